@@ -1,0 +1,8 @@
+"""The events feature's plugin (placeholder, filled in by its issue)."""
+from __future__ import annotations
+
+import ckan.plugins as p
+
+
+class GuangdongEventsPlugin(p.SingletonPlugin):
+    pass

@@ -1,0 +1,8 @@
+"""The schema feature's plugin (placeholder, filled in by its issue)."""
+from __future__ import annotations
+
+import ckan.plugins as p
+
+
+class GuangdongSchemaPlugin(p.SingletonPlugin):
+    pass

@@ -1,0 +1,32 @@
+"""Site-wide look and language: templates, Chinese-first translations, the ``ckan guangdong`` CLI."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))
+
+
+@tk.blanket.config_declarations
+class GuangdongThemePlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IClick)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, os.path.join(_PACKAGE_DIR, "templates"))
+        tk.add_public_directory(config, os.path.join(_PACKAGE_DIR, "public"))
+
+    def i18n_directory(self) -> str:
+        return os.path.join(_PACKAGE_DIR, "i18n")
+
+    def i18n_domain(self) -> str:
+        return "ckanext-guangdong"
+
+    def get_commands(self) -> list[Any]:
+        from ckanext.guangdong.cli import guangdong
+        return [guangdong]

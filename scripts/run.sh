@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Serve the portal in the foreground: web app, harvest consumers, scheduler.
+# Ctrl-C (or `make stop` from another shell) stops every process started here.
+source "$(dirname "$0")/lib.sh"
+INI=$VAR/ckan.ini
+[ -f "$INI" ] || die "$INI missing: run scripts/setup.sh run first"
+for f in web gather fetch scheduler; do
+  pid_alive "$RUN/$f.pid" && die "the portal is already running (pid $(cat "$RUN/$f.pid")); 'make stop' first"
+done
+port_busy "$GD_WEB_PORT" && die "port $GD_WEB_PORT is in use by another program. Stop it or choose another: GD_WEB_PORT=5050 make run"
+
+export CKAN_INI=$INI
+start() {  # start NAME COMMAND... : in its own session, pid in var/run/NAME.pid, log in var/log/NAME.log
+  local name=$1; shift
+  setsid "$@" >>"$LOG/$name.log" 2>&1 < /dev/null &
+  echo $! > "$RUN/$name.pid"
+}
+start web "$VENV/bin/gunicorn" ckanext.guangdong.wsgi:application \
+  --bind "$GD_WEB_HOST:$GD_WEB_PORT" --workers "${GD_WEB_WORKERS:-2}" --threads 4 --timeout 120 \
+  --access-logfile "$LOG/access.log"
+start gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
+start fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
+start scheduler "$VENV/bin/ckan" -c "$INI" guangdong scheduler
+
+trap '"$GD_ROOT/scripts/stop.sh"; exit 0' INT TERM
+for _ in $(seq 120); do
+  curl -fsS -o /dev/null "http://$GD_WEB_HOST:$GD_WEB_PORT/api/3/action/status_show" 2>/dev/null && break
+  pid_alive "$RUN/web.pid" || { tail -n 30 "$LOG/web.log" >&2; "$GD_ROOT/scripts/stop.sh"; die "the web app did not start, see $LOG/web.log"; }
+  sleep 0.5
+done
+say "开放广东 is serving at http://$GD_WEB_HOST:$GD_WEB_PORT  (logs in var/log/, Ctrl-C or 'make stop' to stop)"
+while pid_alive "$RUN/web.pid"; do sleep 1; done
+warn "the web app exited, see $LOG/web.log"
+"$GD_ROOT/scripts/stop.sh"

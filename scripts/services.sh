@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Project-local PostgreSQL and Redis under var/, on 127.0.0.1.
+#   services.sh start | stop | status
+source "$(dirname "$0")/lib.sh"
+
+pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
+
+pg_init() {
+  [ -x "$PG_BIN/initdb" ] || die "PostgreSQL server binaries not found (looked in ${PG_BIN:-/usr/lib/postgresql/*/bin}); run scripts/system-packages.sh as root"
+  if [ -d "$PGDATA" ] && [ ! -f "$PGDATA/PG_VERSION" ] && [ -n "$(ls -A "$PGDATA" 2>/dev/null)" ]; then
+    die "$PGDATA exists but is not a PostgreSQL cluster (half-initialised?). Nothing was deleted. Move it aside (mv $PGDATA $PGDATA.broken) and run again."
+  fi
+  [ -f "$PGDATA/PG_VERSION" ] && return 0
+  say "creating PostgreSQL cluster in $PGDATA"
+  mkdir -p "$PGDATA" "$RUN/pg"
+  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PGDATA" "$RUN/pg"; fi
+  chmod 700 "$PGDATA"
+  local pwfile; pwfile=$(mktemp); secret db_password > "$pwfile"; chmod 644 "$pwfile"
+  as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >"$LOG/initdb.log" 2>&1 \
+    || { rm -f "$pwfile"; die "initdb failed, see $LOG/initdb.log (is $VAR writable by the postgres user?)"; }
+  rm -f "$pwfile"
+  cat >> "$PGDATA/postgresql.conf" <<CONF
+# ckanext-guangdong: local cluster, loopback only
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$RUN/pg'
+shared_buffers = 256MB
+work_mem = 16MB
+maintenance_work_mem = 256MB
+fsync = ${GD_PG_FSYNC:-on}
+synchronous_commit = ${GD_PG_SYNC_COMMIT:-on}
+CONF
+}
+
+pg_start() {
+  pg_init
+  if pg_running; then return 0; fi
+  port_busy "$GD_PG_PORT" && die "port $GD_PG_PORT is in use by another program. Stop it or choose another port: GD_PG_PORT=5543 make ..."
+  mkdir -p "$RUN/pg" "$LOG/pg"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$RUN/pg" "$LOG/pg"
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -o "-p $GD_PG_PORT" -l "$LOG/pg/postgresql.log" -w -t 60 start >/dev/null \
+    || die "PostgreSQL did not start, see $LOG/pg/postgresql.log"
+  pg_roles
+}
+
+psql_admin() { as_pg "$PG_BIN/psql" -h "$RUN/pg" -p "$GD_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+pg_roles() {
+  local pw; pw=$(secret db_password)
+  psql_admin -d postgres -c "DO \$\$BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$GD_DB_USER') THEN
+      CREATE ROLE $GD_DB_USER LOGIN PASSWORD '$pw';
+    ELSE ALTER ROLE $GD_DB_USER PASSWORD '$pw'; END IF; END\$\$;"
+}
+
+# createdb NAME: make a database owned by our role if it does not exist.
+pg_createdb() {
+  if [ -z "$(psql_admin -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" ]; then
+    say "creating database $1"
+    psql_admin -d postgres -c "CREATE DATABASE $1 OWNER $GD_DB_USER ENCODING 'UTF8' TEMPLATE template0"
+  fi
+}
+
+redis_start() {
+  if pid_alive "$RUN/redis.pid"; then return 0; fi
+  port_busy "$GD_REDIS_PORT" && die "port $GD_REDIS_PORT is in use by another program. Stop it or choose another port: GD_REDIS_PORT=6390 make ..."
+  command -v redis-server >/dev/null || die "redis-server not installed; run scripts/system-packages.sh as root"
+  mkdir -p "$VAR/redis"
+  redis-server --bind 127.0.0.1 --port "$GD_REDIS_PORT" --daemonize yes --pidfile "$RUN/redis.pid" \
+    --dir "$VAR/redis" --logfile "$LOG/redis.log" --save 60 1000 --protected-mode yes \
+    || die "Redis did not start, see $LOG/redis.log"
+  for _ in $(seq 50); do pid_alive "$RUN/redis.pid" && port_busy "$GD_REDIS_PORT" && return 0; sleep 0.1; done
+  die "Redis did not start, see $LOG/redis.log"
+}
+
+stop_all() {
+  if pid_alive "$RUN/redis.pid"; then kill "$(cat "$RUN/redis.pid")"; say "stopped Redis"; fi
+  if pg_running; then as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null; say "stopped PostgreSQL"; fi
+}
+
+mkdir -p "$VAR" "$RUN" "$LOG" || die "cannot create $VAR (permissions?)"
+[ -w "$VAR" ] || die "$VAR is not writable by $(id -un)"
+case "${1:-}" in
+  start) pg_start; redis_start ;;
+  createdb) shift; pg_start; for db in "$@"; do pg_createdb "$db"; done ;;
+  stop) stop_all ;;
+  status) pg_running && echo "postgresql: running on $GD_PG_PORT" || echo "postgresql: stopped"
+          pid_alive "$RUN/redis.pid" && echo "redis: running on $GD_REDIS_PORT" || echo "redis: stopped" ;;
+  *) die "usage: services.sh start|createdb NAME...|stop|status" ;;
+esac

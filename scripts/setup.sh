@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Bring this checkout to a runnable state; idempotent and safe to repeat.
+#   setup.sh run   -> var/ckan.ini, database "ckan", sysadmin, demo catalog
+#   setup.sh test  -> var/test.ini, database "ckan_test"
+source "$(dirname "$0")/lib.sh"
+PROFILE=${1:-run}
+case "$PROFILE" in run|test) ;; *) die "usage: setup.sh run|test" ;; esac
+
+"$GD_ROOT/scripts/system-packages.sh"
+"$GD_ROOT/scripts/venv.sh"
+mkdir -p "$VAR" "$LOG" "$RUN"
+secret secret_key >/dev/null; secret db_password >/dev/null
+"$GD_ROOT/scripts/services.sh" start
+if [ "$PROFILE" = run ]; then DB=ckan; else DB=${GD_TEST_DB:-ckan_test}; fi
+"$GD_ROOT/scripts/services.sh" createdb "$DB"
+INI=$("$PY" "$GD_ROOT/scripts/render_config.py" "$PROFILE")
+mkdir -p "$VAR/storage" "$VAR/storage-test"
+"$PY" "$GD_ROOT/scripts/compile_translations.py" >/dev/null
+
+STAMP=$VAR/.migrated-$DB
+want=$(find "$GD_ROOT/ckanext-guangdong/ckanext/guangdong/migration" -name "*.py" -path "*versions*" -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
+  say "applying database migrations (core, activity, harvest, guangdong)"
+  "$VENV/bin/ckan" -c "$INI" db upgrade >"$LOG/migrate-$DB.log" 2>&1 \
+    || { tail -n 30 "$LOG/migrate-$DB.log" >&2; die "migrations failed, see $LOG/migrate-$DB.log"; }
+  echo "$want" > "$STAMP"
+fi
+
+if [ "$PROFILE" = run ]; then
+  ADMIN=${GD_ADMIN_USER:-admin}
+  if [ ! -f "$VAR/secrets/admin_created" ]; then
+    PW=${GD_ADMIN_PASSWORD:-$(secret admin_password)}
+    "$VENV/bin/ckan" -c "$INI" user add "$ADMIN" email="$ADMIN@open.gd.gov.cn" password="$PW" fullname="平台管理员" >/dev/null 2>&1 || true
+    "$VENV/bin/ckan" -c "$INI" sysadmin add "$ADMIN" >/dev/null 2>&1 || die "could not make $ADMIN a sysadmin"
+    touch "$VAR/secrets/admin_created"
+    say "sysadmin '$ADMIN' created; password: $PW (kept in var/secrets/admin_password)"
+  fi
+  if [ ! -f "$VAR/.demo-loaded" ]; then
+    say "loading the demo catalog"
+    "$VENV/bin/ckan" -c "$INI" guangdong demo load >"$LOG/demo.log" 2>&1 \
+      || { tail -n 30 "$LOG/demo.log" >&2; die "demo catalog failed to load, see $LOG/demo.log"; }
+    touch "$VAR/.demo-loaded"
+  fi
+fi

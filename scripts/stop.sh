@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Stop every process `make run` started (by the pids it recorded), then PostgreSQL and Redis.
+source "$(dirname "$0")/lib.sh"
+for name in web gather fetch scheduler; do
+  pidfile=$RUN/$name.pid
+  if pid_alive "$pidfile"; then
+    pid=$(cat "$pidfile")
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null
+    say "stopped $name"
+  fi
+  rm -f "$pidfile"
+done
+[ "${1:-}" = --keep-services ] || "$GD_ROOT/scripts/services.sh" stop

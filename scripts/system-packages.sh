@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install the Debian packages the portal needs, only those that are missing.
+source "$(dirname "$0")/lib.sh"
+NEEDED=(postgresql postgresql-contrib libpq-dev redis-server python3-venv python3-dev build-essential git curl libmagic1)
+[ -n "${GD_WITH_BROWSER:-}" ] && NEEDED+=(chromium)
+missing=()
+for pkg in "${NEEDED[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+# python3-venv/python3-dev are not needed when the interpreter comes with its own venv and headers.
+if python3 -c 'import venv, sysconfig, os; assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null; then
+  missing=("${missing[@]/python3-venv}"); missing=("${missing[@]/python3-dev}")
+fi
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | grep -v '^$' || true)
+[ ${#missing[@]} -eq 0 ] && exit 0
+[ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]}. Run as root, or: sudo apt-get install -y ${missing[*]}"
+say "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts the packaged servers; ours run from var/ on other ports, so stop the packaged ones.
+if command -v service >/dev/null; then service redis-server stop >/dev/null 2>&1 || true; fi

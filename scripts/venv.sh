@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create .venv and install the pinned stack plus this repository (editable).
+# Skipped when the lock files have not changed since the last install.
+source "$(dirname "$0")/lib.sh"
+STAMP=$VENV/.gd-installed
+want=$(cat "$GD_ROOT/requirements/requirements.txt" "$GD_ROOT/requirements/constraints.txt" "$GD_ROOT/setup.py" | sha256sum | cut -c1-16)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$PY" ]; then exit 0; fi
+if [ ! -x "$PY" ]; then
+  say "creating virtualenv $VENV"
+  python3 -m venv "$VENV" || die "could not create $VENV (is python3-venv installed?)"
+fi
+say "installing the pinned stack (requirements/constraints.txt); a cold install takes about 2 minutes"
+"$PY" -m pip install -q --upgrade "pip==26.3" "setuptools==84.2.1" "wheel==0.48.0"
+"$PY" -m pip install -q -c "$GD_ROOT/requirements/constraints.txt" -r "$GD_ROOT/requirements/requirements.txt"
+"$PY" -m pip install -q --no-deps -e "$GD_ROOT"
+echo "$want" > "$STAMP"
