@@ -1,6 +1,179 @@
-"""The demo catalog (placeholder until the demo issue work lands)."""
+"""Load the demo catalog: publishers, datasets with stored CSV/JSON files, applications.
+
+Idempotent: organizations and datasets that exist (by name / identifier) are left alone.
+Everything goes through CKAN's actions, so the schema validates the demo like any input.
+"""
 from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from werkzeug.datastructures import FileStorage
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from . import credit_code, vocab
+from .rows import make_rows, to_csv, to_json
+
+log = logging.getLogger(__name__)
+DATA = Path(__file__).parent / "data"
+
+
+def _read(name: str) -> dict[str, Any]:
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
+def _context() -> dict[str, Any]:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+class Publisher:
+    def __init__(self, name: str, title: str, en: str, region_code: str, org_type: str,
+                 code: str, districts: list[str]) -> None:
+        self.name, self.title, self.en = name, title, en
+        self.region_code, self.org_type, self.code, self.districts = region_code, org_type, code, districts
+        self.id = ""
+
+    @property
+    def credit_code(self) -> str:
+        return credit_code.make("11", self.region_code, self.code)
+
+
+def _publishers() -> dict[str, Publisher]:
+    data = _read("publishers.yaml")
+    pubs: dict[str, Publisher] = {}
+    guangzhou = data["cities"][0]["districts"]
+    for city in data["cities"]:
+        pubs[city["code"]] = Publisher(f"city-{city['code']}", city["title"], city["en"], city["code"],
+                                       "city", city["code"], city["districts"])
+    for dept in data["departments"]:
+        pubs[dept["name"]] = Publisher(dept["name"], dept["title"], dept["en"], "440000", "department",
+                                       dept["dept_code"], guangzhou)
+    return pubs
+
+
+def _ensure_org(pub: Publisher) -> None:
+    context = _context()
+    existing = model.Group.get(pub.name)
+    if existing is not None:
+        pub.id = existing.id
+        return
+    kind = "地级以上市" if pub.org_type == "city" else "省直部门"
+    data = {
+        "name": pub.name, "title": pub.title,
+        "description": f"{pub.title}（{kind}，行政区划代码 {pub.region_code}）。{pub.en}, Guangdong.",
+        **vocab.org_fields(pub.region_code, pub.org_type),
+    }
+    pub.id = tk.get_action("organization_create")(context, data)["id"]
+
+
+def _upload(filename: str, content: bytes, mimetype: str) -> FileStorage:
+    return FileStorage(stream=io.BytesIO(content), filename=filename, content_type=mimetype)
+
+
+def _dataset(topic: dict[str, Any], pub: Publisher, seq: int) -> dict[str, Any]:
+    title = topic["title"].format(pub=pub.title)
+    digest = int(hashlib.sha256(title.encode()).hexdigest(), 16)
+    issued = date(2017, 3, 1) + timedelta(days=digest % 2400)
+    modified = min(issued + timedelta(days=30 + digest % 500), date(2026, 10, 31))
+    data: dict[str, Any] = {
+        "type": "dataset",
+        "title": title,
+        "notes": topic["notes"].format(pub=pub.title),
+        "owner_org": pub.id,
+        "private": bool(topic.get("private", False)),
+        "identifier": f"{pub.code}/{seq:08d}",
+        "publisher_name": pub.title,
+        "publisher_id": pub.credit_code,
+        "theme": topic["themes"],
+        "access_rights": topic["access"],
+        "frequency": vocab.frequency(topic["frequency"]),
+        "issued": issued.isoformat(),
+        "modified": modified.isoformat(),
+        "spatial_coverage": pub.region_code,
+        "temporal_start": f"{issued.year}-01-01",
+        "temporal_end": modified.isoformat(),
+        "contact_name": f"{pub.title}数据开放联络员",
+        "contact_email": f"opendata@{pub.name}.gd.gov.cn",
+        "contact_phone": f"020-8{digest % 10_000_000:07d}" if pub.org_type == "department" else f"0{digest % 900 + 100}-{digest % 90_000_000 + 10_000_000}",
+        "data_items": [{"name": n, "type": vocab.column_type(k), "description": d} for n, k, d in topic["columns"]],
+        "tag_string": ",".join(topic["tags"]),
+        **vocab.internal_fields(topic["access"]),
+    }
+    if topic["access"] == "conditional":
+        data["access_conditions"] = topic["conditions"]
+    return data
+
+
+def _resources(topic: dict[str, Any], pub: Publisher, title: str, count: int) -> list[dict[str, Any]]:
+    rows = make_rows(topic["columns"], pub.districts, pub.title, count, seed=title)
+    return [
+        {"name": f"{title}（CSV）", "description": "逗号分隔值文件，UTF-8 编码。", "format": "CSV",
+         "upload": _upload("data.csv", to_csv(rows), "text/csv"), "url": "data.csv"},
+        {"name": f"{title}（JSON）", "description": "JSON 格式，字段与 CSV 相同。", "format": "JSON",
+         "upload": _upload("data.json", to_json(rows), "application/json"), "url": "data.json"},
+    ]
+
+
+def _find_by_identifier(identifier: str) -> str | None:
+    row = (model.Session.query(model.PackageExtra.package_id)
+           .join(model.Package, model.Package.id == model.PackageExtra.package_id)
+           .filter(model.PackageExtra.key == "identifier", model.PackageExtra.value == identifier,
+                   model.Package.state != "deleted").first())
+    return row[0] if row else None
+
+
+def _load_datasets(pubs: dict[str, Publisher]) -> dict[str, str]:
+    """Create the topic datasets; returns title -> package id (existing ones included)."""
+    ids: dict[str, str] = {}
+    seq_by_pub: dict[str, int] = {}
+    for topic in _read("topics.yaml")["topics"]:
+        for key in topic["by"]:
+            pub = pubs[key]
+            seq_by_pub[key] = seq_by_pub.get(key, 0) + 1
+            data = _dataset(topic, pub, seq_by_pub[key])
+            existing = _find_by_identifier(data["identifier"])
+            if existing:
+                ids[data["title"]] = existing
+                continue
+            count = 20 + int(hashlib.md5(data["title"].encode()).hexdigest(), 16) % 40
+            data["record_count"] = count
+            data["resources"] = _resources(topic, pub, data["title"], count)
+            ids[data["title"]] = tk.get_action("package_create")(_context(), data)["id"]
+    return ids
+
+
+def _load_applications(pubs: dict[str, Publisher], dataset_ids: dict[str, str]) -> int:
+    created = 0
+    owner = pubs["gdei"].id
+    for seq, app in enumerate(_read("topics.yaml")["applications"], start=1):
+        data = {
+            "type": "application", "title": app["title"], "notes": app["description"],
+            "owner_org": owner, "developer": app["developer"], "application_kind": app["kind"],
+            "url": app["url"], "theme": app["themes"],
+            "launch_date": f"{2018 + seq}-0{seq}-15",
+            "contact_name": app["developer"], "contact_email": f"app{seq}@open.gd.gov.cn",
+            "used_datasets": [dataset_ids[t] for t in app["uses"]],
+        }
+        if model.Session.query(model.Package).filter_by(title=app["title"], type="application",
+                                                        state="active").first():
+            continue
+        tk.get_action("package_create")(_context(), data)
+        created += 1
+    return created
 
 
 def load() -> dict[str, int]:
-    return {}
+    pubs = _publishers()
+    for pub in pubs.values():
+        _ensure_org(pub)
+    dataset_ids = _load_datasets(pubs)
+    applications = _load_applications(pubs, dataset_ids)
+    return {"publishers": len(pubs), "datasets": len(dataset_ids), "new applications": applications}

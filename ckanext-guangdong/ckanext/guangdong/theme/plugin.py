@@ -8,24 +8,25 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))
+_HERE = os.path.dirname(__file__)
 
 
 @tk.blanket.config_declarations
+@tk.blanket.helpers
 class GuangdongThemePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IClick)
 
     def update_config(self, config: Any) -> None:
-        tk.add_template_directory(config, os.path.join(_PACKAGE_DIR, "templates"))
-        tk.add_public_directory(config, os.path.join(_PACKAGE_DIR, "public"))
+        tk.add_template_directory(config, os.path.join(_HERE, "templates"))
+        tk.add_public_directory(config, os.path.join(_HERE, "public"))
 
     def i18n_directory(self) -> str:
-        return os.path.join(_PACKAGE_DIR, "i18n")
+        return os.path.join(_HERE, "i18n")
 
     def i18n_domain(self) -> str:
-        return "ckanext-guangdong"
+        return "ckanext-guangdong-theme"
 
     def get_commands(self) -> list[Any]:
         from ckanext.guangdong.cli import guangdong

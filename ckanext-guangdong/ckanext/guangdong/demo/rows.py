@@ -1,0 +1,57 @@
+"""Small, realistic table contents for demo resources, from the column kinds in topics.yaml."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from datetime import date, timedelta
+from typing import Any
+
+Column = list[str]  # [name, kind, description]
+
+_SURNAME_PLACES = ["中心", "人民", "第一", "第二", "滨江", "东湖", "南方", "华南", "新城", "岭南", "珠江", "白云"]
+
+
+def _value(kind: str, districts: list[str], pub: str, i: int, rng: random.Random) -> Any:
+    head, _, arg = kind.partition(" ")
+    if head == "district":
+        return rng.choice(districts)
+    if head == "date":
+        return (date(2025, 1, 1) + timedelta(days=i)).isoformat()
+    if head == "month":
+        return f"2025-{(i % 12) + 1:02d}"
+    if head == "year":
+        return str(2015 + i % 11)
+    if head == "int":
+        low, high = (int(x) for x in arg.split())
+        return rng.randint(low, high)
+    if head == "float":
+        low, high = (float(x) for x in arg.split())
+        return round(rng.uniform(low, high), 1)
+    if head == "choice":
+        return rng.choice(arg.split("|"))
+    if head == "name":
+        return f"{pub.rstrip('市')}{rng.choice(_SURNAME_PLACES)}{arg}" if i % 3 else f"{rng.choice(districts)}{rng.choice(_SURNAME_PLACES)}{arg}"
+    if head == "code":
+        number = rng.randint(1, 899)
+        return f"{number}{arg}" if arg == "路" else f"{arg}{number:05d}"
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def make_rows(columns: list[Column], districts: list[str], pub: str, count: int, seed: str) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [{name: _value(kind, districts, pub, i, rng) for name, kind, _ in columns} for i in range(count)]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    # UTF-8 with BOM so that Excel on Chinese Windows opens it correctly.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_json(rows: list[dict[str, Any]]) -> bytes:
+    return json.dumps({"total": len(rows), "data": rows}, ensure_ascii=False, indent=1).encode("utf-8")
