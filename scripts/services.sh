@@ -33,9 +33,9 @@ CONF
 }
 
 pg_start() {
-  pg_init
   if pg_running; then return 0; fi
   port_busy "$GD_PG_PORT" && die "port $GD_PG_PORT is in use by another program. Stop it or choose another port: GD_PG_PORT=5543 make ..."
+  pg_init
   mkdir -p "$RUN/pg" "$LOG/pg"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$RUN/pg" "$LOG/pg"
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -o "-p $GD_PG_PORT" -l "$LOG/pg/postgresql.log" -w -t 60 start >/dev/null \
     || die "PostgreSQL did not start, see $LOG/pg/postgresql.log"
