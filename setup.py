@@ -49,6 +49,9 @@ setup(
             "templates/**/*", "public/**/*", "assets/**/*",
             "i18n/**/*", "migration/**/*", "demo/data/**/*",
             "search/data/*", "*/templates/**/*",
+            # per-feature files (theme/, search/, events/, ...), for non-editable installs
+            "*/config_declaration.yaml", "*/public/**/*", "*/assets/**/*",
+            "*/i18n/**/*", "*/data/**/*",
         ],
         "ckanext.guangdong.harvesters": ["*.yaml"],
         "ckanext.guangdong.schemas": ["*.yaml", "vocab/*.yaml"],
