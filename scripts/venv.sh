@@ -10,7 +10,11 @@ if [ ! -x "$PY" ]; then
   python3 -m venv "$VENV" || die "could not create $VENV (is python3-venv installed?)"
 fi
 say "installing the pinned stack (requirements/constraints.txt); a cold install takes about 2 minutes"
-"$PY" -m pip install -q --upgrade "pip==26.3" "setuptools==84.2.1" "wheel==0.48.0"
-"$PY" -m pip install -q -c "$GD_ROOT/requirements/constraints.txt" -r "$GD_ROOT/requirements/requirements.txt"
-"$PY" -m pip install -q --no-deps -e "$GD_ROOT"
+mkdir -p "$LOG"
+pip_log=$LOG/pip-install.log
+{
+  "$PY" -m pip install --upgrade "pip==26.3" "setuptools==84.2.1" "wheel==0.48.0" &&
+  "$PY" -m pip install -c "$GD_ROOT/requirements/constraints.txt" -r "$GD_ROOT/requirements/requirements.txt" &&
+  "$PY" -m pip install --no-deps -e "$GD_ROOT"
+} >"$pip_log" 2>&1 || { tail -n 40 "$pip_log" >&2; die "pip install failed, see $pip_log"; }
 echo "$want" > "$STAMP"
