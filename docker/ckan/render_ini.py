@@ -56,6 +56,11 @@ ENV_DEFAULTS: dict[str, str | None] = {
 }
 
 
+def ini_escape(value: str) -> str:
+    """CKAN reads the ini with configparser's %-interpolation: a literal % is %%."""
+    return value.replace("%", "%%")
+
+
 class ConfigError(RuntimeError):
     """The environment or the template cannot give a valid configuration."""
 
@@ -82,7 +87,7 @@ def environment(env: Mapping[str, str]) -> dict[str, str]:
 
 def template_values(env: Mapping[str, str]) -> dict[str, str]:
     """Values for the placeholders of config/ckan.ini.tmpl in a container."""
-    e = environment(env)
+    e = {k: ini_escape(v) for k, v in environment(env).items()}
     return {
         "GD_ROOT": str(ROOT),
         "GD_PG_PORT": e["GD_DB_PORT"],
@@ -106,14 +111,15 @@ def docker_settings(env: Mapping[str, str]) -> dict[str, str]:
     e = environment(env)
     user = quote(e["POSTGRES_USER"], safe="")
     password = quote(e["POSTGRES_PASSWORD"], safe="")
-    return {
+    settings = {
         "sqlalchemy.url": (f"postgresql://{user}:{password}@{e['GD_DB_HOST']}:"
-                           f"{e['GD_DB_PORT']}/{e['POSTGRES_DB']}"),
+                           f"{e['GD_DB_PORT']}/{quote(e['POSTGRES_DB'], safe='')}"),
         "ckan.redis.url": f"redis://{e['GD_REDIS_HOST']}:{e['GD_REDIS_PORT']}/{e['GD_REDIS_DB']}",
         "ckan.harvest.mq.hostname": e["GD_REDIS_HOST"],
         "ckanext.guangdong.search_backend": "solr",
         "solr_url": e["GD_SOLR_URL"],
     }
+    return {k: ini_escape(v) for k, v in settings.items()}
 
 
 def _replace_options(text: str, settings: Mapping[str, str], section: str = "app:main") -> str:
