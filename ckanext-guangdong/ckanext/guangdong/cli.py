@@ -66,3 +66,8 @@ def scheduler(once: bool) -> None:
         if once:
             return
         time.sleep(interval)
+
+
+# The targets feature's daily snapshot (`ckan guangdong snapshot`), also run by the scheduler.
+from ckanext.guangdong.targets.cli import snapshot as _targets_snapshot  # noqa: E402
+guangdong.add_command(_targets_snapshot)

@@ -1,8 +1,58 @@
-"""The events feature's plugin (placeholder, filled in by its issue)."""
+"""The events feature: a dated published / withdrawn record of every dataset and application.
+
+Package hooks compare the package's openness after each change with the last recorded state
+(``recorder``); the rule for "open" is the schema's (``ckanext.guangdong.schema.openness``).
+"""
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from typing import Any
+
+import ckan.model as model
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from . import backfill, facts, model as events_model, recorder
+
+log = logging.getLogger(__name__)
 
 
+def utcnow() -> dt.datetime:
+    # Naive UTC like CKAN's own metadata_created/modified; freezegun-friendly.
+    return dt.datetime.utcnow()
+
+
+def connection() -> Any:
+    """The current transaction's connection, with our tables in place (created and backfilled
+    when missing: a fresh install, or a test database that clean_db emptied)."""
+    conn = model.Session.connection()
+    if events_model.ensure_tables(conn):
+        backfill.backfill(conn, tk.config.get("ckanext.guangdong.events.backfill_date"))
+    return conn
+
+
+def record_package(package_id: str, reason: str) -> None:
+    model.Session.flush()  # CKAN's session does not autoflush; read the changed rows
+    pkg = model.Package.get(package_id)
+    if pkg is None:
+        return
+    recorder.record(connection(), facts.from_model(pkg), utcnow(), reason=reason)
+
+
+@tk.blanket.config_declarations
+@tk.blanket.actions
 class GuangdongEventsPlugin(p.SingletonPlugin):
-    pass
+    p.implements(p.IPackageController, inherit=True)
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        record_package(pkg_dict["id"], "created")
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        record_package(pkg_dict["id"], "updated")
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        # Called before CKAN marks the package deleted: record the withdrawal explicitly.
+        pkg = model.Package.get(pkg_dict["id"])
+        if pkg is not None:
+            recorder.record_deleted(connection(), pkg.id, utcnow())

@@ -1,8 +1,30 @@
-"""The targets feature's plugin (placeholder, filled in by its issue)."""
+"""The targets feature: targets as data, counting rules, daily snapshots, the public API and
+the /open-progress dashboard (开放进度)."""
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+_HERE = os.path.dirname(__file__)
 
 
-class GuangdongTargetsPlugin(p.SingletonPlugin):
-    pass
+@tk.blanket.config_declarations
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.blueprints
+class GuangdongTargetsPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, os.path.join(_HERE, "templates"))
+
+    def i18n_directory(self) -> str:
+        return os.path.join(_HERE, "i18n")
+
+    def i18n_domain(self) -> str:
+        return "ckanext-guangdong-targets"

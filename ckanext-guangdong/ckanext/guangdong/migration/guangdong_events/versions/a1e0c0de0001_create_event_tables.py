@@ -1,0 +1,32 @@
+"""Create the publication event tables and backfill them from the existing catalog.
+
+Revision ID: a1e0c0de0001
+Revises:
+Create Date: 2026-11-22
+"""
+from alembic import op
+from sqlalchemy import text
+
+revision = "a1e0c0de0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # The DDL is shared with the plugin (idempotent), see events/model.py.
+    from ckanext.guangdong.events import backfill, model as events_model
+    conn = op.get_bind()
+    if events_model.ensure_tables(conn):
+        try:
+            import ckan.plugins.toolkit as tk
+            source = tk.config.get("ckanext.guangdong.events.backfill_date") or "metadata_created"
+        except Exception:  # config not loaded (alembic run by hand)
+            source = "metadata_created"
+        backfill.backfill(conn, source)
+
+
+def downgrade() -> None:
+    from ckanext.guangdong.events import model as events_model
+    for statement in events_model.DROP:
+        op.execute(text(statement))

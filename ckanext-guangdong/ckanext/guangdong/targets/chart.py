@@ -1,0 +1,92 @@
+"""Server-rendered SVG line chart (no JavaScript, no network): cumulative open datasets and
+applications per month, with the province's targets as dashed lines ending at their deadline.
+The caller renders the same figures as a table (the text alternative)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Sequence
+
+WIDTH, HEIGHT = 760, 340
+LEFT, RIGHT, TOP, BOTTOM = 56, 24, 20, 44
+COLORS = {"datasets": "#1a73e8", "applications": "#e8710a"}
+
+
+@dataclass
+class TargetLine:
+    label: str
+    metric: str
+    threshold: int
+    deadline: dt.date
+
+
+def _month_index(month: str, first: dt.date) -> int:
+    year, mon = int(month[:4]), int(month[5:7])
+    return (year - first.year) * 12 + mon - first.month
+
+
+def _nice_max(value: float) -> int:
+    if value <= 10:
+        return 10
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return int(step * magnitude)
+    return int(value)
+
+
+def render(series: dict[str, Sequence[dict[str, Any]]], targets: Sequence[TargetLine],
+           title: str, desc: str, labels: dict[str, str]) -> str:
+    months = sorted({p["month"] for s in series.values() for p in s}
+                    | {t.deadline.strftime("%Y-%m") for t in targets})
+    if not months:
+        return ""
+    first = dt.date(int(months[0][:4]), int(months[0][5:7]), 1)
+    span = max(1, _month_index(months[-1], first))
+    top = _nice_max(max([p["count"] for s in series.values() for p in s] + [t.threshold for t in targets] + [1]) * 1.1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(month: str) -> float:
+        return LEFT + plot_w * _month_index(month, first) / span
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - value / top)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="gd-chart" '
+           f'role="img" aria-labelledby="gd-chart-title gd-chart-desc" width="100%">',
+           f'<title id="gd-chart-title">{escape(title)}</title><desc id="gd-chart-desc">{escape(desc)}</desc>',
+           f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#ccc"/>']
+    for i in range(5):  # horizontal grid and y labels
+        value = top * i / 4
+        out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#eee"/>'
+                   f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">{int(value)}</text>')
+    years = sorted({m[:4] for m in months})
+    for year in range(int(years[0]), int(years[-1]) + 1):  # one tick per January
+        label = f"{year}-01"
+        if _month_index(label, first) < 0 or _month_index(label, first) > span:
+            continue
+        out.append(f'<line x1="{x(label):.1f}" x2="{x(label):.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" stroke="#666"/>'
+                   f'<text x="{x(label):.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" font-size="11">{year}</text>')
+    for target in targets:
+        color = COLORS.get(target.metric, "#555")
+        end = target.deadline.strftime("%Y-%m")
+        out.append(f'<g class="gd-chart-target" data-metric="{target.metric}" data-threshold="{target.threshold}">'
+                   f'<line x1="{LEFT}" x2="{x(end):.1f}" y1="{y(target.threshold):.1f}" y2="{y(target.threshold):.1f}" '
+                   f'stroke="{color}" stroke-dasharray="6 4" stroke-width="1.5"/>'
+                   f'<circle cx="{x(end):.1f}" cy="{y(target.threshold):.1f}" r="4" fill="{color}"/>'
+                   f'<text x="{x(end) - 4:.1f}" y="{y(target.threshold) - 6:.1f}" text-anchor="end" font-size="11" '
+                   f'fill="{color}">{escape(target.label)}</text></g>')
+    for metric, points in series.items():
+        if not points:
+            continue
+        coords = " ".join(f"{x(p['month']):.1f},{y(p['count']):.1f}" for p in points)
+        out.append(f'<polyline class="gd-chart-line" data-metric="{metric}" data-last="{points[-1]["count"]}" '
+                   f'points="{coords}" fill="none" stroke="{COLORS.get(metric, "#333")}" stroke-width="2"/>')
+    for i, metric in enumerate(series):  # legend
+        lx = LEFT + 10 + i * 160
+        out.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{HEIGHT - 10}" y2="{HEIGHT - 10}" '
+                   f'stroke="{COLORS.get(metric, "#333")}" stroke-width="2"/>'
+                   f'<text x="{lx + 30}" y="{HEIGHT - 6}" font-size="12">{escape(labels.get(metric, metric))}</text>')
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,131 @@
+"""The two public reports: progress per target and open-data statistics, on any date."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy.engine import Connection
+
+from . import counting
+from .counting import Rules
+from .store import Target
+
+MET, ON_TRACK, AT_RISK, MISSED = "met", "on_track", "at_risk", "missed"
+
+
+def status_of(target: Target, as_of: dt.date, count: int, count_at_deadline: Optional[int],
+              projection: Optional[int]) -> str:
+    """met / missed once the deadline is past (judged by the count at the deadline);
+    before it: met if already reached, on track if the projection reaches it, else at risk."""
+    if as_of > target.deadline:
+        return MET if (count_at_deadline or 0) >= target.threshold else MISSED
+    if count >= target.threshold:
+        return MET
+    return ON_TRACK if projection is not None and projection >= target.threshold else AT_RISK
+
+
+def _progress_entry(target: Target, as_of: dt.date, rules: Rules, now: int, before: int,
+                    at_deadline: Optional[int], emphasis: Optional[int]) -> dict[str, Any]:
+    days_left = max(0, (target.deadline - as_of).days)
+    rate = (now - before) / rules.rate_window_days
+    projection = round(now + rate * days_left) if as_of <= target.deadline else None
+    entry = target.as_dict()
+    entry.update({
+        "count": now,
+        "percent": round(100.0 * now / target.threshold, 1),
+        "days_left": days_left,
+        "rate_per_day": round(rate, 4),
+        "rate_window_days": rules.rate_window_days,
+        "count_window_start": before,
+        "projection": projection,
+        "count_at_deadline": at_deadline,
+        "status": status_of(target, as_of, now, at_deadline, projection),
+    })
+    if target.emphasis_theme:
+        entry["emphasis_count"] = emphasis
+    return entry
+
+
+def target_progress(conn: Connection, targets: list[Target], as_of: dt.date, rules: Rules) -> list[dict[str, Any]]:
+    t_now = counting.instant(as_of, rules)
+    t_before = counting.instant(as_of - dt.timedelta(days=rules.rate_window_days), rules)
+    app_cache: dict[str, list[counting.CountedApplication]] = {}
+    out = []
+    for target in targets:
+        instants = [t_now, t_before]
+        deadline_passed = as_of > target.deadline
+        if deadline_passed:
+            instants.append(counting.instant(target.deadline, rules))
+        if target.metric == "datasets":
+            counts = counting.dataset_counts(conn, rules, instants, target.scope, target.filter_theme)
+            emphasis = (counting.dataset_counts(conn, rules, [t_now], target.scope, target.emphasis_theme)[0]
+                        if target.emphasis_theme else None)
+        else:
+            if target.scope not in app_cache:
+                app_cache[target.scope] = counting.application_intervals(conn, rules, target.scope)
+            counts = counting.application_counts(app_cache[target.scope], instants)
+            emphasis = None
+        out.append(_progress_entry(target, as_of, rules, counts[0], counts[1],
+                                   counts[2] if deadline_passed else None, emphasis))
+    return out
+
+
+def open_stats(conn: Connection, as_of: dt.date, rules: Rules, with_series: bool = True) -> dict[str, Any]:
+    t = counting.instant(as_of, rules)
+    orgs = counting.organizations(conn)
+    breakdowns = counting.open_dataset_breakdowns(conn, rules, t)
+    apps = counting.application_intervals(conn, rules)
+    open_apps = [a for a in apps if a.open_at(t)]
+    apps_by_org: dict[str, int] = {}
+    for app in open_apps:
+        apps_by_org[app.owner_org or ""] = apps_by_org.get(app.owner_org or "", 0) + 1
+    total = counting.dataset_counts(conn, rules, [t])[0]
+
+    def org_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
+        rows = []
+        for org_id, count in counts.items():
+            org = orgs.get(org_id, {})
+            rows.append({"id": org_id, "name": org.get("name"), "title": org.get("title") or org_id,
+                         "region_code": org.get("region_code"), "org_type": org.get("org_type"),
+                         "datasets": count, "applications": apps_by_org.get(org_id, 0)})
+        return sorted(rows, key=lambda r: (-r["datasets"], r["title"] or ""))
+
+    city_titles = {o["region_code"]: o["title"] for o in orgs.values()
+                   if o.get("org_type") == "city" and o.get("region_code")}
+    apps_by_city: dict[str, int] = {}
+    for app in open_apps:
+        region = orgs.get(app.owner_org or "", {}).get("region_code")
+        if region:
+            apps_by_city[region] = apps_by_city.get(region, 0) + 1
+    cities = sorted(({"region_code": code, "title": city_titles.get(code, code), "datasets": count,
+                      "applications": apps_by_city.get(code, 0)}
+                     for code, count in breakdowns["city"].items()), key=lambda r: r["region_code"])
+
+    def plain(dim: str) -> list[dict[str, Any]]:
+        return [{"value": v, "datasets": c} for v, c in
+                sorted(breakdowns[dim].items(), key=lambda i: (-i[1], i[0]))]
+
+    stats: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "datasets": total,
+        "applications": len(open_apps),
+        "by_organization": org_rows(breakdowns["organization"]),
+        "by_department": [r for r in org_rows(breakdowns["organization"]) if r["org_type"] != "city"],
+        "by_city": cities,
+        "by_theme": plain("theme"),
+        "by_access_rights": plain("access_rights"),
+        "by_format": plain("format"),
+        "by_frequency": plain("frequency"),
+        "rules": {"dedupe_identifier": rules.dedupe_identifier,
+                  "applications_require_open_dataset": rules.applications_require_open_dataset,
+                  "timezone": rules.timezone},
+    }
+    if with_series:
+        ds = counting.dataset_month_deltas(conn, rules, t)
+        ap = counting.application_month_deltas(apps, rules, t)
+        months = sorted(set(ds) | set(ap))
+        first = months[0] if months else None
+        last = dt.date(as_of.year, as_of.month, 1)
+        stats["series"] = {"datasets": counting.cumulative_series(ds, first, last),
+                           "applications": counting.cumulative_series(ap, first, last)}
+    return stats
