@@ -1,8 +1,80 @@
-"""The application feature's plugin (placeholder, filled in by its issue)."""
+"""Open-data applications (开放数据应用): the ``application`` dataset type (schemas/application.yaml,
+served by ckanext-scheming at /application), links to the datasets they use, and the rule that
+applications never show up where datasets are listed or counted."""
 from __future__ import annotations
 
+import os
+import re
+from collections import OrderedDict
+from typing import Any
+
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.guangdong.application import links
+from ckanext.guangdong.schema import openness, vocab
+
+_HERE = os.path.dirname(__file__)
+_TYPE_FILTER = re.compile(r"\b(dataset_)?type:")
 
 
-class GuangdongApplicationPlugin(p.SingletonPlugin):
-    pass
+class GuangdongApplicationPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IValidators)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, os.path.join(_HERE, "templates"))
+
+    def i18n_directory(self) -> str:
+        return os.path.join(_HERE, "i18n")
+
+    def i18n_domain(self) -> str:
+        return "ckanext-guangdong-application"
+
+    def get_validators(self) -> dict[str, Any]:
+        from ckanext.guangdong.application.logic import validators
+        return validators.all_validators()
+
+    def get_helpers(self) -> dict[str, Any]:
+        return {
+            "guangdong_applications_using": links.applications_using,
+            "guangdong_used_dataset_list": lambda ids: links.visible_datasets(links.parse_refs(ids)),
+            "guangdong_used_dataset_names": links.names,
+        }
+
+    # IPackageController
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        """A search that does not ask for a type gets datasets only, so applications never
+        leak into /dataset, organization pages, dataset counts or the DCAT catalog."""
+        fq = search_params.get("fq") or ""
+        q = search_params.get("q") or ""
+        if not _TYPE_FILTER.search(fq) and not _TYPE_FILTER.search(q):
+            search_params["fq"] = f"{fq} +dataset_type:{openness.DATASET_TYPE}".strip()
+        return search_params
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        facet = search_results.get("search_facets", {}).get("application_kind")
+        if facet:
+            from ckanext.guangdong.schema.helpers import current_lang
+            for item in facet.get("items", []):
+                item["display_name"] = vocab.label("application_kinds", item.get("name"),
+                                                   current_lang())
+        return search_results
+
+    # IFacets
+    def dataset_facets(self, facets_dict: OrderedDict[str, Any],
+                       package_type: str) -> OrderedDict[str, Any]:
+        if package_type != openness.APPLICATION_TYPE:
+            return facets_dict
+        _ = tk._
+        return OrderedDict([
+            ("application_kind", _("Kind")),
+            ("theme", _("Themes")),
+            ("tags", _("Tags")),
+        ])

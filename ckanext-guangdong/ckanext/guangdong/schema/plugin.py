@@ -1,8 +1,118 @@
-"""The schema feature's plugin (placeholder, filled in by its issue)."""
+"""The schema feature: validators, vocabularies, facets, internal-field hiding, the 不予开放 rule,
+and the SKOS concept schemes the DCAT output points at (``/vocab/themes.ttl``).
+
+The scheming YAML (schemas/*.yaml) is loaded by ckanext-scheming; this plugin provides what the
+YAML names (validators, choices helpers, templates) and the rules that span fields or actions.
+"""
 from __future__ import annotations
 
+import json
+import os
+from collections import OrderedDict
+from typing import Any
+
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.guangdong.schema import helpers, internal, openness
+
+_HERE = os.path.dirname(__file__)
+
+# Facet field -> vocabulary used to show its values as labels (None: shown as stored).
+FACET_VOCABULARIES: dict[str, str | None] = {
+    "organization": None, "theme": "themes", "access_rights": "access_rights",
+    "frequency": "frequencies", "spatial_coverage": "regions", "res_format": "formats",
+    "tags": None,
+}
 
 
-class GuangdongSchemaPlugin(p.SingletonPlugin):
-    pass
+@tk.blanket.config_declarations
+class GuangdongSchemaPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IValidators)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IBlueprint)
+
+    # IConfigurer
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, os.path.join(_HERE, "templates"))
+
+    # ITranslation
+    def i18n_directory(self) -> str:
+        return os.path.join(_HERE, "i18n")
+
+    def i18n_domain(self) -> str:
+        return "ckanext-guangdong-schema"
+
+    # IValidators
+    def get_validators(self) -> dict[str, Any]:
+        from ckanext.guangdong.schema.logic import validators
+        return validators.all_validators()
+
+    # ITemplateHelpers
+    def get_helpers(self) -> dict[str, Any]:
+        return helpers.all_helpers()
+
+    # IActions
+    def get_actions(self) -> dict[str, Any]:
+        from ckanext.guangdong.schema.logic import action
+        return action.all_actions()
+
+    # IBlueprint
+    def get_blueprint(self) -> Any:
+        from ckanext.guangdong.schema.views import vocab_blueprint
+        return [vocab_blueprint]
+
+    # IPackageController
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("type") == openness.DATASET_TYPE and not internal.may_see(context, pkg_dict):
+            internal.strip(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        # One indexed copy serves every reader, so search results never carry internal fields.
+        for result in search_results.get("results", []):
+            if isinstance(result, dict):
+                internal.strip(result)
+        lang = helpers.current_lang()
+        for field, vocabulary in FACET_VOCABULARIES.items():
+            facet = search_results.get("search_facets", {}).get(field)
+            if vocabulary and facet:
+                for item in facet.get("items", []):
+                    item["display_name"] = helpers.vocab_label(vocabulary, item.get("name"), lang)
+        return search_results
+
+    def before_dataset_index(self, data_dict: dict[str, Any]) -> dict[str, Any]:
+        internal.strip_index_fields(data_dict)
+        theme = data_dict.get("theme")
+        if isinstance(theme, str):  # JSON list in the extra -> a multi-valued field for facets
+            try:
+                data_dict["theme"] = json.loads(theme)
+            except ValueError:
+                pass
+        # Repeating subfields cannot go into a flat index field; keep them as JSON text.
+        for key in ("data_items",):
+            if isinstance(data_dict.get(key), list):
+                data_dict[key] = json.dumps(data_dict[key], ensure_ascii=False)
+        return data_dict
+
+    # IFacets
+    def dataset_facets(self, facets_dict: OrderedDict[str, Any],
+                       package_type: str) -> OrderedDict[str, Any]:
+        if package_type != openness.DATASET_TYPE:
+            return facets_dict
+        _ = tk._
+        return OrderedDict([
+            ("organization", _("Publishing organization")),
+            ("theme", _("Themes")),
+            ("access_rights", _("Access rights")),
+            ("frequency", _("Update frequency")),
+            ("spatial_coverage", _("Region")),
+            ("res_format", _("Formats")),
+            ("tags", _("Tags")),
+        ])

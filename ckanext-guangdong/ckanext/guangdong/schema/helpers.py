@@ -1,0 +1,56 @@
+"""Template helpers of the schema feature (all prefixed ``guangdong_``)."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.guangdong.schema import internal, vocab
+
+
+def current_lang() -> str:
+    """The request's language, or Chinese outside a request (CLI, jobs)."""
+    try:
+        return tk.h.lang() or vocab.DEFAULT_LANG
+    except (RuntimeError, AttributeError, TypeError):
+        return vocab.DEFAULT_LANG
+
+
+def vocab_label(vocabulary: str, value: Any, lang: Optional[str] = None) -> str:
+    return vocab.label(vocabulary, value, lang or current_lang())
+
+
+def vocab_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """choices_helper for scheming: the field names its vocabulary in ``guangdong_vocabulary``."""
+    return vocab.scheming_choices(field["guangdong_vocabulary"])
+
+
+def vocab_labels(vocabulary: str, lang: Optional[str] = None) -> dict[str, str]:
+    return vocab.labels(vocabulary, lang or current_lang())
+
+
+def can_see_internal(pkg_dict: dict[str, Any]) -> bool:
+    """For templates: may the current user see 共享属性 / 分类分级 / 已脱敏 of this dataset?"""
+    if not pkg_dict or not pkg_dict.get("id"):
+        return True  # a new dataset's form: only editors get there
+    return tk.h.check_access("package_update", {"id": pkg_dict["id"]})
+
+
+def is_internal_field(field: dict[str, Any]) -> bool:
+    return bool(field.get("guangdong_internal")) or field.get("field_name") in internal.INTERNAL_FIELDS
+
+
+def theme_uri(name: str) -> Optional[str]:
+    from ckanext.guangdong.schema import skos
+    return skos.theme_uri(name)
+
+
+def all_helpers() -> dict[str, Callable[..., Any]]:
+    return {
+        "guangdong_vocab_label": vocab_label,
+        "guangdong_vocab_choices": vocab_choices,
+        "guangdong_vocab_labels": vocab_labels,
+        "guangdong_can_see_internal": can_see_internal,
+        "guangdong_is_internal_field": is_internal_field,
+        "guangdong_theme_uri": theme_uri,
+    }

@@ -1,0 +1,43 @@
+"""Internal fields (共享属性, 分类分级, 已脱敏): for people who may edit a dataset, nobody else.
+
+They are removed from package_show for users without package_update, from every search result
+(the index keeps one copy of a dataset for all readers), from the search index's searchable
+fields (so nobody can filter on them), from activity data shown to non-editors, and never
+written into DCAT (the profile only emits public fields).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, MutableMapping
+
+import ckan.plugins.toolkit as tk
+
+INTERNAL_FIELDS: tuple[str, ...] = ("share_type", "data_level", "deidentified")
+
+
+def strip(pkg_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for field in INTERNAL_FIELDS:
+        pkg_dict.pop(field, None)
+    extras = pkg_dict.get("extras")
+    if isinstance(extras, list):
+        pkg_dict["extras"] = [e for e in extras
+                              if not (isinstance(e, Mapping) and e.get("key") in INTERNAL_FIELDS)]
+    return pkg_dict
+
+
+def may_see(context: Mapping[str, Any], pkg_dict: Mapping[str, Any]) -> bool:
+    """True if the caller of this action may edit the dataset (or the call is internal)."""
+    if context.get("ignore_auth"):
+        return True
+    auth_context = {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}
+    try:
+        tk.check_access("package_update", auth_context, {"id": pkg_dict.get("id")})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
+
+
+def strip_index_fields(data_dict: MutableMapping[str, Any]) -> None:
+    """Remove the searchable copies CKAN makes of extras (``extras_<key>`` and ``<key>``)."""
+    for field in INTERNAL_FIELDS:
+        data_dict.pop(field, None)
+        data_dict.pop("extras_" + field, None)

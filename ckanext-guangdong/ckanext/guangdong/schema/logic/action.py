@@ -1,0 +1,52 @@
+"""Chained actions that keep the schema's rules where validation cannot see them."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.guangdong.schema import internal, openness
+
+_ = tk._
+
+
+@tk.chained_action
+def bulk_update_public(next_action: Callable[..., Any], context: dict[str, Any],
+                       data_dict: dict[str, Any]) -> Any:
+    """The organization page's "make public" bypasses dataset validation (it updates rows
+    directly), so 不予开放 is enforced here as well: the whole request fails, nothing changes."""
+    ids = data_dict.get("datasets") or []
+    if ids:
+        not_open = (
+            model.Session.query(model.Package.name)
+            .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+            .filter(model.Package.id.in_(ids),
+                    model.PackageExtra.key == "access_rights",
+                    model.PackageExtra.value == openness.NOT_OPEN)
+            .all()
+        )
+        if not_open:
+            names = ", ".join(sorted(n for (n,) in not_open))
+            raise tk.ValidationError({"datasets": [
+                _("Datasets that are not open (不予开放) cannot be made public: %s") % names]})
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def activity_create(next_action: Callable[..., Any], context: dict[str, Any],
+                    data_dict: dict[str, Any]) -> Any:
+    """Activity streams are readable by anyone who can read the dataset, so the stored copy
+    of the dataset never holds internal fields."""
+    data = data_dict.get("data")
+    if isinstance(data, dict) and isinstance(data.get("package"), dict):
+        internal.strip(data["package"])
+    return next_action(context, data_dict)
+
+
+def all_actions() -> dict[str, Callable[..., Any]]:
+    import ckan.plugins as p
+    actions: dict[str, Callable[..., Any]] = {"bulk_update_public": bulk_update_public}
+    if p.plugin_loaded("activity"):  # chaining an action that does not exist fails at start
+        actions["activity_create"] = activity_create
+    return actions

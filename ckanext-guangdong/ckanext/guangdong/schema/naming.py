@@ -1,0 +1,77 @@
+"""Dataset URL names: derived, never typed (DOMAIN.md §5: a Chinese title munges to nothing).
+
+``gd-29000-01300008`` from the identifier ``29000/01300008``; without an identifier the pinyin
+of the title (``guang-zhou-shi-gong-jiao-xian-lu``); a numeric suffix makes it unique.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Optional
+
+from pypinyin import lazy_pinyin
+
+import ckan.model as model
+
+from ckanext.guangdong.schema import openness
+
+NAME_MAX = 100          # CKAN's PACKAGE_NAME_MAX_LENGTH
+_STEM_MAX = 80          # room for a "-NN" suffix and the prefix
+_NOT_ALLOWED = re.compile(r"[^a-z0-9_-]+")
+
+
+def slugify(text: str) -> str:
+    """ASCII slug: pinyin for Chinese characters, other letters and digits kept, rest -> '-'."""
+    parts = lazy_pinyin(text)  # non-Chinese runs come back unchanged
+    slug = "-".join(p.strip().lower() for p in parts if p.strip())
+    slug = _NOT_ALLOWED.sub("-", slug)
+    slug = re.sub(r"-{2,}", "-", slug).strip("-_")
+    if len(slug) > _STEM_MAX:
+        slug = slug[:_STEM_MAX].rsplit("-", 1)[0] or slug[:_STEM_MAX]
+    return slug
+
+
+def name_stem(dataset_type: str, identifier: str = "", title: str = "") -> str:
+    if identifier and dataset_type == openness.DATASET_TYPE:
+        stem = _NOT_ALLOWED.sub("-", identifier.strip().lower().replace("/", "-"))
+        stem = re.sub(r"-{2,}", "-", stem).strip("-_")
+        if stem:
+            return "gd-" + stem[:_STEM_MAX]
+    stem = slugify(title) if title else ""
+    prefix = "app-" if dataset_type == openness.APPLICATION_TYPE else ""
+    if len(stem) < 2:  # nothing usable in the title (CKAN names need two characters)
+        stem = uuid.uuid4().hex[:12]
+    return prefix + stem
+
+
+def name_taken(name: str) -> bool:
+    # Any state: a deleted dataset still holds its name in the package table.
+    return model.Session.query(
+        model.Session.query(model.Package.id).filter(model.Package.name == name).exists()
+    ).scalar()
+
+
+def derive_name(dataset_type: str, identifier: str = "", title: str = "") -> str:
+    stem = name_stem(dataset_type, identifier, title)
+    if not name_taken(stem):
+        return stem
+    for n in range(2, 1000):
+        candidate = f"{stem}-{n}"
+        if not name_taken(candidate):
+            return candidate
+    return f"{stem}-{uuid.uuid4().hex[:8]}"
+
+
+def identifier_taken(identifier: str, own_id: Optional[str] = None) -> bool:
+    """True if another dataset that is not deleted already has this identifier."""
+    query = (
+        model.Session.query(model.Package.id)
+        .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+        .filter(model.PackageExtra.key == "identifier",
+                model.PackageExtra.value == identifier,
+                model.Package.state != "deleted",
+                model.Package.type == openness.DATASET_TYPE)
+    )
+    if own_id:
+        query = query.filter(model.Package.id != own_id)
+    return model.Session.query(query.exists()).scalar()
