@@ -523,3 +523,13 @@ def test_solrconfig_makes_ckan_search_the_chinese_fields(schema):
     from ckan.lib.search.query import QUERY_FIELDS
     for part in QUERY_FIELDS.split():
         assert resolve_field(schema, part.split("^")[0]) is not None
+
+
+def test_a_new_template_placeholder_stops_the_docker_render(docker_renderer, compose, tmp_path, monkeypatch):
+    """When config/ckan.ini.tmpl gains a ${VAR}, docker must be taught it, not guess."""
+    template = tmp_path / "ckan.ini.tmpl"
+    template.write_text(docker_renderer.TEMPLATE.read_text(encoding="utf-8")
+                        + "\n[app:extra]\nnew.option = ${GD_SOMETHING_NEW}\n", encoding="utf-8")
+    monkeypatch.setattr(docker_renderer, "TEMPLATE", template)
+    with pytest.raises(docker_renderer.ConfigError, match="GD_SOMETHING_NEW"):
+        docker_renderer.render_text(service_env(compose, "ckan"))
