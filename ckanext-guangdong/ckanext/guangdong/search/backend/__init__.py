@@ -1,0 +1,1 @@
+"""The embedded PostgreSQL search backend: storage, documents, query translation, execution."""

@@ -1,0 +1,108 @@
+"""A pysolr.Solr look-alike that keeps the index in PostgreSQL.
+
+Only the surface CKAN (and ckanext-harvest) use: ``add``, ``delete``,
+``commit``, ``optimize``, ``ping``, ``search`` and ``url``. Errors are raised
+as ``pysolr.SolrError`` so CKAN turns them into its own Search*Error.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Iterable
+
+import pysolr
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from ckanext.guangdong.search.backend import ddl, document, executor, txn
+
+log = logging.getLogger(__name__)
+
+UPSERT = sa.text(
+    f"INSERT INTO {ddl.TABLE} (index_id, id, site_id, metadata_modified, f, doc, tsv) "
+    "VALUES (:index_id, :id, :site_id, :metadata_modified, CAST(:f AS jsonb), "
+    "CAST(:doc AS jsonb), CAST(:tsv AS tsvector)) "
+    "ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, site_id = EXCLUDED.site_id, "
+    "metadata_modified = EXCLUDED.metadata_modified, f = EXCLUDED.f, doc = EXCLUDED.doc, "
+    "tsv = EXCLUDED.tsv")
+
+
+def _json(value: Any) -> str:
+    # default=str: CKAN documents may carry datetimes from plugins.
+    return json.dumps(value, ensure_ascii=False, default=str).replace("\\u0000", "")
+
+
+def row_params(doc: dict[str, Any]) -> dict[str, Any]:
+    row = document.build_row(doc)
+    return {"index_id": row.index_id, "id": row.id, "site_id": row.site_id,
+            "metadata_modified": row.metadata_modified, "f": _json(row.f),
+            "doc": _json(row.doc), "tsv": row.tsv}
+
+
+class PostgresConnection:
+    """Stateless: every call works in the session of the current transaction."""
+
+    url = "postgresql://ckan-index (ckanext-guangdong)"
+
+    def __init__(self, decode_dates: bool = True) -> None:
+        self.decode_dates = decode_dates
+
+    # -- writes --------------------------------------------------------------
+    def add(self, docs: Iterable[dict[str, Any]], commit: bool = True, **_: Any) -> str:
+        batch = [row_params(d) for d in docs]
+        session = txn.session()
+        try:
+            ddl.ensure(session)
+            if batch:
+                session.execute(UPSERT, batch)
+        except SQLAlchemyError as exc:
+            raise pysolr.SolrError(f"Index write failed: {exc}") from exc
+        txn.make_durable(commit)
+        return ""
+
+    def delete(self, id: Any = None, q: str | None = None, commit: bool = True,
+               **_: Any) -> str:
+        session = txn.session()
+        try:
+            if not ddl.exists(session):
+                return ""
+            if id is not None:
+                ids = id if isinstance(id, (list, tuple)) else [id]
+                session.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE index_id = ANY(:ids)"),
+                                {"ids": [str(i) for i in ids]})
+            elif q is not None:
+                where, values = executor.make_row_filter(session, q)
+                session.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE {where}"), values)
+        except SQLAlchemyError as exc:
+            raise pysolr.SolrError(f"Index delete failed: {exc}") from exc
+        txn.make_durable(commit)
+        return ""
+
+    def commit(self, *args: Any, **kwargs: Any) -> str:
+        txn.make_durable(True)
+        return ""
+
+    def optimize(self, *args: Any, **kwargs: Any) -> str:
+        return ""
+
+    def ping(self, *args: Any, **kwargs: Any) -> str:
+        return "{\"status\": \"OK\"}"
+
+    # -- reads ---------------------------------------------------------------
+    def search(self, q: str = "*:*", search_handler: str | None = None,
+               **params: Any) -> pysolr.Results:
+        session = txn.session()
+        try:
+            outcome = executor.Search(session, q, params).run()
+        except SQLAlchemyError as exc:
+            log.error("search failed: %s", exc)
+            raise pysolr.SolrError(f"Search failed: {exc}") from exc
+        return pysolr.Results({
+            "response": {"numFound": outcome.hits, "docs": outcome.docs},
+            "facet_counts": outcome.facets,
+        })
+
+
+def make_connection(decode_dates: bool = True) -> PostgresConnection:
+    """Replacement for ckan.lib.search.common.make_connection."""
+    return PostgresConnection(decode_dates)

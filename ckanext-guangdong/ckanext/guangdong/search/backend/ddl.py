@@ -1,0 +1,50 @@
+"""The index table: one DDL shared by the alembic migration and lazy re-creation.
+
+CKAN's ``clean_db`` test fixture drops every table in the database, ours
+included, so the backend checks for the table before each use and re-creates
+it (idempotently, under an advisory lock) in the caller's transaction.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+TABLE = "guangdong_search_doc"
+# Arbitrary constant that serialises concurrent re-creation of the table.
+_LOCK_KEY = 7243011
+
+DDL: list[str] = [
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        index_id text PRIMARY KEY,
+        id text NOT NULL,
+        site_id text,
+        metadata_modified text,
+        f jsonb NOT NULL,      -- every field as a list of strings (filters, facets, sort)
+        doc jsonb NOT NULL,    -- the document as CKAN sent it (fl, stored fields)
+        tsv tsvector NOT NULL  -- weighted words + character bigrams
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_f_idx ON {TABLE} USING gin (f jsonb_path_ops)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_modified_idx ON {TABLE} (metadata_modified)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (id)",
+]
+
+DROP = f"DROP TABLE IF EXISTS {TABLE}"
+
+
+def create(conn: Any) -> None:
+    """Run the DDL on a SQLAlchemy connection or session (idempotent)."""
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    for stmt in DDL:
+        conn.execute(sa.text(stmt))
+
+
+def exists(conn: Any) -> bool:
+    return conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"),
+                        {"t": TABLE}).scalar()
+
+
+def ensure(conn: Any) -> None:
+    if not exists(conn):
+        create(conn)

@@ -1,0 +1,202 @@
+"""Turns a Solr document built by CKAN into a row of the index table."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from ckanext.guangdong.search import segment
+
+# Fields CKAN sends as JSON blobs for display only (Solr: indexed="false").
+STORED_ONLY = {"data_dict", "validated_data_dict"}
+# Solr "date" fields: stored and compared at millisecond precision, UTC.
+DATE_FIELDS = {"metadata_created", "metadata_modified", "indexed_ts"}
+
+# Ranking weights of the text fields: title above tags/keywords above the
+# publishing organisation above notes and resources (Solr's qf does the same).
+WEIGHT_A = ("title",)
+WEIGHT_B = ("tags", "theme", "keywords")
+WEIGHT_C = ("publisher_name",)
+# Latin-text fields that Solr copies into its catch-all "text" field.
+TEXT_D = ("notes", "res_name", "res_description", "name", "author", "maintainer",
+          "text", "license", "identifier", "access_conditions", "contact_name",
+          "data_items")
+# Never searched as text even when they contain Han characters.
+NOT_TEXT = STORED_ONLY | {"index_id", "id", "site_id", "permission_labels", "capacity",
+                          "state", "entity_type", "dataset_type", "type", "owner_org",
+                          "organization", "groups", "res_url", "url", "urls",
+                          "creator_user_id", "title_string", "license_id"}
+
+BIGRAM_OFFSET = 8192  # bigram positions live apart from word positions
+MAX_POS = 16383       # PostgreSQL's largest tsvector position
+
+
+def is_date_field(name: str) -> bool:
+    return name in DATE_FIELDS or name.endswith("_date")
+
+
+def parse_date(value: str) -> dt.datetime | None:
+    from dateutil.parser import parse
+    try:
+        d = parse(value)
+    except (ValueError, OverflowError):
+        return None
+    if d.tzinfo is not None:
+        d = d.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return d
+
+
+def canonical_date(value: str) -> str:
+    """Fixed-width UTC text ("2014-06-10T08:24:12.782Z") that sorts like the date."""
+    d = parse_date(value)
+    if d is None:
+        return value
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
+
+
+def solr_date(value: str) -> str:
+    """What Solr returns for a stored date: milliseconds, trailing zeros dropped."""
+    text = canonical_date(value)
+    return text.replace(".000Z", "Z") if text.endswith(".000Z") else text
+
+
+def as_strings(value: Any) -> list[str]:
+    """Every value as a list of strings, the way a multi-valued Solr field sees it.
+
+    Scheming stores list fields either as lists or as JSON strings ('["a","b"]').
+    """
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        out: list[str] = []
+        for item in value:
+            out.extend(as_strings(item))
+        return out
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, (int, float)):
+        return [str(value)]
+    if isinstance(value, dict):
+        return [json.dumps(value, ensure_ascii=False)]
+    text = str(value)
+    stripped = text.strip()
+    if stripped.startswith("[") and stripped.endswith("]"):
+        try:
+            parsed = json.loads(stripped)
+        except ValueError:
+            return [text]
+        if isinstance(parsed, list):
+            return as_strings(parsed)
+    return [text]
+
+
+@dataclass
+class Row:
+    index_id: str
+    id: str
+    site_id: str | None
+    metadata_modified: str | None
+    f: dict[str, list[str]]
+    doc: dict[str, Any]
+    tsv: str
+
+
+def _ckan_dict(doc: dict[str, Any]) -> dict[str, Any]:
+    for key in ("validated_data_dict", "data_dict"):
+        raw = doc.get(key)
+        if isinstance(raw, str):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return {}
+
+
+def weighted_texts(doc: dict[str, Any], f: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(weight, text) pairs that make the document's tsvector."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def take(weight: str, field: str) -> None:
+        seen.add(field)
+        for value in f.get(field, []):
+            out.append((weight, value))
+
+    for field in WEIGHT_A:
+        take("A", field)
+    for field in list(WEIGHT_B) + [k for k in f if k.startswith("vocab_")]:
+        take("B", field)
+    ckan = _ckan_dict(doc)
+    org = ckan.get("organization") or {}
+    if isinstance(org, dict) and org.get("title"):
+        out.append(("C", str(org["title"])))
+    for group in ckan.get("groups") or []:
+        if isinstance(group, dict) and group.get("title"):
+            out.append(("C", str(group["title"])))
+    for field in WEIGHT_C:
+        take("C", field)
+    for field in TEXT_D:
+        if field not in seen:
+            take("D", field)
+    for field, values in f.items():
+        if field in seen or field in NOT_TEXT or is_date_field(field):
+            continue
+        if field.startswith(("extras_", "res_extras_")):
+            take("D", field)
+        elif any(segment.has_han(v) for v in values):
+            take("D", field)
+    return out
+
+
+def _escape_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def build_tsvector(texts: Iterable[tuple[str, str]]) -> str:
+    """A tsvector literal with our own tokens and positions.
+
+    Built in Python rather than with to_tsvector() so that tokens such as
+    ``pm2.5`` and Han words reach the index exactly as the segmenter made them.
+    """
+    positions: dict[str, list[str]] = {}
+    word_pos, bigram_pos = 1, BIGRAM_OFFSET
+    for weight, text in texts:
+        words, bigrams = segment.document_tokens(text)
+        for word in words:
+            if len(word.encode()) < 2000:
+                positions.setdefault(word, []).append(f"{min(word_pos, MAX_POS)}{weight}")
+            word_pos += 1
+        for bigram in bigrams:
+            if bigram:
+                positions.setdefault(bigram, []).append(f"{min(bigram_pos, MAX_POS)}{weight}")
+            bigram_pos += 1  # "" separators leave a gap between runs
+        word_pos += 2
+        bigram_pos += 2
+    return " ".join(f"{_escape_lexeme(lex)}:{','.join(pos[:255])}"
+                    for lex, pos in positions.items())
+
+
+def build_row(doc: dict[str, Any]) -> Row:
+    stored: dict[str, Any] = {}
+    f: dict[str, list[str]] = {}
+    for key, value in doc.items():
+        if is_date_field(key) and isinstance(value, str) and value:
+            stored[key] = solr_date(value)
+            f[key] = [canonical_date(value)]
+            continue
+        stored[key] = value
+        if key not in STORED_ONLY:
+            values = as_strings(value)
+            if values:
+                f[key] = values
+    now = dt.datetime.utcnow().isoformat()
+    stored.setdefault("indexed_ts", solr_date(now))
+    f.setdefault("indexed_ts", [canonical_date(now)])
+    index_id = str(doc.get("index_id") or doc.get("id"))
+    modified = f.get("metadata_modified", [None])[0]
+    return Row(index_id=index_id, id=str(doc.get("id")), site_id=doc.get("site_id"),
+               metadata_modified=modified, f=f, doc=stored,
+               tsv=build_tsvector(weighted_texts(doc, f)))

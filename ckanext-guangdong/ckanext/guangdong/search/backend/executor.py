@@ -1,0 +1,186 @@
+"""Runs a Solr-style search request on the index table in one SQL statement.
+
+The matching rows are materialised once (CTE) and the count, the page of
+documents and every requested facet are read from that, so a broad query
+scans the indexes a single time.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pysolr
+import sqlalchemy as sa
+
+from ckanext.guangdong.search.backend import ddl, document, lucene
+
+# Ranking weights for {D, C, B, A}: title counts ten times notes.
+RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+NOT_STORED = {"permission_labels", "title_string", "text", "urls"}
+
+
+@dataclass
+class Outcome:
+    hits: int
+    docs: list[dict[str, Any]]
+    facets: dict[str, list[Any]]
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v is not None and str(v).strip()]
+    return [str(value)] if str(value).strip() else []
+
+
+def _int(params: dict[str, Any], key: str, default: int) -> int:
+    value = params.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise pysolr.SolrError(f"Invalid value '{value}' for {key}") from exc
+
+
+class Search:
+    def __init__(self, session: Any, q: str, params: dict[str, Any]):
+        self.session = session
+        self.q = (q or "*:*").strip() or "*:*"
+        self.params = params
+
+    # -- where -------------------------------------------------------------
+    def _where(self, sql: lucene.Params, any_token: bool) -> tuple[str, lucene.Translator]:
+        default_and = str(self.params.get("q.op", "OR")).upper() == "AND"
+        dismax = str(self.params.get("defType", "lucene")) in ("dismax", "edismax")
+        main = lucene.Translator(sql, default_and=default_and or dismax, any_token=any_token)
+        parts = [main.translate(lucene.parse(self.q))] if self.q != "*:*" else []
+        for fq in _as_list(self.params.get("fq")):
+            if fq.strip() in ("*:*", ""):
+                continue
+            parts.append(lucene.Translator(sql, default_and=default_and).translate(
+                lucene.parse(fq)))
+        return lucene._and(parts), main
+
+    # -- order -------------------------------------------------------------
+    def _sort(self, sql: lucene.Params, ranked: bool) -> list[str]:
+        spec = str(self.params.get("sort") or "").strip()
+        keys: list[str] = []
+        for clause in [c.strip() for c in spec.split(",") if c.strip()]:
+            pieces = clause.split()
+            if len(pieces) != 2 or pieces[1].lower() not in ("asc", "desc"):
+                raise pysolr.SolrError(
+                    f"Can't determine a Sort Order (asc or desc) in sort spec '{clause}'")
+            name, direction = pieces[0], pieces[1].upper()
+            if name == "score":
+                keys.append(f"score {direction}")
+            elif name == "metadata_modified":
+                keys.append(f"metadata_modified {direction} NULLS LAST")
+            else:
+                if not re.match(r"^[\w.\-]+$", name):
+                    raise pysolr.SolrError(f"can not sort on field '{name}'")
+                p = sql.add(name)
+                # Numbers sort as numbers, everything else byte-wise like Solr's
+                # string fields; documents without the field go last.
+                keys.append(
+                    f"(CASE WHEN f -> {p} ->> 0 ~ '^-?[0-9]+([.][0-9]+)?$' "
+                    f"THEN CAST(f -> {p} ->> 0 AS numeric) END) {direction} NULLS LAST")
+                keys.append(f'(f -> {p} ->> 0) COLLATE "C" {direction} NULLS LAST')
+        if not keys:
+            keys.append("score DESC")
+        # Recency breaks ties (equal scores), then a stable order.
+        keys += ["metadata_modified DESC NULLS LAST", "index_id"]
+        return keys
+
+    # -- facets --------------------------------------------------------------
+    def _facet_fields(self) -> list[str]:
+        if str(self.params.get("facet", "false")).lower() not in ("true", "on", "1"):
+            return []
+        return _as_list(self.params.get("facet.field"))
+
+    def _facet_limit(self, name: str) -> int:
+        return _int(self.params, f"f.{name}.facet.limit", _int(self.params, "facet.limit", 100))
+
+    # -- run -----------------------------------------------------------------
+    def run(self) -> Outcome:
+        if not ddl.exists(self.session):
+            return Outcome(0, [], {"facet_fields": {f: [] for f in self._facet_fields()}})
+        outcome, free_text = self._run(any_token=False)
+        if outcome.hits == 0 and free_text:
+            # All query words must match; when that finds nothing, any word may.
+            outcome, _ = self._run(any_token=True)
+        return outcome
+
+    def _run(self, any_token: bool) -> tuple[Outcome, bool]:
+        sql = lucene.Params()
+        where, main = self._where(sql, any_token)
+        if main.rank_queries:
+            rank_q = sql.add(" | ".join(main.rank_queries), "tsquery")
+            score = f"ts_rank('{RANK_WEIGHTS}', tsv, {rank_q})"
+        else:
+            score = "1.0"
+        order = ", ".join(self._sort(sql, bool(main.rank_queries)))
+        rows = max(_int(self.params, "rows", 10), 0)
+        start = max(_int(self.params, "start", 0), 0)
+        facets = self._facet_fields()
+        mincount = max(_int(self.params, "facet.mincount", 0), 1)
+        by_index = str(self.params.get("facet.sort", "count")).lower() in ("index", "false")
+
+        facet_cols = "".join(f", f -> {sql.add(name)} AS fv{i}" for i, name in enumerate(facets))
+        parts = [
+            "SELECT 'n' AS k, NULL AS v, (SELECT count(*) FROM m) AS c, "
+            "NULL::jsonb AS doc, NULL::float8 AS score, 0::bigint AS o",
+            "SELECT 'd', NULL, NULL, t.doc, page.score, page.o FROM page "
+            f"JOIN {ddl.TABLE} t USING (index_id)",
+        ]
+        for i, name in enumerate(facets):
+            limit = self._facet_limit(name)
+            facet_order = "v COLLATE \"C\"" if by_index else "count(*) DESC, v COLLATE \"C\""
+            lim = f"LIMIT {int(limit)}" if limit >= 0 else ""
+            parts.append(
+                f"(SELECT 'f{i}', v, count(*), NULL::jsonb, NULL::float8, 0::bigint "
+                f"FROM m, jsonb_array_elements_text(m.fv{i}) v GROUP BY v "
+                f"HAVING count(*) >= {int(mincount)} ORDER BY {facet_order} {lim})")
+        statement = (
+            f"WITH m AS MATERIALIZED (SELECT index_id, metadata_modified, f, "
+            f"{score} AS score{facet_cols} FROM {ddl.TABLE} WHERE {where}), "
+            f"page AS (SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS o "
+            f"FROM m ORDER BY {order} LIMIT {rows} OFFSET {start}) "
+            + " UNION ALL ".join(parts))
+        result = self.session.execute(sa.text(statement), sql.values).fetchall()
+
+        hits = 0
+        page: list[tuple[int, dict[str, Any]]] = []
+        facet_values: dict[str, list[Any]] = {name: [] for name in facets}
+        for k, v, c, doc, score_value, o in result:
+            if k == "n":
+                hits = int(c)
+            elif k == "d":
+                page.append((o, self._project(doc, score_value)))
+            else:
+                facet_values[facets[int(k[1:])]].extend([v, int(c)])
+        page.sort(key=lambda item: item[0])
+        return Outcome(hits, [d for _, d in page], {"facet_fields": facet_values}), main.free_text
+
+    def _project(self, doc: dict[str, Any], score: float | None) -> dict[str, Any]:
+        wanted = [f for f in re.split(r"[\s,]+", str(self.params.get("fl") or "*")) if f]
+        if "*" in wanted:
+            out = {k: v for k, v in doc.items() if k not in NOT_STORED}
+        else:
+            out = {k: doc[k] for k in wanted if k in doc}
+        if "score" in wanted:
+            out["score"] = float(score or 0.0)
+        return out
+
+
+def make_row_filter(session: Any, q: str) -> tuple[str, dict[str, Any]]:
+    """WHERE clause for a delete-by-query."""
+    sql = lucene.Params()
+    where = lucene.Translator(sql, default_and=False).translate(lucene.parse(q)) \
+        if q.strip() != "*:*" else lucene.TRUE
+    return where, sql.values
+
+
+__all__ = ["Search", "Outcome", "make_row_filter", "document"]
