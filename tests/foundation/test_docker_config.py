@@ -535,3 +535,52 @@ def test_a_new_template_placeholder_stops_the_docker_render(docker_renderer, com
     monkeypatch.setattr(docker_renderer, "TEMPLATE", template)
     with pytest.raises(docker_renderer.ConfigError, match="GD_SOMETHING_NEW"):
         docker_renderer.render_text(service_env(compose, "ckan"))
+
+
+def dockerfile_copies(dockerfile: Path) -> list[tuple[list[str], str]]:
+    """(sources, destination) of each COPY that reads the build context."""
+    text = dockerfile.read_text(encoding="utf-8").replace("\\\n", " ")
+    copies = []
+    for line in text.splitlines():
+        parts = line.split()
+        if parts[:1] == ["COPY"]:
+            args = [a for a in parts[1:] if not a.startswith("--")]
+            if not any(a.startswith("--from") for a in parts[1:]):
+                copies.append((args[:-1], args[-1]))
+    return copies
+
+
+@pytest.mark.parametrize("dockerfile,context", [
+    (DOCKER / "Dockerfile", ROOT),  # docker-compose.yml: context "..", dockerfile docker/Dockerfile
+    (DOCKER / "solr" / "Dockerfile", DOCKER / "solr"),
+])
+def test_dockerfiles_copy_files_that_exist_and_are_not_ignored(dockerfile, context):
+    copies = dockerfile_copies(dockerfile)
+    assert copies
+    ignore_file = dockerfile.with_name(dockerfile.name + ".dockerignore")
+    ignored = [line.strip() for line in ignore_file.read_text().splitlines()
+               if line.strip() and not line.startswith("#")] if ignore_file.exists() else []
+    for sources, _ in copies:
+        for src in sources:
+            assert (context / src).exists(), f"{dockerfile.name}: COPY {src} does not exist"
+            assert not any(fnmatch.fnmatch(src.rstrip("/"), pat) for pat in ignored), src
+
+
+def test_the_image_has_what_the_entrypoint_needs():
+    dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
+    copied = {dest for _, dest in dockerfile_copies(DOCKER / "Dockerfile")}
+    assert "/srv/app/docker/ckan/" in copied
+    assert re.search(r'^ENTRYPOINT \["python", "/srv/app/docker/ckan/entrypoint.py"\]', dockerfile, re.M)
+    assert re.search(r"CKAN_INI=/srv/app/ckan.ini", dockerfile)  # `ckan` in `docker compose exec`
+    # the repository is installed as a regular package, with the lock files, as scripts/venv.sh does
+    venv_sh = (ROOT / "scripts" / "venv.sh").read_text()
+    assert "-c /src/requirements/constraints.txt -r /src/requirements/requirements.txt" in dockerfile
+    assert re.search(r"pip install --no-deps --no-build-isolation .*/src$", dockerfile, re.M)
+    assert " -e " not in dockerfile
+    # the same pip/setuptools/wheel versions as the local venv
+    pins = re.findall(r'"((?:pip|setuptools|wheel)==[^"]+)"', venv_sh)
+    assert pins, "scripts/venv.sh no longer pins pip, setuptools and wheel?"
+    for pin in pins:
+        assert pin in dockerfile, f"{pin} of scripts/venv.sh is not used by the image"
+    # translations are compiled into the image (the .mo files are not in git)
+    assert "compile_translations.py" in dockerfile
