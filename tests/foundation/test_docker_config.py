@@ -21,6 +21,8 @@ from __future__ import annotations
 import configparser
 import fnmatch
 import importlib.util
+import json
+import os
 import re
 import shlex
 import sys
@@ -584,3 +586,55 @@ def test_the_image_has_what_the_entrypoint_needs():
         assert pin in dockerfile, f"{pin} of scripts/venv.sh is not used by the image"
     # translations are compiled into the image (the .mo files are not in git)
     assert "compile_translations.py" in dockerfile
+
+
+LOAD_AND_INSPECT = """
+import json, sys
+from ckan.cli import CKANConfigLoader
+from ckan.config.environment import load_environment
+load_environment(CKANConfigLoader(sys.argv[1]).get_config())
+from ckan.common import config
+import ckan.lib.search.common as common, ckan.lib.search.index as index, ckan.lib.search.query as query
+conn = common.make_connection()
+print(json.dumps({
+    "backend": config.get("ckanext.guangdong.search_backend"),
+    "plugins": config.get("ckan.plugins"),
+    "lookups": {m.__name__: m.make_connection.__module__ for m in (common, index, query)},
+    "connection": type(conn).__module__ + "." + type(conn).__name__,
+}))
+"""
+
+
+def test_ckan_loads_the_docker_ini_and_talks_to_solr_unchanged(compose, tmp_path):
+    """CKAN starts on the docker ini (config.mode = strict, every plugin loaded) and, with
+    search_backend = solr, uses its stock pysolr connection: nothing of ours intercepts.
+    Runs against this test run's PostgreSQL and Redis, with Solr on a closed port."""
+    import socket
+    import subprocess
+
+    from ckan.common import config
+    from sqlalchemy.engine import make_url
+
+    db = make_url(config["sqlalchemy.url"])
+    redis = urlsplit(config["ckan.redis.url"])
+    try:
+        socket.create_connection((db.host, db.port or 5432), timeout=2).close()
+    except OSError:
+        pytest.skip("the test database is not reachable")
+    env = service_env(compose, "ckan")
+    env.update(GD_DB_HOST=db.host, GD_DB_PORT=str(db.port or 5432), POSTGRES_USER=db.username,
+               POSTGRES_PASSWORD=db.password, POSTGRES_DB=db.database,
+               GD_REDIS_HOST=redis.hostname, GD_REDIS_PORT=str(redis.port),
+               GD_REDIS_DB=redis.path.strip("/") or "0",
+               GD_SOLR_URL="http://127.0.0.1:9/solr/ckan", GD_STORAGE_PATH=str(tmp_path / "storage"))
+    renderer = load_module(DOCKER / "ckan" / "render_ini.py", "gd_test_render_ini_live")
+    ini = renderer.render(tmp_path / "docker.ini", env)
+    proc = subprocess.run([sys.executable, "-c", LOAD_AND_INSPECT, str(ini)], capture_output=True,
+                          text=True, timeout=180, cwd=tmp_path,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("CKAN_")})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["backend"] == "solr"
+    assert set(out["plugins"]) >= {"guangdong_search", "harvest", "scheming_datasets"}
+    assert set(out["lookups"].values()) == {"ckan.lib.search.common"}, out["lookups"]
+    assert out["connection"] == "pysolr.Solr"
