@@ -20,7 +20,7 @@ sed -e "s#/ckan_test\$#/$DB#" -e "s#^ckan.plugins = .*#ckan.plugins = #" \
 # What CKAN's own test-core.ini (not shipped in the wheel) sets and the suite relies
 # on: English messages (locale lines removed above), the resource extra field its
 # index tests check, and its permissive auth settings (unowned datasets, groups).
-TEST_CORE="ckan.extra_resource_fields = alt_url\nckan.auth.create_unowned_dataset = true\nckan.auth.create_dataset_if_not_in_organization = true\nckan.auth.user_create_groups = true\nckan.auth.user_create_organizations = true\nckan.auth.user_delete_groups = true\nckan.auth.user_delete_organizations = true\nckan.auth.create_user_via_web = true\nckan.auth.public_user_details = true"
+TEST_CORE="ckan.extra_resource_fields = alt_url\nckan.auth.create_unowned_dataset = true\nckan.auth.create_dataset_if_not_in_organization = true\nckan.auth.user_create_groups = true\nckan.auth.user_create_organizations = true\nckan.auth.user_delete_groups = true\nckan.auth.user_delete_organizations = true\nckan.auth.create_user_via_web = true\nckan.auth.public_user_details = true\nckan.locale_order = en pt_BR ja it cs_CZ ca es fr el sv sr sr@latin no sk fi ru de pl nl bg ko_KR hu sa sl lv"
 sed -i "s#^\[app:main\]#[app:main]\n$TEST_CORE#" "$INI"
 grep -q "^ckanext.guangdong.search_backend = postgres" "$INI" || die "$INI does not select the postgres backend"
 "$VENV/bin/ckan" -c "$INI" db init >"$LOG/ckan-search-suite-init.log" 2>&1 || die "db init failed, see $LOG/ckan-search-suite-init.log"

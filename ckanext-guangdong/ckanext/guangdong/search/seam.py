@@ -24,8 +24,9 @@ def _schema_check_skipped(schema_file: str | None = None) -> bool:
 
 def _rebind(old: Callable[..., Any], new: Callable[..., Any]) -> None:
     for name, module in list(sys.modules.items()):
-        if module is None or not (name.startswith("ckan") or name.startswith("ckanext")):
-            continue
+        if module is None or not name.startswith("ckan") \
+                or name.startswith("ckanext.guangdong.search"):
+            continue  # our own modules define the replacement: never rebind them
         if getattr(module, "make_connection", None) is old:
             setattr(module, "make_connection", new)
 

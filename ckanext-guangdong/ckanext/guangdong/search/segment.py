@@ -82,23 +82,29 @@ def latin_tokens(token: str) -> list[str]:
     return out
 
 
-def document_tokens(text: str) -> tuple[list[str], list[str]]:
-    """Words (search mode) and the runs' character bigrams, in text order.
+def document_tokens(text: str) -> tuple[list[list[str]], list[str]]:
+    """Words and the runs' character bigrams, in text order.
 
-    Bigrams are returned per run separated by "" so callers can keep runs
-    from becoming adjacent to each other.
+    Each word slot is a list of tokens sharing one position (PM2.5 and its
+    parts), so that phrase queries over Latin words see them adjacent. Han runs
+    give one slot per search-mode word. Bigrams are returned per run separated
+    by "" so callers can keep runs from becoming adjacent to each other.
     """
-    words: list[str] = []
+    words: list[list[str]] = []
     bigrams: list[str] = []
     for run in runs(text):
         if run.han:
-            words.extend(w for w in _jieba().cut_for_search(run.text, True) if w.strip())
+            words.extend([w] for w in _jieba().cut_for_search(run.text, True) if w.strip())
             if len(run.text) >= 2:
                 bigrams.extend(run.text[i:i + 2] for i in range(len(run.text) - 1))
                 bigrams.append("")
         else:
-            words.extend(latin_tokens(run.text))
+            words.append(latin_tokens(run.text))
     return words, bigrams
+
+
+def query_runs(text: str) -> list[Run]:
+    return list(runs(text))
 
 
 def query_tokens(text: str) -> list[str]:

@@ -165,9 +165,10 @@ def build_tsvector(texts: Iterable[tuple[str, str]]) -> str:
     word_pos, bigram_pos = 1, BIGRAM_OFFSET
     for weight, text in texts:
         words, bigrams = segment.document_tokens(text)
-        for word in words:
-            if len(word.encode()) < 2000:
-                positions.setdefault(word, []).append(f"{min(word_pos, MAX_POS)}{weight}")
+        for slot in words:
+            for word in slot:
+                if len(word.encode()) < 2000:
+                    positions.setdefault(word, []).append(f"{min(word_pos, MAX_POS)}{weight}")
             word_pos += 1
         for bigram in bigrams:
             if bigram:

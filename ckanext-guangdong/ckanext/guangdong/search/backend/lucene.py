@@ -86,6 +86,23 @@ def text_tsquery(text: str, weight: str = "", any_token: bool = False) -> str | 
     return "(" + joiner.join(token_tsquery(t, weight) for t in tokens) + ")"
 
 
+def phrase_tsquery(text: str, weight: str = "") -> str | None:
+    """A quoted phrase: adjacent Latin words, Han runs as contiguous substrings."""
+    groups: list[str] = []
+    latin: list[str] = []
+    for run in segment.query_runs(text):
+        if run.han:
+            if latin:
+                groups.append(" <-> ".join(_lexeme(t, weight) for t in latin))
+                latin = []
+            groups.append(token_tsquery(run.text, weight))
+        else:
+            latin.append(run.text)
+    if latin:
+        groups.append(" <-> ".join(_lexeme(t, weight) for t in latin))
+    return "(" + " & ".join(f"({g})" for g in groups) + ")" if groups else None
+
+
 def _and(parts: list[str]) -> str:
     parts = [p for p in parts if p != TRUE]
     if FALSE in parts:
@@ -201,7 +218,7 @@ class Translator:
             return TRUE
         if fieldname in TSV_FIELDS:
             return self._tsv(value, "A" if fieldname in ("title", "title_ngram") else "",
-                             negated, wildcard)
+                             negated, wildcard, phrase)
         if value == "*" and not phrase:
             return f"(f ? {self.params.add(fieldname)})"
         if fieldname in OWN_TEXT_FIELDS or fieldname.startswith(("extras_", "res_extras_")):
@@ -214,8 +231,14 @@ class Translator:
         doc = json.dumps({fieldname: [value]}, ensure_ascii=False)
         return f"(f @> {self.params.add(doc, 'jsonb')})"
 
-    def _tsv(self, value: str, weight: str, negated: bool, wildcard: bool) -> str:
-        if wildcard:
+    def _tsv(self, value: str, weight: str, negated: bool, wildcard: bool,
+             phrase: bool = False) -> str:
+        if phrase:
+            # A quoted phrase is never relaxed to "any word".
+            query = phrase_tsquery(value, weight) or ""
+            if not query:
+                return TRUE
+        elif wildcard:
             stem = value.replace("*", "").replace("?", "")
             tokens = segment.query_tokens(stem)
             if not tokens:
@@ -227,7 +250,7 @@ class Translator:
                 return TRUE  # only punctuation: matches like an empty clause
         if not negated:
             self.rank_queries.append(query)
-            self.free_text = True
+            self.free_text = self.free_text or not phrase
         return f"(tsv @@ {self.params.add(query, 'tsquery')})"
 
     def _any_value(self, fieldname: str, condition: str) -> str:

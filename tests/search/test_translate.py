@@ -1,0 +1,82 @@
+"""Lucene syntax → SQL (no database): structure, errors, ranges, tsquery building."""
+from __future__ import annotations
+
+import pysolr
+import pytest
+
+from ckanext.guangdong.search.backend import executor, lucene
+
+
+def translate(q: str, default_and: bool = True) -> tuple[str, dict]:
+    params = lucene.Params()
+    sql = lucene.Translator(params, default_and=default_and).translate(lucene.parse(q))
+    return sql, params.values
+
+
+def test_string_fields_match_exact_values() -> None:
+    sql, values = translate('+capacity:public +state:(active OR draft)')
+    assert sql.count("f @>") == 3 and " OR " in sql
+    assert '{"capacity": ["public"]}' in values.values()
+
+
+def test_permission_labels_filter() -> None:
+    sql, values = translate('+permission_labels:("public" OR "member-abc")')
+    assert '{"permission_labels": ["member-abc"]}' in values.values()
+    assert sql.startswith("((f @>") and " OR " in sql
+
+
+def test_prohibit_and_default_operator() -> None:
+    sql, _ = translate("tags:a -tags:b")
+    assert "NOT" in sql and " AND " in sql
+    sql_or, _ = translate("tags:a tags:b", default_and=False)
+    assert " OR " in sql_or
+
+
+def test_free_text_becomes_tsquery_and_title_is_weight_a() -> None:
+    _, values = translate("廣州 title:公交")
+    assert "('广州')" in values.values()
+    assert "('公交':A)" in values.values()
+
+
+def test_long_han_word_also_matches_as_adjacent_bigrams() -> None:
+    assert lucene.token_tsquery("生态环境") == "('生态环境' | ('生态' <-> '态环' <-> '环境'))"
+    assert lucene.token_tsquery("水") == "'水':*"
+
+
+def test_phrase_keeps_latin_words_adjacent() -> None:
+    assert lucene.phrase_tsquery("Government Expenditure") == "(('government' <-> 'expenditure'))"
+
+
+def test_ranges_numbers_and_dates() -> None:
+    sql, values = translate("record_count:[10 TO *]")
+    assert "CAST(v AS numeric)" in sql and 10.0 in values.values()
+    sql, values = translate("metadata_modified:[2020-01-01T00:00:00Z TO NOW]")
+    assert "2020-01-01T00:00:00.000Z" in values.values()
+    sql, values = translate("issued:{2018-01-01 TO 2019-01-01}")
+    assert ' > ' in sql and ' < ' in sql
+
+
+def test_wildcard_on_string_field() -> None:
+    sql, values = translate("name:gd-29000*")
+    assert "v ~" in sql and "^gd\\-29000.*$" in values.values()
+
+
+def test_doubled_prefix_is_a_syntax_error() -> None:
+    with pytest.raises(pysolr.SolrError, match="SyntaxError"):
+        lucene.parse("--included")
+
+
+def test_unbalanced_query_is_a_syntax_error() -> None:
+    with pytest.raises(pysolr.SolrError):
+        lucene.parse('title:(foo')
+
+
+def test_bad_sort_raises_the_solr_sort_message() -> None:
+    search = executor.Search(None, "*:*", {"sort": "name sideways"})
+    with pytest.raises(pysolr.SolrError, match="Can't determine a Sort Order"):
+        search._sort(lucene.Params(), ranked=False)
+
+
+def test_sort_adds_recency_tie_break() -> None:
+    keys = executor.Search(None, "*:*", {"sort": "score desc"})._sort(lucene.Params(), True)
+    assert keys[0] == "score DESC" and keys[1].startswith("metadata_modified DESC")
