@@ -1,0 +1,282 @@
+"""What the three Guangdong harvesters share: config, the incremental gather loop,
+withdrawals, and the import pipeline (map -> validate through package actions).
+
+A harvester subclass only says how to list a portal (``list_records``) and, if the
+listing is a summary, how to fetch one record (``fetch_record``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
+
+from . import config as source_config
+from . import importer, schema_fit, store
+from .crosswalk import Crosswalk, load as load_crosswalk
+from .errors import HarvestError, RecordRejected, format_message
+from .http import Client
+from .mapping import RemoteRecord, map_record
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Listed:
+    """One entry of a portal's listing. ``fingerprint`` decides whether it changed
+    (a content hash, or the remote modification date when that is all the listing has);
+    ``record`` is the full record when the listing carries it (then fetch has nothing to do)."""
+    guid: str
+    fingerprint: str
+    record: RemoteRecord | None = None
+
+
+class GuangdongHarvesterBase(HarvesterBase):
+    NAME = ""
+    TITLE = ""
+    DESCRIPTION = ""
+
+    # --- IHarvester ----------------------------------------------------------------
+
+    def info(self) -> dict[str, str]:
+        return {"name": self.NAME, "title": self.TITLE, "description": self.DESCRIPTION}
+
+    def validate_config(self, config: str | None) -> str:
+        try:
+            cfg = source_config.parse(config, self.NAME)
+        except source_config.ConfigError as e:
+            raise ValueError(str(e))
+        self.validate_specific(cfg)
+        return json.dumps(cfg, ensure_ascii=False, indent=1)
+
+    def validate_specific(self, cfg: dict[str, Any]) -> None:
+        """Subclass hook for checks that need the harvester's knowledge."""
+
+    def get_original_url(self, harvest_object_id: str) -> str | None:
+        obj = HarvestObject.get(harvest_object_id)
+        if obj and obj.content:
+            try:
+                return json.loads(obj.content).get("remote_url")
+            except ValueError:
+                return None
+        return None
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def source_config(self, source: Any) -> dict[str, Any]:
+        return source_config.parse(source.config, self.NAME)
+
+    def client(self, cfg: dict[str, Any]) -> Client:
+        default = float(tk.config.get("ckanext.guangdong.harvest.http_timeout") or 30)
+        return Client(timeout=float(cfg.get("http_timeout") or default),
+                      headers=source_config.auth_headers(cfg))
+
+    def crosswalk(self, cfg: dict[str, Any]) -> Crosswalk:
+        return load_crosswalk(cfg.get("crosswalk"))
+
+    @staticmethod
+    def job_error(job: HarvestJob, kind: str, message: str) -> None:
+        HarvestGatherError(message=format_message(kind, message), job=job).save()
+
+    @staticmethod
+    def object_error(obj: HarvestObject, kind: str, message: str, stage: str,
+                     warning: bool = False) -> None:
+        HarvestObjectError(message=format_message(kind, message, warning), object=obj,
+                           stage=stage).save()
+
+    # --- gather ----------------------------------------------------------------------
+
+    def list_records(self, source: Any, cfg: dict[str, Any], client: Client,
+                     job: HarvestJob) -> Iterator[Listed]:
+        """Yield every record of the portal. Raise HarvestError when the listing fails
+        (the records yielded so far are kept; withdrawals are then skipped)."""
+        raise NotImplementedError
+
+    def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
+        source = harvest_job.source
+        try:
+            cfg = self.source_config(source)
+        except source_config.ConfigError as e:
+            self.job_error(harvest_job, "invalid_response", f"source config: {e}")
+            return None
+        client = self.client(cfg)
+        previous = store.previous_state(source.id) if cfg.get("incremental", True) else {}
+        all_current = store.previous_state(source.id)
+        writer = store.ObjectWriter(harvest_job.id, source.id)
+        seen: set[str] = set()
+        complete = True
+        try:
+            for item in self.list_records(source, cfg, client, harvest_job):
+                if item.guid in seen:
+                    continue  # a record listed twice (paging overlap) is harvested once
+                seen.add(item.guid)
+                prev = previous.get(item.guid)
+                if prev is not None and prev.fingerprint == item.fingerprint:
+                    continue  # unchanged since the last successful import
+                writer.add(item.guid, "change" if item.guid in all_current else "new",
+                           content=item.record.to_json() if item.record else None,
+                           fingerprint=item.fingerprint)
+        except HarvestError as e:
+            complete = False
+            self.job_error(harvest_job, e.kind, e.message)
+        except Exception as e:  # a bug or a shape we did not expect: record it, keep what we have
+            complete = False
+            log.exception("gather failed")
+            self.job_error(harvest_job, "invalid_response", f"{type(e).__name__}: {e}")
+        if complete:
+            for guid, prev in all_current.items():
+                if guid not in seen:
+                    writer.add(guid, "delete", package_id=prev.package_id)
+        elif all_current:
+            self.job_error(harvest_job, "listing_incomplete",
+                           f"the listing stopped after {len(seen)} records; datasets missing "
+                           "from it were not withdrawn")
+        writer.flush()
+        if not writer.ids and not seen and complete:
+            self.job_error(harvest_job, "invalid_response", "the source lists no records")
+        return writer.ids
+
+    # --- fetch -------------------------------------------------------------------------
+
+    def fetch_record(self, obj: HarvestObject, cfg: dict[str, Any], client: Client) -> RemoteRecord:
+        raise NotImplementedError
+
+    def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
+        if store.object_extra(harvest_object, store.STATUS) == "delete" or harvest_object.content:
+            return True
+        try:
+            cfg = self.source_config(harvest_object.source)
+            record = self.fetch_record(harvest_object, cfg, self.client(cfg))
+        except HarvestError as e:
+            self.object_error(harvest_object, e.kind, e.message, "Fetch")
+            return False
+        except Exception as e:
+            log.exception("fetch failed")
+            self.object_error(harvest_object, "invalid_response", f"{type(e).__name__}: {e}", "Fetch")
+            return False
+        harvest_object.content = record.to_json()
+        harvest_object.save()
+        return True
+
+    # --- import ------------------------------------------------------------------------
+
+    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
+        try:
+            cfg = self.source_config(harvest_object.source)
+        except source_config.ConfigError as e:
+            self.object_error(harvest_object, "invalid_response", f"source config: {e}", "Import")
+            return False
+        if store.object_extra(harvest_object, store.STATUS) == "delete":
+            return self._import_withdrawal(harvest_object, cfg)
+        crosswalk = self.crosswalk(cfg)
+        try:
+            record = RemoteRecord.from_json(harvest_object.content)
+            mapped = map_record(record, crosswalk, schema_fit.known_themes())
+        except RecordRejected as e:
+            self.object_error(harvest_object, e.kind, e.message, "Import")
+            return False
+        except (ValueError, KeyError, TypeError) as e:
+            self.object_error(harvest_object, "invalid_response", f"unreadable record: {e}", "Import")
+            return False
+        for issue in mapped.issues:
+            self.object_error(harvest_object, issue.kind, issue.message, "Import", issue.warning)
+        try:
+            try:
+                outcome = importer.write_dataset(harvest_object, record, mapped, cfg, crosswalk)
+            except tk.ValidationError as e:
+                # Optional fields the schema rejects (a malformed phone number, say) are
+                # dropped with a warning rather than losing the whole dataset.
+                model.Session.rollback()
+                self._reset_link(harvest_object)
+                droppable = _optional_failures(e, mapped.fields)
+                if not droppable:
+                    raise
+                for key in droppable:
+                    self.object_error(harvest_object, "validation_error",
+                                      f"{key} dropped: {e.error_dict[key]}", "Import", warning=True)
+                    mapped.fields.pop(key, None)
+                outcome = importer.write_dataset(harvest_object, record, mapped, cfg, crosswalk)
+        except RecordRejected as e:
+            model.Session.rollback()
+            if e.kind == "duplicate_identifier":
+                # Not a failure of this record: it lives on under the source with precedence.
+                self.object_error(harvest_object, e.kind, e.message, "Import", warning=True)
+                importer.mark_duplicate(harvest_object)
+                return "unchanged"
+            self.object_error(harvest_object, e.kind, e.message, "Import")
+            return False
+        except tk.ValidationError as e:
+            model.Session.rollback()
+            self._reset_link(harvest_object)
+            self.object_error(harvest_object, "validation_error", _validation_text(e), "Import")
+            return False
+        except Exception as e:
+            model.Session.rollback()
+            self._reset_link(harvest_object)
+            log.error("import failed: %s", traceback.format_exc())
+            self.object_error(harvest_object, "import_error", f"{type(e).__name__}: {e}", "Import")
+            return False
+        # One current object per remote record (the fingerprint of the next gather is read from it).
+        model.Session.query(HarvestObject).filter(
+            HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+            HarvestObject.guid == harvest_object.guid,
+            HarvestObject.id != harvest_object.id).update({"current": False})
+        model.Session.commit()
+        if outcome.status == "unchanged":
+            return "unchanged"
+        return True
+
+    @staticmethod
+    def _reset_link(obj: HarvestObject) -> None:
+        """After a failed create, the object must not point at a dataset that never was."""
+        obj = model.Session.merge(obj)
+        if obj.package_id and not model.Package.get(obj.package_id):
+            obj.package_id = None
+            obj.current = False
+            obj.save()
+
+    def _import_withdrawal(self, obj: HarvestObject, cfg: dict[str, Any]) -> bool:
+        try:
+            done = importer.withdraw(obj.package_id, obj.harvest_source_id, cfg["withdrawal"])
+        except Exception as e:
+            model.Session.rollback()
+            log.exception("withdrawal failed")
+            self.object_error(obj, "withdrawal_error", f"{type(e).__name__}: {e}", "Import")
+            return False
+        log.info("withdrawal of %s: %s", obj.guid, done)
+        # No object of this guid is current any more: the record left the source.
+        model.Session.query(HarvestObject).filter(
+            HarvestObject.harvest_source_id == obj.harvest_source_id,
+            HarvestObject.guid == obj.guid).update({"current": False})
+        obj.current = False
+        obj.save()
+        return True
+
+
+def _optional_failures(e: Any, fields: dict[str, Any]) -> list[str]:
+    """Keys of a ValidationError that are optional mapped fields, or [] if any failing key
+    is required (or not ours to drop)."""
+    errors = {k: v for k, v in (getattr(e, "error_dict", None) or {}).items() if k != "__type"}
+    schema = schema_fit.schema_fields()
+    keys = []
+    for key in errors:
+        if key not in fields or key in ("title", "identifier") or (schema.get(key) or {}).get("required"):
+            return []
+        keys.append(key)
+    return keys
+
+
+def _validation_text(e: Any) -> str:
+    errors = getattr(e, "error_dict", None) or {}
+    parts = []
+    for key, value in errors.items():
+        if key == "__type":
+            continue
+        parts.append(f"{key}: {value}")
+    return "; ".join(parts) or str(e)
