@@ -105,7 +105,8 @@ def build() -> list[Entry]:
         for dept, theme, items in TOPICS:
             for stem, notes, tags, formats in items:
                 # Not every city publishes everything: keeps counts uneven like a real catalog.
-                if rng.random() < 0.28:
+                # (广州 and 深圳 publish everything.)
+                if rng.random() < 0.28 and city not in ("广州市", "深圳市"):
                     continue
                 n += 1
                 year = rng.choice(YEARS) if rng.random() < 0.3 else ""
@@ -134,7 +135,7 @@ QUERIES: dict[str, list[str]] = {
                    "疫苗", "水库", "景区", "预算", "统计"],
     "partial word": ["环境", "停车", "排污", "接种", "参保", "水质", "收费", "学校"],
     "traditional": ["廣州 公交", "醫療機構", "環境監管", "深圳 學校", "臺風"],
-    "mixed zh/en": ["PM2.5", "5G 基站", "IDC", "API 价格", "pm2.5 监测"],
+    "mixed zh/en": ["PM2.5", "5G 基站", "IDC", "API 接口", "pm2.5 监测"],
     "department": ["生态环境局", "交通运输厅", "市场监督管理局", "卫生健康委员会", "统计局"],
     "place": ["广州", "深圳 公交", "佛山 医院", "东莞", "珠海 企业", "湛江 空气质量"],
 }
