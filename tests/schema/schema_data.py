@@ -46,3 +46,25 @@ def dataset_dict(org_id: str, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def _uid() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+# The tests share a database across runs (no clean_db), and CKAN's factories draw names from
+# a seeded Faker, so names repeat between runs: give every user and organization a fresh one.
+def make_user(**kwargs: Any) -> dict[str, Any]:
+    from ckan.tests import factories
+    return factories.User(name=f"user-{_uid()}", **kwargs)
+
+
+def make_sysadmin(**kwargs: Any) -> dict[str, Any]:
+    from ckan.tests import factories
+    return factories.Sysadmin(name=f"admin-{_uid()}", **kwargs)
+
+
+def make_org(**kwargs: Any) -> dict[str, Any]:
+    from ckan.tests import factories
+    kwargs.setdefault("name", f"org-{_uid()}")
+    return factories.Organization(**kwargs)

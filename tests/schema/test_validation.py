@@ -8,19 +8,19 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from schema_data import dataset_dict, unique_identifier
+from schema_data import dataset_dict, unique_identifier, make_org, make_sysadmin, make_user
 
 pytestmark = pytest.mark.usefixtures("gd")
 
 
 @pytest.fixture
 def ctx() -> dict[str, Any]:
-    return {"user": factories.Sysadmin()["name"]}
+    return {"user": make_sysadmin()["name"]}
 
 
 @pytest.fixture
 def org() -> dict[str, Any]:
-    return factories.Organization()
+    return make_org()
 
 
 def create(ctx: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +89,7 @@ def test_good_field_values_are_accepted(ctx, org, field, value) -> None:
 
 def test_identifier_is_unique_across_the_catalog(ctx, org) -> None:
     first = create(ctx, dataset_dict(org["id"]))
-    other_org = factories.Organization()
+    other_org = make_org()
     errors = errors_of(ctx, dataset_dict(other_org["id"], identifier=first["identifier"]))
     assert any("already used" in m for m in errors["identifier"])
     # updating the dataset itself keeps its own identifier
@@ -152,14 +152,14 @@ def test_names_are_derived_unique_and_stable(ctx, org) -> None:
 
 
 def test_organization_region_and_type_default_from_the_name() -> None:
-    city = factories.Organization(name=f"city-441600-{unique_identifier()[-4:]}")
+    city = make_org(name=f"city-441600-{unique_identifier()[-4:]}")
     assert city["org_type"] == "department"  # only an exact city-<code> name is a city
     heyuan_name = "city-441600"
     existing = tk.get_action("organization_list")({}, {})
     if heyuan_name not in existing:
-        heyuan = factories.Organization(name=heyuan_name)
+        heyuan = make_org(name=heyuan_name)
         assert (heyuan["org_type"], heyuan["region_code"]) == ("city", "441600")
-    dept = factories.Organization(org_type="department", region_code="440000")
+    dept = make_org(org_type="department", region_code="440000")
     assert dept["region_code"] == "440000"
     with pytest.raises(tk.ValidationError):
-        factories.Organization(region_code="110000")
+        make_org(region_code="110000")
