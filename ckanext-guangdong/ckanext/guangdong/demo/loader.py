@@ -145,8 +145,11 @@ def _load_datasets(pubs: dict[str, Publisher]) -> dict[str, str]:
                 continue
             count = 20 + int(hashlib.md5(data["title"].encode()).hexdigest(), 16) % 40
             data["record_count"] = count
-            data["resources"] = _resources(topic, pub, data["title"], count)
-            ids[data["title"]] = tk.get_action("package_create")(_context(), data)["id"]
+            package_id = tk.get_action("package_create")(_context(), data)["id"]
+            # Uploads go through resource_create, which stores the file in the portal.
+            for resource in _resources(topic, pub, data["title"], count):
+                tk.get_action("resource_create")(_context(), {"package_id": package_id, **resource})
+            ids[data["title"]] = package_id
     return ids
 
 
@@ -156,7 +159,8 @@ def _load_applications(pubs: dict[str, Publisher], dataset_ids: dict[str, str]) 
     for seq, app in enumerate(_read("topics.yaml")["applications"], start=1):
         data = {
             "type": "application", "title": app["title"], "notes": app["description"],
-            "owner_org": owner, "developer": app["developer"], "application_kind": app["kind"],
+            "owner_org": owner, "developer_name": app["developer"],
+            "developer_type": app.get("developer_type", "organization"), "application_kind": app["kind"],
             "url": app["url"], "theme": app["themes"],
             "launch_date": f"{2018 + seq}-0{seq}-15",
             "contact_name": app["developer"], "contact_email": f"app{seq}@open.gd.gov.cn",
