@@ -105,14 +105,46 @@ def ckan(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(CKAN + list(args), check=check, text=True, capture_output=not check)
 
 
-def dataset_count() -> int:
-    """Active datasets in the database, through CKAN's model (no search index)."""
-    code = ("from ckan.cli import CKANConfigLoader; from ckan.config.environment import load_environment;"
-            f"load_environment(CKANConfigLoader({INI!r}).get_config());"
-            "import ckan.model as m;"
-            "print(m.Session.query(m.Package).filter(m.Package.state=='active').count())")
-    out = subprocess.run([sys.executable, "-c", code], check=True, text=True, capture_output=True)
-    return int(out.stdout.strip().splitlines()[-1])
+# Run in one CKAN process (loading CKAN with every plugin takes seconds): create the
+# sysadmin if asked (password from the environment, never on a command line) and
+# count the datasets, for the index decision.
+SITE_SETUP = """
+import json, os, sys
+from ckan.cli import CKANConfigLoader
+from ckan.config.environment import load_environment
+load_environment(CKANConfigLoader(sys.argv[1]).get_config())
+import ckan.logic as logic, ckan.model as model
+out = {"created": False, "sysadmin": None}
+name, password = os.environ.get("GD_ADMIN_USER"), os.environ.get("GD_ADMIN_PASSWORD")
+if name and password:
+    user = model.User.get(name)
+    if user is None:
+        site = logic.get_action("get_site_user")({"ignore_auth": True}, {})
+        try:
+            logic.get_action("user_create")(
+                {"user": site["name"], "ignore_auth": True},
+                {"name": name, "email": os.environ.get("GD_ADMIN_EMAIL"), "password": password,
+                 "fullname": "平台管理员"})
+        except logic.ValidationError as exc:
+            sys.exit("cannot create the sysadmin %s: %s" % (name, exc.error_summary))
+        user = model.User.get(name)
+        out["created"] = True
+    if not user.sysadmin:
+        user.sysadmin = True
+        model.repo.commit_and_remove()
+    out["sysadmin"] = name
+out["datasets"] = model.Session.query(model.Package).filter(model.Package.state == "active").count()
+print(json.dumps(out))
+"""
+
+
+def site_setup() -> dict:
+    proc = subprocess.run([sys.executable, "-c", SITE_SETUP, INI], text=True, capture_output=True,
+                          env={**os.environ, **{k: env(k) for k in ("GD_ADMIN_USER", "GD_ADMIN_EMAIL")}})
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-3000:])
+        sys.exit("[entrypoint] error: site setup failed (see above)")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def prepare_web() -> None:
@@ -123,14 +155,10 @@ def prepare_web() -> None:
     say("applying database migrations (ckan db upgrade: core, activity, harvest, guangdong)")
     ckan("db", "upgrade")
 
-    user, password = env("GD_ADMIN_USER"), env("GD_ADMIN_PASSWORD")
-    if password:
-        created = ckan("user", "add", user, f"email={env('GD_ADMIN_EMAIL')}",
-                       f"password={password}", "fullname=平台管理员", check=False)
-        if created.returncode == 0:
-            say(f"created user {user}")
-        ckan("sysadmin", "add", user)
-    else:
+    site = site_setup()
+    if site["created"]:
+        say(f"created the sysadmin {site['sysadmin']}")
+    elif not site["sysadmin"]:
         say("GD_ADMIN_PASSWORD is empty: no sysadmin created "
             "(docker compose exec ckan ckan sysadmin add NAME)")
 
@@ -142,7 +170,7 @@ def prepare_web() -> None:
         marker.touch()
 
     mode = env("GD_SEARCH_INDEX_REBUILD").lower()
-    if mode == "always" or (mode == "auto" and solr_count(solr_url) == 0 and dataset_count() > 0):
+    if mode == "always" or (mode == "auto" and site["datasets"] > 0 and solr_count(solr_url) == 0):
         say("rebuilding the search index (Solr has no documents, the database has datasets)")
         ckan("search-index", "rebuild")
 

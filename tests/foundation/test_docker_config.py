@@ -638,3 +638,157 @@ def test_ckan_loads_the_docker_ini_and_talks_to_solr_unchanged(compose, tmp_path
     assert set(out["plugins"]) >= {"guangdong_search", "harvest", "scheming_datasets"}
     assert set(out["lookups"].values()) == {"ckan.lib.search.common"}, out["lookups"]
     assert out["connection"] == "pysolr.Solr"
+
+
+# --- the entrypoint, run for real against this machine's services ------------------
+
+RUN_ENTRYPOINT = """
+import json, os, runpy, sys
+def fake_exec(file, args):  # record the command the container would become
+    print("EXEC " + json.dumps(args), flush=True)
+    sys.exit(0)
+os.execvp = fake_exec
+sys.argv = [sys.argv[1]] + sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+class FakeSolr:
+    """Answers what the entrypoint and CKAN ask Solr: ping, schema.xml, an empty index."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                if "/schema" in self.path or "/admin/file" in self.path:
+                    # CKAN checks the schema's version at start: serve ours
+                    data = (SOLR_CONF / "schema.xml").read_bytes()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/xml")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                body = {"responseHeader": {"status": 0}}
+                if "/admin/ping" in self.path:
+                    body["status"] = "OK"
+                elif "/select" in self.path:
+                    body["response"] = {"numFound": 0, "start": 0, "docs": []}
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/solr/ckan"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture
+def local_services_env(compose, tmp_path):
+    """The ckan containers' environment, pointed at this test run's PostgreSQL and Redis."""
+    import socket
+
+    from ckan.common import config
+    from sqlalchemy.engine import make_url
+
+    db = make_url(config["sqlalchemy.url"])
+    redis = urlsplit(config["ckan.redis.url"])
+    try:
+        socket.create_connection((db.host, db.port or 5432), timeout=2).close()
+    except OSError:
+        pytest.skip("the test database is not reachable")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
+    env.update(service_env(compose, "ckan"))
+    env.update(GD_DB_HOST=db.host, GD_DB_PORT=str(db.port or 5432), POSTGRES_USER=db.username,
+               POSTGRES_PASSWORD=db.password, POSTGRES_DB=db.database,
+               GD_REDIS_HOST=redis.hostname, GD_REDIS_PORT=str(redis.port),
+               GD_REDIS_DB=redis.path.strip("/") or "0", GD_WAIT_TIMEOUT="20",
+               GD_SOLR_URL="http://127.0.0.1:9/solr/ckan", GD_STORAGE_PATH=str(tmp_path / "storage"),
+               CKAN_INI=str(tmp_path / "ckan.ini"),
+               PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    return env
+
+
+def run_entrypoint(env: dict, *args: str, timeout: int = 300) -> tuple[list[str], str]:
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", RUN_ENTRYPOINT, str(DOCKER / "ckan" / "entrypoint.py"), *args],
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd=env["GD_STORAGE_PATH"].rsplit("/", 1)[0])
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    line = next(l for l in proc.stdout.splitlines() if l.startswith("EXEC "))
+    return json.loads(line[5:]), proc.stderr
+
+
+def test_entrypoint_worker_roles_render_wait_and_run_the_local_commands(local_services_env, entrypoint):
+    for role in ("gather", "fetch", "scheduler"):
+        command, _ = run_entrypoint(local_services_env, role, timeout=60)
+        ini = local_services_env["CKAN_INI"]
+        assert command == ["ckan", "-c", ini] + entrypoint.ROLES[role][3:], role
+        assert read_ini(Path(ini)).get("app:main", "ckanext.guangdong.search_backend") == "solr"
+    command, _ = run_entrypoint(local_services_env, "ckan", "search-index", "check", timeout=60)
+    assert command == ["ckan", "-c", ini, "search-index", "check"]
+
+
+def test_entrypoint_web_migrates_a_fresh_database_and_starts_gunicorn(local_services_env, entrypoint):
+    """The first start of the web container: an empty database gets every migration
+    (core, activity, harvest, ours) and the sysadmin, then gunicorn is started."""
+    import secrets
+    import subprocess
+
+    import sqlalchemy as sa
+
+    base = local_services_env["POSTGRES_DB"]
+    name = f"{base}_entrypoint"[:63]
+    created = subprocess.run([str(ROOT / "scripts" / "services.sh"), "createdb", name],
+                             capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "GD_PG_PORT": local_services_env["GD_DB_PORT"]})
+    if created.returncode != 0:
+        pytest.skip("cannot create a database here: " + created.stderr[-500:])
+    url = sa.engine.URL.create("postgresql", username=local_services_env["POSTGRES_USER"],
+                               password=local_services_env["POSTGRES_PASSWORD"],
+                               host=local_services_env["GD_DB_HOST"],
+                               port=int(local_services_env["GD_DB_PORT"]))
+    solr = FakeSolr()
+    admin = "dockeradmin"
+    try:
+        env = {**local_services_env, "POSTGRES_DB": name, "GD_SOLR_URL": solr.url,
+               "GD_ADMIN_USER": admin, "GD_ADMIN_PASSWORD": secrets.token_urlsafe(12),
+               "GD_SEARCH_INDEX_REBUILD": "auto"}
+        command, log = run_entrypoint(env, "web")
+        assert command == entrypoint.ROLES["web"]
+        assert command[:2] == ["gunicorn", "ckanext.guangdong.wsgi:application"]
+        engine = sa.create_engine(url.set(database=name))
+        with engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+            sysadmin = conn.execute(sa.text('SELECT sysadmin FROM "user" WHERE name = :n'),
+                                    {"n": admin}).scalar()
+        engine.dispose()
+        assert {"package", "activity", "harvest_source", "harvest_object"} <= tables
+        ours = {t for t in tables if t.startswith("guangdong")}
+        assert ours, f"none of our tables were created: {sorted(tables)}"
+        assert sysadmin is True
+        assert "rebuilding the search index" not in log  # empty database: nothing to index
+        assert f"created the sysadmin {admin}" in log
+        # a restart of the container on the same database: nothing to do, starts again
+        command, log = run_entrypoint(env, "web")
+        assert command == entrypoint.ROLES["web"]
+        assert "created the sysadmin" not in log
+    finally:
+        solr.close()
+        admin_engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin_engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
