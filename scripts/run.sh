@@ -18,16 +18,18 @@ start() {  # start NAME COMMAND... : in its own session, pid in var/run/NAME.pid
 start web "$VENV/bin/gunicorn" ckanext.guangdong.wsgi:application \
   --bind "$GD_WEB_HOST:$GD_WEB_PORT" --workers "${GD_WEB_WORKERS:-2}" --threads 4 --timeout 120 \
   --access-logfile "$LOG/access.log"
-start gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
-start fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
-start scheduler "$VENV/bin/ckan" -c "$INI" guangdong scheduler
-
 trap '"$GD_ROOT/scripts/stop.sh"; exit 0' INT TERM
 for _ in $(seq 120); do
   curl -fsS -o /dev/null "http://$GD_WEB_HOST:$GD_WEB_PORT/api/3/action/status_show" 2>/dev/null && break
   pid_alive "$RUN/web.pid" || { tail -n 30 "$LOG/web.log" >&2; "$GD_ROOT/scripts/stop.sh"; die "the web app did not start, see $LOG/web.log"; }
   sleep 0.5
 done
+curl -fsS -o /dev/null "http://$GD_WEB_HOST:$GD_WEB_PORT/api/3/action/status_show" 2>/dev/null \
+  || { "$GD_ROOT/scripts/stop.sh"; die "the web app did not answer within 60 s, see $LOG/web.log"; }
+# The workers start once the web app answers, so that they do not slow its start-up.
+start gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
+start fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
+start scheduler "$VENV/bin/ckan" -c "$INI" guangdong scheduler
 say "开放广东 is serving at http://$GD_WEB_HOST:$GD_WEB_PORT  (logs in var/log/, Ctrl-C or 'make stop' to stop)"
 while pid_alive "$RUN/web.pid"; do sleep 1; done
 warn "the web app exited, see $LOG/web.log"
