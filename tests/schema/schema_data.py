@@ -56,12 +56,14 @@ def _uid() -> str:
 # a seeded Faker, so names repeat between runs: give every user and organization a fresh one.
 def make_user(**kwargs: Any) -> dict[str, Any]:
     from ckan.tests import factories
-    return factories.User(name=f"user-{_uid()}", **kwargs)
+    name = f"user-{_uid()}"
+    return factories.User(name=name, email=f"{name}@example.com", **kwargs)
 
 
 def make_sysadmin(**kwargs: Any) -> dict[str, Any]:
     from ckan.tests import factories
-    return factories.Sysadmin(name=f"admin-{_uid()}", **kwargs)
+    name = f"admin-{_uid()}"
+    return factories.Sysadmin(name=name, email=f"{name}@example.com", **kwargs)
 
 
 def make_org(**kwargs: Any) -> dict[str, Any]:

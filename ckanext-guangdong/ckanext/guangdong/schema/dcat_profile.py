@@ -104,6 +104,18 @@ class GuangdongDCATProfile(RDFProfile):
 
         for resource in d.get("resources") or []:
             self._distribution(d, resource, dataset_ref)
+        self._type_for_shacl(dataset_ref)
+
+    def _type_for_shacl(self, dataset_ref: Any) -> None:
+        """The DCAT-AP 3 shapes check classes without inference: say explicitly that a vCard
+        Organization is a vcard:Kind and that access/download URLs are rdfs:Resources."""
+        g = self.g
+        for contact in g.objects(dataset_ref, DCAT.contactPoint):
+            g.add((contact, RDF.type, VCARD.Kind))
+        for dist in g.objects(dataset_ref, DCAT.distribution):
+            for predicate in (DCAT.accessURL, DCAT.downloadURL):
+                for url in g.objects(dist, predicate):
+                    g.add((url, RDF.type, RDFS.Resource))
 
     def graph_from_catalog(self, catalog_dict: Optional[dict[str, Any]], catalog_ref: Any) -> None:
         g = self.g
@@ -118,6 +130,8 @@ class GuangdongDCATProfile(RDFProfile):
             g.remove((catalog_ref, DCT.language, lang))
         g.add((catalog_ref, DCT.language, EU_LANGUAGE_ZH))
         g.add((EU_LANGUAGE_ZH, RDF.type, DCT.LinguisticSystem))
+        for homepage in g.objects(catalog_ref, FOAF.homepage):
+            g.add((homepage, RDF.type, FOAF.Document))
         g.add((catalog_ref, DCAT.themeTaxonomy, skos.add_scheme(g, "themes")))
         province = URIRef(skos.region_uri("440000"))
         g.add((catalog_ref, DCT.spatial, province))
@@ -200,7 +214,7 @@ class GuangdongDCATProfile(RDFProfile):
                 g.add((dist, DCT["format"], ref))
                 g.add((ref, RDF.type, DCT.MediaTypeOrExtent))
             else:  # 接口 / other: no EU file type; the label keeps the value
-                g.add((dist, GD.format, Literal(fmt["value"])))
+                g.add((dist, GD["format"], Literal(fmt["value"])))
             mimetype = resource.get("mimetype") or fmt.get("mimetype")
             if mimetype and "/" in mimetype:
                 ref = URIRef(IANA_MEDIA + mimetype)
@@ -224,7 +238,8 @@ class GuangdongDCATProfile(RDFProfile):
             name = skos.theme_from_uri(str(ref)) or self._label_in(ref, "themes")
             if name and name not in themes:
                 themes.append(name)
-        set_keys["theme"] = themes or None
+        # RDF has no order; the schema stores themes in vocabulary order
+        set_keys["theme"] = [v for v in vocab.values("themes") if v in themes] or None
 
         ref = g.value(dataset_ref, DCT.accrualPeriodicity)
         set_keys["frequency"] = vocab.frequency_from_uri(str(ref)) if ref is not None else None
@@ -323,7 +338,7 @@ class GuangdongDCATProfile(RDFProfile):
             suffix = str(fmt).rsplit("/", 1)[-1]
             value = next((e["value"] for e in vocab.format_entries() if e.get("eu") == suffix),
                          None)
-        value = value or self._literal(ref, GD.format)
+        value = value or self._literal(ref, GD["format"])
         if value:
             resource["format"] = value
         media = self.g.value(ref, DCAT.mediaType)
