@@ -1,8 +1,8 @@
-"""Fixtures for the schema tests.
+"""Fixtures for the schema and application tests (imported by their conftest.py files).
 
 The tests share one database per run and never call ``clean_db`` (it drops every table and
 takes seconds); each test makes its own organization and unique identifiers instead, so the
-tests stay independent and fast. ``schema_db`` makes sure the tables of the plugins that react to
+tests stay independent and fast. ``gd_plugins`` also makes sure the tables of the plugins that react to
 dataset changes exist (a ``clean_db`` elsewhere in the session leaves only core tables).
 """
 from __future__ import annotations

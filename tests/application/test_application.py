@@ -1,0 +1,110 @@
+"""Open-data applications: linking rules, pages, and never counted or listed as datasets."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+
+from schema_data import dataset_dict, make_org, make_sysadmin
+
+pytestmark = pytest.mark.usefixtures("gd")
+
+
+@pytest.fixture(scope="module")
+def world(gd_plugins: None) -> dict[str, Any]:
+    admin = make_sysadmin()
+    ctx = {"user": admin["name"]}
+    org = make_org()
+    create = tk.get_action("package_create")
+    public = create(dict(ctx), dataset_dict(org["id"], title="广东省旅游景区名录"))
+    private = create(dict(ctx), dataset_dict(org["id"], private=True))
+    return {"ctx": ctx, "org": org, "public": public, "private": private}
+
+
+def app_dict(world: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    data = {"type": "application", "title": "粤游导览", "notes": "景区导览小程序。",
+            "owner_org": world["org"]["id"], "developer_name": "广州某科技有限公司",
+            "developer_type": "organization", "application_kind": "mini_program",
+            "url": "https://example.com/app", "launch_date": "2018-10-01",
+            "theme": ["文化休闲"], "contact_email": "dev@example.com",
+            "used_datasets": [world["public"]["name"]]}
+    data.update(overrides)
+    return data
+
+
+def create_app(world: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    return tk.get_action("package_create")(dict(world["ctx"]), app_dict(world, **overrides))
+
+
+def errors_of(world: dict[str, Any], **overrides: Any) -> list[str]:
+    with pytest.raises(tk.ValidationError) as exc:
+        create_app(world, **overrides)
+    return exc.value.error_dict["used_datasets"]
+
+
+def test_application_stores_dataset_ids_and_a_derived_name(world) -> None:
+    app = create_app(world)
+    assert app["type"] == "application"
+    assert app["used_datasets"] == [world["public"]["id"]]  # names resolved to ids
+    assert app["name"].startswith("app-yue-you-dao-lan")
+    assert app["application_kind"] == "mini_program" and app["theme"] == ["文化休闲"]
+
+
+@pytest.mark.parametrize("refs, message", [
+    ([], "at least one dataset"),
+    (["no-such-dataset"], "does not exist"),
+])
+def test_used_datasets_must_exist(world, refs, message) -> None:
+    assert any(message in m for m in errors_of(world, used_datasets=refs))
+
+
+def test_used_datasets_must_be_public_datasets(world) -> None:
+    assert any("is not public" in m for m in errors_of(world, used_datasets=[world["private"]["id"]]))
+    other_app = create_app(world, title="另一个应用")
+    assert any("is not a dataset" in m for m in errors_of(world, used_datasets=[other_app["id"]]))
+
+
+def test_comma_separated_form_input_is_accepted(world) -> None:
+    app = create_app(world, used_datasets=f"{world['public']['name']}， {world['public']['id']}")
+    assert app["used_datasets"] == [world["public"]["id"]]  # duplicates collapse
+
+
+def test_application_pages_and_dataset_page_link_each_other(world, gd_app) -> None:
+    app = create_app(world, title="景区客流查询")
+    listing = gd_app.get("/application/")
+    assert listing.status_code == 200 and "景区客流查询" in listing.body
+    page = gd_app.get(f"/application/{app['name']}")
+    assert page.status_code == 200
+    assert f"/dataset/{world['public']['name']}" in page.body and "广东省旅游景区名录" in page.body
+    dataset_page = gd_app.get(f"/dataset/{world['public']['name']}").body
+    assert "使用该数据集的应用" in dataset_page and f"/application/{app['name']}" in dataset_page
+    english = gd_app.get(f"/en/dataset/{world['public']['name']}").body
+    assert "Applications using this dataset" in english
+
+
+def test_applications_never_appear_as_datasets(world, gd_app) -> None:
+    app = create_app(world, title="数据不应出现在数据集列表")
+    search = tk.get_action("package_search")
+    assert search({}, {"fq": f"name:{app['name']}"})["count"] == 0  # default: datasets only
+    assert search({}, {"fq": f"+dataset_type:application +name:{app['name']}"})["count"] == 1
+    assert app["name"] not in gd_app.get("/dataset/?q=数据不应出现").body
+    org = tk.get_action("organization_show")({}, {"id": world["org"]["id"]})
+    datasets_in_org = search({}, {"fq": f"owner_org:{world['org']['id']}", "rows": 0})["count"]
+    assert org["package_count"] == datasets_in_org
+    assert app["id"] not in gd_app.get("/catalog.ttl").body
+
+
+def test_a_dataset_made_private_drops_off_the_application_page(world, gd_app) -> None:
+    ctx = world["ctx"]
+    ds = tk.get_action("package_create")(dict(ctx), dataset_dict(world["org"]["id"],
+                                                                 title="临时公开的数据集"))
+    app = create_app(world, used_datasets=[ds["id"], world["public"]["id"]])
+    tk.get_action("package_patch")(dict(ctx), {"id": ds["id"], "private": True})
+    page = gd_app.get(f"/application/{app['name']}").body
+    assert "临时公开的数据集" not in page and "广东省旅游景区名录" in page
+    # the application can still be edited: links it already had are not re-checked
+    updated = tk.get_action("package_patch")(dict(ctx), {"id": app["id"], "title": "改名后的应用"})
+    assert updated["used_datasets"] == [ds["id"], world["public"]["id"]]
+    assert updated["name"] == app["name"]
