@@ -93,7 +93,7 @@ def gd_db(clean_db: None) -> Iterator[None]:
     from ckanext.guangdong.targets import db
     db.connection()
     model.Session.execute(text(
-        "TRUNCATE guangdong_publication_event, guangdong_open_period, guangdong_key_period, "
+        "TRUNCATE guangdong_publication_event, guangdong_open_period, guangdong_open_period_value, guangdong_key_period, "
         "guangdong_package_state, guangdong_target, guangdong_target_audit, guangdong_targets_snapshot"))
     model.Session.commit()
     db.connection()  # reload config/targets.yaml into the emptied table

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Iterator, Optional
 
 from sqlalchemy import text
@@ -70,7 +70,9 @@ def backfill(conn: Connection, source: str = "metadata_created") -> int:
     """Bulk-record every package into empty tables; returns the number of open packages."""
     state_rows, event_rows, period_rows = [], [], []
     key_open: dict[str, dt.datetime] = {}
-    for facts, created, issued in load_facts(conn):
+    all_facts = list(load_facts(conn))
+    holders = Counter(f.count_key for f, _c, _i in all_facts)
+    for facts, created, issued in all_facts:
         at = _backfill_date(created, issued, source)
         state_rows.append({
             "id": facts.package_id, "type": facts.package_type, "open": facts.is_open,
@@ -82,7 +84,10 @@ def backfill(conn: Connection, source: str = "metadata_created") -> int:
             continue
         event_rows.append({"id": facts.package_id, "type": facts.package_type, "at": at,
                            "org": facts.owner_org, "key": facts.count_key})
-        period_rows.append({"id": facts.package_id, "type": facts.package_type, "at": at})
+        period_rows.append({"id": facts.package_id, "type": facts.package_type, "at": at,
+                            "key": facts.count_key, "org": facts.owner_org, "access": facts.access_rights,
+                            "freq": facts.extras.get("frequency") or None, "themes": facts.themes,
+                            "formats": facts.formats, "shared": holders[facts.count_key] > 1})
         if facts.package_type == openness.DATASET_TYPE:
             key_open[facts.count_key] = min(at, key_open.get(facts.count_key, at))
     if state_rows:
@@ -96,8 +101,10 @@ def backfill(conn: Connection, source: str = "metadata_created") -> int:
             INSERT INTO guangdong_publication_event
                 (package_id, package_type, event, occurred_at, reason, owner_org, count_key)
             VALUES (:id, :type, 'published', :at, 'backfill', :org, :key)"""), event_rows)
-        conn.execute(text("INSERT INTO guangdong_open_period (package_id, package_type, opened_at) "
-                          "VALUES (:id, :type, :at)"), period_rows)
+        conn.execute(text("""
+            INSERT INTO guangdong_open_period (package_id, package_type, opened_at, count_key, owner_org,
+                access_rights, frequency, themes, formats, shared)
+            VALUES (:id, :type, :at, :key, :org, :access, :freq, :themes, :formats, :shared)"""), period_rows)
     if key_open:
         conn.execute(text("INSERT INTO guangdong_key_period (count_key, opened_at) VALUES (:k, :at)"),
                      [{"k": k, "at": at} for k, at in key_open.items()])

@@ -46,6 +46,25 @@ def _save_state(conn: Connection, facts: PackageFacts, now: dt.datetime) -> None
          "now": now})
 
 
+def _copy_attributes(conn: Connection, facts: PackageFacts) -> None:
+    """Keep the intervals' copy of the counters' attributes equal to the package's current
+    ones (counts on past dates group by current attributes, as the state table did)."""
+    conn.execute(text("""
+        UPDATE guangdong_open_period SET count_key = :key, owner_org = :org, access_rights = :access,
+            frequency = :freq, themes = :themes, formats = :formats WHERE package_id = :id"""),
+        {"id": facts.package_id, "key": facts.count_key, "org": facts.owner_org,
+         "access": facts.access_rights, "freq": facts.extras.get("frequency") or None,
+         "themes": facts.themes, "formats": facts.formats})
+
+
+def _sync_shared(conn: Connection, key: str) -> None:
+    """Mark the intervals of a key held by more than one package (only those need DISTINCT)."""
+    conn.execute(text("""
+        UPDATE guangdong_open_period SET shared = (
+            SELECT count(*) > 1 FROM guangdong_package_state WHERE count_key = :k)
+        WHERE count_key = :k"""), {"k": key})
+
+
 def _add_event(conn: Connection, facts: PackageFacts, event: str, reason: str,
                at: dt.datetime) -> None:
     conn.execute(text("""
@@ -95,10 +114,14 @@ def record(conn: Connection, facts: PackageFacts, at: dt.datetime,
         conn.execute(text("UPDATE guangdong_open_period SET closed_at = greatest(opened_at, :at) "
                           "WHERE package_id = :id AND closed_at IS NULL"),
                      {"id": facts.package_id, "at": at})
+    _copy_attributes(conn, facts)
     if facts.package_type == openness.DATASET_TYPE:
         if previous and previous[1] != facts.count_key:
             sync_key(conn, previous[1], at)  # identifier edited: the old key may lose its copy
+            _sync_shared(conn, previous[1])
         sync_key(conn, facts.count_key, at)
+        if previous is None or previous[1] != facts.count_key or event == PUBLISHED:
+            _sync_shared(conn, facts.count_key)
     return event
 
 

@@ -73,7 +73,8 @@ def target_progress(conn: Connection, targets: list[Target], as_of: dt.date, rul
 def open_stats(conn: Connection, as_of: dt.date, rules: Rules, with_series: bool = True) -> dict[str, Any]:
     t = counting.instant(as_of, rules)
     orgs = counting.organizations(conn)
-    breakdowns = counting.open_dataset_breakdowns(conn, rules, t)
+    breakdowns = counting.open_dataset_breakdowns(
+        conn, rules, t, {org_id: org.get("region_code") for org_id, org in orgs.items()})
     apps = counting.application_intervals(conn, rules)
     open_apps = [a for a in apps if a.open_at(t)]
     apps_by_org: dict[str, int] = {}
