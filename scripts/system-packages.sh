@@ -2,7 +2,8 @@
 # Install the Debian packages the portal needs, only those that are missing.
 source "$(dirname "$0")/lib.sh"
 NEEDED=(postgresql postgresql-contrib libpq-dev redis-server python3-venv python3-dev build-essential git curl libmagic1)
-[ -n "${GD_WITH_BROWSER:-}" ] && NEEDED+=(chromium)
+# Test tools: headless Chromium for the dashboard test, the compose CLI to validate docker/.
+[ -n "${GD_TEST_TOOLS:-}" ] && NEEDED+=(chromium docker-compose)
 missing=()
 for pkg in "${NEEDED[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
