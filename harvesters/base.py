@@ -6,6 +6,7 @@ listing is a summary, how to fetch one record (``fetch_record``).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import traceback
@@ -106,6 +107,9 @@ class GuangdongHarvesterBase(HarvesterBase):
             self.job_error(harvest_job, "invalid_response", f"source config: {e}")
             return None
         client = self.client(cfg)
+        # A changed source config (crosswalk override, precedence, defaults) re-maps every
+        # record: the config's hash is part of each fingerprint.
+        cfg_hash = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:12]
         previous = store.previous_state(source.id) if cfg.get("incremental", True) else {}
         all_current = store.previous_state(source.id)
         writer = store.ObjectWriter(harvest_job.id, source.id)
@@ -117,11 +121,12 @@ class GuangdongHarvesterBase(HarvesterBase):
                     continue  # a record listed twice (paging overlap) is harvested once
                 seen.add(item.guid)
                 prev = previous.get(item.guid)
-                if prev is not None and prev.fingerprint == item.fingerprint:
+                fingerprint = f"{cfg_hash}:{item.fingerprint}"
+                if prev is not None and prev.fingerprint == fingerprint:
                     continue  # unchanged since the last successful import
                 writer.add(item.guid, "change" if item.guid in all_current else "new",
                            content=item.record.to_json() if item.record else None,
-                           fingerprint=item.fingerprint)
+                           fingerprint=fingerprint)
         except HarvestError as e:
             complete = False
             self.job_error(harvest_job, e.kind, e.message)

@@ -28,6 +28,26 @@ def _parser() -> RDFParser:
         return RDFParser(profiles=["euro_dcat_ap_3"])
 
 
+def _add_raw_values(graph: Any, dataset: dict[str, Any]) -> None:
+    """Values the DCAT profiles drop because they are not in *our* vocabularies (a city's
+    own theme URIs, say) are read from the graph, so the crosswalk can still map them."""
+    from rdflib import URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+    uri = dataset.get("uri") or next((e["value"] for e in dataset.get("extras", [])
+                                      if e.get("key") == "uri"), None)
+    if not uri:
+        return
+    ref = URIRef(uri)
+    raw = {"theme": (DCAT.theme, True), "access_rights": (DCTERMS.accessRights, False),
+           "frequency": (DCTERMS.accrualPeriodicity, False), "access_conditions": (DCTERMS.rights, False)}
+    for key, (prop, many) in raw.items():
+        if dataset.get(key):
+            continue
+        values = [str(o) for o in graph.objects(ref, prop)]
+        if values:
+            dataset[key] = values if many else values[0]
+
+
 class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):
     NAME = "guangdong_dcat"
     TITLE = "DCAT 城市门户 (开放广东)"
@@ -48,6 +68,7 @@ class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):
             except RDFParserException as e:
                 raise HarvestError("malformed_rdf", f"{url}: {e}")
             for dataset in parser.datasets():
+                _add_raw_values(parser.g, dataset)
                 guid = self._get_guid(dataset, source_url=source.url)
                 if not guid:
                     self.job_error(job, "missing_required", f"{url}: a dataset without identifier or URI was skipped")

@@ -138,6 +138,13 @@ def map_record(record: RemoteRecord, crosswalk: Crosswalk,
                                     f"{enum_name}: {picked[enum_name]!r} is not in the crosswalk",
                                     warning=True))
 
+    if out.get("access_rights") == "conditional" and not out.get("access_conditions"):
+        template = crosswalk.data.get("access_conditions_fallback")
+        if template:
+            out["access_conditions"] = template.format(remote_url=record.remote_url or "")
+            issues.append(Issue("missing_required", "conditionally open but no conditions given: "
+                                "the standard text pointing to the source was used", warning=True))
+
     if "theme" in picked:
         raw_themes = picked["theme"]
         if isinstance(raw_themes, str):

@@ -38,6 +38,8 @@ def flatten_dataset(pkg: dict[str, Any]) -> dict[str, Any]:
     for key, value in pkg.items():
         if key in _SKIP:
             continue
+        if value is None or value == "" or value == [] or value == {}:
+            continue  # an empty top-level field must not hide an extra of the same name
         if key == "tags" and isinstance(value, list):
             fields["tags"] = [t.get("name") if isinstance(t, dict) else t for t in value]
             continue

@@ -82,12 +82,12 @@ class CityCKAN:
     count: int
     city: fixtures.City = fixtures.SHAOGUAN
 
-    def action(self, name: str, **data: Any) -> Any:
-        resp = requests.post(f"{self.url}/api/3/action/{name}", json=data,
+    def action(self, action_name: str, **data: Any) -> Any:
+        resp = requests.post(f"{self.url}/api/3/action/{action_name}", json=data,
                              headers={"Authorization": self.token}, timeout=60)
         body = resp.json()
         if not body.get("success"):
-            raise RuntimeError(f"{name}: {body.get('error')}")
+            raise RuntimeError(f"{action_name}: {body.get('error')}")
         return body["result"]
 
     def stop(self) -> None:
@@ -186,6 +186,10 @@ def start(base_ini: Path, db: str = "ckan_city", count: int = 40, port: int | No
     city = CityCKAN(url, ini, db, token, process, count)
     try:
         _wait(url, process, log)
+        if state.get("count") == count and _active_count(city) != count:
+            # Seeded before but the index disagrees (e.g. the search backend's tables were
+            # re-created): rebuild the city's index from its database.
+            _run(str(CKAN), "-c", str(ini), "search-index", "rebuild", check=False)
         if state.get("count") != count or _active_count(city) != count:
             seed(city, count)
             stamp.write_text(json.dumps({"version": SEED_VERSION, "count": count, "token": token}))

@@ -28,6 +28,8 @@ def run_job(source: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     job = HarvestJob(source=src)
     job.save()
     results = run_harvest_job(job, get_harvester(src.type))
+    for result in results.values():  # plain text, readable after the session is gone
+        result["errors"] = [e.message for e in result["errors"]]
     from ckan import model
     model.Session.remove()
     return HarvestJob.get(job.id), results
