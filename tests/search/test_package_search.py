@@ -137,7 +137,7 @@ def test_table_is_recreated_when_missing(make_org: Callable, make_dataset: Calla
     import ckan.model as model
     from ckanext.guangdong.search.backend import ddl
     backup = unique("gd_search_backup").replace("-", "_")
-    suffixes = ("f_idx", "tsv_idx", "modified_idx", "id_idx", "pkey")
+    suffixes = ("k_idx", "tsv_idx", "modified_idx", "id_idx", "pkey")
 
     def move(conn: Any, old: str, new: str) -> None:
         conn.execute(sa.text(f"ALTER TABLE {old} RENAME TO {new}"))

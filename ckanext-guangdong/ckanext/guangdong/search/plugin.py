@@ -20,4 +20,15 @@ class GuangdongSearchBackendPlugin(p.SingletonPlugin):
 
 
 class GuangdongSearchPlugin(p.SingletonPlugin):
-    """Ordinary plugin that owns the index table migration (``ckan db upgrade``)."""
+    """Ordinary plugin that owns the index table migration (``ckan db upgrade``)
+    and the ``ckan guangdong search`` commands."""
+
+    p.implements(p.IClick)
+
+    def get_commands(self) -> list[Any]:
+        # Our group hangs under the shared ``ckan guangdong`` group (theme/cli.py
+        # owns it); returning that group too keeps it available without the theme.
+        from ckanext.guangdong.cli import guangdong
+        from ckanext.guangdong.search.cli import search
+        guangdong.add_command(search)
+        return [guangdong]

@@ -14,18 +14,9 @@ import pysolr
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.guangdong.search.backend import ddl, document, executor, txn
+from ckanext.guangdong.search.backend import ddl, document, executor, txn, writer
 
 log = logging.getLogger(__name__)
-
-UPSERT = sa.text(
-    f"INSERT INTO {ddl.TABLE} (index_id, id, site_id, metadata_modified, f, doc, tsv) "
-    "VALUES (:index_id, :id, :site_id, :metadata_modified, CAST(:f AS jsonb), "
-    "CAST(:doc AS jsonb), CAST(:tsv AS tsvector)) "
-    "ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, site_id = EXCLUDED.site_id, "
-    "metadata_modified = EXCLUDED.metadata_modified, f = EXCLUDED.f, doc = EXCLUDED.doc, "
-    "tsv = EXCLUDED.tsv")
-
 
 def _json(value: Any) -> str:
     # default=str: CKAN documents may carry datetimes from plugins.
@@ -35,7 +26,7 @@ def _json(value: Any) -> str:
 def row_params(doc: dict[str, Any]) -> dict[str, Any]:
     row = document.build_row(doc)
     return {"index_id": row.index_id, "id": row.id, "site_id": row.site_id,
-            "metadata_modified": row.metadata_modified, "f": _json(row.f),
+            "metadata_modified": row.metadata_modified, "k": _json(row.k), "f": _json(row.f),
             "doc": _json(row.doc), "tsv": row.tsv}
 
 
@@ -52,9 +43,10 @@ class PostgresConnection:
         batch = [row_params(d) for d in docs]
         session = txn.session()
         try:
-            ddl.ensure(session)
-            if batch:
-                session.execute(UPSERT, batch)
+            if not commit and not txn.in_commit_hook():
+                writer.defer(session, batch)  # bulk path: batched, flushed before commit
+            else:
+                writer.write(session, batch)
         except SQLAlchemyError as exc:
             raise pysolr.SolrError(f"Index write failed: {exc}") from exc
         txn.make_durable(commit)
@@ -64,6 +56,7 @@ class PostgresConnection:
                **_: Any) -> str:
         session = txn.session()
         try:
+            writer.flush(session)
             if not ddl.exists(session):
                 return ""
             if id is not None:
@@ -93,6 +86,7 @@ class PostgresConnection:
                **params: Any) -> pysolr.Results:
         session = txn.session()
         try:
+            writer.flush(session)  # read your own deferred writes
             outcome = executor.Search(session, q, params).run()
         except SQLAlchemyError as exc:
             log.error("search failed: %s", exc)

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-TABLE = "guangdong_search_doc"
+TABLE = "guangdong_search_index"
 # Arbitrary constant that serialises concurrent re-creation of the table.
 _LOCK_KEY = 7243011
 
@@ -20,11 +20,12 @@ DDL: list[str] = [
         id text NOT NULL,
         site_id text,
         metadata_modified text,
-        f jsonb NOT NULL,      -- every field as a list of strings (filters, facets, sort)
+        k jsonb NOT NULL,      -- short (keyword) fields as lists of strings: filters, facets, sort
+        f jsonb NOT NULL,      -- every field as a list of strings: text fields, ranges
         doc jsonb NOT NULL,    -- the document as CKAN sent it (fl, stored fields)
         tsv tsvector NOT NULL  -- weighted words + character bigrams
     )""",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_f_idx ON {TABLE} USING gin (f jsonb_path_ops)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_k_idx ON {TABLE} USING gin (k jsonb_path_ops)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_modified_idx ON {TABLE} (metadata_modified)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (id)",
@@ -45,6 +46,15 @@ def exists(conn: Any) -> bool:
                         {"t": TABLE}).scalar()
 
 
-def ensure(conn: Any) -> None:
-    if not exists(conn):
-        create(conn)
+def ensure(session: Any) -> None:
+    """Create the table if missing; checked once per transaction of the session."""
+    transaction = session.get_transaction() if hasattr(session, "get_transaction") else None
+    if transaction is not None and session.info.get(_CHECKED) is transaction:
+        return
+    if not exists(session):
+        create(session)
+    if transaction is not None:
+        session.info[_CHECKED] = transaction
+
+
+_CHECKED = "guangdong_search_table_checked"

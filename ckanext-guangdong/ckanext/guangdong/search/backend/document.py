@@ -28,6 +28,12 @@ NOT_TEXT = STORED_ONLY | {"index_id", "id", "site_id", "permission_labels", "cap
                           "organization", "groups", "res_url", "url", "urls",
                           "creator_user_id", "title_string", "license_id"}
 
+# Free-text fields: searched through the tsvector (or their own values), never
+# matched exactly, so they stay out of the small keyword column ``k``.
+LONG_TEXT = {"title", "notes", "text", "res_description", "data_items", "access_conditions",
+             "author", "maintainer", "urls", "res_url", "url", "download_url"}
+KEYWORD_MAX = 300  # longer values are text, not keywords
+
 BIGRAM_OFFSET = 8192  # bigram positions live apart from word positions
 MAX_POS = 16383       # PostgreSQL's largest tsvector position
 
@@ -37,11 +43,14 @@ def is_date_field(name: str) -> bool:
 
 
 def parse_date(value: str) -> dt.datetime | None:
-    from dateutil.parser import parse
-    try:
-        d = parse(value)
-    except (ValueError, OverflowError):
-        return None
+    try:  # fast path: CKAN's own ISO 8601 text
+        d = dt.datetime.fromisoformat(value)
+    except ValueError:
+        from dateutil.parser import parse
+        try:
+            d = parse(value)
+        except (ValueError, OverflowError):
+            return None
     if d.tzinfo is not None:
         d = d.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return d
@@ -97,6 +106,7 @@ class Row:
     id: str
     site_id: str | None
     metadata_modified: str | None
+    k: dict[str, list[str]]
     f: dict[str, list[str]]
     doc: dict[str, Any]
     tsv: str
@@ -198,6 +208,9 @@ def build_row(doc: dict[str, Any]) -> Row:
     f.setdefault("indexed_ts", [canonical_date(now)])
     index_id = str(doc.get("index_id") or doc.get("id"))
     modified = f.get("metadata_modified", [None])[0]
+    keywords = {name: values for name, values in f.items()
+                if name not in LONG_TEXT and not name.startswith(("extras_", "res_extras_"))
+                and all(len(v) <= KEYWORD_MAX for v in values)}
     return Row(index_id=index_id, id=str(doc.get("id")), site_id=doc.get("site_id"),
-               metadata_modified=modified, f=f, doc=stored,
+               metadata_modified=modified, k=keywords, f=f, doc=stored,
                tsv=build_tsvector(weighted_texts(doc, f)))

@@ -66,8 +66,10 @@ class Search:
 
     # -- order -------------------------------------------------------------
     def _sort(self, sql: lucene.Params, ranked: bool) -> list[str]:
+        """ORDER BY keys over the CTE's columns; sort expressions go to self.sort_cols."""
         spec = str(self.params.get("sort") or "").strip()
         keys: list[str] = []
+        self.sort_cols: list[str] = []
         for clause in [c.strip() for c in spec.split(",") if c.strip()]:
             pieces = clause.split()
             if len(pieces) != 2 or pieces[1].lower() not in ("asc", "desc"):
@@ -82,12 +84,15 @@ class Search:
                 if not re.match(r"^[\w.\-]+$", name):
                     raise pysolr.SolrError(f"can not sort on field '{name}'")
                 p = sql.add(name)
+                value = f"COALESCE(k -> {p}, f -> {p}) ->> 0"
+                i = len(self.sort_cols)
                 # Numbers sort as numbers, everything else byte-wise like Solr's
                 # string fields; documents without the field go last.
-                keys.append(
-                    f"(CASE WHEN f -> {p} ->> 0 ~ '^-?[0-9]+([.][0-9]+)?$' "
-                    f"THEN CAST(f -> {p} ->> 0 AS numeric) END) {direction} NULLS LAST")
-                keys.append(f'(f -> {p} ->> 0) COLLATE "C" {direction} NULLS LAST')
+                self.sort_cols.append(f"(CASE WHEN {value} ~ '^-?[0-9]+([.][0-9]+)?$' "
+                                      f"THEN CAST({value} AS numeric) END) AS s{i}")
+                self.sort_cols.append(f'({value}) COLLATE "C" AS s{i + 1}')
+                keys.append(f"s{i} {direction} NULLS LAST")
+                keys.append(f"s{i + 1} {direction} NULLS LAST")
         if not keys:
             keys.append("score DESC")
         # Recency breaks ties (equal scores), then a stable order.
@@ -128,7 +133,8 @@ class Search:
         mincount = max(_int(self.params, "facet.mincount", 0), 1)
         by_index = str(self.params.get("facet.sort", "count")).lower() in ("index", "false")
 
-        facet_cols = "".join(f", f -> {sql.add(name)} AS fv{i}" for i, name in enumerate(facets))
+        facet_cols = "".join(f", k -> {sql.add(name)} AS fv{i}" for i, name in enumerate(facets))
+        sort_cols = "".join(f", {c}" for c in self.sort_cols)
         parts = [
             "SELECT 'n' AS k, NULL AS v, (SELECT count(*) FROM m) AS c, "
             "NULL::jsonb AS doc, NULL::float8 AS score, 0::bigint AS o",
@@ -144,8 +150,8 @@ class Search:
                 f"FROM m, jsonb_array_elements_text(m.fv{i}) v GROUP BY v "
                 f"HAVING count(*) >= {int(mincount)} ORDER BY {facet_order} {lim})")
         statement = (
-            f"WITH m AS MATERIALIZED (SELECT index_id, metadata_modified, f, "
-            f"{score} AS score{facet_cols} FROM {ddl.TABLE} WHERE {where}), "
+            f"WITH m AS MATERIALIZED (SELECT index_id, metadata_modified, "
+            f"{score} AS score{sort_cols}{facet_cols} FROM {ddl.TABLE} WHERE {where}), "
             f"page AS (SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS o "
             f"FROM m ORDER BY {order} LIMIT {rows} OFFSET {start}) "
             + " UNION ALL ".join(parts))

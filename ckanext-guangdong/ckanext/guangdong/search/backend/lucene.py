@@ -27,6 +27,11 @@ OWN_TEXT_FIELDS = {"notes", "author", "maintainer", "author_email", "maintainer_
                    "res_name", "res_description", "urls", "depends_on", "dependency_of",
                    "derives_from", "has_derivation", "links_to", "linked_from",
                    "child_of", "parent_of"}
+# Fields nearly every document shares (CKAN adds them to every query): tested
+# on the row, not through the GIN index, so the planner starts from the
+# selective condition (the words, a facet value) instead of a bitmap of everything.
+HOUSEKEEPING = {"site_id", "state", "capacity", "permission_labels", "dataset_type",
+                "entity_type"}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _UNESCAPE = re.compile(r"\\(.)")
 _DATE_MATH = re.compile(r"([+-])(\d+)(YEARS?|MONTHS?|DAYS?|HOURS?|MINUTES?|SECONDS?)")
@@ -228,8 +233,12 @@ class Translator:
             return self._any_value(fieldname, f"v ~ {self.params.add('^' + pattern + '$')}")
         if document.is_date_field(fieldname):
             value = document.canonical_date(value)
+        column = "f" if fieldname in document.LONG_TEXT else "k"
+        if fieldname in HOUSEKEEPING:
+            values = json.dumps([value], ensure_ascii=False)
+            return f"(k -> {self.params.add(fieldname)} @> {self.params.add(values, 'jsonb')})"
         doc = json.dumps({fieldname: [value]}, ensure_ascii=False)
-        return f"(f @> {self.params.add(doc, 'jsonb')})"
+        return f"({column} @> {self.params.add(doc, 'jsonb')})"
 
     def _tsv(self, value: str, weight: str, negated: bool, wildcard: bool,
              phrase: bool = False) -> str:

@@ -40,11 +40,15 @@ def install_listeners() -> None:
     if _installed:
         return
     from ckan.model import meta
+    from ckanext.guangdong.search.backend import writer
     for target in (meta.Session, meta.create_local_session):
         event.listen(target, "before_commit", _enter, insert=True)
         event.listen(target, "before_commit", _leave)
+        # Deferred (bulk) index rows go out inside the transaction, before it commits.
+        event.listen(target, "before_commit", writer.flush)
         event.listen(target, "after_commit", _leave)
         event.listen(target, "after_rollback", _leave)
+        event.listen(target, "after_rollback", writer.discard)
         event.listen(target, "after_soft_rollback", _leave)
     _installed = True
 

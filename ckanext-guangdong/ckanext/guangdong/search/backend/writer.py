@@ -1,0 +1,64 @@
+"""Index writes: immediate upserts, or batched ones for deferred (bulk) commits.
+
+CKAN's bulk paths (``search-index rebuild``, our reindex) ask for no commit per
+dataset. Those rows wait in the session (``session.info``) and go out as one
+multi-row INSERT per batch, at the latest before the session commits (a
+``before_commit`` listener) or before it searches; a rollback drops them, as it
+drops everything else of the transaction.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ckanext.guangdong.search.backend import ddl
+
+COLUMNS = ("index_id", "id", "site_id", "metadata_modified", "k", "f", "doc", "tsv")
+CASTS = {"k": "jsonb", "f": "jsonb", "doc": "jsonb", "tsv": "tsvector"}
+PENDING = "guangdong_search_pending"
+BATCH = 250
+
+
+def _upsert(session: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    ddl.ensure(session)
+    values, params = [], {}
+    for i, row in enumerate(rows):
+        cells = []
+        for col in COLUMNS:
+            params[f"{col}_{i}"] = row[col]
+            cast = CASTS.get(col)
+            cells.append(f"CAST(:{col}_{i} AS {cast})" if cast else f":{col}_{i}")
+        values.append("(" + ", ".join(cells) + ")")
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "index_id")
+    session.execute(sa.text(
+        f"INSERT INTO {ddl.TABLE} ({', '.join(COLUMNS)}) VALUES {', '.join(values)} "
+        f"ON CONFLICT (index_id) DO UPDATE SET {updates}"), params)
+
+
+def write(session: Any, rows: list[dict[str, Any]]) -> None:
+    flush(session)
+    # One statement may not touch a row twice: keep the last version of each.
+    _upsert(session, list({r["index_id"]: r for r in rows}.values()))
+
+
+def defer(session: Any, rows: list[dict[str, Any]]) -> None:
+    pending: dict[str, dict[str, Any]] = session.info.setdefault(PENDING, {})
+    for row in rows:
+        pending.pop(row["index_id"], None)
+        pending[row["index_id"]] = row
+    if len(pending) >= BATCH:
+        flush(session)
+
+
+def flush(session: Any, *_: Any) -> None:
+    pending = session.info.pop(PENDING, None)
+    if pending:
+        for start in range(0, len(pending), BATCH):
+            _upsert(session, list(pending.values())[start:start + BATCH])
+
+
+def discard(session: Any, *_: Any) -> None:
+    session.info.pop(PENDING, None)
