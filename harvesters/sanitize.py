@@ -65,13 +65,13 @@ def clean_tags(raw: Any, max_len: int = 100) -> tuple[list[str], list[str]]:
         return [], []
     items: list[str] = []
     if isinstance(raw, str):
-        items = _TAG_SPLIT.split(raw)
+        items = _TAG_SPLIT.split(clean_text(raw, multiline=False))
     elif isinstance(raw, (list, tuple)):
         for item in raw:
             if isinstance(item, dict):
                 item = item.get("name") or item.get("display_name") or ""
             if isinstance(item, str):
-                items.extend(_TAG_SPLIT.split(item))
+                items.extend(_TAG_SPLIT.split(clean_text(item, multiline=False)))
     tags: list[str] = []
     dropped: list[str] = []
     for item in items:

@@ -1,0 +1,66 @@
+"""Source validation through the actions, the job timeout, and progress while a job runs."""
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+
+from cityportals.harness import make_source
+
+pytestmark = pytest.mark.usefixtures("harvest_db")
+
+
+def test_source_url_refused_with_a_clear_message(api_portal):
+    for url, words in (("ftp://127.0.0.1/x", "http and https"),
+                       ("http://admin:pw@127.0.0.1:1/", "user name or password"),
+                       ("http://192.168.3.4/api", "private or loopback")):
+        with pytest.raises(tk.ValidationError) as e:
+            make_source(url, "guangdong_ckan", {"region_code": "441600"}, "bad-" + str(abs(hash(url)))[:8])
+        assert words in str(e.value.error_dict["url"])
+
+
+def test_source_config_refused_with_a_clear_message(api_portal):
+    with pytest.raises(tk.ValidationError) as e:
+        make_source(api_portal.url, "guangdong_api", {"region_code": "441600", "withdrawal": "hide"}, "bad-config")
+    assert "withdrawal must be one of" in str(e.value.error_dict)
+
+
+def test_progress_while_running_then_timeout(api_portal):
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+    source = make_source(api_portal.url, "guangdong_api",
+                         {"region_code": "441600", "preset": "kaifang_guangdong"}, "heyuan-progress")
+    src = HarvestSource.get(source["id"])
+    job = HarvestJob(source=src, status="Running")
+    job.save()
+    ids = queue.gather_stage(queue.get_harvester(src.type), job)
+    assert len(ids) == 109
+    # Two records fetched and imported, the rest waiting, as with busy consumers.
+    harvester = queue.get_harvester(src.type)
+    for oid in ids[:2]:
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(oid))
+    progress = tk.get_action("guangdong_harvest_progress")({"ignore_auth": True}, {"source_id": source["id"]})
+    job_p = progress["job"]
+    assert job_p["phase"] == "importing" and job_p["total"] == 109 and job_p["done"] == 2
+    assert job_p["rate_per_second"] > 0 and job_p["eta_seconds"] > 0
+    assert progress["last_successful_harvest"] is None
+
+    # The consumers died: the job passes the limit (default 360 minutes) and is failed.
+    job = HarvestJob.get(job.id)
+    job.created = job.gather_started = datetime.datetime.utcnow() - datetime.timedelta(hours=7)
+    job.save()
+    tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {})
+    model.Session.remove()
+    job = HarvestJob.get(job.id)
+    assert job.status == "Finished"
+    progress = tk.get_action("guangdong_harvest_progress")({"ignore_auth": True}, {"source_id": source["id"]})
+    assert progress["job"]["phase"] == "failed"
+    assert "longer than the limit of 360 minutes" in progress["job"]["failed_reason"]
+    assert progress["job"]["done"] == progress["job"]["total"]  # nothing left in limbo
+    assert progress["last_successful_harvest"] is None
+    report = tk.get_action("guangdong_harvest_error_report")({"ignore_auth": True}, {"job_id": job.id})
+    assert report["by_kind"][0]["kind"] == "job_timeout" or "job_timeout" in {g["kind"] for g in report["by_kind"]}
