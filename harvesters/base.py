@@ -111,6 +111,13 @@ class GuangdongHarvesterBase(HarvesterBase):
         # record: the config's hash is part of each fingerprint.
         cfg_hash = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:12]
         previous = store.previous_state(source.id) if cfg.get("incremental", True) else {}
+        try:
+            # The city's organization exists before any record is queued, so parallel fetch
+            # consumers never race to create it.
+            importer.city_org(cfg["region_code"], self.crosswalk(cfg))
+        except Exception as e:
+            self.job_error(harvest_job, "import_error", f"organization city-{cfg['region_code']}: {e}")
+            return None
         all_current = store.previous_state(source.id)
         writer = store.ObjectWriter(harvest_job.id, source.id)
         seen: set[str] = set()
