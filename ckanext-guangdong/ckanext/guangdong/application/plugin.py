@@ -16,7 +16,8 @@ from ckanext.guangdong.application import links
 from ckanext.guangdong.schema import openness, vocab
 
 _HERE = os.path.dirname(__file__)
-_TYPE_FILTER = re.compile(r"\b(dataset_)?type:")
+# a positive filter on the type ("dataset_type:x", "+type:x"); "-dataset_type:harvest" is not one
+_TYPE_FILTER = re.compile(r"(?:^|[\s(+])(?:dataset_)?type:")
 
 
 class GuangdongApplicationPlugin(p.SingletonPlugin, DefaultTranslation):
@@ -52,8 +53,8 @@ class GuangdongApplicationPlugin(p.SingletonPlugin, DefaultTranslation):
         """A search that does not ask for a type gets datasets only, so applications never
         leak into /dataset, organization pages, dataset counts or the DCAT catalog."""
         fq = search_params.get("fq") or ""
-        q = search_params.get("q") or ""
-        if not _TYPE_FILTER.search(fq) and not _TYPE_FILTER.search(q):
+        filters = [fq, search_params.get("q") or "", *(search_params.get("fq_list") or [])]
+        if not any(_TYPE_FILTER.search(str(f)) for f in filters):
             search_params["fq"] = f"{fq} +dataset_type:{openness.DATASET_TYPE}".strip()
         return search_params
 
