@@ -20,6 +20,7 @@ class GuangdongHarvestPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITemplateHelpers)
     p.implements(p.IBlueprint)
     p.implements(p.ITranslation)
+    p.implements(p.IClick)
 
     def update_config(self, config: Any) -> None:
         # Before ckanext-harvest's templates in the search path: we extend its pages.
@@ -32,6 +33,10 @@ class GuangdongHarvestPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_blueprint(self) -> list[Any]:
         from ckanext.guangdong.harvest.views import get_blueprints
         return get_blueprints()
+
+    def get_commands(self) -> list[Any]:
+        from ckanext.guangdong.harvest.cli import guangdong_harvest
+        return [guangdong_harvest]
 
     def i18n_directory(self) -> str:
         return os.path.join(HERE, "i18n")
