@@ -1,6 +1,7 @@
 """Open-data applications: linking rules, pages, and never counted or listed as datasets."""
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -108,3 +109,37 @@ def test_a_dataset_made_private_drops_off_the_application_page(world, gd_app) ->
     updated = tk.get_action("package_patch")(dict(ctx), {"id": app["id"], "title": "改名后的应用"})
     assert updated["used_datasets"] == [ds["id"], world["public"]["id"]]
     assert updated["name"] == app["name"]
+
+
+@pytest.mark.parametrize("prefix, texts, error", [
+    ("", ["应用名称", "开发者类型", "小程序", "使用的数据集"], "数据集“no-such-dataset”不存在"),
+    ("/en", ["Application name", "Developer type", "Mini program", "Datasets used"],
+     'Dataset "no-such-dataset" does not exist'),
+])
+def test_application_form_in_both_languages(world, gd_app, prefix, texts, error) -> None:
+    from schema_data import make_user
+    from ckan.tests import factories
+    from test_forms import csrf  # same CSRF handling as the dataset form test
+    user = make_user()
+    tk.get_action("organization_member_create")(dict(world["ctx"]), {
+        "id": world["org"]["id"], "username": user["name"], "role": "editor"})
+    headers = {"Authorization": factories.APIToken(user=user["name"])["token"]}
+    page = gd_app.get(f"{prefix}/application/new", headers=headers)
+    assert page.status_code == 200
+    for text in texts:
+        assert text in page.body, text
+    form = {"title": "粤省事数据看板", "notes": "说明", "owner_org": world["org"]["id"],
+            "developer_name": "某团队", "developer_type": "person",
+            "application_kind": "web", "used_datasets": "no-such-dataset", "save": "",
+            "_ckan_phase": "", "pkg_name": "", **csrf(page.body)}
+    answer = gd_app.post(f"{prefix}/application/new", data=form, headers=headers,
+                         follow_redirects=False)
+    assert answer.status_code == 200 and error in html.unescape(answer.body)
+    form["used_datasets"] = f"{world['public']['name']}"
+    answer = gd_app.post(f"{prefix}/application/new", data=form, headers=headers,
+                         follow_redirects=False)
+    assert answer.status_code == 302, answer.body[-3000:]
+    name = answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    app = tk.get_action("package_show")({"ignore_auth": True}, {"id": name})
+    assert app["type"] == "application" and app["state"] == "active"
+    assert app["used_datasets"] == [world["public"]["id"]]

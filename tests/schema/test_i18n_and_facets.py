@@ -91,3 +91,24 @@ def test_dataset_search_facets(gd_app, prefix, titles, values) -> None:
                                                    "facet.field": '["theme", "spatial_coverage"]'})
     assert search["facets"]["theme"] == {"道路交通": 1, "民生服务": 1}
     assert search["facets"]["spatial_coverage"] == {"440100": 1}
+
+
+@pytest.mark.usefixtures("gd")
+@pytest.mark.parametrize("prefix, texts", [
+    ("", ["组织类型", "行政区划代码", "地级市", "河源市", "统一社会信用代码"]),
+    ("/en", ["Organization type", "Region code", "Prefecture-level city", "Heyuan",
+             "Unified social credit code"]),
+])
+def test_organization_form_and_page(gd_app, prefix, texts) -> None:
+    from ckan.tests import factories
+    admin = make_sysadmin()
+    headers = {"Authorization": factories.APIToken(user=admin["name"])["token"]}
+    page = gd_app.get(f"{prefix}/organization/new", headers=headers)
+    assert page.status_code == 200
+    for text in texts:
+        assert text in page.body, text
+    org = make_org(org_type="city", region_code="441600")
+    tk.get_action("package_create")({"user": admin["name"]}, dataset_dict(org["id"]))
+    org_page = gd_app.get(f"{prefix}/organization/{org['name']}").body
+    for facet in (["数据领域", "更新频率"] if not prefix else ["Themes", "Update frequency"]):
+        assert facet in org_page, facet

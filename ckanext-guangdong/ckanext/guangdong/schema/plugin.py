@@ -106,13 +106,26 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, DefaultTranslation):
                        package_type: str) -> OrderedDict[str, Any]:
         if package_type != openness.DATASET_TYPE:
             return facets_dict
-        _ = tk._
-        return OrderedDict([
-            ("organization", _("Publishing organization")),
-            ("theme", _("Themes")),
-            ("access_rights", _("Access rights")),
-            ("frequency", _("Update frequency")),
-            ("spatial_coverage", _("Region")),
-            ("res_format", _("Formats")),
-            ("tags", _("Tags")),
-        ])
+        return _facets(with_organization=True)
+
+    def organization_facets(self, facets_dict: OrderedDict[str, Any], organization_type: str,
+                            package_type: str | None) -> OrderedDict[str, Any]:
+        # an organization's page lists its datasets: the same facets, less the organization
+        if package_type not in (None, openness.DATASET_TYPE):
+            return facets_dict
+        return _facets(with_organization=False)
+
+
+def _facets(with_organization: bool) -> OrderedDict[str, Any]:
+    """The dataset facets in page order, titles in the request's language."""
+    _ = tk._
+    facets = [
+        ("organization", _("Publishing organization")),
+        ("theme", _("Themes")),
+        ("access_rights", _("Access rights")),
+        ("frequency", _("Update frequency")),
+        ("spatial_coverage", _("Region")),
+        ("res_format", _("Formats")),
+        ("tags", _("Tags")),
+    ]
+    return OrderedDict(f for f in facets if with_organization or f[0] != "organization")
