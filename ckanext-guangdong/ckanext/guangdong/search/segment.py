@@ -82,7 +82,8 @@ def latin_tokens(token: str) -> list[str]:
     return out
 
 
-def document_tokens(text: str) -> tuple[list[list[str]], list[str]]:
+@functools.lru_cache(maxsize=65536)
+def document_tokens(text: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
     """Words and the runs' character bigrams, in text order.
 
     Each word slot is a list of tokens sharing one position (PM2.5 and its
@@ -90,17 +91,18 @@ def document_tokens(text: str) -> tuple[list[list[str]], list[str]]:
     give one slot per search-mode word. Bigrams are returned per run separated
     by "" so callers can keep runs from becoming adjacent to each other.
     """
-    words: list[list[str]] = []
+    # Cached: organization titles, tags, themes and formats repeat across datasets.
+    words: list[tuple[str, ...]] = []
     bigrams: list[str] = []
     for run in runs(text):
         if run.han:
-            words.extend([w] for w in _jieba().cut_for_search(run.text, True) if w.strip())
+            words.extend((w,) for w in _jieba().cut_for_search(run.text, True) if w.strip())
             if len(run.text) >= 2:
                 bigrams.extend(run.text[i:i + 2] for i in range(len(run.text) - 1))
                 bigrams.append("")
         else:
-            words.append(latin_tokens(run.text))
-    return words, bigrams
+            words.append(tuple(latin_tokens(run.text)))
+    return tuple(words), tuple(bigrams)
 
 
 def query_runs(text: str) -> list[Run]:

@@ -25,6 +25,15 @@ DDL: list[str] = [
         doc jsonb NOT NULL,    -- the document as CKAN sent it (fl, stored fields)
         tsv tsvector NOT NULL  -- weighted words + character bigrams
     )""",
+    # Every search reads k (filters, facets) and tsv (ranking) of each matching
+    # row: keep them in the row (MAIN) and push the big display-only columns out
+    # (EXTERNAL), with a row target large enough that k and tsv are never
+    # detoasted one value access at a time.
+    f"ALTER TABLE {TABLE} SET (toast_tuple_target = 8160)",
+    f"ALTER TABLE {TABLE} ALTER COLUMN k SET STORAGE MAIN",
+    f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET STORAGE MAIN",
+    f"ALTER TABLE {TABLE} ALTER COLUMN doc SET STORAGE EXTERNAL",
+    f"ALTER TABLE {TABLE} ALTER COLUMN f SET STORAGE EXTERNAL",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_k_idx ON {TABLE} USING gin (k jsonb_path_ops)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_modified_idx ON {TABLE} (metadata_modified)",
