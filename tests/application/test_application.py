@@ -94,7 +94,8 @@ def test_applications_never_appear_as_datasets(world, gd_app) -> None:
     org = tk.get_action("organization_show")({}, {"id": world["org"]["id"]})
     datasets_in_org = search({}, {"fq": f"owner_org:{world['org']['id']}", "rows": 0})["count"]
     assert org["package_count"] == datasets_in_org
-    assert app["id"] not in gd_app.get("/catalog.ttl").body
+    catalog = gd_app.get("/catalog.ttl", query_string={"fq": f"organization:{world['org']['name']}"})
+    assert world["public"]["id"] in catalog.body and app["id"] not in catalog.body
 
 
 def test_a_dataset_made_private_drops_off_the_application_page(world, gd_app) -> None:

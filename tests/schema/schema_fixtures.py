@@ -22,20 +22,16 @@ def _feature_migrations() -> list[str]:
                   and os.path.isdir(os.path.join(folder, d, "versions")))
 
 
-_migrated: list[bool] = []
-
-
 @pytest.fixture(scope="module")
 def gd_plugins() -> Iterator[None]:
     """ckan.plugins from the test ini, loaded once per module (CKAN's ``with_plugins`` does the
-    same per test and costs about two seconds each time), tables migrated once per session."""
+    same per test and costs about two seconds each time), plugin tables migrated."""
     import ckan.plugins as p
     from ckan.cli.db import _run_migrations
     p.load_all()
-    if not _migrated:
-        _migrated.append(True)
-        for plugin in (*_PLUGINS_WITH_TABLES, *_feature_migrations()):
-            _run_migrations(plugin)  # alembic "upgrade head": a no-op when already there
+    # every module: a clean_db in another test folder may have dropped these tables since
+    for plugin in (*_PLUGINS_WITH_TABLES, *_feature_migrations()):
+        _run_migrations(plugin)  # alembic "upgrade head": a no-op when already there
     yield
     p.unload_non_system_plugins()
 
