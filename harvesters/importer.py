@@ -70,33 +70,42 @@ def city_org(code: str, crosswalk: Crosswalk) -> str:
     return tk.get_action("organization_create")(ctx, data)["id"]
 
 
+_departments: dict[str, Any] = {"at": 0.0, "by_title": {}, "by_code": {}}
+_DEPARTMENT_TTL = 60.0
+
+
+def _department_index() -> dict[str, Any]:
+    """Provincial departments (org_type=department) by title and by 统一社会信用代码, read
+    once a minute rather than once per record."""
+    import time
+    if time.monotonic() - _departments["at"] < _DEPARTMENT_TTL:
+        return _departments
+    ge = model.GroupExtra
+    rows = (model.Session.query(model.Group.id, model.Group.title)
+            .join(ge, sa.and_(ge.group_id == model.Group.id, ge.key == "org_type",
+                              ge.value == "department", ge.state == "active"))
+            .filter(model.Group.is_organization.is_(True), model.Group.state == "active").all())
+    ids = [r[0] for r in rows]
+    codes = dict(model.Session.query(model.GroupExtra.value, model.GroupExtra.group_id)
+                 .filter(model.GroupExtra.group_id.in_(ids), model.GroupExtra.key == "publisher_id")
+                 .all()) if ids else {}
+    _departments.update(at=time.monotonic(), by_title={t: i for i, t in rows}, by_code=codes)
+    return _departments
+
+
 def department_org(publisher_name: str | None, publisher_id: str | None,
                    mapping: dict[str, str]) -> str | None:
     """A provincial department the record names: by the source's explicit mapping, else an
     organization with org_type=department whose title equals the publisher name (or whose
-    publisher_id extra equals the record's 统一社会信用代码)."""
+    publisher_id equals the record's 统一社会信用代码)."""
     if publisher_name and publisher_name in mapping:
         group = model.Group.get(mapping[publisher_name])
         if group and group.state == "active":
             return group.id
     if not publisher_name and not publisher_id:
         return None
-    ge = model.GroupExtra
-    q = (model.Session.query(model.Group.id)
-         .join(ge, sa.and_(ge.group_id == model.Group.id, ge.key == "org_type",
-                           ge.value == "department", ge.state == "active"))
-         .filter(model.Group.is_organization.is_(True), model.Group.state == "active"))
-    if publisher_name:
-        row = q.filter(model.Group.title == publisher_name).first()
-        if row:
-            return row[0]
-    if publisher_id:
-        ge2 = sa.orm.aliased(model.GroupExtra)
-        row = (q.join(ge2, sa.and_(ge2.group_id == model.Group.id, ge2.key == "publisher_id",
-                                   ge2.value == publisher_id)).first())
-        if row:
-            return row[0]
-    return None
+    index = _department_index()
+    return index["by_title"].get(publisher_name or "") or index["by_code"].get(publisher_id or "")
 
 
 # --- finding the existing dataset ---------------------------------------------------
@@ -278,6 +287,7 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
         harvest_object.package_id = pkg["id"]
         harvest_object.current = True
         harvest_object.add()
+        _only_current(harvest_object)
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
         model.Session.flush()
         tk.get_action("package_create")(ctx, pkg)
@@ -322,9 +332,20 @@ def _relink(harvest_object: Any, package_id: str) -> None:
     from ckanext.harvest.model import HarvestObject
     model.Session.query(HarvestObject).filter(HarvestObject.package_id == package_id) \
         .filter(HarvestObject.id != harvest_object.id).update({"current": False})
+    _only_current(harvest_object)
     harvest_object.package_id = package_id
     harvest_object.current = True
     harvest_object.save()
+
+
+def _only_current(harvest_object: Any) -> None:
+    """One current object per remote record (the next gather reads its fingerprint);
+    committed together with the dataset."""
+    from ckanext.harvest.model import HarvestObject
+    model.Session.query(HarvestObject).filter(
+        HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+        HarvestObject.guid == harvest_object.guid,
+        HarvestObject.id != harvest_object.id).update({"current": False}, synchronize_session=False)
 
 
 def mark_duplicate(harvest_object: Any) -> None:
