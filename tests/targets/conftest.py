@@ -94,7 +94,7 @@ def gd_db(clean_db: None) -> Iterator[None]:
     db.connection()
     model.Session.execute(text(
         "TRUNCATE guangdong_publication_event, guangdong_open_period, guangdong_open_period_value, guangdong_key_period, "
-        "guangdong_package_state, guangdong_target, guangdong_target_audit, guangdong_targets_snapshot"))
+        "guangdong_package_state, guangdong_target, guangdong_target_audit, guangdong_targets_snapshot, guangdong_open_cube"))
     model.Session.commit()
     db.connection()  # reload config/targets.yaml into the emptied table
     model.Session.commit()

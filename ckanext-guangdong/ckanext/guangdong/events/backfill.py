@@ -112,6 +112,15 @@ def backfill(conn: Connection, source: str = "metadata_created") -> int:
     return len(event_rows)
 
 
+def ensure_and_backfill(conn: Connection, source: Optional[str] = None) -> bool:
+    """Create the tables if missing and then backfill them; True if that happened."""
+    from . import model as events_model
+    if events_model.ensure_tables(conn):
+        backfill(conn, source or "metadata_created")
+        return True
+    return False
+
+
 def reconcile(conn: Connection, at: dt.datetime,
               package_ids: Optional[list[str]] = None) -> dict[str, int]:
     """Record every package whose facts differ from its recorded state; dated ``at``."""

@@ -98,6 +98,10 @@ ATTRIBUTE_DDL: tuple[str, ...] = (
     """UPDATE guangdong_open_period p SET shared = true FROM (
         SELECT count_key FROM guangdong_package_state GROUP BY count_key HAVING count(*) > 1) d
         WHERE p.count_key = d.count_key AND NOT p.shared""",
+)
+
+# Revision 3.
+VALUE_DDL: tuple[str, ...] = (
     # One row per interval and theme / format: counting "by theme" is then a plain GROUP BY
     # over rows; unnest() over 100k arrays cost about 3 µs a row here. Kept in step with the
     # intervals by a trigger, so no code path can forget it.
@@ -150,8 +154,12 @@ def tables_exist(conn: Connection) -> bool:
 
 def ensure_tables(conn: Connection) -> bool:
     """Create the tables when missing; True if they were created (the caller then backfills)."""
-    if tables_exist(conn):
+    if conn.execute(text("SELECT to_regclass('guangdong_open_period_value')")).scalar() is not None:
         return False
-    for statement in DDL + ATTRIBUTE_DDL:
+    if tables_exist(conn):  # created by an older revision: bring them up to date (idempotent)
+        for statement in ATTRIBUTE_DDL + VALUE_DDL:
+            conn.execute(text(statement))
+        return False
+    for statement in DDL + ATTRIBUTE_DDL + VALUE_DDL:
         conn.execute(text(statement))
     return True

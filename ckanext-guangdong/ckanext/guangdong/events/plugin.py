@@ -23,13 +23,16 @@ def utcnow() -> dt.datetime:
     return dt.datetime.utcnow()
 
 
-def connection() -> Any:
+def connection_and_backfilled() -> tuple[Any, bool]:
     """The current transaction's connection, with our tables in place (created and backfilled
-    when missing: a fresh install, or a test database that clean_db emptied)."""
+    when missing: a fresh install, or a test database that clean_db emptied), and whether a
+    backfill (events dated in the past) just happened."""
     conn = model.Session.connection()
-    if events_model.ensure_tables(conn):
-        backfill.backfill(conn, tk.config.get("ckanext.guangdong.events.backfill_date"))
-    return conn
+    return conn, backfill.ensure_and_backfill(conn, tk.config.get("ckanext.guangdong.events.backfill_date"))
+
+
+def connection() -> Any:
+    return connection_and_backfilled()[0]
 
 
 def record_package(package_id: str, reason: str) -> None:

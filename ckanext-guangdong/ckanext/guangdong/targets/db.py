@@ -38,8 +38,13 @@ def load_targets_file(conn: Any) -> int:
 
 def connection() -> Any:
     from ckanext.guangdong.events import plugin as events_plugin
-    conn = events_plugin.connection()  # creates and backfills the events tables if missing
+    # Creates and backfills the events tables if missing; a backfill writes events dated in
+    # the past, so month-end counts computed before are void.
+    conn, backfilled = events_plugin.connection_and_backfilled()
     targets_model.ensure_tables(conn)
+    if backfilled:
+        from . import cube
+        cube.clear(conn)
     if not conn.execute(text("SELECT EXISTS (SELECT 1 FROM guangdong_target)")).scalar():
         if load_targets_file(conn):
             model.Session.commit()

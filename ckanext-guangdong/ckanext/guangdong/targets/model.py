@@ -43,6 +43,7 @@ DDL: tuple[str, ...] = (
 )
 
 DROP: tuple[str, ...] = (
+    "DROP TABLE IF EXISTS guangdong_open_cube",
     "DROP TABLE IF EXISTS guangdong_targets_snapshot",
     "DROP TABLE IF EXISTS guangdong_target_audit",
     "DROP TABLE IF EXISTS guangdong_target",
@@ -50,8 +51,11 @@ DROP: tuple[str, ...] = (
 
 
 def ensure_tables(conn: Connection) -> bool:
-    if conn.execute(text("SELECT to_regclass('guangdong_targets_snapshot')")).scalar() is not None:
+    from .cube import DDL as CUBE_DDL  # revision 2
+    from ckanext.guangdong.events.backfill import ensure_and_backfill
+    ensure_and_backfill(conn)  # the cube's indexes are on the events tables
+    if conn.execute(text("SELECT to_regclass('guangdong_open_cube')")).scalar() is not None:
         return False
-    for statement in DDL:
+    for statement in DDL + CUBE_DDL:
         conn.execute(text(statement))
     return True

@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from sqlalchemy.engine import Connection
 
-from . import counting
+from . import counting, cube
 from .counting import Rules
 from .store import Target
 
@@ -73,8 +73,9 @@ def target_progress(conn: Connection, targets: list[Target], as_of: dt.date, rul
 def open_stats(conn: Connection, as_of: dt.date, rules: Rules, with_series: bool = True) -> dict[str, Any]:
     t = counting.instant(as_of, rules)
     orgs = counting.organizations(conn)
-    breakdowns = counting.open_dataset_breakdowns(
-        conn, rules, t, {org_id: org.get("region_code") for org_id, org in orgs.items()})
+    regions = {org_id: org.get("region_code") for org_id, org in orgs.items()}
+    now = dt.datetime.utcnow()
+    breakdowns = cube.breakdowns_at(conn, rules, as_of, regions, now)
     apps = counting.application_intervals(conn, rules)
     open_apps = [a for a in apps if a.open_at(t)]
     apps_by_org: dict[str, int] = {}
@@ -122,11 +123,15 @@ def open_stats(conn: Connection, as_of: dt.date, rules: Rules, with_series: bool
                   "timezone": rules.timezone},
     }
     if with_series:
-        ds = counting.dataset_month_deltas(conn, rules, t)
+        datasets = cube.dataset_series(conn, rules, as_of, now, regions)
         ap = counting.application_month_deltas(apps, rules, t)
-        months = sorted(set(ds) | set(ap))
-        first = months[0] if months else None
         last = dt.date(as_of.year, as_of.month, 1)
-        stats["series"] = {"datasets": counting.cumulative_series(ds, first, last),
-                           "applications": counting.cumulative_series(ap, first, last)}
+        starts = ([dt.date.fromisoformat(datasets[0]["month"] + "-01")] if datasets else []) + sorted(ap)[:1]
+        first = min(starts) if starts else last
+        applications = counting.cumulative_series(ap, first, last) if starts else []
+        if applications and (not datasets or datasets[0]["month"] != applications[0]["month"]):
+            # Both series over the same months: zeros before the first open dataset.
+            known = {p["month"]: p["count"] for p in datasets}
+            datasets = [{"month": p["month"], "count": known.get(p["month"], 0)} for p in applications]
+        stats["series"] = {"datasets": datasets, "applications": applications}
     return stats

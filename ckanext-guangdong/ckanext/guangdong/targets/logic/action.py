@@ -104,6 +104,9 @@ def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[
     reconciled = backfill.reconcile(conn, events_plugin.utcnow())
     as_of = parse_as_of(data_dict.get("as_of"))
     rules = db.rules()
+    from ckanext.guangdong.targets import counting, cube
+    regions = {i: o.get("region_code") for i, o in counting.organizations(conn).items()}
+    cube.fill(conn, rules, regions, events_plugin.utcnow())  # month ends for fast as_of queries
     progress = report.target_progress(conn, store.list_targets(conn), as_of, rules)
     stats = report.open_stats(conn, as_of, rules, with_series=False)
     conn.execute(text("""

@@ -15,15 +15,13 @@ depends_on = None
 
 def upgrade() -> None:
     # The DDL is shared with the plugin (idempotent), see events/model.py.
-    from ckanext.guangdong.events import backfill, model as events_model
-    conn = op.get_bind()
-    if events_model.ensure_tables(conn):
-        try:
-            import ckan.plugins.toolkit as tk
-            source = tk.config.get("ckanext.guangdong.events.backfill_date") or "metadata_created"
-        except Exception:  # config not loaded (alembic run by hand)
-            source = "metadata_created"
-        backfill.backfill(conn, source)
+    from ckanext.guangdong.events import backfill
+    try:
+        import ckan.plugins.toolkit as tk
+        source = tk.config.get("ckanext.guangdong.events.backfill_date") or "metadata_created"
+    except Exception:  # config not loaded (alembic run by hand)
+        source = "metadata_created"
+    backfill.ensure_and_backfill(op.get_bind(), source)
 
 
 def downgrade() -> None:

@@ -20,7 +20,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(text("DROP TABLE IF EXISTS guangdong_open_period_value"))
-    op.execute(text("DROP FUNCTION IF EXISTS guangdong_open_period_values() CASCADE"))
     for column in ("count_key", "owner_org", "access_rights", "frequency", "themes", "formats", "shared"):
         op.execute(text(f"ALTER TABLE guangdong_open_period DROP COLUMN IF EXISTS {column}"))
