@@ -36,11 +36,13 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
     p.implements(p.IBlueprint)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
+        tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_schema")
 
     # ITranslation
     def i18n_directory(self) -> str:
@@ -62,6 +64,11 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_actions(self) -> dict[str, Any]:
         from ckanext.guangdong.schema.logic import action
         return action.all_actions()
+
+    # IAuthFunctions
+    def get_auth_functions(self) -> dict[str, Any]:
+        from ckanext.guangdong.schema.logic.check import guangdong_check_field_auth
+        return {"guangdong_check_field": guangdong_check_field_auth}
 
     # IBlueprint
     def get_blueprint(self) -> Any:

@@ -46,7 +46,9 @@ def activity_create(next_action: Callable[..., Any], context: dict[str, Any],
 
 def all_actions() -> dict[str, Callable[..., Any]]:
     import ckan.plugins as p
-    actions: dict[str, Callable[..., Any]] = {"bulk_update_public": bulk_update_public}
+    from ckanext.guangdong.schema.logic.check import guangdong_check_field
+    actions: dict[str, Callable[..., Any]] = {"bulk_update_public": bulk_update_public,
+                                              "guangdong_check_field": guangdong_check_field}
     if p.plugin_loaded("activity"):  # chaining an action that does not exist fails at start
         actions["activity_create"] = activity_create
     return actions

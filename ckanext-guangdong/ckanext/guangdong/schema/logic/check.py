@@ -1,0 +1,70 @@
+"""``guangdong_check_field``: the form's as-you-type check of one field.
+
+The browser sends one value; the answer comes from the same validators that run on save, so
+the message a publisher sees while typing is the one the server would give (in the page's
+language). Only fields that can be checked alone are offered."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import missing
+
+from ckanext.guangdong.schema.logic import validators as v
+
+
+def _value_check(fn: Callable[[Any], Any]) -> Callable[[Any, dict], list[str]]:
+    def check(value: Any, context: dict) -> list[str]:
+        try:
+            fn(value)
+        except tk.Invalid as exc:
+            return [str(exc.error)]
+        return []
+    return check
+
+
+def _identifier(value: Any, context: dict) -> list[str]:
+    key = ("identifier",)
+    data: dict = {key: value, ("id",): context.get("own_id") or missing}
+    errors: dict = {key: []}
+    v.guangdong_identifier(key, data, errors, {})
+    return errors[key]
+
+
+CHECKS: dict[str, Callable[[Any, dict], list[str]]] = {
+    "identifier": _identifier,
+    "publisher_id": _value_check(v.guangdong_uscc),
+    "contact_phone": _value_check(v.guangdong_phone),
+    "contact_email": _value_check(v.guangdong_email),
+    "record_count": _value_check(v.guangdong_non_negative_int),
+}
+
+
+@tk.side_effect_free
+def guangdong_check_field(context: dict, data_dict: dict) -> dict[str, Any]:
+    """Check one form value.
+
+    :param field: identifier, publisher_id, contact_phone, contact_email or record_count
+    :param value: the text typed so far
+    :param id: the dataset being edited, if any (its own identifier is not a duplicate)
+    :param lang: zh_Hans_CN or en (the page's language; default the site's)
+    :returns: ``{"field", "valid", "errors": [messages]}``
+    """
+    tk.check_access("guangdong_check_field", context, data_dict)
+    field = data_dict.get("field")
+    if field not in CHECKS:
+        raise tk.ValidationError({"field": [tk._("Unknown field")]})
+    lang = data_dict.get("lang")
+    run = lambda: CHECKS[field](data_dict.get("value", ""), {"own_id": data_dict.get("id")})  # noqa: E731
+    if lang in ("zh_Hans_CN", "en"):
+        from flask_babel import force_locale
+        with force_locale(lang):
+            errors = run()
+    else:
+        errors = run()
+    return {"field": field, "valid": not errors, "errors": errors}
+
+
+def guangdong_check_field_auth(context: dict, data_dict: dict) -> dict[str, bool]:
+    # Logged-in users only: the identifier check tells whether an identifier is in use.
+    return {"success": bool(context.get("user"))}
