@@ -62,3 +62,13 @@ def test_form_fields_carry_the_check(gd_app) -> None:
     for field in ("identifier", "publisher_id", "contact_phone", "contact_email", "record_count"):
         assert f'data-module-field="{field}"' in body, field
     assert "_check.js" in body
+
+
+def test_format_autocomplete_offers_the_controlled_list(gd_app) -> None:
+    def complete(text: str) -> list[str]:
+        body = gd_app.get("/api/2/util/resource/format_autocomplete",
+                          query_string={"incomplete": text, "limit": 10}).json
+        return [r["Format"] for r in body["ResultSet"]["Result"]]
+    assert complete("xls") == ["XLS", "XLSX"]
+    assert complete("接口") == ["API"]
+    assert complete("exe") == []

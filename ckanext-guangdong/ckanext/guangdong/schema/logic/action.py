@@ -6,7 +6,7 @@ from typing import Any, Callable
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.guangdong.schema import internal, openness
+from ckanext.guangdong.schema import internal, openness, vocab
 
 _ = tk._
 
@@ -44,10 +44,28 @@ def activity_create(next_action: Callable[..., Any], context: dict[str, Any],
     return next_action(context, data_dict)
 
 
+@tk.chained_action
+@tk.side_effect_free
+def format_autocomplete(next_action: Callable[..., Any], context: dict[str, Any],
+                        data_dict: dict[str, Any]) -> list[str]:
+    """The resource form's format autocomplete offers the controlled list (vocab/formats.yaml),
+    not whatever formats happen to be stored already."""
+    tk.check_access("format_autocomplete", context, data_dict)
+    q = str(data_dict.get("q") or "").strip().lower().lstrip(".")
+    limit = int(data_dict.get("limit") or 5)
+    matches = []
+    for entry in vocab.format_entries():
+        spellings = [entry["value"], *(entry.get("aliases") or []), entry["label"]["zh_Hans_CN"]]
+        if any(q in str(s).lower() for s in spellings):
+            matches.append(entry["value"])
+    return matches[:limit]
+
+
 def all_actions() -> dict[str, Callable[..., Any]]:
     import ckan.plugins as p
     from ckanext.guangdong.schema.logic.check import guangdong_check_field
     actions: dict[str, Callable[..., Any]] = {"bulk_update_public": bulk_update_public,
+                                              "format_autocomplete": format_autocomplete,
                                               "guangdong_check_field": guangdong_check_field}
     if p.plugin_loaded("activity"):  # chaining an action that does not exist fails at start
         actions["activity_create"] = activity_create
