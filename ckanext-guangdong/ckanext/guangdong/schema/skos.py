@@ -66,7 +66,7 @@ def add_scheme(graph: Graph, scheme: str) -> URIRef:
             if title.get(lang):
                 graph.add((scheme_ref, DCTERMS.title, Literal(title[lang], lang=tag)))
         for entry in vocab.entries("themes"):
-            concept = URIRef(theme_uri(entry["value"]))
+            concept = URIRef(f"{scheme_uri('themes')}#{entry['slug']}")
             add_concept(graph, concept, "themes", entry)
             if entry.get("eu"):
                 eu = URIRef(vocab.EU_DATA_THEME + entry["eu"])
@@ -76,7 +76,7 @@ def add_scheme(graph: Graph, scheme: str) -> URIRef:
         graph.add((scheme_ref, DCTERMS.title,
                    Literal("Administrative divisions of Guangdong (GB/T 2260)", lang="en")))
         for entry in vocab.entries("regions"):
-            concept = URIRef(region_uri(entry["value"]))
+            concept = URIRef(f"{scheme_uri('regions')}#{entry['value']}")
             add_concept(graph, concept, "regions", entry)
             graph.add((concept, RDF.type, DCTERMS.Location))
     return scheme_ref
