@@ -282,6 +282,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="measure package_search only, on the index already built")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -306,6 +308,11 @@ def main() -> None:
             ids = [r[0] for r in model.Session.execute(sa.text(
                 "SELECT id FROM package WHERE name LIKE 'bench-ds-%' ORDER BY name LIMIT :n"),
                 {"n": args.rebuild_sample}).fetchall()]
+            if args.latency_only:
+                lat = latencies(args.runs)
+                print(f"  latency ms p50/p95: a {lat['a']}, b {lat['b']}, c {lat['c']}, "
+                      f"d {lat['d']}; naive a {lat['naive_a']}, b {lat['naive_b']}")
+                continue
             # Alternated twice, best of each: neither side profits from the other's warm caches.
             noop = ours = 0.0
             for _ in range(2):
