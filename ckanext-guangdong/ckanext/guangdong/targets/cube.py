@@ -54,6 +54,11 @@ def previous_month(month: dt.date) -> dt.date:
     return dt.date(month.year - (month.month == 1), 12 if month.month == 1 else month.month - 1, 1)
 
 
+def base_month_for(day: dt.date, rules: Rules, now: dt.datetime) -> dt.date:
+    """The last complete month before ``day``'s month (for a future day: before this month)."""
+    return previous_month(min(month_start(day), counting._month(now, rules)))
+
+
 def month_end_instant(month: dt.date, rules: Rules) -> dt.datetime:
     """End of ``month`` (local), i.e. the start of the next month, as naive UTC."""
     nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
@@ -115,7 +120,7 @@ def breakdowns_at(conn: Connection, rules: Rules, as_of: dt.date,
     """Open datasets on ``as_of`` by each dimension: the cube's month end before it plus the
     intervals that opened or closed since (exactly what a full scan would count)."""
     t = counting.instant(as_of, rules)
-    base_month = previous_month(month_start(as_of))
+    base_month = base_month_for(as_of, rules, now)
     b = month_end_instant(base_month, rules)
     base = ensure_months(conn, rules, [base_month], org_regions, now).get(base_month)
     out: Counts = {d: dict((base or {}).get(d, {})) for d in DIMENSIONS}
@@ -189,7 +194,7 @@ def dataset_series(conn: Connection, rules: Rules, as_of: dt.date, now: dt.datet
     have.update(ensure_months(conn, rules, missing, org_regions, now))
     series = [{"month": m.strftime("%Y-%m"), "count": have[m]["total"].get("", 0)} for m in months]
     series.append({"month": last.strftime("%Y-%m"),
-                   "count": counting.dataset_counts(conn, rules, [counting.instant(as_of, rules)])[0]})
+                   "count": dataset_counts_on(conn, rules, [as_of], "province", None, org_regions, {}, now)[0]})
     return series
 
 
@@ -205,3 +210,66 @@ def fill(conn: Connection, rules: Rules, org_regions: dict[str, Optional[str]], 
     before = len(_load(conn, rules, months))
     ensure_months(conn, rules, months, org_regions, now)
     return len(months) - before
+
+
+def _window_rows(conn: Connection, b: dt.datetime, t: dt.datetime) -> list[Any]:
+    return conn.execute(text("""
+        SELECT count_key, owner_org, themes, shared, opened_at, closed_at
+        FROM guangdong_open_period WHERE package_type = :type
+          AND ((opened_at >= :b AND opened_at < :t) OR (closed_at >= :b AND closed_at < :t))"""),
+        {"type": openness.DATASET_TYPE, "b": b, "t": t}).all()
+
+
+def dataset_counts_on(conn: Connection, rules: Rules, days: list[dt.date], scope: str, theme: Optional[str],
+                      org_regions: dict[str, Optional[str]], org_ids: dict[str, str],
+                      now: dt.datetime) -> list[int]:
+    """Open datasets within a scope (and theme) at the end of each day: month-end count from
+    the cube plus the changes since. Combinations the cube does not hold (a city *and* a
+    theme) are counted by scanning the intervals instead."""
+    kind, _, value = scope.partition(":")
+    if theme is None:
+        dim, key = {"province": ("total", ""), "city": ("city", value),
+                    "organization": ("organization", org_ids.get(value, value))}[kind]
+    elif kind == "province":
+        dim, key = "theme", theme
+    else:
+        return counting.dataset_counts(conn, rules, [counting.instant(d, rules) for d in days], scope, theme)
+
+    def matches(org: Optional[str], themes: Any) -> bool:
+        if dim == "city":
+            return bool(org) and org_regions.get(org) == key
+        if dim == "organization":
+            return org == key
+        if dim == "theme":
+            return key in (themes or [])
+        return True
+
+    def open_at(opened: dt.datetime, closed: Optional[dt.datetime], at: dt.datetime) -> bool:
+        return opened < at and (closed is None or closed >= at)
+
+    results = []
+    for day in days:
+        base_month = base_month_for(day, rules, now)
+        b, t = month_end_instant(base_month, rules), counting.instant(day, rules)
+        base = ensure_months(conn, rules, [base_month], org_regions, now).get(base_month, {})
+        total = base.get(dim, {}).get(key, 0)
+        shared_keys = set()
+        for count_key, org, themes, shared, opened, closed in _window_rows(conn, b, t):
+            if shared and rules.dedupe_identifier:
+                shared_keys.add(count_key)
+            elif matches(org, themes):
+                total += int(open_at(opened, closed, t)) - int(open_at(opened, closed, b))
+        if shared_keys:
+            at_b, at_t = set(), set()
+            for count_key, org, themes, opened, closed in conn.execute(text("""
+                    SELECT count_key, owner_org, themes, opened_at, closed_at FROM guangdong_open_period
+                    WHERE package_type = :type AND count_key = ANY(:keys)"""),
+                    {"type": openness.DATASET_TYPE, "keys": sorted(shared_keys)}):
+                if matches(org, themes):
+                    if open_at(opened, closed, b):
+                        at_b.add(count_key)
+                    if open_at(opened, closed, t):
+                        at_t.add(count_key)
+            total += len(at_t) - len(at_b)
+        results.append(total)
+    return results

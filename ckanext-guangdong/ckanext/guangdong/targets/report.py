@@ -49,6 +49,11 @@ def _progress_entry(target: Target, as_of: dt.date, rules: Rules, now: int, befo
 def target_progress(conn: Connection, targets: list[Target], as_of: dt.date, rules: Rules) -> list[dict[str, Any]]:
     t_now = counting.instant(as_of, rules)
     t_before = counting.instant(as_of - dt.timedelta(days=rules.rate_window_days), rules)
+    orgs = counting.organizations(conn)
+    regions = {org_id: org.get("region_code") for org_id, org in orgs.items()}
+    org_ids = {org["name"]: org_id for org_id, org in orgs.items()}
+    now = dt.datetime.utcnow()
+    day_before = as_of - dt.timedelta(days=rules.rate_window_days)
     app_cache: dict[str, list[counting.CountedApplication]] = {}
     out = []
     for target in targets:
@@ -57,9 +62,11 @@ def target_progress(conn: Connection, targets: list[Target], as_of: dt.date, rul
         if deadline_passed:
             instants.append(counting.instant(target.deadline, rules))
         if target.metric == "datasets":
-            counts = counting.dataset_counts(conn, rules, instants, target.scope, target.filter_theme)
-            emphasis = (counting.dataset_counts(conn, rules, [t_now], target.scope, target.emphasis_theme)[0]
-                        if target.emphasis_theme else None)
+            days = [as_of, day_before] + ([target.deadline] if deadline_passed else [])
+            counts = cube.dataset_counts_on(conn, rules, days, target.scope, target.filter_theme,
+                                            regions, org_ids, now)
+            emphasis = (cube.dataset_counts_on(conn, rules, [as_of], target.scope, target.emphasis_theme,
+                                               regions, org_ids, now)[0] if target.emphasis_theme else None)
         else:
             if target.scope not in app_cache:
                 app_cache[target.scope] = counting.application_intervals(conn, rules, target.scope)
@@ -81,7 +88,7 @@ def open_stats(conn: Connection, as_of: dt.date, rules: Rules, with_series: bool
     apps_by_org: dict[str, int] = {}
     for app in open_apps:
         apps_by_org[app.owner_org or ""] = apps_by_org.get(app.owner_org or "", 0) + 1
-    total = counting.dataset_counts(conn, rules, [t])[0]
+    total = cube.dataset_counts_on(conn, rules, [as_of], "province", None, regions, {}, now)[0]
 
     def org_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
         rows = []
