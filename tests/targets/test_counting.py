@@ -153,3 +153,41 @@ def test_as_of_is_validated(catalog):
     from ckan.logic import ValidationError
     with pytest.raises(ValidationError):
         helpers.call_action("guangdong_target_progress", as_of="31/12/2018")
+
+
+def test_month_end_cube_agrees_with_a_full_scan(catalog):
+    """counts(T) = cube at the month end before T + changes since: equal to scanning every
+    interval, on dates inside and across months, with shared identifiers."""
+    import datetime as dt
+
+    from ckanext.guangdong.targets import counting, cube, db
+    gz = catalog.org("city-440100", "440100", "city")
+    dept = catalog.org("dept-z", "440000", "department")
+    ids = []
+    for day, org, ident, themes in [("2018-01-05", gz, "A", ["民生服务"]), ("2018-01-20", dept, "B", ["道路交通"]),
+                                    ("2018-02-03", gz, "A", ["民生服务", "道路交通"]), ("2018-02-25", dept, None, ["民生服务"]),
+                                    ("2018-03-10", gz, "C", ["教育科技"])]:
+        with catalog.at(day):
+            ids.append(catalog.dataset(org, identifier=ident, themes=themes))
+    with catalog.at("2018-03-15"):
+        catalog.delete(ids[0])          # one copy of A withdrawn: A still open via the other
+    with catalog.at("2018-04-02"):
+        catalog.patch(ids[1], private=True)
+    with catalog.at("2018-04-20"):
+        catalog.delete(ids[2])          # the last copy of A
+    conn = db.connection()
+    rules = db.rules()
+    orgs = counting.organizations(conn)
+    regions = {i: o["region_code"] for i, o in orgs.items()}
+    names = {o["name"]: i for i, o in orgs.items()}
+    now = dt.datetime.utcnow()
+    for day in ["2018-01-31", "2018-02-10", "2018-03-01", "2018-03-15", "2018-03-31", "2018-04-05", "2018-05-01"]:
+        d = dt.date.fromisoformat(day)
+        t = counting.instant(d, rules)
+        assert cube.breakdowns_at(conn, rules, d, regions, now) == {
+            dim: {v: c for v, c in values.items() if c > 0}
+            for dim, values in counting.open_dataset_breakdowns(conn, rules, t, regions).items()}, day
+        for scope, theme in [("province", None), ("city:440100", None), ("organization:dept-z", None),
+                             ("province", "民生服务"), ("city:440100", "道路交通")]:
+            assert cube.dataset_counts_on(conn, rules, [d], scope, theme, regions, names, now) == \
+                counting.dataset_counts(conn, rules, [t], scope, theme), (day, scope, theme)
