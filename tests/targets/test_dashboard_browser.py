@@ -27,6 +27,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
+    # The site's whole plugin set (from the test ini): earlier tests may have left a reduced one.
+    pytest.mark.usefixtures("with_plugins"),
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (apt-get install chromium)"),
 ]
 
