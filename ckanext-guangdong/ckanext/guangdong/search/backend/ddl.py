@@ -26,14 +26,12 @@ DDL: list[str] = [
         tsv tsvector NOT NULL  -- weighted words + character bigrams
     )""",
     # Every search reads k (filters, facets) and tsv (ranking) of each matching
-    # row: keep them in the row (MAIN) and push the big display-only columns out
-    # (EXTERNAL), with a row target large enough that k and tsv are never
-    # detoasted one value access at a time.
-    f"ALTER TABLE {TABLE} SET (toast_tuple_target = 8160)",
+    # row: keep them in the row (MAIN), while the big display-only columns go to
+    # TOAST compressed (EXTENDED). A 4 kB row target leaves k and tsv uncompressed
+    # in the row, so they are never fetched from TOAST one value at a time.
+    f"ALTER TABLE {TABLE} SET (toast_tuple_target = 4096)",
     f"ALTER TABLE {TABLE} ALTER COLUMN k SET STORAGE MAIN",
     f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET STORAGE MAIN",
-    f"ALTER TABLE {TABLE} ALTER COLUMN doc SET STORAGE EXTERNAL",
-    f"ALTER TABLE {TABLE} ALTER COLUMN f SET STORAGE EXTERNAL",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_k_idx ON {TABLE} USING gin (k jsonb_path_ops)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_modified_idx ON {TABLE} (metadata_modified)",

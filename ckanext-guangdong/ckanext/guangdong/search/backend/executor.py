@@ -141,14 +141,15 @@ class Search:
             "SELECT 'd', NULL, NULL, t.doc, page.score, page.o FROM page "
             f"JOIN {ddl.TABLE} t USING (index_id)",
         ]
-        for i, name in enumerate(facets):
-            limit = self._facet_limit(name)
-            facet_order = "v COLLATE \"C\"" if by_index else "count(*) DESC, v COLLATE \"C\""
-            lim = f"LIMIT {int(limit)}" if limit >= 0 else ""
+        if facets:
+            # All facets in one pass over the matching rows; limits and order per
+            # facet are applied below (value counts are small next to the rows).
+            pairs = ", ".join(f"({i}, m.fv{i})" for i in range(len(facets)))
             parts.append(
-                f"(SELECT 'f{i}', v, count(*), NULL::jsonb, NULL::float8, 0::bigint "
-                f"FROM m, jsonb_array_elements_text(m.fv{i}) v GROUP BY v "
-                f"HAVING count(*) >= {int(mincount)} ORDER BY {facet_order} {lim})")
+                "SELECT 'f' || x.i, v, count(*), NULL::jsonb, NULL::float8, 0::bigint "
+                f"FROM m CROSS JOIN LATERAL (VALUES {pairs}) x(i, arr) "
+                "CROSS JOIN LATERAL jsonb_array_elements_text(x.arr) v "
+                f"GROUP BY x.i, v HAVING count(*) >= {int(mincount)}")
         statement = (
             f"WITH m AS MATERIALIZED (SELECT index_id, metadata_modified, "
             f"{score} AS score{sort_cols}{facet_cols} FROM {ddl.TABLE} WHERE {where}), "
@@ -171,7 +172,21 @@ class Search:
             else:
                 facet_values[facets[int(k[1:])]].extend([v, int(c)])
         page.sort(key=lambda item: item[0])
+        for name in facets:
+            facet_values[name] = self._order_facet(name, facet_values[name], by_index)
         return Outcome(hits, [d for _, d in page], {"facet_fields": facet_values}), main.free_text
+
+    def _order_facet(self, name: str, flat: list[Any], by_index: bool) -> list[Any]:
+        """Solr's facet order (count desc then value, or value) and facet.limit."""
+        pairs = list(zip(flat[0::2], flat[1::2]))
+        if by_index:
+            pairs.sort(key=lambda p: p[0].encode())
+        else:
+            pairs.sort(key=lambda p: (-p[1], p[0].encode()))
+        limit = self._facet_limit(name)
+        if limit >= 0:
+            pairs = pairs[:limit]
+        return [x for pair in pairs for x in pair]
 
     def _project(self, doc: dict[str, Any], score: float | None) -> dict[str, Any]:
         wanted = [f for f in re.split(r"[\s,]+", str(self.params.get("fl") or "*")) if f]
