@@ -144,3 +144,11 @@ def test_application_form_in_both_languages(world, gd_app, prefix, texts, error)
     app = tk.get_action("package_show")({"ignore_auth": True}, {"id": name})
     assert app["type"] == "application" and app["state"] == "active"
     assert app["used_datasets"] == [world["public"]["id"]]
+
+
+@pytest.mark.parametrize("prefix, text", [("", "搜索应用"), ("/en", "Search applications...")])
+def test_application_pages_speak_the_page_language(world, gd_app, prefix, text) -> None:
+    page = gd_app.get(f"{prefix}/application/")
+    assert page.status_code == 200
+    assert text in html.unescape(page.body)
+    assert "Search Applications" not in page.body  # not CKAN's "Search {object_type}s"

@@ -12,7 +12,6 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.guangdong.application import links
 from ckanext.guangdong.schema import openness, vocab
 
 _HERE = os.path.dirname(__file__)
@@ -42,11 +41,8 @@ class GuangdongApplicationPlugin(p.SingletonPlugin, DefaultTranslation):
         return validators.all_validators()
 
     def get_helpers(self) -> dict[str, Any]:
-        return {
-            "guangdong_applications_using": links.applications_using,
-            "guangdong_used_dataset_list": lambda ids: links.visible_datasets(links.parse_refs(ids)),
-            "guangdong_used_dataset_names": links.names,
-        }
+        from ckanext.guangdong.application.helpers import all_helpers
+        return all_helpers()
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
