@@ -141,11 +141,19 @@ class GuangdongHarvesterBase(HarvesterBase):
             complete = False
             log.exception("gather failed")
             self.job_error(harvest_job, "invalid_response", f"{type(e).__name__}: {e}")
+        empty_listing = complete and not seen and bool(all_current)
+        if empty_listing:
+            # An empty listing where there were records is far more often a broken portal
+            # (a misrouted API answering an empty page) than a city withdrawing everything.
+            complete = False
+            self.job_error(harvest_job, "invalid_response",
+                           f"the source listed no records although {len(all_current)} were "
+                           "harvested before; nothing was withdrawn")
         if complete:
             for guid, prev in all_current.items():
                 if guid not in seen:
                     writer.add(guid, "delete", package_id=prev.package_id)
-        elif all_current:
+        elif all_current and not empty_listing:
             self.job_error(harvest_job, "listing_incomplete",
                            f"the listing stopped after {len(seen)} records; datasets missing "
                            "from it were not withdrawn")

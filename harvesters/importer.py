@@ -251,9 +251,9 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
     identifier = values["identifier"]
 
     existing = find_by_identifier(identifier)
-    if existing is None:
+    from . import store
+    if existing is None and store.object_extra(harvest_object, store.STATUS) != "new":
         # Same remote record, identifier changed remotely: follow our own link.
-        from . import store
         for prev in store.current_objects_for(source_id, harvest_object.guid):
             existing = find_by_package_id(prev.package_id) or existing
     if existing and existing.source_id and existing.source_id != source_id:
@@ -290,7 +290,8 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
         _only_current(harvest_object)
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
         model.Session.flush()
-        tk.get_action("package_create")(ctx, pkg)
+        # return_id_only: we do not need the package_show that package_create ends with.
+        tk.get_action("package_create")(dict(ctx, return_id_only=True), pkg)
         return Outcome(pkg["id"], "created")
 
     old = tk.get_action("package_show")(dict(ctx, use_cache=False), {"id": existing.id})
@@ -311,7 +312,7 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
     if existing.state == "active" and not _differs(old, merged):
         _relink(harvest_object, existing.id)
         return Outcome(existing.id, "unchanged")
-    tk.get_action("package_update")(ctx, merged)
+    tk.get_action("package_update")(dict(ctx, return_id_only=True), merged)
     _relink(harvest_object, existing.id)
     return Outcome(existing.id, "updated")
 

@@ -64,3 +64,52 @@ def test_progress_while_running_then_timeout(api_portal):
     assert progress["last_successful_harvest"] is None
     report = tk.get_action("guangdong_harvest_error_report")({"ignore_auth": True}, {"job_id": job.id})
     assert report["by_kind"][0]["kind"] == "job_timeout" or "job_timeout" in {g["kind"] for g in report["by_kind"]}
+
+
+def test_source_down_or_empty_withdraws_nothing():
+    """A portal that is down, or suddenly answers an empty list, must not withdraw the
+    city's datasets."""
+    from cityportals.api_portal import PortalState
+    from cityportals.harness import datasets_of, run_job
+    from cityportals.serve import serve_portal
+    from cityportals import fixtures
+    portal = serve_portal(PortalState(city=fixtures.ZHUHAI, count=12, broken=False))
+    source = make_source(portal.url, "guangdong_api", {"region_code": "440400", "preset": "kaifang_guangdong"},
+                         "zhuhai-flaky")
+    run_job(source)
+    assert len(datasets_of(source["id"], include_private=False)) == 12
+    portal.state.removed.update(range(12))  # the list answers total 0, no records
+    job, results = run_job(source)
+    assert results == {}
+    report = tk.get_action("guangdong_harvest_error_report")({"ignore_auth": True}, {"job_id": job.id})
+    assert "nothing was withdrawn" in report["by_kind"][0]["errors"][0]["message"]
+    portal.stop()  # now the portal is down altogether
+    job, results = run_job(source)
+    kinds = {g["kind"] for g in tk.get_action("guangdong_harvest_error_report")(
+        {"ignore_auth": True}, {"job_id": job.id})["by_kind"]}
+    assert kinds == {"connection_error", "listing_incomplete"}
+    assert len(datasets_of(source["id"], include_private=False)) == 12
+    progress = tk.get_action("guangdong_harvest_progress")({"ignore_auth": True}, {"source_id": source["id"]})
+    assert progress["job"]["phase"] == "failed" and progress["last_successful_harvest"]
+
+
+def test_record_naming_a_provincial_department_goes_to_it():
+    from cityportals import fixtures
+    from cityportals.api_portal import PortalState
+    from cityportals.harness import datasets_of, run_job
+    from cityportals.serve import serve_portal
+    from ckanext.guangdong.harvesters import importer
+    importer._departments["at"] = 0.0  # forget the cached department list of earlier tests
+    dept = tk.get_action("organization_create")(importer.site_context(), {
+        "name": "gd-jtyst", "title": "广东省交通运输厅", "region_code": "440000", "org_type": "department"})
+    portal = serve_portal(PortalState(city=fixtures.SHAOGUAN, count=3, broken=False))
+    portal.state.changed[1] = {"officeName": "广东省交通运输厅"}
+    try:
+        source = make_source(portal.url, "guangdong_api",
+                             {"region_code": "440200", "preset": "kaifang_guangdong"}, "shaoguan-dept")
+        run_job(source)
+    finally:
+        portal.stop()
+    orgs = {d["harvest_remote_id"]: d["organization"]["name"] for d in datasets_of(source["id"])}
+    assert orgs == {"R4402000000000": "city-440200", "R4402000000001": dept["name"],
+                    "R4402000000002": "city-440200"}
