@@ -1,4 +1,4 @@
-"""Run in a subprocess by test_stock_harvest.py: a stock CKAN (ckanext-dcat's DCAT-AP 3 schema
+"""Run in a subprocess by test_schema_stock_harvest.py: a stock CKAN (ckanext-dcat's DCAT-AP 3 schema
 and profile, ckanext-harvest, the RDF harvester; none of our plugins) harvests one URL.
 
     python stock_harvest.py STOCK_INI URL   -> prints a JSON summary on the last line

@@ -13,7 +13,7 @@ import yaml
 
 import ckan.plugins.toolkit as tk
 
-from test_dcat import SHAPES
+from test_schema_dcat import SHAPES
 
 pytestmark = pytest.mark.usefixtures("gd")
 DCAT_DATASET = rdflib.URIRef("http://www.w3.org/ns/dcat#dataset")

@@ -120,7 +120,7 @@ def test_a_dataset_made_private_drops_off_the_application_page(world, gd_app) ->
 def test_application_form_in_both_languages(world, gd_app, prefix, texts, error) -> None:
     from schema_data import make_user
     from ckan.tests import factories
-    from test_forms import csrf  # same CSRF handling as the dataset form test
+    from test_schema_forms import csrf  # same CSRF handling as the dataset form test
     user = make_user()
     tk.get_action("organization_member_create")(dict(world["ctx"]), {
         "id": world["org"]["id"], "username": user["name"], "role": "editor"})
