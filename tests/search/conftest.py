@@ -12,6 +12,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from search_helpers import unique
+
 _migrated: list[bool] = []
 
 
@@ -27,10 +29,6 @@ def gd_search() -> Iterator[None]:
             _run_migrations(plugin)
     yield
     p.unload_non_system_plugins()
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture
@@ -67,12 +65,3 @@ def make_dataset(gd_search: None) -> Callable[..., dict[str, Any]]:
         context = {"ignore_auth": True, "user": (user or admin)["name"]}
         return tk.get_action("package_create")(context, data)
     return make
-
-
-def search(user: dict[str, Any] | None = None, **params: Any) -> dict[str, Any]:
-    """package_search as a given user (None: anonymous), permission labels applied."""
-    import ckan.model as model
-    import ckan.plugins.toolkit as tk
-    name = (user or {}).get("name")
-    context = {"user": name or "", "auth_user_obj": model.User.get(name) if name else None}
-    return tk.get_action("package_search")(context, params)

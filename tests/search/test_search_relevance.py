@@ -1,4 +1,4 @@
-"""Chinese relevance on a realistic fixture catalog (tests/search/catalog.py).
+"""Chinese relevance on a realistic fixture catalog (tests/search/search_catalog.py).
 
 The catalog is indexed through CKAN's own indexing code (PackageSearchIndex,
 the same call CKAN makes after package_create) and queried with package_search.
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-import catalog
-from relevance import relevant, score
+import search_catalog as catalog
+from search_relevance import relevant, score
 
 pytestmark = pytest.mark.usefixtures("gd_search")
 

@@ -6,7 +6,7 @@ from typing import Any, Callable
 import pytest
 import sqlalchemy as sa
 
-from conftest import search, unique
+from search_helpers import search, unique
 
 pytestmark = pytest.mark.usefixtures("gd_search")
 

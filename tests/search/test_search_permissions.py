@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import search
+from search_helpers import search
 
 pytestmark = pytest.mark.usefixtures("gd_search")
 
