@@ -28,7 +28,7 @@ def test_source_config_refused_with_a_clear_message(api_portal):
     assert "withdrawal must be one of" in str(e.value.error_dict)
 
 
-def test_progress_while_running_then_timeout(api_portal):
+def test_progress_while_running_then_timeout(api_portal, app):
     from ckan import model
     from ckanext.harvest import queue
     from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
@@ -48,6 +48,8 @@ def test_progress_while_running_then_timeout(api_portal):
     assert job_p["phase"] == "importing" and job_p["total"] == 109 and job_p["done"] == 2
     assert job_p["rate_per_second"] > 0 and job_p["eta_seconds"] > 0
     assert progress["last_successful_harvest"] is None
+    html = app.get(f"/harvest/{source['name']}").get_data(as_text=True)
+    assert 'data-phase="importing"' in html and "guangdong_harvest_progress" in html  # polls while running
 
     # The consumers died: the job passes the limit (default 360 minutes) and is failed.
     job = HarvestJob.get(job.id)
