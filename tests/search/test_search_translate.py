@@ -82,3 +82,14 @@ def test_bad_sort_raises_the_solr_sort_message() -> None:
 def test_sort_adds_recency_tie_break() -> None:
     keys = executor.Search(None, "*:*", {"sort": "score desc"})._sort(lucene.Params(), True)
     assert keys[0] == "score DESC" and keys[1].startswith("metadata_modified DESC")
+
+
+@pytest.mark.parametrize("q", ['"交通', "交通 AND", "公交 (线路", "PM2.5:"])
+def test_dismax_forgives_what_users_type(q: str) -> None:
+    sql, values = lucene.Translator(lucene.Params()).translate(lucene.parse_lenient(q)), None
+    assert "tsv @@" in sql
+
+
+def test_dismax_still_rejects_doubled_prefix() -> None:
+    with pytest.raises(pysolr.SolrError):
+        lucene.parse_lenient("--included")

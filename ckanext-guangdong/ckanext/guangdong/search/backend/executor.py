@@ -56,7 +56,8 @@ class Search:
         default_and = str(self.params.get("q.op", "OR")).upper() == "AND"
         dismax = str(self.params.get("defType", "lucene")) in ("dismax", "edismax")
         main = lucene.Translator(sql, default_and=default_and or dismax, any_token=any_token)
-        parts = [main.translate(lucene.parse(self.q))] if self.q != "*:*" else []
+        parser = lucene.parse_lenient if dismax else lucene.parse
+        parts = [main.translate(parser(self.q))] if self.q != "*:*" else []
         for fq in _as_list(self.params.get("fq")):
             if fq.strip() in ("*:*", ""):
                 continue

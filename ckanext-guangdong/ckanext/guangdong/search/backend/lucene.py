@@ -51,6 +51,21 @@ def parse(q: str) -> tree.Item:
         raise syntax_error(f"Cannot parse '{q}': {exc}") from exc
 
 
+_LENIENT_STRIP = re.compile(r'[\\"()\[\]{}:^~!/]|\b(AND|OR|NOT)\b|&&|\|\|')
+
+
+def parse_lenient(q: str) -> tree.Item:
+    """dismax: Solr's dismax parser forgives what users type (an unclosed quote, a
+    trailing AND); only a doubled prefix operator stays a syntax error."""
+    try:
+        return parse(q)
+    except pysolr.SolrError:
+        if re.search(r"(^|[\s(])[+\-!]{2,}", q):
+            raise
+        cleaned = " ".join(_LENIENT_STRIP.sub(" ", q).split())
+        return parse(cleaned or "*:*")
+
+
 @dataclass
 class Params:
     values: dict[str, Any] = field(default_factory=dict)
