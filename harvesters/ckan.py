@@ -3,8 +3,6 @@ pages carry whole datasets, so fetch has nothing to do). Any remote schema works
 and custom top-level fields go through the crosswalk."""
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, Iterator
 from urllib.parse import urlencode
 

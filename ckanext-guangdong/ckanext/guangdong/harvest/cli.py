@@ -3,7 +3,6 @@ serve the stand-in city portals of tests/cityportals for the demo."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
