@@ -161,10 +161,16 @@ def create_app(state: PortalState | None = None) -> Flask:
                             mimetype="text/turtle")
         return Response(dcat_page(state, request.host_url.rstrip("/"), page), mimetype="text/turtle")
 
+    @app.get("/catalog.jsonld")
+    def catalog_jsonld() -> Response:
+        page = request.args.get("page", default=1, type=int)
+        return Response(dcat_page(state, request.host_url.rstrip("/"), page, "json-ld"),
+                        mimetype="application/ld+json")
+
     return app
 
 
-def dcat_page(state: PortalState, base: str, page: int) -> str:
+def dcat_page(state: PortalState, base: str, page: int, fmt: str = "turtle") -> str:
     from rdflib import BNode, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
@@ -213,12 +219,13 @@ def dcat_page(state: PortalState, base: str, page: int) -> str:
         g.add((dist, DCTERMS.title, Literal(d["resTitle"] + "数据文件", lang="zh")))
         g.add((dist, DCAT.accessURL, URIRef(f"http://{city.host}/files/{i:05d}.{d['sourceSuffix']}")))
         g.add((dist, DCTERMS.format, Literal(d["sourceSuffix"].upper())))
-    coll = URIRef(f"{base}/catalog.ttl?page={page}")
+    ext = "ttl" if fmt == "turtle" else "jsonld"
+    coll = URIRef(f"{base}/catalog.{ext}?page={page}")
     g.add((coll, RDF.type, HYDRA.PagedCollection))
     g.add((coll, HYDRA.totalItems, Literal(len(indexes))))
     g.add((coll, HYDRA.itemsPerPage, Literal(size)))
-    g.add((coll, HYDRA.firstPage, Literal(f"{base}/catalog.ttl?page=1")))
-    g.add((coll, HYDRA.lastPage, Literal(f"{base}/catalog.ttl?page={last}")))
+    g.add((coll, HYDRA.firstPage, Literal(f"{base}/catalog.{ext}?page=1")))
+    g.add((coll, HYDRA.lastPage, Literal(f"{base}/catalog.{ext}?page={last}")))
     if page < last:
-        g.add((coll, HYDRA.next, Literal(f"{base}/catalog.ttl?page={page + 1}")))
-    return g.serialize(format="turtle")
+        g.add((coll, HYDRA.next, Literal(f"{base}/catalog.{ext}?page={page + 1}")))
+    return g.serialize(format=fmt)

@@ -134,3 +134,19 @@ def test_same_identifier_from_two_sources_is_one_dataset(dcat_harvest, api_porta
         assert len(identifiers) == len(set(identifiers))
     finally:
         mirror.stop()
+
+
+def test_dcat_json_ld_catalog():
+    """The same catalog as JSON-LD pages (content type application/ld+json)."""
+    from cityportals.api_portal import PortalState
+    from cityportals.serve import serve_portal
+    portal = serve_portal(PortalState(city=fixtures.ZHUHAI, dcat_count=12, dcat_page_size=5))
+    try:
+        # Another city code: the Turtle source of this module holds 珠海's identifiers.
+        source = make_source(portal.url + "/catalog.jsonld", "guangdong_dcat",
+                             {"region_code": "440400", "precedence": 300}, "zhuhai-jsonld")
+        job, results = run_job(source)
+    finally:
+        portal.stop()
+    assert len(results) == 12  # three pages: 5, 5, 2
+    assert {r["report_status"] for r in results.values()} <= {"added", "not modified"}
