@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 INI=$VAR/ckan.ini
 [ -f "$INI" ] || die "$INI missing: run scripts/setup.sh run first"
-for f in web gather fetch scheduler; do
+for f in web gather fetch scheduler portals; do
   pid_alive "$RUN/$f.pid" && die "the portal is already running (pid $(cat "$RUN/$f.pid")); 'make stop' first"
 done
 port_busy "$GD_WEB_PORT" && die "port $GD_WEB_PORT is in use by another program. Stop it or choose another: GD_WEB_PORT=5050 make run"
@@ -30,6 +30,15 @@ curl -fsS -o /dev/null "http://$GD_WEB_HOST:$GD_WEB_PORT/api/3/action/status_sho
 start gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
 start fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
 start scheduler "$VENV/bin/ckan" -c "$INI" guangdong scheduler
+if [ "${GD_DEMO_CITY_PORTALS:-1}" = 1 ]; then
+  # Local stand-ins for three city portals (开放广东-style API + DCAT on 5101, CKAN on 5102),
+  # which the demo's harvest sources (config/city_sources.yaml) point at.
+  if port_busy 5101 || port_busy 5102; then
+    warn "port 5101 or 5102 is in use: the demo city portals were not started"
+  else
+    start portals "$VENV/bin/ckan" -c "$INI" guangdong-harvest portals serve
+  fi
+fi
 say "开放广东 is serving at http://$GD_WEB_HOST:$GD_WEB_PORT  (logs in var/log/, Ctrl-C or 'make stop' to stop)"
 while pid_alive "$RUN/web.pid"; do sleep 1; done
 warn "the web app exited, see $LOG/web.log"

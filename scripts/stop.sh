@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stop every process `make run` started (by the pids it recorded), then PostgreSQL and Redis.
 source "$(dirname "$0")/lib.sh"
-for name in web gather fetch scheduler; do
+for name in portals web gather fetch scheduler; do
   pidfile=$RUN/$name.pid
   if pid_alive "$pidfile"; then
     pid=$(cat "$pidfile")

@@ -66,7 +66,11 @@ def portals() -> None:
 @click.option("--ckan-port", default=5102, help="the CKAN city portal (0: do not start it)")
 @click.option("--count", default=110, help="records of the JSON API")
 def portals_serve(port: int, ckan_port: int, count: int) -> None:
-    """Serve the stand-in portals in the foreground until Ctrl-C."""
+    """Serve the stand-in portals in the foreground until Ctrl-C (or SIGTERM from `make stop`)."""
+    import signal
+    # SIGTERM ends the process through SystemExit, so the finally below stops the city CKAN
+    # (a process of its own session, which `make stop` does not reach by process group).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     sys.path.insert(0, str(ROOT / "tests"))
     from werkzeug.serving import make_server
     from cityportals.api_portal import PortalState, create_app
