@@ -26,10 +26,7 @@ for _ in $(seq 120); do
 done
 curl -fsS -o /dev/null "http://$GD_WEB_HOST:$GD_WEB_PORT/api/3/action/status_show" 2>/dev/null \
   || { "$GD_ROOT/scripts/stop.sh"; die "the web app did not answer within 60 s, see $LOG/web.log"; }
-# The workers start once the web app answers, so that they do not slow its start-up.
-start gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
-start fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
-start scheduler "$VENV/bin/ckan" -c "$INI" guangdong scheduler
+say "开放广东 is serving at http://$GD_WEB_HOST:$GD_WEB_PORT  (logs in var/log/, Ctrl-C or 'make stop' to stop)"
 if [ "${GD_DEMO_CITY_PORTALS:-1}" = 1 ]; then
   # Local stand-ins for three city portals (开放广东-style API + DCAT on 5101, CKAN on 5102),
   # which the demo's harvest sources (config/city_sources.yaml) point at.
@@ -37,9 +34,15 @@ if [ "${GD_DEMO_CITY_PORTALS:-1}" = 1 ]; then
     warn "port 5101 or 5102 is in use: the demo city portals were not started"
   else
     start portals "$VENV/bin/ckan" -c "$INI" guangdong-harvest portals serve
+    # Wait for them (the CKAN city seeds itself on first start), so the first scheduled
+    # harvests find them up.
+    for _ in $(seq 180); do port_busy 5101 && port_busy 5102 && break; pid_alive "$RUN/portals.pid" || break; sleep 0.5; done
   fi
 fi
-say "开放广东 is serving at http://$GD_WEB_HOST:$GD_WEB_PORT  (logs in var/log/, Ctrl-C or 'make stop' to stop)"
+# The workers start once the web app answers, so that they do not slow its start-up.
+start gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
+start fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
+start scheduler "$VENV/bin/ckan" -c "$INI" guangdong scheduler
 while pid_alive "$RUN/web.pid"; do sleep 1; done
 warn "the web app exited, see $LOG/web.log"
 "$GD_ROOT/scripts/stop.sh"
