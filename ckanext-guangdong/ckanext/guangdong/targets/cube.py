@@ -116,7 +116,8 @@ def clear(conn: Connection) -> None:
 
 
 def breakdowns_at(conn: Connection, rules: Rules, as_of: dt.date,
-                  org_regions: dict[str, Optional[str]], now: dt.datetime) -> Counts:
+                  org_regions: dict[str, Optional[str]], now: dt.datetime,
+                  cache: Optional[WindowCache] = None) -> Counts:
     """Open datasets on ``as_of`` by each dimension: the cube's month end before it plus the
     intervals that opened or closed since (exactly what a full scan would count)."""
     t = counting.instant(as_of, rules)
@@ -139,13 +140,8 @@ def breakdowns_at(conn: Connection, rules: Rules, as_of: dt.date,
     def open_at(opened: dt.datetime, closed: Optional[dt.datetime], at: dt.datetime) -> bool:
         return opened < at and (closed is None or closed >= at)
 
-    rows = conn.execute(text("""
-        SELECT count_key, owner_org, access_rights, frequency, themes, formats, shared, opened_at, closed_at
-        FROM guangdong_open_period WHERE package_type = :type
-          AND ((opened_at >= :b AND opened_at < :t) OR (closed_at >= :b AND closed_at < :t))"""),
-        {"type": openness.DATASET_TYPE, "b": b, "t": t}).all()
     shared_keys = set()
-    for key, org, access, freq, themes, formats, shared, opened, closed in rows:
+    for _id, key, org, access, freq, themes, formats, shared, opened, closed in window_rows(conn, b, t, cache):
         if shared and rules.dedupe_identifier:
             shared_keys.add(key)
             continue
@@ -175,7 +171,7 @@ def breakdowns_at(conn: Connection, rules: Rules, as_of: dt.date,
 
 
 def dataset_series(conn: Connection, rules: Rules, as_of: dt.date, now: dt.datetime,
-                   org_regions: dict[str, Optional[str]]) -> list[dict[str, Any]]:
+                   org_regions: dict[str, Optional[str]], cache: Optional[WindowCache] = None) -> list[dict[str, Any]]:
     """Open datasets at the end of each month up to ``as_of`` (the last point is ``as_of``)."""
     first = first_month(conn, rules)
     last = month_start(as_of)
@@ -194,7 +190,7 @@ def dataset_series(conn: Connection, rules: Rules, as_of: dt.date, now: dt.datet
     have.update(ensure_months(conn, rules, missing, org_regions, now))
     series = [{"month": m.strftime("%Y-%m"), "count": have[m]["total"].get("", 0)} for m in months]
     series.append({"month": last.strftime("%Y-%m"),
-                   "count": dataset_counts_on(conn, rules, [as_of], "province", None, org_regions, {}, now)[0]})
+                   "count": dataset_counts_on(conn, rules, [as_of], "province", None, org_regions, {}, now, cache)[0]})
     return series
 
 
@@ -212,17 +208,29 @@ def fill(conn: Connection, rules: Rules, org_regions: dict[str, Optional[str]], 
     return len(months) - before
 
 
-def _window_rows(conn: Connection, b: dt.datetime, t: dt.datetime) -> list[Any]:
-    return conn.execute(text("""
-        SELECT count_key, owner_org, themes, shared, opened_at, closed_at
-        FROM guangdong_open_period WHERE package_type = :type
-          AND ((opened_at >= :b AND opened_at < :t) OR (closed_at >= :b AND closed_at < :t))"""),
+WindowCache = dict[tuple[dt.datetime, dt.datetime], list[Any]]
+
+
+def window_rows(conn: Connection, b: dt.datetime, t: dt.datetime, cache: Optional[WindowCache] = None) -> list[Any]:
+    """Dataset intervals opened or closed in [b, t): two index range scans (an OR over two
+    columns made PostgreSQL scan the whole table). One call of an action reuses them."""
+    if cache is not None and (b, t) in cache:
+        return cache[(b, t)]
+    rows = conn.execute(text("""
+        SELECT id, count_key, owner_org, access_rights, frequency, themes, formats, shared, opened_at, closed_at
+        FROM guangdong_open_period WHERE package_type = :type AND opened_at >= :b AND opened_at < :t
+        UNION
+        SELECT id, count_key, owner_org, access_rights, frequency, themes, formats, shared, opened_at, closed_at
+        FROM guangdong_open_period WHERE package_type = :type AND closed_at >= :b AND closed_at < :t"""),
         {"type": openness.DATASET_TYPE, "b": b, "t": t}).all()
+    if cache is not None:
+        cache[(b, t)] = rows
+    return rows
 
 
 def dataset_counts_on(conn: Connection, rules: Rules, days: list[dt.date], scope: str, theme: Optional[str],
                       org_regions: dict[str, Optional[str]], org_ids: dict[str, str],
-                      now: dt.datetime) -> list[int]:
+                      now: dt.datetime, cache: Optional[WindowCache] = None) -> list[int]:
     """Open datasets within a scope (and theme) at the end of each day: month-end count from
     the cube plus the changes since. Combinations the cube does not hold (a city *and* a
     theme) are counted by scanning the intervals instead."""
@@ -254,7 +262,7 @@ def dataset_counts_on(conn: Connection, rules: Rules, days: list[dt.date], scope
         base = ensure_months(conn, rules, [base_month], org_regions, now).get(base_month, {})
         total = base.get(dim, {}).get(key, 0)
         shared_keys = set()
-        for count_key, org, themes, shared, opened, closed in _window_rows(conn, b, t):
+        for _id, count_key, org, _a, _f, themes, _fm, shared, opened, closed in window_rows(conn, b, t, cache):
             if shared and rules.dedupe_identifier:
                 shared_keys.add(count_key)
             elif matches(org, themes):

@@ -54,6 +54,7 @@ def target_progress(conn: Connection, targets: list[Target], as_of: dt.date, rul
     org_ids = {org["name"]: org_id for org_id, org in orgs.items()}
     now = dt.datetime.utcnow()
     day_before = as_of - dt.timedelta(days=rules.rate_window_days)
+    window_cache: cube.WindowCache = {}  # the same month of changes serves every target
     app_cache: dict[str, list[counting.CountedApplication]] = {}
     out = []
     for target in targets:
@@ -64,9 +65,10 @@ def target_progress(conn: Connection, targets: list[Target], as_of: dt.date, rul
         if target.metric == "datasets":
             days = [as_of, day_before] + ([target.deadline] if deadline_passed else [])
             counts = cube.dataset_counts_on(conn, rules, days, target.scope, target.filter_theme,
-                                            regions, org_ids, now)
+                                            regions, org_ids, now, window_cache)
             emphasis = (cube.dataset_counts_on(conn, rules, [as_of], target.scope, target.emphasis_theme,
-                                               regions, org_ids, now)[0] if target.emphasis_theme else None)
+                                               regions, org_ids, now, window_cache)[0]
+                        if target.emphasis_theme else None)
         else:
             if target.scope not in app_cache:
                 app_cache[target.scope] = counting.application_intervals(conn, rules, target.scope)
@@ -82,13 +84,14 @@ def open_stats(conn: Connection, as_of: dt.date, rules: Rules, with_series: bool
     orgs = counting.organizations(conn)
     regions = {org_id: org.get("region_code") for org_id, org in orgs.items()}
     now = dt.datetime.utcnow()
-    breakdowns = cube.breakdowns_at(conn, rules, as_of, regions, now)
+    window_cache: cube.WindowCache = {}
+    breakdowns = cube.breakdowns_at(conn, rules, as_of, regions, now, window_cache)
     apps = counting.application_intervals(conn, rules)
     open_apps = [a for a in apps if a.open_at(t)]
     apps_by_org: dict[str, int] = {}
     for app in open_apps:
         apps_by_org[app.owner_org or ""] = apps_by_org.get(app.owner_org or "", 0) + 1
-    total = cube.dataset_counts_on(conn, rules, [as_of], "province", None, regions, {}, now)[0]
+    total = cube.dataset_counts_on(conn, rules, [as_of], "province", None, regions, {}, now, window_cache)[0]
 
     def org_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
         rows = []
@@ -130,7 +133,7 @@ def open_stats(conn: Connection, as_of: dt.date, rules: Rules, with_series: bool
                   "timezone": rules.timezone},
     }
     if with_series:
-        datasets = cube.dataset_series(conn, rules, as_of, now, regions)
+        datasets = cube.dataset_series(conn, rules, as_of, now, regions, window_cache)
         ap = counting.application_month_deltas(apps, rules, t)
         last = dt.date(as_of.year, as_of.month, 1)
         starts = ([dt.date.fromisoformat(datasets[0]["month"] + "-01")] if datasets else []) + sorted(ap)[:1]
