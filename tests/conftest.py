@@ -5,13 +5,14 @@ provides ``app``, ``clean_db``, ``with_plugins`` and ``ckan.tests.factories``.
 """
 from __future__ import annotations
 
-import os
 import socket
 import threading
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from werkzeug.serving import make_server
+
+from gd_testing import apply_plugin_migrations, reset_database
 
 
 def free_port() -> int:
@@ -20,43 +21,38 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _plugins_with_migrations() -> list[str]:
-    """Enabled plugins that ship alembic migrations (activity, harvest, guangdong_*)."""
-    from ckan.cli.db import _resolve_alembic_config
-    import ckan.plugins as p
-    from ckan.common import config
-    found = []
-    for name in config.get("ckan.plugins", []):
-        if p.get_plugin(name) is None:
-            continue
-        if os.path.exists(_resolve_alembic_config(name)):
-            found.append(name)
-    return found
-
-
-def reset_database() -> None:
-    """CKAN's reset (its first use in a session drops every table and re-runs only the core
-    migrations), then the migrations of every enabled plugin, so their tables exist again."""
-    import sqlalchemy
-    from ckan import model
-    from ckan.cli.db import _run_migrations
-    from ckan.common import config
-    from ckan.tests import helpers
-    helpers.reset_db()
-    for plugin in _plugins_with_migrations():
-        _run_migrations(plugin, "head", True)
-    # The migration runs leave the session bound to a NullPool engine (a new password-hashed
-    # connection per checkout); bind it to a pooled engine again.
-    model.Session.remove()
-    model.init_model(sqlalchemy.engine_from_config(dict(config), "sqlalchemy."))
-
-
 @pytest.fixture(scope="session")
 def reset_db() -> Callable[[], None]:
     """Replaces CKAN's fixture of the same name (used by ``clean_db``): plugin tables too."""
     from ckan.tests import factories
     factories.fake.unique.clear()
     return reset_database
+
+
+@pytest.fixture(scope="module")
+def gd_plugins() -> Iterator[None]:
+    """ckan.plugins from the test ini, loaded once per module (CKAN's ``with_plugins`` does the
+    same per test and costs about two seconds each time), plugin tables in place: checked per
+    module, since a ``clean_db`` in another test folder may have dropped them."""
+    import ckan.plugins as p
+    p.load_all()
+    apply_plugin_migrations()
+    yield
+    p.unload_non_system_plugins()
+
+
+@pytest.fixture
+def gd(gd_plugins: None) -> None:
+    """All configured plugins loaded, tables in place."""
+
+
+@pytest.fixture(scope="module")
+def gd_app(gd_plugins: None) -> Any:
+    """One CKAN test client per module (CKAN's ``app`` fixture builds a new app per test)."""
+    from ckan.lib.app_globals import _CONFIG_CACHE
+    from ckan.tests.helpers import _get_test_app
+    _CONFIG_CACHE.clear()
+    return _get_test_app()
 
 
 @pytest.fixture(scope="session")

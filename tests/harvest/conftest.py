@@ -16,27 +16,7 @@ if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
 
 from cityportals.harness import make_source, run_job  # noqa: E402
-
-
-def _reset_database() -> None:
-    """CKAN's reset drops every table and re-creates the core ones; then the migrations of
-    the plugins whose tables the harvest path writes to (feature tables that others create
-    lazily are left to them)."""
-    from ckan.cli.db import _run_migrations
-    from ckan.tests import helpers
-    helpers.reset_db()
-    for plugin in ("activity", "harvest", "guangdong_search", "guangdong_events", "guangdong_targets"):
-        try:
-            _run_migrations(plugin, "head", True)
-        except Exception:  # a plugin without migrations, or not installed yet
-            pass
-    # The migration runs leave CKAN's session bound to a NullPool engine (a new, password-
-    # hashed PostgreSQL connection per checkout: ~25 ms each). Bind it to a pooled one again.
-    import sqlalchemy
-    from ckan import model
-    from ckan.common import config
-    model.Session.remove()
-    model.init_model(sqlalchemy.engine_from_config(dict(config), "sqlalchemy."))
+from gd_testing import reset_database  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +25,7 @@ def harvest_db() -> Iterator[None]:
     harvest spans several tests) and a fresh database."""
     import ckan.plugins
     ckan.plugins.load_all()
-    _reset_database()
+    reset_database()
     yield
     ckan.plugins.unload_non_system_plugins()
 

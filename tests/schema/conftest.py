@@ -1,2 +1,1 @@
-"""Fixtures of the schema tests live in schema_fixtures.py (shared with tests/application)."""
-from schema_fixtures import gd, gd_app, gd_plugins  # noqa: F401
+"""The schema tests use the shared fixtures gd, gd_app and gd_plugins of tests/conftest.py."""

@@ -8,27 +8,15 @@ datasets other test folders leave in the shared database.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 
 from search_helpers import unique
 
-_migrated: list[bool] = []
-
-
 @pytest.fixture(scope="module")
-def gd_search() -> Iterator[None]:
-    """ckan.plugins from the test ini, loaded once per module; tables migrated once."""
-    import ckan.plugins as p
-    from ckan.cli.db import _run_migrations
-    p.load_all()
-    if not _migrated:
-        _migrated.append(True)
-        for plugin in ("activity", "harvest", "guangdong_search"):
-            _run_migrations(plugin)
-    yield
-    p.unload_non_system_plugins()
+def gd_search(gd_plugins: None) -> None:
+    """The plugins of the test ini loaded and their tables in place (tests/conftest.py)."""
 
 
 @pytest.fixture
