@@ -72,11 +72,13 @@ def _compute(conn: Connection, rules: Rules, month: dt.date, org_regions: dict[s
     return counts
 
 
-def _load(conn: Connection, rules: Rules, months: list[dt.date]) -> dict[dt.date, Counts]:
+def _load(conn: Connection, rules: Rules, months: list[dt.date],
+          dims: Optional[list[str]] = None) -> dict[dt.date, Counts]:
     found: dict[dt.date, Counts] = {}
     for month, dim, value, count in conn.execute(text(
-            "SELECT month, dim, value, count FROM guangdong_open_cube WHERE rules = :r AND month = ANY(:m)"),
-            {"r": signature(rules), "m": months}):
+            "SELECT month, dim, value, count FROM guangdong_open_cube WHERE rules = :r AND month = ANY(:m)"
+            + (" AND dim = ANY(:d)" if dims else "")),
+            {"r": signature(rules), "m": months, "d": dims or []}):
         found.setdefault(month, {d: {} for d in DIMENSIONS + ("total", "computed")})[dim][value] = count
     return found
 
@@ -181,7 +183,7 @@ def dataset_series(conn: Connection, rules: Rules, as_of: dt.date, now: dt.datet
     while month < last:
         months.append(month)
         month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    have = _load(conn, rules, months)
+    have = _load(conn, rules, months, ["total", "computed"])  # the series needs only the totals
     missing = [m for m in months if m not in have]
     if len(missing) > 2:
         # Not precomputed yet (the snapshot command fills the cube): one scan for the totals.
