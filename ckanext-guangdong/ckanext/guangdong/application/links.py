@@ -1,33 +1,17 @@
 """Links between applications and the datasets they use (``used_datasets``: package ids)."""
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 import ckan.model as model
 
 from ckanext.guangdong.schema import openness
+from ckanext.guangdong.schema.lists import as_list
 
 
 def parse_refs(value: Any) -> list[str]:
-    """List, JSON list or comma-separated text (the form) -> list of references."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, (list, tuple)):
-        items = list(value)
-    else:
-        text = str(value).strip()
-        try:
-            loaded = json.loads(text)
-            items = loaded if isinstance(loaded, list) else [loaded]
-        except ValueError:
-            items = text.replace("，", ",").replace("\n", ",").split(",")
-    out: list[str] = []
-    for item in items:
-        ref = str(item).strip()
-        if ref and ref not in out:
-            out.append(ref)
-    return out
+    """List, JSON list or comma/line-separated text (the form) -> distinct references."""
+    return list(dict.fromkeys(as_list(value)))
 
 
 def resolve(ref: str) -> Optional[model.Package]:

@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
 
 from ckanext.guangdong.schema import codes, naming, openness, vocab
+from ckanext.guangdong.schema.lists import as_list as _as_list
 
 Validator = Callable[..., Any]
 _ = tk._
@@ -86,21 +87,6 @@ def guangdong_multiple_choice(field: dict[str, Any], schema: dict[str, Any]) -> 
         data[key] = json.dumps([v for v in vocab.values(name) if v in chosen], ensure_ascii=False)
 
     return validator
-
-
-def _as_list(value: Any) -> list[str]:
-    if _empty(value):
-        return []
-    if isinstance(value, (list, tuple)):
-        items = list(value)
-    else:
-        text = str(value).strip()
-        try:
-            loaded = json.loads(text)
-            items = loaded if isinstance(loaded, list) else [loaded]
-        except ValueError:
-            items = text.replace("，", ",").split(",")
-    return [str(v).strip() for v in items if str(v).strip()]
 
 
 def guangdong_json_list_output(value: Any) -> list[str]:
