@@ -81,7 +81,7 @@ def test_dashboard_numbers_equal_the_api(gd_db, live_server, browser_page):
 
     page = browser_page
     page.goto(f"{live_server}/open-progress?as_of={as_of}")
-    assert page.locator("h1").first.inner_text().strip() in ("开放进度", "Open-data progress")
+    assert page.locator("h1.page-heading").first.inner_text().strip() in ("开放进度", "Open-data progress")
 
     shown = {el.get_attribute("data-target-id"): el for el in page.locator("section.gd-progress").all()}
     assert set(shown) == {t["id"] for t in progress["targets"]}

@@ -10,7 +10,8 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.guangdong.translation import FeatureTranslation
 
 from ckanext.guangdong.schema import openness, vocab
 
@@ -19,7 +20,7 @@ _HERE = os.path.dirname(__file__)
 _TYPE_FILTER = re.compile(r"(?:^|[\s(+])(?:dataset_)?type:")
 
 
-class GuangdongApplicationPlugin(p.SingletonPlugin, DefaultTranslation):
+class GuangdongApplicationPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IValidators)
@@ -30,11 +31,6 @@ class GuangdongApplicationPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
 
-    def i18n_directory(self) -> str:
-        return os.path.join(_HERE, "i18n")
-
-    def i18n_domain(self) -> str:
-        return "ckanext-guangdong-application"
 
     def get_validators(self) -> dict[str, Any]:
         from ckanext.guangdong.application.logic import validators

@@ -7,7 +7,8 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.guangdong.translation import FeatureTranslation
 
 HERE = os.path.dirname(__file__)
 
@@ -15,7 +16,7 @@ HERE = os.path.dirname(__file__)
 @tk.blanket.config_declarations
 @tk.blanket.actions
 @tk.blanket.auth_functions
-class GuangdongHarvestPlugin(p.SingletonPlugin, DefaultTranslation):
+class GuangdongHarvestPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IBlueprint)
@@ -38,8 +39,3 @@ class GuangdongHarvestPlugin(p.SingletonPlugin, DefaultTranslation):
         from ckanext.guangdong.harvest.cli import guangdong_harvest
         return [guangdong_harvest]
 
-    def i18n_directory(self) -> str:
-        return os.path.join(HERE, "i18n")
-
-    def i18n_domain(self) -> str:
-        return "ckanext-guangdong-harvest"

@@ -13,7 +13,8 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.guangdong.translation import FeatureTranslation
 
 from ckanext.guangdong.schema import helpers, internal, openness
 
@@ -28,7 +29,7 @@ FACET_VOCABULARIES: dict[str, str | None] = {
 
 
 @tk.blanket.config_declarations
-class GuangdongSchemaPlugin(p.SingletonPlugin, DefaultTranslation):
+class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IValidators)
@@ -44,12 +45,6 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
         tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_schema")
 
-    # ITranslation
-    def i18n_directory(self) -> str:
-        return os.path.join(_HERE, "i18n")
-
-    def i18n_domain(self) -> str:
-        return "ckanext-guangdong-schema"
 
     # IValidators
     def get_validators(self) -> dict[str, Any]:

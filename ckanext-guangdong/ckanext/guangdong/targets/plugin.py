@@ -7,7 +7,8 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
 
@@ -16,15 +17,10 @@ _HERE = os.path.dirname(__file__)
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.blueprints
-class GuangdongTargetsPlugin(p.SingletonPlugin, DefaultTranslation):
+class GuangdongTargetsPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
 
-    def i18n_directory(self) -> str:
-        return os.path.join(_HERE, "i18n")
-
-    def i18n_domain(self) -> str:
-        return "ckanext-guangdong-targets"

@@ -6,14 +6,15 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
 
 
 @tk.blanket.config_declarations
 @tk.blanket.helpers
-class GuangdongThemePlugin(p.SingletonPlugin, DefaultTranslation):
+class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IClick)
@@ -22,11 +23,6 @@ class GuangdongThemePlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
         tk.add_public_directory(config, os.path.join(_HERE, "public"))
 
-    def i18n_directory(self) -> str:
-        return os.path.join(_HERE, "i18n")
-
-    def i18n_domain(self) -> str:
-        return "ckanext-guangdong-theme"
 
     def get_commands(self) -> list[Any]:
         from ckanext.guangdong.cli import guangdong
