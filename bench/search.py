@@ -214,10 +214,16 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
+COLD = False  # --cache cold: empty the count/facet cache before every timed query
+
+
 def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
+    from ckanext.guangdong.search.backend import cache
     fn()  # warm
     samples = []
     for _ in range(runs):
+        if COLD:
+            cache.clear()
         t = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - t)
@@ -285,6 +291,9 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--latency-only", action="store_true",
                         help="measure package_search only, on the index already built")
+    parser.add_argument("--cache", choices=["warm", "cold", "both"], default="both",
+                        help="latencies with the count/facet cache warm (repeated filter "
+                             "sets), cold (emptied before every query), or both")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -310,9 +319,14 @@ def main() -> None:
                 "SELECT id FROM package WHERE name LIKE 'bench-ds-%' ORDER BY name LIMIT :n"),
                 {"n": args.rebuild_sample}).fetchall()]
             if args.latency_only:
-                lat = latencies(args.runs)
-                print(f"  latency ms p50/p95: a {lat['a']}, b {lat['b']}, c {lat['c']}, "
-                      f"d {lat['d']}; naive a {lat['naive_a']}, b {lat['naive_b']}")
+                global COLD
+                for mode in (["cold", "warm"] if args.cache == "both" else [args.cache]):
+                    COLD = mode == "cold"
+                    lat = latencies(args.runs)
+                    fmt1 = lambda pair: f"{pair[0]:.1f}/{pair[1]:.1f}"  # noqa: E731
+                    print(f"  {mode} cache, latency ms p50/p95: a {fmt1(lat['a'])}, "
+                          f"b {fmt1(lat['b'])}, c {fmt1(lat['c'])}, d {fmt1(lat['d'])}; "
+                          f"naive a {fmt1(lat['naive_a'])}, b {fmt1(lat['naive_b'])}")
                 continue
             # Alternated twice, best of each: neither side profits from the other's warm caches.
             noop = ours = 0.0

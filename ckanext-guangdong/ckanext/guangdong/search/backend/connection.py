@@ -66,6 +66,8 @@ class PostgresConnection:
             elif q is not None:
                 where, values = executor.make_row_filter(session, q)
                 session.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE {where}"), values)
+            if id is not None or q is not None:
+                ddl.mark_written(session)
         except SQLAlchemyError as exc:
             raise pysolr.SolrError(f"Index delete failed: {exc}") from exc
         txn.make_durable(commit)

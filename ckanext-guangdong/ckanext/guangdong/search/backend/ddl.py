@@ -11,6 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 
 TABLE = "guangdong_search_index"
+# One row: the index generation, raised in the transaction of every index write
+# (see cache.py). Starts from the clock so a re-created table never repeats a
+# generation an older table had.
+GENERATION = "guangdong_search_generation"
 # Arbitrary constant that serialises concurrent re-creation of the table.
 _LOCK_KEY = 7243011
 
@@ -36,9 +40,12 @@ DDL: list[str] = [
     f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_modified_idx ON {TABLE} (metadata_modified)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (id)",
+    f"CREATE TABLE IF NOT EXISTS {GENERATION} (id int PRIMARY KEY CHECK (id = 1), n bigint NOT NULL)",
+    f"INSERT INTO {GENERATION} VALUES "
+    "(1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint) ON CONFLICT DO NOTHING",
 ]
 
-DROP = f"DROP TABLE IF EXISTS {TABLE}"
+DROP = f"DROP TABLE IF EXISTS {TABLE}, {GENERATION}"
 
 
 def create(conn: Any) -> None:
@@ -53,12 +60,67 @@ def exists(conn: Any) -> bool:
                         {"t": TABLE}).scalar()
 
 
+def state(conn: Any) -> tuple[int | None, int | None]:
+    """(oid of the index table or None, current generation or None) as this
+    transaction sees them: two tiny reads, the second only when the table exists."""
+    table, gen = conn.execute(sa.text("SELECT to_regclass(:t)::oid, to_regclass(:g)::oid"),
+                              {"t": TABLE, "g": GENERATION}).one()
+    if table is None or gen is None:
+        return table, None
+    return table, conn.execute(sa.text(f"SELECT n FROM {GENERATION} WHERE id = 1")).scalar()
+
+
+def bump(session: Any) -> None:
+    """Raise the generation in the session's transaction (visible when it commits)."""
+    session.execute(sa.text(f"UPDATE {GENERATION} SET n = n + 1 WHERE id = 1"))
+
+
+WRITTEN = "guangdong_search_written"
+
+
+def _transaction(session: Any) -> Any:
+    if not hasattr(session, "get_transaction") and hasattr(session, "registry"):
+        session = session.registry()  # a scoped_session: its current Session
+    return session.get_transaction() if hasattr(session, "get_transaction") else None
+
+
+def mark_written(session: Any) -> None:
+    """An index write/delete ran in this transaction: raise the generation.
+
+    With the transaction listeners installed (txn.py) the generation is raised
+    once, in ``before_commit``, so concurrent writers hold its row lock only while
+    committing; without them, at once. Either way the rise commits or rolls back
+    with the write, and the session's own searches bypass the cache until then.
+    """
+    ensure(session)
+    session.info[WRITTEN] = _transaction(session)
+    from ckanext.guangdong.search.backend import txn
+    if not txn.listening():
+        bump(session)
+
+
+def written_in_transaction(session: Any) -> bool:
+    if WRITTEN not in session.info:
+        return False
+    current = _transaction(session)
+    return current is None or session.info[WRITTEN] is current
+
+
+def bump_if_written(session: Any, *_: Any) -> None:
+    """before_commit listener (after the deferred-write flush). Any mark counts: an
+    extra rise (after a rolled-back write) only empties the cache."""
+    if session.info.pop(WRITTEN, False) is not False:
+        bump(session)
+
+
 def ensure(session: Any) -> None:
     """Create the table if missing; checked once per transaction of the session."""
-    transaction = session.get_transaction() if hasattr(session, "get_transaction") else None
+    transaction = _transaction(session)
     if transaction is not None and session.info.get(_CHECKED) is transaction:
         return
-    if not exists(session):
+    ready = session.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL AND to_regclass(:g) IS NOT NULL"),
+                            {"t": TABLE, "g": GENERATION}).scalar()
+    if not ready:
         create(session)
     if transaction is not None:
         session.info[_CHECKED] = transaction

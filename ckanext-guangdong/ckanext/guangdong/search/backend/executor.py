@@ -13,7 +13,7 @@ from typing import Any
 import pysolr
 import sqlalchemy as sa
 
-from ckanext.guangdong.search.backend import ddl, document, lucene
+from ckanext.guangdong.search.backend import cache, ddl, document, lucene
 
 # Ranking weights for {D, C, B, A}: title counts ten times notes.
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
@@ -111,8 +111,12 @@ class Search:
 
     # -- run -----------------------------------------------------------------
     def run(self) -> Outcome:
-        if not ddl.exists(self.session):
+        self.table_oid, self.generation = ddl.state(self.session)
+        if self.table_oid is None:
             return Outcome(0, [], {"facet_fields": {f: [] for f in self._facet_fields()}})
+        # Own uncommitted index writes are visible only to this transaction.
+        self.use_cache = self.generation is not None and \
+            not ddl.written_in_transaction(self.session)
         outcome, free_text = self._run(any_token=False)
         if outcome.hits == 0 and free_text:
             # All query words must match; when that finds nothing, any word may.
@@ -122,6 +126,7 @@ class Search:
     def _run(self, any_token: bool) -> tuple[Outcome, bool]:
         sql = lucene.Params()
         where, main = self._where(sql, any_token)
+        where_values = dict(sql.values)  # the filter set alone: the cache key
         if main.rank_queries:
             rank_q = sql.add(" | ".join(main.rank_queries), "tsquery")
             score = f"ts_rank('{RANK_WEIGHTS}', tsv, {rank_q})"
@@ -134,6 +139,54 @@ class Search:
         mincount = max(_int(self.params, "facet.mincount", 0), 1)
         by_index = str(self.params.get("facet.sort", "count")).lower() in ("index", "false")
 
+        key = cache.make_key(self._database(), self.table_oid, where, where_values,
+                             facets, mincount)
+        cached = cache.get(key, self.generation) if self.use_cache else None
+        self.session.execute(sa.text("SET LOCAL jit = off"))
+        if cached is not None:
+            result = self._page_only(sql, where, score, order, rows, start, cached[0])
+            result.append(("n", None, cached[0], None, None, 0))
+            for i, flat in cached[1].items():
+                result.extend(("f%d" % i, v, c, None, None, 0)
+                              for v, c in zip(flat[0::2], flat[1::2]))
+        else:
+            result = self._full(sql, where, score, order, rows, start, facets, mincount)
+            if self.use_cache:
+                seen = next((int(c) for k, _, c, *_ in result if k == "g"), None)
+                if seen is not None:
+                    counts: dict[int, list[Any]] = {i: [] for i in range(len(facets))}
+                    hits_seen = 0
+                    for k, v, c, *_ in result:
+                        if k == "n":
+                            hits_seen = int(c)
+                        elif k.startswith("f"):
+                            counts[int(k[1:])].extend([v, int(c)])
+                    cache.put(key, seen, hits_seen, counts)
+
+        hits = 0
+        page: list[tuple[int, dict[str, Any]]] = []
+        facet_values: dict[str, list[Any]] = {name: [] for name in facets}
+        for k, v, c, doc, score_value, o in result:
+            if k == "g":
+                continue
+            if k == "n":
+                hits = int(c)
+            elif k == "d":
+                page.append((o, self._project(doc, score_value)))
+            else:
+                facet_values[facets[int(k[1:])]].extend([v, int(c)])
+        page.sort(key=lambda item: item[0])
+        for name in facets:
+            facet_values[name] = self._order_facet(name, facet_values[name], by_index)
+        return Outcome(hits, [d for _, d in page], {"facet_fields": facet_values}), main.free_text
+
+    def _database(self) -> str:
+        bind = self.session.get_bind()
+        return str(getattr(bind, "url", bind))
+
+    def _full(self, sql: lucene.Params, where: str, score: str, order: str, rows: int,
+              start: int, facets: list[str], mincount: int) -> list[Any]:
+        """Count, page and facets in one statement, plus the generation it saw."""
         facet_cols = "".join(f", k -> {sql.add(name)} AS fv{i}" for i, name in enumerate(facets))
         sort_cols = "".join(f", {c}" for c in self.sort_cols)
         parts = [
@@ -142,6 +195,9 @@ class Search:
             "SELECT 'd', NULL, NULL, t.doc, page.score, page.o FROM page "
             f"JOIN {ddl.TABLE} t USING (index_id)",
         ]
+        if self.generation is not None:
+            # Read in the same snapshot as the rows: the cache key's generation.
+            parts.append(f"SELECT 'g', NULL, n, NULL, NULL, 0 FROM {ddl.GENERATION} WHERE id = 1")
         if facets:
             # All facets in one pass over the matching rows; limits and order per
             # facet are applied below (value counts are small next to the rows).
@@ -159,23 +215,51 @@ class Search:
             + " UNION ALL ".join(parts))
         # JIT compilation costs more than it saves on these short, always-new
         # statements (large row estimates at 100k datasets would trigger it).
-        self.session.execute(sa.text("SET LOCAL jit = off"))
-        result = self.session.execute(sa.text(statement), sql.values).fetchall()
+        return list(self.session.execute(sa.text(statement), sql.values).fetchall())
 
-        hits = 0
-        page: list[tuple[int, dict[str, Any]]] = []
-        facet_values: dict[str, list[Any]] = {name: [] for name in facets}
-        for k, v, c, doc, score_value, o in result:
-            if k == "n":
-                hits = int(c)
-            elif k == "d":
-                page.append((o, self._project(doc, score_value)))
-            else:
-                facet_values[facets[int(k[1:])]].extend([v, int(c)])
-        page.sort(key=lambda item: item[0])
-        for name in facets:
-            facet_values[name] = self._order_facet(name, facet_values[name], by_index)
-        return Outcome(hits, [d for _, d in page], {"facet_fields": facet_values}), main.free_text
+    def _page_only(self, sql: lucene.Params, where: str, score: str, order: str, rows: int,
+                   start: int, hits: int) -> list[Any]:
+        """The page alone (count and facets come from the cache), not materialised so
+        the planner can stop early; sorted by metadata_modified alone it walks its btree."""
+        if rows <= 0:
+            return []
+        spec = str(self.params.get("sort") or "").strip().split()
+        if not self.sort_cols and len(spec) == 2 and spec[0] == "metadata_modified":
+            direction = spec[1].upper()
+            n = rows + start
+            inner = (
+                f"(SELECT index_id, metadata_modified, {score} AS score FROM {ddl.TABLE} "
+                f"WHERE ({where}) AND metadata_modified IS NOT NULL "
+                f"ORDER BY metadata_modified {direction}, index_id LIMIT {n}) UNION ALL "
+                f"(SELECT index_id, metadata_modified, {score} AS score FROM {ddl.TABLE} "
+                f"WHERE ({where}) AND metadata_modified IS NULL ORDER BY index_id LIMIT {n})")
+        else:
+            sort_cols = "".join(f", {c}" for c in self.sort_cols)
+            inner = (f"SELECT index_id, metadata_modified, {score} AS score{sort_cols} "
+                     f"FROM {ddl.TABLE} WHERE {where}")
+        # The planner multiplies the selectivities of CKAN's fixed filters (site, state,
+        # labels, type) into "one row" and picks a full scan plus sort; with the count
+        # known, walk the btree when a page's worth is found within ~10% of the index.
+        spec_is_modified = (not self.sort_cols and len(spec) == 2
+                            and spec[0] == "metadata_modified")
+        walk = spec_is_modified and hits >= 10 * (rows + start)
+        statement = (
+            f"WITH page AS (SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS o "
+            f"FROM (SELECT * FROM ({inner}) i ORDER BY {order} LIMIT {rows} OFFSET {start}) s) "
+            f"SELECT 'd', NULL, NULL, t.doc, page.score, page.o FROM page "
+            f"JOIN {ddl.TABLE} t USING (index_id)")
+        if not walk:
+            return list(self.session.execute(sa.text(statement), sql.values).fetchall())
+        saved = self.session.execute(sa.text(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_bitmapscan'), "
+            "set_config('enable_seqscan', 'off', true), "
+            "set_config('enable_bitmapscan', 'off', true)")).one()
+        result = list(self.session.execute(sa.text(statement), sql.values).fetchall())
+        # (on an error the transaction is aborted and the rollback restores them)
+        self.session.execute(sa.text(
+            "SELECT set_config('enable_seqscan', :a, true), "
+            "set_config('enable_bitmapscan', :b, true)"), {"a": saved[0], "b": saved[1]})
+        return result
 
     def _order_facet(self, name: str, flat: list[Any], by_index: bool) -> list[Any]:
         """Solr's facet order (count desc then value, or value) and facet.limit."""

@@ -279,7 +279,9 @@ class Translator:
 
     def _any_value(self, fieldname: str, condition: str) -> str:
         name = self.params.add(fieldname)
-        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(f -> {name}) v "
+        # k (kept in the row) holds the same values as f for short fields; f (large,
+        # compressed) only for the long ones: reading k first avoids decompressing f.
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(k -> {name}, f -> {name})) v "
                 f"WHERE {condition})")
 
     def _own_text(self, fieldname: str, value: str) -> str:

@@ -40,17 +40,23 @@ def install_listeners() -> None:
     if _installed:
         return
     from ckan.model import meta
-    from ckanext.guangdong.search.backend import writer
+    from ckanext.guangdong.search.backend import ddl, writer
     for target in (meta.Session, meta.create_local_session):
         event.listen(target, "before_commit", _enter, insert=True)
         event.listen(target, "before_commit", _leave)
         # Deferred (bulk) index rows go out inside the transaction, before it commits.
         event.listen(target, "before_commit", writer.flush)
+        # Then the index generation, once, if this transaction wrote to the index.
+        event.listen(target, "before_commit", ddl.bump_if_written)
         event.listen(target, "after_commit", _leave)
         event.listen(target, "after_rollback", _leave)
         event.listen(target, "after_rollback", writer.discard)
         event.listen(target, "after_soft_rollback", _leave)
     _installed = True
+
+
+def listening() -> bool:
+    return _installed
 
 
 def in_commit_hook() -> bool:

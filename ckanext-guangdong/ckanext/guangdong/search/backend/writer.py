@@ -36,6 +36,7 @@ def _upsert(session: Any, rows: list[dict[str, Any]]) -> None:
     session.execute(sa.text(
         f"INSERT INTO {ddl.TABLE} ({', '.join(COLUMNS)}) VALUES {', '.join(values)} "
         f"ON CONFLICT (index_id) DO UPDATE SET {updates}"), params)
+    ddl.mark_written(session)
 
 
 def write(session: Any, rows: list[dict[str, Any]]) -> None:
