@@ -7,7 +7,7 @@ export GD_ROOT
 VAR=${GD_VAR:-$GD_ROOT/var}
 VENV=${GD_VENV:-$GD_ROOT/.venv}
 PY=$VENV/bin/python
-export GD_PG_PORT=${GD_PG_PORT:-54329}
+export GD_PG_PORT=${GD_PG_PORT:-25432}
 export GD_REDIS_PORT=${GD_REDIS_PORT:-63799}
 export GD_WEB_PORT=${GD_WEB_PORT:-5000}
 export GD_WEB_HOST=${GD_WEB_HOST:-127.0.0.1}

@@ -46,7 +46,7 @@ def render(profile: str) -> Path:
     web_port = os.environ.get("GD_WEB_PORT", "5000")
     values = {
         "GD_ROOT": str(ROOT),
-        "GD_PG_PORT": os.environ.get("GD_PG_PORT", "54329"),
+        "GD_PG_PORT": os.environ.get("GD_PG_PORT", "25432"),
         "GD_REDIS_PORT": os.environ.get("GD_REDIS_PORT", "63799"),
         "GD_DB_USER": os.environ.get("GD_DB_USER", "ckan"),
         "GD_DB_PASSWORD": read_secret(var, "db_password"),

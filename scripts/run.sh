@@ -10,6 +10,7 @@ done
 port_busy "$GD_WEB_PORT" && die "port $GD_WEB_PORT is in use by another program. Stop it or choose another: GD_WEB_PORT=5050 make run"
 
 export CKAN_INI=$INI
+rm -f "$RUN/stopping"
 start() {  # start NAME COMMAND... : in its own session, pid in var/run/NAME.pid, log in var/log/NAME.log
   local name=$1; shift
   setsid "$@" >>"$LOG/$name.log" 2>&1 < /dev/null &
@@ -44,5 +45,6 @@ start gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
 start fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
 start scheduler "$VENV/bin/ckan" -c "$INI" guangdong scheduler
 while pid_alive "$RUN/web.pid"; do sleep 1; done
+[ -f "$RUN/stopping" ] && exit 0  # `make stop` from another shell
 warn "the web app exited, see $LOG/web.log"
 "$GD_ROOT/scripts/stop.sh"

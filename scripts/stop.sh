@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stop every process `make run` started (by the pids it recorded), then PostgreSQL and Redis.
 source "$(dirname "$0")/lib.sh"
+mkdir -p "$RUN"; touch "$RUN/stopping"  # tells a running scripts/run.sh that this stop is deliberate
 for name in portals web gather fetch scheduler; do
   pidfile=$RUN/$name.pid
   if pid_alive "$pidfile"; then
