@@ -27,7 +27,8 @@ def row_params(doc: dict[str, Any]) -> dict[str, Any]:
     row = document.build_row(doc)
     return {"index_id": row.index_id, "id": row.id, "site_id": row.site_id,
             "metadata_modified": row.metadata_modified, "k": _json(row.k), "f": _json(row.f),
-            "doc": _json(row.doc), "tsv": row.tsv}
+            "doc": _json(row.doc), "tsv": row.tsv, **row.singles, "labels": row.labels,
+            "fv": row.fv}
 
 
 class PostgresConnection:

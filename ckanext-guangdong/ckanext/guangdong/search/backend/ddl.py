@@ -10,6 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ckanext.guangdong.search.backend import document
+
 TABLE = "guangdong_search_index"
 # One row: the index generation, raised in the transaction of every index write
 # (see cache.py). Starts from the clock so a re-created table never repeats a
@@ -27,8 +29,17 @@ DDL: list[str] = [
         k jsonb NOT NULL,      -- short (keyword) fields as lists of strings: filters, facets, sort
         f jsonb NOT NULL,      -- every field as a list of strings: text fields, ranges
         doc jsonb NOT NULL,    -- the document as CKAN sent it (fl, stored fields)
-        tsv tsvector NOT NULL  -- weighted words + character bigrams
+        tsv tsvector NOT NULL, -- weighted words + character bigrams
+        state text, dataset_type text, capacity text, entity_type text,  -- document.SINGLE_VALUED
+        labels text[] NOT NULL DEFAULT '{{}}',  -- permission_labels
+        fv text[] NOT NULL DEFAULT '{{}}'       -- facet values: 'field<US>value' (document.FACET_FIELDS)
     )""",
+    # Columns added after the first release of the table (no-ops on a new table).
+    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS state text, "
+    "ADD COLUMN IF NOT EXISTS dataset_type text, ADD COLUMN IF NOT EXISTS capacity text, "
+    "ADD COLUMN IF NOT EXISTS entity_type text, "
+    "ADD COLUMN IF NOT EXISTS labels text[] NOT NULL DEFAULT '{}', "
+    "ADD COLUMN IF NOT EXISTS fv text[] NOT NULL DEFAULT '{}'",
     # Every search reads k (filters, facets) and tsv (ranking) of each matching
     # row: keep them in the row (MAIN), while the big display-only columns go to
     # TOAST compressed (EXTENDED). A 4 kB row target leaves k and tsv uncompressed
@@ -38,6 +49,7 @@ DDL: list[str] = [
     f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET STORAGE MAIN",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_k_idx ON {TABLE} USING gin (k jsonb_path_ops)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_fv_idx ON {TABLE} USING gin (fv)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_modified_idx ON {TABLE} (metadata_modified)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (id)",
     f"CREATE TABLE IF NOT EXISTS {GENERATION} (id int PRIMARY KEY CHECK (id = 1), n bigint NOT NULL)",
@@ -53,6 +65,20 @@ def create(conn: Any) -> None:
     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     for stmt in DDL:
         conn.execute(sa.text(stmt))
+
+
+def backfill(conn: Any) -> None:
+    """Fill the housekeeping and facet columns of rows written before they existed,
+    from the keyword column (the same values build_row puts there)."""
+    singles = ", ".join(
+        f"{name} = CASE WHEN jsonb_array_length(COALESCE(k -> '{name}', '[]')) = 1 "
+        f"THEN k -> '{name}' ->> 0 END" for name in document.SINGLE_VALUED)
+    conn.execute(sa.text(
+        f"UPDATE {TABLE} SET {singles}, "
+        "labels = ARRAY(SELECT jsonb_array_elements_text(COALESCE(k -> 'permission_labels', '[]'))), "
+        "fv = ARRAY(SELECT f || chr(31) || v FROM unnest(CAST(:fields AS text[])) f, "
+        "jsonb_array_elements_text(COALESCE(k -> f, '[]')) v)"),
+        {"fields": sorted(document.FACET_FIELDS)})
 
 
 def exists(conn: Any) -> bool:
@@ -118,10 +144,14 @@ def ensure(session: Any) -> None:
     transaction = _transaction(session)
     if transaction is not None and session.info.get(_CHECKED) is transaction:
         return
-    ready = session.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL AND to_regclass(:g) IS NOT NULL"),
-                            {"t": TABLE, "g": GENERATION}).scalar()
+    ready = session.execute(sa.text(
+        "SELECT to_regclass(:g) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute "
+        "WHERE attrelid = to_regclass(:t) AND attname = 'fv' AND NOT attisdropped)"),
+        {"t": TABLE, "g": GENERATION}).scalar()
     if not ready:
+        # Missing, or older than the facet columns (a database not yet migrated).
         create(session)
+        backfill(session)
     if transaction is not None:
         session.info[_CHECKED] = transaction
 

@@ -34,6 +34,19 @@ LONG_TEXT = {"title", "notes", "text", "res_description", "data_items", "access_
              "author", "maintainer", "urls", "res_url", "url", "download_url"}
 KEYWORD_MAX = 300  # longer values are text, not keywords
 
+# Fields CKAN adds to nearly every query (site, state, type, capacity): single-valued,
+# kept in their own columns so the per-row test is a plain comparison, not a jsonb
+# lookup. A document with several values (or none) leaves the column NULL and is
+# matched through ``k``.
+SINGLE_VALUED = ("state", "dataset_type", "capacity", "entity_type")
+# Facet fields: CKAN's defaults and the portal's (config/ckan.ini.tmpl search.facets).
+# Their values are also kept as 'field<US>value' in one text[] column, counted in one
+# pass; facets on any other field are counted from ``k`` (same result, slower).
+# Changing this set needs a reindex, like a Solr schema change.
+FACET_FIELDS = frozenset({"organization", "groups", "tags", "res_format", "license_id", "theme",
+                          "access_rights", "frequency", "spatial_coverage", "application_kind"})
+FACET_SEPARATOR = "\x1f"
+
 BIGRAM_OFFSET = 8192  # bigram positions live apart from word positions
 MAX_POS = 16383       # PostgreSQL's largest tsvector position
 
@@ -110,6 +123,9 @@ class Row:
     f: dict[str, list[str]]
     doc: dict[str, Any]
     tsv: str
+    singles: dict[str, str | None]
+    labels: list[str]
+    fv: list[str]
 
 
 def _ckan_dict(doc: dict[str, Any]) -> dict[str, Any]:
@@ -211,6 +227,16 @@ def build_row(doc: dict[str, Any]) -> Row:
     keywords = {name: values for name, values in f.items()
                 if name not in LONG_TEXT and not name.startswith(("extras_", "res_extras_"))
                 and all(len(v) <= KEYWORD_MAX for v in values)}
-    return Row(index_id=index_id, id=str(doc.get("id")), site_id=doc.get("site_id"),
+    site = f.get("site_id", [])
+    return Row(index_id=index_id, id=str(doc.get("id")),
+               site_id=site[0] if len(site) == 1 else None,
                metadata_modified=modified, k=keywords, f=f, doc=stored,
-               tsv=build_tsvector(weighted_texts(doc, f)))
+               tsv=build_tsvector(weighted_texts(doc, f)),
+               singles={name: _single(keywords.get(name)) for name in SINGLE_VALUED},
+               labels=list(keywords.get("permission_labels", [])),
+               fv=[f"{name}{FACET_SEPARATOR}{value}" for name in sorted(FACET_FIELDS)
+                   for value in keywords.get(name, [])])
+
+
+def _single(values: list[str] | None) -> str | None:
+    return values[0] if values and len(values) == 1 else None

@@ -104,7 +104,7 @@ class Search:
     def _facet_fields(self) -> list[str]:
         if str(self.params.get("facet", "false")).lower() not in ("true", "on", "1"):
             return []
-        return _as_list(self.params.get("facet.field"))
+        return list(dict.fromkeys(_as_list(self.params.get("facet.field"))))  # once each
 
     def _facet_limit(self, name: str) -> int:
         return _int(self.params, f"f.{name}.facet.limit", _int(self.params, "facet.limit", 100))
@@ -187,7 +187,11 @@ class Search:
     def _full(self, sql: lucene.Params, where: str, score: str, order: str, rows: int,
               start: int, facets: list[str], mincount: int) -> list[Any]:
         """Count, page and facets in one statement, plus the generation it saw."""
-        facet_cols = "".join(f", k -> {sql.add(name)} AS fv{i}" for i, name in enumerate(facets))
+        in_fv = [name in document.FACET_FIELDS for name in facets]
+        from_k = [i for i, name in enumerate(facets) if not in_fv[i]]
+        facet_cols = "".join(f", k -> {sql.add(facets[i])} AS fv{i}" for i in from_k)
+        if any(in_fv):
+            facet_cols += ", fv"
         sort_cols = "".join(f", {c}" for c in self.sort_cols)
         parts = [
             "SELECT 'n' AS k, NULL AS v, (SELECT count(*) FROM m) AS c, "
@@ -198,10 +202,17 @@ class Search:
         if self.generation is not None:
             # Read in the same snapshot as the rows: the cache key's generation.
             parts.append(f"SELECT 'g', NULL, n, NULL, NULL, 0 FROM {ddl.GENERATION} WHERE id = 1")
-        if facets:
-            # All facets in one pass over the matching rows; limits and order per
+        if any(in_fv):
+            # Every facet field's values sit in one text[]: one pass of a C unnest
+            # (projected, not a lateral function scan) counts them all.
+            parts.append(
+                "SELECT 'v', v, count(*), NULL::jsonb, NULL::float8, 0::bigint "
+                "FROM (SELECT unnest(m.fv) AS v FROM m) s "
+                f"GROUP BY v HAVING count(*) >= {int(mincount)}")
+        if from_k:
+            # Other facets in one pass over the matching rows; limits and order per
             # facet are applied below (value counts are small next to the rows).
-            pairs = ", ".join(f"({i}, m.fv{i})" for i in range(len(facets)))
+            pairs = ", ".join(f"({i}, m.fv{i})" for i in from_k)
             parts.append(
                 "SELECT 'f' || x.i, v, count(*), NULL::jsonb, NULL::float8, 0::bigint "
                 f"FROM m CROSS JOIN LATERAL (VALUES {pairs}) x(i, arr) "
@@ -215,7 +226,8 @@ class Search:
             + " UNION ALL ".join(parts))
         # JIT compilation costs more than it saves on these short, always-new
         # statements (large row estimates at 100k datasets would trigger it).
-        return list(self.session.execute(sa.text(statement), sql.values).fetchall())
+        result = list(self.session.execute(sa.text(statement), sql.values).fetchall())
+        return _spread_fv_counts(result, facets) if any(in_fv) else result
 
     def _page_only(self, sql: lucene.Params, where: str, score: str, order: str, rows: int,
                    start: int, hits: int) -> list[Any]:
@@ -282,6 +294,20 @@ class Search:
         if "score" in wanted:
             out["score"] = float(score or 0.0)
         return out
+
+
+def _spread_fv_counts(result: list[Any], facets: list[str]) -> list[Any]:
+    """'field<US>value' counts → rows of the requested facets ('f<i>', value, count)."""
+    wanted = {name: i for i, name in enumerate(facets) if name in document.FACET_FIELDS}
+    out = []
+    for row in result:
+        if row[0] != "v":
+            out.append(row)
+            continue
+        name, _, value = row[1].partition(document.FACET_SEPARATOR)
+        if name in wanted:
+            out.append((f"f{wanted[name]}", value, row[2], None, None, 0))
+    return out
 
 
 def make_row_filter(session: Any, q: str) -> tuple[str, dict[str, Any]]:

@@ -27,11 +27,11 @@ OWN_TEXT_FIELDS = {"notes", "author", "maintainer", "author_email", "maintainer_
                    "res_name", "res_description", "urls", "depends_on", "dependency_of",
                    "derives_from", "has_derivation", "links_to", "linked_from",
                    "child_of", "parent_of"}
-# Fields nearly every document shares (CKAN adds them to every query): tested
-# on the row, not through the GIN index, so the planner starts from the
+# Fields nearly every document shares (CKAN adds them to every query) have their
+# own columns (document.SINGLE_VALUED, site_id, labels): tested on the row with a
+# plain comparison, never through a GIN index, so the planner starts from the
 # selective condition (the words, a facet value) instead of a bitmap of everything.
-HOUSEKEEPING = {"site_id", "state", "capacity", "permission_labels", "dataset_type",
-                "entity_type"}
+SCALAR_COLUMNS = frozenset(document.SINGLE_VALUED) | {"site_id"}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _UNESCAPE = re.compile(r"\\(.)")
 _DATE_MATH = re.compile(r"([+-])(\d+)(YEARS?|MONTHS?|DAYS?|HOURS?|MINUTES?|SECONDS?)")
@@ -249,9 +249,17 @@ class Translator:
         if document.is_date_field(fieldname):
             value = document.canonical_date(value)
         column = "f" if fieldname in document.LONG_TEXT else "k"
-        if fieldname in HOUSEKEEPING:
+        if fieldname in SCALAR_COLUMNS:
+            # A plain column compare; NULL (several values or none) falls back to k.
             values = json.dumps([value], ensure_ascii=False)
-            return f"(k -> {self.params.add(fieldname)} @> {self.params.add(values, 'jsonb')})"
+            return (f"(CASE WHEN {fieldname} IS NOT NULL THEN {fieldname} = {self.params.add(value)} "
+                    f"ELSE COALESCE(k -> {self.params.add(fieldname)} @> "
+                    f"{self.params.add(values, 'jsonb')}, FALSE) END)")
+        if fieldname == "permission_labels":
+            return f"({self.params.add(value)} = ANY(labels))"
+        if fieldname in document.FACET_FIELDS:
+            fv = [f"{fieldname}{document.FACET_SEPARATOR}{value}"]
+            return f"(fv @> {self.params.add(fv, 'text[]')})"
         doc = json.dumps({fieldname: [value]}, ensure_ascii=False)
         return f"({column} @> {self.params.add(doc, 'jsonb')})"
 

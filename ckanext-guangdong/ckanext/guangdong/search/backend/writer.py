@@ -14,8 +14,10 @@ import sqlalchemy as sa
 
 from ckanext.guangdong.search.backend import ddl
 
-COLUMNS = ("index_id", "id", "site_id", "metadata_modified", "k", "f", "doc", "tsv")
-CASTS = {"k": "jsonb", "f": "jsonb", "doc": "jsonb", "tsv": "tsvector"}
+COLUMNS = ("index_id", "id", "site_id", "metadata_modified", "k", "f", "doc", "tsv",
+           "state", "dataset_type", "capacity", "entity_type", "labels", "fv")
+CASTS = {"k": "jsonb", "f": "jsonb", "doc": "jsonb", "tsv": "tsvector", "labels": "text[]",
+         "fv": "text[]"}
 PENDING = "guangdong_search_pending"
 BATCH = 250
 

@@ -1,0 +1,111 @@
+"""The index's housekeeping and facet columns agree with the documents CKAN sent.
+
+CKAN's fixed filters (site, state, type, capacity, permission labels) and the
+facet fields are read from dedicated columns (document.SINGLE_VALUED, labels,
+fv); every other field from the keyword column k. These tests write documents
+straight through the connection (as CKAN's indexer does) and check the odd cases
+the columns must not get wrong.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from search_helpers import unique
+
+pytestmark = pytest.mark.usefixtures("gd_search")
+
+
+def _doc(site: str, **fields: Any) -> dict[str, Any]:
+    new_id = str(uuid.uuid4())
+    return {"id": new_id, "index_id": new_id, "site_id": site, "name": unique("col"),
+            "title": "列测试", "entity_type": "package", "capacity": "public",
+            "state": "active", "dataset_type": "dataset", "permission_labels": ["public"],
+            "metadata_modified": "2026-01-01T00:00:00", **fields}
+
+
+def _ids(conn: Any, q: str, site: str, **params: Any) -> set[str]:
+    result = conn.search(q=q, fq=[f"+site_id:{site}"], rows=100, fl="id", **params)
+    return {d["id"] for d in result.docs}
+
+
+@pytest.fixture
+def conn() -> Any:
+    from ckanext.guangdong.search.backend.connection import PostgresConnection
+    return PostgresConnection()
+
+
+def test_several_or_missing_housekeeping_values_are_matched_like_solr(conn: Any) -> None:
+    site = unique("site")
+    two_states = _doc(site, state=["active", "draft"])
+    no_type = _doc(site)
+    del no_type["dataset_type"]
+    harvest = _doc(site, dataset_type="harvest")
+    conn.add([two_states, no_type, harvest], commit=True)
+
+    assert _ids(conn, "state:draft", site) == {two_states["id"]}
+    assert _ids(conn, "state:active", site) == {two_states["id"], no_type["id"], harvest["id"]}
+    # a document without the field is not excluded by a negation of it
+    assert _ids(conn, "*:* -dataset_type:harvest", site) == {two_states["id"], no_type["id"]}
+    assert _ids(conn, "dataset_type:dataset", site) == {two_states["id"]}
+
+
+def test_permission_labels_any_of(conn: Any) -> None:
+    site = unique("site")
+    public, member, creator = (_doc(site), _doc(site, permission_labels=["member-o1"]),
+                               _doc(site, permission_labels=["creator-u1", "member-o2"]))
+    conn.add([public, member, creator], commit=True)
+    assert _ids(conn, "permission_labels:(public OR member-o1)", site) == {public["id"], member["id"]}
+    assert _ids(conn, "permission_labels:member-o2", site) == {creator["id"]}
+    assert _ids(conn, "*:* -permission_labels:public", site) == {member["id"], creator["id"]}
+
+
+def test_facets_from_fv_and_from_k_count_alike(conn: Any) -> None:
+    from ckanext.guangdong.search.backend import document
+    site = unique("site")
+    conn.add([_doc(site, tags=["公交", "出行"], license_id="cc-by", version="甲"),
+              _doc(site, tags=["公交"], license_id="cc-by", version="乙"),
+              _doc(site, tags=["停车"], license_id="odc-by", version="甲")], commit=True)
+    assert {"tags", "license_id"} <= document.FACET_FIELDS
+    assert "version" not in document.FACET_FIELDS
+    result = conn.search(q="*:*", fq=[f"+site_id:{site}"], rows=0, facet="true",
+                         **{"facet.field": ["tags", "version", "license_id", "tags"],
+                            "facet.mincount": 1})
+    fields = result.facets["facet_fields"]
+    assert fields["tags"] == ["公交", 2, "停车", 1, "出行", 1]
+    assert fields["license_id"] == ["cc-by", 2, "odc-by", 1]
+    assert fields["version"] == ["甲", 2, "乙", 1]      # not a facet column: read from k
+    # a facet click on a facet field (fv) and on another field (k) alike
+    assert len(_ids(conn, 'tags:"公交"', site)) == 2
+    assert len(_ids(conn, "version:甲", site)) == 2
+
+
+def test_backfill_rebuilds_the_columns_of_older_rows(conn: Any) -> None:
+    """The migration to these columns fills them from k: same results as fresh rows."""
+    import ckan.model as model
+    from ckanext.guangdong.search.backend import ddl
+    site = unique("site")
+    docs = [_doc(site, tags=["公交"], state=["active", "draft"]),
+            _doc(site, tags=["停车"], permission_labels=["member-o9"])]
+    conn.add(docs, commit=True)
+    params = {"facet": "true", "facet.field": ["tags"], "facet.mincount": 1}
+    before = conn.search(q="*:* -permission_labels:public", fq=[f"+site_id:{site}"], **params)
+    fresh = model.Session.execute(sa.text(
+        f"SELECT index_id, state, dataset_type, capacity, entity_type, labels, fv "
+        f"FROM {ddl.TABLE} WHERE site_id = :s ORDER BY index_id"), {"s": site}).fetchall()
+    model.Session.execute(sa.text(
+        f"UPDATE {ddl.TABLE} SET state = NULL, dataset_type = NULL, capacity = NULL, "
+        "entity_type = NULL, labels = '{}', fv = '{}' WHERE site_id = :s"), {"s": site})
+    ddl.backfill(model.Session)
+    model.Session.commit()
+    again = model.Session.execute(sa.text(
+        f"SELECT index_id, state, dataset_type, capacity, entity_type, labels, fv "
+        f"FROM {ddl.TABLE} WHERE site_id = :s ORDER BY index_id"), {"s": site}).fetchall()
+    assert [tuple(r[:6]) + (sorted(r[6]),) for r in again] == \
+        [tuple(r[:6]) + (sorted(r[6]),) for r in fresh]
+    after = conn.search(q="*:* -permission_labels:public", fq=[f"+site_id:{site}"], **params)
+    assert after.hits == before.hits == 1
+    assert after.facets == before.facets
