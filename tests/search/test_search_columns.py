@@ -109,3 +109,21 @@ def test_backfill_rebuilds_the_columns_of_older_rows(conn: Any) -> None:
     after = conn.search(q="*:* -permission_labels:public", fq=[f"+site_id:{site}"], **params)
     assert after.hits == before.hits == 1
     assert after.facets == before.facets
+
+
+def test_failed_search_leaves_the_callers_transaction_usable(conn: Any, monkeypatch: Any) -> None:
+    """A database error inside a search rolls back to a savepoint only. The error is
+    injected (PostgreSQL cannot be made to fail a valid search on demand)."""
+    import pysolr
+    import ckan.model as model
+    from ckanext.guangdong.search.backend import executor
+    site = unique("site")
+    conn.add([_doc(site)], commit=False)            # pending in this transaction
+    monkeypatch.setattr(executor.Search, "_full",
+                        lambda self, *a, **k: self.session.execute(sa.text("SELECT 1/0")))
+    with pytest.raises(pysolr.SolrError):
+        conn.search(q="*:*", fq=[f"+site_id:{site}"])
+    monkeypatch.undo()
+    assert model.Session.execute(sa.text("SELECT 1")).scalar() == 1   # not aborted
+    model.Session.commit()
+    assert len(_ids(conn, "*:*", site)) == 1        # the earlier write survived

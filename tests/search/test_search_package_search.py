@@ -76,6 +76,27 @@ def test_and_then_or_fallback(make_org: Callable, make_dataset: Callable) -> Non
     assert search(q="火星 木星", fq=scope)["count"] == 0
 
 
+def test_qf_restricts_free_text_and_boosts_rank(make_org: Callable, make_dataset: Callable) -> None:
+    org = make_org()
+    in_title = make_dataset(org, title="琶洲会展数据", notes="展馆面积。")["name"]
+    in_notes = make_dataset(org, title="展会名录", notes="琶洲地区的展会。")["name"]
+    in_tags = make_dataset(org, title="展位统计", notes="展位数量。", tags=[{"name": "琶洲"}])["name"]
+    scope = f'organization:{org["name"]}'
+
+    def names(**params: Any) -> list[str]:
+        return [r["name"] for r in search(q="琶洲", fq=scope, **params)["results"]]
+
+    # CKAN's own default qf (sent with every plain query): all fields, title first.
+    assert names()[0] == in_title and set(names()) == {in_title, in_notes, in_tags}
+    assert names(qf="title") == [in_title]
+    assert names(qf="tags") == [in_tags]
+    assert set(names(qf="notes")) == {in_notes}
+    # boosts order the classes: notes^5 puts the notes match above the title match
+    assert names(qf="title notes^5")[0] == in_notes
+    assert names(qf="title^5 notes")[0] == in_title
+    assert names(qf="text") and set(names(qf="text")) == {in_title, in_notes, in_tags}
+
+
 def test_bad_sort_and_bad_query_are_search_errors(make_org: Callable) -> None:
     from ckan.lib.search import SearchError, SearchQueryError
     with pytest.raises(SearchQueryError, match="sort"):

@@ -95,3 +95,16 @@ def test_dismax_forgives_what_users_type(q: str) -> None:
 def test_dismax_still_rejects_doubled_prefix() -> None:
     with pytest.raises(pysolr.SolrError):
         lucene.parse_lenient("--included")
+
+
+def test_qf_maps_fields_to_weight_classes_and_boosts() -> None:
+    from ckanext.guangdong.search.backend import qf
+    assert qf.parse(None) == qf.parse(qf.CKAN_DEFAULT_QF) == qf.DEFAULT
+    fields = qf.parse("title^4 notes vocab_theme^2")
+    assert fields.classes == "ABD"
+    assert fields.rank_weights == "{0.25, 0.0001, 0.5, 1}"
+    assert qf.parse("text title^2").classes == ""          # text covers every class
+    assert qf.parse("bad^^ syntax^x") == qf.DEFAULT
+    params = lucene.Params()
+    lucene.Translator(params, text_classes="AD").translate(lucene.parse("公交"))
+    assert "('公交':AD)" in params.values.values()

@@ -90,7 +90,10 @@ class PostgresConnection:
         session = txn.session()
         try:
             writer.flush(session)  # read your own deferred writes
-            outcome = executor.Search(session, q, params).run()
+            # A savepoint: a failed search must not abort the caller's transaction
+            # (CKAN searches inside requests and actions that also write).
+            with session.begin_nested():
+                outcome = executor.Search(session, q, params).run()
         except SQLAlchemyError as exc:
             log.error("search failed: %s", exc)
             raise pysolr.SolrError(f"Search failed: {exc}") from exc

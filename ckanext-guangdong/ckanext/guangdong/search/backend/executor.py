@@ -13,10 +13,8 @@ from typing import Any
 import pysolr
 import sqlalchemy as sa
 
-from ckanext.guangdong.search.backend import cache, ddl, document, lucene
+from ckanext.guangdong.search.backend import cache, ddl, document, lucene, qf
 
-# Ranking weights for {D, C, B, A}: title counts ten times notes.
-RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 NOT_STORED = {"permission_labels", "title_string", "text", "urls"}
 
 
@@ -55,7 +53,9 @@ class Search:
     def _where(self, sql: lucene.Params, any_token: bool) -> tuple[str, lucene.Translator]:
         default_and = str(self.params.get("q.op", "OR")).upper() == "AND"
         dismax = str(self.params.get("defType", "lucene")) in ("dismax", "edismax")
-        main = lucene.Translator(sql, default_and=default_and or dismax, any_token=any_token)
+        self.fields = qf.parse(self.params.get("qf")) if dismax else qf.DEFAULT
+        main = lucene.Translator(sql, default_and=default_and or dismax, any_token=any_token,
+                                 text_classes=self.fields.classes)
         parser = lucene.parse_lenient if dismax else lucene.parse
         parts = [main.translate(parser(self.q))] if self.q != "*:*" else []
         for fq in _as_list(self.params.get("fq")):
@@ -129,7 +129,7 @@ class Search:
         where_values = dict(sql.values)  # the filter set alone: the cache key
         if main.rank_queries:
             rank_q = sql.add(" | ".join(main.rank_queries), "tsquery")
-            score = f"ts_rank('{RANK_WEIGHTS}', tsv, {rank_q})"
+            score = f"ts_rank('{self.fields.rank_weights}', tsv, {rank_q})"
         else:
             score = "1.0"
         order = ", ".join(self._sort(sql, bool(main.rank_queries)))

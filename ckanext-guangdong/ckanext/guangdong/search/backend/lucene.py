@@ -164,8 +164,11 @@ def solr_now(expr: str) -> str | None:
 class Translator:
     """Translates one parsed query. ``any_token`` is the OR fallback for free text."""
 
-    def __init__(self, params: Params, default_and: bool = True, any_token: bool = False):
+    def __init__(self, params: Params, default_and: bool = True, any_token: bool = False,
+                 text_classes: str = ""):
         self.params = params
+        # Weight classes unfielded words may match (dismax qf, see qf.py); "" = all.
+        self.text_classes = text_classes
         self.default_and = default_and
         self.any_token = any_token
         self.rank_queries: list[str] = []
@@ -237,8 +240,9 @@ class Translator:
         if fieldname in ("*", None) and value == "*" and not phrase:
             return TRUE
         if fieldname in TSV_FIELDS:
-            return self._tsv(value, "A" if fieldname in ("title", "title_ngram") else "",
-                             negated, wildcard, phrase)
+            weight = ("A" if fieldname in ("title", "title_ngram")
+                      else self.text_classes if fieldname is None else "")
+            return self._tsv(value, weight, negated, wildcard, phrase)
         if value == "*" and not phrase:
             return f"(f ? {self.params.add(fieldname)})"
         if fieldname in OWN_TEXT_FIELDS or fieldname.startswith(("extras_", "res_extras_")):
