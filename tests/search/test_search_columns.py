@@ -122,8 +122,29 @@ def test_failed_search_leaves_the_callers_transaction_usable(conn: Any, monkeypa
     monkeypatch.setattr(executor.Search, "_full",
                         lambda self, *a, **k: self.session.execute(sa.text("SELECT 1/0")))
     with pytest.raises(pysolr.SolrError):
-        conn.search(q="*:*", fq=[f"+site_id:{site}"])
+        conn.search(q="列测试", fq=[f"+site_id:{site}"])
     monkeypatch.undo()
     assert model.Session.execute(sa.text("SELECT 1")).scalar() == 1   # not aborted
     model.Session.commit()
     assert len(_ids(conn, "*:*", site)) == 1        # the earlier write survived
+
+
+def test_unfiltered_and_filtered_paths_count_alike(conn: Any) -> None:
+    """`*:*` under housekeeping filters only (one aggregate, no CTE) and the same rows
+    through a selective condition (the materialised CTE) give the same answer."""
+    from ckanext.guangdong.search.backend import cache
+    site = unique("site")
+    conn.add([_doc(site, tags=["公交", "出行"], res_format=["CSV"]),
+              _doc(site, tags=["公交"], res_format=["CSV", "JSON"], state="draft"),
+              _doc(site, tags=["停车"])], commit=True)
+    params = {"facet": "true", "facet.field": ["tags", "res_format"], "facet.mincount": 1,
+              "rows": 2, "sort": "metadata_modified desc", "fl": "id"}
+    cache.clear()
+    direct = conn.search(q="*:*", fq=[f"+site_id:{site} +state:active"], **params)
+    through_cte = conn.search(q="*:*", fq=[f"+site_id:{site} +state:active +name:*"], **params)
+    assert direct.hits == through_cte.hits == 2
+    assert direct.facets == through_cte.facets
+    assert direct.facets["facet_fields"]["tags"] == ["停车", 1, "公交", 1, "出行", 1]  # byte order
+    assert [d["id"] for d in direct.docs] == [d["id"] for d in through_cte.docs]
+    empty = conn.search(q="*:*", fq=[f"+site_id:{unique('none')}"], **params)
+    assert empty.hits == 0 and empty.docs == [] and empty.facets["facet_fields"]["tags"] == []

@@ -58,11 +58,14 @@ class Search:
                                  text_classes=self.fields.classes)
         parser = lucene.parse_lenient if dismax else lucene.parse
         parts = [main.translate(parser(self.q))] if self.q != "*:*" else []
+        selective = False
         for fq in _as_list(self.params.get("fq")):
             if fq.strip() in ("*:*", ""):
                 continue
-            parts.append(lucene.Translator(sql, default_and=default_and).translate(
-                lucene.parse(fq)))
+            filters = lucene.Translator(sql, default_and=default_and)
+            parts.append(filters.translate(lucene.parse(fq)))
+            selective = selective or filters.selective
+        self.housekeeping_only = not (selective or main.selective)
         return lucene._and(parts), main
 
     # -- order -------------------------------------------------------------
@@ -142,6 +145,8 @@ class Search:
         key = cache.make_key(self._database(), self.table_oid, where, where_values,
                              facets, mincount)
         cached = cache.get(key, self.generation) if self.use_cache else None
+        # JIT compilation costs more than it saves on these short, always-new
+        # statements (large row estimates at 100k datasets would trigger it).
         self.session.execute(sa.text("SET LOCAL jit = off"))
         if cached is not None:
             result = self._page_only(sql, where, score, order, rows, start, cached[0])
@@ -150,7 +155,15 @@ class Search:
                 result.extend(("f%d" % i, v, c, None, None, 0)
                               for v, c in zip(flat[0::2], flat[1::2]))
         else:
-            result = self._full(sql, where, score, order, rows, start, facets, mincount)
+            if self.housekeeping_only and all(name in document.FACET_FIELDS for name in facets):
+                # `*:*` under CKAN's fixed filters (the /dataset page): nearly every row
+                # matches, so no materialised CTE: one aggregate (parallel when the
+                # planner likes) for count and facets, then the page (a btree walk).
+                result = self._counts_direct(where, sql.values, facets, mincount)
+                hits_found = next(int(c) for k, _, c, *_ in result if k == "n")
+                result += self._page_only(sql, where, score, order, rows, start, hits_found)
+            else:
+                result = self._full(sql, where, score, order, rows, start, facets, mincount)
             if self.use_cache:
                 seen = next((int(c) for k, _, c, *_ in result if k == "g"), None)
                 if seen is not None:
@@ -224,10 +237,22 @@ class Search:
             f"page AS (SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS o "
             f"FROM m ORDER BY {order} LIMIT {rows} OFFSET {start}) "
             + " UNION ALL ".join(parts))
-        # JIT compilation costs more than it saves on these short, always-new
-        # statements (large row estimates at 100k datasets would trigger it).
         result = list(self.session.execute(sa.text(statement), sql.values).fetchall())
         return _spread_fv_counts(result, facets) if any(in_fv) else result
+
+    def _counts_direct(self, where: str, values: dict[str, Any], facets: list[str],
+                       mincount: int) -> list[Any]:
+        """Count and facet counts of the matching rows in one pass: every row also
+        yields '' (a value no facet has), whose count is the number of hits."""
+        parts = [f"SELECT 'v' AS k, v, count(*) AS c, NULL::jsonb AS doc, NULL::float8 AS score, "
+                 f"0::bigint AS o FROM (SELECT unnest(array_prepend('', fv)) AS v "
+                 f"FROM {ddl.TABLE} WHERE {where}) s GROUP BY v"]
+        if self.generation is not None:
+            parts.append(f"SELECT 'g', NULL, n, NULL, NULL, 0 FROM {ddl.GENERATION} WHERE id = 1")
+        rows = self.session.execute(sa.text(" UNION ALL ".join(parts)), values).fetchall()
+        hits = next((int(r[2]) for r in rows if r[0] == "v" and r[1] == ""), 0)
+        kept = [r for r in rows if r[0] != "v" or (r[1] != "" and int(r[2]) >= mincount)]
+        return _spread_fv_counts(kept, facets) + [("n", None, hits, None, None, 0)]
 
     def _page_only(self, sql: lucene.Params, where: str, score: str, order: str, rows: int,
                    start: int, hits: int) -> list[Any]:

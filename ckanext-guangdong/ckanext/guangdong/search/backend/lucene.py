@@ -172,6 +172,9 @@ class Translator:
         self.default_and = default_and
         self.any_token = any_token
         self.rank_queries: list[str] = []
+        # True once a condition names anything beyond CKAN's fixed filters (words,
+        # facet values, ranges...): the query then matches a fraction of the index.
+        self.selective = False
         self.free_text = False
 
     # -- structure -------------------------------------------------------
@@ -235,6 +238,8 @@ class Translator:
 
     # -- leaves ------------------------------------------------------------
     def _term(self, raw: str, fieldname: str | None, negated: bool, phrase: bool) -> str:
+        if fieldname not in SCALAR_COLUMNS and fieldname != "permission_labels":
+            self.selective = True
         value = raw if phrase else unescape(raw)
         wildcard = not phrase and ("*" in raw.replace("\\*", "") or "?" in raw.replace("\\?", ""))
         if fieldname in ("*", None) and value == "*" and not phrase:
@@ -305,6 +310,7 @@ class Translator:
         return self._any_value(fieldname, " AND ".join(likes))
 
     def _range(self, node: tree.Range, fieldname: str | None) -> str:
+        self.selective = True
         if fieldname in (None, "text"):
             raise syntax_error("range queries need a field")
         low, high = unescape(str(node.low)), unescape(str(node.high))
