@@ -219,11 +219,31 @@ def test_a_database_error_redoes_the_batch_one_by_one(catalog: dict[str, Any],
     assert set(_rows(ids)) == set(ids)
 
 
-def test_cli_reindex(catalog: dict[str, Any], cli: Any) -> None:
+def test_cli_reindex_clear(catalog: dict[str, Any], cli: Any) -> None:
+    """`--clear` empties the index (a row of a dataset that no longer exists goes) and the
+    rebuild puts every dataset back."""
     from ckan.cli.cli import ckan
     from ckan.common import config
+    from ckanext.guangdong.search.reindex import dataset_ids
+    _sql("CREATE TEMP TABLE stale AS SELECT * FROM guangdong_search_index LIMIT 1")
+    _sql("UPDATE stale SET index_id = 'stale-row', id = 'stale-row'")
+    _sql("INSERT INTO guangdong_search_index SELECT * FROM stale")
+    _sql("DROP TABLE stale")
+    model.Session.commit()
+    before = _generation()
     result = cli.invoke(ckan, ["-c", config["__file__"], "guangdong", "search", "reindex",
-                               "--workers", "2", "--batch", "50"])
+                               "--workers", "2", "--batch", "50", "--clear"])
     assert "indexed" in result.output, result.output
     assert result.exit_code == 0, result.output
+    assert _generation() != before  # the count/facet cache knows the index changed
+    assert "stale-row" not in _rows(["stale-row"])
     assert set(_rows(catalog["ids"])) >= set(catalog["ids"]) - {catalog["ids"][3]}
+    listed = dataset_ids()
+    assert len(_rows(listed)) >= len(listed) - _sql(
+        "SELECT count(*) FROM package WHERE state = 'deleted'").scalar()
+
+
+def _generation() -> int:
+    value = _sql("SELECT n FROM guangdong_search_generation").scalar()
+    model.Session.commit()
+    return int(value)
