@@ -40,6 +40,11 @@ def test_chinese_query_facets_and_facet_click(make_org: Callable, make_dataset: 
     assert facet(result, "res_format") == {"CSV": 2, "XLSX": 1}
     assert facet(result, "spatial_coverage") == {"440100": 3}
 
+    # The organization's title is an index field of its own (Solr's Chinese text field
+    # copies it; CKAN itself indexes the name only) and a word of it finds the datasets.
+    assert search(q="*:*", fq=f'{scope} organization_title:"广州市交通运输局"')["count"] == 3
+    assert search(q="交通运输局", fq=scope)["count"] == 3
+
     clicked = search(q="*:*", fq=f'{scope} theme:"道路交通" frequency:"annual"',
                      **{"facet.field": fields})
     assert clicked["count"] == 1 and facet(clicked, "theme") == {"道路交通": 1}

@@ -28,6 +28,23 @@ FACET_VOCABULARIES: dict[str, str | None] = {
 }
 
 
+def _add_titles(data_dict: dict[str, Any]) -> None:
+    """Organization and group *titles* as index fields: CKAN indexes their names only,
+    and people search for 广州市交通运输局, not city-440100-jt (Solr copies these into
+    its Chinese text field, docker/solr/conf/schema.xml)."""
+    try:
+        shown = json.loads(data_dict.get("validated_data_dict") or "{}")
+    except (TypeError, ValueError):
+        return
+    org = shown.get("organization") if isinstance(shown, dict) else None
+    if isinstance(org, dict) and org.get("title"):
+        data_dict["organization_title"] = org["title"]
+    titles = [g["title"] for g in (shown.get("groups") or [])
+              if isinstance(g, dict) and g.get("title")] if isinstance(shown, dict) else []
+    if titles:
+        data_dict["groups_title"] = titles
+
+
 @tk.blanket.config_declarations
 class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
@@ -91,6 +108,7 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
 
     def before_dataset_index(self, data_dict: dict[str, Any]) -> dict[str, Any]:
         internal.strip_index_fields(data_dict)
+        _add_titles(data_dict)
         theme = data_dict.get("theme")
         if isinstance(theme, str):  # JSON list in the extra -> a multi-valued field for facets
             try:

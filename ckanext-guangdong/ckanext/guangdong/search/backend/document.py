@@ -17,7 +17,7 @@ DATE_FIELDS = {"metadata_created", "metadata_modified", "indexed_ts"}
 # publishing organisation above notes and resources (Solr's qf does the same).
 WEIGHT_A = ("title",)
 WEIGHT_B = ("tags", "theme", "keywords")
-WEIGHT_C = ("publisher_name",)
+WEIGHT_C = ("organization_title", "groups_title", "publisher_name")
 # Latin-text fields that Solr copies into its catch-all "text" field.
 TEXT_D = ("notes", "res_name", "res_description", "name", "author", "maintainer",
           "text", "license", "identifier", "access_conditions", "contact_name",
@@ -155,13 +155,16 @@ def weighted_texts(doc: dict[str, Any], f: dict[str, list[str]]) -> list[tuple[s
         take("A", field)
     for field in list(WEIGHT_B) + [k for k in f if k.startswith("vocab_")]:
         take("B", field)
-    ckan = _ckan_dict(doc)
-    org = ckan.get("organization") or {}
-    if isinstance(org, dict) and org.get("title"):
-        out.append(("C", str(org["title"])))
-    for group in ckan.get("groups") or []:
-        if isinstance(group, dict) and group.get("title"):
-            out.append(("C", str(group["title"])))
+    if "organization_title" not in f and "groups_title" not in f:
+        # Documents without the schema plugin's title fields (schema/plugin.py):
+        # the titles come from the dataset dict CKAN stored in the document.
+        ckan = _ckan_dict(doc)
+        org = ckan.get("organization") or {}
+        if isinstance(org, dict) and org.get("title"):
+            out.append(("C", str(org["title"])))
+        for group in ckan.get("groups") or []:
+            if isinstance(group, dict) and group.get("title"):
+                out.append(("C", str(group["title"])))
     for field in WEIGHT_C:
         take("C", field)
     for field in TEXT_D:
