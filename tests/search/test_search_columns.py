@@ -148,3 +148,23 @@ def test_unfiltered_and_filtered_paths_count_alike(conn: Any) -> None:
     assert [d["id"] for d in direct.docs] == [d["id"] for d in through_cte.docs]
     empty = conn.search(q="*:*", fq=[f"+site_id:{unique('none')}"], **params)
     assert empty.hits == 0 and empty.docs == [] and empty.facets["facet_fields"]["tags"] == []
+
+
+def test_table_from_before_the_columns_is_brought_up_to_date_by_a_search(conn: Any) -> None:
+    """A database whose index predates these columns (not migrated yet) still searches."""
+    import ckan.model as model
+    from ckanext.guangdong.search.backend import ddl
+    site = unique("site")
+    conn.add([_doc(site, tags=["公交"]), _doc(site, tags=["公交", "停车"])], commit=True)
+    model.Session.execute(sa.text(
+        f"ALTER TABLE {ddl.TABLE} DROP COLUMN fv, DROP COLUMN labels, DROP COLUMN state, "
+        "DROP COLUMN dataset_type, DROP COLUMN capacity, DROP COLUMN entity_type"))
+    model.Session.commit()
+    result = conn.search(q="*:*", fq=[f"+site_id:{site} +state:active +permission_labels:public"],
+                         facet="true", **{"facet.field": ["tags"], "facet.mincount": 1})
+    assert result.hits == 2
+    assert result.facets["facet_fields"]["tags"] == ["公交", 2, "停车", 1]
+    model.Session.commit()
+    assert model.Session.execute(sa.text(
+        "SELECT count(*) FROM pg_indexes WHERE indexname = :i"),
+        {"i": f"{ddl.TABLE}_fv_idx"}).scalar() == 1

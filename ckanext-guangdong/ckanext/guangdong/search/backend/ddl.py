@@ -89,8 +89,15 @@ def exists(conn: Any) -> bool:
 def state(conn: Any) -> tuple[int | None, int | None]:
     """(oid of the index table or None, current generation or None) as this
     transaction sees them: two tiny reads, the second only when the table exists."""
-    table, gen = conn.execute(sa.text("SELECT to_regclass(:t)::oid, to_regclass(:g)::oid"),
-                              {"t": TABLE, "g": GENERATION}).one()
+    table, gen, current = conn.execute(sa.text(
+        "SELECT to_regclass(:t)::oid, to_regclass(:g)::oid, " + _HAS_FV),
+        {"t": TABLE, "g": GENERATION}).one()
+    if table is not None and not current:
+        # A table from before the facet columns (a database not migrated yet, e.g. a
+        # stand-in portal's): bring it up to date in this transaction, then read it.
+        ensure(conn)
+        table, gen = conn.execute(sa.text("SELECT to_regclass(:t)::oid, to_regclass(:g)::oid"),
+                                  {"t": TABLE, "g": GENERATION}).one()
     if table is None or gen is None:
         return table, None
     return table, conn.execute(sa.text(f"SELECT n FROM {GENERATION} WHERE id = 1")).scalar()
@@ -144,10 +151,8 @@ def ensure(session: Any) -> None:
     transaction = _transaction(session)
     if transaction is not None and session.info.get(_CHECKED) is transaction:
         return
-    ready = session.execute(sa.text(
-        "SELECT to_regclass(:g) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute "
-        "WHERE attrelid = to_regclass(:t) AND attname = 'fv' AND NOT attisdropped)"),
-        {"t": TABLE, "g": GENERATION}).scalar()
+    ready = session.execute(sa.text("SELECT to_regclass(:g) IS NOT NULL AND " + _HAS_FV),
+                            {"t": TABLE, "g": GENERATION}).scalar()
     if not ready:
         # Missing, or older than the facet columns (a database not yet migrated).
         create(session)
@@ -157,3 +162,6 @@ def ensure(session: Any) -> None:
 
 
 _CHECKED = "guangdong_search_table_checked"
+# The newest column exists: the table has the current layout.
+_HAS_FV = ("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(:t) "
+           "AND attname = 'fv' AND NOT attisdropped)")

@@ -8,6 +8,7 @@ field, matched exactly (or by wildcard / range) on its list of values.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -42,7 +43,10 @@ def syntax_error(message: str) -> pysolr.SolrError:
     return pysolr.SolrError(f"org.apache.solr.search.SyntaxError: {message}")
 
 
+@functools.lru_cache(maxsize=1024)
 def parse(q: str) -> tree.Item:
+    """Parsed trees are only read, never changed, so they are cached: CKAN sends the
+    same fixed fq (site, type, state, permission labels) with every query."""
     if re.search(r"(^|[\s(])[+\-!]{2,}", q):
         raise syntax_error(f"Cannot parse '{q}': doubled prefix operator")
     try:
@@ -54,6 +58,7 @@ def parse(q: str) -> tree.Item:
 _LENIENT_STRIP = re.compile(r'[\\"()\[\]{}:^~!/]|\b(AND|OR|NOT)\b|&&|\|\|')
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_lenient(q: str) -> tree.Item:
     """dismax: Solr's dismax parser forgives what users type (an unclosed quote, a
     trailing AND); only a doubled prefix operator stays a syntax error."""
