@@ -155,11 +155,14 @@ def test_table_from_before_the_columns_is_brought_up_to_date_by_a_search(conn: A
     import ckan.model as model
     from ckanext.guangdong.search.backend import ddl
     site = unique("site")
-    conn.add([_doc(site, tags=["公交"]), _doc(site, tags=["公交", "停车"])], commit=True)
+    gone = _doc(site, tags=["出行"])
+    conn.add([_doc(site, tags=["公交"]), _doc(site, tags=["公交", "停车"]), gone], commit=True)
     model.Session.execute(sa.text(
         f"ALTER TABLE {ddl.TABLE} DROP COLUMN fv, DROP COLUMN labels, DROP COLUMN state, "
         "DROP COLUMN dataset_type, DROP COLUMN capacity, DROP COLUMN entity_type"))
     model.Session.commit()
+    # a delete by query (CKAN's package_delete path) reads the columns too
+    conn.delete(q=f'+site_id:{site} +entity_type:package +name:{gone["name"]}', commit=True)
     result = conn.search(q="*:*", fq=[f"+site_id:{site} +state:active +permission_labels:public"],
                          facet="true", **{"facet.field": ["tags"], "facet.mincount": 1})
     assert result.hits == 2

@@ -60,6 +60,7 @@ class PostgresConnection:
             writer.flush(session)
             if not ddl.exists(session):
                 return ""
+            ddl.ensure(session)  # a delete-by-query reads the current columns
             if id is not None:
                 ids = id if isinstance(id, (list, tuple)) else [id]
                 session.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE index_id = ANY(:ids)"),
