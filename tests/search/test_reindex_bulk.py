@@ -225,8 +225,9 @@ def test_cli_reindex_clear(catalog: dict[str, Any], cli: Any) -> None:
     from ckan.cli.cli import ckan
     from ckan.common import config
     from ckanext.guangdong.search.reindex import dataset_ids
+    stale = f"stale-{uuid.uuid4()}"  # not in any earlier run's leftovers either
     _sql("CREATE TEMP TABLE stale AS SELECT * FROM guangdong_search_index LIMIT 1")
-    _sql("UPDATE stale SET index_id = 'stale-row', id = 'stale-row'")
+    _sql("UPDATE stale SET index_id = :s, id = :s", s=stale)
     _sql("INSERT INTO guangdong_search_index SELECT * FROM stale")
     _sql("DROP TABLE stale")
     model.Session.commit()
@@ -236,7 +237,7 @@ def test_cli_reindex_clear(catalog: dict[str, Any], cli: Any) -> None:
     assert "indexed" in result.output, result.output
     assert result.exit_code == 0, result.output
     assert _generation() != before  # the count/facet cache knows the index changed
-    assert "stale-row" not in _rows(["stale-row"])
+    assert stale not in _rows([stale])
     assert set(_rows(catalog["ids"])) >= set(catalog["ids"]) - {catalog["ids"][3]}
     listed = dataset_ids()
     assert len(_rows(listed)) >= len(listed) - _sql(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg2
 import sqlalchemy as sa
+from psycopg2.extras import execute_values
 
 from ckanext.guangdong.search.backend import ddl
 
@@ -22,22 +24,26 @@ PENDING = "guangdong_search_pending"
 BATCH = 250
 
 
+_TEMPLATE = "(" + ", ".join(f"%({c})s::{CASTS[c]}" if c in CASTS else f"%({c})s"
+                             for c in COLUMNS) + ")"
+_UPSERT = (f"INSERT INTO {ddl.TABLE} ({', '.join(COLUMNS)}) VALUES %s ON CONFLICT (index_id) "
+           "DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "index_id"))
+
+
 def _upsert(session: Any, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     ddl.ensure(session)
-    values, params = [], {}
-    for i, row in enumerate(rows):
-        cells = []
-        for col in COLUMNS:
-            params[f"{col}_{i}"] = row[col]
-            cast = CASTS.get(col)
-            cells.append(f"CAST(:{col}_{i} AS {cast})" if cast else f":{col}_{i}")
-        values.append("(" + ", ".join(cells) + ")")
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "index_id")
-    session.execute(sa.text(
-        f"INSERT INTO {ddl.TABLE} ({', '.join(COLUMNS)}) VALUES {', '.join(values)} "
-        f"ON CONFLICT (index_id) DO UPDATE SET {updates}"), params)
+    # psycopg2's execute_values on the session's own connection (same transaction):
+    # a 250-row batch carries ~4 MB of parameters, and binding them through
+    # SQLAlchemy's text() costs a fifth of the write.
+    cursor = session.connection().connection.cursor()
+    try:
+        execute_values(cursor, _UPSERT, rows, template=_TEMPLATE, page_size=len(rows))
+    except psycopg2.Error as exc:  # as SQLAlchemy would raise it: callers catch that
+        raise sa.exc.DBAPIError(_UPSERT, None, exc) from exc
+    finally:
+        cursor.close()
     ddl.mark_written(session)
 
 
