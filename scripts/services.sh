@@ -5,6 +5,17 @@ source "$(dirname "$0")/lib.sh"
 
 pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
+# A quarter of the RAM, between 128 MB and 1 GB (GD_PG_SHARED_BUFFERS_MB overrides): the
+# search index of 100k datasets is ~1 GB and is fastest when it stays in PostgreSQL's buffers
+# (docs/search.md, "PostgreSQL settings"). Read once, when the cluster is created.
+shared_buffers_mb() {
+  local ram_mb; ram_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null || echo 1024)
+  local mb=${GD_PG_SHARED_BUFFERS_MB:-$(( ram_mb / 4 ))}
+  [ "$mb" -lt 128 ] && mb=128
+  [ -z "${GD_PG_SHARED_BUFFERS_MB:-}" ] && [ "$mb" -gt 1024 ] && mb=1024
+  echo "$mb"
+}
+
 pg_init() {
   [ -x "$PG_BIN/initdb" ] || die "PostgreSQL server binaries not found (looked in ${PG_BIN:-/usr/lib/postgresql/*/bin}); run scripts/system-packages.sh as root"
   if [ -d "$PGDATA" ] && [ ! -f "$PGDATA/PG_VERSION" ] && [ -n "$(ls -A "$PGDATA" 2>/dev/null)" ]; then
@@ -24,7 +35,7 @@ pg_init() {
 # ckanext-guangdong: local cluster, loopback only
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$RUN/pg'
-shared_buffers = 256MB
+shared_buffers = $(shared_buffers_mb)MB
 work_mem = 16MB
 maintenance_work_mem = 256MB
 fsync = ${GD_PG_FSYNC:-on}
