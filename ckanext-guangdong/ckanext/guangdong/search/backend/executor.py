@@ -209,7 +209,7 @@ class Search:
         parts = [
             "SELECT 'n' AS k, NULL AS v, (SELECT count(*) FROM m) AS c, "
             "NULL::jsonb AS doc, NULL::float8 AS score, 0::bigint AS o",
-            "SELECT 'd', NULL, NULL, t.doc, page.score, page.o FROM page "
+            f"SELECT 'd', NULL, NULL, {self._doc_column(sql)}, page.score, page.o FROM page "
             f"JOIN {ddl.TABLE} t USING (index_id)",
         ]
         if self.generation is not None:
@@ -283,7 +283,7 @@ class Search:
         statement = (
             f"WITH page AS (SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS o "
             f"FROM (SELECT * FROM ({inner}) i ORDER BY {order} LIMIT {rows} OFFSET {start}) s) "
-            f"SELECT 'd', NULL, NULL, t.doc, page.score, page.o FROM page "
+            f"SELECT 'd', NULL, NULL, {self._doc_column(sql)}, page.score, page.o FROM page "
             f"JOIN {ddl.TABLE} t USING (index_id)")
         if not walk:
             return list(self.session.execute(sa.text(statement), sql.values).fetchall())
@@ -310,8 +310,23 @@ class Search:
             pairs = pairs[:limit]
         return [x for pair in pairs for x in pair]
 
-    def _project(self, doc: dict[str, Any], score: float | None) -> dict[str, Any]:
-        wanted = [f for f in re.split(r"[\s,]+", str(self.params.get("fl") or "*")) if f]
+    def _wanted(self) -> list[str]:
+        return [f for f in re.split(r"[\s,]+", str(self.params.get("fl") or "*")) if f]
+
+    def _doc_column(self, sql: lucene.Params) -> str:
+        """The stored document, or only the fields ``fl`` asks for: CKAN asks for
+        ``id validated_data_dict``, and the document also holds ``data_dict`` and every
+        index field, so picking in SQL halves what is sent and decoded."""
+        wanted = self._wanted()
+        if "*" in wanted:
+            return "t.doc"
+        keys = sql.add([f for f in wanted if f != "score"], "text[]")
+        return (f"(SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(t.doc) e "
+                f"WHERE e.key = ANY({keys}))")
+
+    def _project(self, doc: dict[str, Any] | None, score: float | None) -> dict[str, Any]:
+        doc = doc or {}
+        wanted = self._wanted()
         if "*" in wanted:
             out = {k: v for k, v in doc.items() if k not in NOT_STORED}
         else:
