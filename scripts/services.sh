@@ -10,6 +10,9 @@ pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PG
 # (docs/search.md, "PostgreSQL settings"). Read once, when the cluster is created.
 shared_buffers_mb() {
   local ram_mb; ram_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null || echo 1024)
+  # In a container /proc/meminfo shows the host: a smaller cgroup limit wins.
+  local limit; limit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || echo max)
+  if [[ "$limit" =~ ^[0-9]+$ ]] && [ $(( limit / 1048576 )) -lt "$ram_mb" ]; then ram_mb=$(( limit / 1048576 )); fi
   local mb=${GD_PG_SHARED_BUFFERS_MB:-$(( ram_mb / 4 ))}
   [ "$mb" -lt 128 ] && mb=128
   [ -z "${GD_PG_SHARED_BUFFERS_MB:-}" ] && [ "$mb" -gt 1024 ] && mb=1024
