@@ -391,7 +391,7 @@ def main() -> None:
     app = load_app(ini)
     import ckan.model as model
     import sqlalchemy as sa
-    from ckanext.guangdong.search.reindex import reindex
+    from ckanext.guangdong.search.reindex import rebuild
 
     rng = random.Random(42)
     command = " ".join(["bench/search.py"] + sys.argv[1:])
@@ -419,7 +419,8 @@ def main() -> None:
                 print(f"  search.rebuild on {len(ids)}: no-op {noop:.1f}/s, ours {ours:.1f}/s "
                       f"({ours / noop:.2f} of the ceiling)")
                 model.Session.remove()
-                count, failed, seconds = reindex(workers=args.workers, clear=True)
+                built = rebuild(workers=args.workers, clear=True)
+                count, failed, seconds = built.total, len(built.failed), built.seconds
                 model.Session.remove()
                 print(f"  bulk reindex --workers {args.workers}: {count} in {seconds:.0f} s "
                       f"({count / seconds:.1f}/s), {failed} failed")

@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import backfill, facts, model as events_model, recorder
+from . import backfill, facts, recorder
 
 log = logging.getLogger(__name__)
 

@@ -66,9 +66,10 @@ def index_batch(ids: Sequence[str], bulk: bool = True) -> tuple[list[str], int]:
     failed: list[str] = []
     try:
         if bulk and bulk_dictize.bulk_supported():
-            shown, fallback, _batch = bulk_dictize.show_batch(ids, SHOW_CONTEXT)
+            # kept_alive holds the Package objects while indexing (see show_batch)
+            shown, fallback, kept_alive = bulk_dictize.show_batch(ids, SHOW_CONTEXT)
         else:
-            shown, fallback, _batch = {}, list(ids), None
+            shown, fallback, kept_alive = {}, list(ids), None
         for pkg_id in ids:
             try:
                 pkg_dict = shown.get(pkg_id)
@@ -188,8 +189,3 @@ def rebuild(workers: int = 2, clear: bool = False, bulk: bool = True,
     result.seconds = time.perf_counter() - started
     return result
 
-
-def reindex(workers: int = 2, clear: bool = False, bulk: bool = True) -> tuple[int, int, float]:
-    """Returns (datasets, failures, seconds) (the form bench/search.py reads)."""
-    result = rebuild(workers=workers, clear=clear, bulk=bulk)
-    return result.total, len(result.failed), result.seconds

@@ -17,6 +17,12 @@ TABLE = "guangdong_search_index"
 # (see cache.py). Starts from the clock so a re-created table never repeats a
 # generation an older table had.
 GENERATION = "guangdong_search_generation"
+# Columns added after the table's first release: the single values of CKAN's fixed
+# filters (document.SINGLE_VALUED; NULL when a document has several or none), the
+# permission labels, and the facet values as 'field<US>value' (document.FACET_FIELDS).
+ADDED_COLUMNS = {**{name: "text" for name in document.SINGLE_VALUED},
+                 "labels": "text[] NOT NULL DEFAULT '{}'",
+                 "fv": "text[] NOT NULL DEFAULT '{}'"}
 # Arbitrary constant that serialises concurrent re-creation of the table.
 _LOCK_KEY = 7243011
 
@@ -29,17 +35,11 @@ DDL: list[str] = [
         k jsonb NOT NULL,      -- short (keyword) fields as lists of strings: filters, facets, sort
         f jsonb NOT NULL,      -- every field as a list of strings: text fields, ranges
         doc jsonb NOT NULL,    -- the document as CKAN sent it (fl, stored fields)
-        tsv tsvector NOT NULL, -- weighted words + character bigrams
-        state text, dataset_type text, capacity text, entity_type text,  -- document.SINGLE_VALUED
-        labels text[] NOT NULL DEFAULT '{{}}',  -- permission_labels
-        fv text[] NOT NULL DEFAULT '{{}}'       -- facet values: 'field<US>value' (document.FACET_FIELDS)
+        tsv tsvector NOT NULL  -- weighted words + character bigrams
     )""",
-    # Columns added after the first release of the table (no-ops on a new table).
-    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS state text, "
-    "ADD COLUMN IF NOT EXISTS dataset_type text, ADD COLUMN IF NOT EXISTS capacity text, "
-    "ADD COLUMN IF NOT EXISTS entity_type text, "
-    "ADD COLUMN IF NOT EXISTS labels text[] NOT NULL DEFAULT '{}', "
-    "ADD COLUMN IF NOT EXISTS fv text[] NOT NULL DEFAULT '{}'",
+    # The columns of ADDED_COLUMNS, on a new table and on one made before them alike.
+    f"ALTER TABLE {TABLE} " + ", ".join(f"ADD COLUMN IF NOT EXISTS {name} {kind}"
+                                        for name, kind in ADDED_COLUMNS.items()),
     # Every search reads k (filters, facets) and tsv (ranking) of each matching
     # row: keep them in the row (MAIN), while the big display-only columns go to
     # TOAST compressed (EXTENDED). A 4 kB row target leaves k and tsv uncompressed
@@ -78,7 +78,7 @@ def backfill(conn: Any) -> None:
         "labels = ARRAY(SELECT jsonb_array_elements_text(COALESCE(k -> 'permission_labels', '[]'))), "
         "fv = ARRAY(SELECT f || chr(31) || v FROM unnest(CAST(:fields AS text[])) f, "
         "jsonb_array_elements_text(COALESCE(k -> f, '[]')) v)"),
-        {"fields": sorted(document.FACET_FIELDS)})
+        {"fields": list(document.FACET_ORDER)})
 
 
 def exists(conn: Any) -> bool:

@@ -45,6 +45,7 @@ SINGLE_VALUED = ("state", "dataset_type", "capacity", "entity_type")
 # Changing this set needs a reindex, like a Solr schema change.
 FACET_FIELDS = frozenset({"organization", "groups", "tags", "res_format", "license_id", "theme",
                           "access_rights", "frequency", "spatial_coverage", "application_kind"})
+FACET_ORDER = tuple(sorted(FACET_FIELDS))  # the order of values in a row's fv
 FACET_SEPARATOR = "\x1f"
 
 BIGRAM_OFFSET = 8192  # bigram positions live apart from word positions
@@ -237,7 +238,7 @@ def build_row(doc: dict[str, Any]) -> Row:
                tsv=build_tsvector(weighted_texts(doc, f)),
                singles={name: _single(keywords.get(name)) for name in SINGLE_VALUED},
                labels=list(keywords.get("permission_labels", [])),
-               fv=[f"{name}{FACET_SEPARATOR}{value}" for name in sorted(FACET_FIELDS)
+               fv=[f"{name}{FACET_SEPARATOR}{value}" for name in FACET_ORDER
                    for value in keywords.get(name, [])])
 
 

@@ -212,9 +212,7 @@ class Search:
             f"SELECT 'd', NULL, NULL, {self._doc_column(sql)}, page.score, page.o FROM page "
             f"JOIN {ddl.TABLE} t USING (index_id)",
         ]
-        if self.generation is not None:
-            # Read in the same snapshot as the rows: the cache key's generation.
-            parts.append(f"SELECT 'g', NULL, n, NULL, NULL, 0 FROM {ddl.GENERATION} WHERE id = 1")
+        parts += self._generation_part()
         if any(in_fv):
             # Every facet field's values sit in one text[]: one pass of a C unnest
             # (projected, not a lateral function scan) counts them all.
@@ -240,6 +238,13 @@ class Search:
         result = list(self.session.execute(sa.text(statement), sql.values).fetchall())
         return _spread_fv_counts(result, facets) if any(in_fv) else result
 
+    def _generation_part(self) -> list[str]:
+        """The generation, read in the same statement (snapshot) as the counts: the
+        generation the cache stores them under."""
+        if self.generation is None:
+            return []
+        return [f"SELECT 'g', NULL, n, NULL, NULL, 0 FROM {ddl.GENERATION} WHERE id = 1"]
+
     def _counts_direct(self, where: str, values: dict[str, Any], facets: list[str],
                        mincount: int) -> list[Any]:
         """Count and facet counts of the matching rows in one pass: every row also
@@ -247,8 +252,7 @@ class Search:
         parts = [f"SELECT 'v' AS k, v, count(*) AS c, NULL::jsonb AS doc, NULL::float8 AS score, "
                  f"0::bigint AS o FROM (SELECT unnest(array_prepend('', fv)) AS v "
                  f"FROM {ddl.TABLE} WHERE {where}) s GROUP BY v"]
-        if self.generation is not None:
-            parts.append(f"SELECT 'g', NULL, n, NULL, NULL, 0 FROM {ddl.GENERATION} WHERE id = 1")
+        parts += self._generation_part()
         rows = self.session.execute(sa.text(" UNION ALL ".join(parts)), values).fetchall()
         hits = next((int(r[2]) for r in rows if r[0] == "v" and r[1] == ""), 0)
         kept = [r for r in rows if r[0] != "v" or (r[1] != "" and int(r[2]) >= mincount)]

@@ -33,6 +33,7 @@ OWN_TEXT_FIELDS = {"notes", "author", "maintainer", "author_email", "maintainer_
 # plain comparison, never through a GIN index, so the planner starts from the
 # selective condition (the words, a facet value) instead of a bitmap of everything.
 SCALAR_COLUMNS = frozenset(document.SINGLE_VALUED) | {"site_id"}
+HOUSEKEEPING = SCALAR_COLUMNS | {"permission_labels"}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _UNESCAPE = re.compile(r"\\(.)")
 _DATE_MATH = re.compile(r"([+-])(\d+)(YEARS?|MONTHS?|DAYS?|HOURS?|MINUTES?|SECONDS?)")
@@ -243,7 +244,7 @@ class Translator:
 
     # -- leaves ------------------------------------------------------------
     def _term(self, raw: str, fieldname: str | None, negated: bool, phrase: bool) -> str:
-        if fieldname not in SCALAR_COLUMNS and fieldname != "permission_labels":
+        if fieldname not in HOUSEKEEPING:
             self.selective = True
         value = raw if phrase else unescape(raw)
         wildcard = not phrase and ("*" in raw.replace("\\*", "") or "?" in raw.replace("\\?", ""))

@@ -17,7 +17,7 @@ from psycopg2.extras import execute_values
 from ckanext.guangdong.search.backend import ddl
 
 COLUMNS = ("index_id", "id", "site_id", "metadata_modified", "k", "f", "doc", "tsv",
-           "state", "dataset_type", "capacity", "entity_type", "labels", "fv")
+           *ddl.ADDED_COLUMNS)
 CASTS = {"k": "jsonb", "f": "jsonb", "doc": "jsonb", "tsv": "tsvector", "labels": "text[]",
          "fv": "text[]"}
 PENDING = "guangdong_search_pending"

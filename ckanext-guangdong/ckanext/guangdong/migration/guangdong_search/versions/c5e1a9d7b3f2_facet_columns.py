@@ -21,5 +21,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for column in ("state", "dataset_type", "capacity", "entity_type", "labels", "fv"):
+    for column in ddl.ADDED_COLUMNS:
         op.execute(f"ALTER TABLE {ddl.TABLE} DROP COLUMN IF EXISTS {column}")
