@@ -3,6 +3,8 @@ by fixtures that need a fresh database for a whole module)."""
 from __future__ import annotations
 
 import os
+import uuid
+from typing import Any
 
 
 def plugins_with_migrations() -> list[str]:
@@ -37,3 +39,17 @@ def reset_database() -> None:
     helpers.reset_db()
     apply_plugin_migrations()
     search.clear_all()
+
+
+# The tests share a database across runs (no clean_db), and CKAN's factories draw names and
+# email addresses from a seeded Faker, so they repeat between runs: give every user fresh ones.
+def make_user(**kwargs: Any) -> dict[str, Any]:
+    from ckan.tests import factories
+    name = f"user-{uuid.uuid4().hex[:10]}"
+    return factories.User(name=name, email=f"{name}@example.com", **kwargs)
+
+
+def make_sysadmin(**kwargs: Any) -> dict[str, Any]:
+    from ckan.tests import factories
+    name = f"admin-{uuid.uuid4().hex[:10]}"
+    return factories.Sysadmin(name=name, email=f"{name}@example.com", **kwargs)

@@ -622,28 +622,13 @@ print(json.dumps({
 """
 
 
-def test_ckan_loads_the_docker_ini_and_talks_to_solr_unchanged(compose, tmp_path):
+def test_ckan_loads_the_docker_ini_and_talks_to_solr_unchanged(local_services_env, tmp_path):
     """CKAN starts on the docker ini (config.mode = strict, every plugin loaded) and, with
     search_backend = solr, uses its stock pysolr connection: nothing of ours intercepts.
     Runs against this test run's PostgreSQL and Redis, with Solr on a closed port."""
-    import socket
     import subprocess
 
-    from ckan.common import config
-    from sqlalchemy.engine import make_url
-
-    db = make_url(config["sqlalchemy.url"])
-    redis = urlsplit(config["ckan.redis.url"])
-    try:
-        socket.create_connection((db.host, db.port or 5432), timeout=2).close()
-    except OSError:
-        pytest.skip("the test database is not reachable")
-    env = service_env(compose, "ckan")
-    env.update(GD_DB_HOST=db.host, GD_DB_PORT=str(db.port or 5432), POSTGRES_USER=db.username,
-               POSTGRES_PASSWORD=db.password, POSTGRES_DB=db.database,
-               GD_REDIS_HOST=redis.hostname, GD_REDIS_PORT=str(redis.port),
-               GD_REDIS_DB=redis.path.strip("/") or "0",
-               GD_SOLR_URL="http://127.0.0.1:9/solr/ckan", GD_STORAGE_PATH=str(tmp_path / "storage"))
+    env = local_services_env
     renderer = load_module(DOCKER / "ckan" / "render_ini.py", "gd_test_render_ini_live")
     ini = renderer.render(tmp_path / "docker.ini", env)
     proc = subprocess.run([sys.executable, "-c", LOAD_AND_INSPECT, str(ini)], capture_output=True,

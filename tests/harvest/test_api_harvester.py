@@ -10,6 +10,7 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 
+from gd_testing import make_sysadmin
 from cityportals.api_portal import BROKEN, IMPORTED_WITH_WARNINGS
 from cityportals.harness import datasets_of, make_source, run_job
 
@@ -152,7 +153,7 @@ def test_withdrawal_and_reinstatement(harvested, api_portal):
 def test_error_report_csv_download(harvested, app):
     from ckan.tests import factories
     source, job, _ = harvested
-    user = factories.Sysadmin()
+    user = make_sysadmin()
     token = factories.APIToken(user=user["name"])["token"]
     url = f"/harvest/{source['name']}/job/{job.id}/errors.csv"
     assert app.get(url, status=403)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from gd_testing import make_sysadmin, make_user  # noqa: F401 (re-exported for the tests here)
+
 
 def unique_identifier(prefix: str = "29000") -> str:
     return f"{prefix}/{uuid.uuid4().int % 10**10:010d}"
@@ -50,20 +52,6 @@ def dataset_dict(org_id: str, **overrides: Any) -> dict[str, Any]:
 
 def _uid() -> str:
     return uuid.uuid4().hex[:10]
-
-
-# The tests share a database across runs (no clean_db), and CKAN's factories draw names from
-# a seeded Faker, so names repeat between runs: give every user and organization a fresh one.
-def make_user(**kwargs: Any) -> dict[str, Any]:
-    from ckan.tests import factories
-    name = f"user-{_uid()}"
-    return factories.User(name=name, email=f"{name}@example.com", **kwargs)
-
-
-def make_sysadmin(**kwargs: Any) -> dict[str, Any]:
-    from ckan.tests import factories
-    name = f"admin-{_uid()}"
-    return factories.Sysadmin(name=name, email=f"{name}@example.com", **kwargs)
 
 
 def make_org(**kwargs: Any) -> dict[str, Any]:

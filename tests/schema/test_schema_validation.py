@@ -6,9 +6,8 @@ from typing import Any
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
-from schema_data import dataset_dict, unique_identifier, make_org, make_sysadmin, make_user
+from schema_data import dataset_dict, unique_identifier, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import pytest
 
+from gd_testing import make_sysadmin
 from search_helpers import unique
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,7 @@ def make_org(gd_search: None) -> Callable[..., dict[str, Any]]:
 def make_dataset(gd_search: None) -> Callable[..., dict[str, Any]]:
     """package_create through the real action with a complete provincial-schema dataset."""
     import ckan.plugins.toolkit as tk
-    from ckan.tests import factories
-    admin = factories.Sysadmin()
+    admin = make_sysadmin()
 
     def make(org: dict[str, Any], user: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
         data: dict[str, Any] = {

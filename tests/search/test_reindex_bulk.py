@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from gd_testing import make_sysadmin
 from search_helpers import unique
 
 pytestmark = pytest.mark.usefixtures("gd_search")
@@ -37,7 +38,7 @@ def _sql(statement: str, **params: Any) -> Any:
 def catalog(gd_search: None) -> dict[str, Any]:
     """Datasets of every shape the portal holds; returns their ids and a few by role."""
     from ckan.tests import factories
-    admin = factories.Sysadmin()
+    admin = make_sysadmin()
     ctx = {"user": admin["name"], "ignore_auth": True}
     act = tk.get_action
     org = factories.Organization(name=unique("org"), title="广州市交通运输局",

@@ -7,6 +7,7 @@ from typing import Any, Callable
 import pytest
 import sqlalchemy as sa
 
+from gd_testing import make_sysadmin, make_user
 from search_helpers import search, unique
 
 pytestmark = pytest.mark.usefixtures("gd_search")
@@ -109,8 +110,7 @@ def test_rolled_back_write_changes_nothing(make_org: Callable, make_dataset: Cal
 
 def test_private_facet_counts_never_cross_permission_labels(make_org: Callable,
                                                             make_dataset: Callable) -> None:
-    from ckan.tests import factories
-    member, outsider, sysadmin = factories.User(), factories.User(), factories.Sysadmin()
+    member, outsider, sysadmin = make_user(), make_user(), make_sysadmin()
     org = make_org(users=[{"name": member["name"], "capacity": "member"}])
     make_dataset(org, title="缓存权限公开", theme=["民生服务"])
     make_dataset(org, title="缓存权限私有", private=True, theme=["社保就业"])

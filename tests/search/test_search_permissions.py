@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 import pytest
 
+from gd_testing import make_sysadmin, make_user
 from search_helpers import search
 
 pytestmark = pytest.mark.usefixtures("gd_search")
@@ -12,8 +13,7 @@ pytestmark = pytest.mark.usefixtures("gd_search")
 
 @pytest.fixture
 def catalog(make_org: Callable, make_dataset: Callable) -> dict[str, Any]:
-    from ckan.tests import factories
-    owner_member, other_member, sysadmin = factories.User(), factories.User(), factories.Sysadmin()
+    owner_member, other_member, sysadmin = make_user(), make_user(), make_sysadmin()
     org_a = make_org(users=[{"name": owner_member["name"], "capacity": "member"}])
     org_b = make_org(users=[{"name": other_member["name"], "capacity": "editor"}])
     public = make_dataset(org_a, title="权限测试公开数据", theme=["民生服务"])

@@ -17,6 +17,7 @@ from freezegun import freeze_time
 import ckan.model as model
 from ckan.tests import factories, helpers
 
+from gd_testing import make_sysadmin
 PLUGINS = "guangdong_events guangdong_targets"
 
 
@@ -124,7 +125,7 @@ def count(as_of: str, scope: str = "province", metric: str = "datasets") -> int:
 
 def sysadmin_name() -> str:
     user = model.Session.query(model.User).filter_by(sysadmin=True, state="active").first()
-    return user.name if user else factories.Sysadmin()["name"]
+    return user.name if user else make_sysadmin()["name"]
 
 
 def events_of(pid: str) -> list[tuple[str, str, dt.date]]:

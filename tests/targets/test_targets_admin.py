@@ -14,6 +14,7 @@ import ckan.model as model
 from ckan.logic import NotAuthorized, ValidationError
 from ckan.tests import factories, helpers
 
+from gd_testing import make_sysadmin, make_user
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "guangdong_events guangdong_targets"),
     pytest.mark.ckan_config("ckan.search.automatic_indexing", "false"),
@@ -33,12 +34,12 @@ def test_seeded_from_the_targets_file(catalog):
 
 
 def test_only_sysadmins_edit_and_every_edit_is_audited(catalog):
-    user = factories.User()
+    user = make_user()
     with pytest.raises(NotAuthorized):
         helpers.call_action("guangdong_target_save", context={"user": user["name"], "ignore_auth": False},
                             id="x-1", title_zh="x", scope="province", metric="datasets",
                             deadline="2030-01-01", threshold=1)
-    admin = factories.Sysadmin()
+    admin = make_sysadmin()
     ctx = {"user": admin["name"], "ignore_auth": False}
     with pytest.raises(ValidationError) as error:
         helpers.call_action("guangdong_target_save", context=dict(ctx), id="x-1", title_zh="x",
