@@ -42,6 +42,11 @@ def _messages() -> dict[str, str]:
     }
 
 
+def status_name(code: int) -> str:
+    """The heading of our error pages (CKAN's shows werkzeug's English reason)."""
+    return _("Bad Request") if code == 400 else _("Conflict")
+
+
 def search_failed() -> str:
     return _("Search failed; please try again later.")
 

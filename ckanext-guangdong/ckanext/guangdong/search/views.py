@@ -46,7 +46,7 @@ def refuse_bad_sort_on_dataset_search() -> None:
 def search_error_page(exc: SearchError) -> Any:
     from ckan.lib import base
     code = 400 if isinstance(exc, SearchQueryError) else 409
-    name = "Bad Request" if code == 400 else "Conflict"
+    name = messages.status_name(code)
     content = str(exc) if exc.args else messages.search_failed()
     return base.render("error_document_template.html",
                        {"code": code, "content": content, "name": name}), code
