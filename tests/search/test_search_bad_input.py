@@ -157,6 +157,14 @@ CASES: list[tuple[str, dict[str, Any], int, Optional[str]]] = [
     ("/catalog.ttl", {"q": "<script>alert(1)</script> 交通"}, 200, None),
     ("/api/3/action/dcat_catalog_search", {"q": 'title:"交通', "format": "ttl"}, 400, INCOMPLETE),
     ("/api/3/action/dcat_catalog_search", {"page": "10000000", "format": "ttl"}, 400, RANGE),
+    # -- dataset autocomplete (CKAN searches the index with the typed text)
+    ("/api/3/action/package_autocomplete", {"q": "交\x00"}, 400, NUL),
+    ("/api/3/action/package_autocomplete", {"q": "交通", "limit": "abc"}, 400, RANGE),
+    ("/api/3/action/package_autocomplete", {"q": "交通", "limit": "99999999999999999999"},
+     400, RANGE),
+    ("/api/3/action/package_autocomplete", {"q": 'title:"交通 OR (('}, 200, None),
+    ("/api/2/util/dataset/autocomplete", {"incomplete": "a\x00"}, 400, NUL),
+    ("/api/2/util/dataset/autocomplete", {"incomplete": "交通", "limit": "-1"}, 400, RANGE),
 ]
 
 

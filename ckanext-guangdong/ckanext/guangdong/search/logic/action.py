@@ -1,5 +1,5 @@
 """package_search as every caller reaches it (API, /dataset, organization pages, feeds,
-the DCAT catalog), and ckanext-dcat's catalog actions.
+the DCAT catalog), package_autocomplete, and ckanext-dcat's catalog actions.
 
 - **The caller's fq is a filter of its own.** CKAN splices the caller's ``fq`` into one
   string with its fixed filters (``+capacity:public <fq> +dataset_type:dataset
@@ -96,6 +96,28 @@ def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
         raise short_error(exc) from None
 
 
+MAX_AUTOCOMPLETE = 1000
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_autocomplete(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's dataset autocomplete searches the index with ``limit`` as ``rows``, unchecked
+    (``limit=abc`` was a 500, a huge one CKAN's long error text)."""
+    limit = data_dict.get("limit", 10)
+    try:
+        limit = int(limit if limit not in (None, "") else 10)
+    except (TypeError, ValueError):
+        limit = -1
+    if not 0 <= limit <= MAX_AUTOCOMPLETE:
+        raise SearchQueryError(messages.for_code(
+            "range", {"param": "limit", "low": 0, "high": MAX_AUTOCOMPLETE}))
+    try:
+        return original(context, {**data_dict, "limit": limit})
+    except SearchError as exc:
+        raise short_error(exc) from None
+
+
 # -- ckanext-dcat ---------------------------------------------------------------------------
 MAX_PAGE = 10**6
 def _catalog_page_url(page: int) -> str:
@@ -163,7 +185,8 @@ def dcat_catalog_search(original: Any, context: Context, data_dict: DataDict) ->
 
 
 def get_actions() -> dict[str, Any]:
-    actions: dict[str, Any] = {"package_search": package_search}
+    actions: dict[str, Any] = {"package_search": package_search,
+                               "package_autocomplete": package_autocomplete}
     if p.plugin_loaded("dcat"):
         actions.update(dcat_catalog_show=dcat_catalog_show,
                        dcat_catalog_search=dcat_catalog_search)
