@@ -10,7 +10,6 @@
 #   solr.sh cloud-node stop|start N               stop or restart node N of the cloud
 # Settings: GD_SOLR_PORT (8983), GD_SOLR_HEAP (512m; cloud: GD_SOLR_CLOUD_HEAP, 768m).
 source "$(dirname "$0")/lib.sh"
-export GD_SOLR_PORT=${GD_SOLR_PORT:-8983}
 LAUNCHER=$GD_ROOT/docker/solr/launcher
 BUILD=$VAR/solr/build
 HOME_DIR=$VAR/solr/home

@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.solr.client.solrj.request.CollectionAdminRequest;
 import org.apache.solr.cloud.MiniSolrCloudCluster;
+import org.apache.solr.common.cloud.DocCollection;
+import org.apache.solr.common.cloud.Replica;
+import org.apache.solr.common.cloud.Slice;
 import org.apache.solr.embedded.JettyConfig;
 import org.apache.solr.embedded.JettySolrRunner;
 
@@ -74,6 +77,7 @@ public final class GuangdongSolr {
     nodes.add(cluster.startJettySolrRunner("node1", "/solr", jetty(port)));
     nodes.add(cluster.startJettySolrRunner("node2", "/solr", jetty(0)));
     cluster.waitForAllNodes(60);
+    List<String> nodeNames = nodes.stream().map(JettySolrRunner::getNodeName).toList();
     cluster.uploadConfigSet(conf, "ckan");
     CollectionAdminRequest.createCollection(collection, "ckan", shards, replicas)
         .process(cluster.getSolrClient());
@@ -81,45 +85,81 @@ public final class GuangdongSolr {
     CountDownLatch stopped = onShutdown(() -> cluster.shutdown());
     Path control = base.resolve("control");
     Files.createDirectories(control);
-    writeState(base, cluster, nodes, collection);
+    writeState(base, cluster, nodes, nodeNames, collection);
     System.out.printf("GuangdongSolr: SolrCloud with %d nodes, collection %s (%d x %d), ZooKeeper %s (%d ms)%n",
         nodes.size(), collection, shards, replicas, cluster.getZkServer().getZkAddress(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     while (!stopped.await(200, TimeUnit.MILLISECONDS)) {
       for (int i = 0; i < nodes.size(); i++) {
-        JettySolrRunner node = nodes.get(i);
-        Path stop = control.resolve("stop-node-" + (i + 1));
-        Path start = control.resolve("start-node-" + (i + 1));
-        if (Files.deleteIfExists(stop) && node.isRunning()) {
-          cluster.stopJettySolrRunner(node);
-          cluster.waitForJettyToStop(node);
-          System.out.printf("GuangdongSolr: node%d stopped%n", i + 1);
-        } else if (Files.deleteIfExists(start) && !node.isRunning()) {
-          cluster.startJettySolrRunner(node, true);  // same port as before
-          cluster.waitForNode(node, 60);
-          cluster.waitForActiveCollection(collection, 60, TimeUnit.SECONDS);
-          System.out.printf("GuangdongSolr: node%d started%n", i + 1);
-        } else {
-          continue;
+        try {
+          if (control(cluster, nodes.get(i), i + 1, control, collection)) {
+            writeState(base, cluster, nodes, nodeNames, collection);
+          }
+        } catch (Exception e) {  // report, keep serving: the state file says what is running
+          System.out.printf("GuangdongSolr: node%d: %s%n", i + 1, e);
+          writeState(base, cluster, nodes, nodeNames, collection);
         }
-        writeState(base, cluster, nodes, collection);
       }
     }
   }
 
-  /** BASE_DIR/state.json: ZooKeeper's address and each node's URL and state. */
+  /** Acts on control/stop-node-N or control/start-node-N; true if it did something. */
+  private static boolean control(MiniSolrCloudCluster cluster, JettySolrRunner node, int n,
+      Path control, String collection) throws Exception {
+    if (Files.deleteIfExists(control.resolve("stop-node-" + n)) && node.isRunning()) {
+      long t0 = System.nanoTime();
+      cluster.stopJettySolrRunner(node);
+      cluster.waitForJettyToStop(node);
+      // Every shard has a leader on a live node again (a replica of the other node took over).
+      cluster.getZkStateReader().waitForState(collection, 60, TimeUnit.SECONDS,
+          (live, coll) -> coll != null && coll.getSlices().stream().allMatch(
+              s -> s.getLeader() != null && live.contains(s.getLeader().getNodeName())));
+      System.out.printf("GuangdongSolr: node%d stopped, every shard led from a live node (%d ms)%n",
+          n, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+      return true;
+    }
+    if (Files.deleteIfExists(control.resolve("start-node-" + n)) && !node.isRunning()) {
+      long t0 = System.nanoTime();
+      cluster.startJettySolrRunner(node, true);  // same port as before
+      cluster.waitForNode(node, 60);
+      // its replicas recover from the leaders (this needs the update log, solrconfig.xml)
+      cluster.waitForActiveCollection(collection, 60, TimeUnit.SECONDS);
+      System.out.printf("GuangdongSolr: node%d started, every replica active (%d ms)%n",
+          n, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+      return true;
+    }
+    return false;
+  }
+
+  /** BASE_DIR/state.json: ZooKeeper's address, each node's URL and state, each shard's replicas. */
   private static void writeState(Path base, MiniSolrCloudCluster cluster,
-      List<JettySolrRunner> nodes, String collection) throws Exception {
+      List<JettySolrRunner> nodes, List<String> nodeNames, String collection) throws Exception {
     StringBuilder json = new StringBuilder();
     json.append("{\"zkHost\": \"").append(cluster.getZkServer().getZkAddress())
         .append("\", \"collection\": \"").append(collection).append("\", \"nodes\": [");
     for (int i = 0; i < nodes.size(); i++) {
       JettySolrRunner node = nodes.get(i);
       json.append(i == 0 ? "" : ", ").append("{\"name\": \"node").append(i + 1)
+          .append("\", \"nodeName\": \"").append(nodeNames.get(i))
           .append("\", \"url\": \"http://127.0.0.1:").append(node.getLocalPort(false))
           .append("/solr\", \"running\": ").append(node.isRunning()).append("}");
     }
-    json.append("]}\n");
+    json.append("], \"shards\": {");
+    DocCollection coll = cluster.getZkStateReader().getClusterState().getCollectionOrNull(collection);
+    String sep = "";
+    for (Slice slice : coll == null ? List.<Slice>of() : coll.getSlices()) {
+      json.append(sep).append("\"").append(slice.getName()).append("\": [");
+      sep = ", ";
+      String rsep = "";
+      for (Replica r : slice.getReplicas()) {
+        json.append(rsep).append("{\"node\": \"").append(r.getNodeName())
+            .append("\", \"core\": \"").append(r.getCoreName()).append("\", \"state\": \"")
+            .append(r.getState().toString().toLowerCase()).append("\", \"leader\": ").append(r.isLeader()).append("}");
+        rsep = ", ";
+      }
+      json.append("]");
+    }
+    json.append("}}\n");
     Path tmp = base.resolve("state.json.tmp");
     Files.writeString(tmp, json, StandardCharsets.UTF_8);
     Files.move(tmp, base.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE,
