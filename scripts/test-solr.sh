@@ -11,10 +11,20 @@
 source "$(dirname "$0")/lib.sh"
 export GD_SEARCH_BACKEND=solr
 export GD_TEST_DB=${GD_SOLR_TEST_DB:-ckan_test_solr}
-started=
-if ! pid_alive "$VAR/run/solr.pid"; then started=1; fi
+started=; cloud=
+if ! pid_alive "$RUN/solr.pid"; then started=1; fi
 stop_solr() { [ -n "$started" ] && "$GD_ROOT/scripts/solr.sh" stop >/dev/null; true; }
-trap stop_solr EXIT
+stop_all() { stop_solr; [ -n "$cloud" ] && "$GD_ROOT/scripts/solr.sh" cloud-stop >/dev/null; true; }
+trap stop_all EXIT
+# "N passed" / "N failed" from the closing line of a pytest log, summed over the parts
+passed=0; failed=0
+tally() {
+  local last p f
+  last=$(grep -E '(passed|failed|error).* in [0-9.]+s' "$1" 2>/dev/null | tail -n 1 || true)
+  p=$(grep -oE '[0-9]+ passed' <<<"$last" | awk '{s += $1} END {print s + 0}' || true)
+  f=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$last" | awk '{s += $1} END {print s + 0}' || true)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+}
 "$GD_ROOT/scripts/solr.sh" start
 GD_TEST_TOOLS=1 "$GD_ROOT/scripts/setup.sh" test
 INI=$VAR/test-$GD_TEST_DB.ini
@@ -24,9 +34,10 @@ status=0
 
 say "1/3 the project's engine-neutral search tests on Solr ($INI)"
 set +e
-"$PY" -m pytest --ckan-ini="$INI" -m "search_engine_neutral or solr" tests "$@"
-rc=$?
+"$PY" -m pytest --ckan-ini="$INI" -m "search_engine_neutral or solr" tests "$@" 2>&1 | tee "$LOG/test-solr-1.log"
+rc=${PIPESTATUS[0]}
 set -e
+tally "$LOG/test-solr-1.log"
 [ $rc -eq 5 ] && warn "no engine-neutral search test was collected"
 [ $rc -ne 0 ] && status=1
 
@@ -35,6 +46,7 @@ if [ -f "$SUITE/run.sh" ]; then
   say "2/3 CKAN's own search suite on Solr"
   GD_SEARCH_SUITE_DB=ckan_search_suite_solr GD_SEARCH_SUITE_MIN=${GD_SOLR_SUITE_MIN:-238} \
     "$GD_ROOT/scripts/test-ckan-search.sh" || status=1
+  tally "$LOG/ckan-search-suite-ckan_search_suite_solr.log"
 else
   warn "2/3 skipped: CKAN's search suite is not at $SUITE (it lives in the shared/ folder beside the repository; set GD_SHARED)"
 fi
@@ -46,15 +58,18 @@ elif [ -z "$started" ]; then
 else
   say "3/3 SolrCloud: 2 nodes, 2 shards x 2 replicas, one node stopped"
   stop_solr; started=  # the cloud's first node takes the same port
+  cloud=1
   "$GD_ROOT/scripts/solr.sh" cloud-start
   # the test ini, with CKAN's solr_url on the collection (a node's URL; any node routes)
   CLOUD_INI=$VAR/test-$GD_TEST_DB-cloud.ini
   sed "s#^solr_url = .*#solr_url = http://127.0.0.1:$GD_SOLR_PORT/solr/ckan#" "$INI" > "$CLOUD_INI"
   set +e
-  GD_SOLR_CLOUD_TEST=1 "$PY" -m pytest --ckan-ini="$CLOUD_INI" -m solrcloud tests
-  rc=$?
+  GD_SOLR_CLOUD_TEST=1 "$PY" -m pytest --ckan-ini="$CLOUD_INI" -m solrcloud tests 2>&1 | tee "$LOG/test-solr-3.log"
+  rc=${PIPESTATUS[0]}
   set -e
-  "$GD_ROOT/scripts/solr.sh" cloud-stop
+  tally "$LOG/test-solr-3.log"
+  "$GD_ROOT/scripts/solr.sh" cloud-stop; cloud=
   [ $rc -ne 0 ] && status=1
 fi
+echo "test-solr: $passed passed, $failed failed"
 exit $status
