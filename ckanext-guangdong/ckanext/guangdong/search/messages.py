@@ -52,8 +52,7 @@ def search_failed() -> str:
 
 
 def query_syntax() -> str:
-    return _("The search query could not be read; please check brackets, quotes and "
-             "operators.")
+    return _("Search query syntax error; please check brackets, quotes and operators.")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
