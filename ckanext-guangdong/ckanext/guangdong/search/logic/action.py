@@ -84,10 +84,46 @@ def own_filter(fq: Any) -> Any:
     return f"+({text})"
 
 
+MAX_INT = 2**31 - 1
+
+
+def _refuse(code: str, **detail: Any) -> SearchQueryError:
+    return SearchQueryError(messages.for_code(code, detail))
+
+
+def precheck(data_dict: DataDict) -> None:
+    """What any search engine should refuse, checked before CKAN composes the query: the
+    same answer whichever backend runs it (a real Solr takes NUL characters, and its
+    parser overflows its stack on deep nesting). The PostgreSQL backend checks more
+    (dates, numbers, sort) itself."""
+    for key, value in data_dict.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise _refuse("nul", param=key)
+    start = data_dict.get("start")
+    if isinstance(start, (int, str)) and str(start).strip().lstrip("-").isdigit() \
+            and not 0 <= int(start) <= MAX_INT:
+        raise _refuse("range", param="start", low=0, high=MAX_INT)
+    q = data_dict.get("q")
+    if q is None or (isinstance(q, str) and q.strip() in ("", '""', "''", "*:*")):
+        return
+    text = unicode_safe(q)
+    # The parser CKAN will ask for (ckan.lib.search.query.PackageSearchQuery.run).
+    parser = data_dict.get("defType") or ("dismax" if ":" not in text else "lucene")
+    if parser not in lucene.PARSERS:
+        return
+    try:
+        lucene.parse(text, parser, True)
+    except lucene.QueryError as exc:
+        if exc.code != "unsupported":  # {!...}: CKAN's own rule answers that
+            raise _refuse(exc.code, **exc.detail) from None
+
+
 @tk.side_effect_free
 @tk.chained_action
 def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     data_dict = dict(data_dict)
+    precheck(data_dict)
     if "fq" in data_dict:
         data_dict["fq"] = own_filter(data_dict["fq"])
     try:
@@ -110,8 +146,9 @@ def package_autocomplete(original: Any, context: Context, data_dict: DataDict) -
     except (TypeError, ValueError):
         limit = -1
     if not 0 <= limit <= MAX_AUTOCOMPLETE:
-        raise SearchQueryError(messages.for_code(
-            "range", {"param": "limit", "low": 0, "high": MAX_AUTOCOMPLETE}))
+        raise _refuse("range", param="limit", low=0, high=MAX_AUTOCOMPLETE)
+    if isinstance(data_dict.get("q"), str) and "\x00" in data_dict["q"]:
+        raise _refuse("nul", param="q")
     try:
         return original(context, {**data_dict, "limit": limit})
     except SearchError as exc:
