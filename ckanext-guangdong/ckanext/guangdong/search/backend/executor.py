@@ -22,7 +22,7 @@ NOT_STORED = {"permission_labels", "title_string", "text", "urls"}
 class Outcome:
     hits: int
     docs: list[dict[str, Any]]
-    facets: dict[str, list[Any]]
+    facets: dict[str, Any]  # {"facet_fields": {field: [value, count, ...]}}
 
 
 def _as_list(value: Any) -> list[str]:
@@ -189,7 +189,7 @@ class Search:
 
     # -- run -----------------------------------------------------------------
     def run(self) -> Outcome:
-        self.validate()
+        """Runs a validated search (connection.search calls validate() first)."""
         self.table_oid, self.generation = ddl.state(self.session)
         if self.table_oid is None:
             return Outcome(0, [], {"facet_fields": {f: [] for f in self._facet_fields()}})

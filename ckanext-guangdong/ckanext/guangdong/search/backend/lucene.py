@@ -212,16 +212,17 @@ def date_value(text: str) -> str:
     """A date term or range bound as canonical text: ISO dates, ``NOW``, and Solr's date
     math (``NOW-1DAY``, ``NOW/DAY+6MONTHS``, ``2020-01-01T00:00:00Z+1YEAR``). Anything
     else, or a result outside the years 1–9999, is an error (Solr: 400)."""
-    from dateutil.relativedelta import relativedelta
+    from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
+    anchor: dt.datetime | None
     if text.startswith("NOW"):
-        moment: dt.datetime | None = dt.datetime.utcnow()
-        rest = text[3:]
+        anchor, rest = dt.datetime.utcnow(), text[3:]
     else:
         match = re.match(r"^(.*?Z)([+/-].*)$", text)
-        anchor, rest = (match.group(1), match.group(2)) if match else (text, "")
-        moment = document.parse_date(anchor) if len(anchor) <= 64 else None
-    if moment is None:
+        date_text, rest = (match.group(1), match.group(2)) if match else (text, "")
+        anchor = document.parse_date(date_text) if len(date_text) <= 64 else None
+    if anchor is None:
         raise syntax_error(f"Invalid Date String: '{text}'", "date", value=text)
+    moment: dt.datetime = anchor
     pos = 0
     try:
         while pos < len(rest):
@@ -243,7 +244,8 @@ def date_value(text: str) -> str:
 
 def _round_down(moment: dt.datetime, unit: str) -> dt.datetime:
     order = ["years", "months", "days", "hours", "minutes", "seconds", "microseconds"]
-    zero = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+    zero: dict[str, Any] = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0,
+                            "microsecond": 0}
     keep = order.index(unit)
     if unit == "microseconds":  # /MILLI: drop the sub-millisecond part
         return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
