@@ -15,6 +15,8 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.guangdong.schema import openness
+
 from . import schema_fit
 from .crosswalk import Crosswalk
 from .errors import RecordRejected
@@ -274,7 +276,7 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
     fields = schema_fit.schema_fields()
     pkg: dict[str, Any] = {"type": "dataset", "owner_org": owner,
                            # 不予开放 may exist only as a private catalog entry.
-                           "private": values.get("access_rights") == "not_open"}
+                           "private": not openness.may_be_public(values.get("access_rights"))}
     tags = values.pop("tags", [])
     pkg["tags"] = [{"name": t} for t in tags]
     schema_fit.place(pkg, values, fields)
