@@ -59,6 +59,15 @@ class GuangdongHarvesterBase(HarvesterBase):
     def validate_specific(self, cfg: dict[str, Any]) -> None:
         """Subclass hook for checks that need the harvester's knowledge."""
 
+    def fetch_urls(self, source_url: str, cfg: dict[str, Any]) -> list[str]:
+        """Every URL a job of this source will request first (its pages and endpoints), so the
+        URL policy can check them all when the source is saved (again on every request)."""
+        return [source_url]
+
+    def link_urls(self, source_url: str, cfg: dict[str, Any]) -> list[str]:
+        """URLs the config makes into links on dataset pages (never fetched): http/https only."""
+        return []
+
     def get_original_url(self, harvest_object_id: str) -> str | None:
         obj = HarvestObject.get(harvest_object_id)
         if obj and obj.content:
