@@ -12,7 +12,8 @@ from ckanext.guangdong.harvest import status, timeout
 from ckanext.guangdong.harvesters.errors import HarvestError
 
 __all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report", "harvest_jobs_run",
-           "harvest_abort_failed_jobs", "package_create", "package_update"]
+           "harvest_abort_failed_jobs", "package_create", "package_update",
+           "harvest_job_show", "harvest_job_list", "harvest_source_show_status"]
 
 
 def _source(data_dict: DataDict) -> HarvestSource:
@@ -161,3 +162,26 @@ def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     _check_source(context, data_dict, "package_update")
     return original(context, data_dict)
+
+
+# --- errors and warnings counted apart wherever ckanext-harvest shows job statistics --------
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_job_show(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return status.fix_job_stats(original(context, data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_job_list(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return [status.fix_job_stats(job) for job in original(context, data_dict)]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_show_status(original: Any, context: Context, data_dict: DataDict) -> Any:
+    result = original(context, data_dict)
+    if isinstance(result, dict) and isinstance(result.get("last_job"), dict):
+        status.fix_job_stats(result["last_job"])
+    return result

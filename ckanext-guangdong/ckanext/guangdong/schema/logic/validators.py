@@ -116,6 +116,8 @@ def guangdong_identifier(key: tuple, data: dict, errors: dict, context: dict) ->
         return
     package = context.get("package")
     own_id = package.id if package else data.get(("id",))
+    if context.get("session") is not None or context.get("model") is not None:
+        naming.lock_identifier(value)  # a write: held until it commits (not for form checks)
     if naming.identifier_taken(value, own_id if own_id is not missing else None):
         errors[key].append(_("Identifier %s is already used by another dataset") % value)
 
