@@ -174,3 +174,22 @@ def test_warnings_are_not_counted_as_errors(app) -> None:
     page_en = " ".join(app.get(f"/en/harvest/{source['name']}/job/{job.id}", headers=headers)
                        .get_data(as_text=True).split())
     assert "0 errors" in page_en and "1 warnings" in page_en
+
+
+def test_clearing_a_source_updates_the_counters_at_once() -> None:
+    meizhou = fixtures.City("441400", "梅州市", "0753", "data.meizhou.gov.cn")
+    portal = _portal(meizhou, 3)
+    try:
+        source = _api_source(portal, "441400", "meizhou-clear")
+        run_job(source)
+    finally:
+        portal.stop()
+
+    def count() -> int:
+        stats = tk.get_action("guangdong_open_stats")({}, {"series": "false"})
+        return sum(c["datasets"] for c in stats["by_city"] if c["region_code"] == "441400")
+
+    assert count() == 3
+    from gd_testing import make_sysadmin
+    tk.get_action("harvest_source_clear")({"user": make_sysadmin()["name"]}, {"id": source["id"]})
+    assert count() == 0
