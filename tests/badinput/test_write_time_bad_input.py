@@ -76,8 +76,9 @@ def app_dict(ctx: dict[str, Any], **overrides: Any) -> dict[str, Any]:
             "used_datasets": [ctx["existing"]], **overrides}
 
 
-def source(**overrides: Any) -> dict[str, Any]:
+def source(ctx: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     return {"name": f"bad-{uuid.uuid4().hex[:10]}", "title": "源", "url": "http://127.0.0.1:9/",
+            "owner_org": ctx["org"],
             "source_type": "guangdong_dcat", "config": json.dumps({"region_code": "441600"}),
             "frequency": "MANUAL", **overrides}
 
@@ -181,20 +182,20 @@ CASES: list[tuple[str, str, str, Any, bool, int, str]] = [
     ("export as_of abc", "PAGE", "/open-progress/export.csv?as_of=abc", None, False, 400, "YYYY-MM-DD"),
     # harvest sources, the URL policy, who may run harvests
     ("source url metadata", "POST", "harvest_source_create",
-     lambda c: source(url="http://100.100.100.200/latest/meta-data/"), True, 409, "not a public address"),
-    ("source url file://", "POST", "harvest_source_create", lambda c: source(url="file:///etc/passwd"), True, 409,
+     lambda c: source(c, url="http://100.100.100.200/latest/meta-data/"), True, 409, "not a public address"),
+    ("source url file://", "POST", "harvest_source_create", lambda c: source(c, url="file:///etc/passwd"), True, 409,
      "http and https"),
     ("source remote_ckan_api link-local", "POST", "harvest_source_create",
-     lambda c: source(source_type="guangdong_ckan",
+     lambda c: source(c, source_type="guangdong_ckan",
                       config=json.dumps({"region_code": "441600", "remote_ckan_api": "http://169.254.169.254/"})),
      True, 409, "not a public address"),
-    ("source private []", "POST", "harvest_source_create", lambda c: source(private=[]), True, 409, "true or false"),
-    ("stock source type", "POST", "harvest_source_create", lambda c: source(source_type="ckan"), True, 409,
+    ("source private []", "POST", "harvest_source_create", lambda c: source(c, private=[]), True, 409, "true or false"),
+    ("stock source type", "POST", "harvest_source_create", lambda c: source(c, source_type="ckan"), True, 409,
      "source_type"),
     ("anonymous harvest_jobs_run", "POST", "harvest_jobs_run", lambda c: {}, False, 403, "sysadmins"),
     ("anonymous harvest_abort_failed_jobs", "POST", "harvest_abort_failed_jobs", lambda c: {}, False, 403,
      "sysadmins"),
-    ("anonymous harvest_source_create", "POST", "harvest_source_create", lambda c: source(), False, 403, ""),
+    ("anonymous harvest_source_create", "POST", "harvest_source_create", lambda c: source(c), False, 403, ""),
 ]
 
 
