@@ -14,9 +14,9 @@ from sqlalchemy.engine import Connection
 
 METRICS = ("datasets", "applications")
 # Dates a target or a figure may be about: before 2000 there was no open data to count, and
-# past 2099 a monthly series would be centuries long (and 9999-12-31 + 1 day overflows).
+# past 2199 a monthly series would be centuries long (and 9999-12-31 + 1 day overflows).
 DATE_MIN = dt.date(2000, 1, 1)
-DATE_MAX = dt.date(2099, 12, 31)
+DATE_MAX = dt.date(2199, 12, 31)
 THRESHOLD_MAX = 10**9
 TITLE_MAX = 300
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
