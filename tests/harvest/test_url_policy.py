@@ -69,6 +69,17 @@ def portal(internal: Server) -> Iterator[Server]:
                     yield block
             declared = {"Content-Length": str(120 * 1024 * 1024)} if request.path == "/big-declared" else {}
             return Response(chunks(), mimetype="application/octet-stream", headers=declared)
+        if request.path == "/context.jsonld":
+            return Response(json.dumps({"@context": {"dct": "http://purl.org/dc/terms/",
+                                                     "dcat": "http://www.w3.org/ns/dcat#"}}),
+                            mimetype="application/ld+json")
+        if request.path.startswith("/catalog-"):  # a DCAT catalog whose JSON-LD context is remote
+            where = internal.url if request.path == "/catalog-internal.jsonld" else srv.url
+            return Response(json.dumps({
+                "@context": where + "/context.jsonld",
+                "@graph": [{"@id": "http://data.example.gd.cn/dataset/1", "@type": "dcat:Dataset",
+                            "dct:title": "远程上下文数据集", "dct:identifier": "44160003/07770001",
+                            "dct:description": "JSON-LD 上下文在别处。"}]}), mimetype="application/ld+json")
         return Response(json.dumps({"host": request.host}), mimetype="application/json")
 
     srv = Server("127.0.0.1", app)
@@ -276,3 +287,22 @@ def test_anonymous_jobs_run_is_403_and_does_nothing(gd_app, portal) -> None:
     tk.get_action("harvest_jobs_run")({"user": make_sysadmin()["name"]}, {})
     model.Session.remove()
     assert HarvestJob.get(job.id).status == "Finished"
+
+
+@pytest.mark.usefixtures("gd")
+def test_remote_json_ld_contexts_go_through_the_policy(portal, internal) -> None:
+    """rdflib fetches a JSON-LD document's remote @context by itself, from any address: the
+    DCAT harvester fetches contexts through the policy first and hands rdflib inline ones."""
+    from cityportals.harness import datasets_of, make_source, run_job
+    bad = make_source(portal.url + "/catalog-internal.jsonld", "guangdong_dcat",
+                      {"region_code": "441600"}, f"jsonld-internal-{uuid.uuid4().hex[:6]}")
+    job, results = run_job(bad)
+    report = tk.get_action("guangdong_harvest_error_report")({"ignore_auth": True}, {"job_id": job.id})
+    assert internal.requests == []  # the internal service was never asked for the context
+    assert {g["kind"] for g in report["by_kind"]} == {"url_refused"}, report
+    good = make_source(portal.url + "/catalog-portal.jsonld", "guangdong_dcat",
+                       {"region_code": "441600"}, f"jsonld-portal-{uuid.uuid4().hex[:6]}")
+    job, results = run_job(good)
+    assert any("/context.jsonld" in r for r in portal.requests)
+    # the catalog was parsed with the fetched context: its one record reached the import
+    assert list(results) == ["http://data.example.gd.cn/dataset/1"], results
