@@ -13,12 +13,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # One plugin per feature. Earlier plugins win template lookups, so the theme comes first.
+# ckanext-harvest's stock harvester types (ckan_harvester, dcat_rdf_harvester) are not enabled:
+# our guangdong_ckan / guangdong_dcat cover the same portals through the one URL policy, and
+# the stock ones fetch with their own HTTP code, following redirects anywhere
+# (docs/security.md, "Write-time rules and server-side fetches").
 PLUGINS = [
     "guangdong_theme", "guangdong_schema", "guangdong_application", "guangdong_search",
     "guangdong_events", "guangdong_targets", "guangdong_harvest",
     "guangdong_ckan_harvester", "guangdong_dcat_harvester", "guangdong_api_harvester",
     "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
-    "ckan_harvester", "dcat_rdf_harvester",
 ]
 
 PROFILES = {

@@ -10,7 +10,8 @@ from ckanext.guangdong.demo.loader import load
 
 
 @pytest.fixture(scope="module")
-def demo_site(live_server: str, reset_db, reset_index) -> str:
+def demo_site(live_server: str, gd_plugins: None, reset_db, reset_index) -> str:
+    # gd_plugins: the plugins must be loaded here whichever module built the shared live server
     reset_db()
     reset_index()
     counts = load()

@@ -44,13 +44,19 @@ def _chart(progress: dict[str, Any], stats: dict[str, Any]) -> str:
                         lines, tk._("Open datasets and applications over time"), desc, labels)
 
 
+def _as_of_message() -> str:
+    from .store import DATE_MAX, DATE_MIN
+    return tk._("as_of must be a date in the form YYYY-MM-DD, from %(min)s to %(max)s") % {
+        "min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+
+
 @guangdong_targets.route("/open-progress")
 def dashboard() -> Any:
     as_of = request.args.get("as_of") or None
     try:
         progress, stats = _figures(as_of)
     except tk.ValidationError:
-        return tk.abort(400, tk._("as_of must be a date in the form YYYY-MM-DD"))
+        return tk.abort(400, _as_of_message())
     return tk.render("targets/dashboard.html", {
         "progress": progress, "stats": stats, "chart_svg": _chart(progress, stats),
         "as_of": progress["as_of"], "status_labels": STATUS_LABELS, "access_labels": ACCESS_LABELS,
@@ -64,7 +70,7 @@ def export_figures(fmt: str) -> Any:
     try:
         progress, stats = _figures(request.args.get("as_of") or None)
     except tk.ValidationError:
-        return tk.abort(400, tk._("as_of must be a date in the form YYYY-MM-DD"))
+        return tk.abort(400, _as_of_message())
     name = f"open-progress-{progress['as_of']}.{fmt}"
     if fmt == "csv":
         body, mimetype = export.to_csv(progress, stats, tk._), "text/csv; charset=utf-8"

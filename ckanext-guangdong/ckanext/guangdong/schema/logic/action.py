@@ -51,8 +51,10 @@ def format_autocomplete(next_action: Callable[..., Any], context: dict[str, Any]
     """The resource form's format autocomplete offers the controlled list (vocab/formats.yaml),
     not whatever formats happen to be stored already."""
     tk.check_access("format_autocomplete", context, data_dict)
-    q = str(data_dict.get("q") or "").strip().lower().lstrip(".")
-    limit = int(data_dict.get("limit") or 5)
+    from ckanext.guangdong import params
+    q = data_dict.get("q")
+    q = (q if isinstance(q, str) else "").strip().lower().lstrip(".")
+    limit = params.as_int(data_dict, "limit", 5, 1, 100)
     matches = []
     for entry in vocab.format_entries():
         spellings = [entry["value"], *(entry.get("aliases") or []), entry["label"]["zh_Hans_CN"]]
