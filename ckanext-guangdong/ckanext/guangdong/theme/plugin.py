@@ -18,11 +18,23 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IClick)
+    p.implements(p.IBlueprint)
+    p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
         tk.add_public_directory(config, os.path.join(_HERE, "public"))
 
+    # IBlueprint
+    def get_blueprint(self) -> list[Any]:
+        from ckanext.guangdong.theme.js_i18n import js_i18n
+        return [js_i18n]
+
+    # IMiddleware: runs once per web app (gunicorn worker, test app), not for CLI commands
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        from ckanext.guangdong.theme.js_i18n import ensure_built
+        ensure_built()
+        return app
 
     def get_commands(self) -> list[Any]:
         from ckanext.guangdong.cli import guangdong
