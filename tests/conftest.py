@@ -69,7 +69,7 @@ def live_server() -> Iterator[str]:
     # The DCAT base URI is the site URL in the ini; they stay equal. CKAN's pytest plugin
     # restores the config from its snapshot before every test: the snapshot changes too.
     from ckan.tests.pytest_ckan import ckan_setup
-    saved = {key: config.get(key) for key in ("ckan.site_url", "ckanext.dcat.base_uri")}
+    saved = {key: config.copy().get(key) for key in ("ckan.site_url", "ckanext.dcat.base_uri")}
     from ckan.lib.app_globals import _CONFIG_CACHE
     for conf in (config, ckan_setup._config):
         conf.update({key: url for key in saved})

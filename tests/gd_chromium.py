@@ -53,7 +53,7 @@ class Browsing:
         self.open(f"{locale_prefix}/user/login")
         self.page.fill("#field-login", name)
         self.page.fill("#field-password", password)
-        self.page.locator("form[action*='login'] button[type=submit]").click()
+        self.page.locator("form:has(#field-login) button[type=submit]").click()
         self.page.wait_for_load_state("networkidle")
 
     def screenshot(self, name: str) -> Path:
@@ -64,12 +64,13 @@ class Browsing:
 
 
 @contextlib.contextmanager
-def chromium_session(base: str) -> Iterator[Browsing]:
+def chromium_session(base: str, javascript: bool = True) -> Iterator[Browsing]:
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                          java_script_enabled=javascript)
             yield Browsing(context.new_page(), base)
         finally:
             browser.close()
