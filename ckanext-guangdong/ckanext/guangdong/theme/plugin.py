@@ -27,8 +27,9 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
 
     # IBlueprint
     def get_blueprint(self) -> list[Any]:
+        from ckanext.guangdong.theme.charset import charset
         from ckanext.guangdong.theme.js_i18n import js_i18n
-        return [js_i18n]
+        return [js_i18n, charset]
 
     # IMiddleware: runs once per web app (gunicorn worker, test app), not for CLI commands
     def make_middleware(self, app: Any, config: Any) -> Any:
