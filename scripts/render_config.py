@@ -19,6 +19,8 @@ PLUGINS = [
     "guangdong_ckan_harvester", "guangdong_dcat_harvester", "guangdong_api_harvester",
     "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
     "ckan_harvester", "dcat_rdf_harvester",
+    # CKAN's previews (of files on this portal only: theme/previews.py)
+    "image_view", "text_view", "webpage_view",
 ]
 
 PROFILES = {

@@ -174,10 +174,20 @@ def _load_applications(pubs: dict[str, Publisher], dataset_ids: dict[str, str]) 
     return created
 
 
+def _ensure_views(dataset_ids: dict[str, str]) -> None:
+    """CKAN's default previews for every demo file (new files get them when created; this
+    also gives them to a catalog loaded before previews were enabled). Idempotent."""
+    context = _context()
+    for package_id in dataset_ids.values():
+        package = tk.get_action("package_show")(context, {"id": package_id})
+        tk.get_action("package_create_default_resource_views")(context, {"package": package})
+
+
 def load() -> dict[str, int]:
     pubs = _publishers()
     for pub in pubs.values():
         _ensure_org(pub)
     dataset_ids = _load_datasets(pubs)
+    _ensure_views(dataset_ids)
     applications = _load_applications(pubs, dataset_ids)
     return {"publishers": len(pubs), "datasets": len(dataset_ids), "new applications": applications}

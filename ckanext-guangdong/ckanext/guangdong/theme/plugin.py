@@ -14,6 +14,7 @@ _HERE = os.path.dirname(__file__)
 
 @tk.blanket.config_declarations
 @tk.blanket.helpers
+@tk.blanket.actions
 class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
