@@ -54,7 +54,7 @@ setup(
             "*/i18n/**/*", "*/data/**/*",
         ],
         "ckanext.guangdong.harvesters": ["*.yaml"],
-        "ckanext.guangdong.schemas": ["*.yaml", "vocab/*.yaml"],
+        "ckanext.guangdong.schemas": ["*.yaml", "vocab/*.yaml", "vocab/*.json"],
     },
     entry_points={
         "ckan.plugins": PLUGINS,

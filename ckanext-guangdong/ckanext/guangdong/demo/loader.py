@@ -105,6 +105,7 @@ def _dataset(topic: dict[str, Any], pub: Publisher, seq: int) -> dict[str, Any]:
         "contact_phone": f"020-8{digest % 10_000_000:07d}" if pub.org_type == "department" else f"0{digest % 900 + 100}-{digest % 90_000_000 + 10_000_000}",
         "data_items": [{"name": n, "type": vocab.column_type(k), "description": d} for n, k, d in topic["columns"]],
         "tag_string": ",".join(topic["tags"]),
+        "license_id": topic.get("license") or tk.config.get("ckanext.guangdong.default_license"),
         **vocab.internal_fields(topic["access"]),
     }
     if topic["access"] == "conditional":
@@ -130,6 +131,13 @@ def _find_by_identifier(identifier: str) -> str | None:
     return row[0] if row else None
 
 
+def _ensure_license(package_id: str, license_id: str) -> None:
+    """A demo dataset loaded before it had a licence gets the one it has now."""
+    package = model.Package.get(package_id)
+    if package is not None and not package.license_id:
+        tk.get_action("package_patch")(_context(), {"id": package_id, "license_id": license_id})
+
+
 def _load_datasets(pubs: dict[str, Publisher]) -> dict[str, str]:
     """Create the topic datasets; returns title -> package id (existing ones included)."""
     ids: dict[str, str] = {}
@@ -142,6 +150,7 @@ def _load_datasets(pubs: dict[str, Publisher]) -> dict[str, str]:
             existing = _find_by_identifier(data["identifier"])
             if existing:
                 ids[data["title"]] = existing
+                _ensure_license(existing, data["license_id"])
                 continue
             count = 20 + int(hashlib.md5(data["title"].encode()).hexdigest(), 16) % 40
             data["record_count"] = count

@@ -255,6 +255,16 @@ def guangdong_format(value: Any) -> Any:
     return canonical
 
 
+# --- licence --------------------------------------------------------------------------------
+
+def guangdong_license_default(value: Any) -> Any:
+    """A licence left empty is the configured default (ckanext.guangdong.default_license)."""
+    if _empty(value):
+        from ckanext.guangdong.schema import licenses
+        return licenses.default_id() or value
+    return value
+
+
 # --- organizations --------------------------------------------------------------------------
 
 _CITY_NAME = re.compile(r"^city-(\d{6})$")
