@@ -59,18 +59,23 @@ def _publishers() -> dict[str, Publisher]:
     return pubs
 
 
+def _description(pub: Publisher) -> str:
+    kind = "地级以上市" if pub.org_type == "city" else "省直部门"
+    return f"{pub.title}（{kind}，行政区划代码 {pub.region_code}）。"
+
+
 def _ensure_org(pub: Publisher) -> None:
     context = _context()
     existing = model.Group.get(pub.name)
     if existing is not None:
         pub.id = existing.id
+        # earlier demo catalogs ended the description with the English name
+        if existing.description and existing.description.endswith(f"{pub.en}, Guangdong."):
+            tk.get_action("organization_patch")(context, {"id": existing.id,
+                                                          "description": _description(pub)})
         return
-    kind = "地级以上市" if pub.org_type == "city" else "省直部门"
-    data = {
-        "name": pub.name, "title": pub.title,
-        "description": f"{pub.title}（{kind}，行政区划代码 {pub.region_code}）。{pub.en}, Guangdong.",
-        **vocab.org_fields(pub.region_code, pub.org_type),
-    }
+    data = {"name": pub.name, "title": pub.title, "description": _description(pub),
+            **vocab.org_fields(pub.region_code, pub.org_type)}
     pub.id = tk.get_action("organization_create")(context, data)["id"]
 
 

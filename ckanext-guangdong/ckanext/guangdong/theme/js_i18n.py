@@ -8,13 +8,21 @@ back to CKAN's name and hands over to CKAN's own view.
 
 CKAN writes the translation files (``<storage>/i18n/js/<locale>.js``) only in ``ckan run``;
 gunicorn and the test apps never do, so :func:`ensure_built` runs CKAN's builder when a
-catalog is newer than the built file.
+catalog is newer than the built file. CKAN's builder reads each plugin's own .po only, so the
+theme's override catalogs (theme/i18n/<locale>/overrides, compiled into the theme's .mo) are
+laid over its output for the messages CKAN's JavaScript uses.
 """
 from __future__ import annotations
 
+import fcntl
+import json
 import logging
 import os
+from functools import lru_cache
 from typing import Any
+
+from babel.messages.pofile import read_po
+from babel.support import Translations
 
 from flask import Blueprint
 
@@ -53,27 +61,69 @@ def _catalogs(locale: str) -> list[str]:
     for directory in dirs:
         folder = os.path.join(directory, locale, "LC_MESSAGES")
         if os.path.isdir(folder):
-            found += [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".po")]
+            found += [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith((".po", ".mo"))]
     return found
 
 
-def _stale() -> bool:
-    """A built file is missing or older than one of the catalogs it is built from
-    (checked for the offered locales only: a cheap test on every app start)."""
+@lru_cache(maxsize=1)
+def _js_msgids() -> frozenset[str]:
+    """The messages CKAN's JavaScript uses (occurrences in .js files in CKAN's .pot)."""
+    with open(os.path.join(i18n.get_ckan_i18n_dir(), "ckan.pot"), "rb") as pot:
+        catalog = read_po(pot)
+    return frozenset(m.id for m in catalog
+                     if isinstance(m.id, str) and any(f.endswith(".js") for f, _ in m.locations))
+
+
+def _lay_overrides(locale: str) -> None:
+    """Our corrections (the theme's compiled catalog) over CKAN's built JavaScript messages."""
+    from ckanext.guangdong.theme.plugin import GuangdongThemePlugin
+    theme = GuangdongThemePlugin()
+    ours = Translations.load(theme.i18n_directory(), [locale], theme.i18n_domain())
+    catalog = getattr(ours, "_catalog", {})
+    built = os.path.join(i18n.get_js_translations_dir(), f"{locale}.js")
+    if not catalog or not os.path.exists(built):
+        return
+    with open(built, encoding="utf-8") as f:
+        messages = json.load(f)
+    for msgid in _js_msgids():
+        if isinstance(catalog.get(msgid), str) and catalog[msgid]:
+            messages[msgid] = [None, catalog[msgid]]
+    with open(built, "w", encoding="utf-8") as f:
+        json.dump(messages, f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _stale() -> list[str]:
+    """The offered locales whose built file is missing or older than one of the catalogs it
+    is made from (a cheap test on every app start)."""
     dest = i18n.get_js_translations_dir()
+    stale = []
     for locale in config.get("ckan.locales_offered") or [config.get("ckan.locale_default")]:
         built = os.path.join(dest, f"{locale}.js")
         catalogs = _catalogs(locale)
-        if not catalogs:
-            continue
-        if not os.path.exists(built):
-            return True
-        if os.path.getmtime(built) < max(os.path.getmtime(c) for c in catalogs):
-            return True
-    return False
+        if catalogs and (not os.path.exists(built)
+                         or os.path.getmtime(built) < max(os.path.getmtime(c) for c in catalogs)):
+            stale.append(locale)
+    return stale
 
 
 def ensure_built() -> None:
-    if _stale():
-        log.info("building CKAN's JavaScript translations in %s", i18n.get_js_translations_dir())
-        i18n.build_js_translations()
+    if not _stale():
+        return
+    os.makedirs(i18n.get_js_translations_dir(), exist_ok=True)
+    # gunicorn's workers start together: one builds, the others wait and find it done
+    with open(os.path.join(i18n.get_js_translations_dir(), ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _build(_stale())
+
+
+def _build(stale: list[str]) -> None:
+    if not stale:
+        return
+    log.info("building CKAN's JavaScript translations in %s", i18n.get_js_translations_dir())
+    for locale in stale:  # CKAN's builder skips files it thinks current
+        built = os.path.join(i18n.get_js_translations_dir(), f"{locale}.js")
+        if os.path.exists(built):
+            os.remove(built)
+    i18n.build_js_translations()
+    for locale in stale:
+        _lay_overrides(locale)

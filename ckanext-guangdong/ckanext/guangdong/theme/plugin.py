@@ -25,6 +25,7 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
         tk.add_public_directory(config, os.path.join(_HERE, "public"))
+        tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_theme")
 
     # IBlueprint
     def get_blueprint(self) -> list[Any]:
