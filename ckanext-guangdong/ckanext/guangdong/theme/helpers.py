@@ -95,3 +95,23 @@ def _activity_types() -> dict[str, str]:
 def guangdong_activity_type_label(activity_type: str) -> str:
     """An activity type (``changed package``) as people call it, in the page's language."""
     return _activity_types().get(activity_type, activity_type.replace("_", " ").capitalize())
+
+
+def guangdong_local_image(url: str | None, placeholder: str) -> str:
+    """An image of this portal (an upload, or on the site's host), else the placeholder: a
+    picture linked from elsewhere would make every visitor's browser ask another host."""
+    from ckanext.guangdong.theme.previews import on_this_portal
+    return url if url and on_this_portal(url) else tk.h.url_for_static(placeholder)
+
+
+@tk.chained_helper
+def user_image(next_helper: Any, user_id: str, size: int = 100) -> Any:
+    """CKAN's user picture, but never one from another host (gravatar is off in the ini)."""
+    try:
+        user = tk.get_action("user_show")({"ignore_auth": True}, {"id": user_id})
+    except tk.ObjectNotFound:
+        return ""
+    from ckanext.guangdong.theme.previews import on_this_portal
+    if user.get("image_display_url") and not on_this_portal(user["image_display_url"]):
+        return tk.h.snippet("user/snippets/placeholder.html", size=size, user_name=user["display_name"])
+    return next_helper(user_id, size)

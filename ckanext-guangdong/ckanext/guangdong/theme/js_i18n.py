@@ -70,8 +70,8 @@ def _js_msgids() -> frozenset[str]:
     """The messages CKAN's JavaScript uses (occurrences in .js files in CKAN's .pot)."""
     with open(os.path.join(i18n.get_ckan_i18n_dir(), "ckan.pot"), "rb") as pot:
         catalog = read_po(pot)
-    return frozenset(m.id for m in catalog
-                     if isinstance(m.id, str) and any(f.endswith(".js") for f, _ in m.locations))
+    return frozenset(m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog
+                     if m.id and any(f.endswith(".js") for f, _ in m.locations))
 
 
 def _lay_overrides(locale: str) -> None:
@@ -88,6 +88,10 @@ def _lay_overrides(locale: str) -> None:
     for msgid in _js_msgids():
         if isinstance(catalog.get(msgid), str) and catalog[msgid]:
             messages[msgid] = [None, catalog[msgid]]
+        elif catalog.get((msgid, 0)):  # plural forms: [plural msgid (as CKAN built it), forms...]
+            forms = [catalog[(msgid, i)] for i in range(10) if (msgid, i) in catalog]
+            built_entry = messages.get(msgid) or [None]
+            messages[msgid] = [built_entry[0], *forms]
     with open(built, "w", encoding="utf-8") as f:
         json.dump(messages, f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
