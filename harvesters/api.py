@@ -31,7 +31,7 @@ def dig(data: Any, path: str | None) -> Any:
 
 class GuangdongAPIHarvester(GuangdongHarvesterBase):
     NAME = "guangdong_api"
-    TITLE = "JSON 接口城市门户 (开放广东)"
+    TITLE = "City portal: JSON API (开放广东 style)"
     DESCRIPTION = ("Harvests a home-grown JSON API (list, detail and file-list endpoints); "
                    "preset kaifang_guangdong for 开放广东-style platforms.")
 

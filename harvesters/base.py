@@ -40,6 +40,7 @@ class Listed:
 
 class GuangdongHarvesterBase(HarvesterBase):
     NAME = ""
+    # English msgids, translated where shown (the guangdong_harvest catalog)
     TITLE = ""
     DESCRIPTION = ""
 

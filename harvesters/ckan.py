@@ -17,7 +17,7 @@ MAX_PAGES = 10_000
 
 class GuangdongCKANHarvester(GuangdongHarvesterBase):
     NAME = "guangdong_ckan"
-    TITLE = "CKAN 城市门户 (开放广东)"
+    TITLE = "City portal: CKAN"
     DESCRIPTION = "Harvests a city's CKAN portal through its Action API, mapped onto the provincial schema."
 
     def fetch_urls(self, source_url: str, cfg: dict[str, Any]) -> list[str]:

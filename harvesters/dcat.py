@@ -104,7 +104,7 @@ def inline_remote_contexts(text: str, base: str, client: Client) -> str:
 
 class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):
     NAME = "guangdong_dcat"
-    TITLE = "DCAT 城市门户 (开放广东)"
+    TITLE = "City portal: DCAT catalog"
     DESCRIPTION = "Harvests a DCAT catalog (Turtle/JSON-LD/RDF-XML, Hydra paging) onto the provincial schema."
 
     def list_records(self, source: Any, cfg: dict[str, Any], client: Client, job: Any) -> Iterator[Listed]:

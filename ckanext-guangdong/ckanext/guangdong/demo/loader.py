@@ -59,18 +59,23 @@ def _publishers() -> dict[str, Publisher]:
     return pubs
 
 
+def _description(pub: Publisher) -> str:
+    kind = "地级以上市" if pub.org_type == "city" else "省直部门"
+    return f"{pub.title}（{kind}，行政区划代码 {pub.region_code}）。"
+
+
 def _ensure_org(pub: Publisher) -> None:
     context = _context()
     existing = model.Group.get(pub.name)
     if existing is not None:
         pub.id = existing.id
+        # earlier demo catalogs ended the description with the English name
+        if existing.description and existing.description.endswith(f"{pub.en}, Guangdong."):
+            tk.get_action("organization_patch")(context, {"id": existing.id,
+                                                          "description": _description(pub)})
         return
-    kind = "地级以上市" if pub.org_type == "city" else "省直部门"
-    data = {
-        "name": pub.name, "title": pub.title,
-        "description": f"{pub.title}（{kind}，行政区划代码 {pub.region_code}）。{pub.en}, Guangdong.",
-        **vocab.org_fields(pub.region_code, pub.org_type),
-    }
+    data = {"name": pub.name, "title": pub.title, "description": _description(pub),
+            **vocab.org_fields(pub.region_code, pub.org_type)}
     pub.id = tk.get_action("organization_create")(context, data)["id"]
 
 
@@ -105,6 +110,7 @@ def _dataset(topic: dict[str, Any], pub: Publisher, seq: int) -> dict[str, Any]:
         "contact_phone": f"020-8{digest % 10_000_000:07d}" if pub.org_type == "department" else f"0{digest % 900 + 100}-{digest % 90_000_000 + 10_000_000}",
         "data_items": [{"name": n, "type": vocab.column_type(k), "description": d} for n, k, d in topic["columns"]],
         "tag_string": ",".join(topic["tags"]),
+        "license_id": topic.get("license") or tk.config.get("ckanext.guangdong.default_license"),
         **vocab.internal_fields(topic["access"]),
     }
     if topic["access"] == "conditional":
@@ -130,6 +136,13 @@ def _find_by_identifier(identifier: str) -> str | None:
     return row[0] if row else None
 
 
+def _ensure_license(package_id: str, license_id: str) -> None:
+    """A demo dataset loaded before it had a licence gets the one it has now."""
+    package = model.Package.get(package_id)
+    if package is not None and not package.license_id:
+        tk.get_action("package_patch")(_context(), {"id": package_id, "license_id": license_id})
+
+
 def _load_datasets(pubs: dict[str, Publisher]) -> dict[str, str]:
     """Create the topic datasets; returns title -> package id (existing ones included)."""
     ids: dict[str, str] = {}
@@ -142,6 +155,7 @@ def _load_datasets(pubs: dict[str, Publisher]) -> dict[str, str]:
             existing = _find_by_identifier(data["identifier"])
             if existing:
                 ids[data["title"]] = existing
+                _ensure_license(existing, data["license_id"])
                 continue
             count = 20 + int(hashlib.md5(data["title"].encode()).hexdigest(), 16) % 40
             data["record_count"] = count
@@ -174,10 +188,20 @@ def _load_applications(pubs: dict[str, Publisher], dataset_ids: dict[str, str]) 
     return created
 
 
+def _ensure_views(dataset_ids: dict[str, str]) -> None:
+    """CKAN's default previews for every demo file (new files get them when created; this
+    also gives them to a catalog loaded before previews were enabled). Idempotent."""
+    context = _context()
+    for package_id in dataset_ids.values():
+        package = tk.get_action("package_show")(context, {"id": package_id})
+        tk.get_action("package_create_default_resource_views")(context, {"package": package})
+
+
 def load() -> dict[str, int]:
     pubs = _publishers()
     for pub in pubs.values():
         _ensure_org(pub)
     dataset_ids = _load_datasets(pubs)
+    _ensure_views(dataset_ids)
     applications = _load_applications(pubs, dataset_ids)
     return {"publishers": len(pubs), "datasets": len(dataset_ids), "new applications": applications}

@@ -137,6 +137,13 @@ def iter_errors(job_id: str) -> Iterator[dict[str, Any]]:
                "package_id": package_id, "created": _iso(e.created), **parsed}
 
 
+def _kind_description(kind: str) -> str:
+    """The kind's description in the request's language (msgids: harvesters/errors.py KINDS)."""
+    import ckan.plugins.toolkit as tk
+    text = KINDS.get(kind, "")
+    return tk._(text) if text else ""
+
+
 def error_report(job_id: str) -> dict[str, Any]:
     groups: dict[str, dict[str, Any]] = {}
     total = warnings = 0
@@ -144,7 +151,7 @@ def error_report(job_id: str) -> dict[str, Any]:
         total += 1
         warnings += err["severity"] == "warning"
         group = groups.setdefault(err["kind"], {"kind": err["kind"],
-                                                "description": KINDS.get(err["kind"], ""),
+                                                "description": _kind_description(err["kind"]),
                                                 "count": 0, "errors": []})
         group["count"] += 1
         group["errors"].append(err)

@@ -73,7 +73,7 @@ def export_figures(fmt: str) -> Any:
         return tk.abort(400, _as_of_message())
     name = f"open-progress-{progress['as_of']}.{fmt}"
     if fmt == "csv":
-        body, mimetype = export.to_csv(progress, stats, tk._), "text/csv; charset=utf-8"
+        body, mimetype = export.to_csv(progress, stats, tk._), "text/csv"  # charset: werkzeug adds it
     else:
         body = export.to_xlsx(progress, stats, tk._)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

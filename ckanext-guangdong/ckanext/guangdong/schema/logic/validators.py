@@ -7,7 +7,9 @@ scheming field definition first, as ckanext-scheming does for its own (``is_a_sc
 from __future__ import annotations
 
 import json
+import posixpath
 import re
+import urllib.parse
 from datetime import date, datetime
 from typing import Any, Callable
 
@@ -383,6 +385,38 @@ def guangdong_temporal_order(key: tuple, data: dict, errors: dict, context: dict
 
 # --- resources ------------------------------------------------------------------------------
 
+def _file_name(key: tuple, data: dict) -> str:
+    """The uploaded file's name (CKAN's uploader has already put it in ``url``) or the link."""
+    upload = data.get(key[:-1] + ("upload",))
+    return _text(getattr(upload, "filename", None) or data.get(key[:-1] + ("url",)))
+
+
+def guangdong_format_guess(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    """A format left empty is inferred from the file's or link's name, else from its media
+    type, onto our list (data.csv -> CSV, text/csv -> CSV); if neither says, it stays empty:
+    a missing format never refuses a file."""
+    if not _empty(data.get(key)):
+        return
+    upload = data.get(key[:-1] + ("upload",))
+    media_type = data.get(key[:-1] + ("mimetype",))
+    guessed = vocab.infer_format(_file_name(key, data),
+                                 None if _empty(media_type) else media_type) \
+        or vocab.format_from_media_type(getattr(upload, "mimetype", None))
+    if guessed:
+        data[key] = guessed
+
+
+def guangdong_name_from_file(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    """A resource name left empty is the file's name (as CKAN's upload widget fills it in the
+    browser), so a form sent without that script does not lose the chosen file to an error."""
+    if not _empty(data.get(key)):
+        return
+    path = urllib.parse.urlsplit(_file_name(key, data)).path
+    name = urllib.parse.unquote(posixpath.basename(path)).strip()
+    if name:
+        data[key] = name
+
+
 def guangdong_format(value: Any) -> Any:
     """Resource format from the controlled list, normalised (csv -> CSV, 接口 -> API)."""
     if _empty(value):
@@ -391,6 +425,16 @@ def guangdong_format(value: Any) -> Any:
     if canonical is None:
         raise tk.Invalid(_('"%s" is not one of the allowed formats') % value)
     return canonical
+
+
+# --- licence --------------------------------------------------------------------------------
+
+def guangdong_license_default(value: Any) -> Any:
+    """A licence left empty is the configured default (ckanext.guangdong.default_license)."""
+    if _empty(value):
+        from ckanext.guangdong.schema import licenses
+        return licenses.default_id() or value
+    return value
 
 
 # --- organizations --------------------------------------------------------------------------
