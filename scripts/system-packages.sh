@@ -2,8 +2,9 @@
 # Install the Debian packages the portal needs, only those that are missing.
 source "$(dirname "$0")/lib.sh"
 NEEDED=(postgresql postgresql-contrib libpq-dev redis-server python3-venv python3-dev build-essential git curl libmagic1)
-# Test tools: headless Chromium for the dashboard test, the compose CLI to validate docker/.
-[ -n "${GD_TEST_TOOLS:-}" ] && NEEDED+=(chromium docker-compose)
+# Test tools: headless Chromium for the browser suite (with a CJK font, so screenshots of
+# Chinese pages are readable), the compose CLI to validate docker/.
+[ -n "${GD_TEST_TOOLS:-}" ] && NEEDED+=(chromium fonts-wqy-microhei docker-compose)
 missing=()
 for pkg in "${NEEDED[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

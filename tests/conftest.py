@@ -58,14 +58,24 @@ def gd_app(gd_plugins: None) -> Any:
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The real CKAN WSGI app served over HTTP on 127.0.0.1; yields its base URL.
-    Building the app loads every plugin of the test ini."""
+    Building the app loads every plugin of the test ini. ``ckan.site_url`` is this server's
+    address while it runs, so the links CKAN writes with the site URL (resource downloads,
+    DCAT URIs) lead to this server, as they do on a real site."""
     from ckan.config.middleware import make_app
     from ckan.common import config
 
+    from ckan.tests.pytest_ckan import ckan_setup
+
     port = free_port()
-    app = make_app(config)
+    site_url = config.get("ckan.site_url")
+    app = make_app(config)  # (reloads the config from the ini)
+    # CKAN's pytest plugin restores the config from its snapshot before every test: both.
+    for conf in (config, ckan_setup._config):
+        conf["ckan.site_url"] = f"http://127.0.0.1:{port}"
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
+    for conf in (config, ckan_setup._config):
+        conf["ckan.site_url"] = site_url
