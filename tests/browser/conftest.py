@@ -3,7 +3,6 @@ downloaded one), the shared live app (tests/conftest.py ``live_server``), and a 
 made through CKAN's actions with stored files, so every journey has something to find."""
 from __future__ import annotations
 
-import io
 import shutil
 import sys
 import uuid
@@ -17,12 +16,12 @@ if str(ROOT / "tests") not in sys.path:  # the city-portal stand-ins (tests/city
     sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_journey import CHROMIUM, Journey, open_browser  # noqa: E402
+from browser_catalog import _context, _upload, ensure_org  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM),
                                 reason="Debian's chromium is not installed (apt-get install chromium)")
 
 CSV_BYTES = "站点名称,所在区,车位数\n荔湾路站,荔湾区,24\n花城广场站,天河区,40\n".encode("utf-8")
-PASSWORD = "Browser-Journey-2026"
 
 
 @pytest.fixture(scope="session")
@@ -51,27 +50,6 @@ def journey(browser: Any, live_server: str, request: Any) -> Iterator[Any]:
     for j in opened:
         if j.context.pages:  # not finished by the test (it failed before): close quietly
             j.context.close()
-
-
-def _context() -> dict[str, Any]:
-    import ckan.plugins.toolkit as tk
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
-
-
-def _upload(filename: str, content: bytes, mimetype: str) -> Any:
-    from werkzeug.datastructures import FileStorage
-    return FileStorage(stream=io.BytesIO(content), filename=filename, content_type=mimetype)
-
-
-def ensure_org(name: str, title: str, region_code: str, org_type: str) -> dict[str, Any]:
-    import ckan.plugins.toolkit as tk
-    try:
-        return tk.get_action("organization_show")(_context(), {"id": name})
-    except tk.ObjectNotFound:
-        return tk.get_action("organization_create")(_context(), {
-            "name": name, "title": title, "description": f"{title}（测试用）",
-            "region_code": region_code, "org_type": org_type})
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +83,3 @@ def portal_catalog(gd_plugins: None, live_server: str) -> dict[str, Any]:
             "resource": res, "word": word, "title": title, "csv": CSV_BYTES}
 
 
-def make_person(fullname: str, sysadmin: bool = False) -> dict[str, Any]:
-    """A user with a known password (they log in through the form)."""
-    from gd_testing import make_sysadmin, make_user
-    maker = make_sysadmin if sysadmin else make_user
-    return maker(fullname=fullname, password=PASSWORD)
