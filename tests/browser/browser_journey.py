@@ -182,8 +182,7 @@ class Journey:
         self.goto("/user/login")
         self.page.fill("#field-login", username)
         self.page.fill("#field-password", password)
-        self.page.locator("form.form-horizontal button[type=submit], #login-form button[type=submit], "
-                          "form[action*='login'] button[type=submit]").first.click()
+        self.page.locator("form:has(#field-login) button[type=submit]").first.click()
         self.page.wait_for_load_state("load")
         assert "/user/login" not in self.page.url, f"login failed: {self.page.url}"
 
