@@ -71,24 +71,28 @@ def bounded_body(app: Any) -> Any:
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The real CKAN WSGI app served over HTTP on 127.0.0.1; yields its base URL.
-    Building the app loads every plugin of the test ini. ``ckan.site_url`` is this server's
-    address while it runs, so the links CKAN writes with the site URL (resource downloads,
-    DCAT URIs) lead to this server, as they do on a real site."""
+    Building the app loads every plugin of the test ini."""
     from ckan.config.middleware import make_app
     from ckan.common import config
 
-    from ckan.tests.pytest_ckan import ckan_setup
-
     port = free_port()
-    site_url = config.get("ckan.site_url")
-    app = make_app(config)  # (reloads the config from the ini)
-    # CKAN's pytest plugin restores the config from its snapshot before every test: both.
+    url = f"http://127.0.0.1:{port}"
+    # The pages' absolute links and CKAN's JavaScript (data-site-root) must point at this
+    # server, not at the ini's site_url (a `make run` portal, or nothing): a browser follows them.
+    # The DCAT base URI is the site URL in the ini; they stay equal. CKAN's pytest plugin
+    # restores the config from its snapshot before every test: the snapshot changes too.
+    from ckan.tests.pytest_ckan import ckan_setup
+    saved = {key: config.copy().get(key) for key in ("ckan.site_url", "ckanext.dcat.base_uri")}
+    from ckan.lib.app_globals import _CONFIG_CACHE
     for conf in (config, ckan_setup._config):
-        conf["ckan.site_url"] = f"http://127.0.0.1:{port}"
+        conf.update({key: url for key in saved})
+    _CONFIG_CACHE.clear()  # app_globals would put back the values it first saw
+    app = make_app(config)
     server = make_server("127.0.0.1", port, bounded_body(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield url
     server.shutdown()
     for conf in (config, ckan_setup._config):
-        conf["ckan.site_url"] = site_url
+        conf.update(saved)
+    _CONFIG_CACHE.clear()

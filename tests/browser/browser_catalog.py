@@ -32,4 +32,11 @@ def make_person(fullname: str, sysadmin: bool = False) -> dict[str, Any]:
     """A user with a known password (they log in through the form)."""
     from gd_testing import make_sysadmin, make_user
     maker = make_sysadmin if sysadmin else make_user
-    return maker(fullname=fullname, password=PASSWORD)
+    return maker(fullname=fullname, password=PASSWORD, image_url="")  # (the factory draws an outside image)
+
+
+def user_titles() -> tuple[str, ...]:
+    """Titles people typed (datasets, applications, organizations; other tests' too)."""
+    from ckan import model
+    rows = model.Session.query(model.Package.title).union(model.Session.query(model.Group.title)).all()
+    return tuple(t for (t,) in rows if t)

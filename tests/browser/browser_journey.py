@@ -56,9 +56,13 @@ _MODULES_JS = """() => {
   const wanted = new Set();
   document.querySelectorAll('[data-module]').forEach(el =>
     el.getAttribute('data-module').split(' ').filter(Boolean).forEach(n => wanted.add(n)));
-  const instances = (window.ckan && window.ckan.module && window.ckan.module.instances) || {};
+  const m = (window.ckan && window.ckan.module) || {};
+  const instances = m.instances || {}, registry = m.registry || {};
   const started = Object.keys(instances).filter(k => (instances[k] || []).length > 0);
-  return {wanted: [...wanted].sort(), started: started.sort()};
+  // CKAN's own header names a module 'me' that CKAN 2.11 no longer ships: only registered
+  // modules (and every one of ours) are expected to start.
+  const expected = [...wanted].filter(n => n in registry || n.startsWith('guangdong-'));
+  return {wanted: expected.sort(), started: started.sort(), registered: Object.keys(registry).length};
 }"""
 
 _NOISE = re.compile(
@@ -140,7 +144,9 @@ class Journey:
                 pass  # reported below with the module names
             found = page.evaluate(_MODULES_JS)
             missing = sorted(set(found["wanted"]) - set(found["started"]))
-            if missing:
+            if not found["registered"]:
+                self.problems.append(f"{where}: CKAN's JavaScript did not load (no module registered)")
+            elif missing:
                 self.problems.append(f"{where}: CKAN JS modules not started: {missing}")
         if self.lang == "zh_Hans_CN":
             words = latin_words(page.evaluate(_VISIBLE_TEXT_JS), self.allowed_words | set(allow))
