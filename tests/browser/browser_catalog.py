@@ -36,7 +36,9 @@ def make_person(fullname: str, sysadmin: bool = False) -> dict[str, Any]:
 
 
 def user_titles() -> tuple[str, ...]:
-    """Titles people typed (datasets, applications, organizations; other tests' too)."""
+    """Titles and names people typed (datasets, applications, organizations, resources;
+    other tests' too)."""
     from ckan import model
-    rows = model.Session.query(model.Package.title).union(model.Session.query(model.Group.title)).all()
+    q = model.Session.query
+    rows = q(model.Package.title).union(q(model.Group.title), q(model.Group.name), q(model.Resource.name)).all()
     return tuple(t for (t,) in rows if t)

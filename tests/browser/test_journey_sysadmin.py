@@ -26,8 +26,9 @@ pytestmark = pytest.mark.usefixtures("gd_plugins")
 BROKEN_IN_FIRST_30 = 4  # records 7, 13, 21 and 29 of the stand-in (cityportals/api_portal.py)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def city_portal(live_server) -> Iterator[Any]:
+    """A stand-in of its own per journey: a source's URL may be registered only once."""
     from cityportals.api_portal import PortalState
     from cityportals.serve import serve_portal
     org = ensure_org("city-441600", "河源市", "441600", "city")
