@@ -10,6 +10,8 @@ help:
 	@echo "make stop              stop every process 'make run' started, and PostgreSQL and Redis"
 	@echo "make demo              (re)load the demo catalog into the running setup"
 	@echo "make test-ckan-search  CKAN's own search tests against our PostgreSQL search backend"
+	@echo "make solr              build (once) and start a local Solr 9 on 127.0.0.1:$${GD_SOLR_PORT:-8983} (scripts/solr.sh)"
+	@echo "make test-solr         the engine-neutral search tests, CKAN's search suite and SolrCloud on real Solr"
 	@echo "make bench             run the benchmarks in bench/ (slow; figures go to docs/benchmarks.md)"
 
 setup:
@@ -30,7 +32,13 @@ test:
 test-ckan-search:
 	@scripts/test-ckan-search.sh
 
+solr:
+	@scripts/solr.sh start
+
+test-solr:
+	@scripts/test-solr.sh
+
 bench:
 	@scripts/setup.sh test && .venv/bin/python bench/search.py && .venv/bin/python bench/harvest.py && .venv/bin/python bench/targets.py
 
-.PHONY: help setup run stop demo test test-ckan-search bench
+.PHONY: help setup run stop demo test test-ckan-search solr test-solr bench

@@ -10,6 +10,7 @@ PY=$VENV/bin/python
 export GD_PG_PORT=${GD_PG_PORT:-25432}
 export GD_REDIS_PORT=${GD_REDIS_PORT:-63799}
 export GD_WEB_PORT=${GD_WEB_PORT:-5000}
+export GD_SOLR_PORT=${GD_SOLR_PORT:-8983}
 export GD_WEB_HOST=${GD_WEB_HOST:-127.0.0.1}
 export GD_DB_USER=${GD_DB_USER:-ckan}
 PG_BIN=${GD_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}

@@ -23,10 +23,11 @@ PLUGINS = [
 
 PROFILES = {
     "run": {"ini": "ckan.ini", "GD_DB_NAME": "ckan", "GD_REDIS_DB": "0",
-            "GD_SITE_ID": "guangdong", "GD_LOG_LEVEL": "INFO"},
+            "GD_SITE_ID": "guangdong", "GD_LOG_LEVEL": "INFO", "solr_core": "ckan"},
     "test": {"ini": "test.ini", "GD_DB_NAME": "ckan_test", "GD_REDIS_DB": "1",
-             "GD_SITE_ID": "guangdong_test", "GD_LOG_LEVEL": "WARNING"},
+             "GD_SITE_ID": "guangdong_test", "GD_LOG_LEVEL": "WARNING", "solr_core": "ckan_test"},
 }
+SEARCH_BACKENDS = ("postgres", "solr")
 
 
 def read_secret(var: Path, name: str) -> str:
@@ -38,10 +39,14 @@ def read_secret(var: Path, name: str) -> str:
 
 def render(profile: str) -> Path:
     settings = dict(PROFILES[profile])
+    solr_core = settings.pop("solr_core")
     if profile == "test" and os.environ.get("GD_TEST_DB"):
         # A separate test database (and ini) so that two test runs do not collide.
         settings["GD_DB_NAME"] = os.environ["GD_TEST_DB"]
         settings["ini"] = f"test-{os.environ['GD_TEST_DB']}.ini"
+    backend = os.environ.get("GD_SEARCH_BACKEND") or "postgres"
+    if backend not in SEARCH_BACKENDS:
+        sys.exit(f"error: GD_SEARCH_BACKEND={backend!r}; choose one of {', '.join(SEARCH_BACKENDS)}")
     var = Path(os.environ.get("GD_VAR", ROOT / "var"))
     web_port = os.environ.get("GD_WEB_PORT", "5000")
     values = {
@@ -54,6 +59,10 @@ def render(profile: str) -> Path:
         "GD_SITE_URL": os.environ.get("GD_SITE_URL", f"http://127.0.0.1:{web_port}"),
         "GD_STORAGE_PATH": str(var / ("storage" if profile == "run" else "storage-test")),
         "GD_PLUGINS": " ".join(PLUGINS),
+        # The local Solr of scripts/solr.sh: core "ckan" for make run, "ckan_test" for tests.
+        "GD_SEARCH_BACKEND": backend,
+        "GD_SOLR_URL": os.environ.get("GD_SOLR_URL") or
+        f"http://127.0.0.1:{os.environ.get('GD_SOLR_PORT', '8983')}/solr/{solr_core}",
         # Local city portals (the demo and the tests) live on loopback.
         "GD_HARVEST_ALLOWED_HOSTS": os.environ.get("GD_HARVEST_ALLOWED_HOSTS", "127.0.0.1 localhost"),
         **{k: v for k, v in settings.items() if k != "ini"},

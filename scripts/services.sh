@@ -87,6 +87,8 @@ redis_start() {
 }
 
 stop_all() {
+  "$GD_ROOT/scripts/solr.sh" stop
+  "$GD_ROOT/scripts/solr.sh" cloud-stop
   if pid_alive "$RUN/redis.pid"; then kill "$(cat "$RUN/redis.pid")"; say "stopped Redis"; fi
   if pg_running; then as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null; say "stopped PostgreSQL"; fi
 }
@@ -94,10 +96,12 @@ stop_all() {
 mkdir -p "$VAR" "$RUN" "$LOG" || die "cannot create $VAR (permissions?)"
 [ -w "$VAR" ] || die "$VAR is not writable by $(id -un)"
 case "${1:-}" in
-  start) pg_start; redis_start ;;
+  # Solr only where the portal searches it (GD_SEARCH_BACKEND=solr, scripts/solr.sh)
+  start) pg_start; redis_start; [ "${GD_SEARCH_BACKEND:-postgres}" = solr ] && "$GD_ROOT/scripts/solr.sh" start; true ;;
   createdb) shift; pg_start; for db in "$@"; do pg_createdb "$db"; done ;;
   stop) stop_all ;;
   status) pg_running && echo "postgresql: running on $GD_PG_PORT" || echo "postgresql: stopped"
-          pid_alive "$RUN/redis.pid" && echo "redis: running on $GD_REDIS_PORT" || echo "redis: stopped" ;;
+          pid_alive "$RUN/redis.pid" && echo "redis: running on $GD_REDIS_PORT" || echo "redis: stopped"
+          "$GD_ROOT/scripts/solr.sh" status ;;
   *) die "usage: services.sh start|createdb NAME...|stop|status" ;;
 esac

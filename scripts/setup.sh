@@ -48,3 +48,22 @@ if [ "$PROFILE" = run ]; then
     touch "$VAR/.city-sources-loaded"
   fi
 fi
+
+# The search index follows the backend (GD_SEARCH_BACKEND, default postgres): after a
+# switch, or when Solr's core is empty (var/solr removed), rebuild it from the database.
+if [ "$PROFILE" = run ]; then
+  BACKEND=${GD_SEARCH_BACKEND:-postgres}
+  rebuild=
+  [ "$(cat "$VAR/.search-backend" 2>/dev/null || echo postgres)" != "$BACKEND" ] && rebuild=1
+  if [ "$BACKEND" = solr ] && [ -z "$rebuild" ]; then
+    solr_count=$(curl -fsS "http://127.0.0.1:${GD_SOLR_PORT:-8983}/solr/ckan/select?q=*:*&rows=0&wt=json" \
+      | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["response"]["numFound"])') || die "Solr does not answer"
+    [ "$solr_count" = 0 ] && rebuild=1
+  fi
+  if [ -n "$rebuild" ]; then
+    say "search backend $BACKEND: rebuilding its index from the database (ckan search-index rebuild)"
+    "$VENV/bin/ckan" -c "$INI" search-index rebuild >"$LOG/search-rebuild.log" 2>&1 \
+      || { tail -n 30 "$LOG/search-rebuild.log" >&2; die "search-index rebuild failed, see $LOG/search-rebuild.log"; }
+  fi
+  echo "$BACKEND" > "$VAR/.search-backend"
+fi

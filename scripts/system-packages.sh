@@ -5,6 +5,12 @@ NEEDED=(postgresql postgresql-contrib libpq-dev redis-server python3-venv python
 # Test tools: headless Chromium for the browser suite (with a CJK font, so screenshots of
 # Chinese pages are readable), the compose CLI to validate docker/.
 [ -n "${GD_TEST_TOOLS:-}" ] && NEEDED+=(chromium fonts-wqy-microhei docker-compose)
+# Solr from Maven artifacts (scripts/solr.sh): a Java 17 JDK and Maven, unless already on PATH
+# (machines that come with their own JDK).
+if [ -n "${GD_SOLR_TOOLS:-}" ]; then
+  command -v java >/dev/null && command -v javac >/dev/null || NEEDED+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null || NEEDED+=(maven)
+fi
 missing=()
 for pkg in "${NEEDED[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 
 from schema_data import dataset_dict, make_org, make_sysadmin
 
-pytestmark = pytest.mark.usefixtures("gd")
+# The application pages list through package_search: make test-solr runs them on Solr too.
+pytestmark = [pytest.mark.usefixtures("gd"), pytest.mark.search_engine_neutral]
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ def test_home_is_chinese(demo_site: str) -> None:
     assert 'lang="zh' in body or "zh_Hans" in body
 
 
+@pytest.mark.search_engine_neutral
 def test_dataset_search_page_lists_chinese_datasets(demo_site: str) -> None:
     newest = _get(demo_site + "/api/3/action/package_search", rows="3").json()["result"]
     body = _get(demo_site + "/dataset/").text
@@ -39,6 +40,7 @@ def test_dataset_search_page_lists_chinese_datasets(demo_site: str) -> None:
         assert dataset["title"] in body
 
 
+@pytest.mark.search_engine_neutral
 def test_organization_page_lists_cities(demo_site: str) -> None:
     body = _get(demo_site + "/organization/", q="河源").text
     assert "河源市" in body
@@ -58,6 +60,7 @@ def test_status_show(demo_site: str) -> None:
     assert "guangdong_search" in result["extensions"]
 
 
+@pytest.mark.search_engine_neutral
 def test_package_search_with_a_chinese_query(demo_site: str) -> None:
     result = _get(demo_site + "/api/3/action/package_search", q="空气质量").json()["result"]
     titles = [r["title"] for r in result["results"]]

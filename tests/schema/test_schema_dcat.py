@@ -93,6 +93,7 @@ def test_dataset_rdf_conforms_to_dcat_ap_3_shacl(published, gd_app) -> None:
         assert conforms, report
 
 
+@pytest.mark.search_engine_neutral
 def test_catalog_conforms_and_lists_only_public_datasets(published, gd_app) -> None:
     admin = published["ctx"]
     app = tk.get_action("package_create")(dict(admin), {

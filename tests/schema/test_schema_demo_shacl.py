@@ -25,6 +25,7 @@ def demo_org_names() -> list[str]:
     return [f"city-{c['code']}" for c in data["cities"]] + [d["name"] for d in data["departments"]]
 
 
+@pytest.mark.search_engine_neutral
 def test_demo_datasets_and_catalog_conform(gd_app) -> None:
     import pyshacl
     from ckanext.guangdong.demo.loader import load

@@ -70,6 +70,7 @@ def test_every_message_in_code_is_translated(feature: str) -> None:
                        for m in msgids)
 
 
+@pytest.mark.search_engine_neutral
 @pytest.mark.usefixtures("gd")
 @pytest.mark.parametrize("prefix, titles, values", [
     ("", ["提供部门", "数据领域", "开放属性", "更新频率", "行政区划", "格式", "标签"],

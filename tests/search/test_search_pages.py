@@ -8,6 +8,7 @@ import pytest
 pytestmark = pytest.mark.usefixtures("gd_search")
 
 
+@pytest.mark.search_engine_neutral
 def test_dataset_listing_search_and_facet_click(app: Any, make_org: Callable,
                                                make_dataset: Callable) -> None:
     org = make_org(title="测试页面部门")

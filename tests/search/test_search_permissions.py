@@ -8,7 +8,8 @@ import pytest
 from gd_testing import make_sysadmin, make_user
 from search_helpers import search
 
-pytestmark = pytest.mark.usefixtures("gd_search")
+# Permission labels are CKAN's own fq: make test-solr runs these on Solr too.
+pytestmark = [pytest.mark.usefixtures("gd_search"), pytest.mark.search_engine_neutral]
 
 
 @pytest.fixture
