@@ -24,8 +24,22 @@ pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM),
 CSV_BYTES = "站点名称,所在区,车位数\n荔湾路站,荔湾区,24\n花城广场站,天河区,40\n".encode("utf-8")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
+def browser_plugins(live_server: str) -> None:
+    """The site's plugins loaded, as the live app has them, and left loaded: the shared
+    ``gd_plugins`` unloads them after a module, which would take them from the live app that
+    later test folders use too."""
+    import ckan.plugins as p
+    from gd_testing import apply_plugin_migrations
+    if not p.plugin_loaded("guangdong_theme"):
+        p.load_all()
+    apply_plugin_migrations()
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module: Playwright's synchronous API runs an event loop while it
+    is open, and other test folders start their own."""
     if not shutil.which(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -55,7 +69,7 @@ def journey(browser: Any, live_server: str, request: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def portal_catalog(gd_plugins: None, live_server: str) -> dict[str, Any]:
+def portal_catalog(browser_plugins: None, live_server: str) -> dict[str, Any]:
     """A provincial department with one open dataset (a stored CSV file) whose title has a
     word found nowhere else, so the search must find it. Made once the live server runs:
     package_show answers from the search index, whose copy holds URLs with the site URL."""

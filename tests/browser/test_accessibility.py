@@ -11,7 +11,7 @@ import pytest
 from browser_catalog import PASSWORD, make_person
 from browser_journey import SHOTS
 
-pytestmark = pytest.mark.usefixtures("gd_plugins")
+pytestmark = pytest.mark.usefixtures("browser_plugins")
 BLOCKING = ("serious", "critical")
 
 

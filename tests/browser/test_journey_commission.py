@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 
 from browser_catalog import _context, ensure_org
 
-pytestmark = pytest.mark.usefixtures("gd_plugins")
+pytestmark = pytest.mark.usefixtures("browser_plugins")
 
 
 @pytest.fixture(scope="module")

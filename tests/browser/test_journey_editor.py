@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from browser_catalog import PASSWORD, _context, ensure_org, make_person
 from browser_journey import Journey
 
-pytestmark = pytest.mark.usefixtures("gd_plugins")
+pytestmark = pytest.mark.usefixtures("browser_plugins")
 
 
 @pytest.fixture(scope="module")

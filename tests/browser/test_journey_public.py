@@ -8,7 +8,7 @@ import pytest
 
 from browser_journey import Journey
 
-pytestmark = pytest.mark.usefixtures("gd_plugins")
+pytestmark = pytest.mark.usefixtures("browser_plugins")
 
 OTHER = {"zh_Hans_CN": "en", "en": "zh_Hans_CN"}
 LANG_NAMES = {"zh_Hans_CN": ("中文", "简体中文", "Chinese"), "en": ("English", "英文", "英语")}

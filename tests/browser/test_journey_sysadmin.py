@@ -22,7 +22,7 @@ import ckan.plugins.toolkit as tk
 from browser_catalog import PASSWORD, ensure_org, make_person
 from browser_journey import Journey
 
-pytestmark = pytest.mark.usefixtures("gd_plugins")
+pytestmark = pytest.mark.usefixtures("browser_plugins")
 BROKEN_IN_FIRST_30 = 4  # records 7, 13, 21 and 29 of the stand-in (cityportals/api_portal.py)
 
 
