@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 PASSWORD = "Browser-Journey-2026"
@@ -41,4 +42,9 @@ def user_titles() -> tuple[str, ...]:
     from ckan import model
     q = model.Session.query
     rows = q(model.Package.title).union(q(model.Group.title), q(model.Group.name), q(model.Resource.name)).all()
-    return tuple(t for (t,) in rows if t)
+    texts = [t for (t,) in rows if t]
+    # Chinese descriptions people wrote may embed Latin acronyms (AQI, PM2.5): those words too.
+    # (English-only descriptions add nothing, so the portal's own English stays caught.)
+    for (notes,) in q(model.Package.notes).filter(model.Package.notes.op("~")("[一-龥]")):
+        texts += re.findall(r"[A-Za-z][A-Za-z.]*[A-Za-z]", notes)
+    return tuple(texts)
