@@ -69,7 +69,13 @@ def render(series: dict[str, Sequence[dict[str, Any]]], targets: Sequence[Target
             continue
         out.append(f'<line x1="{x(label):.1f}" x2="{x(label):.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" stroke="#666"/>'
                    f'<text x="{x(label):.1f}" y="{TOP + plot_h + 20}" text-anchor="middle" font-size="13" {FONT}>{year}</text>')
-    for target in targets:
+    # Target labels sit just above their line; labels that would overlap are moved up.
+    label_y: dict[int, float] = {}
+    for i, target in sorted(enumerate(targets), key=lambda it: -it[1].threshold):
+        wanted = max(TOP + 12, y(target.threshold) - 7)
+        taken = [v for v in label_y.values() if abs(v - wanted) < 15]
+        label_y[i] = min(taken) - 15 if taken and min(taken) - 15 > TOP + 12 else wanted
+    for i, target in enumerate(targets):
         color = COLORS.get(target.metric, "#555")
         end = target.deadline.strftime("%Y-%m")
         # The label sits inside the plot: right-aligned at the deadline, or left-aligned when
@@ -79,7 +85,7 @@ def render(series: dict[str, Sequence[dict[str, Any]]], targets: Sequence[Target
                    f'<line x1="{LEFT}" x2="{x(end):.1f}" y1="{y(target.threshold):.1f}" y2="{y(target.threshold):.1f}" '
                    f'stroke="{color}" stroke-dasharray="6 4" stroke-width="1.5"/>'
                    f'<circle cx="{x(end):.1f}" cy="{y(target.threshold):.1f}" r="4" fill="{color}"/>'
-                   f'<text x="{lx:.1f}" y="{max(TOP + 12, y(target.threshold) - 7):.1f}" text-anchor="{anchor}" '
+                   f'<text x="{lx:.1f}" y="{label_y[i]:.1f}" text-anchor="{anchor}" '
                    f'font-size="13" fill="{color}" font-weight="bold">{escape(target.label)}</text></g>')
     for metric, points in series.items():
         if not points:
@@ -89,11 +95,17 @@ def render(series: dict[str, Sequence[dict[str, Any]]], targets: Sequence[Target
         last = points[-1]
         lx, ly = x(last["month"]), y(last["count"])
         anchor = "end" if lx > LEFT + plot_w - 60 else "start"
+        # The last value above its dot; a second series' value goes below, or (at the axis)
+        # further left, so that neither covers the other nor the year labels.
+        value_y, value_shift = ly - 8, 0.0
+        if metric != next(iter(series)):
+            value_y = ly + 18 if ly + 18 < TOP + plot_h - 4 else ly - 8
+            value_shift = 0.0 if ly + 18 < TOP + plot_h - 4 else 36.0
         # The actual cumulative count: a line (a dot for a single month) and its last value.
         out.append(f'<polyline class="gd-chart-line" data-metric="{metric}" data-last="{last["count"]}" '
                    f'points="{coords}" fill="none" stroke="{color}" stroke-width="2.5"/>'
                    f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="4" fill="{color}"/>'
-                   f'<text x="{lx + (-8 if anchor == "end" else 8):.1f}" y="{ly + 18:.1f}" text-anchor="{anchor}" '
+                   f'<text x="{lx + (-8 if anchor == "end" else 8) - value_shift:.1f}" y="{value_y:.1f}" text-anchor="{anchor}" '
                    f'font-size="13" font-weight="bold" fill="{color}">{last["count"]}</text>')
     for i, metric in enumerate(series):  # legend: solid = counted, dashed = target
         lx = LEFT + i * 260
