@@ -10,7 +10,9 @@ from ckanext.guangdong.demo.loader import load
 
 
 @pytest.fixture(scope="module")
-def demo_site(live_server: str, reset_db, reset_index) -> str:
+def demo_site(live_server: str, gd_plugins: None, reset_db, reset_index) -> str:
+    # gd_plugins: the site's plugins, whatever an earlier folder left loaded (the live app may
+    # have been built by an earlier folder, and tests/events runs with a reduced set).
     reset_db()
     reset_index()
     counts = load()
