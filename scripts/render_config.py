@@ -21,7 +21,7 @@ PLUGINS = [
     "guangdong_theme", "guangdong_schema", "guangdong_application", "guangdong_search",
     "guangdong_events", "guangdong_targets", "guangdong_harvest",
     "guangdong_ckan_harvester", "guangdong_dcat_harvester", "guangdong_api_harvester",
-    "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
+    "tracking", "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
     # CKAN's previews (of files on this portal only: theme/previews.py)
     "image_view", "text_view", "webpage_view",
 ]

@@ -24,14 +24,14 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
-        tk.add_public_directory(config, os.path.join(_HERE, "public"))
         tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_theme")
 
     # IBlueprint
     def get_blueprint(self) -> list[Any]:
         from ckanext.guangdong.theme.charset import charset
         from ckanext.guangdong.theme.js_i18n import js_i18n
-        return [js_i18n, charset]
+        from ckanext.guangdong.theme.views import get_blueprints
+        return [js_i18n, charset, *get_blueprints()]
 
     # IMiddleware: runs once per web app (gunicorn worker, test app), not for CLI commands
     def make_middleware(self, app: Any, config: Any) -> Any:
