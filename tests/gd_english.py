@@ -1,6 +1,6 @@
-"""Finds English on a Chinese page, as a reader sees it: the visible text (code and preformatted
-text aside), the text of rows a "显示更多" toggle hides, and the words people meet in attributes
-(placeholder, title, aria-label, alt, button values). URLs, e-mail addresses, ids, file names and numbers are removed first;
+"""Finds English on a Chinese page, as a reader sees it: the page title, the visible text (code
+and preformatted text aside), the text of rows a "显示更多" toggle hides, and the words people
+meet in attributes (placeholder, title, aria-label, alt, button values). URLs, e-mail addresses, ids, file names and numbers are removed first;
 what remains of Latin script must be on a short allow-list (format names, API, DCAT, licence
 abbreviations...) or in the page's own data (passed by the caller: dataset titles and the like).
 """
@@ -34,12 +34,12 @@ _NOT_WORDS = re.compile(
     re.I | re.ASCII)  # ASCII \w: Chinese text next to a code must not swallow an English word
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 
-# Code (<code>, <pre>) is literal technical text: an API call, a harvester's exception.
+# Code (<code>, <pre>, <kbd>, <samp>) is literal technical text: an API call, a harvester's exception.
 _COLLECT = """() => {
   const body = document.body.cloneNode(true);
-  body.querySelectorAll('code, pre, script, style, template').forEach(e => e.remove());
+  body.querySelectorAll('code, pre, kbd, samp, script, style, template').forEach(e => e.remove());
   document.body.appendChild(body); body.style.position = 'absolute'; body.style.left = '-99999px';
-  const out = [body.innerText];
+  const out = [document.title, body.innerText];
   body.remove();
   document.querySelectorAll('tr.toggle-more, .toggle-more').forEach(e => out.push(e.textContent));
   const visible = e => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);

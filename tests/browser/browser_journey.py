@@ -5,8 +5,8 @@ every journey must pass:
   instance in ``window.ckan.module.instances`` (CKAN starts none when its i18n call fails);
 - no console error and no uncaught exception;
 - no request leaves 127.0.0.1 (fonts, scripts, avatars: everything comes from the portal);
-- on Chinese pages, no English word outside a short allow-list (format names, API, DCAT) and
-  the titles the journey itself typed;
+- on Chinese pages, no English word (tests/gd_english.py: the one checker and allow-list of
+  the project) outside the titles people typed and the records a harvest brought in;
 - a screenshot of each page in ``var/screenshots/<journey>/`` for a person to look at.
 
 Failures are collected per page and reported together at the end of the journey, so one run
@@ -17,7 +17,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
+
+from gd_english import english_on
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("GD_VAR", ROOT / "var")) / "screenshots"
@@ -25,32 +27,6 @@ CHROMIUM = os.environ.get("GD_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 LANGS = ("zh_Hans_CN", "en")
-
-# Latin words a Chinese page may show: format names and the names of the developer interfaces.
-ALLOWED_LATIN = {
-    "API", "DCAT", "CSV", "JSON", "JSON-LD", "XLSX", "XLS", "XML", "RDF", "SHP", "PDF", "TXT",
-    "ZIP", "HTML", "TTL", "Turtle", "GeoJSON", "KML", "WMS", "DOC", "DOCX", "URL", "UTF-8",
-}
-
-# Text nodes under these elements are code or machine values, not interface language.
-_VISIBLE_TEXT_JS = """() => {
-  const skip = 'script, style, noscript, code, pre, kbd, samp, template, time[datetime]';
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const out = [document.title];
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const el = node.parentElement;
-    if (!el || el.closest(skip)) continue;
-    if (el.checkVisibility && !el.checkVisibility({checkVisibilityCSS: true})) continue;
-    out.push(node.textContent);
-  }
-  document.querySelectorAll('[placeholder], [aria-label], img[alt], [title]').forEach(el => {
-    if (el.closest(skip)) return;
-    for (const a of ['placeholder', 'aria-label', 'alt', 'title']) {
-      if (el.getAttribute(a)) out.push(el.getAttribute(a));
-    }
-  });
-  return out.join('\\n');
-}"""
 
 _MODULES_JS = """() => {
   const wanted = new Set();
@@ -65,30 +41,17 @@ _MODULES_JS = """() => {
   return {wanted: expected.sort(), started: started.sort(), registered: Object.keys(registry).length};
 }"""
 
-_NOISE = re.compile(
-    r"[\w.+-]+@[\w-]+(\.[\w-]+)+"          # e-mail addresses (contact points)
-    r"|https?://\S+|www\.\S+"             # addresses
-    r"|\b[\w-]*\d[\w-]*\b")               # codes with digits (identifiers, versions, sizes)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]{2,}")
-
-
-def latin_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
-    """English (Latin-script) words in ``text`` outside the allow-list and ``allowed``."""
-    ok = ALLOWED_LATIN | set(allowed)
-    ok_lower = {w.lower() for w in ok}
-    text = _NOISE.sub(" ", text)
-    for phrase in sorted(allowed, key=len, reverse=True):  # a title may be several words
-        text = text.replace(phrase, " ")
-    return sorted({w for w in _WORD.findall(text) if w not in ok and w.lower() not in ok_lower})
-
 
 class Journey:
     """A browser context (one user) for one journey in one language."""
 
     def __init__(self, browser: Any, base_url: str, name: str, lang: str,
-                 allowed_words: Iterable[str] = ()) -> None:
+                 allowed_words: Iterable[str] = (),
+                 data_words: Callable[[], Iterable[str]] = tuple) -> None:
         self.base_url, self.name, self.lang = base_url, name, lang
         self.allowed_words = set(allowed_words)
+        # What people typed or a harvest brought in, read at each check: a journey adds data.
+        self.data_words = data_words
         self.context = browser.new_context(
             locale="zh-CN" if lang == "zh_Hans_CN" else "en-US", accept_downloads=True,
             viewport={"width": 1280, "height": 900})
@@ -149,7 +112,7 @@ class Journey:
             elif missing:
                 self.problems.append(f"{where}: CKAN JS modules not started: {missing}")
         if self.lang == "zh_Hans_CN":
-            words = latin_words(page.evaluate(_VISIBLE_TEXT_JS), self.allowed_words | set(allow))
+            words = sorted(set(english_on(page, [*self.allowed_words, *allow, *self.data_words()])))
             if words:
                 self.problems.append(f"{where}: English on a Chinese page: {words}")
             html_lang = page.evaluate("() => document.documentElement.lang")

@@ -58,7 +58,7 @@ def journey(browser: Any, live_server: str, request: Any) -> Iterator[Any]:
     def start(name: str, lang: str, allowed_words: tuple[str, ...] = ()) -> Journey:
         # What people typed (titles of datasets and organizations, other tests' too) may be
         # in any language; the check is about the portal's own words.
-        j = Journey(browser, live_server, name, lang, tuple(allowed_words) + user_titles())
+        j = Journey(browser, live_server, name, lang, allowed_words, data_words=user_titles)
         opened.append(j)
         return j
 

@@ -35,6 +35,8 @@ def site(gd_plugins: None) -> dict[str, Any]:
     harvest source with a finished job that had an error."""
     from ckanext.harvest.model import HarvestGatherError, HarvestJob
     reset_database()
+    from ckanext.guangdong.theme import portal
+    portal.clear()  # the home page keeps its figures for a minute (from before the reset)
     from ckanext.guangdong.harvesters.errors import format_message
     tag = uuid.uuid4().hex[:6]
     admin = make_sysadmin(password=PASSWORD, fullname="平台管理员")

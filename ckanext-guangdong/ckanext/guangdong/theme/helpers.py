@@ -133,13 +133,15 @@ def guangdong_label(labels: Any) -> str:
 
 def guangdong_dataset_facts(pkg: dict[str, Any]) -> dict[str, Any]:
     """What the top of a dataset page shows: formats, licence, update frequency, last update,
-    views and downloads (CKAN's tracking counts, added to the dict by the tracking plugin)."""
+    views and downloads (CKAN's tracking counts, added to the dict by the tracking plugin).
+    The licence's name is in the page's language, as everywhere (schema/licenses.py)."""
+    from ckanext.guangdong.schema import licenses
+    from . import portal
     resources = pkg.get("resources") or []
-    formats = sorted({(r.get("format") or "").upper() for r in resources if r.get("format")})
     downloads = sum(int((r.get("tracking_summary") or {}).get("total") or 0) for r in resources)
     return {
-        "formats": formats,
-        "license_title": pkg.get("license_title") if pkg.get("license_id") else None,
+        "formats": portal.formats_of(pkg),
+        "license_title": licenses.license_title_of(pkg) or None,
         "license_url": pkg.get("license_url"),
         "frequency": pkg.get("frequency"),
         "modified": pkg.get("modified") or (pkg.get("metadata_modified") or "")[:10],

@@ -45,12 +45,16 @@ def _organizations() -> dict[str, dict[str, Any]]:
                         "region_code": o.get("region_code")} for o in orgs}
 
 
+def formats_of(pkg: dict[str, Any]) -> list[str]:
+    """The formats of a dataset's resources, upper case, each once (its format badges)."""
+    return sorted({(r.get("format") or "").upper() for r in pkg.get("resources") or [] if r.get("format")})
+
+
 def _brief(pkg: dict[str, Any]) -> dict[str, Any]:
     """The few fields a list on the home page shows (never internal fields)."""
-    formats = sorted({(r.get("format") or "").upper() for r in pkg.get("resources", []) if r.get("format")})
     return {"name": pkg["name"], "title": pkg.get("title") or pkg["name"],
             "organization": (pkg.get("organization") or {}).get("title"),
-            "formats": formats, "metadata_created": pkg.get("metadata_created"),
+            "formats": formats_of(pkg), "metadata_created": pkg.get("metadata_created"),
             "modified": pkg.get("modified") or pkg.get("metadata_modified"),
             "views": (pkg.get("tracking_summary") or {}).get("total", 0),
             "notes": pkg.get("notes") or ""}
