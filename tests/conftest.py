@@ -56,14 +56,30 @@ def gd_app(gd_plugins: None) -> Any:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """The real CKAN WSGI app served over HTTP on 127.0.0.1; yields its base URL.
-    Building the app loads every plugin of the test ini."""
+def live_wsgi_app() -> Any:
+    """The real CKAN WSGI app (middleware around the Flask app, which is ``._wsgi_app``).
+    Building it loads every plugin of the test ini."""
     from ckan.config.middleware import make_app
     from ckan.common import config
+    return make_app(config)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_wsgi_app: Any) -> Iterator[str]:
+    """The real CKAN WSGI app served over HTTP on 127.0.0.1; yields its base URL."""
+    from ckan import model
+
+    def app(environ: dict, start_response: Callable) -> Iterator[bytes]:
+        # A new thread serves each request; CKAN removes the SQLAlchemy session in its
+        # after_request, but the session cookie is saved after that and checks a connection
+        # out again. Returned only when the dead thread is collected, those connections ran
+        # the pool dry under concurrent requests: give them back when the answer is sent.
+        try:
+            yield from live_wsgi_app(environ, start_response)
+        finally:
+            model.Session.remove()
 
     port = free_port()
-    app = make_app(config)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

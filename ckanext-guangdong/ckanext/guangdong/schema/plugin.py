@@ -98,6 +98,7 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
         for result in search_results.get("results", []):
             if isinstance(result, dict):
                 internal.strip(result)
+                internal.strip_stored_copies(result)  # fl=data_dict of rows indexed earlier
         lang = helpers.current_lang()
         for field, vocabulary in FACET_VOCABULARIES.items():
             facet = search_results.get("search_facets", {}).get(field)

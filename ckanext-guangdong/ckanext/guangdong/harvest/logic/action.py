@@ -1,18 +1,20 @@
 """Actions of the harvest feature (found by ``@tk.blanket.actions``)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 from ckanext.harvest.model import HarvestJob, HarvestSource
 
-from ckanext.guangdong.harvest import status, timeout
+from ckanext.guangdong.harvest import secrets, status, timeout
 from ckanext.guangdong.harvesters.errors import HarvestError
 from ckanext.guangdong.harvesters.http import check_url
 
 __all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report", "harvest_jobs_run",
-           "package_create", "package_update"]
+           "package_create", "package_update", "harvest_source_list", "harvest_source_show_status",
+           "activity_create", "all_actions"]
 
 
 def _source(data_dict: DataDict) -> HarvestSource:
@@ -99,5 +101,90 @@ def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
 
 @tk.chained_action
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
+    _keep_stored_secrets(data_dict)
     _check_source_url(data_dict)
     return original(context, data_dict)
+
+
+def _keep_stored_secrets(data_dict: DataDict) -> None:
+    """A source edited without retyping its secrets (the form and the API show them masked)
+    keeps the stored ones."""
+    if secrets.MASK not in str(data_dict):
+        return
+    from ckan import model
+    pkg = model.Package.get(str(data_dict.get("id") or data_dict.get("name") or ""))
+    source = HarvestSource.get(pkg.id) if pkg else None
+    if source is None:
+        return
+    if "config" in data_dict:
+        data_dict["config"] = secrets.restore_config(data_dict["config"], source.config)
+    if isinstance(data_dict.get("url"), str):
+        data_dict["url"] = secrets.restore_value(data_dict["url"], source.url)
+    # ckanext-harvest also shows the config's keys at the top level (auth_header ...)
+    try:
+        stored = json.loads(source.config or "{}")
+    except ValueError:
+        stored = {}
+    if isinstance(stored, dict):
+        for key in set(data_dict) & set(stored):
+            data_dict[key] = secrets.restore_value(data_dict[key], stored[key])
+
+
+def may_see_secrets(context: Context) -> bool:
+    """Sysadmins, and the site's own calls (harvest jobs, indexing)."""
+    if context.get("ignore_auth"):
+        return True
+    from ckan import authz
+    return authz.is_sysadmin(context.get("user"))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_list(original: Any, context: Context, data_dict: DataDict) -> Any:
+    tk.check_access("harvest_source_list", context, data_dict)
+    sources = original(context, data_dict)
+    if not may_see_secrets(context):
+        for source in sources:
+            secrets.mask_source(source)
+    return sources
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_show_status(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """The last job's error messages quote remote records (of datasets that may be private or
+    不予开放): only those who may run the source see them; everybody sees the counts."""
+    out = original(context, data_dict)
+    last_job = out.get("last_job") if isinstance(out, dict) else None
+    if isinstance(last_job, dict) and not _may_update_source(context, data_dict.get("id")):
+        for key in ("object_error_summary", "gather_error_summary"):
+            last_job.pop(key, None)
+    return out
+
+
+def _may_update_source(context: Context, source_id: Any) -> bool:
+    try:
+        tk.check_access("harvest_source_update", {"user": context.get("user")}, {"id": source_id})
+        return True
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+
+
+@tk.chained_action
+def activity_create(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """Activity streams are public where the source is: the stored copy holds no secret."""
+    data = data_dict.get("data")
+    package = data.get("package") if isinstance(data, dict) else None
+    if isinstance(package, dict) and package.get("type") == "harvest":
+        secrets.mask_source(package)
+    return original(context, data_dict)
+
+
+def all_actions() -> dict[str, Any]:
+    """The actions above (``@tk.blanket.actions`` calls this): activity_create only where the
+    activity plugin provides it (chaining an action that does not exist fails at start)."""
+    import ckan.plugins as p
+    names = [n for n in __all__ if n != "all_actions"]
+    if not p.plugin_loaded("activity"):
+        names.remove("activity_create")
+    return {n: globals()[n] for n in names}
