@@ -91,9 +91,8 @@ def find_leaks(world: World, role: str, surface: Surface, text: str) -> tuple[li
             leaks += [f"internal value {t!r} beside the internal-field dataset"
                       for t in INTERNAL_TEXTS if t in text]
     seen = {label for label, value in world.expected[role].items() if value in text}
-    if world.internal_visible(role) and world.markers["internal"] in text and \
-            any(t in text for t in INTERNAL_TEXTS):
-        seen.add("internal values")
+    if world.internal_visible(role) and '"share_type": "not_shared"' in text:
+        seen.add("internal values")   # the internal-field dataset's value, as the API shows it
     return leaks, seen
 
 

@@ -67,10 +67,12 @@ def ids_of(world: World, kind: str) -> list[str]:
 
 
 def hidden_ids(world: World) -> list[str]:
-    """One id of each kind of thing some role may not see."""
-    from world import HIDDEN
-    return ([world.packages[k]["id"] for k in HIDDEN] + [world.source["id"], *world.jobs,
-            world.objects["harvested_private"], world.objects["rejected"]])
+    """One id of each kind of thing some role may not see: a 不予开放 (private) dataset, a
+    draft, the dataset with internal values, the harvest source (its credential), its job and
+    a harvested record."""
+    return [world.packages["not_open"]["id"], world.packages["draft"]["id"],
+            world.packages["internal"]["id"], world.source["id"],
+            *world.jobs, world.objects["harvested_private"]]
 
 
 # Words in a parameter, variable or action name -> the kind of object it names.
@@ -302,7 +304,7 @@ def route_surfaces(world: World, url_map: Any) -> Iterator[Surface]:
     query = {"q": world.search_term, "incomplete": world.run}
     seen: set[str] = set()
     for rule in sorted(url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:
+        if "GET" not in (rule.methods or {"GET"}) or rule.endpoint in SKIPPED_ENDPOINTS:
             continue
         for values in _fill(world, rule, _ordered(rule.arguments), {}):
             path = _build(rule, values)

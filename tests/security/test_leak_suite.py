@@ -70,3 +70,39 @@ def test_the_suite_reaches_what_each_role_may_see(leak_world: World, all_cells: 
         missing = set(leak_world.expected[role]) - seen
         assert not missing, f"{role} never saw: {sorted(missing)}"
     assert "internal values" in set().union(*(c.seen for c in all_cells if c.role == "sysadmin"))
+
+
+def test_a_new_leaking_action_is_caught(leak_world: World, live_server: str) -> None:
+    """Register an action the way a careless plugin would (no auth check, GET-able) and run
+    the same enumeration over the registry: the suite must find it and report its leaks."""
+    import ckan.logic as logic
+    import ckan.plugins.toolkit as tk
+
+    @tk.side_effect_free
+    def guangdong_careless_show(context: Any, data_dict: Any) -> Any:
+        """:param id: a dataset"""
+        return tk.get_action("package_show")({"ignore_auth": True}, {"id": data_dict.get("id")})
+
+    logic.get_action("package_show")
+    logic._actions["guangdong_careless_show"] = guangdong_careless_show
+    try:
+        actions = {n: f for n, f in get_actions().items() if n == "guangdong_careless_show"}
+        assert actions, "the registry enumeration does not see a newly registered action"
+        cells = run_cells(leak_world, live_server, action_surfaces(leak_world, actions),
+                          ["anonymous"])
+    finally:
+        del logic._actions["guangdong_careless_show"]
+    leaks = {leak.split(" (")[0] for c in cells for leak in c.leaks}
+    assert {"not_open marker", "draft marker", "not_open name"} <= leaks, leaks
+    assert any(l.startswith("internal field") for l in leaks), "; ".join(sorted(leaks))
+
+
+def test_a_new_route_is_enumerated(leak_world: World, url_map: Any) -> None:
+    """A route added by any blueprint is walked with the fixtures' values filled in."""
+    from werkzeug.routing import Map, Rule
+    extra = Map([Rule("/careless/<id>", endpoint="careless.show"),
+                 Rule("/dataset/<id>/careless", endpoint="careless.dataset")])
+    paths = {s.path for s in route_surfaces(leak_world, extra)}
+    hidden = leak_world.packages["not_open"]["id"]
+    assert f"/dataset/{hidden}/careless" in paths
+    assert any(p.startswith("/careless/") for p in paths)

@@ -54,10 +54,12 @@ class GuangdongHarvestPlugin(p.SingletonPlugin, FeatureTranslation):
             secrets.mask_source(pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        """One index copy serves every reader (and q= searches its text): no secret in it."""
+        """No secret in the searchable fields (q= and fq= must not find a source by its token).
+        The stored copies stay whole: package_show reads a sysadmin's view from them, and
+        search masks them on the way out (after_dataset_search)."""
         if pkg_dict.get("dataset_type") == "harvest" or pkg_dict.get("type") == "harvest":
             from ckanext.guangdong.harvest import secrets
-            secrets.mask_source(pkg_dict)
+            secrets.mask_source(pkg_dict, copies=False)
         return pkg_dict
 
     def after_dataset_search(self, search_results: dict[str, Any],

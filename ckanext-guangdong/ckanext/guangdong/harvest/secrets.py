@@ -111,10 +111,11 @@ def restore_config(sent: Any, stored: Any) -> Any:
     return stored if restored == stored_parsed else json.dumps(restored, ensure_ascii=False, indent=2)
 
 
-def mask_source(source: dict[str, Any]) -> dict[str, Any]:
-    """A harvest source dict (package_show, harvest_source_list, an index document) masked in
-    place: its config, URL, config extras, the config's keys that ckanext-harvest copies to
-    the top level (``auth_header``), and the stored JSON copies of an index document."""
+def mask_source(source: dict[str, Any], copies: bool = True) -> dict[str, Any]:
+    """A harvest source dict (package_show, harvest_source_list, a search result or index
+    document) masked in place: its config, URL, config extras, the config's keys that
+    ckanext-harvest copies to the top level (``auth_header``) and, with ``copies``, the JSON
+    copies of the source a search result holds (``data_dict``, ``validated_data_dict``)."""
     for key in ("config", "extras_config"):
         if key in source:
             source[key] = mask_config(source[key])
@@ -126,7 +127,7 @@ def mask_source(source: dict[str, Any]) -> dict[str, Any]:
     for extra in source.get("extras") or []:
         if isinstance(extra, dict) and extra.get("key") == "config":
             extra["value"] = mask_config(extra.get("value"))
-    for key in ("data_dict", "validated_data_dict"):
+    for key in ("data_dict", "validated_data_dict") if copies else ():
         text = source.get(key)
         if isinstance(text, str) and text.startswith("{"):
             try:
