@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # One plugin per feature. Earlier plugins win template lookups, so the theme comes first.
 PLUGINS = [
-    "guangdong_theme", "guangdong_schema", "guangdong_application", "guangdong_search",
+    "guangdong_theme", "guangdong_security", "guangdong_schema", "guangdong_application", "guangdong_search",
     "guangdong_events", "guangdong_targets", "guangdong_harvest",
     "guangdong_ckan_harvester", "guangdong_dcat_harvester", "guangdong_api_harvester",
     "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
