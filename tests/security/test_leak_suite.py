@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from leakcheck import Cell, run_cells
+from servlog import collect_errors
 from surfaces import action_surfaces, get_actions, route_surfaces
 from world import ROLES, World
 
@@ -38,7 +39,10 @@ def _report(cells: list[Cell]) -> str:
 def all_cells(leak_world: World, live_server: str, url_map: Any) -> list[Cell]:
     started = time.monotonic()
     surfaces = [*action_surfaces(leak_world), *route_surfaces(leak_world, url_map)]
-    cells = run_cells(leak_world, live_server, surfaces, ROLES)
+    with collect_errors() as log:
+        cells = run_cells(leak_world, live_server, surfaces, ROLES)
+    for cell in cells:   # tracebacks of the run, for the report of the cells that failed
+        cell.log = log.tracebacks()  # type: ignore[attr-defined]
     took = time.monotonic() - started
     kinds = collections.Counter(c.surface.kind for c in cells)
     statuses = collections.Counter(c.status for c in cells)
@@ -59,7 +63,9 @@ def test_every_surface_answers(all_cells: list[Cell]) -> None:
     """A surface that fails cannot be checked (and a 500 is a fault of its own)."""
     broken = [f"{c.role} {c.surface.path} {c.surface.params} -> {c.status} {c.error}"
               for c in all_cells if c.status >= 500 or c.status == 0]
-    assert not broken, "\n".join(broken[:50])
+    causes = collections.Counter(t.strip().splitlines()[-1] for t in getattr(all_cells[0], "log", []))
+    assert not broken, "\n".join(broken[:50]) + "\nlogged:\n" + "\n".join(
+        f"{n} × {line}" for line, n in causes.most_common())
 
 
 def test_the_suite_reaches_what_each_role_may_see(leak_world: World, all_cells: list[Cell]) -> None:

@@ -21,9 +21,31 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.ISignal)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IBlueprint)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
+
+    # IActions, IAuthFunctions, IMiddleware: bad input is never a 500 (guards.py)
+    def get_actions(self) -> dict[str, Any]:
+        from ckanext.guangdong.security import guards
+        return guards.guarded_actions()
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        from ckanext.guangdong.security import guards
+        return guards.guarded_auth_functions(self)
+
+    def get_blueprint(self) -> Any:
+        from ckanext.guangdong.security import guards
+        return [guards.blueprint()]
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        from ckanext.guangdong.security import guards
+        guards.register_error_handlers(app)
+        return app
 
     # IAuthenticator: refuse a login attempt while its account or address is throttled
     def login(self) -> Optional[Any]:

@@ -154,6 +154,8 @@ def harvest_source_list(original: Any, context: Context, data_dict: DataDict) ->
 def harvest_source_show_status(original: Any, context: Context, data_dict: DataDict) -> Any:
     """The last job's error messages quote remote records (of datasets that may be private or
     不予开放): only those who may run the source see them; everybody sees the counts."""
+    if not data_dict.get("id"):
+        raise tk.ValidationError({"id": [tk._("Missing value")]})
     out = original(context, data_dict)
     last_job = out.get("last_job") if isinstance(out, dict) else None
     if isinstance(last_job, dict) and not _may_update_source(context, data_dict.get("id")):
