@@ -53,7 +53,7 @@ def test_every_vocabulary_entry_has_both_labels() -> None:
                 (name, entry["value"])
 
 
-@pytest.mark.parametrize("feature", ["schema", "application"])
+@pytest.mark.parametrize("feature", ["schema", "application", "security", "harvest"])
 def test_every_message_in_code_is_translated(feature: str) -> None:
     msgids = set()
     for path in glob.glob(str(PACKAGE / feature / "**" / "*.py"), recursive=True):

@@ -34,13 +34,14 @@ def _is_header_key(name: str) -> bool:
 
 
 def mask_url(url: str) -> str:
-    """A URL's password and secret-named query parameters masked; anything else unchanged."""
+    """A URL's (or a path's) password and secret-named query parameters masked; anything else
+    unchanged."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
-    if not parts.scheme or not parts.netloc:
-        return url
+    if not (parts.scheme and parts.netloc) and not (parts.query and url.startswith("/")):
+        return url   # neither a URL nor a path with a query (an API path in the config)
     netloc = parts.netloc
     if parts.password:
         netloc = netloc.replace(":" + parts.password + "@", ":" + MASK + "@", 1)

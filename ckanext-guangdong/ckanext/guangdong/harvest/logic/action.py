@@ -96,14 +96,24 @@ def _check_source_url(data_dict: DataDict) -> None:
 @tk.chained_action
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
     _check_source_url(data_dict)
-    return original(context, data_dict)
+    return _masked_for(context, original, data_dict)
 
 
 @tk.chained_action
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     _keep_stored_secrets(data_dict)
     _check_source_url(data_dict)
-    return original(context, data_dict)
+    return _masked_for(context, original, data_dict)
+
+
+def _masked_for(context: Context, action: Any, data_dict: DataDict) -> Any:
+    """CKAN answers package_create/update with a package_show run under ignore_auth: a source
+    comes back masked unless the caller may see its secrets."""
+    see = may_see_secrets(context)
+    result = action(context, data_dict)
+    if not see and isinstance(result, dict) and result.get("type") == "harvest":
+        secrets.mask_source(result)
+    return result
 
 
 def _keep_stored_secrets(data_dict: DataDict) -> None:
