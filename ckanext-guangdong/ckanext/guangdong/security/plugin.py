@@ -49,7 +49,7 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
 
     # IAuthenticator: refuse a login attempt while its account or address is throttled
     def login(self) -> Optional[Any]:
-        from flask import request
+        from flask import make_response, request
         from ckanext.guangdong.security import throttle
         if request.method != "POST":
             return None
@@ -59,7 +59,7 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
         minutes = max(1, math.ceil(wait / 60))
         tk.h.flash_error(tk._("Too many failed login attempts. Please try again in {minutes} "
                               "minutes.").format(minutes=minutes))
-        response = tk.make_response(tk.render("user/login.html", {}))
+        response = make_response(tk.render("user/login.html", {}))
         response.status_code = 429
         response.headers["Retry-After"] = str(wait)
         return response
@@ -79,4 +79,3 @@ def _logged_in(sender: Any, user: Any = None, **_kwargs: Any) -> None:
     from ckanext.guangdong.security import throttle
     if user is not None:
         throttle.clear_account(getattr(user, "name", None))
-        throttle.clear_account(getattr(user, "email", None))

@@ -40,7 +40,14 @@ def _key(kind: str, value: str) -> str:
 
 
 def _account(login: Any) -> str:
-    return str(login or "").strip().lower()[:200]
+    """The account a login names, by user name or e-mail address alike (an unknown login is
+    counted as itself, so the answer does not tell whether an account exists)."""
+    from ckan import model
+    text = str(login or "").strip()[:200]
+    if not text:
+        return ""
+    user = model.User.by_name(text) or model.User.by_email(text)
+    return f"user:{user.id}" if user is not None else text.lower()
 
 
 def record_failure(login: Any, address: Optional[str]) -> None:
