@@ -43,8 +43,10 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
         return [guards.blueprint()]
 
     def make_middleware(self, app: Any, config: Any) -> Any:
-        from ckanext.guangdong.security import guards
+        from flask import request
+        from ckanext.guangdong.security import boundary, guards
         guards.register_error_handlers(app)
+        app.before_request(lambda: boundary.check(request))
         return app
 
     # IAuthenticator: refuse a login attempt while its account or address is throttled

@@ -44,13 +44,18 @@ def _chart(progress: dict[str, Any], stats: dict[str, Any]) -> str:
                         lines, tk._("Open datasets and applications over time"), desc, labels)
 
 
+def _as_of_message(error: tk.ValidationError) -> str:
+    return "as_of: " + " ".join((error.error_dict or {}).get("as_of") or
+                                [tk._("as_of must be a date in the form YYYY-MM-DD")])
+
+
 @guangdong_targets.route("/open-progress")
 def dashboard() -> Any:
     as_of = request.args.get("as_of") or None
     try:
         progress, stats = _figures(as_of)
-    except tk.ValidationError:
-        return tk.abort(400, tk._("as_of must be a date in the form YYYY-MM-DD"))
+    except tk.ValidationError as error:
+        return tk.abort(400, _as_of_message(error))
     return tk.render("targets/dashboard.html", {
         "progress": progress, "stats": stats, "chart_svg": _chart(progress, stats),
         "as_of": progress["as_of"], "status_labels": STATUS_LABELS, "access_labels": ACCESS_LABELS,
@@ -63,8 +68,8 @@ def export_figures(fmt: str) -> Any:
         return tk.abort(404)
     try:
         progress, stats = _figures(request.args.get("as_of") or None)
-    except tk.ValidationError:
-        return tk.abort(400, tk._("as_of must be a date in the form YYYY-MM-DD"))
+    except tk.ValidationError as error:
+        return tk.abort(400, _as_of_message(error))
     name = f"open-progress-{progress['as_of']}.{fmt}"
     if fmt == "csv":
         body, mimetype = export.to_csv(progress, stats, tk._), "text/csv; charset=utf-8"

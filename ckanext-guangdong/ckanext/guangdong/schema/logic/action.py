@@ -185,6 +185,36 @@ def _may_read(context: dict[str, Any], package_id: str) -> bool:
         return False
 
 
+# --- DCAT: parameters ckanext-dcat parses without a guard -------------------------------
+
+def _dcat_checked(data_dict: dict[str, Any]) -> None:
+    """``modified_since`` goes to dateutil, whose overflow on a huge number was a 500."""
+    value = data_dict.get("modified_since")
+    if value in (None, ""):
+        return
+    from dateutil.parser import parse as parse_date
+    try:
+        parse_date(str(value))
+    except (ValueError, OverflowError):
+        raise tk.ValidationError({"modified_since": [_("A date or date and time (ISO 8601)")]})
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_show(next_action: Callable[..., Any], context: dict[str, Any],
+                      data_dict: dict[str, Any]) -> Any:
+    _dcat_checked(data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_search(next_action: Callable[..., Any], context: dict[str, Any],
+                        data_dict: dict[str, Any]) -> Any:
+    _dcat_checked(data_dict)
+    return next_action(context, data_dict)
+
+
 def all_actions() -> dict[str, Callable[..., Any]]:
     import ckan.plugins as p
     from ckanext.guangdong.schema.logic.check import guangdong_check_field
@@ -196,4 +226,6 @@ def all_actions() -> dict[str, Callable[..., Any]]:
                                               "tag_show": tag_show, "member_list": member_list}
     if p.plugin_loaded("activity"):  # chaining an action that does not exist fails at start
         actions["activity_create"] = activity_create
+    if p.plugin_loaded("dcat"):
+        actions.update(dcat_catalog_show=dcat_catalog_show, dcat_catalog_search=dcat_catalog_search)
     return actions

@@ -17,15 +17,38 @@ __all__ = ["guangdong_target_progress", "guangdong_open_stats", "guangdong_targe
            "guangdong_targets_snapshot", "guangdong_targets_snapshot_show"]
 
 
+# Dates the counters answer for: the portal's first records are from the 2010s, and
+# projections add days to the date (9999-12-31 overflowed, 0001-01-01 underflowed).
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+
 def parse_as_of(value: Any) -> dt.date:
     if value in (None, ""):
         return counting.today(db.rules())
     if isinstance(value, dt.date):
-        return value
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            raise tk.ValidationError({"as_of": [tk._("A date in the form YYYY-MM-DD")]})
+    if not EARLIEST <= day <= LATEST:
+        raise tk.ValidationError({"as_of": [tk._("A date between {first} and {last}").format(
+            first=EARLIEST.isoformat(), last=LATEST.isoformat())]})
+    return day
+
+
+def _limit(data_dict: dict[str, Any], default: int, most: int = 10_000) -> int:
+    value = data_dict.get("limit")
+    if value in (None, ""):
+        return default
     try:
-        return dt.date.fromisoformat(str(value)[:10])
+        number = int(str(value).strip())
     except ValueError:
-        raise tk.ValidationError({"as_of": [tk._("A date in the form YYYY-MM-DD")]})
+        number = -1
+    if not 1 <= number <= most:
+        raise tk.ValidationError({"limit": [tk._("A whole number from 1 to {most}").format(most=most)]})
+    return number
 
 
 def _user(context: Any) -> str:
@@ -92,7 +115,7 @@ def guangdong_target_delete(context: Any, data_dict: dict[str, Any]) -> dict[str
 @tk.side_effect_free
 def guangdong_target_audit(context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
     tk.check_access("guangdong_target_audit", context, data_dict)
-    return store.audit_trail(db.connection(), data_dict.get("id"), int(data_dict.get("limit", 200)))
+    return store.audit_trail(db.connection(), data_dict.get("id"), _limit(data_dict, 200))
 
 
 def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
