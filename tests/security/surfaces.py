@@ -284,7 +284,9 @@ def _ids_for_path(world: World, path: str, var: str) -> list[str]:
     if first == "dataset":
         if "harvest_object" in parts:
             return [world.packages[k]["id"] for k in _package_keys(world, "dataset")]
-        return [world.packages[k]["id"] for k in _package_keys(world, "dataset")]
+        # one dataset of each kind of state (a harvested private or 不予开放 dataset's pages
+        # are a private or 不予开放 dataset's pages; their harvest records have routes above)
+        return [world.packages[k]["id"] for k in PAGE_DATASETS]
     if first == "application":
         return [world.packages[k]["id"] for k in _package_keys(world, "application")]
     if first == "dataset_series":
@@ -298,6 +300,10 @@ def _ids_for_path(world: World, path: str, var: str) -> list[str]:
     if "tag" in parts:
         return ids_of(world, "tag")
     return ids_of(world, kind_of(var, path))
+
+
+PAGE_DATASETS = ("public", "internal", "private", "draft", "not_open", "harvested_public",
+                 "harvested_withdrawn", "harvested_deleted")
 
 
 def route_surfaces(world: World, url_map: Any) -> Iterator[Surface]:

@@ -140,3 +140,23 @@ def test_one_address_trying_many_accounts_is_throttled(live_server: str) -> None
         post_login(requests.Session(), live_server, users[i % 5]["name"], "wrong-password")
     answer = post_login(requests.Session(), live_server, _user()["name"], PASSWORD)
     assert answer.status_code == 429
+
+
+@pytest.mark.ckan_config("ckanext.guangdong.security.proxies_in_front", "1")
+def test_behind_our_proxy_the_client_address_is_counted(ckan_config: Any, leak_world: World) -> None:
+    """Behind a TLS proxy every request comes from the proxy: the address counted is the
+    client's, from the X-Forwarded-For header our proxy adds."""
+    from werkzeug.test import Client
+    from ckan.config.middleware import make_app
+    from ckan.common import config
+    client = Client(make_app(config))
+    page = client.get("/user/login")
+    token = csrf_token(page.get_data(as_text=True))  # (the client keeps the session cookie)
+    client.post("/user/login", headers={"X-Forwarded-For": "203.0.113.5"},
+                data={"login": "nobody-" + uuid.uuid4().hex, "password": "x", "_csrf_token": token})
+    from ckan.lib.redis import connect_to_redis
+    key = throttle._key("address", "203.0.113.5")
+    try:
+        assert int(connect_to_redis().get(key) or 0) == 1
+    finally:
+        throttle.clear_address("203.0.113.5")

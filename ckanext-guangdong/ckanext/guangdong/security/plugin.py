@@ -47,6 +47,12 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
         from ckanext.guangdong.security import boundary, guards
         guards.register_error_handlers(app)
         app.before_request(lambda: boundary.check(request))
+        proxies = tk.asint(config.get("ckanext.guangdong.security.proxies_in_front") or 0)
+        if proxies > 0:
+            # the client's address (login throttling counts per address) from X-Forwarded-For,
+            # trusting only the proxies we run
+            from werkzeug.middleware.proxy_fix import ProxyFix
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
         return app
 
     # IAuthenticator: refuse a login attempt while its account or address is throttled
