@@ -89,11 +89,12 @@ def build() -> World:
 
     member, editor, admin = make_user(), make_user(), make_sysadmin()
     users = {"owner_member": member, "other_editor": editor, "sysadmin": admin}
-    org_a = factories.Organization(name=f"org-{run}-a", title=f"{run}orga 泄漏测试部门",
+    # (image_url empty: the factories' default is a picture on an outside host)
+    org_a = factories.Organization(name=f"org-{run}-a", title=f"{run}orga 泄漏测试部门", image_url="",
                                    users=[{"name": member["name"], "capacity": "member"}])
-    org_b = factories.Organization(name=f"org-{run}-b", title=f"{run}orgb 其他部门",
+    org_b = factories.Organization(name=f"org-{run}-b", title=f"{run}orgb 其他部门", image_url="",
                                    users=[{"name": editor["name"], "capacity": "editor"}])
-    group = factories.Group(name=f"group-{run}", title=f"{run}grp 泄漏测试专题")
+    group = factories.Group(name=f"group-{run}", title=f"{run}grp 泄漏测试专题", image_url="")
 
     markers = {key: f"{run}{key.replace('_', '')}" for key in
                (*PUBLIC, *HIDDEN, "source", "rejected", "gather", "secret")}

@@ -18,11 +18,16 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IClick)
+    p.implements(p.IBlueprint)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
         tk.add_public_directory(config, os.path.join(_HERE, "public"))
 
+
+    def get_blueprint(self) -> list[Any]:
+        from ckanext.guangdong.theme.views import guangdong_theme
+        return [guangdong_theme]
 
     def get_commands(self) -> list[Any]:
         from ckanext.guangdong.cli import guangdong
