@@ -13,6 +13,8 @@ Only those exact faults are translated; any other exception still answers 500 an
 from __future__ import annotations
 
 import importlib
+import inspect
+import re
 import traceback
 from typing import Any, Callable, Iterable
 
@@ -99,11 +101,39 @@ def _others(interface: Any, method: str, me: Any) -> dict[str, list[Any]]:
     return found
 
 
+_READS_PARAMETER = re.compile(r"""data_dict\[\s*u?['"](\w+)['"]\s*\](?!\s*=[^=])""")
+_PASSES_DATA_DICT = re.compile(r"(\w+)\(\s*context\s*,\s*data_dict\b")
+
+
+def reads_parameters_unguarded(fn: Any, module: Any, seen: set[str] | None = None) -> bool:
+    """Whether the action (or a helper of its module it hands ``data_dict`` to) reads a
+    parameter as ``data_dict['x']``, the read that fails with KeyError when it is missing."""
+    seen = set() if seen is None else seen
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return False
+    if _READS_PARAMETER.search(source):
+        return True
+    for name in _PASSES_DATA_DICT.findall(source):
+        helper = getattr(module, name, None)
+        if name not in seen and callable(helper) and getattr(helper, "__module__", None) == module.__name__:
+            seen.add(name)
+            if reads_parameters_unguarded(helper, module, seen):
+                return True
+    return False
+
+
 def guarded_actions() -> dict[str, Any]:
-    """A guard chained to every one of CKAN's own actions (those of extensions that read
-    parameters unguarded do so in their auth functions, guarded below)."""
+    """A guard chained to each of CKAN's own actions that reads a parameter unguarded (those
+    of extensions do so in their auth functions, guarded below). Only those: the others'
+    registry entries stay CKAN's own (the search feature's bulk reindex checks that nobody
+    replaces package_show)."""
     out = {}
     for name, (module_name, fn) in _core("action").items():
+        module = importlib.import_module(f"ckan.logic.action.{module_name}")
+        if not reads_parameters_unguarded(fn, module):
+            continue
         attrs = _attributes([fn], ("side_effect_free",))
         if module_name == "get":
             attrs.setdefault("side_effect_free", True)   # as CKAN's registry marks them
