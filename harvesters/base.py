@@ -73,9 +73,12 @@ class GuangdongHarvesterBase(HarvesterBase):
         obj = HarvestObject.get(harvest_object_id)
         if obj and obj.content:
             try:
-                return json.loads(obj.content).get("remote_url")
+                url = json.loads(obj.content).get("remote_url")
             except ValueError:
                 return None
+            # the job page links it: a city portal's javascript: URL must not become a link
+            from ckanext.guangdong.security.links import safe_url
+            return safe_url(url) or None
         return None
 
     # --- helpers ---------------------------------------------------------------------

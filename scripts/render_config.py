@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # the stock ones fetch with their own HTTP code, following redirects anywhere
 # (docs/security.md, "Write-time rules and server-side fetches").
 PLUGINS = [
-    "guangdong_theme", "guangdong_schema", "guangdong_application", "guangdong_search",
+    "guangdong_theme", "guangdong_security", "guangdong_schema", "guangdong_application", "guangdong_search",
     "guangdong_events", "guangdong_targets", "guangdong_harvest",
     "guangdong_ckan_harvester", "guangdong_dcat_harvester", "guangdong_api_harvester",
     "tracking", "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",

@@ -68,10 +68,26 @@ def bounded_body(app: Any) -> Any:
     return wrapped
 
 
+def session_per_request(app: Any) -> Any:
+    """A new thread serves each request; CKAN removes the SQLAlchemy session in its
+    after_request, but the session cookie is saved after that and checks a connection out
+    again. Returned only when the dead thread is collected, those connections ran the pool dry
+    under concurrent requests: give them back when the answer is sent."""
+    from ckan import model
+
+    def wrapped(environ: dict[str, Any], start_response: Callable) -> Iterator[bytes]:
+        try:
+            yield from app(environ, start_response)
+        finally:
+            model.Session.remove()
+    return wrapped
+
+
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """The real CKAN WSGI app served over HTTP on 127.0.0.1; yields its base URL.
-    Building the app loads every plugin of the test ini."""
+def live() -> Iterator[tuple[str, Any]]:
+    """The real CKAN WSGI app served over HTTP on 127.0.0.1: (base URL, the app — middleware
+    around the Flask app, which is ``._wsgi_app``). Building the app loads every plugin of the
+    test ini."""
     from ckan.config.middleware import make_app
     from ckan.common import config
 
@@ -88,11 +104,23 @@ def live_server() -> Iterator[str]:
         conf.update({key: url for key in saved})
     _CONFIG_CACHE.clear()  # app_globals would put back the values it first saw
     app = make_app(config)
-    server = make_server("127.0.0.1", port, bounded_body(app), threaded=True)
+    server = make_server("127.0.0.1", port, bounded_body(session_per_request(app)), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield url
+    yield url, app
     server.shutdown()
     for conf in (config, ckan_setup._config):
         conf.update(saved)
     _CONFIG_CACHE.clear()
+
+
+@pytest.fixture(scope="session")
+def live_server(live: tuple[str, Any]) -> str:
+    """The base URL of the live app (``live``)."""
+    return live[0]
+
+
+@pytest.fixture(scope="session")
+def live_wsgi_app(live: tuple[str, Any]) -> Any:
+    """The WSGI app of the live server (its Flask app is ``._wsgi_app``)."""
+    return live[1]

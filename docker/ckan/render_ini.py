@@ -53,6 +53,9 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "GD_LOG_LEVEL": "INFO",
     # City portals are on the internet in production: no private hosts allowed.
     "GD_HARVEST_ALLOWED_HOSTS": "",
+    # Reverse proxies of ours in front of gunicorn (a TLS proxy: 1); login throttling then
+    # counts the client's address from X-Forwarded-For.
+    "GD_PROXIES_IN_FRONT": "0",
 }
 
 
@@ -120,6 +123,7 @@ def docker_settings(env: Mapping[str, str]) -> dict[str, str]:
         "ckan.harvest.mq.hostname": e["GD_REDIS_HOST"],
         "ckanext.guangdong.search_backend": "solr",
         "solr_url": e["GD_SOLR_URL"],
+        "ckanext.guangdong.security.proxies_in_front": e["GD_PROXIES_IN_FRONT"],
     }
     return {k: ini_escape(v) for k, v in settings.items()}
 

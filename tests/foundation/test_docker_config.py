@@ -54,7 +54,7 @@ ENVIRONMENT_SPECIFIC = {
     "ckan.storage_path", "ckanext.dcat.base_uri",
     "ckanext.guangdong.search_backend", "solr_url",
     "ckan.harvest.mq.hostname", "ckan.harvest.mq.port", "ckan.harvest.mq.redis_db",
-    "ckanext.guangdong.harvest.allowed_hosts",
+    "ckanext.guangdong.harvest.allowed_hosts", "ckanext.guangdong.security.proxies_in_front",
 }
 TEST_SECRETS = {"POSTGRES_PASSWORD": "pw%with/odd@chars", "GD_SECRET_KEY": "docker-test-secret"}
 

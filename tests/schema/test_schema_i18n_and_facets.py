@@ -57,7 +57,7 @@ def test_every_vocabulary_entry_has_both_labels() -> None:
 SHARED_MODULES = {"harvest": ["urlpolicy.py"], "theme": ["params.py"]}
 
 
-@pytest.mark.parametrize("feature", ["schema", "application", "harvest", "targets", "theme"])
+@pytest.mark.parametrize("feature", ["schema", "application", "security", "harvest", "targets", "theme"])
 def test_every_message_in_code_is_translated(feature: str) -> None:
     msgids = set()
     paths = glob.glob(str(PACKAGE / feature / "**" / "*.py"), recursive=True)

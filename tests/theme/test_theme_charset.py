@@ -42,3 +42,20 @@ def test_turtle_reads_as_chinese_in_a_browser(live_server, dataset):
     with chromium_session(live_server) as b:
         page = b.open(f"/dataset/{dataset['name']}.ttl")
         assert TITLE in page.inner_text("body")
+
+
+def test_download_names_in_chinese_reach_the_browser(live_server, dataset):
+    """CKAN names a publisher's member list "<name>-成员.csv" on Chinese pages; raw in the
+    header, that name is not Latin-1 and the answer never arrived (the server dropped it)."""
+    import urllib.request
+    from ckan.tests import factories
+    admin = make_sysadmin()
+    token = factories.APIToken(user=admin["name"])["token"]
+    org = make_org(image_url="", users=[{"name": admin["name"], "capacity": "admin"}])
+    request = urllib.request.Request(f"{live_server}/organization/member_dump/{org['name']}",
+                                     headers={"Authorization": token})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        disposition = answer.headers["Content-Disposition"]
+        assert answer.status == 200 and admin["name"] in answer.read().decode("utf-8-sig")
+    assert disposition.isascii()
+    assert f"filename*=UTF-8''{org['name']}-%E6%88%90%E5%91%98.csv" in disposition, disposition

@@ -8,6 +8,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from ckanext.guangdong.security.cells import safe_cell
+
 Column = list[str]  # [name, kind, description]
 
 _SURNAME_PLACES = ["中心", "人民", "第一", "第二", "滨江", "东湖", "南方", "华南", "新城", "岭南", "珠江", "白云"]
@@ -48,7 +50,7 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     # UTF-8 with BOM so that Excel on Chinese Windows opens it correctly.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

@@ -2,11 +2,13 @@
 
 They are removed from package_show for users without package_update, from every search result
 (the index keeps one copy of a dataset for all readers), from the search index's searchable
-fields (so nobody can filter on them), from activity data shown to non-editors, and never
-written into DCAT (the profile only emits public fields).
+fields (so nobody can filter on them), from the stored copies search returns (``fl=data_dict``),
+from activity data shown to non-editors, and never written into DCAT (the profile only emits
+public fields).
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Mapping, MutableMapping
 
 import ckan.plugins.toolkit as tk
@@ -37,7 +39,25 @@ def may_see(context: Mapping[str, Any], pkg_dict: Mapping[str, Any]) -> bool:
 
 
 def strip_index_fields(data_dict: MutableMapping[str, Any]) -> None:
-    """Remove the searchable copies CKAN makes of extras (``extras_<key>`` and ``<key>``)."""
+    """Remove the searchable copies CKAN makes of extras (``extras_<key>`` and ``<key>``).
+    The stored copies of the dataset (``data_dict``, ``validated_data_dict``) keep them:
+    package_show reads its dataset from there and bulk_update_public re-indexes from it;
+    package_search strips them on the way out (``strip_stored_copies``)."""
     for field in INTERNAL_FIELDS:
         data_dict.pop(field, None)
         data_dict.pop("extras_" + field, None)
+
+
+def strip_stored_copies(document: MutableMapping[str, Any]) -> None:
+    """Internal fields out of the JSON copies of a dataset in a search result (``fl=data_dict``,
+    ``fl=validated_data_dict``, ``fl=*``; CKAN's data_dict holds the validated copy too)."""
+    for key in ("data_dict", "validated_data_dict"):
+        text = document.get(key)
+        if isinstance(text, str) and any(f in text for f in INTERNAL_FIELDS):
+            try:
+                copy = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(copy, dict):
+                strip_stored_copies(copy)  # CKAN's data_dict holds the validated copy too
+                document[key] = json.dumps(strip(copy))

@@ -101,6 +101,7 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
         for result in search_results.get("results", []):
             if isinstance(result, dict):
                 internal.strip(result)
+                internal.strip_stored_copies(result)  # fl=data_dict, fl=validated_data_dict, fl=*
         lang = helpers.current_lang()
         for field, vocabulary in FACET_VOCABULARIES.items():
             facet = search_results.get("search_facets", {}).get(field)

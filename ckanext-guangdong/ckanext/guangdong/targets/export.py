@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 from openpyxl import Workbook
 
+from ckanext.guangdong.security.cells import safe_row
+
 Translate = Callable[[str], str]
 
 
@@ -37,12 +39,12 @@ def to_csv(progress: dict[str, Any], stats: dict[str, Any], _: Translate) -> byt
     """One CSV with the tables one after another, each under a line naming it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([_("Open-data progress"), progress["as_of"]])
+    writer.writerow(safe_row([_("Open-data progress"), progress["as_of"]]))
     for name, header, rows in tables(progress, stats, _):
         writer.writerow([])
-        writer.writerow([name])
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(safe_row([name]))
+        writer.writerow(safe_row(header))
+        writer.writerows(safe_row(row) for row in rows)  # titles are data: never formulas
     # A BOM so that Excel opens the Chinese text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -52,9 +54,9 @@ def to_xlsx(progress: dict[str, Any], stats: dict[str, Any], _: Translate) -> by
     book.remove(book.active)
     for name, header, rows in tables(progress, stats, _):
         sheet = book.create_sheet(title=name[:31])
-        sheet.append(header)
+        sheet.append(safe_row(header))
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))  # openpyxl stores a text starting with "=" as a formula
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -71,6 +71,14 @@ def _theme(value: Any) -> Optional[str]:
 def parse(data: dict[str, Any]) -> Target:
     """A Target from the YAML form or the form/API form; raises TargetError listing every problem."""
     errors: dict[str, list[str]] = {}
+    for key in ("id", "title_zh", "title_en", "scope", "metric", "note"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            errors[key] = ["a text"]     # a list or an object would be stored as its repr
+    for key in ("filter_theme", "emphasis_theme"):
+        if data.get(key) is not None and not isinstance(data[key], (str, dict)):
+            errors[key] = ["a theme name"]
+    if errors:
+        raise TargetError(errors)
     title = data.get("title") if isinstance(data.get("title"), dict) else {}
     title_zh = str(data.get("title_zh") or title.get("zh_Hans_CN") or "").strip()
     title_en = str(data.get("title_en") or title.get("en") or "").strip()

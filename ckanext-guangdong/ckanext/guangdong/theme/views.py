@@ -3,15 +3,23 @@
 The tracking plugin's JavaScript posts every page view to ``/_tracking`` and its middleware
 records it after the response, but CKAN 2.11 has no view there, so every page logs a 404/405
 in the browser console (ckan/ckan#9272). This view answers 204 No Content; the recording stays
-CKAN's (ckanext/tracking/middleware.py)."""
+CKAN's (ckanext/tracking/middleware.py).
+
+The beacon is exempt from CSRF checks (``ckan.csrf_protection.ignore_extensions = false``
+covers our blueprints): CKAN's tracking.js posts it without a token from every page, for
+anonymous visitors too, and it acts for nobody — it counts a page view, which anyone can post
+from anywhere, token or not."""
 from __future__ import annotations
 
 from flask import Blueprint, Response
+
+from ckan.config.middleware.flask_app import csrf
 
 guangdong_theme = Blueprint("guangdong_theme", __name__)
 
 
 @guangdong_theme.route("/_tracking", methods=["POST"])
+@csrf.exempt
 def tracking_beacon() -> Response:
     return Response(status=204)
 

@@ -1,6 +1,7 @@
 """Actions of the harvest feature (found by ``@tk.blanket.actions``)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -8,12 +9,14 @@ from ckan.types import Context, DataDict
 from ckanext.harvest.model import HarvestJob, HarvestSource
 
 from ckanext.guangdong import params, urlpolicy
-from ckanext.guangdong.harvest import status, timeout
+from ckanext.guangdong.harvest import secrets, status, timeout
+from ckanext.guangdong.harvest.logic.auth import allowed_to
 from ckanext.guangdong.harvesters.errors import HarvestError
 
 __all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report", "harvest_jobs_run",
            "harvest_abort_failed_jobs", "package_create", "package_update",
-           "harvest_job_show", "harvest_job_list", "harvest_source_show_status"]
+           "harvest_job_show", "harvest_job_list", "harvest_source_list", "harvest_source_show_status",
+           "activity_create", "all_actions"]
 
 
 def _source(data_dict: DataDict) -> HarvestSource:
@@ -155,13 +158,69 @@ def _harvester_and_config(data_dict: DataDict) -> tuple[Any, dict[str, Any] | No
 @tk.chained_action
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
     _check_source(context, data_dict, "package_create")
-    return original(context, data_dict)
+    return _masked_for(context, original, data_dict)
 
 
 @tk.chained_action
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
+    _keep_stored_secrets(data_dict)
     _check_source(context, data_dict, "package_update")
-    return original(context, data_dict)
+    return _masked_for(context, original, data_dict)
+
+
+# --- secrets of harvest sources: sysadmins see them, everyone else masked (secrets.py) -------
+
+def _masked_for(context: Context, action: Any, data_dict: DataDict) -> Any:
+    """CKAN answers package_create/update with a package_show run under ignore_auth: a source
+    comes back masked unless the caller may see its secrets."""
+    see = may_see_secrets(context)
+    result = action(context, data_dict)
+    if not see and isinstance(result, dict) and result.get("type") == "harvest":
+        secrets.mask_source(result)
+    return result
+
+
+def _keep_stored_secrets(data_dict: DataDict) -> None:
+    """A source edited without retyping its secrets (the form and the API show them masked)
+    keeps the stored ones."""
+    if secrets.MASK not in str(data_dict):
+        return
+    from ckan import model
+    pkg = model.Package.get(str(data_dict.get("id") or data_dict.get("name") or ""))
+    source = HarvestSource.get(pkg.id) if pkg else None
+    if source is None:
+        return
+    if "config" in data_dict:
+        data_dict["config"] = secrets.restore_config(data_dict["config"], source.config)
+    if isinstance(data_dict.get("url"), str):
+        data_dict["url"] = secrets.restore_value(data_dict["url"], source.url)
+    # ckanext-harvest also shows the config's keys at the top level (auth_header ...)
+    try:
+        stored = json.loads(source.config or "{}")
+    except ValueError:
+        stored = {}
+    if isinstance(stored, dict):
+        for key in set(data_dict) & set(stored):
+            data_dict[key] = secrets.restore_value(data_dict[key], stored[key])
+
+
+def may_see_secrets(context: Context) -> bool:
+    """Sysadmins, and the site's own calls (harvest jobs, indexing)."""
+    if context.get("ignore_auth"):
+        return True
+    from ckan import authz
+    return authz.is_sysadmin(context.get("user"))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_list(original: Any, context: Context, data_dict: DataDict) -> Any:
+    tk.check_access("harvest_source_list", context, data_dict)
+    sources = original(context, data_dict)
+    if not may_see_secrets(context):
+        for source in sources:
+            secrets.mask_source(source)
+    return sources
 
 
 # --- errors and warnings counted apart wherever ckanext-harvest shows job statistics --------
@@ -181,7 +240,37 @@ def harvest_job_list(original: Any, context: Context, data_dict: DataDict) -> An
 @tk.chained_action
 @tk.side_effect_free
 def harvest_source_show_status(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """Job statistics with errors and warnings apart. The last job's error messages quote
+    remote records (of datasets that may be private or 不予开放): only those who may run the
+    source see them; everybody sees the counts."""
+    source_id = params.as_id(data_dict, "id")
+    if not source_id:
+        raise tk.ValidationError({"id": [tk._("Missing value")]})
     result = original(context, data_dict)
-    if isinstance(result, dict) and isinstance(result.get("last_job"), dict):
-        status.fix_job_stats(result["last_job"])
+    last_job = result.get("last_job") if isinstance(result, dict) else None
+    if isinstance(last_job, dict):
+        status.fix_job_stats(last_job)
+        if not allowed_to("harvest_source_update", context, {"id": source_id}):
+            for key in ("object_error_summary", "gather_error_summary"):
+                last_job.pop(key, None)
     return result
+
+
+@tk.chained_action
+def activity_create(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """Activity streams are public where the source is: the stored copy holds no secret."""
+    data = data_dict.get("data")
+    package = data.get("package") if isinstance(data, dict) else None
+    if isinstance(package, dict) and package.get("type") == "harvest":
+        secrets.mask_source(package)
+    return original(context, data_dict)
+
+
+def all_actions() -> dict[str, Any]:
+    """The actions above (``@tk.blanket.actions`` calls this): activity_create only where the
+    activity plugin provides it (chaining an action that does not exist fails at start)."""
+    import ckan.plugins as p
+    names = [n for n in __all__ if n != "all_actions"]
+    if not p.plugin_loaded("activity"):
+        names.remove("activity_create")
+    return {n: globals()[n] for n in names}

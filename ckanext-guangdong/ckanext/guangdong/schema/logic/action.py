@@ -6,7 +6,8 @@ from typing import Any, Callable
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.guangdong.schema import internal, openness, vocab
+from ckanext.guangdong import params
+from ckanext.guangdong.schema import internal, openness, visibility, vocab
 
 _ = tk._
 
@@ -51,7 +52,6 @@ def format_autocomplete(next_action: Callable[..., Any], context: dict[str, Any]
     """The resource form's format autocomplete offers the controlled list (vocab/formats.yaml),
     not whatever formats happen to be stored already."""
     tk.check_access("format_autocomplete", context, data_dict)
-    from ckanext.guangdong import params
     q = data_dict.get("q")
     q = (q if isinstance(q, str) else "").strip().lower().lstrip(".")
     limit = params.as_int(data_dict, "limit", 5, 1, 100)
@@ -91,6 +91,153 @@ def package_update(next_action: Callable[..., Any], context: dict[str, Any],
     return next_action(context, data_dict)
 
 
+# --- traces of hidden datasets (schema/visibility.py) -----------------------------------
+
+def _sysadmin(context: dict[str, Any]) -> bool:
+    from ckan import authz
+    return bool(context.get("ignore_auth")) or authz.is_sysadmin(context.get("user"))
+
+
+def _natural(data_dict: dict[str, Any], key: str) -> int | None:
+    """A paging number (limit, offset): None when absent."""
+    if data_dict.get(key) in (None, ""):
+        return None
+    return params.as_int(data_dict, key, 0, 0, 2**31 - 1)
+
+
+def _terms(data_dict: dict[str, Any]) -> list[str]:
+    terms = data_dict.get("query") or data_dict.get("q") or []
+    terms = [terms] if isinstance(terms, str) else terms
+    if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+        raise tk.ValidationError({"query": [_("Must be a text or a list of texts")]})
+    fields = data_dict.get("fields") or {}
+    if isinstance(fields, dict):
+        terms += [v for k, v in fields.items() if k in ("tag", "tags") and isinstance(v, str)]
+    return [t.strip() for t in terms if t.strip()]
+
+
+def _public_tags(data_dict: dict[str, Any], all_if_no_terms: bool = False) -> tuple[list[model.Tag], int]:
+    terms = _terms(data_dict)
+    if not terms and not all_if_no_terms:
+        return [], 0
+    return visibility.public_tags(terms, data_dict.get("vocabulary_id"),
+                                  _natural(data_dict, "limit"), _natural(data_dict, "offset") or 0)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_list(next_action: Callable[..., Any], context: dict[str, Any],
+             data_dict: dict[str, Any]) -> Any:
+    """Tags of publicly visible datasets only (CKAN lists every tag in its table, including
+    those that only private, draft or 不予开放 datasets carry)."""
+    if _sysadmin(context):
+        return next_action(context, data_dict)
+    tk.check_access("tag_list", context, data_dict)
+    tags, _count = _public_tags(data_dict, all_if_no_terms=True)
+    if tk.asbool(data_dict.get("all_fields")):
+        from ckan.lib.dictization import model_dictize
+        return model_dictize.tag_list_dictize(tags, context)
+    return [t.name for t in tags]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_search(next_action: Callable[..., Any], context: dict[str, Any],
+               data_dict: dict[str, Any]) -> Any:
+    if _sysadmin(context):
+        return next_action(context, data_dict)
+    tk.check_access("tag_search", context, data_dict)
+    from ckan.lib.dictization import table_dictize
+    tags, count = _public_tags(data_dict)
+    return {"count": count, "results": [table_dictize(t, context) for t in tags]}
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_autocomplete(next_action: Callable[..., Any], context: dict[str, Any],
+                     data_dict: dict[str, Any]) -> Any:
+    """Also behind /api/2/util/tag/autocomplete (the dataset form's keyword field)."""
+    if _sysadmin(context):
+        return next_action(context, data_dict)
+    tk.check_access("tag_autocomplete", context, data_dict)
+    return [t.name for t in _public_tags(data_dict)[0]]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_show(next_action: Callable[..., Any], context: dict[str, Any],
+             data_dict: dict[str, Any]) -> Any:
+    """``include_datasets`` through package_search as the caller (CKAN reads the index's raw
+    data_dict: internal fields, drafts and deleted datasets came along)."""
+    include = tk.asbool(data_dict.get("include_datasets"))
+    tag = next_action(context, {**data_dict, "include_datasets": False})
+    if include:
+        field = "tags"
+        if tag.get("vocabulary_id"):
+            vocab_obj = model.Vocabulary.get(tag["vocabulary_id"])
+            field = f"vocab_{vocab_obj.name}" if vocab_obj else field
+        name = str(tag["name"]).replace("\\", "\\\\").replace('"', '\\"')
+        result = tk.get_action("package_search")(
+            {"user": context.get("user"), "for_view": context.get("for_view")},
+            {"fq": f'+{field}:"{name}" +dataset_type:({openness.DATASET_TYPE} OR {openness.APPLICATION_TYPE})',
+             "rows": 1000})
+        tag["packages"] = result["results"]
+    return tag
+
+
+@tk.chained_action
+@tk.side_effect_free
+def member_list(next_action: Callable[..., Any], context: dict[str, Any],
+                data_dict: dict[str, Any]) -> Any:
+    """A group's or organization's members without the datasets the caller may not see
+    (CKAN lists every member package id, private and 不予开放 ones too)."""
+    members = next_action(context, data_dict)
+    if _sysadmin(context):
+        return members
+    package_ids = [m[0] for m in members if m[1] == "package"]
+    hidden = visibility.hidden_package_ids(package_ids)
+    readable = {pid for pid in hidden if _may_read(context, pid)}
+    return [m for m in members if not (m[1] == "package" and m[0] in hidden - readable)]
+
+
+def _may_read(context: dict[str, Any], package_id: str) -> bool:
+    try:
+        tk.check_access("package_show", {"user": context.get("user")}, {"id": package_id})
+        return True
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+
+
+# --- DCAT: parameters ckanext-dcat parses without a guard -------------------------------
+
+def _dcat_checked(data_dict: dict[str, Any]) -> None:
+    """``modified_since`` goes to dateutil, whose overflow on a huge number was a 500."""
+    value = data_dict.get("modified_since")
+    if value in (None, ""):
+        return
+    from dateutil.parser import parse as parse_date
+    try:
+        parse_date(str(value))
+    except (ValueError, OverflowError):
+        raise tk.ValidationError({"modified_since": [_("A date or date and time (ISO 8601)")]})
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_show(next_action: Callable[..., Any], context: dict[str, Any],
+                      data_dict: dict[str, Any]) -> Any:
+    _dcat_checked(data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_search(next_action: Callable[..., Any], context: dict[str, Any],
+                        data_dict: dict[str, Any]) -> Any:
+    _dcat_checked(data_dict)
+    return next_action(context, data_dict)
+
+
 def all_actions() -> dict[str, Callable[..., Any]]:
     import ckan.plugins as p
     from ckanext.guangdong.schema.logic.check import guangdong_check_field
@@ -98,7 +245,12 @@ def all_actions() -> dict[str, Callable[..., Any]]:
                                               "format_autocomplete": format_autocomplete,
                                               "guangdong_check_field": guangdong_check_field,
                                               "package_create": package_create,
-                                              "package_update": package_update}
+                                              "package_update": package_update,
+                                              "tag_list": tag_list, "tag_search": tag_search,
+                                              "tag_autocomplete": tag_autocomplete,
+                                              "tag_show": tag_show, "member_list": member_list}
     if p.plugin_loaded("activity"):  # chaining an action that does not exist fails at start
         actions["activity_create"] = activity_create
+    if p.plugin_loaded("dcat"):
+        actions.update(dcat_catalog_show=dcat_catalog_show, dcat_catalog_search=dcat_catalog_search)
     return actions

@@ -1,0 +1,121 @@
+"""Checks at the door, before any view or action runs, for input no part of the portal can
+use and that otherwise failed deep inside (PostgreSQL, the JSON parser) with a 500:
+
+* a NUL character anywhere in the path, the query, a form or a body (PostgreSQL text cannot
+  hold one; every query with it failed);
+* a JSON body nested deeper than ``MAX_DEPTH`` (Python's parser gives up with RecursionError);
+* a paging parameter (limit, offset, rows, start, page; in the query, and in an action's
+  data) that is not a whole number from 0 to ``MAX_NUMBER``;
+* in an action call, an identifier parameter (id, name, *_id) that is a list, an object or
+  another non-text value.
+
+Refusals are CKAN's own answers: the API's JSON error object with status 409 (400 for a body it
+cannot read), and CKAN's error page with status 400 elsewhere.
+"""
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, Optional
+
+import ckan.plugins.toolkit as tk
+
+MAX_DEPTH = 100
+MAX_NUMBER = 10**9
+PAGING = ("limit", "offset", "rows", "start", "page")
+
+
+def _is_identifier(key: str) -> bool:
+    return key in ("id", "name", "name_or_id") or key.endswith("_id")
+
+
+def _nul_message() -> str:
+    return tk._("NUL characters are not allowed")
+
+
+def json_depth_exceeds(body: bytes, most: int) -> bool:
+    """Whether brackets nest deeper than ``most`` outside strings (counted without parsing)."""
+    if body.count(b"[") + body.count(b"{") <= most:
+        return False
+    depth, in_string, escaped = 0, False, False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:      # backslash
+                escaped = True
+            elif byte == 0x22:      # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > most:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def _action_data(request: Any) -> Optional[dict[str, Any]]:
+    if request.method == "GET":
+        return {k: (v if len(v) > 1 else v[0]) for k, v in request.args.lists()}
+    if request.form:
+        return {k: v for k, v in request.form.items()}
+    try:
+        data = json.loads(request.get_data() or b"{}")
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def action_problems(data: dict[str, Any]) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    for key, value in data.items():
+        if key in PAGING and value not in (None,):
+            text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+            if text is None or not text.isdigit() or not text.isascii() or int(text) > MAX_NUMBER:
+                problems[key] = [tk._("A whole number from 0 to {most}").format(most=MAX_NUMBER)]
+        elif _is_identifier(key) and not (value is None or isinstance(value, str)):
+            problems[key] = [tk._("Must be a text")]
+    return problems
+
+
+def check(request: Any) -> Optional[Any]:
+    """None if the request may go on; else the answer that refuses it."""
+    from ckanext.guangdong.security.guards import error_page
+    is_action = request.endpoint == "api.action"
+    raw = b""
+    if request.method in ("POST", "PUT", "PATCH"):
+        raw = request.get_data(cache=True)
+        # what reads the raw body after us (CKAN's tracking reads wsgi.input) finds it whole
+        request.environ["wsgi.input"] = io.BytesIO(raw)
+    texts = [request.path, request.query_string.decode("latin-1")]
+    if b"\x00" in raw or b"\\u0000" in raw or any("\x00" in t or "%00" in t for t in texts):
+        return _api_error(400, {"message": _nul_message()}) if is_action else error_page(400, _nul_message())
+    if raw and json_depth_exceeds(raw, MAX_DEPTH):
+        message = tk._("The request body is nested too deeply")
+        return _api_error(400, {"message": message}) if is_action else error_page(400, message)
+    paging = action_problems({k: v for k, v in request.args.items() if k in PAGING})
+    if paging and not is_action:
+        return error_page(400, "; ".join(f"{k}: {v[0]}" for k, v in paging.items()))
+    if is_action:
+        data = _action_data(request)
+        if data is None:
+            return None   # CKAN answers a body it cannot read itself (400)
+        problems = action_problems(data)
+        if problems:
+            return _api_error(409, {"__type": "Validation Error", **problems})
+    return None
+
+
+def _api_error(status: int, error: dict[str, Any]) -> Any:
+    from flask import make_response
+    body = {"help": tk.url_for("api.action", logic_function="help_show", ver=3, qualified=True)
+            + f"?name={tk.request.view_args.get('logic_function', '') if tk.request.view_args else ''}",
+            "success": False, "error": error}
+    if status == 400 and "__type" not in error:
+        body["error"] = {"__type": "Bad request", **error}
+    response = make_response(json.dumps(body), status)
+    response.headers["Content-Type"] = "application/json;charset=utf-8"
+    return response

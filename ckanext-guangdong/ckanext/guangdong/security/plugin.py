@@ -1,0 +1,89 @@
+"""Web hardening that spans features: login throttling, links from data, spreadsheet cells
+(docs/security.md)."""
+from __future__ import annotations
+
+import math
+import os
+from typing import Any, Optional
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.guangdong.translation import FeatureTranslation
+
+_HERE = os.path.dirname(__file__)
+
+
+@tk.blanket.config_declarations
+@tk.blanket.helpers
+class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IAuthenticator, inherit=True)
+    p.implements(p.ISignal)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IBlueprint)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, os.path.join(_HERE, "templates"))
+
+    # IActions, IAuthFunctions, IMiddleware: bad input is never a 500 (guards.py)
+    def get_actions(self) -> dict[str, Any]:
+        from ckanext.guangdong.security import guards
+        return guards.guarded_actions()
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        from ckanext.guangdong.security import guards
+        return guards.guarded_auth_functions(self)
+
+    def get_blueprint(self) -> Any:
+        from ckanext.guangdong.security import guards
+        return [guards.blueprint()]
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        from flask import request
+        from ckanext.guangdong.security import boundary, guards
+        guards.register_error_handlers(app)
+        app.before_request(lambda: boundary.check(request))
+        proxies = tk.asint(config.get("ckanext.guangdong.security.proxies_in_front") or 0)
+        if proxies > 0:
+            # the client's address (login throttling counts per address) from X-Forwarded-For,
+            # trusting only the proxies we run
+            from werkzeug.middleware.proxy_fix import ProxyFix
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
+        return app
+
+    # IAuthenticator: refuse a login attempt while its account or address is throttled
+    def login(self) -> Optional[Any]:
+        from flask import make_response, request
+        from ckanext.guangdong.security import throttle
+        if request.method != "POST":
+            return None
+        wait = throttle.blocked_for(request.form.get("login"), request.remote_addr)
+        if not wait:
+            return None
+        minutes = max(1, math.ceil(wait / 60))
+        tk.h.flash_error(tk._("Too many failed login attempts. Please try again in {minutes} "
+                              "minutes.").format(minutes=minutes))
+        response = make_response(tk.render("user/login.html", {}))
+        response.status_code = 429
+        response.headers["Retry-After"] = str(wait)
+        return response
+
+    # ISignal: count failures, clear an account's count when it logs in
+    def get_signal_subscriptions(self) -> dict[Any, Any]:
+        return {tk.signals.failed_login: [_failed], tk.signals.user_logged_in: [_logged_in]}
+
+
+def _failed(login: Any, **_kwargs: Any) -> None:
+    from flask import has_request_context, request
+    from ckanext.guangdong.security import throttle
+    throttle.record_failure(login, request.remote_addr if has_request_context() else None)
+
+
+def _logged_in(sender: Any, user: Any = None, **_kwargs: Any) -> None:
+    from ckanext.guangdong.security import throttle
+    if user is not None:
+        throttle.clear_account(getattr(user, "name", None))

@@ -1,0 +1,212 @@
+"""The bad-input suite: hostile requests over HTTP against the real app (our actions and views,
+harvest, targets, applications, DCAT, user/organization/group actions), none answered 500,
+none answered with a traceback or SQL, and no traceback in the app's log during the run.
+
+(Search query syntax and write-time validation of datasets and harvest sources have bad-input
+suites of their own, by the engineers who own them.)"""
+from __future__ import annotations
+
+import collections
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+
+from ckanext.guangdong.security import throttle
+from servlog import collect_errors
+from world import World
+
+pytestmark = pytest.mark.usefixtures("gd_plugins")
+
+# Each kind the issue names, and a few more.
+HOSTILE: dict[str, Any] = {
+    "empty": "", "blank": "   ", "nul": "a\x00b", "nul only": "\x00", "percent-nul": "%00",
+    "huge": "x" * 200_000, "sql": "'; DROP TABLE package; --", "markup": "<script>alert(1)</script>",
+    "template": "{{7*7}}${7*7}", "path": "../../../../etc/passwd", "rtl": "\u202egpj.exe",
+    "bom": "\ufeffid", "emoji": "🙂" * 400, "full-width": "ＡＢＣ１２３", "negative": "-1",
+    "float": "1e30", "big integer": "99999999999999999999", "nan": "NaN", "bool": "true",
+    "json null": "null", "json list": "[]", "json object": "{}", "deep": "[" * 3000 + "]" * 3000,
+    "date far": "9999-12-31", "date early": "0001-01-01", "bad date": "2018-02-30",
+}
+# JSON bodies: odd types for every parameter
+ODD_TYPES: dict[str, Any] = {
+    "list": ["a", "b"], "object": {"a": 1}, "number": 1e30, "negative": -5, "bool": True,
+    "null": None, "nested": json.loads("[" * 500 + "]" * 500), "nul": "a\x00b", "huge": "x" * 100_000,
+}
+LEAKED_INTERNALS = ("Traceback (most recent call last)", "sqlalchemy", "psycopg2", "SELECT ",
+                    "File \"/")
+
+
+@dataclass
+class Probe:
+    method: str
+    path: str
+    params: dict[str, Any] = field(default_factory=dict)
+    body: Any = None            # JSON body (POST)
+    raw: str | None = None      # raw body (POST, not JSON)
+    role: str = "anonymous"
+    kind: str = ""
+
+    def __str__(self) -> str:
+        shown = {k: (v[:40] + "…" if isinstance(v, str) and len(v) > 40 else v)
+                 for k, v in (self.params or {}).items()}
+        return f"{self.role} {self.method} {self.path} {shown} [{self.kind}]"
+
+
+def _probes(w: World) -> list[Probe]:
+    pkg, app, src, job = (w.packages["public"], w.packages["app_public"], w.source, w.jobs[0])
+    out: list[Probe] = []
+
+    # GET actions: every hostile value in each parameter that names something or limits a list
+    get_targets = [
+        ("guangdong_harvest_progress", "source_id", "anonymous"),
+        ("guangdong_harvest_progress", "job_id", "sysadmin"),
+        ("guangdong_harvest_error_report", "job_id", "sysadmin"),
+        ("guangdong_open_stats", "as_of", "anonymous"),
+        ("guangdong_target_progress", "as_of", "anonymous"),
+        ("guangdong_target_audit", "limit", "sysadmin"),
+        ("guangdong_targets_snapshot_show", "date", "anonymous"),
+        ("guangdong_check_field", "value", "sysadmin"),
+        ("harvest_source_show", "id", "anonymous"),
+        ("harvest_object_show", "id", "sysadmin"),
+        ("harvest_job_show", "id", "sysadmin"),
+        ("harvest_log_list", "limit", "sysadmin"),
+        ("organization_show", "id", "anonymous"),
+        ("group_show", "id", "anonymous"),
+        ("user_show", "id", "anonymous"),
+        ("member_list", "id", "anonymous"),
+        ("organization_list", "limit", "anonymous"),
+        ("tag_list", "query", "anonymous"),
+        ("tag_autocomplete", "limit", "anonymous"),
+        ("dcat_catalog_show", "page", "anonymous"),
+    ]
+    for action, param, role in get_targets:
+        for kind, value in HOSTILE.items():
+            out.append(Probe("GET", f"/api/3/action/{action}", {param: value}, role=role,
+                             kind=f"{action}.{param}={kind}"))
+
+    # views of ours and the harvest / DCAT / application pages
+    view_targets = [
+        ("/open-progress", "as_of"), ("/open-progress/export.csv", "as_of"),
+        ("/open-progress/export.xlsx", "as_of"), ("/catalog.ttl", "page"),
+        ("/catalog.jsonld", "modified_since"), ("/application/", "page"),
+        (f"/harvest/{src['name']}/job/{job}/errors.csv", "x"),
+    ]
+    for path, param in view_targets:
+        for kind, value in HOSTILE.items():
+            out.append(Probe("GET", path, {param: value}, role="sysadmin", kind=f"{path}?{param}={kind}"))
+    for kind, value in [("nul", "a\x00b"), ("huge", "y" * 5000), ("markup", "<b>x</b>"),
+                        ("path", "..%2F..%2Fetc"), ("unicode", "数据🙂")]:
+        for path in (f"/harvest/object/{value}", f"/dataset/harvest_object/{value}",
+                     f"/harvest/{src['name']}/job/{value}", f"/harvest/{src['name']}/job/{value}/errors.csv",
+                     f"/vocab/{value}", f"/dataset/{value}.ttl", f"/application/{value}",
+                     f"/open-progress/export.{value}", f"/organization/{value}", f"/user/{value}"):
+            out.append(Probe("GET", path, role="sysadmin", kind=f"path {kind}"))
+
+    # JSON bodies with odd types, missing and extra parameters, to our write and read actions
+    target_form = {"id": "bad-input-target", "title_zh": "坏输入", "title_en": "", "scope": "province",
+                   "metric": "datasets", "deadline": "2030-12-31", "threshold": 10, "active": True}
+    for kind, value in ODD_TYPES.items():
+        for field_name in ("id", "title_zh", "scope", "metric", "deadline", "threshold", "active",
+                           "filter_theme"):
+            out.append(Probe("POST", "/api/3/action/guangdong_target_save",
+                             body={**target_form, field_name: value}, role="sysadmin",
+                             kind=f"target_save.{field_name}={kind}"))
+        for action, param in (("guangdong_target_delete", "id"), ("guangdong_harvest_progress", "source_id"),
+                              ("guangdong_open_stats", "as_of"), ("organization_show", "id"),
+                              ("member_list", "object_type"), ("user_show", "id"),
+                              ("harvest_object_list", "source_id"), ("tag_show", "id")):
+            out.append(Probe("POST", f"/api/3/action/{action}", body={param: value}, role="sysadmin",
+                             kind=f"{action}.{param}={kind}"))
+    for action in ("guangdong_target_save", "guangdong_target_delete", "guangdong_harvest_progress",
+                   "guangdong_harvest_error_report", "guangdong_check_field", "harvest_source_show_status",
+                   "harvest_job_list", "harvest_object_show", "member_list", "group_autocomplete",
+                   "organization_autocomplete", "package_collaborator_list", "activity_show"):
+        out.append(Probe("POST", f"/api/3/action/{action}", body={}, role="sysadmin", kind="missing params"))
+        out.append(Probe("POST", f"/api/3/action/{action}", body={"unexpected": "x", "id": pkg["id"]},
+                         role="anonymous", kind="extra params"))
+    for kind, raw in (("not json", "{"), ("json list", "[]"), ("json string", '"x"'),
+                      ("deep json", "[" * 5000 + "]" * 5000), ("nul", '{"id": "a\\u0000b"}'),
+                      ("huge", json.dumps({"id": "z" * 1_000_000}))):
+        out.append(Probe("POST", "/api/3/action/guangdong_target_save", raw=raw, role="sysadmin", kind=kind))
+        out.append(Probe("POST", "/api/3/action/guangdong_harvest_progress", raw=raw, kind=kind))
+
+    # wrong methods
+    for path in ("/open-progress", "/open-progress/export.csv", "/catalog.ttl", f"/harvest/{src['name']}",
+                 f"/dataset/{pkg['name']}", f"/application/{app['name']}", "/vocab/themes.ttl",
+                 f"/harvest/{src['name']}/job/{job}/errors.csv"):
+        for method in ("PUT", "DELETE", "PATCH"):
+            out.append(Probe(method, path, role="sysadmin", kind="wrong method"))
+    for action in ("guangdong_target_save", "guangdong_target_delete", "harvest_jobs_run", "package_patch"):
+        out.append(Probe("GET", f"/api/3/action/{action}", {"id": "x"}, role="sysadmin", kind="GET to POST-only"))
+    out.append(Probe("POST", "/api/3/action/harvest_jobs_run", body={}, kind="anonymous harvest_jobs_run"))
+    # the login form with hostile values (the address's failures are reset afterwards)
+    for kind in ("nul", "huge", "markup", "json list"):
+        out.append(Probe("POST", "/user/login", raw=f"login={HOSTILE[kind][:5000]}&password=x",
+                         kind=f"login {kind}"))
+    return out
+
+
+def _send(base: str, w: World, probe: Probe) -> requests.Response:
+    token = w.tokens[probe.role]
+    headers = {"Authorization": token} if token else {}
+    if probe.raw is not None:
+        headers["Content-Type"] = ("application/x-www-form-urlencoded" if probe.path == "/user/login"
+                                   else "application/json")
+        return requests.request(probe.method, base + probe.path, data=probe.raw.encode(), headers=headers,
+                                timeout=120, allow_redirects=False)
+    return requests.request(probe.method, base + probe.path, params=probe.params or None,
+                            json=probe.body, headers=headers, timeout=120, allow_redirects=False)
+
+
+@dataclass
+class Run:
+    answers: list[tuple[Probe, int, str]]
+    log: list[str]     # tracebacks the app logged meanwhile
+
+
+@pytest.fixture(scope="module")
+def run(leak_world: World, live_server: str) -> Run:
+    probes = _probes(leak_world)
+    with collect_errors() as log:
+        out = []
+        for probe in probes:
+            response = _send(live_server, leak_world, probe)
+            out.append((probe, response.status_code, response.text[:20_000]))
+    throttle.clear_address("127.0.0.1")
+    statuses = collections.Counter(status for _, status, _ in out)
+    print(f"\nbad-input suite: {len(out)} hostile requests, statuses {dict(sorted(statuses.items()))}")
+    return Run(out, log.tracebacks())
+
+
+def test_at_least_150_hostile_requests(run: Run) -> None:
+    assert len(run.answers) >= 150
+
+
+def test_no_answer_is_a_500(run: Run) -> None:
+    failed = [f"{p} -> {status}" for p, status, _ in run.answers if status >= 500]
+    assert not failed, f"{len(failed)} answers of 500:\n" + "\n".join(failed[:300])
+
+
+def test_no_answer_shows_tracebacks_or_sql(run: Run) -> None:
+    shown = [f"{p} -> {status}: {next(m for m in LEAKED_INTERNALS if m in text)}"
+             for p, status, text in run.answers if any(m in text for m in LEAKED_INTERNALS)]
+    assert not shown, "\n".join(shown[:40])
+
+
+def test_the_app_logged_no_traceback(run: Run) -> None:
+    assert not run.log, "\n\n".join(t[-2000:] for t in run.log[:10])
+
+
+def test_bad_requests_get_a_clear_answer(run: Run) -> None:
+    """Refusals of API calls say what was wrong (CKAN's error object with a message)."""
+    for probe, status, text in run.answers:
+        if probe.path.startswith("/api/3/action/") and status in (400, 409):
+            body = json.loads(text)
+            if isinstance(body, str):   # CKAN's plain "Bad request - ..." answers (zh: 请求有误,
+                # the theme's catalog; CKAN's own reads 错误请求)
+                assert body.startswith(("Bad request", "错误请求", "请求有误")), probe
+            else:
+                assert body["success"] is False and body["error"], probe

@@ -1,0 +1,126 @@
+"""Each leak issue 10 reported, with the value it must have now (the leak suite finds them too;
+these say exactly what is expected). All over HTTP against the real app."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from world import HIDDEN, World
+
+pytestmark = pytest.mark.usefixtures("gd_plugins")
+MASK = "********"
+
+
+def get(base: str, path: str, world: World, role: str = "anonymous", **params: Any) -> requests.Response:
+    token = world.tokens[role]
+    return requests.get(base + path, params=params, timeout=60,
+                        headers={"Authorization": token} if token else {})
+
+
+def action(base: str, name: str, world: World, role: str = "anonymous", **params: Any) -> Any:
+    response = get(base, f"/api/3/action/{name}", world, role, **params)
+    assert response.status_code == 200, (name, response.status_code, response.text[:300])
+    return response.json()["result"]
+
+
+def test_harvest_credentials_are_masked_for_everyone_but_sysadmins(leak_world: World, live_server: str) -> None:
+    w, src = leak_world, leak_world.source
+    for role in ("anonymous", "owner_member", "other_editor"):
+        shown = action(live_server, "harvest_source_show", w, role, id=src["id"])
+        assert json.loads(shown["config"])["auth_header"] == {"name": "Authorization", "value": MASK}
+        assert shown["auth_header"] == {"name": "Authorization", "value": MASK}
+        assert w.secret not in json.dumps(action(live_server, "package_show", w, role, id=src["id"]))
+        listed = [s for s in action(live_server, "harvest_source_list", w, role) if s["id"] == src["id"]]
+        assert all(json.loads(s["config"])["auth_header"]["value"] == MASK for s in listed)
+        found = action(live_server, "package_search", w, role, fq="dataset_type:harvest",
+                       q=f"name:{src['name']}")
+        assert found["count"] == 1 and w.secret not in json.dumps(found)
+        for fl in ("validated_data_dict", "data_dict", "*", "config"):
+            found = action(live_server, "package_search", w, role, fq="dataset_type:harvest", fl=fl,
+                           q=f"name:{src['name']}")
+            assert found["results"] and w.secret not in json.dumps(found), fl
+    # the credential is not searchable either
+    assert action(live_server, "package_search", w, "anonymous", fq="dataset_type:harvest",
+                  q=w.secret)["count"] == 0
+    admin_view = action(live_server, "harvest_source_show", w, "sysadmin", id=src["id"])
+    assert json.loads(admin_view["config"])["auth_header"]["value"] == f"Bearer {w.secret}"
+
+
+@pytest.mark.parametrize("fl", ["validated_data_dict", "data_dict", "*"])
+def test_search_fields_never_carry_internal_fields(leak_world: World, live_server: str, fl: str) -> None:
+    w = leak_world
+    result = action(live_server, "package_search", w, "anonymous", q=w.markers["internal"], fl=fl)
+    assert result["count"] == 1
+    text = json.dumps(result)
+    assert w.markers["internal"] in text
+    assert not any(f in text for f in ("share_type", "data_level", "deidentified", "not_shared", "level4"))
+
+
+def test_tag_show_with_datasets_lists_visible_ones_without_internal_fields(leak_world: World, live_server: str) -> None:
+    w = leak_world
+    shown = action(live_server, "tag_show", w, "anonymous", id=f"{w.run}all", include_datasets="true")
+    names = {p["name"] for p in shown["packages"]}
+    assert w.packages["internal"]["name"] in names and w.packages["public"]["name"] in names
+    assert not names & {w.packages[k]["name"] for k in HIDDEN}
+    assert not any(f in json.dumps(shown) for f in ("share_type", "data_level", "deidentified"))
+
+
+def test_tag_lists_show_only_tags_of_visible_datasets(leak_world: World, live_server: str) -> None:
+    w = leak_world
+    hidden = {w.markers[k] for k in HIDDEN}
+    lists = {
+        "tag_list": action(live_server, "tag_list", w, "anonymous", query=w.run),
+        "tag_autocomplete": action(live_server, "tag_autocomplete", w, "anonymous", q=w.run, limit=100),
+        "tag_search": [t["name"] for t in action(live_server, "tag_search", w, "anonymous",
+                                                 q=w.run, limit=100)["results"]],
+        "/api/2/util/tag/autocomplete": [t["Name"] for t in get(
+            live_server, "/api/2/util/tag/autocomplete", w, incomplete=w.run, limit=100).json()["ResultSet"]["Result"]],
+    }
+    for name, tags in lists.items():
+        assert w.markers["public"] in tags, name
+        assert not hidden & set(tags), (name, hidden & set(tags))
+    # sysadmins still get every tag (the dataset form's autocomplete for their hidden datasets)
+    assert hidden <= set(action(live_server, "tag_list", w, "sysadmin", query=w.run))
+
+
+def test_member_lists_leave_out_hidden_datasets(leak_world: World, live_server: str) -> None:
+    w = leak_world
+    hidden_ids = {w.packages[k]["id"] for k in HIDDEN}
+    for group in (w.orgs["a"], w.group):
+        members = action(live_server, "member_list", w, "anonymous", id=group["id"], object_type="package")
+        ids = {m[0] for m in members}
+        assert w.packages["public"]["id"] in ids
+        assert not ids & hidden_ids
+    # a member of the owning organization may see its private datasets, so they stay listed
+    members = action(live_server, "member_list", w, "owner_member", id=w.orgs["a"]["id"], object_type="package")
+    assert {w.packages["private"]["id"], w.packages["not_open"]["id"]} <= {m[0] for m in members}
+
+
+@pytest.mark.parametrize("key", ["harvested_private", "harvested_withdrawn", "harvested_not_open",
+                                 "harvested_public"])
+def test_remote_records_are_for_the_source_editors(leak_world: World, live_server: str, key: str) -> None:
+    w = leak_world
+    obj, pkg = w.objects[key], w.packages[key]
+    for role in ("anonymous", "owner_member", "other_editor"):
+        for path, params in ((f"/harvest/object/{obj}", {}), (f"/dataset/harvest_object/{pkg['id']}", {}),
+                             ("/api/3/action/harvest_object_show", {"id": obj}),
+                             ("/api/3/action/harvest_object_show", {"dataset_id": pkg["id"]}),
+                             ("/api/3/action/harvest_object_list", {"source_id": w.source["id"]})):
+            answer = get(live_server, path, w, role, **params)
+            assert answer.status_code == 403, (role, path, answer.status_code)
+            assert w.markers[f"record_{key}"] not in answer.text
+    record = get(live_server, f"/harvest/object/{obj}", w, "sysadmin")
+    assert record.status_code == 200 and w.markers[f"record_{key}"] in record.text
+    assert obj in action(live_server, "harvest_object_list", w, "sysadmin", source_id=w.source["id"])
+
+
+def test_last_job_errors_are_for_the_source_editors(leak_world: World, live_server: str) -> None:
+    w = leak_world
+    public_view = action(live_server, "harvest_source_show_status", w, "anonymous", id=w.source["id"])
+    assert public_view["last_job"]["stats"]["errored"] >= 2
+    assert "object_error_summary" not in public_view["last_job"]
+    admin_view = action(live_server, "harvest_source_show_status", w, "sysadmin", id=w.source["id"])
+    assert w.markers["rejected"] in json.dumps(admin_view["last_job"]["object_error_summary"])
