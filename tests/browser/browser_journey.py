@@ -19,13 +19,11 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
+from gd_chromium import ARGS, CHROMIUM
 from gd_english import english_on
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("GD_VAR", ROOT / "var")) / "screenshots"
-CHROMIUM = os.environ.get("GD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 LANGS = ("zh_Hans_CN", "en")
 
 _MODULES_JS = """() => {

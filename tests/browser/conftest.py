@@ -17,9 +17,9 @@ if str(ROOT / "tests") not in sys.path:  # the city-portal stand-ins (tests/city
 
 from browser_journey import CHROMIUM, Journey, open_browser  # noqa: E402
 from browser_catalog import _context, _upload, ensure_org, user_titles  # noqa: E402
+from gd_chromium import needs_chromium  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM),
-                                reason="Debian's chromium is not installed (apt-get install chromium)")
+pytestmark = needs_chromium
 
 CSV_BYTES = "站点名称,所在区,车位数\n荔湾路站,荔湾区,24\n花城广场站,天河区,40\n".encode("utf-8")
 

@@ -5,22 +5,19 @@ Screenshots: $GD_SCREENSHOTS (default /tmp/gd-screenshots)."""
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from pathlib import Path
 
 import pytest
 
+from gd_chromium import ARGS, CHROMIUM, needs_chromium
 from schema_data import make_org, make_user, unique_identifier
 
-CHROMIUM = os.environ.get("GD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(os.environ.get("GD_SCREENSHOTS", "/tmp/gd-screenshots"))
 
 pytestmark = [
     pytest.mark.usefixtures("gd"),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 TEXTS = {

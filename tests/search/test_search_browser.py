@@ -5,22 +5,19 @@ page's language. GD_SCREENSHOTS=<dir> keeps screenshots for a look."""
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from typing import Any, Iterator
 from urllib.parse import urlencode
 
 import pytest
 
-CHROMIUM = os.environ.get("GD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from gd_chromium import ARGS, CHROMIUM, needs_chromium
+
 SHOTS = os.environ.get("GD_SCREENSHOTS")
 
 pytestmark = [
     pytest.mark.usefixtures("gd_search"),
-    pytest.mark.skipif(not shutil.which(CHROMIUM),
-                       reason="Debian's chromium is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -14,17 +13,15 @@ from typing import Any, Iterator
 import pytest
 
 from ckanext.guangdong.security import throttle
+from gd_chromium import ARGS, CHROMIUM, needs_chromium
 from web import PASSWORD
 from world import World
 
-CHROMIUM = os.environ.get("GD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(os.environ.get("GD_SCREENSHOTS", "/tmp/gd-security-screens"))
 
 pytestmark = [
     pytest.mark.usefixtures("gd_plugins"),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 

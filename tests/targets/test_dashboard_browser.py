@@ -8,10 +8,8 @@ through the events recorder rather than through the provincial schema's forms, w
 tests/targets/test_counting.py and tests/events cover through the package actions."""
 from __future__ import annotations
 
-import os
-import shutil
-
 import datetime as dt
+import os
 import uuid
 
 import pytest
@@ -21,15 +19,13 @@ from ckan.tests import helpers
 
 from ckanext.guangdong.events import recorder
 from ckanext.guangdong.events.facts import PackageFacts
+from gd_chromium import ARGS, CHROMIUM, needs_chromium
 
-CHROMIUM = os.environ.get("GD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     # The site's whole plugin set (from the test ini): earlier tests may have left a reduced one.
     pytest.mark.usefixtures("with_plugins"),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (apt-get install chromium)"),
+    needs_chromium,
 ]
 
 

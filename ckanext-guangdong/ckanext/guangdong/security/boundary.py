@@ -2,7 +2,10 @@
 use and that otherwise failed deep inside (PostgreSQL, the JSON parser) with a 500:
 
 * a NUL character anywhere in the path, the query, a form or a body (PostgreSQL text cannot
-  hold one; every query with it failed);
+  hold one; every query with it failed). Where it is says how it is answered: in the address
+  (path or query) a 400 naming the parameter, as the search feature answers it; in an action's
+  data a 409 on each parameter that holds one, as the schema's validators answer it (the same
+  messages, so a client meets one wording whichever layer stops it);
 * a JSON body nested deeper than ``MAX_DEPTH`` (Python's parser gives up with RecursionError);
 * a paging parameter (limit, offset, rows, start, page; in the query, and in an action's
   data) that is not a whole number from 0 to ``MAX_NUMBER``;
@@ -31,6 +34,24 @@ def _is_identifier(key: str) -> bool:
 
 def _nul_message() -> str:
     return tk._("NUL characters are not allowed")
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _nul_in_query(request: Any) -> Optional[str]:
+    """The first query parameter whose name or value holds a NUL."""
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            return key.replace("\x00", "")
+    return None
 
 
 def json_depth_exceeds(body: bytes, most: int) -> bool:
@@ -90,9 +111,15 @@ def check(request: Any) -> Optional[Any]:
         raw = request.get_data(cache=True)
         # what reads the raw body after us (CKAN's tracking reads wsgi.input) finds it whole
         request.environ["wsgi.input"] = io.BytesIO(raw)
-    texts = [request.path, request.query_string.decode("latin-1")]
-    if b"\x00" in raw or b"\\u0000" in raw or any("\x00" in t or "%00" in t for t in texts):
+    if "\x00" in request.path or "%00" in request.path:
         return _api_error(400, {"message": _nul_message()}) if is_action else error_page(400, _nul_message())
+    param = _nul_in_query(request)
+    if param is not None:
+        message = tk._("Parameter “{param}” contains a NUL character.").format(param=param)
+        return _api_error(400, {"message": message}) if is_action else error_page(400, message)
+    if not is_action and raw and (b"\x00" in raw or b"\\u0000" in raw
+                                  or any(_has_nul(v) for v in request.form.values())):
+        return error_page(400, _nul_message())
     if raw and json_depth_exceeds(raw, MAX_DEPTH):
         message = tk._("The request body is nested too deeply")
         return _api_error(400, {"message": message}) if is_action else error_page(400, message)
@@ -103,6 +130,10 @@ def check(request: Any) -> Optional[Any]:
         data = _action_data(request)
         if data is None:
             return None   # CKAN answers a body it cannot read itself (400)
+        nul = {key: [tk._("Remove the control characters (such as NUL) from this text")]
+               for key, value in data.items() if _has_nul(key) or _has_nul(value)}
+        if nul:
+            return _api_error(409, {"__type": "Validation Error", **nul})
         problems = action_problems(data)
         if problems:
             return _api_error(409, {"__type": "Validation Error", **problems})

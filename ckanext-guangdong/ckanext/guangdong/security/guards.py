@@ -35,8 +35,11 @@ def missing_parameter(error: KeyError, data_dict: Any) -> str | None:
     return key if "data_dict" in line and repr(key)[1:-1] in line else None
 
 
-def _missing(key: str) -> tk.ValidationError:
-    return tk.ValidationError({key: [tk._("Missing value")]})
+def _raise_if_missing_parameter(error: KeyError, data_dict: Any) -> None:
+    """409 "Missing value" on the parameter, if that is what the KeyError was."""
+    key = missing_parameter(error, data_dict)
+    if key is not None:
+        raise tk.ValidationError({key: [tk._("Missing value")]}) from error
 
 
 def _action_guard(attributes: dict[str, Any]) -> Callable[..., Any]:
@@ -45,10 +48,8 @@ def _action_guard(attributes: dict[str, Any]) -> Callable[..., Any]:
         try:
             return next_action(context, data_dict)
         except KeyError as error:
-            key = missing_parameter(error, data_dict)
-            if key is None:
-                raise
-            raise _missing(key) from error
+            _raise_if_missing_parameter(error, data_dict)
+            raise
     guard.__dict__.update(attributes)
     return guard
 
@@ -59,10 +60,8 @@ def _auth_guard(attributes: dict[str, Any]) -> Callable[..., Any]:
         try:
             return next_auth(context, data_dict)
         except KeyError as error:
-            key = missing_parameter(error, data_dict)
-            if key is None:
-                raise
-            raise _missing(key) from error
+            _raise_if_missing_parameter(error, data_dict)
+            raise
         except (AssertionError, AttributeError):
             # auth functions that assume a signed-in user fail this way for anonymous callers
             if context.get("user"):
