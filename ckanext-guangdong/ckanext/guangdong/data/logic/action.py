@@ -1,0 +1,116 @@
+"""Actions of the data feature (blanket-registered by plugin.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.types import Action, Context, DataDict
+
+from ckanext.guangdong.data import config, model, records
+
+log = logging.getLogger(__name__)
+__all__ = ["xloader_submit", "datastore_search", "guangdong_data_load_report", "guangdong_data_record_count_check"]
+
+
+def _queued(job_id: str) -> bool:
+    from rq.job import Job
+    from ckan.lib.redis import connect_to_redis
+    try:
+        job = Job.fetch(job_id, connection=connect_to_redis())
+    except Exception:
+        return False
+    return job.get_status() in ("queued", "started", "deferred", "scheduled")
+
+
+@tk.chained_action
+def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> bool:
+    """ckanext-xloader's ``xloader_submit``, same parameters and checks, with every load done by
+    this feature's job (``ckanext.guangdong.data.job.load_resource``): xloader's automatic
+    submissions (new and changed resources), its "Upload to DataStore" button and its CLI all
+    come here. No API token is needed: the job runs inside CKAN as the site user."""
+    from ckanext.xloader import interfaces, schema as xschema
+    from ckanext.guangdong.data.job import load_resource
+    tk.check_access("xloader_submit", context, data_dict)
+    data, errors = tk.navl_validate(dict(data_dict), xschema.xloader_submit_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    res_id = data["resource_id"]
+    try:
+        resource = tk.get_action("resource_show")(dict(context), {"id": res_id})
+    except tk.ObjectNotFound:
+        return False
+    for plugin in p.PluginImplementations(interfaces.IXloader):
+        if not plugin.can_upload(res_id):
+            return False
+
+    task: dict[str, Any] = {"entity_id": res_id, "entity_type": "resource", "task_type": "xloader",
+                            "key": "xloader", "state": "submitting", "value": "{}", "error": "{}",
+                            "last_updated": str(dt.datetime.utcnow())}
+    try:
+        existing = tk.get_action("task_status_show")(
+            {"ignore_auth": True}, {"entity_id": res_id, "task_type": "xloader", "key": "xloader"})
+        task["id"] = existing["id"]
+        job_id = json.loads(existing.get("value") or "{}").get("job_id")
+        if existing.get("state") in ("pending", "running") and job_id and _queued(job_id):
+            log.info("a load of %s is already queued (job %s)", res_id, job_id)
+            return False
+    except tk.ObjectNotFound:
+        pass
+    session = context["model"].meta.create_local_session()
+    tk.get_action("task_status_update")({"session": session, "ignore_auth": True}, task)
+    job = tk.enqueue_job(load_resource, [res_id, bool(data.get("ignore_hash")), task["last_updated"]],
+                         title=f"guangdong_data load: package {resource['package_id']} resource {res_id}",
+                         rq_kwargs={"timeout": config.job_timeout(), "at_front": bool(data.get("sync"))})
+    task.update(state="pending", value=json.dumps({"job_id": job.id}),
+                last_updated=str(dt.datetime.utcnow()))
+    tk.get_action("task_status_update")({"session": session, "ignore_auth": True}, task)
+    return True
+
+
+@tk.side_effect_free
+def guangdong_data_load_report(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """What the last DataStore load of a resource found: state, rows, columns and their types,
+    encoding, header row, warnings or the error (messages in the request's language).
+
+    :param id: the resource id
+    """
+    res_id = tk.get_or_bust(data_dict, "id")
+    if not isinstance(res_id, str):
+        raise tk.ValidationError({"id": [tk._("Must be a string")]})
+    tk.check_access("guangdong_data_load_report", context, {"id": res_id})
+    report = model.get(res_id)
+    if report is None:
+        raise tk.ObjectNotFound(tk._("This resource has not been loaded into the DataStore"))
+    return records.public_report(report)
+
+
+@tk.side_effect_free
+def guangdong_data_record_count_check(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The dataset's declared 数据量 (record_count) against the rows its loaded resources hold.
+
+    :param id: the dataset id or name
+    """
+    pkg_id = tk.get_or_bust(data_dict, "id")
+    pkg = tk.get_action("package_show")(dict(context), {"id": pkg_id})
+    return records.record_count_check(pkg)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def datastore_search(up_func: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The DataStore's search; a ``q`` with Chinese characters matches substrings (search.py)."""
+    from ckanext.guangdong.data import search
+    q = search.take_substring_query(data_dict) if isinstance(data_dict, dict) else None
+    if q is None:
+        return up_func(context, data_dict)
+    context[search.CONTEXT_KEY] = q  # type: ignore[literal-required]
+    try:
+        result = up_func(context, data_dict)
+    finally:
+        context.pop(search.CONTEXT_KEY, None)  # type: ignore[misc]
+    result["q"] = q
+    return result
