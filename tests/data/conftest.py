@@ -150,8 +150,8 @@ def wait_for_load(resource_id: str, since: dt.datetime, timeout: float = 90) -> 
     while time.monotonic() < deadline:
         model.Session.remove()
         report = data_model.get(resource_id)
-        if report and report["state"] in ("complete", "error") and report["finished"] \
-                and report["finished"] >= since - dt.timedelta(seconds=1):
+        if report and report["state"] in ("complete", "error") and report["started"] \
+                and report["started"] >= since:
             model.Session.remove()
             return report
         time.sleep(0.2)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -46,6 +47,24 @@ def _site_context() -> dict[str, Any]:
     return {"user": site["name"], "ignore_auth": True}
 
 
+def _record_task(resource_id: str) -> None:
+    """xloader's task status for this job, when the submission could not write it (it was made
+    inside another transaction's commit)."""
+    from rq import get_current_job
+    job = get_current_job()
+    task: dict[str, Any] = {"entity_id": resource_id, "entity_type": "resource",
+                            "task_type": "xloader", "key": "xloader", "state": "running",
+                            "value": json.dumps({"job_id": job.id if job else None}),
+                            "error": "{}", "last_updated": str(dt.datetime.utcnow())}
+    try:
+        existing = tk.get_action("task_status_show")(
+            {"ignore_auth": True}, {"entity_id": resource_id, "task_type": "xloader", "key": "xloader"})
+        task["id"] = existing["id"]
+    except tk.ObjectNotFound:
+        pass
+    tk.get_action("task_status_update")({"ignore_auth": True}, task)
+
+
 def _hook(resource_id: str, status: str, task_created: Optional[str], original_url: Optional[str],
           error: Optional[str] = None) -> None:
     """xloader's task status (its badge and /resource_data page); on success it also creates the
@@ -54,7 +73,7 @@ def _hook(resource_id: str, status: str, task_created: Optional[str], original_u
                          "original_url": original_url},
             "status": status}
     if error:
-        data["error"] = {"message": error}
+        data["error"] = json.dumps({"message": error}, ensure_ascii=False)
     try:
         tk.get_action("xloader_hook")(_site_context(), data)
     except tk.ObjectNotFound:  # no task status (a load started outside xloader_submit)
@@ -103,6 +122,18 @@ def _existing_fields(resource_id: str) -> Optional[list[tuple[str, str]]]:
     return [(f["id"], f["type"]) for f in info.get("fields", []) if not f["id"].startswith("_")]
 
 
+def _reindex(resource_id: str) -> None:
+    """xloader sets datastore_active in the resource's extras directly and patches the search
+    document through a Solr-only query; index the dataset again so package_show (which reads the
+    index) and the views see the flag."""
+    from ckan import model as ckan_model
+    from ckan.lib import search as ckan_search
+    res = ckan_model.Resource.get(resource_id)
+    if res is not None:
+        ckan_model.Session.expire_all()
+        ckan_search.rebuild(res.package_id)
+
+
 def drop_table(resource_id: str) -> None:
     """Remove the resource's DataStore table (if any) and clear datastore_active."""
     from ckanext.xloader import utils as xutils
@@ -111,6 +142,7 @@ def drop_table(resource_id: str) -> None:
     except tk.ObjectNotFound:
         pass
     xutils.set_resource_metadata({"resource_id": resource_id, "datastore_active": False})
+    _reindex(resource_id)
 
 
 def _count(resource_id: str) -> int:
@@ -143,6 +175,7 @@ def load_into_datastore(resource: dict[str, Any], prepared: Prepared, logger: lo
         raise LoadError(N_("The DataStore holds %(loaded)s rows but the file has %(rows)s"),
                         loaded=loaded, rows=prepared.rows)
     xjobs.set_datastore_active({"resource_id": rid}, resource, logger)
+    _reindex(rid)
     xloader.create_column_indexes(fields=fields, resource_id=rid, logger=logger)
 
 
@@ -165,7 +198,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
         return
     pid = package["id"]
     original_url = resource.get("url")
-    _hook(resource_id, "running", task_created, original_url)
+    _record_task(resource_id)
     model.save(resource_id, pid, "running")
     tmpdir = tempfile.mkdtemp(prefix="guangdong-data-")
     touched = False
@@ -200,11 +233,13 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
                     tk.get_action("resource_patch")(dict(context), {"id": resource_id, "hash": digest})
                 except tk.ValidationError as e:
                     logger.warning("could not record the file's hash: %s", e.error_summary)
+            # xloader's hook first: it creates the DataTables view, which must exist once the
+            # report says "complete"
+            _hook(resource_id, "complete", task_created, original_url)
             model.save(resource_id, pid, "complete", rows=prepared.rows,
                        columns=[{"name": c.name, "type": c.type} for c in prepared.columns],
                        encoding=prepared.encoding, header_line=prepared.header_line,
                        warnings=prepared.warnings)
-            _hook(resource_id, "complete", task_created, original_url)
         except Exception as e:
             if isinstance(e, LoadError):
                 error = e.as_dict()
@@ -219,6 +254,8 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
                 except Exception:
                     log.exception("could not drop the DataStore table of %s", resource_id)
             model.save(resource_id, pid, "error", error=error)
-            _hook(resource_id, "error", task_created, original_url, error=str(e)[:500])
+            # never SQL or a traceback in what the portal shows: our message, in English
+            english = error["message"] % error["params"] if error.get("params") else error["message"]
+            _hook(resource_id, "error", task_created, original_url, error=english[:500])
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)

@@ -26,6 +26,12 @@ def _queued(job_id: str) -> bool:
     return job.get_status() in ("queued", "started", "deferred", "scheduled")
 
 
+def _save_task(task: dict[str, Any]) -> None:
+    from ckan import model
+    tk.get_action("task_status_update")(
+        {"session": model.meta.create_local_session(), "ignore_auth": True}, dict(task))
+
+
 @tk.chained_action
 def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> bool:
     """ckanext-xloader's ``xloader_submit``, same parameters and checks, with every load done by
@@ -39,9 +45,11 @@ def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> bo
     if errors:
         raise tk.ValidationError(errors)
     res_id = data["resource_id"]
-    try:
-        resource = tk.get_action("resource_show")(dict(context), {"id": res_id})
-    except tk.ObjectNotFound:
+    from ckan import model
+    # the model, not resource_show: this runs inside the caller's commit (xloader's notify), where
+    # package_show's search lookup would commit the session under it
+    resource = model.Resource.get(res_id)
+    if resource is None or resource.state == "deleted":
         return False
     for plugin in p.PluginImplementations(interfaces.IXloader):
         if not plugin.can_upload(res_id):
@@ -60,14 +68,16 @@ def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> bo
             return False
     except tk.ObjectNotFound:
         pass
-    session = context["model"].meta.create_local_session()
-    tk.get_action("task_status_update")({"session": session, "ignore_auth": True}, task)
+    inside_commit = bool(context.get("defer_commit"))  # called from a commit hook (notify)
+    if not inside_commit:
+        _save_task(task)
     job = tk.enqueue_job(load_resource, [res_id, bool(data.get("ignore_hash")), task["last_updated"]],
-                         title=f"guangdong_data load: package {resource['package_id']} resource {res_id}",
+                         title=f"guangdong_data load: package {resource.package_id} resource {res_id}",
                          rq_kwargs={"timeout": config.job_timeout(), "at_front": bool(data.get("sync"))})
-    task.update(state="pending", value=json.dumps({"job_id": job.id}),
-                last_updated=str(dt.datetime.utcnow()))
-    tk.get_action("task_status_update")({"session": session, "ignore_auth": True}, task)
+    if not inside_commit:  # otherwise the job records its task status when it starts
+        task.update(state="pending", value=json.dumps({"job_id": job.id}),
+                    last_updated=str(dt.datetime.utcnow()))
+        _save_task(task)
     return True
 
 
