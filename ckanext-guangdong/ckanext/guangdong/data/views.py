@@ -78,8 +78,10 @@ def download(id: str, resource_id: str, fmt: str) -> Any:
 @guangdong_data.route("/dataset/<id>/resource/<resource_id>/api")
 def api(id: str, resource_id: str) -> Any:
     pkg, res = _resource(id, resource_id)
+    res["has_views"] = True
     return tk.render("guangdong_data/api.html", extra_vars={
-        "pkg": pkg, "pkg_dict": pkg, "resource": res, "res": res,
+        "package": pkg, "pkg": pkg, "pkg_dict": pkg, "resource": res, "res": res,
+        "dataset_type": pkg["type"], "resource_views": [], "current_resource_view": None,
         "api": helpers.guangdong_data_api_examples(pkg, res)})
 
 
