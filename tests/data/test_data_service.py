@@ -244,3 +244,25 @@ def test_stock_xloader_garbles_gbk_and_ours_reads_it(table: dict, files: Any, or
     assert stock_headers != f.HEADER
     assert not set(f.HEADER) & set(stock_headers)
     assert list(field_types(table["res"]["id"])) == f.HEADER
+
+
+def test_resource_page_shows_load_status_in_chinese_and_english(gd_app: Any, table: dict, files: Any, org: dict) -> None:
+    pkg, res = table["pkg"], table["res"]
+    zh = gd_app.get(f"/dataset/{pkg['name']}/resource/{res['id']}").get_data(as_text=True)
+    assert "已加载到数据服务" in zh and "3 行，4 列" in zh and "GB18030" in zh
+    assert "数据预览" in zh and "数据接口" in zh and "Excel (XLSX)" in zh
+    assert f"/dataset/{pkg['name']}/resource/{res['id']}/data.xlsx" in zh
+    assert "/datastore/dump/" not in zh  # our neutralising downloads replace the stock menu
+    en = gd_app.get(f"/en/dataset/{pkg['name']}/resource/{res['id']}").get_data(as_text=True)
+    assert "Loaded into the data service" in en and "3 rows, 4 columns" in en
+    since = utcnow()
+    bad = dataset(org["id"], [{"url": files.add("1,张三,2024/3/5\r\n2,李四,2024/3/6\r\n".encode("gbk")),
+                               "name": "无表头", "format": "CSV"}])
+    rid = bad["resources"][0]["id"]
+    wait_for_load(rid, since)
+    zh = gd_app.get(f"/dataset/{bad['name']}/resource/{rid}").get_data(as_text=True)
+    assert "文件未能加载到数据服务" in zh and "文件没有表头" in zh
+    en = gd_app.get(f"/en/dataset/{bad['name']}/resource/{rid}").get_data(as_text=True)
+    assert "The file has no header row" in en
+    zh = gd_app.get(f"/dataset/{bad['name']}").get_data(as_text=True)
+    assert 'id="load-failed"' in zh and "文件没有表头" in zh
