@@ -108,3 +108,22 @@ def test_nul_bytes_are_dropped_with_a_warning(load, files) -> None:
     assert report["state"] == "complete", report["error"]
     assert [r["名称"] for r in records(res["id"])] == ["甲", "乙"]
     assert any("NUL" in w["message"] for w in report["warnings"])
+
+
+def test_uploaded_file_is_loaded_from_storage(org, worker) -> None:
+    """An upload (url_type upload) through resource_create: the worker reads it from the portal's
+    storage, no HTTP involved."""
+    import io
+    from werkzeug.datastructures import FileStorage
+    from ckan.tests import helpers
+    from conftest import dataset, sysadmin_context, utcnow, wait_for_load
+    pkg = dataset(org["id"], [])
+    since = utcnow()
+    data = f.csv_text(f.HEADER, f.gbk_rows()).encode("gbk")
+    res = helpers.call_action("resource_create", sysadmin_context(), package_id=pkg["id"],
+                              name="上传的文件", url="人口.csv", format="CSV",
+                              upload=FileStorage(io.BytesIO(data), "人口.csv", content_type="text/csv"))
+    assert res["url_type"] == "upload"
+    report = wait_for_load(res["id"], since)
+    assert report["state"] == "complete", report["error"]
+    assert list(field_types(res["id"])) == f.HEADER

@@ -266,3 +266,13 @@ def test_resource_page_shows_load_status_in_chinese_and_english(gd_app: Any, tab
     assert "The file has no header row" in en
     zh = gd_app.get(f"/dataset/{bad['name']}").get_data(as_text=True)
     assert 'id="load-failed"' in zh and "文件没有表头" in zh
+
+
+def test_pdf_and_geojson_resources_get_their_views(org: dict) -> None:
+    pkg = dataset(org["id"], [
+        {"url": "http://127.0.0.1:1/report.pdf", "name": "年报", "format": "PDF"},
+        {"url": "http://127.0.0.1:1/areas.geojson", "name": "区划", "format": "GeoJSON"}])
+    views = {r["name"]: {v["view_type"] for v in helpers.call_action("resource_view_list", id=r["id"])}
+             for r in pkg["resources"]}
+    assert "pdf_view" in views["年报"]
+    assert "text_view" in views["区划"]
