@@ -48,15 +48,22 @@ def test_too_many_rows_is_refused_with_the_limit_in_the_message(load, files) -> 
     assert no_table(res["id"])
 
 
-@pytest.mark.parametrize("target", [
-    "http://169.254.169.254/latest/meta-data",   # cloud metadata (link-local)
-    "http://10.1.2.3/data.csv",                  # private network
-    "ftp://127.0.0.1/data.csv",                  # not http(s)
+@pytest.mark.parametrize("target,reason", [
+    ("http://169.254.169.254/latest/meta-data", "private address"),   # cloud metadata
+    ("http://10.1.2.3/data.csv", "private address"),                  # private network
+    ("ftp://127.0.0.1/data.csv", "Only http and https"),              # not http(s)
 ])
-def test_redirects_to_refused_addresses_are_not_followed(load, files, target: str) -> None:
+def test_redirects_to_refused_addresses_are_not_followed(load, files, target: str, reason: str) -> None:
     pkg, res, report = load(files.base + "/redirect/" + quote(target, safe=""))
     assert report["state"] == "error"
+    assert reason in _message(report)  # refused by the policy, not merely unreachable
     assert no_table(res["id"])
+
+
+def test_redirect_to_an_allowed_host_is_followed(load, files) -> None:
+    url = files.add(f.csv_text(["名称"], [["甲"]]).encode("utf-8"))
+    pkg, res, report = load(files.base + "/redirect/" + quote(url, safe=""))
+    assert report["state"] == "complete", report["error"]
 
 
 def test_link_with_credentials_is_refused(load, files) -> None:
@@ -91,6 +98,35 @@ def test_load_that_fails_in_the_database_leaves_no_table(load, files) -> None:
     assert report["state"] == "error"
     assert no_table(res["id"])
     assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is False
+
+
+def test_failure_after_the_table_was_filled_drops_it(load, files, monkeypatch) -> None:
+    """The database cannot be made to fail on demand, so the failure is injected (the one stand-in
+    here): xloader has created and filled the new table when creating its indexes raises. The job
+    runs in this process for that. The half-made table must be gone and datastore_active off."""
+    from ckanext.guangdong.data import job
+    from ckanext.xloader import loader as xloader
+    pkg, res, report = load(files.add(f.csv_text(["名称"], [["甲"]]).encode("utf-8")))
+    assert report["state"] == "complete"
+    since = utcnow()
+    helpers.call_action("resource_patch", sysadmin_context(), id=res["id"],
+                        url=files.add(f.csv_text(["名称", "数量"], [["乙", "2"]]).encode("utf-8")))
+    assert wait_for_load(res["id"], since)["state"] == "complete"  # the worker's own reload first
+    filled = []
+
+    def fail(fields: Any, resource_id: str, logger: Any) -> None:
+        filled.append(len(records(resource_id)))
+        raise RuntimeError("injected: the database failed while indexing")
+    monkeypatch.setattr(xloader, "create_column_indexes", fail)
+    job.load_resource(res["id"], ignore_hash=True)
+    assert filled == [1]  # the table existed, filled, when the failure came
+    assert no_table(res["id"])
+    assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is False
+    from ckanext.guangdong.data import model as data_model
+    from ckan import model
+    model.Session.remove()
+    report = data_model.get(res["id"])
+    assert report["state"] == "error" and "unexpectedly" in report["error"]["message"]
 
 
 # --- who may read -------------------------------------------------------------------------------
