@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import data_files as f
-from conftest import dataset, utcnow, wait_for_load
+from data_support import dataset, utcnow, wait_for_load
 
 CHROMIUM = os.environ.get("GD_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

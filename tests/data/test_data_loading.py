@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import data_files as f
-from conftest import field_types, no_table, records
+from data_support import field_types, no_table, records
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -116,7 +116,7 @@ def test_uploaded_file_is_loaded_from_storage(org, worker) -> None:
     import io
     from werkzeug.datastructures import FileStorage
     from ckan.tests import helpers
-    from conftest import dataset, sysadmin_context, utcnow, wait_for_load
+    from data_support import dataset, sysadmin_context, utcnow, wait_for_load
     pkg = dataset(org["id"], [])
     since = utcnow()
     data = f.csv_text(f.HEADER, f.gbk_rows()).encode("gbk")

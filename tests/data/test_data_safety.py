@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
 import data_files as f
-from conftest import (MAX_BYTES, MAX_ROWS, dataset, make_user, no_table, records,
+from data_support import (MAX_BYTES, MAX_ROWS, dataset, make_user, no_table, records,
                       sysadmin_context, utcnow, wait_for_load)
 
 pytestmark = pytest.mark.usefixtures("worker")

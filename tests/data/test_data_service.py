@@ -21,7 +21,7 @@ import pytest
 from ckan.tests import helpers
 
 import data_files as f
-from conftest import dataset, field_types, records, search, sysadmin_context, utcnow, wait_for_load
+from data_support import dataset, field_types, records, search, sysadmin_context, utcnow, wait_for_load
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -162,14 +162,14 @@ def test_api_tab_lists_fields_and_data_item_mismatches(gd_app: Any, table: dict)
     assert "curl -G" in html and "urllib.request" in html
 
 
-def test_api_tab_python_example_runs(live_server: str, table: dict, tmp_path: Any) -> None:
+def test_api_tab_python_example_runs(app_server: str, table: dict, tmp_path: Any) -> None:
     import html as html_lib
     import urllib.request
     from ckan.common import config
     pkg, res = table["pkg"], table["res"]
-    page = urllib.request.urlopen(f"{live_server}/dataset/{pkg['name']}/resource/{res['id']}/api").read().decode()
+    page = urllib.request.urlopen(f"{app_server}/dataset/{pkg['name']}/resource/{res['id']}/api").read().decode()
     code = html_lib.unescape(re.search(r'data-example="python"><code>(.*?)</code>', page, re.S).group(1))
-    code = code.replace(config["ckan.site_url"].rstrip("/"), live_server)  # the test server's address
+    code = code.replace(config["ckan.site_url"].rstrip("/"), app_server)  # the test server's address
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
