@@ -127,3 +127,16 @@ def test_uploaded_file_is_loaded_from_storage(org, worker) -> None:
     report = wait_for_load(res["id"], since)
     assert report["state"] == "complete", report["error"]
     assert list(field_types(res["id"])) == f.HEADER
+
+
+def test_unchanged_file_keeps_its_report(load, files) -> None:
+    from ckan.tests import helpers
+    from data_support import sysadmin_context, utcnow, wait_for_load
+    pkg, res, report = load(files.add(f.csv_text(f.HEADER, f.gbk_rows()).encode("gbk")))
+    assert report["state"] == "complete"
+    since = utcnow()
+    assert helpers.call_action("xloader_submit", sysadmin_context(), resource_id=res["id"]) is True
+    again = wait_for_load(res["id"], since)
+    assert again["state"] == "complete"
+    assert again["rows"] == 3 and again["encoding"] == "GB18030 (GBK)"  # not reloaded, not lost
+    assert len(records(res["id"])) == 3

@@ -16,14 +16,17 @@ log = logging.getLogger(__name__)
 __all__ = ["xloader_submit", "datastore_search", "guangdong_data_load_report", "guangdong_data_record_count_check"]
 
 
-def _queued(job_id: str) -> bool:
-    from rq.job import Job
+def queued_key(resource_id: str) -> str:
+    return f"ckan:{tk.config.get('ckan.site_id')}:guangdong_data:queued:{resource_id}"
+
+
+def _mark_queued(resource_id: str) -> bool:
+    """True when no load of the resource is waiting in the queue (and marks one as waiting): a
+    resource made with its dataset is submitted both by xloader and by our package hook, and a
+    waiting job reads the resource when it starts anyway. The job clears the mark as it starts."""
     from ckan.lib.redis import connect_to_redis
-    try:
-        job = Job.fetch(job_id, connection=connect_to_redis())
-    except Exception:
-        return False
-    return job.get_status() in ("queued", "started", "deferred", "scheduled")
+    return bool(connect_to_redis().set(queued_key(resource_id), "1", nx=True,
+                                       ex=config.job_timeout()))
 
 
 def _save_task(task: dict[str, Any]) -> None:
@@ -62,12 +65,11 @@ def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> bo
         existing = tk.get_action("task_status_show")(
             {"ignore_auth": True}, {"entity_id": res_id, "task_type": "xloader", "key": "xloader"})
         task["id"] = existing["id"]
-        job_id = json.loads(existing.get("value") or "{}").get("job_id")
-        if existing.get("state") in ("pending", "running") and job_id and _queued(job_id):
-            log.info("a load of %s is already queued (job %s)", res_id, job_id)
-            return False
     except tk.ObjectNotFound:
         pass
+    if not _mark_queued(res_id):
+        log.info("a load of %s is already queued", res_id)
+        return False
     inside_commit = bool(context.get("defer_commit"))  # called from a commit hook (notify)
     if not inside_commit:
         _save_task(task)
