@@ -52,10 +52,10 @@ setup(
             "search/data/*", "*/templates/**/*",
             # per-feature files (theme/, search/, events/, ...), for non-editable installs
             "*/config_declaration.yaml", "*/public/**/*", "*/assets/**/*",
-            "*/i18n/**/*", "*/data/**/*",
+            "*/i18n/**/*", "*/data/**/*", "*/about/*",
         ],
         "ckanext.guangdong.harvesters": ["*.yaml"],
-        "ckanext.guangdong.schemas": ["*.yaml", "vocab/*.yaml"],
+        "ckanext.guangdong.schemas": ["*.yaml", "vocab/*.yaml", "vocab/*.json"],
     },
     entry_points={
         "ckan.plugins": PLUGINS,

@@ -249,8 +249,7 @@ def naive_matching() -> Iterator[None]:
     from ckanext.guangdong.search.backend import lucene
     original = lucene.Translator._tsv
 
-    def ilike(self: Any, value: str, weight: str, negated: bool, wildcard: bool,
-              phrase: bool = False) -> str:
+    def ilike(self: Any, value: str, weight: str, negated: bool, kind: str) -> str:
         words = value.split() or [value]
         conds = [f"(id IN (SELECT p.id FROM package p WHERE p.title ILIKE {self.params.add(f'%{w}%')} "
                  f"OR p.notes ILIKE {self.params.add(f'%{w}%')}))" for w in words]

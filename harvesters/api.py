@@ -31,7 +31,7 @@ def dig(data: Any, path: str | None) -> Any:
 
 class GuangdongAPIHarvester(GuangdongHarvesterBase):
     NAME = "guangdong_api"
-    TITLE = "JSON 接口城市门户 (开放广东)"
+    TITLE = "City portal: JSON API (开放广东 style)"
     DESCRIPTION = ("Harvests a home-grown JSON API (list, detail and file-list endpoints); "
                    "preset kaifang_guangdong for 开放广东-style platforms.")
 
@@ -43,8 +43,28 @@ class GuangdongAPIHarvester(GuangdongHarvesterBase):
         spec.setdefault("id_field", "id")
         return spec
 
+    def fetch_urls(self, source_url: str, cfg: dict[str, Any]) -> list[str]:
+        spec = self.api(cfg)
+        urls = [source_url]
+        for key in ("list", "detail", "files"):
+            endpoint = spec.get(key)
+            if isinstance(endpoint, dict) and isinstance(endpoint.get("path"), str):
+                urls.append(self.endpoint_url(source_url, endpoint))
+        return urls
+
+    def link_urls(self, source_url: str, cfg: dict[str, Any]) -> list[str]:
+        return [self.remote_url(self.api(cfg), source_url, "1")]
+
+    @staticmethod
+    def endpoint_url(base: str, endpoint: dict[str, Any]) -> str:
+        path = endpoint["path"]
+        if not path.startswith("/"):
+            # "base" + ".evil.example/x" would name another host
+            raise HarvestError("url_refused", f"endpoint path {path!r} must start with /")
+        return base.rstrip("/") + path
+
     def call(self, client: Client, base: str, endpoint: dict[str, Any], params: dict[str, Any]) -> Any:
-        url = base.rstrip("/") + endpoint["path"]
+        url = self.endpoint_url(base, endpoint)
         if endpoint.get("method", "GET") == "POST":
             return client.json("POST", url, json=params), url
         return client.json("GET", url, params=params), url
@@ -88,7 +108,11 @@ class GuangdongAPIHarvester(GuangdongHarvesterBase):
     @staticmethod
     def remote_url(spec: dict[str, Any], base: str, rid: str) -> str:
         template = spec.get("remote_url") or "{base}#{id}"
-        return template.format(base=base.rstrip("/"), id=rid)
+        try:
+            return str(template).format(base=base.rstrip("/"), id=rid)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            raise HarvestError("invalid_response", f"remote_url {template!r} may only use "
+                               "{base} and {id}")
 
     def fetch_record(self, obj: Any, cfg: dict[str, Any], client: Client) -> RemoteRecord:
         spec = self.api(cfg)

@@ -21,7 +21,7 @@ from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject,
 from . import config as source_config
 from . import importer, schema_fit, store
 from .crosswalk import Crosswalk, load as load_crosswalk
-from .errors import HarvestError, RecordRejected, format_message
+from .errors import DuplicateInSource, HarvestError, RecordRejected, format_message
 from .http import Client
 from .mapping import RemoteRecord, map_record
 
@@ -40,6 +40,7 @@ class Listed:
 
 class GuangdongHarvesterBase(HarvesterBase):
     NAME = ""
+    # English msgids, translated where shown (the guangdong_harvest catalog)
     TITLE = ""
     DESCRIPTION = ""
 
@@ -58,6 +59,15 @@ class GuangdongHarvesterBase(HarvesterBase):
 
     def validate_specific(self, cfg: dict[str, Any]) -> None:
         """Subclass hook for checks that need the harvester's knowledge."""
+
+    def fetch_urls(self, source_url: str, cfg: dict[str, Any]) -> list[str]:
+        """Every URL a job of this source will request first (its pages and endpoints), so the
+        URL policy can check them all when the source is saved (again on every request)."""
+        return [source_url]
+
+    def link_urls(self, source_url: str, cfg: dict[str, Any]) -> list[str]:
+        """URLs the config makes into links on dataset pages (never fetched): http/https only."""
+        return []
 
     def get_original_url(self, harvest_object_id: str) -> str | None:
         obj = HarvestObject.get(harvest_object_id)
@@ -100,6 +110,21 @@ class GuangdongHarvesterBase(HarvesterBase):
         raise NotImplementedError
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
+        if not store.claim_gather(harvest_job.id):
+            log.warning(
+                "harvest job %s of source %s is already being gathered by another process (the "
+                "gather consumer, or another `ckan harvester run-test`): this one waits for it and "
+                "gathers nothing itself; the records are imported once, by the process that "
+                "gathered them (the fetch consumers, or that run-test)",
+                harvest_job.id, harvest_job.source.url)
+            store.wait_for_gather(harvest_job.id, limit_seconds=3600)
+            return []
+        try:
+            return self._gather(harvest_job)
+        finally:
+            store.gather_done(harvest_job.id)
+
+    def _gather(self, harvest_job: HarvestJob) -> list[str] | None:
         source = harvest_job.source
         try:
             cfg = self.source_config(source)
@@ -222,6 +247,13 @@ class GuangdongHarvesterBase(HarvesterBase):
                                       f"{key} dropped: {e.error_dict[key]}", "Import", warning=True)
                     mapped.fields.pop(key, None)
                 outcome = importer.write_dataset(harvest_object, record, mapped, cfg, crosswalk)
+        except DuplicateInSource as e:
+            # The first record keeps the dataset; this one is the source's error, and stays
+            # non-current so it is tried (and reported) again at the next job.
+            model.Session.rollback()
+            self._reset_link(harvest_object)
+            self.object_error(harvest_object, e.kind, e.message, "Import")
+            return False
         except RecordRejected as e:
             model.Session.rollback()
             if e.kind == "duplicate_identifier":

@@ -17,8 +17,12 @@ MAX_PAGES = 10_000
 
 class GuangdongCKANHarvester(GuangdongHarvesterBase):
     NAME = "guangdong_ckan"
-    TITLE = "CKAN 城市门户 (开放广东)"
+    TITLE = "City portal: CKAN"
     DESCRIPTION = "Harvests a city's CKAN portal through its Action API, mapped onto the provincial schema."
+
+    def fetch_urls(self, source_url: str, cfg: dict[str, Any]) -> list[str]:
+        base = (cfg.get("remote_ckan_api") or source_url).rstrip("/")
+        return [source_url, f"{base}/api/3/action/package_search"]
 
     def list_records(self, source: Any, cfg: dict[str, Any], client: Client, job: Any) -> Iterator[Listed]:
         base = (cfg.get("remote_ckan_api") or source.url).rstrip("/")

@@ -98,6 +98,8 @@ def _parse(text: str | None, harvester: str) -> dict[str, Any]:
             problems.append('auth_header must be {"name": "Authorization", "value": "..."}')
     if harvester == "guangdong_api":
         problems += _check_api(cfg)
+    if "remote_ckan_api" in cfg and not isinstance(cfg["remote_ckan_api"], str):
+        problems.append("remote_ckan_api must be a URL")
     if problems:
         raise ConfigError("; ".join(problems))
     cfg.setdefault("precedence", 100)
@@ -119,6 +121,8 @@ def _check_api(cfg: dict[str, Any]) -> list[str]:
             spec = cfg[key]
             if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
                 problems.append(f'{key} must be an object with at least "path"')
+            elif not spec["path"].startswith("/"):
+                problems.append(f'{key}.path must start with "/" (it is added to the source URL)')
             elif spec.get("method", "GET") not in ("GET", "POST"):
                 problems.append(f"{key}.method must be GET or POST")
     return problems

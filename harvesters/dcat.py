@@ -3,7 +3,9 @@ built on ckanext-dcat's RDF harvester and parser; records then go through our cr
 and import pipeline like every other city."""
 from __future__ import annotations
 
+import json
 from typing import Any, Iterator
+from urllib.parse import urljoin
 
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.processors import RDFParser, RDFParserException
@@ -48,9 +50,61 @@ def _add_raw_values(graph: Any, dataset: dict[str, Any]) -> None:
             dataset[key] = values if many else values[0]
 
 
+MAX_REMOTE_CONTEXTS = 10
+
+
+def inline_remote_contexts(text: str, base: str, client: Client) -> str:
+    """A JSON-LD document with every remote ``@context`` (and ``@import``) fetched through the
+    URL policy and written inline. rdflib would otherwise fetch them itself, with urllib, from
+    any address a city portal names (http://169.254.169.254/… included)."""
+    try:
+        document = json.loads(text)
+    except ValueError as e:
+        raise HarvestError("malformed_rdf", f"{base}: not valid JSON-LD ({e})")
+    fetched: dict[str, Any] = {}
+
+    def remote(url: str, depth: int) -> Any:
+        url = urljoin(base, url)
+        if url not in fetched:
+            if len(fetched) >= MAX_REMOTE_CONTEXTS or depth > 3:
+                raise HarvestError("malformed_rdf", f"{base}: too many or too deeply nested remote JSON-LD contexts")
+            fetched[url] = {}  # a context that names itself ends here
+            body = client.json("GET", url, headers={"Accept": "application/ld+json, application/json"})
+            fetched[url] = context(body.get("@context", {}) if isinstance(body, dict) else {}, depth + 1)
+        return fetched[url]
+
+    def context(value: Any, depth: int) -> Any:
+        if isinstance(value, str):
+            return remote(value, depth)
+        if isinstance(value, list):
+            return [context(v, depth) for v in value]
+        if isinstance(value, dict):
+            out = {}
+            for key, term in value.items():
+                if key == "@import" and isinstance(term, str):
+                    imported = remote(term, depth)
+                    if isinstance(imported, dict):
+                        out = {**imported, **out}
+                    continue
+                if isinstance(term, dict) and "@context" in term:  # scoped contexts
+                    term = {**term, "@context": context(term["@context"], depth)}
+                out[key] = term
+            return out
+        return value
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: (context(v, 0) if k == "@context" else walk(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(n) for n in node]
+        return node
+
+    return json.dumps(walk(document), ensure_ascii=False)
+
+
 class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):
     NAME = "guangdong_dcat"
-    TITLE = "DCAT 城市门户 (开放广东)"
+    TITLE = "City portal: DCAT catalog"
     DESCRIPTION = "Harvests a DCAT catalog (Turtle/JSON-LD/RDF-XML, Hydra paging) onto the provincial schema."
 
     def list_records(self, source: Any, cfg: dict[str, Any], client: Client, job: Any) -> Iterator[Listed]:
@@ -62,6 +116,8 @@ class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):
             visited.add(url)
             text, ctype = client.text(url, ACCEPT)
             fmt = cfg.get("rdf_format") or FORMATS.get(ctype) or "turtle"
+            if fmt == "json-ld":
+                text = inline_remote_contexts(text, url, client)
             parser = _parser()
             try:
                 parser.parse(text, _format=fmt)

@@ -30,7 +30,8 @@ KINDS: dict[str, str] = {
     "invalid_tag": "a keyword that cannot be a tag",
     "unknown_value": "a value the crosswalk does not know",
     "validation_error": "the provincial schema rejected the record",
-    "duplicate_identifier": "the identifier belongs to a dataset of a source with precedence",
+    "duplicate_identifier": "the identifier belongs to another record of this source, to a "
+                            "source with precedence, or to a dataset published on this portal",
     "import_error": "an unexpected error while saving",
     "withdrawal_error": "a withdrawal could not be applied",
 }
@@ -52,6 +53,15 @@ class HarvestError(Exception):
 
 class RecordRejected(HarvestError):
     """The record cannot become a dataset; nothing of it is written."""
+
+
+class DuplicateInSource(RecordRejected):
+    """Another record of the same source already holds this identifier: the first keeps the
+    dataset, this one is an error of the source (reported at every job until the city fixes
+    it; the dataset never flips between the two)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("duplicate_identifier", message)
 
 
 @dataclass

@@ -15,9 +15,11 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.guangdong.schema import naming, openness
+
 from . import schema_fit
 from .crosswalk import Crosswalk
-from .errors import RecordRejected
+from .errors import DuplicateInSource, RecordRejected
 from .mapping import Mapped, RemoteRecord
 from .sanitize import name_from_identifier
 
@@ -153,6 +155,21 @@ def _source_of(package_id: str) -> str | None:
     return row[0] if row else None
 
 
+def holding_record(source_id: str, package_id: str, harvest_object: Any) -> str | None:
+    """The guid of *another* remote record of this source that currently holds the dataset
+    (its current harvest object), or None when the dataset is this record's or nobody's (e.g.
+    its record was withdrawn: then the next record with the identifier takes it over)."""
+    from ckanext.harvest.model import HarvestObject
+    row = (model.Session.query(HarvestObject.guid)
+           .filter(HarvestObject.harvest_source_id == source_id,
+                   HarvestObject.package_id == package_id,
+                   HarvestObject.current.is_(True),
+                   HarvestObject.guid != harvest_object.guid,
+                   HarvestObject.id != harvest_object.id)
+           .order_by(HarvestObject.guid).first())
+    return row[0] if row else None
+
+
 def source_precedence(source_id: str) -> int:
     from ckanext.harvest.model import HarvestSource
     src = HarvestSource.get(source_id)
@@ -252,12 +269,21 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
     values = build_values(mapped, record, cfg, source_id)
     identifier = values["identifier"]
 
+    # Until this import commits, no other consumer writes this identifier (the lookup below
+    # and the create or update are one step for everyone else).
+    naming.lock_identifier(identifier)
     existing = find_by_identifier(identifier)
     from . import store
     if existing is None and store.object_extra(harvest_object, store.STATUS) != "new":
         # Same remote record, identifier changed remotely: follow our own link.
         for prev in store.current_objects_for(source_id, harvest_object.guid):
             existing = find_by_package_id(prev.package_id) or existing
+    if existing and existing.source_id == source_id:
+        holder = holding_record(source_id, existing.id, harvest_object)
+        if holder is not None:
+            raise DuplicateInSource(
+                f"identifier {identifier} is already used by record {holder} of this source "
+                f"(dataset {existing.name}); this record was not imported")
     if existing and existing.source_id and existing.source_id != source_id:
         mine, theirs = cfg["precedence"], source_precedence(existing.source_id)
         if mine >= theirs:
@@ -274,7 +300,7 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
     fields = schema_fit.schema_fields()
     pkg: dict[str, Any] = {"type": "dataset", "owner_org": owner,
                            # 不予开放 may exist only as a private catalog entry.
-                           "private": values.get("access_rights") == "not_open"}
+                           "private": not openness.may_be_public(values.get("access_rights"))}
     tags = values.pop("tags", [])
     pkg["tags"] = [{"name": t} for t in tags]
     schema_fit.place(pkg, values, fields)

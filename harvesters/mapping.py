@@ -11,15 +11,20 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from ckanext.guangdong.schema.codes import normalise_code
+
 from .crosswalk import Crosswalk
 from .errors import Issue, RecordRejected
 from .sanitize import clean_tags, clean_text, parse_date, parse_int
-from .schema_fit import theme_from_slug
+from .schema_fit import max_length, theme_from_slug
 
 REQUIRED = ("title", "identifier")
 TEXT_FIELDS = ("title", "notes", "publisher_name", "publisher_id", "access_conditions",
                "contact_name", "contact_email", "contact_phone", "identifier")
 MULTILINE = {"notes", "access_conditions"}
+# Identifiers and codes: NFKC (full-width ＤＵＰ４４０１／０００００６ is DUP4401/000006), as the
+# schema's validators do, so a harvested record and a typed one compare equal.
+CODES = {"identifier", "publisher_id", "contact_phone", "contact_email"}
 
 
 @dataclass
@@ -109,7 +114,9 @@ def map_record(record: RemoteRecord, crosswalk: Crosswalk,
         text = clean_text(raw, multiline=name in MULTILINE)
         if text.had_markup:
             issues.append(Issue("html_in_text", f"{name}: markup removed", warning=True))
-        limit = crosswalk.limit(name if name in ("title", "notes") else "other")
+        if name in CODES:
+            text = normalise_code(text)  # type: ignore[assignment]
+        limit = max_length(name)
         if len(text) > limit:
             raise RecordRejected("oversized_field",
                                  f"{name} is {len(text)} characters long, limit {limit}")
@@ -179,7 +186,7 @@ def map_record(record: RemoteRecord, crosswalk: Crosswalk,
             out["record_count"] = count
 
     if "spatial_coverage" in picked:
-        code = str(picked["spatial_coverage"]).strip()
+        code = normalise_code(str(picked["spatial_coverage"]))
         if code.isdigit() and len(code) == 6:
             out["spatial_coverage"] = code
         else:
@@ -210,7 +217,7 @@ def _map_resource(raw: Any, crosswalk: Crosswalk, issues: list[Issue]) -> dict[s
             text = clean_text(str(res[key]), multiline=key == "description")
             if text.had_markup:
                 issues.append(Issue("html_in_text", f"file {key}: markup removed", warning=True))
-            out[key] = str(text)[: crosswalk.limit("other")]
+            out[key] = str(text)[: max_length(key, resource=True)]
     if out.get("format"):
         out["format"] = out["format"].lstrip(".").upper()
     size = parse_int(res.get("size"))

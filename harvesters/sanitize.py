@@ -7,10 +7,12 @@ import hashlib
 import html
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 import bleach
+
+from ckanext.guangdong.schema import codes
 
 # Elements whose *content* is code or styling, not text: dropped whole.
 _CODE_BLOCKS = re.compile(r"<(script|style|iframe|object|embed|template)\b.*?(</\1\s*>|$)",
@@ -107,11 +109,13 @@ _CN_DATE = re.compile(r"^\s*(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,
 
 
 def parse_date(value: Any) -> str | None:
-    """ISO 8601 string (date or datetime) or None when the value is not a date."""
+    """ISO 8601 string (date or datetime) on the portal's clock (Asia/Shanghai, schema/codes.py),
+    or None when the value is not a date. Offsets are converted to local time, not to UTC:
+    2018-08-10T01:02:03+08:00 stays on 10 August; epoch times are local too."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None).isoformat()
+        return codes.local_datetime(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -119,19 +123,17 @@ def parse_date(value: Any) -> str | None:
     if isinstance(value, (int, float)):
         seconds = value / 1000 if value > 10**11 else value
         try:
-            return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None).isoformat()
+            return codes.epoch_local(seconds).isoformat()
         except (OverflowError, OSError, ValueError):
             return None
-    text = str(value).strip()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
     if text.isdigit() and len(text) >= 12:
         return parse_date(int(text))
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        if parsed.tzinfo:
-            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
         if len(text) <= 10:
             return parsed.date().isoformat()
-        return parsed.isoformat()
+        return codes.local_datetime(parsed).isoformat()
     except ValueError:
         pass
     m = _CN_DATE.match(text)
@@ -154,7 +156,7 @@ def parse_int(value: Any) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value) if value >= 0 else None
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
+        text = unicodedata.normalize("NFKC", value).strip().replace(",", "")
         text = re.sub(r"(条|行|个|records?)$", "", text).strip()
         if text.isdigit():
             return int(text)

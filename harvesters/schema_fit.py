@@ -6,8 +6,11 @@ is kept as a CKAN extra, so nothing mapped is silently lost while the schema evo
 """
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
+
+import yaml
 
 from .crosswalk import norm_label
 
@@ -15,14 +18,37 @@ from .crosswalk import norm_label
 def dataset_schema() -> dict[str, Any] | None:
     try:
         from ckanext.scheming.helpers import scheming_get_dataset_schema
-        return scheming_get_dataset_schema("dataset")
-    except Exception:  # scheming not loaded (e.g. a bare test config)
+        return scheming_get_dataset_schema("dataset") or _schema_file()
+    except Exception:  # scheming not loaded (e.g. a bare test config): the schema file itself
+        return _schema_file()
+
+
+@functools.lru_cache(maxsize=1)
+def _schema_file() -> dict[str, Any] | None:
+    try:
+        from importlib.resources import files
+        return yaml.safe_load(files("ckanext.guangdong.schemas").joinpath("dataset.yaml").read_text("utf-8"))
+    except (ImportError, FileNotFoundError, OSError, yaml.YAMLError):
         return None
 
 
 def schema_fields() -> dict[str, dict[str, Any]]:
     schema = dataset_schema() or {}
     return {f["field_name"]: f for f in schema.get("dataset_fields", [])}
+
+
+def max_length(field_name: str, resource: bool = False, fallback: int = 2000) -> int:
+    """The schema's declared maximum length of a text field (guangdong_max_length in
+    schemas/dataset.yaml, else the schema's default): harvested text is held to the same
+    limits as typed text, from one place."""
+    schema = dataset_schema()
+    if not schema:
+        return fallback
+    fields = schema.get("resource_fields" if resource else "dataset_fields") or []
+    for f in fields:
+        if f.get("field_name") == field_name and "guangdong_max_length" in f:
+            return int(f["guangdong_max_length"])
+    return int(schema.get("guangdong_max_length", fallback))
 
 
 def _vocab() -> Any:

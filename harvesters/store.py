@@ -80,6 +80,44 @@ class ObjectWriter:
         self._objects, self._extras = [], []
 
 
+# --- one gather per job ----------------------------------------------------------------------
+# `ckan harvester run-test <source>` gathers and imports a job in the foreground; the scheduler
+# of `make run` may send the same (New) job to the gather consumer at the same moment. Two
+# gathers of one job would write every record twice and import each twice, concurrently. The
+# first gather claims the job in Redis (atomic SET NX); any other waits until it is done and
+# gathers nothing itself (the records are then imported once, by whoever gathered them).
+_CLAIM_TTL = 7 * 24 * 3600
+
+
+def _claim_key(job_id: str) -> str:
+    return f"guangdong:harvest:gather:{job_id}"
+
+
+def claim_gather(job_id: str) -> bool:
+    from ckan.lib.redis import connect_to_redis
+    return bool(connect_to_redis().set(_claim_key(job_id), "gathering", nx=True, ex=_CLAIM_TTL))
+
+
+def gather_done(job_id: str) -> None:
+    from ckan.lib.redis import connect_to_redis
+    connect_to_redis().set(_claim_key(job_id), "done", ex=_CLAIM_TTL)
+
+
+def wait_for_gather(job_id: str, limit_seconds: float, poll: float = 0.5) -> bool:
+    """Wait until the gather that claimed the job is done; False when it is still running
+    after ``limit_seconds``."""
+    import time
+    from ckan.lib.redis import connect_to_redis
+    redis = connect_to_redis()
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        state = redis.get(_claim_key(job_id))
+        if state in (None, b"done", "done"):
+            return True
+        time.sleep(poll)
+    return False
+
+
 def object_extra(obj: HarvestObject, key: str) -> str | None:
     for extra in obj.extras:
         if extra.key == key:

@@ -13,16 +13,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # One plugin per feature. Earlier plugins win template lookups, so the theme comes first.
+# ckanext-harvest's stock harvester types (ckan_harvester, dcat_rdf_harvester) are not enabled:
+# our guangdong_ckan / guangdong_dcat cover the same portals through the one URL policy, and
+# the stock ones fetch with their own HTTP code, following redirects anywhere
+# (docs/security.md, "Write-time rules and server-side fetches").
 PLUGINS = [
     "guangdong_theme", "guangdong_schema", "guangdong_application", "guangdong_search",
     "guangdong_events", "guangdong_targets", "guangdong_harvest",
     "guangdong_ckan_harvester", "guangdong_dcat_harvester", "guangdong_api_harvester",
-    "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
-    "ckan_harvester", "dcat_rdf_harvester",
-    # DataStore and previews. datastore must be the first IDatastore plugin; guangdong_data
-    # comes before datatables_view, whose search endpoint it replaces (docs/data.md)
-    "datastore", "guangdong_data", "xloader", "datatables_view", "image_view", "text_view",
-    "pdf_view",
+    "tracking", "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
+    # CKAN's previews (of files on this portal only: theme/previews.py)
+    "image_view", "text_view", "webpage_view",
+    # DataStore and previews of data (docs/data.md). datastore must be the first IDatastore
+    # plugin; guangdong_data comes before datatables_view, whose search endpoint it replaces
+    "datastore", "guangdong_data", "xloader", "datatables_view", "pdf_view",
 ]
 
 PROFILES = {

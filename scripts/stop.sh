@@ -13,4 +13,10 @@ for name in portals web gather fetch scheduler worker; do
   fi
   rm -f "$pidfile"
 done
+# A running scripts/run.sh ends what it started after this sweep; wait for it, so that a
+# `make run` right after this one cannot meet its leftovers.
+if [ -z "${GD_STOP_FROM_RUN:-}" ] && pid_alive "$RUN/run.pid"; then
+  for _ in $(seq 150); do pid_alive "$RUN/run.pid" || break; sleep 0.1; done
+fi
+[ -z "${GD_STOP_FROM_RUN:-}" ] && rm -f "$RUN/run.pid"
 [ "${1:-}" = --keep-services ] || "$GD_ROOT/scripts/services.sh" stop

@@ -2,8 +2,9 @@
 # Install the Debian packages the portal needs, only those that are missing.
 source "$(dirname "$0")/lib.sh"
 NEEDED=(postgresql postgresql-contrib libpq-dev redis-server python3-venv python3-dev build-essential git curl libmagic1)
-# Test tools: headless Chromium for the dashboard test, the compose CLI to validate docker/.
-[ -n "${GD_TEST_TOOLS:-}" ] && NEEDED+=(chromium docker-compose)
+# Test tools: headless Chromium for the browser suite (with a CJK font, so screenshots of
+# Chinese pages are readable), the compose CLI to validate docker/.
+[ -n "${GD_TEST_TOOLS:-}" ] && NEEDED+=(chromium fonts-wqy-microhei docker-compose)
 # Solr from Maven artifacts (scripts/solr.sh): a Java 17 JDK and Maven, unless already on PATH
 # (machines that come with their own JDK).
 if [ -n "${GD_SOLR_TOOLS:-}" ]; then

@@ -55,6 +55,19 @@ def gd_app(gd_plugins: None) -> Any:
     return _get_test_app()
 
 
+def bounded_body(app: Any) -> Any:
+    """Hand the app a request body bounded by its Content-Length, as gunicorn (``make run``)
+    does; werkzeug's development server hands over the socket itself, on which CKAN's tracking
+    middleware (``wsgi.input.read()``) would wait for the client to hang up."""
+    from werkzeug.wsgi import LimitedStream
+
+    def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        environ["wsgi.input"] = LimitedStream(environ["wsgi.input"], length)
+        return app(environ, start_response)
+    return wrapped
+
+
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The real CKAN WSGI app served over HTTP on 127.0.0.1; yields its base URL.
@@ -63,9 +76,23 @@ def live_server() -> Iterator[str]:
     from ckan.common import config
 
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    # The pages' absolute links and CKAN's JavaScript (data-site-root) must point at this
+    # server, not at the ini's site_url (a `make run` portal, or nothing): a browser follows them.
+    # The DCAT base URI is the site URL in the ini; they stay equal. CKAN's pytest plugin
+    # restores the config from its snapshot before every test: the snapshot changes too.
+    from ckan.tests.pytest_ckan import ckan_setup
+    saved = {key: config.copy().get(key) for key in ("ckan.site_url", "ckanext.dcat.base_uri")}
+    from ckan.lib.app_globals import _CONFIG_CACHE
+    for conf in (config, ckan_setup._config):
+        conf.update({key: url for key in saved})
+    _CONFIG_CACHE.clear()  # app_globals would put back the values it first saw
     app = make_app(config)
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, bounded_body(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield url
     server.shutdown()
+    for conf in (config, ckan_setup._config):
+        conf.update(saved)
+    _CONFIG_CACHE.clear()

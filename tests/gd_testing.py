@@ -43,13 +43,16 @@ def reset_database() -> None:
 
 # The tests share a database across runs (no clean_db), and CKAN's factories draw names and
 # email addresses from a seeded Faker, so they repeat between runs: give every user fresh ones.
+# No Faker image URL either (another host): pages must not load anything from elsewhere.
 def make_user(**kwargs: Any) -> dict[str, Any]:
     from ckan.tests import factories
+    kwargs.setdefault("image_url", "")
     name = f"user-{uuid.uuid4().hex[:10]}"
     return factories.User(name=name, email=f"{name}@example.com", **kwargs)
 
 
 def make_sysadmin(**kwargs: Any) -> dict[str, Any]:
     from ckan.tests import factories
+    kwargs.setdefault("image_url", "")
     name = f"admin-{uuid.uuid4().hex[:10]}"
     return factories.Sysadmin(name=name, email=f"{name}@example.com", **kwargs)

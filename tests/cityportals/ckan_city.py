@@ -92,11 +92,20 @@ class CityCKAN:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self._signal(signal.SIGTERM)
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                self._signal(signal.SIGKILL)
+
+    def _signal(self, sig: int) -> None:
+        try:
+            if os.getpgid(self.process.pid) == self.process.pid:  # a session of its own
+                os.killpg(self.process.pid, sig)
+            else:
+                self.process.send_signal(sig)
+        except ProcessLookupError:
+            pass
 
 
 def _dropdb(ini: Path, db: str) -> None:
@@ -166,7 +175,12 @@ def seed(city: CityCKAN, count: int, workers: int = 3) -> None:
         list(pool.map(create, range(count)))
 
 
-def start(base_ini: Path, db: str = "ckan_city", count: int = 40, port: int | None = None) -> CityCKAN:
+def start(base_ini: Path, db: str = "ckan_city", count: int = 40, port: int | None = None,
+          own_session: bool = True) -> CityCKAN:
+    """own_session: the city CKAN in a session of its own (tests stop it by its process group
+    without touching pytest's). The demo (`ckan guangdong-harvest portals serve`) passes False:
+    the city then stays in the serving process's group, which `make stop` ends as a whole at
+    any moment, even before this function has returned."""
     port = port or free_port()
     ini = derive_ini(base_ini, db, port)
     stamp = VAR / "cityportals" / f"{db}.json"
@@ -181,7 +195,7 @@ def start(base_ini: Path, db: str = "ckan_city", count: int = 40, port: int | No
     process = subprocess.Popen(
         [str(CKAN), "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(port), "--disable-reloader",
          "--threaded"],
-        stdout=log.open("ab"), stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+        stdout=log.open("ab"), stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=own_session)
     url = f"http://127.0.0.1:{port}"
     city = CityCKAN(url, ini, db, token, process, count)
     try:
@@ -195,7 +209,7 @@ def start(base_ini: Path, db: str = "ckan_city", count: int = 40, port: int | No
             stamp.write_text(json.dumps({"version": SEED_VERSION, "count": count, "token": token}))
             if _active_count(city) != count:
                 raise RuntimeError(f"seeding {db} gave {_active_count(city)} datasets, not {count}")
-    except Exception:
+    except BaseException:  # SystemExit from a SIGTERM handler too
         city.stop()
         raise
     return city

@@ -49,9 +49,9 @@ def test_too_many_rows_is_refused_with_the_limit_in_the_message(load, files) -> 
 
 
 @pytest.mark.parametrize("target,reason", [
-    ("http://169.254.169.254/latest/meta-data", "private address"),   # cloud metadata
-    ("http://10.1.2.3/data.csv", "private address"),                  # private network
-    ("ftp://127.0.0.1/data.csv", "Only http and https"),              # not http(s)
+    ("http://169.254.169.254/latest/meta-data", "not a public address"),   # cloud metadata
+    ("http://10.1.2.3/data.csv", "not a public address"),                  # private network
+    ("ftp://127.0.0.1/data.csv", "only http and https"),                   # not http(s)
 ])
 def test_redirects_to_refused_addresses_are_not_followed(load, files, target: str, reason: str) -> None:
     pkg, res, report = load(files.base + "/redirect/" + quote(target, safe=""))
@@ -70,7 +70,7 @@ def test_link_with_credentials_is_refused(load, files) -> None:
     url = files.base.replace("http://", "http://user:secret@") + "/x.csv"
     pkg, res, report = load(url)
     assert report["state"] == "error"
-    assert "user name or password" in _message(report)
+    assert "user name or password" in _message(report)  # the URL policy's refusal
 
 
 def test_refused_reload_keeps_the_table_loaded_before(load, files) -> None:

@@ -275,9 +275,11 @@ def test_pdf_and_geojson_resources_get_their_views(org: dict) -> None:
     from ckan.common import config
     site = config["ckan.site_url"].rstrip("/")  # text_view shows files of the portal's own host
     pkg = dataset(org["id"], [
-        {"url": "http://127.0.0.1:1/report.pdf", "name": "年报", "format": "PDF"},
+        {"url": f"{site}/report.pdf", "name": "年报", "format": "PDF"},
+        {"url": "http://127.0.0.1:1/other.pdf", "name": "别处", "format": "PDF"},
         {"url": f"{site}/areas.geojson", "name": "区划", "format": "GeoJSON"}])
     views = {r["name"]: {v["view_type"] for v in helpers.call_action("resource_view_list", id=r["id"])}
              for r in pkg["resources"]}
     assert "pdf_view" in views["年报"]
+    assert "pdf_view" not in views["别处"]  # a file on another host is not loaded into the page
     assert "text_view" in views["区划"]

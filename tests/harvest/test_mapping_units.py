@@ -79,10 +79,29 @@ def test_names_never_empty_for_chinese_identifiers():
 
 @pytest.mark.parametrize("raw,iso", [
     ("2019-05-20 10:00:00", "2019-05-20T10:00:00"), ("2020/1/2", "2020-01-02"),
-    ("2020年1月2日", "2020-01-02"), (1577836800000, "2020-01-01T00:00:00"), ("昨天", None),
+    ("2020年1月2日", "2020-01-02"), ("昨天", None),
+    # local (Asia/Shanghai) times, never UTC: the day a city wrote stays that day
+    (1577836800000, "2020-01-01T08:00:00"), ("1577836800000", "2020-01-01T08:00:00"),
+    ("2018-08-10T01:02:03+08:00", "2018-08-10T01:02:03"), ("2018-08-09T20:00:00Z", "2018-08-10T04:00:00"),
+    ("２０２０年１月２日", "2020-01-02"),
 ])
 def test_dates(raw, iso):
     assert parse_date(raw) == iso
+
+
+def test_identifiers_and_codes_are_nfkc_normalised():
+    mapped = map_record(RemoteRecord("1", {"resTitle": "重复测试", "resCode": "ＤＵＰ４４０１／０００００６",
+                                           "统一社会信用代码": "１１４４００００００６９４００８１Ｘ",
+                                           "联系电话": "０７６２－３３８８１２３", "行政区划": "４４１６００"}), load())
+    assert mapped.fields["identifier"] == "DUP4401/000006"
+    assert mapped.fields["publisher_id"] == "11440000006940081X"
+    assert mapped.fields.get("contact_phone") == "0762-3388123"
+    assert mapped.fields.get("spatial_coverage") == "441600"
+
+
+def test_text_limits_are_the_schemas():
+    from ckanext.guangdong.harvesters.schema_fit import max_length
+    assert (max_length("title"), max_length("notes"), max_length("name", resource=True)) == (300, 20000, 300)
 
 
 def test_required_and_oversized_fields_reject_the_record():

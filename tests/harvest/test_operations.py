@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("harvest_db")
 def test_source_url_refused_with_a_clear_message(api_portal):
     for url, words in (("ftp://127.0.0.1/x", "http and https"),
                        ("http://admin:pw@127.0.0.1:1/", "user name or password"),
-                       ("http://192.168.3.4/api", "private or loopback")):
+                       ("http://192.168.3.4/api", "not a public address")):
         with pytest.raises(tk.ValidationError) as e:
             make_source(url, "guangdong_ckan", {"region_code": "441600"}, "bad-" + str(abs(hash(url)))[:8])
         assert words in str(e.value.error_dict["url"])

@@ -36,6 +36,9 @@ def test_demo_datasets_and_catalog_conform(gd_app) -> None:
     found = tk.get_action("package_search")({}, {"fq": f"organization:({orgs}) +capacity:public",
                                                  "rows": 1000})
     assert found["count"] >= 40, "the demo catalog should have loaded"
+    licences = {pkg["license_id"] for pkg in found["results"]}
+    assert licences >= {"cc-by", "cc-zero", "odc-by", "cc-by-sa"}, licences  # every one has one
+    assert all(pkg["license_url"] for pkg in found["results"])
     graph = rdflib.Graph()
     for pkg in found["results"]:
         answer = gd_app.get(f"/dataset/{pkg['name']}.ttl")

@@ -129,3 +129,27 @@ def test_edit_form_keeps_the_name_when_the_title_changes(gd_app, publisher) -> N
     assert answer.status_code == 302, answer.body[:2000]
     pkg = tk.get_action("package_show")({"ignore_auth": True}, {"id": name})
     assert pkg["title"] == "河源市空气质量（新版）" and pkg["name"] == name
+
+
+@pytest.mark.parametrize("action", ["new", "edit"])
+def test_the_widgets_hidden_row_template_is_not_a_row(action: str, gd_app, publisher) -> None:
+    """A form sent without scheming's JavaScript carries the repeating widget's hidden template
+    (data_items-REPEATING-INDEX0-*); it must not become an extra, empty 信息项 row."""
+    identifier = unique_identifier()
+    template = {"data_items-REPEATING-INDEX0-name": "", "data_items-REPEATING-INDEX0-type": "string",
+                "data_items-REPEATING-INDEX0-description": ""}
+    page = gd_app.get("/dataset/new", headers=publisher["headers"])
+    data = form_data(publisher["org"]["id"], identifier, **csrf(page.body))
+    name = "gd-" + identifier.replace("/", "-")
+    if action == "edit":
+        gd_app.post("/dataset/new", data=data, headers=publisher["headers"], follow_redirects=False)
+        page = gd_app.get(f"/dataset/edit/{name}", headers=publisher["headers"])
+        data = form_data(publisher["org"]["id"], identifier, **csrf(page.body))
+        for key in ("_ckan_phase", "pkg_name"):
+            data.pop(key)
+        data["save"] = ""
+    answer = gd_app.post(f"/dataset/{action}" + (f"/{name}" if action == "edit" else ""),
+                         data={**data, **template}, headers=publisher["headers"], follow_redirects=False)
+    assert answer.status_code == 302, re.findall(r'class="error-explanation.*?</div>', answer.body, re.S)
+    pkg = tk.get_action("package_show")({"ignore_auth": True}, {"id": name})
+    assert [r["name"] for r in pkg["data_items"]] == ["站点", "AQI"]

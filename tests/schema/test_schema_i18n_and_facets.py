@@ -53,10 +53,15 @@ def test_every_vocabulary_entry_has_both_labels() -> None:
                 (name, entry["value"])
 
 
-@pytest.mark.parametrize("feature", ["schema", "application"])
+# Modules shared by every feature keep their messages in one feature's translations.
+SHARED_MODULES = {"harvest": ["urlpolicy.py"], "theme": ["params.py"]}
+
+
+@pytest.mark.parametrize("feature", ["schema", "application", "harvest", "targets", "theme"])
 def test_every_message_in_code_is_translated(feature: str) -> None:
     msgids = set()
-    for path in glob.glob(str(PACKAGE / feature / "**" / "*.py"), recursive=True):
+    paths = glob.glob(str(PACKAGE / feature / "**" / "*.py"), recursive=True)
+    for path in paths + [str(PACKAGE / name) for name in SHARED_MODULES.get(feature, [])]:
         msgids |= {msg for _, msg, _, _ in extract_from_file("python", path) if isinstance(msg, str)}
     assert msgids
     for locale in LOCALES:

@@ -23,4 +23,5 @@ def test_dataset_listing_search_and_facet_click(app: Any, make_org: Callable,
     org_page = app.get(f"/organization/{org['name']}")
     assert org_page.status_code == 200 and "页面测试空气质量数据" in org_page.get_data(as_text=True)
     error = app.get("/dataset/", query_string={"q": "--included"})
-    assert error.status_code == 200  # CKAN shows its search error message, not a 500
+    # CKAN's "invalid search query" page with our message, not a 500.
+    assert error.status_code == 400 and "语法错误" in error.get_data(as_text=True)

@@ -9,7 +9,7 @@ from ckanext.guangdong.search.backend import executor, lucene
 
 def translate(q: str, default_and: bool = True) -> tuple[str, dict]:
     params = lucene.Params()
-    sql = lucene.Translator(params, default_and=default_and).translate(lucene.parse(q))
+    sql = lucene.Translator(params).top(lucene.parse(q, "lucene", default_and))
     return sql, params.values
 
 
@@ -62,7 +62,9 @@ def test_ranges_numbers_and_dates() -> None:
 
 def test_wildcard_on_string_field() -> None:
     sql, values = translate("name:gd-29000*")
-    assert "v ~" in sql and "^gd\\-29000.*$" in values.values()
+    assert "v LIKE" in sql and "gd-29000%" in values.values()
+    sql, values = translate("name:gd-*-0?")
+    assert "v ~" in sql and "^gd\\-.*\\-0.$" in values.values()
 
 
 def test_doubled_prefix_is_a_syntax_error() -> None:
@@ -86,15 +88,17 @@ def test_sort_adds_recency_tie_break() -> None:
     assert keys[0] == "score DESC" and keys[1].startswith("metadata_modified DESC")
 
 
-@pytest.mark.parametrize("q", ['"交通', "交通 AND", "公交 (线路", "PM2.5:"])
-def test_dismax_forgives_what_users_type(q: str) -> None:
-    sql = lucene.Translator(lucene.Params()).translate(lucene.parse_lenient(q))
-    assert "tsv @@" in sql
+@pytest.mark.parametrize("q", ['"交通', "公交 (线路", "PM2.5:", "交通 !医疗", "a^2 b~ c*"])
+def test_dismax_takes_special_characters_literally(q: str) -> None:
+    """Solr's dismax escapes everything but + - and quotes, and drops unbalanced quotes."""
+    sql = lucene.Translator(lucene.Params()).top(lucene.parse(q, "dismax"))
+    assert "tsv @@" in sql and "NOT" not in sql
 
 
-def test_dismax_still_rejects_doubled_prefix() -> None:
+@pytest.mark.parametrize("q", ["--included", "交通 AND", "OR 交通"])
+def test_dismax_still_rejects_what_solr_rejects(q: str) -> None:
     with pytest.raises(pysolr.SolrError):
-        lucene.parse_lenient("--included")
+        lucene.parse(q, "dismax")
 
 
 def test_qf_maps_fields_to_weight_classes_and_boosts() -> None:
@@ -106,5 +110,5 @@ def test_qf_maps_fields_to_weight_classes_and_boosts() -> None:
     assert qf.parse("text title^2").classes == ""          # text covers every class
     assert qf.parse("bad^^ syntax^x") == qf.DEFAULT
     params = lucene.Params()
-    lucene.Translator(params, text_classes="AD").translate(lucene.parse("公交"))
+    lucene.Translator(params, text_classes="AD").top(lucene.parse("公交"))
     assert "('公交':AD)" in params.values.values()

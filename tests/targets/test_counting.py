@@ -191,3 +191,48 @@ def test_month_end_cube_agrees_with_a_full_scan(catalog):
                              ("province", "民生服务"), ("city:440100", "道路交通")]:
             assert cube.dataset_counts_on(conn, rules, [d], scope, theme, regions, names, now) == \
                 counting.dataset_counts(conn, rules, [t], scope, theme), (day, scope, theme)
+
+
+def test_the_day_a_target_was_met_or_by_how_much_it_was_missed(catalog):
+    """Past a deadline the dashboard says when the threshold was first reached, or how many
+    were lacking at the deadline; a withdrawal after the day it was met does not move it."""
+    org = catalog.org("city-441600", "441600", "city")
+    for day in ["2018-01-05", "2018-02-11", "2018-02-27", "2018-05-03", "2018-05-19"]:
+        with catalog.at(day):
+            last = catalog.dataset(org)
+    with catalog.at("2018-06-02"):
+        catalog.delete(last)
+    save = {"context": {"user": catalog.sysadmin_name(), "ignore_auth": True}, "scope": "city:441600",
+            "metric": "datasets", "deadline": "2018-12-31", "title_zh": "河源测试"}
+    helpers.call_action("guangdong_target_save", id="heyuan-three", threshold=3, **save)
+    helpers.call_action("guangdong_target_save", id="heyuan-five", threshold=5, **save)
+    three = catalog.progress("2019-03-01", "heyuan-three")["targets"][0]
+    assert three["status"] == "met" and three["met_on"] == "2018-02-27" and three["shortfall"] == 0
+    five = catalog.progress("2019-03-01", "heyuan-five")["targets"][0]
+    # Reached on 2018-05-19, but one was withdrawn before the deadline: 4 at the deadline.
+    assert five["status"] == "missed" and five["count_at_deadline"] == 4 and five["shortfall"] == 1
+    assert catalog.progress("2018-05-25", "heyuan-five")["targets"][0]["met_on"] == "2018-05-19"
+    assert catalog.progress("2018-02-26", "heyuan-three")["targets"][0]["met_on"] is None
+
+
+def test_first_publications_dated_back(catalog):
+    """The demo's datasets count from their issued date: the only publication of a package
+    moves back (never forward, never one with a withdrawal), with its interval and key."""
+    import datetime as dt
+    import ckan.model as model
+    from ckanext.guangdong.events import backfill
+    from ckanext.guangdong.targets import cube
+    org = catalog.org("dept-h", "440000", "department")
+    with catalog.at("2026-11-30"):
+        a, b, c = catalog.dataset(org), catalog.dataset(org), catalog.dataset(org)
+        catalog.delete(c)
+    conn = model.Session.connection()
+    moved = backfill.date_first_publications(conn, {
+        a: dt.datetime(2018, 3, 1, 2), b: dt.datetime(2027, 1, 1, 2), c: dt.datetime(2018, 3, 1, 2)})
+    cube.clear(conn)
+    model.Session.commit()
+    assert moved == 1
+    assert catalog.events_of(a) == [("published", "created", dt.date(2018, 3, 1))]
+    assert catalog.events_of(b)[0][2] == dt.date(2026, 11, 30)
+    assert [catalog.count(d) for d in ("2018-02-28", "2018-03-01", "2026-11-30")] == [0, 1, 2]
+    assert catalog.count("2018-03-01", "organization:dept-h") == 1

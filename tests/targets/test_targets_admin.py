@@ -103,10 +103,12 @@ def test_exports_equal_the_api(catalog, app):
     stats = helpers.call_action("guangdong_open_stats", as_of="2018-06-30")
     body = app.get("/open-progress/export.csv?as_of=2018-06-30").body
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    target_rows = {r[0]: r for r in rows if len(r) == 10 and r[1] in ("province", "city:441600")}
+    target_rows = {r[0]: r for r in rows if len(r) == 13 and r[1] in ("province", "city:441600")}
     for t in progress["targets"]:
         assert int(target_rows[t["title"]["zh_Hans_CN"]][3]) == t["count"]
         assert target_rows[t["title"]["zh_Hans_CN"]][9] == t["status"]
+        # count at the deadline, day met, shortfall: empty before the deadline
+        assert target_rows[t["title"]["zh_Hans_CN"]][10:] == ["", "", ""]
     city_row = [r for r in rows if r and r[0] == "440100"][0]
     assert (int(city_row[2]), int(city_row[3])) == (stats["by_city"][0]["datasets"], stats["by_city"][0]["applications"]) == (2, 1)
     response = app.get("/open-progress/export.xlsx?as_of=2018-06-30")

@@ -207,7 +207,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
             src = os.path.join(tmpdir, "source")
             fetch.resource_file(resource, config.max_bytes(), src)
             digest = _md5(src)
-            if (not ignore_hash and resource.get("hash") == digest
+            if (not ignore_hash and resource.get("hash") == digest and previous.get("rows") is not None
                     and resource.get("datastore_active") and _existing_fields(resource_id)):
                 logger.info("the file has not changed since the last load (%s)", digest)
                 previous = model.get(resource_id) or {}

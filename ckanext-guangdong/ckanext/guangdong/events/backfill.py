@@ -146,3 +146,39 @@ def reconcile(conn: Connection, at: dt.datetime,
         if recorder.record_deleted(conn, package_id, at):
             counts["withdrawn"] += 1
     return counts
+
+
+def date_first_publications(conn: Connection, dates: dict[str, dt.datetime]) -> int:
+    """Move the only publication of each given package back to the given time (the demo
+    catalog's own ``issued`` dates: its datasets were made today but stand for data opened
+    over years). Only packages published once and never withdrawn are moved, and only to an
+    earlier time; returns how many moved. Month-end counts computed before are void then
+    (the caller clears them: targets/cube.py)."""
+    if not dates:
+        return 0
+    ids, ats = list(dates), [dates[i] for i in dates]
+    moved = [row[0] for row in conn.execute(text("""
+        WITH wanted AS (SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:ats AS timestamp[])) AS w(package_id, at)),
+        once AS (SELECT e.package_id FROM guangdong_publication_event e JOIN wanted USING (package_id)
+                 GROUP BY e.package_id HAVING count(*) = 1 AND bool_and(e.event = 'published'))
+        UPDATE guangdong_publication_event e SET occurred_at = w.at FROM wanted w
+        WHERE e.package_id = w.package_id AND e.package_id IN (SELECT package_id FROM once)
+          AND w.at < e.occurred_at
+        RETURNING e.package_id"""), {"ids": ids, "ats": ats})]
+    if not moved:
+        return 0
+    conn.execute(text("""
+        UPDATE guangdong_open_period p SET opened_at = e.occurred_at FROM guangdong_publication_event e
+        WHERE p.package_id = e.package_id AND p.package_id = ANY(:ids) AND p.closed_at IS NULL"""),
+        {"ids": moved})
+    # A key is open from the first of its open copies.
+    conn.execute(text("""
+        UPDATE guangdong_key_period k SET opened_at = first.at
+        FROM (SELECT count_key, min(opened_at) AS at FROM guangdong_open_period
+              WHERE package_type = :type AND closed_at IS NULL AND count_key IN
+                  (SELECT count_key FROM guangdong_open_period WHERE package_id = ANY(:ids))
+              GROUP BY count_key) first
+        WHERE k.count_key = first.count_key AND k.closed_at IS NULL AND first.at < k.opened_at"""),
+        {"ids": moved, "type": openness.DATASET_TYPE})
+    log.info("events: %d first publications dated back", len(moved))
+    return len(moved)

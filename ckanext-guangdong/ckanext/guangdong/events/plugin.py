@@ -44,9 +44,16 @@ def record_package(package_id: str, reason: str) -> None:
 
 
 @tk.blanket.config_declarations
-@tk.blanket.actions
 class GuangdongEventsPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IActions)
+
+    def get_actions(self) -> dict[str, Any]:
+        from .logic import action
+        actions = {name: getattr(action, name) for name in action.__all__}
+        if p.plugin_loaded("harvest"):  # chaining an action that does not exist fails at start
+            actions["harvest_source_clear"] = action.harvest_source_clear
+        return actions
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         record_package(pkg_dict["id"], "created")

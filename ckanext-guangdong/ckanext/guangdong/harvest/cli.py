@@ -68,20 +68,21 @@ def portals() -> None:
 def portals_serve(port: int, ckan_port: int, count: int) -> None:
     """Serve the stand-in portals in the foreground until Ctrl-C (or SIGTERM from `make stop`)."""
     import signal
-    # SIGTERM ends the process through SystemExit, so the finally below stops the city CKAN
-    # (a process of its own session, which `make stop` does not reach by process group).
+    # SIGTERM ends the process through SystemExit, so the finally below stops the city CKAN.
+    # The city runs in this process's group, so `make stop` (which signals the whole group)
+    # also ends it when it arrives before this handler or the finally is in place.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     sys.path.insert(0, str(ROOT / "tests"))
     from werkzeug.serving import make_server
     from cityportals.api_portal import PortalState, create_app
     city = None
-    if ckan_port:
-        from cityportals import ckan_city
-        ini = Path(tk.config["__file__"])
-        city = ckan_city.start(ini, db="ckan_city", count=40, port=ckan_port)
-        click.echo(f"CKAN city portal (韶关市): {city.url}")
-    click.echo(f"开放广东-style API: http://127.0.0.1:{port}  DCAT: http://127.0.0.1:{port}/catalog.ttl")
     try:
+        if ckan_port:
+            from cityportals import ckan_city
+            ini = Path(tk.config["__file__"])
+            city = ckan_city.start(ini, db="ckan_city", count=40, port=ckan_port, own_session=False)
+            click.echo(f"CKAN city portal (韶关市): {city.url}")
+        click.echo(f"开放广东-style API: http://127.0.0.1:{port}  DCAT: http://127.0.0.1:{port}/catalog.ttl")
         make_server("127.0.0.1", port, create_app(PortalState(count=count)), threaded=True).serve_forever()
     finally:
         if city:

@@ -20,5 +20,24 @@ def guangdong_harvest_error_report(job_id: str) -> dict[str, Any]:
     return status.error_report(job_id)
 
 
+def guangdong_harvest_facet_label(item: dict[str, Any]) -> str:
+    """A value of ckanext-harvest's facets (update frequency, source type) in the page's
+    language: DAILY -> 每日, guangdong_ckan -> its harvester's name."""
+    import ckan.plugins.toolkit as tk
+    from ckanext.harvest.model import UPDATE_FREQUENCIES
+    value = str(item.get("display_name") or item.get("name") or "")
+    if value in UPDATE_FREQUENCIES:
+        return tk._(value.title())
+    titles = {h["name"]: h["title"] for h in tk.h.harvesters_info()}
+    return tk._(titles[value]) if value in titles else value
+
+
+def guangdong_harvest_error_text(text: str | None) -> dict[str, Any]:
+    """A stored error text as {kind, severity, message, description (translated)}."""
+    from ckanext.guangdong.harvesters.errors import parse_message
+    parsed = parse_message(text)
+    return {**parsed, "description": status._kind_description(parsed["kind"])}
+
+
 def get_helpers() -> dict[str, Any]:
     return {name: fn for name, fn in globals().items() if name.startswith("guangdong_harvest_")}

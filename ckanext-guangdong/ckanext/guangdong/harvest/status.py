@@ -68,12 +68,44 @@ def progress(job: HarvestJob, now: datetime.datetime | None = None) -> dict[str,
         "job_id": job.id, "source_id": job.source_id, "status": job.status, "phase": phase,
         "failed_reason": job_failed_reason(job) if job.status == "Finished" else None,
         "done": done, "total": total, "errored": errored,
+        "warnings": record_counts(job.id)["records_with_warnings"],
         "percent": round(100.0 * done / total, 1) if total else (100.0 if job.status == "Finished" else 0.0),
         "rate_per_second": round(rate, 2), "eta_seconds": None if eta is None else int(round(eta)),
         "created": _iso(job.created), "gather_started": _iso(job.gather_started),
         "gather_finished": _iso(job.gather_finished), "finished": _iso(job.finished),
         "by_state": rows,
     }
+
+
+_WARNING = "[%/warning]%"  # how a warning's stored text starts (harvesters/errors.py)
+
+
+def record_counts(job_id: str) -> dict[str, int]:
+    """Records of a job that failed (state ERROR, or with an error message) and records that
+    were saved with warnings only; job-level errors apart. Warnings are never errors."""
+    ho, he, ge = HarvestObject, HarvestObjectError, HarvestGatherError
+    has_error = sa.exists().where(he.harvest_object_id == ho.id, sa.not_(he.message.like(_WARNING)))
+    has_warning = sa.exists().where(he.harvest_object_id == ho.id, he.message.like(_WARNING))
+    failed = sa.or_(ho.state == "ERROR", ho.report_status == "errored", has_error)
+    errored, warned = model.Session.query(
+        sa.func.count(ho.id).filter(failed),
+        sa.func.count(ho.id).filter(sa.and_(sa.not_(failed), has_warning)),
+    ).filter(ho.harvest_job_id == job_id).one()
+    job_errors = (model.Session.query(sa.func.count(ge.id))
+                  .filter(ge.harvest_job_id == job_id, sa.not_(ge.message.like(_WARNING))).scalar())
+    return {"errored_records": errored or 0, "records_with_warnings": warned or 0,
+            "job_errors": job_errors or 0}
+
+
+def fix_job_stats(job_dict: dict[str, Any]) -> dict[str, Any]:
+    """ckanext-harvest counts every record with any message as an error (a warning shows as
+    "1 个错误"): recount ``stats`` with errors and warnings apart."""
+    stats = job_dict.get("stats")
+    if isinstance(stats, dict) and job_dict.get("id"):
+        counts = record_counts(job_dict["id"])
+        stats["errored"] = counts["errored_records"] + counts["job_errors"]
+        stats["warnings"] = counts["records_with_warnings"]
+    return job_dict
 
 
 def last_successful(source_id: str) -> HarvestJob | None:
@@ -105,6 +137,13 @@ def iter_errors(job_id: str) -> Iterator[dict[str, Any]]:
                "package_id": package_id, "created": _iso(e.created), **parsed}
 
 
+def _kind_description(kind: str) -> str:
+    """The kind's description in the request's language (msgids: harvesters/errors.py KINDS)."""
+    import ckan.plugins.toolkit as tk
+    text = KINDS.get(kind, "")
+    return tk._(text) if text else ""
+
+
 def error_report(job_id: str) -> dict[str, Any]:
     groups: dict[str, dict[str, Any]] = {}
     total = warnings = 0
@@ -112,7 +151,7 @@ def error_report(job_id: str) -> dict[str, Any]:
         total += 1
         warnings += err["severity"] == "warning"
         group = groups.setdefault(err["kind"], {"kind": err["kind"],
-                                                "description": KINDS.get(err["kind"], ""),
+                                                "description": _kind_description(err["kind"]),
                                                 "count": 0, "errors": []})
         group["count"] += 1
         group["errors"].append(err)

@@ -3,8 +3,25 @@ so harvesters and tests can use them directly)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+import unicodedata
+from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+# The portal's calendar: a date is the day in Guangdong, whatever offset a client or a city
+# portal writes (2018-08-10T01:02:03+08:00 is 2018-08-10, not the UTC day 2018-08-09).
+PORTAL_TIMEZONE: tzinfo = ZoneInfo("Asia/Shanghai")
+
+# Dates a dataset, resource or application may carry unless its schema field declares its own
+# range (guangdong_date_min / guangdong_date_max in schemas/*.yaml).
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2099, 12, 31)
+
+
+def normalise_code(value: str) -> str:
+    """Identifiers and codes as typed or harvested: NFKC (full-width ＤＵＰ４４０１／０００００６
+    becomes DUP4401/000006, the ideographic space a space), surrounding spaces removed."""
+    return unicodedata.normalize("NFKC", value).strip()
 
 # 统一社会信用代码 (GB 32100-2015): 18 characters from this 31-letter alphabet (no I, O, S, V, Z);
 # the last one is a check character over the first 17 with these weights (3^i mod 31).
@@ -53,15 +70,38 @@ def email_valid(value: str) -> bool:
     return bool(_EMAIL_RE.match(value.strip()))
 
 
-def as_date(value: Any) -> Optional[date]:
-    """A date from what scheming may hold mid-validation: date, datetime or ISO text."""
-    if value in (None, "") or value.__class__.__name__ == "Missing":
-        return None
+def local_datetime(value: datetime) -> datetime:
+    """A naive datetime on the portal's clock: aware values are converted to it, naive ones
+    are taken as already local (city portals write local times without an offset)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(PORTAL_TIMEZONE).replace(tzinfo=None)
+    return value
+
+
+def local_date(value: Any) -> Optional[date]:
+    """The portal's calendar day of a date, a datetime or ISO 8601 text (with or without a
+    time and an offset); None when the value is not one."""
     if isinstance(value, datetime):
-        return value.date()
+        return local_datetime(value).date()
     if isinstance(value, date):
         return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = unicodedata.normalize("NFKC", value).strip()
     try:
-        return date.fromisoformat(str(value).strip()[:10])
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
     except ValueError:
         return None
+    return local_datetime(parsed).date()
+
+
+def epoch_local(seconds: float) -> datetime:
+    """A Unix time (as city APIs send them) on the portal's clock, naive."""
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).astimezone(PORTAL_TIMEZONE).replace(tzinfo=None)
+
+
+def as_date(value: Any) -> Optional[date]:
+    """A date from what scheming may hold mid-validation: date, datetime or ISO text."""
+    if value is None or value.__class__.__name__ == "Missing":
+        return None
+    return local_date(value)

@@ -28,7 +28,7 @@ SCHEMA = Namespace("http://schema.org/")
 CSVW = Namespace("http://www.w3.org/ns/csvw#")
 # Our own terms, for the two elements DCAT-AP has no property for (documented in docs/schema.md).
 GD = Namespace("https://open.gd.gov.cn/ns/opendata#")
-IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
+IANA_MEDIA = vocab.IANA_MEDIA_TYPES
 EU_LANGUAGE_ZH = URIRef("http://publications.europa.eu/resource/authority/language/ZHO")
 
 # data item type -> XML Schema datatype (csvw:datatype)

@@ -45,8 +45,26 @@ def theme_uri(name: str) -> Optional[str]:
     return skos.theme_uri(name)
 
 
+def license_title(pkg_dict: dict[str, Any]) -> str:
+    from ckanext.guangdong.schema import licenses
+    return licenses.license_title_of(pkg_dict or {})
+
+
+def license_options() -> list[tuple[str, str]]:
+    from ckanext.guangdong.schema import licenses
+    return licenses.options()
+
+
+def default_license() -> str:
+    from ckanext.guangdong.schema import licenses
+    return licenses.default_id()
+
+
 def all_helpers() -> dict[str, Callable[..., Any]]:
     return {
+        "guangdong_license_title": license_title,
+        "guangdong_license_options": license_options,
+        "guangdong_default_license": default_license,
         "guangdong_vocab_label": vocab_label,
         "guangdong_vocab_choices": vocab_choices,
         "guangdong_vocab_labels": vocab_labels,

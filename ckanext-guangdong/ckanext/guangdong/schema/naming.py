@@ -62,6 +62,15 @@ def derive_name(dataset_type: str, identifier: str = "", title: str = "") -> str
     return f"{stem}-{uuid.uuid4().hex[:8]}"
 
 
+def lock_identifier(identifier: str) -> None:
+    """Serialise writers of one identifier until their transaction ends (a PostgreSQL
+    transaction-level advisory lock): two clients, or two harvest consumers, saving the same
+    identifier at once cannot both find it free."""
+    import sqlalchemy as sa
+    model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                          {"k": "guangdong-identifier:" + identifier})
+
+
 def identifier_taken(identifier: str, own_id: Optional[str] = None) -> bool:
     """True if another dataset that is not deleted already has this identifier."""
     query = (

@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.guangdong.translation import FeatureTranslation
 
-from ckanext.guangdong.schema import helpers, internal, openness
+from ckanext.guangdong.schema import helpers, internal, licenses, openness
 
 _HERE = os.path.dirname(__file__)
 
@@ -61,6 +61,9 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
         tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_schema")
+        # Our licence list (Chinese names through the schema's catalog) unless one is configured.
+        if not config.get("licenses_group_url"):
+            config["licenses_group_url"] = licenses.LICENSES_FILE_URL
 
 
     # IValidators

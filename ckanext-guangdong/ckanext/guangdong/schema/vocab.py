@@ -15,6 +15,9 @@ data_levels, deidentified, data_types, application_kinds, developer_types, org_t
 from __future__ import annotations
 
 import functools
+import mimetypes
+import posixpath
+import urllib.parse
 from importlib import resources
 from typing import Any, Iterable, Optional
 
@@ -152,6 +155,9 @@ def access_rights_from_uri(uri: str) -> Optional[str]:
 
 # --- formats ----------------------------------------------------------------------------------
 
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+
 @functools.lru_cache(maxsize=None)
 def _format_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
@@ -161,11 +167,66 @@ def _format_lookup() -> dict[str, str]:
     return lookup
 
 
+@functools.lru_cache(maxsize=None)
+def _media_type_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for e in entries("formats"):
+        for media_type in [e.get("mimetype"), *(e.get("media_types") or [])]:
+            if media_type:
+                lookup.setdefault(str(media_type).lower(), e["value"])
+    return lookup
+
+
 def canonical_format(value: Any) -> Optional[str]:
-    """'csv', '.CSV', 'Csv' -> 'CSV'; '接口' -> 'API'; None when the format is not in the list."""
+    """The stored spelling of a format, or None when it is not in the list: 'csv', '.CSV',
+    'Csv' -> 'CSV'; '接口' -> 'API'; a media type ('text/csv', 'text/csv; charset=utf-8', its
+    IANA URI) or an EU file-type URI (…/file-type/XLSX) -> its format."""
     if value is None:
         return None
-    return _format_lookup().get(str(value).strip().lower().lstrip("."))
+    text = str(value).strip()
+    found = _format_lookup().get(text.lower().lstrip("."))
+    if found or "/" not in text:
+        return found
+    if text.startswith(EU_FILE_TYPE):
+        suffix = text[len(EU_FILE_TYPE):]
+        return next((e["value"] for e in entries("formats") if e.get("eu") == suffix), None)
+    return format_from_media_type(text)
+
+
+def format_from_media_type(media_type: Any) -> Optional[str]:
+    """'application/vnd.ms-excel' -> 'XLS'; our list first, then the extensions Python's
+    mimetypes registry knows for the type."""
+    if not media_type:
+        return None
+    text = str(media_type).strip()
+    if text.startswith(IANA_MEDIA_TYPES):
+        text = text[len(IANA_MEDIA_TYPES):]
+    text = text.split(";", 1)[0].strip().lower()
+    found = _media_type_lookup().get(text)
+    if found:
+        return found
+    for extension in mimetypes.guess_all_extensions(text, strict=False):
+        found = _format_lookup().get(extension.lstrip("."))
+        if found:
+            return found
+    return None
+
+
+def format_from_file_name(name: Any) -> Optional[str]:
+    """'data.csv', 'https://host/path/report.XLSX?x=1' -> the format of the file's extension."""
+    if not name:
+        return None
+    path = urllib.parse.urlsplit(str(name).strip()).path
+    base = posixpath.basename(path)
+    if "." not in base:
+        return None
+    return _format_lookup().get(base.rsplit(".", 1)[1].lower())
+
+
+def infer_format(file_name: Any, media_type: Any = None) -> Optional[str]:
+    """The format of a file or link whose format was not given: from its name's extension,
+    else from its media type; None when neither says (a missing format is allowed)."""
+    return format_from_file_name(file_name) or format_from_media_type(media_type)
 
 
 def format_entries() -> Iterable[dict[str, Any]]:

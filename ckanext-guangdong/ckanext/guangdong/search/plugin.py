@@ -6,6 +6,8 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.guangdong.translation import FeatureTranslation
+
 
 @tk.blanket.config_declarations
 class GuangdongSearchBackendPlugin(p.SingletonPlugin):
@@ -19,11 +21,25 @@ class GuangdongSearchBackendPlugin(p.SingletonPlugin):
         seam.install(config.get("ckanext.guangdong.search_backend", "solr"))
 
 
-class GuangdongSearchPlugin(p.SingletonPlugin):
-    """Ordinary plugin that owns the index table migration (``ckan db upgrade``)
-    and the ``ckan guangdong search`` commands."""
+def _actions() -> dict[str, Any]:
+    from ckanext.guangdong.search.logic.action import get_actions
+    return get_actions()
+
+
+def _blueprints() -> list[Any]:
+    from ckanext.guangdong.search.views import get_blueprints
+    return get_blueprints()
+
+
+@tk.blanket.actions(_actions)
+@tk.blanket.blueprints(_blueprints)
+class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
+    """Ordinary plugin: the index table migration (``ckan db upgrade``), the ``ckan
+    guangdong search`` commands, package_search's caller filter and short errors
+    (logic/action.py) and the search error pages (views.py)."""
 
     p.implements(p.IClick)
+    p.implements(p.ITranslation)
 
     def get_commands(self) -> list[Any]:
         # Our group hangs under the shared ``ckan guangdong`` group (theme/cli.py

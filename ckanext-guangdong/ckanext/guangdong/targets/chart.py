@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Sequence
 
-WIDTH, HEIGHT = 760, 340
-LEFT, RIGHT, TOP, BOTTOM = 56, 24, 20, 44
-COLORS = {"datasets": "#1a73e8", "applications": "#e8710a"}
+WIDTH, HEIGHT = 860, 380
+LEFT, RIGHT, TOP, BOTTOM = 64, 32, 28, 56
+FONT = 'font-family="inherit" fill="#1f2933"'
+COLORS = {"datasets": "#0b57a4", "applications": "#a34700"}  # 4.5:1 or more on white
 
 
 @dataclass
@@ -60,33 +61,58 @@ def render(series: dict[str, Sequence[dict[str, Any]]], targets: Sequence[Target
     for i in range(5):  # horizontal grid and y labels
         value = top * i / 4
         out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#eee"/>'
-                   f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">{int(value)}</text>')
+                   f'<text x="{LEFT - 8}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="13" {FONT}>{int(value)}</text>')
     years = sorted({m[:4] for m in months})
     for year in range(int(years[0]), int(years[-1]) + 1):  # one tick per January
         label = f"{year}-01"
         if _month_index(label, first) < 0 or _month_index(label, first) > span:
             continue
         out.append(f'<line x1="{x(label):.1f}" x2="{x(label):.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" stroke="#666"/>'
-                   f'<text x="{x(label):.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" font-size="11">{year}</text>')
-    for target in targets:
+                   f'<text x="{x(label):.1f}" y="{TOP + plot_h + 20}" text-anchor="middle" font-size="13" {FONT}>{year}</text>')
+    # Target labels sit just above their line; labels that would overlap are moved up.
+    label_y: dict[int, float] = {}
+    for i, target in sorted(enumerate(targets), key=lambda it: -it[1].threshold):
+        wanted = max(TOP + 12, y(target.threshold) - 7)
+        taken = [v for v in label_y.values() if abs(v - wanted) < 15]
+        label_y[i] = min(taken) - 15 if taken and min(taken) - 15 > TOP + 12 else wanted
+    for i, target in enumerate(targets):
         color = COLORS.get(target.metric, "#555")
         end = target.deadline.strftime("%Y-%m")
+        # The label sits inside the plot: right-aligned at the deadline, or left-aligned when
+        # the deadline is too near the left edge for the text.
+        anchor, lx = ("end", x(end) - 6) if x(end) - LEFT > 150 else ("start", x(end) + 8)
         out.append(f'<g class="gd-chart-target" data-metric="{target.metric}" data-threshold="{target.threshold}">'
                    f'<line x1="{LEFT}" x2="{x(end):.1f}" y1="{y(target.threshold):.1f}" y2="{y(target.threshold):.1f}" '
                    f'stroke="{color}" stroke-dasharray="6 4" stroke-width="1.5"/>'
                    f'<circle cx="{x(end):.1f}" cy="{y(target.threshold):.1f}" r="4" fill="{color}"/>'
-                   f'<text x="{x(end) - 4:.1f}" y="{y(target.threshold) - 6:.1f}" text-anchor="end" font-size="11" '
-                   f'fill="{color}">{escape(target.label)}</text></g>')
+                   f'<text x="{lx:.1f}" y="{label_y[i]:.1f}" text-anchor="{anchor}" '
+                   f'font-size="13" fill="{color}" font-weight="bold">{escape(target.label)}</text></g>')
     for metric, points in series.items():
         if not points:
             continue
+        color = COLORS.get(metric, "#333")
         coords = " ".join(f"{x(p['month']):.1f},{y(p['count']):.1f}" for p in points)
-        out.append(f'<polyline class="gd-chart-line" data-metric="{metric}" data-last="{points[-1]["count"]}" '
-                   f'points="{coords}" fill="none" stroke="{COLORS.get(metric, "#333")}" stroke-width="2"/>')
-    for i, metric in enumerate(series):  # legend
-        lx = LEFT + 10 + i * 160
-        out.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{HEIGHT - 10}" y2="{HEIGHT - 10}" '
-                   f'stroke="{COLORS.get(metric, "#333")}" stroke-width="2"/>'
-                   f'<text x="{lx + 30}" y="{HEIGHT - 6}" font-size="12">{escape(labels.get(metric, metric))}</text>')
+        last = points[-1]
+        lx, ly = x(last["month"]), y(last["count"])
+        anchor = "end" if lx > LEFT + plot_w - 60 else "start"
+        # The last value above its dot; a second series' value goes below, or (at the axis)
+        # further left, so that neither covers the other nor the year labels.
+        value_y, value_shift = ly - 8, 0.0
+        if metric != next(iter(series)):
+            value_y = ly + 18 if ly + 18 < TOP + plot_h - 4 else ly - 8
+            value_shift = 0.0 if ly + 18 < TOP + plot_h - 4 else 36.0
+        # The actual cumulative count: a line (a dot for a single month) and its last value.
+        out.append(f'<polyline class="gd-chart-line" data-metric="{metric}" data-last="{last["count"]}" '
+                   f'points="{coords}" fill="none" stroke="{color}" stroke-width="2.5"/>'
+                   f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="4" fill="{color}"/>'
+                   f'<text x="{lx + (-8 if anchor == "end" else 8) - value_shift:.1f}" y="{value_y:.1f}" text-anchor="{anchor}" '
+                   f'font-size="13" font-weight="bold" fill="{color}">{last["count"]}</text>')
+    for i, metric in enumerate(series):  # legend: solid = counted, dashed = target
+        lx = LEFT + i * 260
+        color = COLORS.get(metric, "#333")
+        out.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="{color}" stroke-width="2.5"/>'
+                   f'<line x1="{lx + 28}" x2="{lx + 52}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="{color}" '
+                   f'stroke-dasharray="6 4" stroke-width="1.5"/>'
+                   f'<text x="{lx + 58}" y="{HEIGHT - 7}" font-size="13" {FONT}>{escape(labels.get(metric, metric))}</text>')
     out.append("</svg>")
     return "".join(out)

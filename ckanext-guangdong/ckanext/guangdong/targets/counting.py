@@ -36,6 +36,11 @@ def instant(day: dt.date, rules: Rules) -> dt.datetime:
     return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
+def local_date(t: dt.datetime, rules: Rules) -> dt.date:
+    """The portal's local date of a naive UTC time."""
+    return t.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(rules.timezone)).date()
+
+
 def today(rules: Rules) -> dt.date:
     return dt.datetime.now(ZoneInfo(rules.timezone)).date()
 

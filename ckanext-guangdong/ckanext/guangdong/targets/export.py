@@ -14,9 +14,11 @@ def tables(progress: dict[str, Any], stats: dict[str, Any], _: Translate) -> lis
     """(sheet name, header, rows) for each table of the dashboard."""
     out: list[tuple[str, list[str], list[list[Any]]]] = []
     out.append((_("Targets"), [_("Target"), _("Scope"), _("Metric"), _("Count"), _("Threshold"), _("Percent"),
-                               _("Deadline"), _("Days left"), _("Projection"), _("Status")],
+                               _("Deadline"), _("Days left"), _("Projection"), _("Status"),
+                               _("Count at deadline"), _("Reached on"), _("Missed by")],
                 [[t["title"]["zh_Hans_CN"], t["scope"], t["metric"], t["count"], t["threshold"], t["percent"],
-                  t["deadline"], t["days_left"], t["projection"], t["status"]] for t in progress["targets"]]))
+                  t["deadline"], t["days_left"], t["projection"], t["status"], t["count_at_deadline"],
+                  t["met_on"], t["shortfall"] or None] for t in progress["targets"]]))
     out.append((_("Cities"), [_("Region code"), _("City"), _("Open datasets"), _("Applications")],
                 [[c["region_code"], c["title"], c["datasets"], c["applications"]] for c in stats["by_city"]]))
     out.append((_("Departments"), [_("Organization"), _("Open datasets"), _("Applications")],

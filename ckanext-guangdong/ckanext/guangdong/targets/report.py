@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from sqlalchemy.engine import Connection
 
@@ -24,8 +24,44 @@ def status_of(target: Target, as_of: dt.date, count: int, count_at_deadline: Opt
     return ON_TRACK if projection is not None and projection >= target.threshold else AT_RISK
 
 
+def _month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The last day of each month from ``first``'s month to ``last`` (``last`` itself at the end)."""
+    days, month = [], dt.date(first.year, first.month, 1)
+    while month <= last:
+        nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        days.append(min(nxt - dt.timedelta(days=1), last))
+        month = nxt
+    return days
+
+
+def first_day_reaching(counts_on: Callable[[list[dt.date]], list[int]], first: dt.date, last: dt.date,
+                       threshold: int) -> Optional[dt.date]:
+    """The first day (from ``first`` to ``last``) whose end-of-day count reached ``threshold``:
+    month ends first (the cube keeps them), then each day of the first month that got there.
+    A count that reached the threshold in the middle of a month and fell below it again by the
+    month's end is not seen."""
+    ends = _month_ends(first, last)
+    for i, (end, count) in enumerate(zip(ends, counts_on(ends))):
+        if count >= threshold:
+            start = ends[i - 1] + dt.timedelta(days=1) if i else first
+            days = [start + dt.timedelta(days=k) for k in range((end - start).days + 1)]
+            return next((d for d, n in zip(days, counts_on(days)) if n >= threshold), end)
+    return None
+
+
+def first_instant_reaching(apps: list[counting.CountedApplication], until: dt.datetime,
+                           threshold: int) -> Optional[dt.datetime]:
+    """The first moment at which ``threshold`` applications counted (applications are few)."""
+    starts = sorted({s for a in apps for s, _e in a.intervals if s < until})
+    for s in starts:
+        if sum(1 for a in apps if any(b <= s and (e is None or e > s) for b, e in a.intervals)) >= threshold:
+            return s
+    return None
+
+
 def _progress_entry(target: Target, as_of: dt.date, rules: Rules, now: int, before: int,
-                    at_deadline: Optional[int], emphasis: Optional[int]) -> dict[str, Any]:
+                    at_deadline: Optional[int], emphasis: Optional[int],
+                    met_on: Optional[dt.date] = None) -> dict[str, Any]:
     days_left = max(0, (target.deadline - as_of).days)
     rate = (now - before) / rules.rate_window_days
     projection = round(now + rate * days_left) if as_of <= target.deadline else None
@@ -39,6 +75,10 @@ def _progress_entry(target: Target, as_of: dt.date, rules: Rules, now: int, befo
         "count_window_start": before,
         "projection": projection,
         "count_at_deadline": at_deadline,
+        # The day the threshold was first reached (by the deadline, or by as_of before it);
+        # after a missed deadline, how many were lacking then.
+        "met_on": met_on.isoformat() if met_on else None,
+        "shortfall": max(0, target.threshold - at_deadline) if at_deadline is not None else None,
         "status": status_of(target, as_of, now, at_deadline, projection),
     })
     if target.emphasis_theme:
@@ -74,8 +114,22 @@ def target_progress(conn: Connection, targets: list[Target], as_of: dt.date, rul
                 app_cache[target.scope] = counting.application_intervals(conn, rules, target.scope)
             counts = counting.application_counts(app_cache[target.scope], instants)
             emphasis = None
+        reached = (counts[2] if deadline_passed else counts[0]) >= target.threshold
+        met_on = None
+        if reached:
+            limit = min(as_of, target.deadline)
+            if target.metric == "datasets":
+                first = cube.first_month(conn, rules) or limit
+                met_on = first_day_reaching(
+                    lambda days, t=target: cube.dataset_counts_on(conn, rules, days, t.scope, t.filter_theme,
+                                                                  regions, org_ids, now, window_cache),
+                    first, limit, target.threshold)
+            else:
+                moment = first_instant_reaching(app_cache[target.scope], counting.instant(limit, rules),
+                                                target.threshold)
+                met_on = counting.local_date(moment, rules) if moment else None
         out.append(_progress_entry(target, as_of, rules, counts[0], counts[1],
-                                   counts[2] if deadline_passed else None, emphasis))
+                                   counts[2] if deadline_passed else None, emphasis, met_on))
     return out
 
 

@@ -13,6 +13,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 METRICS = ("datasets", "applications")
+# Dates a target or a figure may be about: before 2000 there was no open data to count, and
+# past 2199 a monthly series would be centuries long (and 9999-12-31 + 1 day overflows).
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2199, 12, 31)
+THRESHOLD_MAX = 10**9
+TITLE_MAX = 300
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
 _SCOPE = re.compile(r"^(province|city:\d{6}|organization:[A-Za-z0-9_-]{2,100})$")
 
@@ -83,15 +89,24 @@ def parse(data: dict[str, Any]) -> Target:
     raw_deadline = data.get("deadline")
     try:
         deadline = raw_deadline if isinstance(raw_deadline, dt.date) else dt.date.fromisoformat(str(raw_deadline))
-    except ValueError:
-        errors["deadline"] = ["a date YYYY-MM-DD"]
-    threshold = 0
-    try:
-        threshold = int(str(data.get("threshold")))
-        if threshold <= 0:
+        if not DATE_MIN <= deadline <= DATE_MAX:
             raise ValueError
     except ValueError:
-        errors["threshold"] = ["a whole number above 0"]
+        deadline = None
+        errors["deadline"] = [f"a date YYYY-MM-DD from {DATE_MIN} to {DATE_MAX}"]
+    threshold = 0
+    try:
+        raw_threshold = str(data.get("threshold")).strip()
+        if not raw_threshold.isdigit() or len(raw_threshold) > 10:
+            raise ValueError
+        threshold = int(raw_threshold)
+        if not 0 < threshold <= THRESHOLD_MAX:
+            raise ValueError
+    except ValueError:
+        errors["threshold"] = [f"a whole number from 1 to {THRESHOLD_MAX:,}"]
+    for key, value in (("title_zh", title_zh), ("title_en", title_en)):
+        if len(value) > TITLE_MAX or any(ord(ch) < 32 for ch in value):
+            errors[key] = [f"at most {TITLE_MAX} characters, no control characters"]
     filter_theme = _theme(data.get("filter_theme", data.get("filter")))
     if filter_theme and metric == "applications":
         errors["filter_theme"] = ["a theme filter applies to dataset targets only"]

@@ -44,16 +44,47 @@ def _chart(progress: dict[str, Any], stats: dict[str, Any]) -> str:
                         lines, tk._("Open datasets and applications over time"), desc, labels)
 
 
+def _as_of_message() -> str:
+    from .store import DATE_MAX, DATE_MIN
+    return tk._("as_of must be a date in the form YYYY-MM-DD, from %(min)s to %(max)s") % {
+        "min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+
+
+def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows ordered by open datasets (most first), each with its rank (equal counts share one)."""
+    rows = sorted(rows, key=lambda r: (-r["datasets"], r.get("region_code") or "", r.get("title") or ""))
+    out, rank = [], 0
+    for i, row in enumerate(rows):
+        if i == 0 or row["datasets"] != rows[i - 1]["datasets"]:
+            rank = i + 1
+        out.append({**row, "rank": rank})
+    return out
+
+
+def city_ranking(stats: dict[str, Any]) -> list[dict[str, Any]]:
+    """All 21 cities (those without open datasets too), ranked by open datasets."""
+    from ckanext.guangdong.schema import vocab
+    found = {c["region_code"]: c for c in stats["by_city"] if c["region_code"] != "440000"}
+    rows = [found.get(e["value"]) or {"region_code": e["value"], "title": e["label"].get("zh_Hans_CN"),
+                                      "datasets": 0, "applications": 0}
+            for e in vocab.entries("regions") if e.get("level") == "city"]
+    for row in rows:
+        row["label"] = vocab.label("regions", row["region_code"], tk.h.lang())
+    return ranked(rows)
+
+
 @guangdong_targets.route("/open-progress")
 def dashboard() -> Any:
     as_of = request.args.get("as_of") or None
     try:
         progress, stats = _figures(as_of)
     except tk.ValidationError:
-        return tk.abort(400, tk._("as_of must be a date in the form YYYY-MM-DD"))
+        return tk.abort(400, _as_of_message())
     return tk.render("targets/dashboard.html", {
         "progress": progress, "stats": stats, "chart_svg": _chart(progress, stats),
         "as_of": progress["as_of"], "status_labels": STATUS_LABELS, "access_labels": ACCESS_LABELS,
+        "cities": city_ranking(stats), "departments": ranked(stats["by_department"]),
+        "provincial": next((c for c in stats["by_city"] if c["region_code"] == "440000"), None),
     })
 
 
@@ -64,10 +95,10 @@ def export_figures(fmt: str) -> Any:
     try:
         progress, stats = _figures(request.args.get("as_of") or None)
     except tk.ValidationError:
-        return tk.abort(400, tk._("as_of must be a date in the form YYYY-MM-DD"))
+        return tk.abort(400, _as_of_message())
     name = f"open-progress-{progress['as_of']}.{fmt}"
     if fmt == "csv":
-        body, mimetype = export.to_csv(progress, stats, tk._), "text/csv; charset=utf-8"
+        body, mimetype = export.to_csv(progress, stats, tk._), "text/csv"  # charset: werkzeug adds it
     else:
         body = export.to_xlsx(progress, stats, tk._)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

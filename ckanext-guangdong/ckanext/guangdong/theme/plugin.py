@@ -14,15 +14,34 @@ _HERE = os.path.dirname(__file__)
 
 @tk.blanket.config_declarations
 @tk.blanket.helpers
+@tk.blanket.actions
 class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IClick)
+    p.implements(p.IBlueprint)
+    p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
-        tk.add_public_directory(config, os.path.join(_HERE, "public"))
+        tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_theme")
 
+    # IBlueprint
+    def get_blueprint(self) -> list[Any]:
+        from ckanext.guangdong.theme.charset import charset
+        from ckanext.guangdong.theme.js_i18n import js_i18n
+        from ckanext.guangdong.theme.views import get_blueprints
+        return [js_i18n, charset, *get_blueprints()]
+
+    # IMiddleware: runs once per web app (gunicorn worker, test app), not for CLI commands
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        from ckanext.guangdong.theme.api_language import ApiAcceptLanguage
+        from ckanext.guangdong.theme.js_i18n import ensure_built
+        ensure_built()
+        # Flask's way to add WSGI middleware: the app stays the Flask app (other plugins, e.g.
+        # CKAN's tracking, call its methods), and CKAN's I18nMiddleware outside has read the URL.
+        app.wsgi_app = ApiAcceptLanguage(app.wsgi_app)
+        return app
 
     def get_commands(self) -> list[Any]:
         from ckanext.guangdong.cli import guangdong

@@ -1,5 +1,8 @@
-"""Organization bulk actions (make public / private, delete) bypass the package hooks, so
-they are chained here to record the openness changes of the datasets they touched."""
+"""Actions that change datasets without CKAN's package hooks are chained here, so the
+counters follow them at once instead of at the next daily reconcile: the organization bulk
+actions (make public / private, delete), dataset_purge, organization_purge (its datasets lose
+their owner), a direct package_owner_org_update, and ckanext-harvest's harvest_source_clear
+(which deletes a source's datasets with SQL)."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -7,7 +10,8 @@ from typing import Any, Callable
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["bulk_update_private", "bulk_update_public", "bulk_update_delete"]
+__all__ = ["bulk_update_private", "bulk_update_public", "bulk_update_delete", "dataset_purge",
+           "organization_purge", "package_owner_org_update"]
 
 
 def _after_bulk(data_dict: dict[str, Any]) -> None:
@@ -36,4 +40,61 @@ def bulk_update_public(up: Callable[..., Any], context: Any, data_dict: dict[str
 def bulk_update_delete(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
     result = up(context, data_dict)
     _after_bulk(data_dict)
+    return result
+
+
+def _reconcile(ids: list[str]) -> None:
+    from ckanext.guangdong.events import backfill, plugin
+    if ids:
+        backfill.reconcile(plugin.connection(), plugin.utcnow(), package_ids=ids)
+        model.repo.commit()
+
+
+@tk.chained_action
+def dataset_purge(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+    """The withdrawal is recorded in the purge's own transaction, before the rows go."""
+    ref = data_dict.get("id")
+    pkg = model.Package.get(ref) if isinstance(ref, str) else None
+    if pkg is None:
+        return up(context, data_dict)  # CKAN's own "not found"
+    tk.check_access("dataset_purge", context, data_dict)
+    from ckanext.guangdong.events import plugin, recorder
+    recorder.record_deleted(plugin.connection(), pkg.id, plugin.utcnow())
+    try:
+        return up(context, data_dict)
+    except Exception:
+        model.Session.rollback()
+        raise
+
+
+@tk.chained_action
+def organization_purge(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+    ref = data_dict.get("id")
+    group = model.Group.get(ref) if isinstance(ref, str) else None
+    ids = [pid for (pid,) in model.Session.query(model.Package.id)
+           .filter(model.Package.owner_org == group.id)] if group is not None else []
+    result = up(context, data_dict)
+    _reconcile(ids)
+    return result
+
+
+@tk.chained_action
+def package_owner_org_update(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+    result = up(context, data_dict)
+    if not context.get("defer_commit"):  # inside package_create/update their hooks record it
+        pkg = model.Package.get(data_dict.get("id")) if isinstance(data_dict.get("id"), str) else None
+        _reconcile([pkg.id] if pkg is not None else [])
+    return result
+
+
+@tk.chained_action
+def harvest_source_clear(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+    from ckanext.harvest.model import HarvestObject, HarvestSource
+    ref = data_dict.get("id")
+    source = HarvestSource.get(ref) if isinstance(ref, str) else None
+    ids = sorted({pid for (pid,) in model.Session.query(HarvestObject.package_id)
+                  .filter(HarvestObject.harvest_source_id == source.id,
+                          HarvestObject.package_id.isnot(None))}) if source is not None else []
+    result = up(context, data_dict)
+    _reconcile(ids)
     return result

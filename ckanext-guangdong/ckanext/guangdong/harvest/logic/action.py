@@ -7,16 +7,17 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 from ckanext.harvest.model import HarvestJob, HarvestSource
 
+from ckanext.guangdong import params, urlpolicy
 from ckanext.guangdong.harvest import status, timeout
 from ckanext.guangdong.harvesters.errors import HarvestError
-from ckanext.guangdong.harvesters.http import check_url
 
 __all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report", "harvest_jobs_run",
-           "package_create", "package_update"]
+           "harvest_abort_failed_jobs", "package_create", "package_update",
+           "harvest_job_show", "harvest_job_list", "harvest_source_show_status"]
 
 
 def _source(data_dict: DataDict) -> HarvestSource:
-    source_id = data_dict.get("source_id") or data_dict.get("id")
+    source_id = params.as_id(data_dict, "source_id") or params.as_id(data_dict, "id")
     if not source_id:
         raise tk.ValidationError({"source_id": [tk._("Missing value")]})
     from ckan import model
@@ -36,8 +37,9 @@ def guangdong_harvest_progress(context: Context, data_dict: DataDict) -> dict[st
     :param source_id: id or name of the harvest source
     :param job_id: a job id (optional; default the latest job of the source)
     """
-    if data_dict.get("job_id"):
-        job = HarvestJob.get(data_dict["job_id"])
+    job_id = params.as_id(data_dict, "job_id")
+    if job_id:
+        job = HarvestJob.get(job_id)
         if not job:
             raise tk.ObjectNotFound(tk._("Harvest job not found"))
         source = job.source
@@ -59,8 +61,9 @@ def guangdong_harvest_error_report(context: Context, data_dict: DataDict) -> dic
 
     :param job_id: the harvest job (default: the latest job of ``source_id``)
     """
-    if data_dict.get("job_id"):
-        job = HarvestJob.get(data_dict["job_id"])
+    job_id = params.as_id(data_dict, "job_id")
+    if job_id:
+        job = HarvestJob.get(job_id)
     else:
         job = status.latest_job(_source(data_dict).id)
     if not job:
@@ -74,30 +77,111 @@ def guangdong_harvest_error_report(context: Context, data_dict: DataDict) -> dic
 @tk.chained_action
 def harvest_jobs_run(original: Any, context: Context, data_dict: DataDict) -> Any:
     """Finish jobs past our timeout first, then what ckanext-harvest does (start due jobs,
-    mark completed ones finished). The scheduler of ``make run`` calls this."""
+    mark completed ones finished). The scheduler of ``make run`` calls this. Access is checked
+    before anything is done (sysadmins only)."""
+    tk.check_access("harvest_jobs_run", context, data_dict)
     timeout.finish_timed_out_jobs()
     return original(context, data_dict)
 
 
-def _check_source_url(data_dict: DataDict) -> None:
+@tk.chained_action
+def harvest_abort_failed_jobs(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest checks no access here: aborting jobs is for those who may run them."""
+    tk.check_access("harvest_jobs_run", context, data_dict)
+    return original(context, data_dict)
+
+
+def _refusal(e: urlpolicy.URLRefused) -> str:
+    return tk._(e.message_key) % e.params if e.params else tk._(e.message_key)
+
+
+def _check_source(context: Context, data_dict: DataDict, action: str) -> None:
+    """A harvest source is checked as a whole when it is saved: its URL and every URL its
+    config makes a job request (remote_ckan_api, API endpoints) pass the URL policy now, and
+    the links it makes are http/https. (ckanext-harvest validates the config on its own
+    without the URL; the same checks run again on every request of a job.)"""
     if data_dict.get("type") != "harvest" and "source_type" not in data_dict:
         return
+    # Who may save it first: the checks below resolve host names, which is not for everyone.
+    tk.check_access(action, context, data_dict)
+    params.as_bool(data_dict, "private", False)  # ckanext-harvest's own reading fails on []
     url = data_dict.get("url")
     if url is None:
         return
     try:
-        check_url(str(url))
+        urlpolicy.check_url(url)
+    except urlpolicy.URLRefused as e:
+        raise tk.ValidationError({"url": [_refusal(e)]})
+    harvester, cfg = _harvester_and_config(data_dict)
+    if harvester is None or cfg is None or not hasattr(harvester, "fetch_urls"):
+        return  # an unknown type or a bad config: ckanext-harvest's validators say so
+    try:
+        fetched, linked = harvester.fetch_urls(url, cfg), harvester.link_urls(url, cfg)
     except HarvestError as e:
-        raise tk.ValidationError({"url": [e.message]})
+        raise tk.ValidationError({"config": [e.message]})
+    for other in fetched:
+        try:
+            urlpolicy.check_url(other)
+        except urlpolicy.URLRefused as e:
+            raise tk.ValidationError({"config": [f"{other}: {_refusal(e)}"]})
+    for link in linked:
+        try:
+            urlpolicy.check_url_form(link)
+        except urlpolicy.URLRefused as e:
+            raise tk.ValidationError({"config": [f"{link}: {_refusal(e)}"]})
+
+
+def _harvester_and_config(data_dict: DataDict) -> tuple[Any, dict[str, Any] | None]:
+    from ckanext.guangdong.harvesters import config as source_config
+    from ckanext.harvest.queue import get_harvester
+    source_type = data_dict.get("source_type")
+    if not isinstance(source_type, str):
+        from ckan import model
+        ref = data_dict.get("id") or data_dict.get("name")
+        source = HarvestSource.get(ref) if isinstance(ref, str) else None
+        if source is None and isinstance(ref, str) and model.Package.get(ref) is not None:
+            source = HarvestSource.get(model.Package.get(ref).id)
+        source_type = source.type if source else None
+    harvester = get_harvester(source_type) if isinstance(source_type, str) else None
+    name = getattr(harvester, "NAME", None)
+    if not name:
+        return None, None
+    try:
+        return harvester, source_config.parse(data_dict.get("config"), name)
+    except (source_config.ConfigError, TypeError, AttributeError):
+        return harvester, None
 
 
 @tk.chained_action
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
-    _check_source_url(data_dict)
+    _check_source(context, data_dict, "package_create")
     return original(context, data_dict)
 
 
 @tk.chained_action
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
-    _check_source_url(data_dict)
+    _check_source(context, data_dict, "package_update")
     return original(context, data_dict)
+
+
+# --- errors and warnings counted apart wherever ckanext-harvest shows job statistics --------
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_job_show(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return status.fix_job_stats(original(context, data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_job_list(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return [status.fix_job_stats(job) for job in original(context, data_dict)]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_show_status(original: Any, context: Context, data_dict: DataDict) -> Any:
+    result = original(context, data_dict)
+    if isinstance(result, dict) and isinstance(result.get("last_job"), dict):
+        status.fix_job_stats(result["last_job"])
+    return result

@@ -1,12 +1,31 @@
-"""Auth of the harvest feature's actions: as ckanext-harvest's own for the same data."""
+"""Auth of the harvest feature's actions, and who may manage harvest sources.
+
+A harvest source makes the server fetch URLs, so by default only sysadmins may create, change,
+delete, clear or run one (``ckanext.guangdong.harvest.editors_manage_sources = true`` gives it
+back to the organization's editors, ckanext-harvest's own rule). A harvest source is a dataset
+of type ``harvest``, so the dataset actions are covered too, not only ``harvest_source_*``.
+CKAN lets sysadmins through before any of these functions is asked.
+"""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-__all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report"]
+__all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report",
+           # source management (sysadmins unless editors_manage_sources)
+           "harvest_source_create", "harvest_source_update", "harvest_source_patch",
+           "harvest_source_delete", "harvest_source_clear", "harvest_source_reindex",
+           "harvest_job_create", "harvest_send_job_to_gather_queue",
+           "package_create", "package_update", "package_delete",
+           # always sysadmins (ckanext-harvest answers anonymous callers with a 500 here)
+           "harvest_jobs_run", "harvest_job_abort", "harvest_job_create_all",
+           "harvest_sources_clear", "harvest_objects_import", "harvest_sources_reindex",
+           "harvest_object_create"]
+
+HARVEST_TYPE = "harvest"
+AuthFunction = Callable[[Context, DataDict], AuthResult]
 
 
 @tk.auth_allow_anonymous_access
@@ -26,3 +45,68 @@ def _can(name: str, context: Context, data: dict[str, Any]) -> bool:
         return True
     except tk.NotAuthorized:
         return False
+
+
+def editors_manage_sources() -> bool:
+    return tk.asbool(tk.config.get("ckanext.guangdong.harvest.editors_manage_sources"))
+
+
+def _sysadmins_only() -> AuthResult:
+    return {"success": False, "msg": tk._("Only sysadmins may create, change or run harvest sources")}
+
+
+def _source_management(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    return next_auth(context, data_dict) if editors_manage_sources() else _sysadmins_only()
+
+
+def _is_harvest_source(data_dict: DataDict | None) -> bool:
+    data_dict = data_dict or {}
+    if data_dict.get("type") == HARVEST_TYPE or "source_type" in data_dict:
+        return True
+    ref = data_dict.get("id") or data_dict.get("name")
+    if isinstance(ref, str) and ref:
+        from ckan import model
+        pkg = model.Package.get(ref)
+        return pkg is not None and pkg.type == HARVEST_TYPE
+    # The "new harvest source" page asks package_create without data: the page's dataset type.
+    try:
+        return (tk.request.view_args or {}).get("package_type") == HARVEST_TYPE
+    except (RuntimeError, AttributeError):  # no request (command line, consumers)
+        return False
+
+
+def _dataset_rule(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    if _is_harvest_source(data_dict) and not editors_manage_sources():
+        return _sysadmins_only()
+    return next_auth(context, data_dict)
+
+
+def _chain(rule: Callable[[AuthFunction, Context, DataDict], AuthResult]) -> Any:
+    def auth(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+        return rule(next_auth, context, data_dict)
+    return tk.chained_auth_function(auth)
+
+
+def _always_sysadmins(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    return _sysadmins_only()
+
+
+harvest_source_create = _chain(_source_management)
+harvest_source_update = _chain(_source_management)
+harvest_source_patch = _chain(_source_management)
+harvest_source_delete = _chain(_source_management)
+harvest_source_clear = _chain(_source_management)
+harvest_source_reindex = _chain(_source_management)
+harvest_job_create = _chain(_source_management)
+harvest_send_job_to_gather_queue = _chain(_source_management)
+package_create = _chain(_dataset_rule)
+package_update = _chain(_dataset_rule)
+package_delete = _chain(_dataset_rule)
+
+harvest_jobs_run = _chain(_always_sysadmins)
+harvest_job_abort = _chain(_always_sysadmins)
+harvest_job_create_all = _chain(_always_sysadmins)
+harvest_sources_clear = _chain(_always_sysadmins)
+harvest_objects_import = _chain(_always_sysadmins)
+harvest_sources_reindex = _chain(_always_sysadmins)
+harvest_object_create = _chain(_always_sysadmins)

@@ -51,8 +51,10 @@ def format_autocomplete(next_action: Callable[..., Any], context: dict[str, Any]
     """The resource form's format autocomplete offers the controlled list (vocab/formats.yaml),
     not whatever formats happen to be stored already."""
     tk.check_access("format_autocomplete", context, data_dict)
-    q = str(data_dict.get("q") or "").strip().lower().lstrip(".")
-    limit = int(data_dict.get("limit") or 5)
+    from ckanext.guangdong import params
+    q = data_dict.get("q")
+    q = (q if isinstance(q, str) else "").strip().lower().lstrip(".")
+    limit = params.as_int(data_dict, "limit", 5, 1, 100)
     matches = []
     for entry in vocab.format_entries():
         spellings = [entry["value"], *(entry.get("aliases") or []), entry["label"]["zh_Hans_CN"]]
@@ -61,12 +63,42 @@ def format_autocomplete(next_action: Callable[..., Any], context: dict[str, Any]
     return matches[:limit]
 
 
+# ckanext-scheming's repeating-subfield widget carries a hidden row template whose inputs are
+# named ``<field>-REPEATING-INDEX0-<subfield>``. Its JavaScript removes the template; a form
+# sent without it (no JavaScript, or a script that failed to start) posts the template too,
+# and scheming's form expansion turns it into one more, empty, row: "信息项 2: 此项为必填项",
+# and one more row after each resubmit.
+_FORM_TEMPLATE_ROW = "-REPEATING-INDEX"
+
+
+def _drop_form_template_rows(data_dict: dict[str, Any]) -> None:
+    for item in [data_dict, *(r for r in data_dict.get("resources") or [] if isinstance(r, dict))]:
+        for key in [k for k in item if isinstance(k, str) and _FORM_TEMPLATE_ROW in k]:
+            del item[key]
+
+
+@tk.chained_action
+def package_create(next_action: Callable[..., Any], context: dict[str, Any],
+                   data_dict: dict[str, Any]) -> Any:
+    _drop_form_template_rows(data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def package_update(next_action: Callable[..., Any], context: dict[str, Any],
+                   data_dict: dict[str, Any]) -> Any:
+    _drop_form_template_rows(data_dict)  # resource_create/update/patch come through here too
+    return next_action(context, data_dict)
+
+
 def all_actions() -> dict[str, Callable[..., Any]]:
     import ckan.plugins as p
     from ckanext.guangdong.schema.logic.check import guangdong_check_field
     actions: dict[str, Callable[..., Any]] = {"bulk_update_public": bulk_update_public,
                                               "format_autocomplete": format_autocomplete,
-                                              "guangdong_check_field": guangdong_check_field}
+                                              "guangdong_check_field": guangdong_check_field,
+                                              "package_create": package_create,
+                                              "package_update": package_update}
     if p.plugin_loaded("activity"):  # chaining an action that does not exist fails at start
         actions["activity_create"] = activity_create
     return actions

@@ -31,12 +31,20 @@ def _identifier(value: Any, context: dict) -> list[str]:
     return errors[key]
 
 
+def _record_count(value: Any, context: dict) -> list[str]:
+    # the same limit as on save: the field's guangdong_max_value in schemas/dataset.yaml
+    from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
+    schema = scheming_get_dataset_schema("dataset") or {}
+    field = scheming_field_by_name(schema.get("dataset_fields", []), "record_count") or {}
+    return _value_check(v.guangdong_whole_number(field, schema))(value, context)
+
+
 CHECKS: dict[str, Callable[[Any, dict], list[str]]] = {
     "identifier": _identifier,
     "publisher_id": _value_check(v.guangdong_uscc),
     "contact_phone": _value_check(v.guangdong_phone),
     "contact_email": _value_check(v.guangdong_email),
-    "record_count": _value_check(v.guangdong_non_negative_int),
+    "record_count": _record_count,
 }
 
 
@@ -52,10 +60,13 @@ def guangdong_check_field(context: dict, data_dict: dict) -> dict[str, Any]:
     """
     tk.check_access("guangdong_check_field", context, data_dict)
     field = data_dict.get("field")
-    if field not in CHECKS:
+    if not isinstance(field, str) or field not in CHECKS:
         raise tk.ValidationError({"field": [tk._("Unknown field")]})
+    own_id = data_dict.get("id")
+    if own_id is not None and not isinstance(own_id, str):
+        raise tk.ValidationError({"id": [tk._("Unknown dataset")]})
     lang = data_dict.get("lang")
-    run = lambda: CHECKS[field](data_dict.get("value", ""), {"own_id": data_dict.get("id")})  # noqa: E731
+    run = lambda: CHECKS[field](data_dict.get("value", ""), {"own_id": own_id})  # noqa: E731
     if lang in ("zh_Hans_CN", "en"):
         from flask_babel import force_locale
         with force_locale(lang):

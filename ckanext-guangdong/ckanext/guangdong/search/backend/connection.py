@@ -49,7 +49,8 @@ class PostgresConnection:
             else:
                 writer.write(session, batch)
         except SQLAlchemyError as exc:
-            raise pysolr.SolrError(f"Index write failed: {exc}") from exc
+            log.error("index write failed: %s", exc)
+            raise pysolr.SolrError("Index write failed: database error (see the server log)") from None
         txn.make_durable(commit)
         return ""
 
@@ -71,7 +72,8 @@ class PostgresConnection:
             if id is not None or q is not None:
                 ddl.mark_written(session)
         except SQLAlchemyError as exc:
-            raise pysolr.SolrError(f"Index delete failed: {exc}") from exc
+            log.error("index delete failed: %s", exc)
+            raise pysolr.SolrError("Index delete failed: database error (see the server log)") from None
         txn.make_durable(commit)
         return ""
 
@@ -88,16 +90,20 @@ class PostgresConnection:
     # -- reads ---------------------------------------------------------------
     def search(self, q: str = "*:*", search_handler: str | None = None,
                **params: Any) -> pysolr.Results:
+        search = executor.Search(None, q, params)
+        search.validate()  # bad input: QueryError (Solr's 400), before any SQL
         session = txn.session()
+        search.session = session
         try:
             writer.flush(session)  # read your own deferred writes
             # A savepoint: a failed search must not abort the caller's transaction
             # (CKAN searches inside requests and actions that also write).
             with session.begin_nested():
-                outcome = executor.Search(session, q, params).run()
-        except SQLAlchemyError as exc:
+                outcome = search.run()
+        except (SQLAlchemyError, ValueError, OverflowError, RecursionError) as exc:
+            # The SQL and its parameters go to the log only, never into the answer.
             log.error("search failed: %s", exc)
-            raise pysolr.SolrError(f"Search failed: {exc}") from exc
+            raise pysolr.SolrError("Search failed: database error (see the server log)") from None
         return pysolr.Results({
             "response": {"numFound": outcome.hits, "docs": outcome.docs},
             "facet_counts": outcome.facets,

@@ -75,7 +75,8 @@ def canonical_date(value: str) -> str:
     d = parse_date(value)
     if d is None:
         return value
-    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
+    # The year zero-padded by hand: strftime("%Y") does not pad years before 1000.
+    return f"{d.year:04d}-" + d.strftime("%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
 
 
 def solr_date(value: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import pysolr
 import sqlalchemy as sa
 
-from ckanext.guangdong.search.backend import cache, ddl, document, lucene, qf
+from ckanext.guangdong.search.backend import cache, ddl, document, lucene, qf, syntax
 
 NOT_STORED = {"permission_labels", "title_string", "text", "urls"}
 
@@ -22,7 +22,7 @@ NOT_STORED = {"permission_labels", "title_string", "text", "urls"}
 class Outcome:
     hits: int
     docs: list[dict[str, Any]]
-    facets: dict[str, list[Any]]
+    facets: dict[str, Any]  # {"facet_fields": {field: [value, count, ...]}}
 
 
 def _as_list(value: Any) -> list[str]:
@@ -33,14 +33,53 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)] if str(value).strip() else []
 
 
-def _int(params: dict[str, Any], key: str, default: int) -> int:
+MAX_INT = 2**31 - 1  # Solr reads rows, start and facet numbers as Java ints
+
+
+def _int(params: dict[str, Any], key: str, default: int, low: int = -MAX_INT) -> int:
     value = params.get(key)
     if value in (None, ""):
         return default
     try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise pysolr.SolrError(f"Invalid value '{value}' for {key}") from exc
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        raise lucene.QueryError("param", f"Invalid value '{str(value)[:40]}' for {key}",
+                                param=key) from None
+    if not low <= number <= MAX_INT:
+        raise lucene.QueryError("range", f"'{key}' must be between {low} and {MAX_INT}",
+                                param=key, low=low, high=MAX_INT)
+    return number
+
+
+def _check_nul(q: str, params: dict[str, Any]) -> None:
+    """PostgreSQL text cannot hold NUL; Solr would not find it either: a clear error."""
+    for key, value in [("q", q), *params.items()]:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise lucene.QueryError("nul", f"NUL character in '{key}'", param=key)
+
+
+_SORT_FIELD = re.compile(r"^\w[\w.\-]*$")
+
+
+def parse_sort(spec: str) -> list[tuple[str, str]]:
+    """Solr's sort syntax: ``field asc|desc`` clauses separated by commas (one trailing
+    comma is accepted, as Solr does). Functions are not supported."""
+    clauses = spec.split(",")
+    if len(clauses) > 1 and not clauses[-1].strip():
+        clauses.pop()
+    out = []
+    for clause in clauses:
+        pieces = clause.split()
+        if len(pieces) != 2 or pieces[1].lower() not in ("asc", "desc"):
+            raise lucene.QueryError(
+                "sort", f"Can't determine a Sort Order (asc or desc) in sort spec "
+                f"'{clause.strip()[:60]}'", value=clause.strip())
+        if not _SORT_FIELD.match(pieces[0]):
+            raise lucene.QueryError("sort", f"can not sort on field '{pieces[0][:60]}'",
+                                    value=clause.strip())
+        out.append((pieces[0], pieces[1].upper()))
+    return out
 
 
 class Search:
@@ -49,24 +88,67 @@ class Search:
         self.q = (q or "*:*").strip() or "*:*"
         self.params = params
 
+    def validate(self) -> None:
+        """Everything Solr would refuse with 400, before any SQL runs."""
+        _check_nul(self.q, self.params)
+        _int(self.params, "rows", 10, low=0)
+        _int(self.params, "start", 0, low=0)
+        _int(self.params, "facet.mincount", 0, low=0)
+        for key in self.params:
+            if key == "facet.limit" or (key.startswith("f.") and key.endswith(".facet.limit")):
+                _int(self.params, key, 100)
+        if str(self.params.get("q.op", "OR")).upper() not in ("AND", "OR"):
+            raise lucene.QueryError("param", "q.op must be AND or OR", param="q.op")
+        if str(self.params.get("defType", "lucene")) not in lucene.PARSERS:
+            raise lucene.QueryError("unsupported", "unsupported query parser "
+                                    f"'{str(self.params.get('defType'))[:40]}'",
+                                    what="defType")
+        parse_sort(str(self.params.get("sort") or "").strip() or "score desc")
+
     # -- where -------------------------------------------------------------
     def _where(self, sql: lucene.Params, any_token: bool) -> tuple[str, lucene.Translator]:
         default_and = str(self.params.get("q.op", "OR")).upper() == "AND"
-        dismax = str(self.params.get("defType", "lucene")) in ("dismax", "edismax")
+        parser = str(self.params.get("defType", "lucene"))
+        dismax = parser in ("dismax", "edismax")
         self.fields = qf.parse(self.params.get("qf")) if dismax else qf.DEFAULT
-        main = lucene.Translator(sql, default_and=default_and or dismax, any_token=any_token,
-                                 text_classes=self.fields.classes)
-        parser = lucene.parse_lenient if dismax else lucene.parse
-        parts = [main.translate(parser(self.q))] if self.q != "*:*" else []
+        main = lucene.Translator(sql, any_token=any_token, text_classes=self.fields.classes,
+                                 fix_nested_negatives=parser == "edismax")
+        parts = []
+        if self.q != "*:*":
+            if dismax:
+                node = lucene.parse(self.q, parser)
+                if parser == "edismax" and isinstance(node, syntax.Boolean):
+                    node = lucene.flatten(node)
+                # mm (CKAN sends "2<-1 5<80%") counts the optional clauses; the OR
+                # fallback (any_token) lets one of them do.
+                need = 1 if any_token else self._min_should(node, default_and)
+                # dismax nests the user's query in a MUST clause: a query of MUST_NOT
+                # clauses alone matches nothing (edismax adds "all documents").
+                parts.append(main.top(node, need, fix_negative=parser == "edismax"))
+            else:
+                # The OR fallback reads the implicit operator as OR (q.op=OR).
+                node = lucene.parse(self.q, "lucene", default_and and not any_token)
+                parts.append(main.top(node))
         selective = False
         for fq in _as_list(self.params.get("fq")):
             if fq.strip() in ("*:*", ""):
                 continue
-            filters = lucene.Translator(sql, default_and=default_and)
-            parts.append(filters.translate(lucene.parse(fq)))
+            filters = lucene.Translator(sql)
+            # Each fq is a filter of its own (Solr: a separate DocSet, intersected).
+            parts.append(filters.top(lucene.parse(fq, "lucene", default_and)))
             selective = selective or filters.selective
         self.housekeeping_only = not (selective or main.selective)
         return lucene._and(parts), main
+
+    def _min_should(self, node: Any, default_and: bool) -> int:
+        if not isinstance(node, syntax.Boolean):
+            return 0
+        optional = sum(1 for c in node.clauses if c.occur == syntax.SHOULD)
+        spec = self.params.get("mm") or ("100%" if default_and else "0%")
+        try:
+            return syntax.min_should_match(str(spec), optional)
+        except syntax.QuerySyntaxError as exc:
+            raise lucene.QueryError("mm", str(exc), value=str(spec)[:40]) from None
 
     # -- order -------------------------------------------------------------
     def _sort(self, sql: lucene.Params, ranked: bool) -> list[str]:
@@ -74,19 +156,12 @@ class Search:
         spec = str(self.params.get("sort") or "").strip()
         keys: list[str] = []
         self.sort_cols: list[str] = []
-        for clause in [c.strip() for c in spec.split(",") if c.strip()]:
-            pieces = clause.split()
-            if len(pieces) != 2 or pieces[1].lower() not in ("asc", "desc"):
-                raise pysolr.SolrError(
-                    f"Can't determine a Sort Order (asc or desc) in sort spec '{clause}'")
-            name, direction = pieces[0], pieces[1].upper()
+        for name, direction in parse_sort(spec) if spec else []:
             if name == "score":
                 keys.append(f"score {direction}")
             elif name == "metadata_modified":
                 keys.append(f"metadata_modified {direction} NULLS LAST")
             else:
-                if not re.match(r"^[\w.\-]+$", name):
-                    raise pysolr.SolrError(f"can not sort on field '{name}'")
                 p = sql.add(name)
                 value = f"COALESCE(k -> {p}, f -> {p}) ->> 0"
                 i = len(self.sort_cols)
@@ -114,6 +189,7 @@ class Search:
 
     # -- run -----------------------------------------------------------------
     def run(self) -> Outcome:
+        """Runs a validated search (connection.search calls validate() first)."""
         self.table_oid, self.generation = ddl.state(self.session)
         if self.table_oid is None:
             return Outcome(0, [], {"facet_fields": {f: [] for f in self._facet_fields()}})
@@ -136,10 +212,10 @@ class Search:
         else:
             score = "1.0"
         order = ", ".join(self._sort(sql, bool(main.rank_queries)))
-        rows = max(_int(self.params, "rows", 10), 0)
-        start = max(_int(self.params, "start", 0), 0)
+        rows = _int(self.params, "rows", 10, low=0)
+        start = _int(self.params, "start", 0, low=0)
         facets = self._facet_fields()
-        mincount = max(_int(self.params, "facet.mincount", 0), 1)
+        mincount = max(_int(self.params, "facet.mincount", 0, low=0), 1)
         by_index = str(self.params.get("facet.sort", "count")).lower() in ("index", "false")
 
         key = cache.make_key(self._database(), self.table_oid, where, where_values,
@@ -357,7 +433,7 @@ def _spread_fv_counts(result: list[Any], facets: list[str]) -> list[Any]:
 def make_row_filter(session: Any, q: str) -> tuple[str, dict[str, Any]]:
     """WHERE clause for a delete-by-query."""
     sql = lucene.Params()
-    where = lucene.Translator(sql, default_and=False).translate(lucene.parse(q)) \
+    where = lucene.Translator(sql).top(lucene.parse(q, "lucene", False)) \
         if q.strip() != "*:*" else lucene.TRUE
     return where, sql.values
 

@@ -10,6 +10,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from sqlalchemy import text
 
+from ckanext.guangdong import params
 from ckanext.guangdong.targets import counting, db, report, store
 
 __all__ = ["guangdong_target_progress", "guangdong_open_stats", "guangdong_target_list",
@@ -17,15 +18,28 @@ __all__ = ["guangdong_target_progress", "guangdong_open_stats", "guangdong_targe
            "guangdong_targets_snapshot", "guangdong_targets_snapshot_show"]
 
 
-def parse_as_of(value: Any) -> dt.date:
-    if value in (None, ""):
+# Dates the figures may be asked for (as target deadlines: store.DATE_MIN to DATE_MAX).
+AS_OF_MIN, AS_OF_MAX = store.DATE_MIN, store.DATE_MAX
+
+
+def parse_as_of(value: Any, key: str = "as_of") -> dt.date:
+    if value is None or value == "":
         return counting.today(db.rules())
+    if isinstance(value, dt.datetime):
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise tk.ValidationError({"as_of": [tk._("A date in the form YYYY-MM-DD")]})
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value).strip()[:10]) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise tk.ValidationError({key: [tk._("A date in the form YYYY-MM-DD")]})
+    if not AS_OF_MIN <= day <= AS_OF_MAX:
+        raise tk.ValidationError({key: [tk._("A date from %(min)s to %(max)s")
+                                        % {"min": AS_OF_MIN.isoformat(), "max": AS_OF_MAX.isoformat()}]})
+    return day
 
 
 def _user(context: Any) -> str:
@@ -39,10 +53,11 @@ def guangdong_target_progress(context: Any, data_dict: dict[str, Any]) -> dict[s
     (met / on_track / at_risk / missed). Optional ``id`` limits it to one target."""
     tk.check_access("guangdong_target_progress", context, data_dict)
     as_of = parse_as_of(data_dict.get("as_of"))
+    target_id = params.as_id(data_dict, "id")
     conn = db.connection()
     targets = store.list_targets(conn)
-    if data_dict.get("id"):
-        targets = [t for t in targets if t.id == data_dict["id"]]
+    if target_id:
+        targets = [t for t in targets if t.id == target_id]
         if not targets:
             raise tk.ObjectNotFound(tk._("Target not found"))
     return {"as_of": as_of.isoformat(), "targets": report.target_progress(conn, targets, as_of, db.rules())}
@@ -55,14 +70,14 @@ def guangdong_open_stats(context: Any, data_dict: dict[str, Any]) -> dict[str, A
     (``series=false`` leaves them out)."""
     tk.check_access("guangdong_open_stats", context, data_dict)
     as_of = parse_as_of(data_dict.get("as_of"))
-    with_series = tk.asbool(data_dict.get("series", True))
+    with_series = params.as_bool(data_dict, "series", True)
     return report.open_stats(db.connection(), as_of, db.rules(), with_series=with_series)
 
 
 @tk.side_effect_free
 def guangdong_target_list(context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
     tk.check_access("guangdong_target_list", context, data_dict)
-    include = tk.asbool(data_dict.get("include_inactive", False))
+    include = params.as_bool(data_dict, "include_inactive", False)
     return [t.as_dict() for t in store.list_targets(db.connection(), include_inactive=include)]
 
 
@@ -82,7 +97,10 @@ def guangdong_target_save(context: Any, data_dict: dict[str, Any]) -> dict[str, 
 
 def guangdong_target_delete(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     tk.check_access("guangdong_target_delete", context, data_dict)
-    target = store.deactivate(db.connection(), tk.get_or_bust(data_dict, "id"), _user(context))
+    target_id = params.as_id(data_dict, "id")
+    if not target_id:
+        raise tk.ValidationError({"id": [tk._("Missing value")]})
+    target = store.deactivate(db.connection(), target_id, _user(context))
     if target is None:
         raise tk.ObjectNotFound(tk._("Target not found"))
     model.Session.commit()
@@ -92,7 +110,8 @@ def guangdong_target_delete(context: Any, data_dict: dict[str, Any]) -> dict[str
 @tk.side_effect_free
 def guangdong_target_audit(context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
     tk.check_access("guangdong_target_audit", context, data_dict)
-    return store.audit_trail(db.connection(), data_dict.get("id"), int(data_dict.get("limit", 200)))
+    return store.audit_trail(db.connection(), params.as_id(data_dict, "id"),
+                             params.as_int(data_dict, "limit", 200, 1, 1000))
 
 
 def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +148,7 @@ def guangdong_targets_snapshot_show(context: Any, data_dict: dict[str, Any]) -> 
     conn = db.connection()
     if data_dict.get("date"):
         row = conn.execute(text("SELECT snapshot_date, taken_at, progress, stats FROM guangdong_targets_snapshot "
-                                "WHERE snapshot_date = :d"), {"d": parse_as_of(data_dict["date"])}).first()
+                                "WHERE snapshot_date = :d"), {"d": parse_as_of(data_dict["date"], "date")}).first()
     else:
         row = conn.execute(text("SELECT snapshot_date, taken_at, progress, stats FROM guangdong_targets_snapshot "
                                 "ORDER BY snapshot_date DESC LIMIT 1")).first()

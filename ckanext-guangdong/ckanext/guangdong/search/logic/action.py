@@ -1,0 +1,230 @@
+"""package_search as every caller reaches it (API, /dataset, organization pages, feeds,
+the DCAT catalog), package_autocomplete, and ckanext-dcat's catalog actions.
+
+- **The caller's fq is a filter of its own.** CKAN splices the caller's ``fq`` into one
+  string with its fixed filters (``+capacity:public <fq> +dataset_type:dataset
+  -dataset_type:harvest +state:(active)``). Under Lucene's rules an ``OR`` there turns
+  its neighbours into optional clauses (``x OR +dataset_type:dataset`` leaves the type
+  optional), so a caller could loosen the fixed filters. Here the caller's fq is checked
+  on its own and bracketed before CKAN adds anything: ``+(<fq>)``, or ``+(*:* <fq>)`` when
+  it is made of exclusions only (Solr's rule for a top-level filter of that kind). Textual
+  checks by CKAN and plugins (``'+state' in fq``, ``dataset_type:harvest``) see the same
+  text as before.
+- **Short errors.** A request the backend refuses (``lucene.QueryError``: syntax, a bad
+  parameter, a date or number out of range, NUL) becomes ``SearchQueryError`` with a
+  zh/en message (API 400, /dataset 400); a failure of the search itself becomes
+  ``SearchError`` with a generic message (API 409). CKAN's own error text would carry
+  the whole composed query.
+- **DCAT catalog pages** (``dcat_catalog_show``/``dcat_catalog_search``): ckanext-dcat
+  builds its page links from the raw request parameters, so any ``q`` or ``fq`` with a
+  space made an invalid URI and a 500 in the Turtle/XML serializer. Same search and
+  pagination as ckanext-dcat, with the links percent-encoded.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+from urllib.parse import urlencode
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.validators import unicode_safe
+from ckan.lib.search.common import SearchError, SearchQueryError
+from ckan.types import Context, DataDict
+
+from ckanext.guangdong.search import messages
+from ckanext.guangdong.search.backend import lucene, syntax
+
+
+def _query_error(exc: BaseException) -> Optional[lucene.QueryError]:
+    seen: set[int] = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, lucene.QueryError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _solr_rejected(exc: BaseException) -> bool:
+    """A real Solr's 400 (search_backend = solr): a bad query, not a failure."""
+    text = str(exc)
+    return any(marker in text for marker in (
+        "org.apache.solr.search.SyntaxError", "undefined field", "Can't determine a Sort Order",
+        "sort param", "Invalid Date", "Invalid Number"))
+
+
+def short_error(exc: SearchError) -> SearchError:
+    """CKAN's SearchError/SearchQueryError with a short message of ours."""
+    cause = _query_error(exc)
+    if cause is not None:
+        return SearchQueryError(messages.for_code(cause.code, cause.detail))
+    if str(exc).startswith("SOLR returned an error running query"):
+        if _solr_rejected(exc):
+            return SearchQueryError(messages.query_syntax())
+        return SearchError(messages.search_failed())
+    return exc  # CKAN's own short messages (invalid parameters, local params)
+
+
+def own_filter(fq: Any) -> Any:
+    """The caller's fq as a bracketed filter of its own (see the module docstring)."""
+    if fq is None:
+        return fq
+    text = unicode_safe(fq)
+    if not text.strip():
+        return text
+    try:
+        node = syntax.parse(text, default_and=True)  # CKAN always sends q.op=AND
+    except syntax.QuerySyntaxError as exc:
+        raise SearchQueryError(messages.for_code(exc.code, exc.detail)) from None
+    if isinstance(node, syntax.Boolean) and \
+            all(c.occur == syntax.MUST_NOT for c in node.clauses):
+        return f"+(*:* {text})"
+    return f"+({text})"
+
+
+MAX_INT = 2**31 - 1
+
+
+def _refuse(code: str, **detail: Any) -> SearchQueryError:
+    return SearchQueryError(messages.for_code(code, detail))
+
+
+def precheck(data_dict: DataDict) -> None:
+    """What any search engine should refuse, checked before CKAN composes the query: the
+    same answer whichever backend runs it (a real Solr takes NUL characters, and its
+    parser overflows its stack on deep nesting). The PostgreSQL backend checks more
+    (dates, numbers, sort) itself."""
+    for key, value in data_dict.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise _refuse("nul", param=key)
+    start = data_dict.get("start")
+    if isinstance(start, (int, str)) and str(start).strip().lstrip("-").isdigit() \
+            and not 0 <= int(start) <= MAX_INT:
+        raise _refuse("range", param="start", low=0, high=MAX_INT)
+    q = data_dict.get("q")
+    if q is None or (isinstance(q, str) and q.strip() in ("", '""', "''", "*:*")):
+        return
+    text = unicode_safe(q)
+    # The parser CKAN will ask for (ckan.lib.search.query.PackageSearchQuery.run).
+    parser = data_dict.get("defType") or ("dismax" if ":" not in text else "lucene")
+    if parser not in lucene.PARSERS:
+        return
+    try:
+        lucene.parse(text, parser, True)
+    except lucene.QueryError as exc:
+        if exc.code != "unsupported":  # {!...}: CKAN's own rule answers that
+            raise _refuse(exc.code, **exc.detail) from None
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
+    data_dict = dict(data_dict)
+    precheck(data_dict)
+    if "fq" in data_dict:
+        data_dict["fq"] = own_filter(data_dict["fq"])
+    try:
+        return original(context, data_dict)
+    except SearchError as exc:
+        raise short_error(exc) from None
+
+
+MAX_AUTOCOMPLETE = 1000
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_autocomplete(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's dataset autocomplete searches the index with ``limit`` as ``rows``, unchecked
+    (``limit=abc`` was a 500, a huge one CKAN's long error text)."""
+    limit = data_dict.get("limit", 10)
+    try:
+        limit = int(limit if limit not in (None, "") else 10)
+    except (TypeError, ValueError):
+        limit = -1
+    if not 0 <= limit <= MAX_AUTOCOMPLETE:
+        raise _refuse("range", param="limit", low=0, high=MAX_AUTOCOMPLETE)
+    if isinstance(data_dict.get("q"), str) and "\x00" in data_dict["q"]:
+        raise _refuse("nul", param="q")
+    try:
+        return original(context, {**data_dict, "limit": limit})
+    except SearchError as exc:
+        raise short_error(exc) from None
+
+
+# -- ckanext-dcat ---------------------------------------------------------------------------
+MAX_PAGE = 10**6
+def _catalog_page_url(page: int) -> str:
+    from ckanext.dcat.utils import catalog_uri
+    args = [(k, v) for k, v in tk.request.args.items(multi=True)
+            if k in ("modified_since", "profiles", "q", "fq")]
+    return f"{catalog_uri()}{tk.request.path}?{urlencode(args + [('page', page)])}"
+
+
+def _pagination_info(query: dict[str, Any], data_dict: DataDict) -> dict[str, Any]:
+    """ckanext-dcat's _pagination_info (first/last/previous/next page links), with the
+    links built by urlencode."""
+    from ckanext.dcat import logic as dcat_logic
+    try:
+        page = int(data_dict.get("page", 1) or 1)
+    except ValueError:
+        raise dcat_logic.wrong_page_exception from None
+    if page < 1:
+        raise dcat_logic.wrong_page_exception
+    if query["count"] == 0:
+        return {}
+    per_page = int(tk.config.get("ckanext.dcat.datasets_per_page",
+                                 dcat_logic.DATASETS_PER_PAGE))
+    last = int(math.ceil(query["count"] / per_page)) or 1
+    info: dict[str, Any] = {"count": query["count"], "items_per_page": per_page,
+                            "current": _catalog_page_url(page),
+                            "first": _catalog_page_url(1), "last": _catalog_page_url(last)}
+    if page > 1:
+        within = (page - 1) * per_page + len(query["results"]) <= query["count"]
+        info["previous"] = _catalog_page_url(page - 1 if within else last)
+    if page * per_page < query["count"]:
+        info["next"] = _catalog_page_url(page + 1)
+    return info
+
+
+def _catalog(action: str, context: Context, data_dict: DataDict) -> Any:
+    """Search errors stay SearchError/SearchQueryError (short, from package_search above):
+    search/views.py answers them with 400/409 where ckanext-dcat's views would 500."""
+    from ckanext.dcat import logic as dcat_logic
+    from ckanext.dcat.processors import RDFSerializer
+    tk.check_access(action, context, data_dict)
+    try:
+        page = int(data_dict.get("page", 1) or 1)
+    except (TypeError, ValueError):
+        raise dcat_logic.wrong_page_exception from None
+    if page > MAX_PAGE:  # its start would overflow any search backend
+        raise SearchQueryError(messages.for_code(
+            "range", {"param": "page", "low": 1, "high": MAX_PAGE}))
+    query = dcat_logic._search_ckan_datasets(context, data_dict)
+    serializer = RDFSerializer(profiles=data_dict.get("profiles"))
+    return serializer.serialize_catalog({}, query["results"], _format=data_dict.get("format"),
+                                        pagination_info=_pagination_info(query, data_dict))
+
+
+@tk.side_effect_free
+@tk.chained_action
+def dcat_catalog_show(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return _catalog("dcat_catalog_show", context, data_dict)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def dcat_catalog_search(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return _catalog("dcat_catalog_search", context, data_dict)
+
+
+def get_actions() -> dict[str, Any]:
+    actions: dict[str, Any] = {"package_search": package_search,
+                               "package_autocomplete": package_autocomplete}
+    if p.plugin_loaded("dcat"):
+        actions.update(dcat_catalog_show=dcat_catalog_show,
+                       dcat_catalog_search=dcat_catalog_search)
+    return actions

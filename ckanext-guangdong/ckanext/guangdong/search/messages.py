@@ -1,0 +1,75 @@
+"""Short zh/en messages for search requests that cannot be run (codes from the backend's
+``lucene.QueryError`` and ``syntax.QuerySyntaxError``). The texts name the parameter and
+what is expected; they never carry SQL, the composed Solr query or a traceback."""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+import ckan.plugins.toolkit as tk
+
+
+def _(text: str) -> str:
+    """tk._ where a request (hence a language) exists; the English text elsewhere (CLI)."""
+    try:
+        return tk._(text)
+    except Exception:  # no Flask app/request context
+        return text
+
+
+def _messages() -> dict[str, str]:
+    # Written out so that the .po extraction sees every message.
+    return {
+        "syntax": _("Search query syntax error: cannot read “{token}” at character {pos}."),
+        "lexical": _("Search query syntax error: cannot read “{token}” at character {pos}."),
+        "end": _("Search query incomplete: a closing bracket or quote, or the term after "
+                 "an operator, is missing."),
+        "depth": _("Search query nested too deeply (at most {max} levels of brackets)."),
+        "clauses": _("Search query has too many conditions (at most {max})."),
+        "length": _("Search query too long (at most {max} characters)."),
+        "unsupported": _("Search query syntax not supported: {what}."),
+        "range_field": _("A range query needs a field name, e.g. "
+                         "metadata_modified:[2020-01-01T00:00:00Z TO NOW]."),
+        "date": _("Invalid or out-of-range date in the search query: “{value}” "
+                  "(years 1–9999)."),
+        "number": _("Number too large in the search query: “{value}”."),
+        "mm": _("Invalid minimum match (mm) value: “{value}”."),
+        "nul": _("Parameter “{param}” contains a NUL character."),
+        "param": _("Invalid value for parameter “{param}”."),
+        "range": _("Parameter “{param}” must be a whole number from {low} to {high}."),
+        "sort": _("Invalid sort “{value}”: use “field asc” or “field desc”, separated by "
+                  "commas."),
+    }
+
+
+def status_name(code: int) -> str:
+    """The heading of our error pages (CKAN's shows werkzeug's English reason)."""
+    return _("Bad Request") if code == 400 else _("Conflict")
+
+
+def search_failed() -> str:
+    return _("Search failed; please try again later.")
+
+
+def query_syntax() -> str:
+    return _("Search query syntax error; please check brackets, quotes and operators.")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _shown(value: Any) -> str:
+    """A user's value echoed in a message: short, one line, no control characters."""
+    text = _CONTROL.sub(" ", str(value))
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def for_code(code: str, detail: Optional[dict[str, Any]] = None) -> str:
+    template = _messages().get(code)
+    if template is None:
+        return query_syntax()
+    values = {k: _shown(v) for k, v in (detail or {}).items()}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return query_syntax()

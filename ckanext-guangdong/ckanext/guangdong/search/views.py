@@ -1,0 +1,56 @@
+"""Search errors on pages: no route of its own, two app-wide hooks.
+
+- A page that lets CKAN's SearchError escape (feeds, ckanext-dcat's catalog, any page a
+  plugin adds) answers 400 (the request was bad) or 409 (the search failed) with the
+  short message of logic/action.py, instead of a 500.
+- CKAN's dataset search view (/dataset, /application, every dataset type) splits
+  ``sort`` itself before searching and fails with a 500 on an empty clause
+  (``sort=title_string asc,``): such a sort is refused with a 400 first.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.search.common import SearchError, SearchQueryError
+from flask import Blueprint, current_app, request
+
+from ckanext.guangdong.search import messages
+from ckanext.guangdong.search.backend import executor, lucene
+
+search_pages = Blueprint("guangdong_search", __name__)
+
+
+def _is_dataset_search_view() -> bool:
+    # By name: CKAN's app factory may import ckan.views.dataset a second time (through
+    # a relative path), so the registered function is not always the module's.
+    view = current_app.view_functions.get(request.endpoint or "")
+    return (getattr(view, "__module__", None) == "ckan.views.dataset"
+            and getattr(view, "__name__", None) == "search")
+
+
+@search_pages.before_app_request
+def refuse_bad_sort_on_dataset_search() -> None:
+    sort = request.args.get("sort")
+    if not sort or not _is_dataset_search_view():
+        return
+    try:
+        if any(not clause.strip() for clause in sort.split(",")):
+            raise lucene.QueryError("sort", "empty sort clause", value=sort)
+        executor.parse_sort(sort)
+    except lucene.QueryError as exc:
+        tk.abort(400, messages.for_code(exc.code, exc.detail))
+
+
+@search_pages.app_errorhandler(SearchError)
+def search_error_page(exc: SearchError) -> Any:
+    from ckan.lib import base
+    code = 400 if isinstance(exc, SearchQueryError) else 409
+    name = messages.status_name(code)
+    content = str(exc) if exc.args else messages.search_failed()
+    return base.render("error_document_template.html",
+                       {"code": code, "content": content, "name": name}), code
+
+
+def get_blueprints() -> list[Blueprint]:
+    return [search_pages]

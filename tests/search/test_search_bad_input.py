@@ -1,0 +1,321 @@
+"""Hostile and careless search requests through the real app over HTTP: the API, /dataset,
+/application, an organization page, the feeds and the DCAT catalog.
+
+Every answer: no 500; no SQL, Python traceback or CKAN's composed Solr query in the body;
+the status and a short message that says what is wrong (our zh messages: the test app's
+default locale is zh_Hans_CN). The server's log is watched too: no traceback logged.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any, Iterator, Optional
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.usefixtures("gd_search")
+
+DEEP = "(" * 3000 + "交通" + ")" * 3000
+LEAKS = ("SELECT ", "FROM guangdong", "guangdong_search_index", "tsquery", "jsonb",
+         "sqlalchemy", "psycopg2", "Traceback", 'File "', "SOLR returned an error",
+         "permission_labels", "CAST(")
+
+# Our messages (search/i18n, zh_Hans_CN), by kind.
+SYNTAX = "语法错误"
+INCOMPLETE = "不完整"
+NUL = "NUL 字符"
+RANGE = "之间的整数"
+SORT = "排序参数"
+DATE = "日期无效或超出范围"
+NUMBER = "数字过大"
+DEPTH = "嵌套过深"
+UNSUPPORTED = "不支持的搜索语法"
+PARAM = "的值无效"
+NATURAL = "自然数"         # CKAN's own validation of rows/start (409)
+INTEGER = "整数"           # CKAN's own validation of integers (409)
+MM = "最少匹配数"
+RANGE_FIELD = "范围查询须指定字段"
+
+API = "/api/3/action/package_search"
+
+
+def any_engine(*case: Any) -> Any:
+    """A case whose answer any search engine gives (the checks before CKAN composes the
+    query, CKAN's own): make test-solr runs it against a real Solr too. The others are the
+    PostgreSQL backend's own refusals (Solr accepts those requests)."""
+    return pytest.param(*case, marks=pytest.mark.search_engine_neutral)
+
+
+# (path, GET parameters, expected status, expected message fragment or None)
+CASES: list[Any] = [
+    # -- the reported ones
+    any_engine(API, {"start": "99999999999999999999"}, 400, RANGE),
+    any_engine(API, {"fq": "tags:a\x00b"}, 400, NUL),
+    any_engine(API, {"q": "title:" + DEEP}, 400, DEPTH),
+    any_engine(API, {"fq": DEEP}, 400, DEPTH),
+    (API, {"fq": "metadata_modified:[NOW-1000000YEARS TO *]"}, 400, DATE),
+    any_engine(API, {"sort": "title_string asc,"}, 200, None),          # Solr accepts one trailing comma
+    any_engine("/dataset/", {"sort": "title_string asc,"}, 400, SORT),
+    any_engine("/application/", {"sort": "title_string asc,"}, 400, SORT),
+    any_engine("/catalog.ttl", {"page": "100000000000000000000"}, 400, RANGE),
+    any_engine("/catalog.ttl", {"q": 'title:"交通'}, 400, INCOMPLETE),
+    # -- NUL anywhere
+    any_engine(API, {"q": "交通\x00"}, 400, NUL),
+    any_engine(API, {"q": "title:交\x00通"}, 400, NUL),
+    any_engine(API, {"sort": "title_string\x00 asc"}, 400, NUL),
+    any_engine(API, {"fl": "id\x00"}, 400, NUL),
+    (API, {"facet.field": '["tags\\u0000"]'}, 400, NUL),
+    any_engine(API, {"qf": "title\x00"}, 400, NUL),
+    any_engine("/dataset/", {"q": "交通\x00"}, 400, NUL),
+    any_engine("/dataset/", {"tags": "a\x00b"}, 400, NUL),
+    any_engine("/catalog.ttl", {"q": "a\x00"}, 400, NUL),
+    any_engine("/catalog.ttl", {"fq": "tags:a\x00"}, 400, NUL),
+    any_engine("/feeds/custom.atom", {"q": "a\x00"}, 400, NUL),
+    # -- paging
+    any_engine(API, {"start": "2147483648"}, 400, RANGE),
+    any_engine(API, {"start": "-1"}, 400, RANGE),
+    any_engine(API, {"start": "abc"}, 409, INTEGER),
+    any_engine(API, {"rows": "-5"}, 409, NATURAL),
+    any_engine(API, {"rows": "1e9"}, 409, INTEGER),
+    any_engine(API, {"rows": "100000000000000000000"}, 200, None),      # CKAN caps rows at rows_max
+    any_engine("/dataset/", {"page": "100000000000000000000"}, 400, RANGE),
+    any_engine("/dataset/", {"page": "-3"}, 400, "page"),
+    any_engine("/application/", {"page": "99999999999999999"}, 400, RANGE),
+    any_engine("/catalog.ttl", {"page": "0"}, 409, "Page param"),      # ckanext-dcat's own check
+    any_engine("/catalog.ttl", {"page": "abc"}, 409, "Page param"),
+    any_engine("/catalog.jsonld", {"page": "10000000"}, 400, RANGE),
+    any_engine("/feeds/dataset.atom", {"page": "100000000000000000000"}, 400, RANGE),
+    # -- sort
+    (API, {"sort": "title_string sideways"}, 400, SORT),
+    (API, {"sort": "title_string"}, 400, SORT),
+    (API, {"sort": "title string asc"}, 400, SORT),
+    (API, {"sort": "title_string asc,,name asc"}, 400, SORT),
+    (API, {"sort": "sum(a,b) desc"}, 400, SORT),
+    (API, {"sort": "name; DROP TABLE package asc"}, 400, SORT),
+    (API, {"sort": "'name' asc"}, 400, SORT),
+    any_engine("/dataset/", {"sort": ",title_string asc"}, 400, SORT),
+    any_engine("/dataset/", {"sort": "title_string sideways"}, 400, SORT),
+    any_engine("/dataset/", {"sort": " , "}, 400, SORT),
+    any_engine("/catalog.ttl", {"q": "*:*", "fq": "x", "sort": "zzz"}, 200, None),  # dcat sorts itself
+    # -- q and fq syntax
+    any_engine(API, {"q": 'title:"交通'}, 400, INCOMPLETE),
+    any_engine(API, {"q": "title:(交通"}, 400, INCOMPLETE),
+    any_engine(API, {"q": "title:交通)"}, 400, SYNTAX),
+    any_engine(API, {"q": "交通 AND"}, 400, INCOMPLETE),             # dismax keeps AND an operator
+    any_engine(API, {"q": "--included"}, 400, SYNTAX),
+    any_engine(API, {"q": "title:[a TO"}, 400, INCOMPLETE),
+    (API, {"q": "title:/ab.*/"}, 400, UNSUPPORTED),
+    any_engine(API, {"q": "title:a\\"}, 400, INCOMPLETE),
+    any_engine(API, {"q": "title:\\u12"}, 400, SYNTAX),
+    any_engine(API, {"q": "title:a^x"}, 400, SYNTAX),
+    any_engine(API, {"q": "[a TO b]"}, 200, None),                    # dismax: brackets are literal
+    (API, {"q": "text:[a TO b]"}, 400, RANGE_FIELD),
+    any_engine(API, {"q": DEEP}, 200, None),                          # dismax: brackets are literal
+    any_engine(API, {"q": " ".join(["交通"] * 2000)}, 400, "过多"),
+    any_engine(API, {"fq": "tags:(a"}, 400, INCOMPLETE),
+    any_engine(API, {"fq": "tags:a) OR (*:*"}, 400, SYNTAX),
+    any_engine(API, {"fq": "tags:a OR"}, 400, INCOMPLETE),
+    any_engine(API, {"fq": "OR tags:a"}, 400, SYNTAX),
+    any_engine(API, {"fq": "tags:a&&tags:b"}, 400, SYNTAX),
+    any_engine(API, {"fq": '{!lucene}tags:a'}, 400, UNSUPPORTED),
+    any_engine(API, {"q": '{!lucene}tags:a'}, 409, "Local parameters"),    # CKAN's own refusal
+    any_engine(API, {"fq": "_query_:a"}, 409, "Magic fields"),             # CKAN's own refusal
+    (API, {"fq": "metadata_modified:[NOW+99999999999YEARS TO *]"}, 400, DATE),
+    (API, {"fq": "metadata_modified:[NOW/FORTNIGHT TO *]"}, 400, DATE),
+    (API, {"fq": "metadata_modified:[yesterday TO *]"}, 400, DATE),
+    any_engine(API, {"fq": "metadata_modified:[NOW-5YEARS/DAY TO NOW+1DAY]"}, 200, None),
+    (API, {"fq": "metadata_created:\"0000-01-01T00:00:00Z\""}, 400, DATE),
+    (API, {"fq": "num_resources:[" + "9" * 400 + " TO *]"}, 400, NUMBER),
+    (API, {"fq": "num_resources:[-" + "9" * 40 + " TO 5]"}, 400, NUMBER),
+    any_engine(API, {"fq": "num_resources:[1 TO 99999999999999999999]"}, 200, None),
+    any_engine(API, {"fq": "tags:" + "长" * 5000}, 200, None),
+    # -- other parameters
+    (API, {"facet.limit": "99999999999999999999"}, 400, RANGE),
+    any_engine(API, {"facet.limit": "abc"}, 409, INTEGER),
+    any_engine(API, {"facet.mincount": "-1"}, 409, NATURAL),
+    any_engine(API, {"facet.field": "not json"}, 409, None),
+    any_engine(API, {"facet.field": '["' + "x" * 10000 + '"]', "facet": "true"}, 200, None),
+    (API, {"defType": "func"}, 400, UNSUPPORTED),
+    (API, {"q": "交通 医疗", "mm": "lots"}, 400, MM),
+    any_engine(API, {"q": "交通", "mm": "lots"}, 200, None),        # one clause: Solr never reads mm
+    (API, {"q": "交通 医疗", "qf": "title^^2 )("}, 200, None),  # unknown qf: Solr ignores it
+    any_engine(API, {"fl": "id,name", "rows": "1"}, 200, None),
+    # -- pages and feeds that search
+    any_engine("/dataset/", {"q": 'title:"交通'}, 400, INCOMPLETE),
+    any_engine("/dataset/", {"q": "title:" + DEEP}, 400, DEPTH),
+    any_engine("/dataset/", {"q": DEEP}, 200, None),
+    any_engine("/dataset/", {"tags": 'x" OR'}, 400, None),
+    any_engine("/dataset/", {"q": "交通 AND"}, 400, INCOMPLETE),
+    any_engine("/application/", {"q": "title:(应用"}, 400, INCOMPLETE),
+    any_engine("/feeds/custom.atom", {"q": 'title:"交通'}, 400, INCOMPLETE),
+    ("/feeds/custom.atom", {"sort": "nope"}, 400, SORT),
+    any_engine("/feeds/dataset.atom", {"page": "0"}, 400, "page"),
+    # -- the DCAT catalog (ckanext-dcat runs package_search itself)
+    any_engine("/catalog.ttl", {"q": "PM2.5 监测"}, 200, None),
+    any_engine("/catalog.ttl", {"fq": "theme:道路交通 AND res_format:CSV"}, 200, None),
+    any_engine("/catalog.ttl", {"fq": 'theme:"道路 交通"'}, 200, None),
+    any_engine("/catalog.xml", {"q": "交通 医疗", "fq": "res_format:CSV"}, 200, None),
+    any_engine("/catalog.jsonld", {"q": "a b c d e f g"}, 200, None),
+    any_engine("/catalog.rdf", {"q": "title:(交通"}, 400, INCOMPLETE),
+    ("/catalog.ttl", {"fq": "metadata_modified:[NOW-1000000YEARS TO *]"}, 400, DATE),
+    any_engine("/catalog.ttl", {"q": "title:" + DEEP}, 400, DEPTH),
+    any_engine("/catalog.ttl", {"modified_since": "not a date"}, 409, "ISO-8601"),   # dcat's own
+    any_engine("/catalog.ttl", {"q": "<script>alert(1)</script> 交通"}, 200, None),
+    any_engine("/api/3/action/dcat_catalog_search", {"q": 'title:"交通', "format": "ttl"}, 400, INCOMPLETE),
+    any_engine("/api/3/action/dcat_catalog_search", {"page": "10000000", "format": "ttl"}, 400, RANGE),
+    # -- dataset autocomplete (CKAN searches the index with the typed text)
+    any_engine("/api/3/action/package_autocomplete", {"q": "交\x00"}, 400, NUL),
+    any_engine("/api/3/action/package_autocomplete", {"q": "交通", "limit": "abc"}, 400, RANGE),
+    any_engine("/api/3/action/package_autocomplete", {"q": "交通", "limit": "99999999999999999999"},
+     400, RANGE),
+    any_engine("/api/3/action/package_autocomplete", {"q": 'title:"交通 OR (('}, 200, None),
+    any_engine("/api/2/util/dataset/autocomplete", {"incomplete": "a\x00"}, 400, NUL),
+    any_engine("/api/2/util/dataset/autocomplete", {"incomplete": "交通", "limit": "-1"}, 400, RANGE),
+]
+
+
+@pytest.fixture(scope="module")
+def org_page(gd_search: None) -> str:
+    from ckan.tests import factories
+    from search_helpers import unique
+    return "/organization/" + factories.Organization(name=unique("bad"))["name"]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def server_errors() -> Iterator[list[logging.LogRecord]]:
+    """ERROR records the app logs while the test runs (tracebacks, failed searches). The
+    test session's logging setup leaves CKAN's loggers disabled: they are switched on
+    for the test, so that what the server would log is seen."""
+    handler = _Collect()
+    loggers = [logging.getLogger()] + [
+        logger for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger) and name.split(".")[0] in ("ckan", "ckanext",
+                                                                          "werkzeug", "flask")]
+    saved = [(logger, logger.disabled) for logger in loggers]
+    for logger in loggers:
+        logger.disabled = False
+    for name in ("", "ckan", "ckanext", "werkzeug"):  # ckan/ckanext do not propagate
+        logging.getLogger(name).addHandler(handler)
+    yield handler.records
+    for name in ("", "ckan", "ckanext", "werkzeug"):
+        logging.getLogger(name).removeHandler(handler)
+    for logger, disabled in saved:
+        logger.disabled = disabled
+
+
+def body_of(answer: requests.Response) -> str:
+    text = answer.content.decode("utf-8", "replace")
+    if answer.headers.get("Content-Type", "").startswith("application/json"):
+        return json.dumps(answer.json(), ensure_ascii=False)  # \\uXXXX → the characters
+    return text
+
+
+def check(base: str, path: str, params: dict[str, Any], status: int,
+          message: Optional[str]) -> None:
+    answer = requests.get(base + path, params=params, timeout=120)
+    body = body_of(answer)
+    shown = f"{path} {str(params)[:120]} -> {answer.status_code}: {body[:400]}"
+    assert answer.status_code != 500, shown
+    assert answer.status_code == status, shown
+    for leak in LEAKS:
+        assert leak not in body, f"{leak!r} in {shown}"
+    if message:
+        assert message in body, shown
+
+
+def test_at_least_sixty_hostile_requests() -> None:
+    assert len(CASES) >= 60
+
+
+@pytest.mark.parametrize("path,params,status,message", CASES,
+                         ids=[f"{i:03d}" for i in range(len(CASES))])
+def test_bad_search_input(live_server: str, server_errors: list[logging.LogRecord], path: str,
+                          params: dict[str, Any], status: int, message: Optional[str]) -> None:
+    check(live_server, path, params, status, message)
+    tracebacks = [r for r in server_errors if r.exc_info]
+    assert not tracebacks, tracebacks[0].getMessage()
+
+
+@pytest.mark.search_engine_neutral
+@pytest.mark.parametrize("params", [
+    {"q": 'title:"交通'}, {"q": "title:" + DEEP}, {"q": "交\x00"}, {"sort": "title_string asc,"},
+    {"page": "100000000000000000000"}, {"q": "交通 AND"},
+])
+def test_organization_page_never_fails(live_server: str, org_page: str,
+                                       server_errors: list[logging.LogRecord],
+                                       params: dict[str, Any]) -> None:
+    """CKAN's organization page shows its own "error while searching" notice (200) for any
+    search error; what matters here: no 500, no leak."""
+    answer = requests.get(live_server + org_page, params=params, timeout=120)
+    body = body_of(answer)
+    assert answer.status_code in (200, 400), body[:300]
+    for leak in LEAKS:
+        assert leak not in body
+    assert not [r for r in server_errors if r.exc_info]
+
+
+@pytest.mark.parametrize("payload,status", [
+    ({"q": {"nested": "dict"}}, 400),            # CKAN turns it into JSON text: a bad query
+    ({"fq": ["tags:a", "OR", "*:*"]}, 400),      # a list becomes JSON text: a bad query
+    ({"fq": 12345}, 200),
+    ({"fq_list": ["tags:a\u0000"]}, 400),
+    ({"fq_list": "abc"}, 200),
+    ({"rows": 1e308}, 200),                      # capped at ckan.search.rows_max
+    ({"start": 2**70}, 400),
+    ({"sort": ["title_string asc"]}, 400),
+    ({"facet.field": ["tags", None, 5]}, 409),
+    ({"fl": ["id", "name\u0000"]}, 400),
+    ({"q": "交通", "defType": "edismax", "mm": "2<-1 5<80%"}, 200),
+    ({"q": "交通 (((", "defType": "edismax"}, 200),  # edismax retries with escaping
+])
+def test_bad_json_bodies(live_server: str, server_errors: list[logging.LogRecord],
+                         payload: dict[str, Any], status: int) -> None:
+    answer = requests.post(live_server + API, json=payload, timeout=60)
+    body = body_of(answer)
+    assert answer.status_code == status, body[:400]
+    for leak in LEAKS:
+        assert leak not in body
+    assert not [r for r in server_errors if r.exc_info]
+
+
+@pytest.mark.search_engine_neutral
+def test_messages_follow_the_language(live_server: str) -> None:
+    zh = requests.get(live_server + "/dataset/", params={"sort": "x asc,"}, timeout=60)
+    en = requests.get(live_server + "/en/dataset/", params={"sort": "x asc,"}, timeout=60)
+    assert zh.status_code == en.status_code == 400
+    assert SORT in zh.text and "Invalid sort" not in zh.text
+    assert "Invalid sort" in en.text and SORT not in en.text
+
+
+def test_a_database_failure_is_answered_short_and_logged(
+        live_server: str, monkeypatch: Any, server_errors: list[logging.LogRecord]) -> None:
+    """A failure of the search statement itself (simulated: the statement raises as
+    PostgreSQL would): 409 with a generic message; the SQL goes to the log only."""
+    import sqlalchemy.exc
+    from ckanext.guangdong.search.backend import executor
+
+    def broken(self: Any, any_token: bool) -> Any:
+        raise sqlalchemy.exc.DataError("SELECT index_id FROM guangdong_search_index OFFSET :p0",
+                                       {"p0": 10**20}, Exception("bigint out of range"))
+    monkeypatch.setattr(executor.Search, "_run", broken)
+    answer = requests.get(live_server + API, params={"q": "交通"}, timeout=60)
+    body = body_of(answer)
+    assert answer.status_code == 409
+    assert "搜索暂时出错" in body
+    for leak in LEAKS:
+        assert leak not in body
+    logged = " ".join(r.getMessage() for r in server_errors)
+    assert "guangdong_search_index" in logged  # the operators still see what failed
+    page = requests.get(live_server + "/feeds/dataset.atom", timeout=60)
+    assert page.status_code == 409 and "搜索暂时出错" in page.content.decode()

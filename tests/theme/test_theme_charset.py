@@ -1,0 +1,44 @@
+"""Every text answer of ours and of ckanext-dcat declares charset=utf-8 (once): Turtle opened
+in a browser used to show its Chinese as mojibake (``text/turtle`` without a charset)."""
+from __future__ import annotations
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+
+from gd_chromium import chromium_session, needs_chromium
+from gd_testing import make_sysadmin
+from schema.schema_data import dataset_dict, make_org  # tests/schema (namespace package)
+
+pytestmark = pytest.mark.usefixtures("gd")
+
+TITLE = "字符集测试：广州市公交线路"
+
+
+@pytest.fixture(scope="module")
+def dataset(gd_plugins: None) -> dict:
+    org = make_org(image_url="")
+    return tk.get_action("package_create")({"user": make_sysadmin()["name"]},
+                                           dataset_dict(org["id"], title=TITLE))
+
+
+def _paths(name: str) -> list[str]:
+    rdf = ["ttl", "rdf", "xml", "jsonld", "n3"]
+    return ([f"/catalog.{ext}" for ext in rdf] + [f"/dataset/{name}.{ext}" for ext in rdf]
+            + [f"/vocab/themes.{ext}" for ext in ("ttl", "rdf", "jsonld", "nt")]
+            + ["/open-progress/export.csv", "/api/i18n/zh_Hans_CN"])
+
+
+def test_text_answers_declare_utf8(gd_app, dataset):
+    for path in _paths(dataset["name"]):
+        res = gd_app.get(path)
+        assert res.status_code == 200, path
+        content_type = res.headers["Content-Type"].replace(" ", "").lower()
+        assert content_type.count("charset=utf-8") == 1, (path, content_type)
+
+
+@needs_chromium
+def test_turtle_reads_as_chinese_in_a_browser(live_server, dataset):
+    with chromium_session(live_server) as b:
+        page = b.open(f"/dataset/{dataset['name']}.ttl")
+        assert TITLE in page.inner_text("body")
