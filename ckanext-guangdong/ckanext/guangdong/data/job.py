@@ -183,6 +183,9 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
                   task_created: Optional[str] = None) -> None:
     """The job: load one resource's file into the DataStore (see the module's docstring)."""
     import time
+    from ckan.lib.redis import connect_to_redis
+    from ckanext.guangdong.data.logic.action import queued_key
+    connect_to_redis().delete(queued_key(resource_id))  # a change from now on queues a new load
     context = _site_context()
     for attempt in range(20):  # submitted before the creating transaction committed
         try:
@@ -199,6 +202,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
     pid = package["id"]
     original_url = resource.get("url")
     _record_task(resource_id)
+    previous = model.get(resource_id) or {}  # before "running" replaces it
     model.save(resource_id, pid, "running")
     tmpdir = tempfile.mkdtemp(prefix="guangdong-data-")
     touched = False
@@ -210,7 +214,6 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
             if (not ignore_hash and resource.get("hash") == digest and previous.get("rows") is not None
                     and resource.get("datastore_active") and _existing_fields(resource_id)):
                 logger.info("the file has not changed since the last load (%s)", digest)
-                previous = model.get(resource_id) or {}
                 model.save(resource_id, pid, "complete",
                            **{k: previous.get(k) for k in ("rows", "columns", "encoding",
                                                             "header_line", "warnings")
@@ -229,10 +232,13 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
             touched = True
             load_into_datastore(resource, prepared, logger, notes)
             if resource.get("hash") != digest:
-                try:  # so an unchanged file is not loaded again (as xloader does)
-                    tk.get_action("resource_patch")(dict(context), {"id": resource_id, "hash": digest})
-                except tk.ValidationError as e:
-                    logger.warning("could not record the file's hash: %s", e.error_summary)
+                # so an unchanged file is not loaded again (as xloader does), written on the
+                # model: a resource_patch would be a dataset change (activity, a reload check)
+                from ckan import model as ckan_model
+                row = ckan_model.Resource.get(resource_id)
+                row.hash = digest
+                ckan_model.repo.commit()
+                _reindex(resource_id)
             # xloader's hook first: it creates the DataTables view, which must exist once the
             # report says "complete"
             _hook(resource_id, "complete", task_created, original_url)
