@@ -39,6 +39,6 @@ test-solr:
 	@scripts/test-solr.sh
 
 bench:
-	@scripts/setup.sh test && .venv/bin/python bench/search.py && .venv/bin/python bench/harvest.py && .venv/bin/python bench/targets.py
+	@scripts/setup.sh test && .venv/bin/python bench/search.py && .venv/bin/python bench/harvest.py && .venv/bin/python bench/targets.py && .venv/bin/python bench/datastore.py
 
 .PHONY: help setup run stop demo test test-ckan-search solr test-solr bench

@@ -24,6 +24,9 @@ PLUGINS = [
     "tracking", "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
     # CKAN's previews (of files on this portal only: theme/previews.py)
     "image_view", "text_view", "webpage_view",
+    # DataStore and previews of data (docs/data.md). datastore must be the first IDatastore
+    # plugin; guangdong_data comes before datatables_view, whose search endpoint it replaces
+    "datastore", "guangdong_data", "xloader", "datatables_view", "pdf_view",
 ]
 
 PROFILES = {
@@ -40,6 +43,11 @@ def read_secret(var: Path, name: str) -> str:
     if not path.exists():
         sys.exit(f"error: {path} is missing; run scripts/services.sh start first")
     return path.read_text().strip()
+
+
+def datastore_db_name(db_name: str) -> str:
+    """The DataStore database that goes with a CKAN database (ckan -> ckan_datastore)."""
+    return f"{db_name}_datastore"
 
 
 def render(profile: str) -> Path:
@@ -70,6 +78,13 @@ def render(profile: str) -> Path:
         f"http://127.0.0.1:{os.environ.get('GD_SOLR_PORT', '8983')}/solr/{solr_core}",
         # Local city portals (the demo and the tests) live on loopback.
         "GD_HARVEST_ALLOWED_HOSTS": os.environ.get("GD_HARVEST_ALLOWED_HOSTS", "127.0.0.1 localhost"),
+        # The DataStore: a database of its own beside the CKAN one, a write and a read-only role
+        # (scripts/services.sh creates them).
+        "GD_DS_DB_NAME": datastore_db_name(settings["GD_DB_NAME"]),
+        "GD_DS_WRITE_USER": os.environ.get("GD_DS_WRITE_USER", "datastore_write"),
+        "GD_DS_READ_USER": os.environ.get("GD_DS_READ_USER", "datastore_read"),
+        "GD_DS_WRITE_PASSWORD": read_secret(var, "datastore_write_password"),
+        "GD_DS_READ_PASSWORD": read_secret(var, "datastore_read_password"),
         **{k: v for k, v in settings.items() if k != "ini"},
     }
     template = string.Template((ROOT / "config" / "ckan.ini.tmpl").read_text(encoding="utf-8"))

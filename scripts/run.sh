@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Serve the portal in the foreground: web app, harvest consumers, scheduler.
+# Serve the portal in the foreground: web app, harvest consumers, scheduler, job worker.
 # Ctrl-C (or `make stop` from another shell) stops every process started here.
 source "$(dirname "$0")/lib.sh"
 INI=$VAR/ckan.ini
 [ -f "$INI" ] || die "$INI missing: run scripts/setup.sh run first"
-for f in run web gather fetch scheduler portals; do
+for f in run web gather fetch scheduler worker portals; do
   pid_alive "$RUN/$f.pid" && die "the portal is already running (pid $(cat "$RUN/$f.pid")); 'make stop' first"
 done
 port_busy "$GD_WEB_PORT" && die "port $GD_WEB_PORT is in use by another program. Stop it or choose another: GD_WEB_PORT=5050 make run"
@@ -61,6 +61,8 @@ fi
 start gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
 start fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
 start scheduler "$VENV/bin/ckan" -c "$INI" guangdong scheduler
+# CKAN's background jobs (RQ on our Redis): DataStore loads of uploaded and harvested files.
+start worker "$VENV/bin/ckan" -c "$INI" jobs worker
 while kill -0 "$WEB_PID" 2>/dev/null; do sleep 1; done
 if stopping; then  # `make stop` from another shell: it may have passed before a later start here
   stop_all --keep-services >/dev/null

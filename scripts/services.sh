@@ -58,20 +58,42 @@ pg_start() {
 
 psql_admin() { as_pg "$PG_BIN/psql" -h "$RUN/pg" -p "$GD_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
-pg_roles() {
-  local pw; pw=$(secret db_password)
+# login_role NAME PASSWORD: a login role (no superuser, no createdb) with this password.
+login_role() {
   psql_admin -d postgres -c "DO \$\$BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$GD_DB_USER') THEN
-      CREATE ROLE $GD_DB_USER LOGIN PASSWORD '$pw';
-    ELSE ALTER ROLE $GD_DB_USER PASSWORD '$pw'; END IF; END\$\$;"
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$1') THEN
+      CREATE ROLE $1 LOGIN PASSWORD '$2';
+    ELSE ALTER ROLE $1 PASSWORD '$2'; END IF; END\$\$;"
 }
 
-# createdb NAME: make a database owned by our role if it does not exist.
+pg_roles() {
+  login_role "$GD_DB_USER" "$(secret db_password)"
+  # The DataStore's two roles: the write one owns the DataStore databases, the read one
+  # (datastore_search_sql) may only read them (docs/data.md).
+  login_role "$GD_DS_WRITE_USER" "$(secret datastore_write_password)"
+  login_role "$GD_DS_READ_USER" "$(secret datastore_read_password)"
+}
+
+# createdb NAME: make a database owned by our role if it does not exist, and its DataStore
+# database NAME_datastore owned by the DataStore's write role. Only their owners (and the
+# DataStore's read role, on the DataStore database: `datastore-permissions`) may connect.
 pg_createdb() {
-  if [ -z "$(psql_admin -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" ]; then
-    say "creating database $1"
-    psql_admin -d postgres -c "CREATE DATABASE $1 OWNER $GD_DB_USER ENCODING 'UTF8' TEMPLATE template0"
-  fi
+  local db
+  for db in "$1" "$1_datastore"; do
+    local owner=$GD_DB_USER; [ "$db" = "$1_datastore" ] && owner=$GD_DS_WRITE_USER
+    if [ -z "$(psql_admin -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+      say "creating database $db"
+      psql_admin -d postgres -c "CREATE DATABASE $db OWNER $owner ENCODING 'UTF8' TEMPLATE template0"
+      psql_admin -d postgres -c "REVOKE CONNECT ON DATABASE $db FROM PUBLIC"
+    fi
+  done
+}
+
+# datastore-permissions INI: CKAN's own permission script for the DataStore (read role: SELECT
+# only, new tables readable by default; the full-text trigger), run as the superuser.
+pg_datastore_permissions() {
+  "$VENV/bin/ckan" -c "$1" datastore set-permissions 2>/dev/null | psql_admin -d postgres >/dev/null \
+    || die "ckan datastore set-permissions failed for $1"
 }
 
 redis_start() {
@@ -98,10 +120,11 @@ mkdir -p "$VAR" "$RUN" "$LOG" || die "cannot create $VAR (permissions?)"
 case "${1:-}" in
   # Solr only where the portal searches it (GD_SEARCH_BACKEND=solr, scripts/solr.sh)
   start) pg_start; redis_start; [ "${GD_SEARCH_BACKEND:-postgres}" = solr ] && "$GD_ROOT/scripts/solr.sh" start; true ;;
-  createdb) shift; pg_start; for db in "$@"; do pg_createdb "$db"; done ;;
+  createdb) shift; pg_start; pg_roles; for db in "$@"; do pg_createdb "$db"; done ;;
+  datastore-permissions) shift; pg_start; pg_datastore_permissions "$1" ;;
   stop) stop_all ;;
   status) pg_running && echo "postgresql: running on $GD_PG_PORT" || echo "postgresql: stopped"
           pid_alive "$RUN/redis.pid" && echo "redis: running on $GD_REDIS_PORT" || echo "redis: stopped"
           "$GD_ROOT/scripts/solr.sh" status ;;
-  *) die "usage: services.sh start|createdb NAME...|stop|status" ;;
+  *) die "usage: services.sh start|createdb NAME...|datastore-permissions INI|stop|status" ;;
 esac

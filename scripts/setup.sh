@@ -10,6 +10,7 @@ case "$PROFILE" in run|test) ;; *) die "usage: setup.sh run|test" ;; esac
 "$GD_ROOT/scripts/venv.sh"
 mkdir -p "$VAR" "$LOG" "$RUN"
 secret secret_key >/dev/null; secret db_password >/dev/null
+secret datastore_write_password >/dev/null; secret datastore_read_password >/dev/null
 "$GD_ROOT/scripts/services.sh" start
 if [ "$PROFILE" = run ]; then DB=ckan; else DB=${GD_TEST_DB:-ckan_test}; fi
 "$GD_ROOT/scripts/services.sh" createdb "$DB"
@@ -24,6 +25,15 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
   "$VENV/bin/ckan" -c "$INI" db upgrade >"$LOG/migrate-$DB.log" 2>&1 \
     || { tail -n 30 "$LOG/migrate-$DB.log" >&2; die "migrations failed, see $LOG/migrate-$DB.log"; }
   echo "$want" > "$STAMP"
+fi
+
+# The DataStore's permissions (CKAN's set-permissions script), once per database and ini.
+DS_STAMP=$VAR/.datastore-permissions-$DB
+ds_want=$(grep -E '^(sqlalchemy.url|ckan.datastore)' "$INI" | sha256sum | cut -c1-16)
+if [ ! -f "$DS_STAMP" ] || [ "$(cat "$DS_STAMP")" != "$ds_want" ]; then
+  say "setting the DataStore permissions (${DB}_datastore: $GD_DS_WRITE_USER writes, $GD_DS_READ_USER reads)"
+  "$GD_ROOT/scripts/services.sh" datastore-permissions "$INI"
+  echo "$ds_want" > "$DS_STAMP"
 fi
 
 if [ "$PROFILE" = run ]; then

@@ -2,7 +2,7 @@
 # Stop every process `make run` started (by the pids it recorded), then PostgreSQL and Redis.
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$RUN"; touch "$RUN/stopping"  # tells a running scripts/run.sh that this stop is deliberate
-for name in portals web gather fetch scheduler; do
+for name in portals web gather fetch scheduler worker; do
   pidfile=$RUN/$name.pid
   if pid_alive "$pidfile"; then
     pid=$(cat "$pidfile")

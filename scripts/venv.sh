@@ -17,4 +17,13 @@ pip_log=$LOG/pip-install.log
   "$PY" -m pip install -c "$GD_ROOT/requirements/constraints.txt" -r "$GD_ROOT/requirements/requirements.txt" &&
   "$PY" -m pip install --no-deps -e "$GD_ROOT"
 } >"$pip_log" 2>&1 || { tail -n 40 "$pip_log" >&2; die "pip install failed, see $pip_log"; }
+# ckanext is a PEP 420 namespace package in CKAN 2.11; ckanext-xloader's wheel adds a
+# pkg_resources-style ckanext/__init__.py that would make it a legacy one (and let an editable
+# checkout shadow an installed copy). Remove it, as CKAN's own wheel has none.
+"$PY" - <<'PY'
+import pathlib, sysconfig
+init = pathlib.Path(sysconfig.get_paths()["purelib"]) / "ckanext" / "__init__.py"
+if init.exists() and "declare_namespace" in init.read_text():
+    init.unlink()
+PY
 echo "$want" > "$STAMP"

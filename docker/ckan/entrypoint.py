@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Entrypoint of the ckanext-guangdong CKAN image (docker/Dockerfile).
 
-    entrypoint.py web | gather | fetch | scheduler     the long-running roles
+    entrypoint.py web | gather | fetch | scheduler | worker     the long-running roles
     entrypoint.py ckan ARGS...                         CKAN's command line (e.g. search-index rebuild)
     entrypoint.py COMMAND ARGS...                      anything else, run as is (sh, python ...)
 
@@ -13,6 +13,7 @@ catalog, rebuilds the search index when Solr's is empty and datasets exist, and 
 replaces itself with gunicorn. The workers start after ``web`` is healthy
 (docker-compose.yml), so they never see a database without our tables.
 
+``web`` also prepares the DataStore (its database, roles and permissions) before the migrations.
 ROLES mirrors what the local ``make run`` starts (scripts/run.sh); the test
 tests/foundation/test_docker_config.py compares the two.
 """
@@ -45,6 +46,7 @@ ROLES: dict[str, list[str]] = {
     "gather": CKAN + ["harvester", "gather-consumer"],
     "fetch": CKAN + ["harvester", "fetch-consumer"],
     "scheduler": CKAN + ["guangdong", "scheduler"],
+    "worker": CKAN + ["jobs", "worker"],
 }
 
 # Further variables read here (render_ini.ENV_DEFAULTS has the configuration ones).
@@ -147,10 +149,55 @@ def site_setup() -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def prepare_datastore() -> None:
+    """The DataStore's database (POSTGRES_DB_datastore) and its write and read-only roles, then
+    CKAN's own permission script (`ckan datastore set-permissions`), as scripts/services.sh does
+    locally. Needs the database superuser (POSTGRES_USER is one in the postgres image); with a
+    lesser user they must exist already."""
+    import psycopg2
+    from psycopg2 import sql
+    args = dict(host=env("GD_DB_HOST"), port=int(env("GD_DB_PORT")), user=env("POSTGRES_USER"),
+                password=env("POSTGRES_PASSWORD"))
+    main_db = env("POSTGRES_DB")
+    ds_db = main_db + "_datastore"
+    conn = psycopg2.connect(dbname=main_db, **args)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cur.fetchone()[0]:
+            say("POSTGRES_USER is not a superuser: the DataStore roles and database must exist")
+            conn.close()
+            return
+        for role, var in ((render_ini.DATASTORE_WRITE_USER, "GD_DATASTORE_WRITE_PASSWORD"),
+                          (render_ini.DATASTORE_READ_USER, "GD_DATASTORE_READ_PASSWORD")):
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            verb = "ALTER" if cur.fetchone() else "CREATE"
+            cur.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(sql.Identifier(role)),
+                        (env(var),))
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (ds_db,))
+        if not cur.fetchone():
+            say(f"creating the DataStore database {ds_db}")
+            cur.execute(sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0").format(
+                sql.Identifier(ds_db), sql.Identifier(render_ini.DATASTORE_WRITE_USER)))
+            cur.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(sql.Identifier(ds_db)))
+    conn.close()
+    script = subprocess.run(CKAN + ["datastore", "set-permissions"], check=True, text=True,
+                            capture_output=True).stdout
+    script = "\n".join(line for line in script.splitlines() if not line.startswith("\\connect"))
+    conn = psycopg2.connect(dbname=ds_db, **args)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(script)
+    conn.close()
+
+
 def prepare_web() -> None:
     timeout = float(env("GD_WAIT_TIMEOUT"))
     solr_url = env("GD_SOLR_URL")
     wait_for(f"Solr ({solr_url})", solr_ping(solr_url), timeout)
+
+    say("preparing the DataStore database and roles")
+    prepare_datastore()
 
     say("applying database migrations (ckan db upgrade: core, activity, harvest, guangdong)")
     ckan("db", "upgrade")

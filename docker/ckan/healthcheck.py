@@ -2,7 +2,7 @@
 """Container healthchecks of the CKAN image (docker-compose.yml ``healthcheck:``).
 
     healthcheck.py web                       CKAN answers /api/3/action/status_show
-    healthcheck.py gather|fetch|scheduler    a process runs the role's command and Redis answers
+    healthcheck.py gather|fetch|scheduler|worker    a process runs the role's command and Redis answers
 
 Standard library only: it runs every 30 s in each container.
 """

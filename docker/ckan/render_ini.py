@@ -32,7 +32,8 @@ ROOT = Path(os.environ.get("GD_APP_ROOT", Path(__file__).resolve().parents[2]))
 TEMPLATE = ROOT / "config" / "ckan.ini.tmpl"
 
 # Variables without which the deployment is not safe to start.
-REQUIRED = ("POSTGRES_PASSWORD", "GD_SECRET_KEY")
+REQUIRED = ("POSTGRES_PASSWORD", "GD_SECRET_KEY", "GD_DATASTORE_WRITE_PASSWORD",
+            "GD_DATASTORE_READ_PASSWORD")
 
 # Every environment variable read here, with its default (None: required).
 # docker/.env.example lists each of them; docker-compose.yml passes each through.
@@ -56,7 +57,12 @@ ENV_DEFAULTS: dict[str, str | None] = {
     # Reverse proxies of ours in front of gunicorn (a TLS proxy: 1); login throttling then
     # counts the client's address from X-Forwarded-For.
     "GD_PROXIES_IN_FRONT": "0",
+    # The DataStore (docs/data.md): database POSTGRES_DB_datastore, a write and a read-only role.
+    "GD_DATASTORE_WRITE_PASSWORD": None,
+    "GD_DATASTORE_READ_PASSWORD": None,
 }
+DATASTORE_WRITE_USER = "datastore_write"
+DATASTORE_READ_USER = "datastore_read"
 
 
 def ini_escape(value: str) -> str:
@@ -108,6 +114,11 @@ def template_values(env: Mapping[str, str]) -> dict[str, str]:
         "GD_LOG_LEVEL": e["GD_LOG_LEVEL"],
         "GD_SEARCH_BACKEND": "solr",
         "GD_SOLR_URL": e["GD_SOLR_URL"],
+        "GD_DS_DB_NAME": e["POSTGRES_DB"] + "_datastore",
+        "GD_DS_WRITE_USER": DATASTORE_WRITE_USER,
+        "GD_DS_READ_USER": DATASTORE_READ_USER,
+        "GD_DS_WRITE_PASSWORD": e["GD_DATASTORE_WRITE_PASSWORD"],
+        "GD_DS_READ_PASSWORD": e["GD_DATASTORE_READ_PASSWORD"],
     }
 
 
@@ -116,9 +127,16 @@ def docker_settings(env: Mapping[str, str]) -> dict[str, str]:
     e = environment(env)
     user = quote(e["POSTGRES_USER"], safe="")
     password = quote(e["POSTGRES_PASSWORD"], safe="")
+    db_url = (f"postgresql://{user}:{password}@{e['GD_DB_HOST']}:"
+              f"{e['GD_DB_PORT']}/{quote(e['POSTGRES_DB'], safe='')}")
+    datastore = f"{e['GD_DB_HOST']}:{e['GD_DB_PORT']}/{quote(e['POSTGRES_DB'] + '_datastore', safe='')}"
     settings = {
-        "sqlalchemy.url": (f"postgresql://{user}:{password}@{e['GD_DB_HOST']}:"
-                           f"{e['GD_DB_PORT']}/{quote(e['POSTGRES_DB'], safe='')}"),
+        "sqlalchemy.url": db_url,
+        "ckanext.xloader.jobs_db.uri": db_url,
+        "ckan.datastore.write_url": (f"postgresql://{DATASTORE_WRITE_USER}:"
+                                     f"{quote(e['GD_DATASTORE_WRITE_PASSWORD'], safe='')}@{datastore}"),
+        "ckan.datastore.read_url": (f"postgresql://{DATASTORE_READ_USER}:"
+                                    f"{quote(e['GD_DATASTORE_READ_PASSWORD'], safe='')}@{datastore}"),
         "ckan.redis.url": f"redis://{e['GD_REDIS_HOST']}:{e['GD_REDIS_PORT']}/{e['GD_REDIS_DB']}",
         "ckan.harvest.mq.hostname": e["GD_REDIS_HOST"],
         "ckanext.guangdong.search_backend": "solr",

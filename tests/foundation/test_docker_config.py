@@ -43,7 +43,7 @@ DOCKER = ROOT / "docker"
 COMPOSE_FILE = DOCKER / "docker-compose.yml"
 ENV_EXAMPLE = DOCKER / ".env.example"
 SOLR_CONF = DOCKER / "solr" / "conf"
-CKAN_SERVICES_ROLES = {"web", "gather", "fetch", "scheduler"}
+CKAN_SERVICES_ROLES = {"web", "gather", "fetch", "scheduler", "worker"}
 
 # Options whose value may differ between the local and the docker configuration:
 # secrets, service addresses, the site's public address, and the search backend.
@@ -55,8 +55,10 @@ ENVIRONMENT_SPECIFIC = {
     "ckanext.guangdong.search_backend", "solr_url",
     "ckan.harvest.mq.hostname", "ckan.harvest.mq.port", "ckan.harvest.mq.redis_db",
     "ckanext.guangdong.harvest.allowed_hosts", "ckanext.guangdong.security.proxies_in_front",
+    "ckan.datastore.write_url", "ckan.datastore.read_url", "ckanext.xloader.jobs_db.uri",
 }
-TEST_SECRETS = {"POSTGRES_PASSWORD": "pw%with/odd@chars", "GD_SECRET_KEY": "docker-test-secret"}
+TEST_SECRETS = {"POSTGRES_PASSWORD": "pw%with/odd@chars", "GD_SECRET_KEY": "docker-test-secret",
+                "GD_DATASTORE_WRITE_PASSWORD": "ds%write/pw", "GD_DATASTORE_READ_PASSWORD": "ds@read"}
 
 
 def load_module(path: Path, name: str) -> ModuleType:
@@ -156,6 +158,8 @@ def inis(tmp_path_factory, local_renderer, docker_renderer, compose):
     (var / "secrets").mkdir()
     (var / "secrets" / "db_password").write_text("local-db-password")
     (var / "secrets" / "secret_key").write_text("local-secret")
+    (var / "secrets" / "datastore_write_password").write_text("local-ds-write")
+    (var / "secrets" / "datastore_read_password").write_text("local-ds-read")
     mp = pytest.MonkeyPatch()
     try:
         mp.setenv("GD_VAR", str(var))
@@ -236,6 +240,11 @@ def test_ckan_reads_the_docker_ini(inis):
     assert url.username == env_example()["POSTGRES_USER"]
     assert url.database == env_example()["POSTGRES_DB"]
     assert config["SECRET_KEY"] == TEST_SECRETS["GD_SECRET_KEY"]
+    for key, secret in (("ckan.datastore.write_url", "GD_DATASTORE_WRITE_PASSWORD"),
+                        ("ckan.datastore.read_url", "GD_DATASTORE_READ_PASSWORD")):
+        ds = make_url(config[key])
+        assert ds.password == TEST_SECRETS[secret]
+        assert ds.database == env_example()["POSTGRES_DB"] + "_datastore"
 
 
 def test_docker_render_refuses_options_the_template_lacks(docker_renderer):
@@ -305,7 +314,7 @@ def test_every_local_process_is_a_compose_service_with_the_same_command(compose,
 def test_ckan_services_share_one_image_and_environment(compose):
     services = compose["services"]
     ckan_like = [n for n, s in services.items() if s.get("build", {}).get("dockerfile") == "docker/Dockerfile"]
-    assert len(ckan_like) == 4
+    assert len(ckan_like) == 5
     images = {services[n]["image"] for n in ckan_like}
     assert len(images) == 1
     envs = [service_env(compose, n) for n in ckan_like]
@@ -321,7 +330,7 @@ def test_workers_wait_for_the_web_service(compose):
     services = compose["services"]
     web = next(n for n, s in services.items() if s.get("command") == ["web"])
     for name, service in services.items():
-        if service.get("command") in (["gather"], ["fetch"], ["scheduler"]):
+        if service.get("command") in (["gather"], ["fetch"], ["scheduler"], ["worker"]):
             assert service["depends_on"][web]["condition"] == "service_healthy", name
     for dep in ("db", "solr", "redis"):
         assert services[web]["depends_on"][dep]["condition"] == "service_healthy"
@@ -730,6 +739,9 @@ def local_services_env(compose, tmp_path):
                GD_REDIS_DB=redis.path.strip("/") or "0", GD_WAIT_TIMEOUT="20",
                GD_SOLR_URL="http://127.0.0.1:9/solr/ckan", GD_STORAGE_PATH=str(tmp_path / "storage"),
                CKAN_INI=str(tmp_path / "ckan.ini"),
+               # the DataStore roles of this test run (scripts/services.sh made them)
+               GD_DATASTORE_WRITE_PASSWORD=make_url(config["ckan.datastore.write_url"]).password,
+               GD_DATASTORE_READ_PASSWORD=make_url(config["ckan.datastore.read_url"]).password,
                PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     return env
 
@@ -745,7 +757,7 @@ def run_entrypoint(env: dict, *args: str, timeout: int = 300) -> tuple[list[str]
 
 
 def test_entrypoint_worker_roles_render_wait_and_run_the_local_commands(local_services_env, entrypoint):
-    for role in ("gather", "fetch", "scheduler"):
+    for role in ("gather", "fetch", "scheduler", "worker"):
         command, _ = run_entrypoint(local_services_env, role, timeout=60)
         ini = local_services_env["CKAN_INI"]
         assert command == ["ckan", "-c", ini] + entrypoint.ROLES[role][3:], role
@@ -804,6 +816,13 @@ def test_entrypoint_web_migrates_a_fresh_database_and_starts_gunicorn(local_serv
         with admin_engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin_engine.dispose()
+        # its DataStore database belongs to the DataStore's write role
+        from ckan.common import config
+        ds_engine = sa.create_engine(sa.engine.make_url(config["ckan.datastore.write_url"])
+                                     .set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with ds_engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}_datastore" WITH (FORCE)'))
+        ds_engine.dispose()
 
 
 def compose_cli() -> list[str] | None:

@@ -33,7 +33,7 @@ def render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str, **env:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     (tmp_path / "secrets").mkdir(exist_ok=True)
-    for name in ("db_password", "secret_key"):
+    for name in ("db_password", "secret_key", "datastore_write_password", "datastore_read_password"):
         (tmp_path / "secrets" / name).write_text("x")
     monkeypatch.setenv("GD_VAR", str(tmp_path))
     for name in ("GD_TEST_DB", "GD_SEARCH_BACKEND", "GD_SOLR_URL", "GD_SOLR_PORT"):

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from ckan.common import config
 
 # the views that load the resource's file (or a URL given in the view) into the page
-LOADING_VIEWS = {"image_view": "image_url", "webpage_view": "page_url", "text_view": None}
+LOADING_VIEWS = {"image_view": "image_url", "webpage_view": "page_url", "text_view": None,
+                 "pdf_view": "pdf_url"}
 
 
 def on_this_portal(url: Any) -> bool:

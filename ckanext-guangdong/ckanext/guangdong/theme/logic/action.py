@@ -20,9 +20,19 @@ def _elsewhere() -> str:
 @tk.chained_action
 def resource_create_default_resource_views(next_action: Callable[..., Any], context: Context,
                                            data_dict: DataDict) -> Any:
-    if not previews.resource_is_ours(data_dict.get("resource") or {}):
+    resource = data_dict.get("resource") or {}
+    if not previews.resource_is_ours(resource):
         tk.check_access("resource_create_default_resource_views", context, data_dict)
-        return []
+        if not tk.asbool(data_dict.get("create_datastore_views")):
+            return []
+        # Views of the DataStore (the DataTables preview) read the portal's own copy of the
+        # data, never the file's host: those are made for a link too (data feature, docs/data.md).
+        from ckan.lib import datapreview
+        names = [p.info()["name"] for p in datapreview.get_default_view_plugins(True)]
+        package = data_dict.get("package") or tk.get_action("package_show")(
+            dict(context), {"id": resource["package_id"]})
+        return datapreview.add_views_to_resource(dict(context), resource, package, view_types=names,
+                                                 create_datastore_views=True)
     return next_action(context, data_dict)
 
 

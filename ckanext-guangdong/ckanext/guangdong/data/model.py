@@ -1,0 +1,99 @@
+"""The load report of each resource: what the last DataStore load found (rows, columns and their
+types, encoding, header row, warnings) or why it failed. One row per resource; the dataset page,
+the resource page and the harvest report read it (idempotent DDL shared with the migration)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Iterable, Optional
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+TABLE = "guangdong_datastore_load"
+DDL = (
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        resource_id text PRIMARY KEY,
+        package_id text NOT NULL,
+        state text NOT NULL,
+        rows integer,
+        columns jsonb,
+        encoding text,
+        header_line integer,
+        warnings jsonb NOT NULL DEFAULT '[]',
+        error jsonb,
+        started timestamp without time zone,
+        finished timestamp without time zone
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_package_idx ON {TABLE} (package_id)",
+)
+DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
+FIELDS = ("resource_id", "package_id", "state", "rows", "columns", "encoding", "header_line",
+          "warnings", "error", "started", "finished")
+_JSON = ("columns", "warnings", "error")
+
+
+def ensure_table(conn: Connection) -> None:
+    for statement in DDL:
+        conn.execute(text(statement))
+
+
+def _session_conn() -> Connection:
+    from ckan import model
+    conn = model.Session.connection()
+    ensure_table(conn)
+    return conn
+
+
+def save(resource_id: str, package_id: str, state: str, **values: Any) -> None:
+    """Insert or update the report of a resource and commit."""
+    from ckan import model
+    row = {k: None for k in FIELDS}
+    row.update(resource_id=resource_id, package_id=package_id, state=state, warnings=[])
+    now = dt.datetime.utcnow()
+    if state == "running":
+        row["started"] = now
+    elif state in ("complete", "error"):
+        row["finished"] = now
+    row.update(values)
+    for k in _JSON:
+        row[k] = None if row[k] is None else json.dumps(row[k], ensure_ascii=False, default=str)
+    columns = ", ".join(FIELDS)
+    updates = ", ".join(f"{k} = EXCLUDED.{k}" for k in FIELDS if k not in ("resource_id", "started"))
+    _session_conn().execute(text(
+        f"INSERT INTO {TABLE} AS t ({columns}) VALUES ({', '.join(':' + k for k in FIELDS)}) "
+        f"ON CONFLICT (resource_id) DO UPDATE SET {updates}, "
+        "started = COALESCE(EXCLUDED.started, t.started)"), row)
+    model.Session.commit()
+
+
+def _decode(row: Any) -> dict[str, Any]:
+    out = dict(row._mapping)
+    for k in _JSON:
+        if isinstance(out.get(k), str):
+            out[k] = json.loads(out[k])
+    return out
+
+
+def get(resource_id: str) -> Optional[dict[str, Any]]:
+    row = _session_conn().execute(text(f"SELECT * FROM {TABLE} WHERE resource_id = :r"),
+                                  {"r": resource_id}).first()
+    return _decode(row) if row else None
+
+
+def for_packages(package_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    ids = list(package_ids)
+    if not ids:
+        return {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in _session_conn().execute(
+            text(f"SELECT * FROM {TABLE} WHERE package_id = ANY(:ids)"), {"ids": ids}):
+        report = _decode(row)
+        out.setdefault(report["package_id"], []).append(report)
+    return out
+
+
+def delete(resource_id: str) -> None:
+    from ckan import model
+    _session_conn().execute(text(f"DELETE FROM {TABLE} WHERE resource_id = :r"), {"r": resource_id})
+    model.Session.commit()

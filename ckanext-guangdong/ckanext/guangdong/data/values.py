@@ -1,0 +1,126 @@
+"""Numbers and dates as Chinese spreadsheets write them, read into canonical text that
+PostgreSQL's COPY accepts for numeric, date and timestamp columns.
+
+- full-width digits and signs (１２３４，５６７．８９) through Unicode NFKC;
+- thousands separators (1,234,567.89 and 1，234，567.89); the minus sign U+2212;
+- dates 2024年3月5日, 2024/3/5, 2024-03-05, 2024.3.5, with an optional time (14:30, 14:30:05,
+  14时30分); invalid calendar dates stay text.
+
+A value with a leading zero (001, 0755) or more than 15 integer digits (ID numbers) is kept as
+text: those are codes, and a number would lose their zeros or precision.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Optional
+
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d{1,3})?$")
+_DECIMAL_ONLY = re.compile(r"^[+-]?\.\d+$")
+_CODE_LIKE = re.compile(r"^[+-]?0\d")
+_DATE = re.compile(
+    r"^(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?|[-/.](\d{1,2})[-/.](\d{1,2}))"
+    r"(?:(?:\s+|T)(\d{1,2})(?::|时)(\d{1,2})(?:(?::|分)(\d{1,2}(?:\.\d+)?)?秒?)?)?$")
+
+
+def _fold(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).replace("\u2212", "-").strip()
+
+
+def as_number(value: str) -> Optional[str]:
+    """Canonical numeric text (no separators, no '+'), or None."""
+    if not value:
+        return None
+    v = _fold(value)
+    if _DECIMAL_ONLY.match(v):
+        v = v.replace(".", "0.", 1) if v[0] == "." else v[0] + "0" + v[1:]
+    if not _NUMBER.match(v) or _CODE_LIKE.match(v):
+        return None
+    v = v.replace(",", "").lstrip("+")
+    digits = v.lstrip("-").split(".")[0].split("e")[0].split("E")[0]
+    if len(digits) > 15:
+        return None
+    return v
+
+
+def _date_parts(value: str) -> Optional[tuple[dt.date, Optional[dt.time]]]:
+    m = _DATE.match(_fold(value))
+    if not m:
+        return None
+    year = int(m.group(1))
+    month = int(m.group(2) or m.group(4))
+    day = int(m.group(3) or m.group(5))
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if m.group(6) is None:
+        return date, None
+    seconds = float(m.group(8) or 0)
+    try:
+        time = dt.time(int(m.group(6)), int(m.group(7)), int(seconds), int(round((seconds % 1) * 1e6)))
+    except ValueError:
+        return None
+    return date, time
+
+
+def as_date(value: str) -> Optional[str]:
+    """ISO date (2024-03-05) for a date without a time, or None."""
+    parts = _date_parts(value) if value else None
+    if not parts or parts[1] is not None:
+        return None
+    return parts[0].isoformat()
+
+
+def as_timestamp(value: str) -> Optional[str]:
+    """ISO timestamp for a date with or without a time, or None."""
+    parts = _date_parts(value) if value else None
+    if not parts:
+        return None
+    date, time = parts
+    return dt.datetime.combine(date, time or dt.time()).isoformat()
+
+
+class ColumnGuess:
+    """Follows one column over every value: numeric, date, timestamp or text."""
+
+    __slots__ = ("number", "date", "timestamp", "seen")
+
+    def __init__(self) -> None:
+        self.number = self.date = self.timestamp = True
+        self.seen = False
+
+    def add(self, value: str) -> None:
+        if not value:
+            return
+        self.seen = True
+        if self.number and as_number(value) is None:
+            self.number = False
+        if self.date and as_date(value) is None:
+            self.date = False
+        if self.timestamp and as_timestamp(value) is None:
+            self.timestamp = False
+
+    @property
+    def type(self) -> str:
+        if not self.seen:
+            return "text"
+        if self.number:
+            return "numeric"
+        if self.date:
+            return "date"
+        if self.timestamp:
+            return "timestamp"
+        return "text"
+
+
+CONVERTERS = {"numeric": as_number, "date": as_date, "timestamp": as_timestamp}
+
+
+def convert(value: str, type_: str) -> str:
+    """The value as the column's type writes it (text unchanged)."""
+    if not value or type_ == "text":
+        return value
+    converted = CONVERTERS[type_](value)
+    return value if converted is None else converted
