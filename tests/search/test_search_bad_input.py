@@ -161,7 +161,7 @@ CASES: list[Any] = [
     any_engine("/catalog.rdf", {"q": "title:(交通"}, 400, INCOMPLETE),
     ("/catalog.ttl", {"fq": "metadata_modified:[NOW-1000000YEARS TO *]"}, 400, DATE),
     any_engine("/catalog.ttl", {"q": "title:" + DEEP}, 400, DEPTH),
-    any_engine("/catalog.ttl", {"modified_since": "not a date"}, 409, "ISO-8601"),   # dcat's own
+    any_engine("/catalog.ttl", {"modified_since": "not a date"}, 409, "modified_since: 日期或日期时间（ISO 8601）"),  # ours, before dcat
     any_engine("/catalog.ttl", {"q": "<script>alert(1)</script> 交通"}, 200, None),
     any_engine("/api/3/action/dcat_catalog_search", {"q": 'title:"交通', "format": "ttl"}, 400, INCOMPLETE),
     any_engine("/api/3/action/dcat_catalog_search", {"page": "10000000", "format": "ttl"}, 400, RANGE),

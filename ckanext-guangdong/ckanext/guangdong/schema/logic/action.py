@@ -210,6 +210,14 @@ def _may_read(context: dict[str, Any], package_id: str) -> bool:
 
 # --- DCAT: parameters ckanext-dcat parses without a guard -------------------------------
 
+class _DCATParameterError(tk.ValidationError):
+    """ckanext-dcat's pages show ``str(error)`` on their 409 page: the message alone, not
+    CKAN's "None - {dict}" (the API answer keeps the error dict)."""
+
+    def __str__(self) -> str:
+        return "; ".join(f"{key}: {' '.join(map(str, msgs))}" for key, msgs in self.error_dict.items())
+
+
 def _dcat_checked(data_dict: dict[str, Any]) -> None:
     """``modified_since`` goes to dateutil, whose overflow on a huge number was a 500."""
     value = data_dict.get("modified_since")
@@ -219,7 +227,7 @@ def _dcat_checked(data_dict: dict[str, Any]) -> None:
     try:
         parse_date(str(value))
     except (ValueError, OverflowError):
-        raise tk.ValidationError({"modified_since": [_("A date or date and time (ISO 8601)")]})
+        raise _DCATParameterError({"modified_since": [_("A date or date and time (ISO 8601)")]})
 
 
 @tk.chained_action
