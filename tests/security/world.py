@@ -116,7 +116,14 @@ def build() -> World:
                            "format": "CSV"}],
         }
         data.update(overrides)
-        return tk.get_action("package_create")(ctx(), data)
+        pkg = tk.get_action("package_create")(ctx(), data)
+        # Its DataStore table (as the load job would leave it), with a marked cell: the
+        # DataStore API (datastore_search, _info, _search_sql, dumps) is a surface too.
+        tk.get_action("datastore_create")(ctx(), {
+            "resource_id": pkg["resources"][0]["id"], "force": True,
+            "fields": [{"id": "名称", "type": "text"}, {"id": "数量", "type": "int"}],
+            "records": [{"名称": f"{m}cell 数据行", "数量": 1}]})
+        return pkg
 
     packages: dict[str, dict[str, Any]] = {
         "public": dataset("public"),
@@ -240,6 +247,8 @@ def _policy(world: World) -> None:
                 texts[f"{key} identifier"] = pkg["identifier"]
             for res in pkg.get("resources", []):
                 texts[f"{key} resource id"] = res["id"]
+            if pkg["type"] == "dataset":
+                texts[f"{key} DataStore row"] = f"{m[key]}cell"
             (forbidden if key in hidden_pkgs else expected).update(texts)
         for key in RECORDS:
             target = expected if role == "sysadmin" else forbidden
