@@ -48,6 +48,8 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
         ensure_built()
         # Flask's way to add WSGI middleware: the app stays the Flask app (other plugins, e.g.
         # CKAN's tracking, call its methods), and CKAN's I18nMiddleware outside has read the URL.
+        from ckanext.guangdong.theme.views import home_index
+        app.view_functions["home.index"] = home_index  # CKAN's endpoint, without its search
         app.wsgi_app = ApiAcceptLanguage(app.wsgi_app)
         # Outermost of the app's own middleware: a hit costs a dictionary look-up.
         from ckanext.guangdong.theme import page_cache
