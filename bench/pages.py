@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pages.py [--catalogs 10000:ckan_bench_10k,100000:ckan_bench_100k]
         [--pages dataset,landing,search,api,home] [--concurrency 1,4,16] [--seconds 60]
-        [--workers 2] [--threads 4] [--worker-class gthread] [--close] [--nginx PORT]
+        [--workers 2] [--threads 4] [--worker-class gthread] [--close] [--nginx]
         [--set key=value ...] [--code DIR] [--label after] [--no-write]
 
 The catalogs are bench/search.py's (build them first, e.g.
@@ -26,8 +26,9 @@ Pages (anonymous visitor, Chinese):
 
 ``--code DIR`` runs the app from another checkout's ckanext-guangdong (e.g. the code before a
 change, exported with ``git archive``), so before and after are measured by the same script.
-``--nginx PORT`` sends the load through an nginx on that port (docker/nginx, started by the
-caller) instead of straight to gunicorn.
+``--nginx`` sends the load through nginx running docker/nginx/nginx.conf on 127.0.0.1 (Debian's
+nginx-light; upstream and paths replaced) instead of straight to gunicorn; its CPU is counted
+with the workers'.
 """
 from __future__ import annotations
 
@@ -232,16 +233,60 @@ def pct(samples: list[float], q: float) -> float:
 
 # -- run ------------------------------------------------------------------------------------
 def measure(server: Server, port: int, page: str, concurrency: int, seconds: float,
-            keepalive: bool) -> dict[str, Any]:
+            keepalive: bool, proxy: "Nginx | None" = None) -> dict[str, Any]:
     pg = postmaster_pid()
-    pg0, web0 = _tree_cpu(pg), server.cpu()
+    def web_cpu() -> float:
+        return server.cpu() + (proxy.cpu() if proxy else 0.0)
+    pg0, web0 = _tree_cpu(pg), web_cpu()
     samples, errors, elapsed = load(port, PAGES[page], concurrency, seconds, keepalive)
-    pg1, web1 = _tree_cpu(pg), server.cpu()
+    pg1, web1 = _tree_cpu(pg), web_cpu()
     n = max(len(samples), 1)
     return {"page": page, "c": concurrency, "n": len(samples), "rps": len(samples) / elapsed,
             "p50": pct(samples, 0.5), "p95": pct(samples, 0.95), "p99": pct(samples, 0.99),
             "pg_ms": (pg1 - pg0) * 1000 / n, "web_ms": (web1 - web0) * 1000 / n,
             "errors": len(errors), "error_codes": sorted(set(errors))[:5]}
+
+
+class Nginx:
+    """docker/nginx/nginx.conf on 127.0.0.1 in front of the gunicorn on ``upstream``."""
+
+    def __init__(self, upstream: int, port: int):
+        prefix = VAR / "nginx-bench"
+        (prefix / "cache").mkdir(parents=True, exist_ok=True)
+        text = (ROOT / "docker/nginx/nginx.conf").read_text(encoding="utf-8")
+        for old, new in (("server ckan:5000;", f"server 127.0.0.1:{upstream};"),
+                         ("listen 80;", f"listen 127.0.0.1:{port};"),
+                         ("pid /tmp/nginx.pid;", f"pid {prefix}/nginx.pid;"),
+                         ("/tmp/nginx-cache", str(prefix / "cache")),
+                         ("access_log /dev/stdout;", "access_log off;"),
+                         ("error_log /dev/stderr warn;", f"error_log {prefix}/error.log warn;")):
+            assert old in text, old
+            text = text.replace(old, new)
+        if os.geteuid() == 0:
+            text = "user root;\n" + text
+        conf = prefix / "nginx.conf"
+        conf.write_text(text, encoding="utf-8")
+        self.proc = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf), "-g",
+                                      "daemon off;"], start_new_session=True)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/nginx-health", timeout=5).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"nginx did not start, see {prefix}/error.log")
+
+    def cpu(self) -> float:
+        return _tree_cpu(self.proc.pid)
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGQUIT)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def loadavg() -> str:
@@ -252,14 +297,15 @@ def run_catalog(size: int, db: str, args: argparse.Namespace) -> list[dict[str, 
     ini = prepare_ini(db, args.set)
     port = int(os.environ.get("GD_WEB_PORT", "5000")) + 40
     server = Server(ini, port, args)
-    target = args.nginx or port
+    proxy = Nginx(port, port + 1) if args.nginx else None
+    target = port + 1 if proxy else port
     results = []
     try:
         for page in args.pages:
             # Warm-up: every worker thread renders the page a few times (caches, templates).
             load(target, PAGES[page], args.workers * args.threads, args.warmup, True)
             for c in args.concurrency:
-                r = measure(server, target, page, c, args.seconds, not args.close)
+                r = measure(server, target, page, c, args.seconds, not args.close, proxy)
                 r["size"] = size
                 results.append(r)
                 print(f"  {size:>6} {page:8} c={c:<3} {r['rps']:7.1f} req/s  p50 {r['p50']:7.1f}"
@@ -267,6 +313,8 @@ def run_catalog(size: int, db: str, args: argparse.Namespace) -> list[dict[str, 
                       f"  web {r['web_ms']:6.1f} ms/req  errors {r['errors']} {r['error_codes']}"
                       f"  (load {loadavg()})", flush=True)
     finally:
+        if proxy:
+            proxy.stop()
         server.stop()
     return results
 
@@ -337,7 +385,8 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--keep-alive", type=int, default=None, help="gunicorn --keep-alive")
     parser.add_argument("--close", action="store_true", help="Connection: close on every request")
-    parser.add_argument("--nginx", type=int, default=None, help="send the load to nginx on this port")
+    parser.add_argument("--nginx", action="store_true",
+                        help="send the load through docker/nginx/nginx.conf run on 127.0.0.1")
     parser.add_argument("--set", action="append", default=[], help="ini option key=value")
     parser.add_argument("--code", default=None, help="checkout whose ckanext-guangdong runs")
     parser.add_argument("--label", default=None)
