@@ -39,25 +39,60 @@ def _ids(result: dict[str, Any]) -> list[str]:
     return [r["id"] for r in result["results"]]
 
 
-@pytest.mark.parametrize("q", ["", "*:*"])
-def test_constant_score_default_sort_is_the_date_order_on_the_date_index(
-        q: str, make_org: Callable, make_dataset: Callable) -> None:
+@pytest.fixture(scope="module")
+def dated(gd_search: None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An organization of 20 datasets (a page of 1 is 1/20 of them: the date index is walked);
+    an older one edited last is the most recent."""
     import ckan.plugins.toolkit as tk
-    org = make_org()
-    made = [make_dataset(org, title=f"日期排序{i}") for i in range(4)]
-    # An older one edited last: the most recently modified.
-    tk.get_action("package_patch")(_admin(),
-                                   {"id": made[1]["id"], "title": "日期排序一（修改）"})
-    scope = {"fq": f'organization:{org["name"]}', "rows": 3, **FACETS}
-    by_date = search(q=q, sort="metadata_modified desc", **scope)
-    with statements() as seen:
-        # CKAN's own default for the dataset list; and no sort at all (score desc)
-        default = search(q=q, sort="score desc, metadata_modified desc", **scope)
-        unsorted = search(q=q, **scope)
-    assert _ids(default) == _ids(unsorted) == _ids(by_date) == \
-        [made[1]["id"], made[3]["id"], made[2]["id"]]
+    from ckan.tests import factories
+    org = factories.Organization(name=unique("org"))
+    admin = _admin()
+    made = [tk.get_action("package_create")(dict(admin), _dataset(org, f"日期排序{i}"))
+            for i in range(20)]
+    tk.get_action("package_patch")(dict(admin), {"id": made[1]["id"], "title": "日期排序一（修改）"})
+    return org, made
+
+
+def _dataset(org: dict[str, Any], title: str) -> dict[str, Any]:
+    import uuid
+    return {"type": "dataset", "name": unique("ds"), "title": title, "notes": "排序测试。",
+            "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}", "owner_org": org["id"],
+            "private": False, "publisher_name": "广东省交通运输厅",
+            "publisher_id": "11440000006940081X", "theme": ["道路交通"],
+            "access_rights": "unconditional", "frequency": "monthly", "issued": "2018-06-01",
+            "modified": "2018-07-01", "spatial_coverage": "440100", "contact_name": "数据管理科",
+            "contact_email": "opendata@gd.gov.cn", "contact_phone": "020-12345678",
+            "record_count": 1, "license_id": "cc-by", "resources": []}
+
+
+@pytest.mark.parametrize("q", ["", "*:*"])
+def test_constant_score_default_sort_is_the_date_order_on_the_date_index(q: str, dated) -> None:
+    org, made = dated
+    scope = {"fq": f'organization:{org["name"]}', **FACETS}
+    expected = [made[1]["id"], made[19]["id"], made[18]["id"]]
+    for rows in (3, 1):  # 3 of 20: sorted in memory; 1 of 20: a walk of the date index
+        by_date = search(q=q, sort="metadata_modified desc", rows=rows, **scope)
+        with statements() as seen:
+            # CKAN's default for the dataset list; and no sort at all (score desc)
+            default = search(q=q, sort="score desc, metadata_modified desc", rows=rows, **scope)
+            unsorted = search(q=q, rows=rows, **scope)
+        assert _ids(default) == _ids(unsorted) == _ids(by_date) == expected[:rows]
     pages = [s for s in seen if "WITH page AS" in s]
     assert pages and all("ORDER BY metadata_modified DESC, index_id LIMIT" in s for s in pages)
+
+
+def test_few_hits_are_not_looked_for_along_the_date_index(dated) -> None:
+    """package_show's look-up of one dataset (id or name, CKAN's fixed filters) is a
+    constant-score query too: its one row is found through the other indexes."""
+    import ckan.plugins.toolkit as tk
+    org, made = dated
+    tk.get_action("package_show")({"ignore_auth": True}, {"id": made[4]["name"]})
+    with statements() as seen:
+        shown = tk.get_action("package_show")({"ignore_auth": True}, {"id": made[4]["name"]})
+        search(q="*:*", fq=f'name:{made[4]["name"]}', rows=1)
+    assert shown["id"] == made[4]["id"]
+    pages = [s for s in seen if "WITH page AS" in s]
+    assert pages and not any("ORDER BY metadata_modified DESC, index_id LIMIT" in s for s in pages)
 
 
 def test_ranked_query_still_orders_by_score(make_org: Callable, make_dataset: Callable) -> None:

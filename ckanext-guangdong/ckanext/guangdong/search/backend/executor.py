@@ -374,7 +374,13 @@ class Search:
         if rows <= 0:
             return []
         direction = self.date_order
-        if direction is not None:
+        # The planner multiplies the selectivities of CKAN's fixed filters (site, state,
+        # labels, type) into "one row" and picks a full scan plus sort; with the count
+        # known, walk the date btree when a page's worth is found within ~10% of the index.
+        # Few hits (package_show's lookup of one dataset by id or name): read them through
+        # the other indexes and sort them, never walk the dates looking for them.
+        walk = direction is not None and hits >= 10 * (rows + start)
+        if walk:
             n = rows + start
             inner = (
                 f"(SELECT index_id, metadata_modified, {score} AS score FROM {ddl.TABLE} "
@@ -386,10 +392,6 @@ class Search:
             sort_cols = "".join(f", {c}" for c in self.sort_cols)
             inner = (f"SELECT index_id, metadata_modified, {score} AS score{sort_cols} "
                      f"FROM {ddl.TABLE} WHERE {where}")
-        # The planner multiplies the selectivities of CKAN's fixed filters (site, state,
-        # labels, type) into "one row" and picks a full scan plus sort; with the count
-        # known, walk the btree when a page's worth is found within ~10% of the index.
-        walk = direction is not None and hits >= 10 * (rows + start)
         statement = (
             f"WITH page AS (SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS o "
             f"FROM (SELECT * FROM ({inner}) i ORDER BY {order} LIMIT {rows} OFFSET {start}) s) "
