@@ -27,3 +27,35 @@ def test_markdown_extract_is_ckans_answer_and_is_kept(gd_app) -> None:
     assert len(calls) == 1  # the second came from the cache
     assert helpers.markdown_extract(counting, text, 61) == ckan_helpers.markdown_extract(text, 61)
     assert len(calls) == 2  # another length is another answer
+
+
+def test_dataset_page_sidebar_shows_the_publisher_without_counting_the_catalog(gd_app) -> None:
+    """The sidebar's publisher comes from a light organization_show: same title, description
+    and picture as CKAN's h.get_organization, and no facet search of the whole catalog."""
+    import sqlalchemy as sa
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckanext.guangdong.theme import helpers
+    from schema.schema_data import dataset_dict, make_org
+    from gd_testing import make_sysadmin
+    org = make_org(title="侧栏测试厅", description="负责**侧栏**测试。")
+    pkg = tk.get_action("package_create")({"user": make_sysadmin()["name"]},
+                                          dataset_dict(org["id"], title="侧栏测试数据集"))
+    full = tk.get_action("organization_show")({}, {"id": org["id"]})
+    brief = helpers.guangdong_organization_summary(org["id"])
+    for key in ("id", "name", "title", "description", "image_display_url", "type", "state"):
+        assert brief[key] == full[key], key
+    assert helpers.guangdong_organization_summary("no-such-org") == {}
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        page = gd_app.get(f"/dataset/{pkg['name']}", headers={"Authorization": ""}).body
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+    sidebar = page[page.index('id="organization-info"'):]
+    assert "侧栏测试厅" in sidebar[:2000] and "负责侧栏测试。" in sidebar[:2000]
+    # CKAN's get_group_dataset_counts() would ask for the groups and owner_org facets.
+    assert not any("owner_org" in s and "guangdong_search_index" in s for s in seen)

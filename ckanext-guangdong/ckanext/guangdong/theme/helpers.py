@@ -195,3 +195,17 @@ def markdown_extract(next_helper: Any, text: str, extract_length: int = 190) -> 
         with _EXTRACTS_LOCK:
             _EXTRACTS[key] = found
     return found
+
+
+def guangdong_organization_summary(org_id: str) -> dict[str, Any]:
+    """What the dataset page's sidebar shows of its publisher (title, description, picture,
+    extras): CKAN's organization_show without members, tags, groups, followers and dataset
+    counts (the counts are a facet search of the whole catalog). Same answer as
+    h.get_organization for those fields; {} when it cannot be shown, as there."""
+    try:
+        return tk.get_action("organization_show")({}, {
+            "id": org_id, "include_datasets": False, "include_dataset_count": False,
+            "include_users": False, "include_groups": False, "include_tags": False,
+            "include_followers": False})
+    except (tk.ObjectNotFound, tk.ValidationError, tk.NotAuthorized):
+        return {}
