@@ -275,6 +275,18 @@ def latencies(runs: int) -> dict[str, Any]:
     out["c"] = timed(lambda: package_search({"q": "*:*", "fq": 'theme:"道路交通"', **common}), runs)
     out["d"] = timed(lambda: package_search({"q": "*:*", "sort": "metadata_modified desc",
                                              **common}), runs)
+    # What /dataset/ really sends (ckan/views/dataset.py search()): q empty, CKAN's default
+    # sort, every facet of search.facets with search.facets.limit values, type dataset.
+    from ckan.common import config
+    page = {"q": "", "sort": "score desc, metadata_modified desc", "rows": 20, "start": 0,
+            "fq": '+dataset_type:"dataset"', "include_private": True,
+            "facet.field": config.get("search.facets"),
+            "facet.limit": config.get("search.facets.limit")}
+    out["e"] = timed(lambda: package_search(page), runs)
+    # CKAN's get_group_dataset_counts() (organization_show, twice per dataset page).
+    groups = {"q": "", "fl": "groups", "facet.field": ["groups", "owner_org"],
+              "facet.limit": -1, "rows": 1}
+    out["f"] = timed(lambda: package_search(groups), runs)
     naive_sql = sa.text(
         "SELECT id, count(*) OVER () FROM package WHERE state = 'active' AND NOT private "
         "AND (title ILIKE :kw OR notes ILIKE :kw) ORDER BY metadata_modified DESC LIMIT 20")
@@ -336,7 +348,8 @@ def measure_latency(runs: int) -> dict[str, Any]:
         fmt1 = lambda pair: f"{pair[0]:.1f}/{pair[1]:.1f}"  # noqa: E731
         lat = out[mode]
         print(f"  {mode} cache, latency ms p50/p95: a {fmt1(lat['a'])}, b {fmt1(lat['b'])}, "
-              f"c {fmt1(lat['c'])}, d {fmt1(lat['d'])}; naive a {fmt1(lat['naive_a'])}, "
+              f"c {fmt1(lat['c'])}, d {fmt1(lat['d'])}, e {fmt1(lat['e'])}, f {fmt1(lat['f'])}; "
+              f"naive a {fmt1(lat['naive_a'])}, "
               f"b {fmt1(lat['naive_b'])}; naive through package_search a "
               f"{fmt1(lat['naive_pipe_a'])}, b {fmt1(lat['naive_pipe_b'])}")
     return out
@@ -354,7 +367,9 @@ def latency_table(lat: dict[str, Any], size: int) -> str:
         ("b", f"(b) broad keywords {', '.join(BROAD)} (shares "
               f"{', '.join(f'{share[k]:.0%}' for k in BROAD)}), same facets"),
         ("c", "(c) facet click `fq=theme:\"道路交通\"`, q=*:*"),
-        ("d", "(d) `*:*` sorted by metadata_modified desc, 5 facets (`/dataset`)"),
+        ("d", "(d) `*:*` sorted by metadata_modified desc, 5 facets"),
+        ("e", "(e) what `/dataset/` sends: q empty, `score desc, metadata_modified desc`, the 10 facets of search.facets × 50 values, 20 rows"),
+        ("f", "(f) CKAN's `get_group_dataset_counts()` (organization_show, twice per dataset page): q empty, facets groups + owner_org, all values, 1 row"),
         ("naive_a", "naive ILIKE over title+notes, keywords (a)"),
         ("naive_b", "naive ILIKE over title+notes, keywords (b)"),
         ("naive_pipe_a", "naive ILIKE matching through the same package_search (5 facets, 20 rows), keywords (a)"),

@@ -25,9 +25,10 @@ def _clone_row(session: Any, source_id: str) -> tuple[dict[str, Any], str]:
 
 
 def _generation() -> int:
+    """The global index generation."""
     import ckan.model as model
     from ckanext.guangdong.search.backend import ddl
-    return ddl.state(model.Session)[1]
+    return model.Session.execute(sa.text(f"SELECT n FROM {ddl.GENERATION} WHERE id = 1")).scalar()
 
 
 def _themes(result: dict[str, Any]) -> dict[str, int]:

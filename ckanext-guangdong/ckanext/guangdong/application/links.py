@@ -26,7 +26,17 @@ def is_linkable(pkg: model.Package) -> bool:
 def applications_using(dataset_id: str, limit: int = 50) -> list[dict[str, Any]]:
     """Public applications that list this dataset. Plain SQL, not search: the link must show
     whatever search backend runs, and ids are UUIDs so the JSON text match is exact enough."""
-    rows = (
+    rows = using_query(dataset_id, limit).all()
+    return [{"id": p.id, "name": p.name, "title": p.title,
+             "application_kind": p.extras.get("application_kind"),
+             "image_url": p.extras.get("image_url")} for p in rows]
+
+
+def using_query(dataset_id: str, limit: int) -> Any:
+    """The applications' ``used_datasets`` extras that name the dataset. Their partial index
+    (migration guangdong_application) makes this read the applications' rows only, not
+    every dataset's extras."""
+    return (
         model.Session.query(model.Package)
         .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
         .filter(model.Package.type == openness.APPLICATION_TYPE,
@@ -36,11 +46,7 @@ def applications_using(dataset_id: str, limit: int = 50) -> list[dict[str, Any]]
                 model.PackageExtra.value.like(f'%"{dataset_id}"%'))
         .order_by(model.Package.metadata_created.desc())
         .limit(limit)
-        .all()
     )
-    return [{"id": p.id, "name": p.name, "title": p.title,
-             "application_kind": p.extras.get("application_kind"),
-             "image_url": p.extras.get("image_url")} for p in rows]
 
 
 def visible_datasets(ids: list[str]) -> list[dict[str, Any]]:

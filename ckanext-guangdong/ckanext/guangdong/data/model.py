@@ -45,6 +45,17 @@ def _session_conn() -> Connection:
     return conn
 
 
+def _reading_conn() -> Optional[Connection]:
+    """The session's connection when the table exists, else None (nothing to read). Reads
+    (every dataset and resource page) run no DDL: it costs a catalog look-up and locks
+    for every page, and counts as a write to the page cache."""
+    from ckan import model
+    conn = model.Session.connection()
+    if conn.execute(text("SELECT to_regclass(:t)"), {"t": TABLE}).scalar() is None:
+        return None
+    return conn
+
+
 def save(resource_id: str, package_id: str, state: str, **values: Any) -> None:
     """Insert or update the report of a resource and commit."""
     from ckan import model
@@ -76,8 +87,11 @@ def _decode(row: Any) -> dict[str, Any]:
 
 
 def get(resource_id: str) -> Optional[dict[str, Any]]:
-    row = _session_conn().execute(text(f"SELECT * FROM {TABLE} WHERE resource_id = :r"),
-                                  {"r": resource_id}).first()
+    conn = _reading_conn()
+    if conn is None:
+        return None
+    row = conn.execute(text(f"SELECT * FROM {TABLE} WHERE resource_id = :r"),
+                       {"r": resource_id}).first()
     return _decode(row) if row else None
 
 
@@ -86,7 +100,10 @@ def for_packages(package_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     if not ids:
         return {}
     out: dict[str, list[dict[str, Any]]] = {}
-    for row in _session_conn().execute(
+    conn = _reading_conn()
+    if conn is None:
+        return out
+    for row in conn.execute(
             text(f"SELECT * FROM {TABLE} WHERE package_id = ANY(:ids)"), {"ids": ids}):
         report = _decode(row)
         out.setdefault(report["package_id"], []).append(report)

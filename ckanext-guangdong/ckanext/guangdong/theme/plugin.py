@@ -21,6 +21,14 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IClick)
     p.implements(p.IBlueprint)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IConfigurable)
+
+    def configure(self, config: Any) -> None:
+        # Every process that writes (web, harvest consumers, job worker, CLI) raises the
+        # site version after its commits, so the web workers' page caches see the writes.
+        if tk.asbool(config.get("ckanext.guangdong.page_cache")):
+            from ckanext.guangdong.theme.page_cache import install_write_listeners
+            install_write_listeners()
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
@@ -40,7 +48,12 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
         ensure_built()
         # Flask's way to add WSGI middleware: the app stays the Flask app (other plugins, e.g.
         # CKAN's tracking, call its methods), and CKAN's I18nMiddleware outside has read the URL.
+        from ckanext.guangdong.theme.views import home_index
+        app.view_functions["home.index"] = home_index  # CKAN's endpoint, without its search
         app.wsgi_app = ApiAcceptLanguage(app.wsgi_app)
+        # Outermost of the app's own middleware: a hit costs a dictionary look-up.
+        from ckanext.guangdong.theme import page_cache
+        app.wsgi_app = page_cache.make(app.wsgi_app, config, app)
         return app
 
     def get_commands(self) -> list[Any]:

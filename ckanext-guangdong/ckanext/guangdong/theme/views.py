@@ -24,5 +24,24 @@ def tracking_beacon() -> Response:
     return Response(status=204)
 
 
+def home_index() -> str:
+    """The home page without CKAN's own search: CKAN's ``home.index`` runs a package_search
+    with every facet sorted by ``view_recent`` (a field no document has) on every visit, which
+    scans the whole index, for results our home page never shows; its figures come from
+    h.guangdong_home_overview() (portal.py). CKAN's reminder to add an email stays."""
+    import ckan.lib.base as base
+    import ckan.lib.helpers as h
+    import ckan.plugins.toolkit as tk
+    from ckan.common import current_user
+    if current_user.is_authenticated and not current_user.email:
+        url = h.url_for("user.edit")
+        h.flash_notice(tk._('Please <a href="%s">update your profile</a>'
+                            ' and add your email address. ') % url
+                       + tk._('%s uses your email address'
+                              ' if you need to reset your password.')
+                       % tk.config.get("ckan.site_title"), allow_html=True)
+    return base.render("home/index.html", extra_vars={})
+
+
 def get_blueprints() -> list[Blueprint]:
     return [guangdong_theme]

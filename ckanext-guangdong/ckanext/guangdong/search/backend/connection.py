@@ -28,7 +28,7 @@ def row_params(doc: dict[str, Any]) -> dict[str, Any]:
     return {"index_id": row.index_id, "id": row.id, "site_id": row.site_id,
             "metadata_modified": row.metadata_modified, "k": _json(row.k), "f": _json(row.f),
             "doc": _json(row.doc), "tsv": row.tsv, **row.singles, "labels": row.labels,
-            "fv": row.fv}
+            "fv": row.fv, writer.SCOPES_KEY: ddl.scopes_of(row.k)}
 
 
 class PostgresConnection:
@@ -63,14 +63,15 @@ class PostgresConnection:
                 return ""
             ddl.ensure(session)  # a delete-by-query reads the current columns
             if id is not None:
-                ids = id if isinstance(id, (list, tuple)) else [id]
+                ids = [str(i) for i in (id if isinstance(id, (list, tuple)) else [id])]
+                old = writer.scopes_in_index(session, ids)
                 session.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE index_id = ANY(:ids)"),
-                                {"ids": [str(i) for i in ids]})
+                                {"ids": ids})
+                ddl.mark_written(session, old)
             elif q is not None:
                 where, values = executor.make_row_filter(session, q)
                 session.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE {where}"), values)
-            if id is not None or q is not None:
-                ddl.mark_written(session)
+                ddl.mark_written(session)  # rows of any organization
         except SQLAlchemyError as exc:
             log.error("index delete failed: %s", exc)
             raise pysolr.SolrError("Index delete failed: database error (see the server log)") from None

@@ -17,6 +17,12 @@ TABLE = "guangdong_search_index"
 # (see cache.py). Starts from the clock so a re-created table never repeats a
 # generation an older table had.
 GENERATION = "guangdong_search_generation"
+# Generations of scopes ("organization:<name>", "owner_org:<id>"): raised in the
+# transaction of a write that touches a row of that organization (before or after the
+# write), so the cached counts of a query restricted to one organization survive writes
+# to the others (cache.py). A scope without a row follows the global generation.
+SCOPES = "guangdong_search_scope"
+SCOPE_FIELDS = ("organization", "owner_org")
 # Columns added after the table's first release: the single values of CKAN's fixed
 # filters (document.SINGLE_VALUED; NULL when a document has several or none), the
 # permission labels, and the facet values as 'field<US>value' (document.FACET_FIELDS).
@@ -55,9 +61,15 @@ DDL: list[str] = [
     f"CREATE TABLE IF NOT EXISTS {GENERATION} (id int PRIMARY KEY CHECK (id = 1), n bigint NOT NULL)",
     f"INSERT INTO {GENERATION} VALUES "
     "(1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint) ON CONFLICT DO NOTHING",
+    f"CREATE TABLE IF NOT EXISTS {SCOPES} (scope text PRIMARY KEY, n bigint NOT NULL)",
 ]
 
-DROP = f"DROP TABLE IF EXISTS {TABLE}, {GENERATION}"
+DROP = f"DROP TABLE IF EXISTS {TABLE}, {GENERATION}, {SCOPES}"
+
+# The generation a cached count of ``scope`` depends on, as one bigint: the scope's own
+# (positive) when it has a row, else minus the global one. :gd_scope NULL: the global one.
+TOKEN_SQL = (f"COALESCE((SELECT n FROM {SCOPES} WHERE scope = :gd_scope), "
+             f"-(SELECT n FROM {GENERATION} WHERE id = 1))")
 
 
 def create(conn: Any) -> None:
@@ -86,29 +98,56 @@ def exists(conn: Any) -> bool:
                         {"t": TABLE}).scalar()
 
 
-def state(conn: Any) -> tuple[int | None, int | None]:
-    """(oid of the index table or None, current generation or None) as this
+def state(conn: Any, scope: str | None = None) -> tuple[int | None, int | None]:
+    """(oid of the index table or None, generation token of ``scope`` or None) as this
     transaction sees them: two tiny reads, the second only when the table exists."""
     table, gen, current = conn.execute(sa.text(
         "SELECT to_regclass(:t)::oid, to_regclass(:g)::oid, " + _HAS_FV),
-        {"t": TABLE, "g": GENERATION}).one()
+        {"t": TABLE, "g": GENERATION, "s": SCOPES}).one()
     if table is not None and not current:
-        # A table from before the facet columns (a database not migrated yet, e.g. a
-        # stand-in portal's): bring it up to date in this transaction, then read it.
+        # A table from before the facet columns or the scopes (a database not migrated
+        # yet, e.g. a stand-in portal's): bring it up to date in this transaction.
         ensure(conn)
         table, gen = conn.execute(sa.text("SELECT to_regclass(:t)::oid, to_regclass(:g)::oid"),
                                   {"t": TABLE, "g": GENERATION}).one()
     if table is None or gen is None:
         return table, None
-    return table, conn.execute(sa.text(f"SELECT n FROM {GENERATION} WHERE id = 1")).scalar()
+    return table, conn.execute(sa.text(f"SELECT {TOKEN_SQL}"), {"gd_scope": scope}).scalar()
 
 
-def bump(session: Any) -> None:
-    """Raise the generation in the session's transaction (visible when it commits)."""
+def scopes_of(keywords: dict[str, list[str]]) -> set[str]:
+    """The scopes a document belongs to (its organization's name and id)."""
+    return {f"{name}:{value}" for name in SCOPE_FIELDS for value in keywords.get(name, [])}
+
+
+def bump(session: Any, scopes: Any = None) -> None:
+    """Raise the generation in the session's transaction (visible when it commits), and
+    those of ``scopes`` (a set), or of every scope when ``scopes`` is ALL."""
     session.execute(sa.text(f"UPDATE {GENERATION} SET n = n + 1 WHERE id = 1"))
+    if scopes is ALL:
+        # Scopes without a row follow the global generation, just raised.
+        session.execute(sa.text(f"DELETE FROM {SCOPES}"))
+    elif scopes:
+        # Sorted: concurrent writers lock the rows in the same order (no deadlock). A new
+        # row starts from the clock, so it never repeats a number an older row had.
+        session.execute(sa.text(
+            f"INSERT INTO {SCOPES} (scope, n) SELECT s, "
+            "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint "
+            "FROM unnest(CAST(:scopes AS text[])) s ORDER BY s "
+            f"ON CONFLICT (scope) DO UPDATE SET n = {SCOPES}.n + 1"),
+            {"scopes": sorted(scopes)})
 
 
+class _All:
+    """Every scope (a delete by query, a truncation: rows of any organization)."""
+
+    def __repr__(self) -> str:
+        return "ALL"
+
+
+ALL = _All()
 WRITTEN = "guangdong_search_written"
+SCOPES_WRITTEN = "guangdong_search_scopes_written"
 
 
 def _transaction(session: Any) -> Any:
@@ -117,19 +156,27 @@ def _transaction(session: Any) -> Any:
     return session.get_transaction() if hasattr(session, "get_transaction") else None
 
 
-def mark_written(session: Any) -> None:
-    """An index write/delete ran in this transaction: raise the generation.
+def mark_written(session: Any, scopes: Any = ALL) -> None:
+    """An index write/delete ran in this transaction: raise the generation, and those of
+    ``scopes`` (the organizations of the rows written, before and after; ALL when not
+    known).
 
-    With the transaction listeners installed (txn.py) the generation is raised
-    once, in ``before_commit``, so concurrent writers hold its row lock only while
+    With the transaction listeners installed (txn.py) the generations are raised
+    once, in ``before_commit``, so concurrent writers hold their row locks only while
     committing; without them, at once. Either way the rise commits or rolls back
     with the write, and the session's own searches bypass the cache until then.
     """
     ensure(session)
-    session.info[WRITTEN] = _transaction(session)
     from ckanext.guangdong.search.backend import txn
     if not txn.listening():
-        bump(session)
+        session.info[WRITTEN] = _transaction(session)
+        bump(session, scopes)
+        return
+    if session.info.get(WRITTEN) is not _transaction(session):
+        session.info.pop(SCOPES_WRITTEN, None)  # left from a rolled-back transaction
+    session.info[WRITTEN] = _transaction(session)
+    pending = session.info.get(SCOPES_WRITTEN, set())
+    session.info[SCOPES_WRITTEN] = ALL if scopes is ALL or pending is ALL else pending | set(scopes)
 
 
 def written_in_transaction(session: Any) -> bool:
@@ -142,8 +189,9 @@ def written_in_transaction(session: Any) -> bool:
 def bump_if_written(session: Any, *_: Any) -> None:
     """before_commit listener (after the deferred-write flush). Any mark counts: an
     extra rise (after a rolled-back write) only empties the cache."""
+    scopes = session.info.pop(SCOPES_WRITTEN, ALL)
     if session.info.pop(WRITTEN, False) is not False:
-        bump(session)
+        bump(session, scopes)
 
 
 def ensure(session: Any) -> None:
@@ -151,17 +199,22 @@ def ensure(session: Any) -> None:
     transaction = _transaction(session)
     if transaction is not None and session.info.get(_CHECKED) is transaction:
         return
-    ready = session.execute(sa.text("SELECT to_regclass(:g) IS NOT NULL AND " + _HAS_FV),
-                            {"t": TABLE, "g": GENERATION}).scalar()
+    ready, filled = session.execute(sa.text(
+        "SELECT to_regclass(:g) IS NOT NULL AND " + _HAS_FV + ", " + _FV_FILLED),
+        {"t": TABLE, "g": GENERATION, "s": SCOPES}).one()
     if not ready:
-        # Missing, or older than the facet columns (a database not yet migrated).
+        # Missing, or older than the facet columns or the scopes (not yet migrated).
         create(session)
-        backfill(session)
+        if not filled:
+            backfill(session)
     if transaction is not None:
         session.info[_CHECKED] = transaction
 
 
 _CHECKED = "guangdong_search_table_checked"
-# The newest column exists: the table has the current layout.
+# The newest column and table exist: the index has the current layout.
 _HAS_FV = ("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(:t) "
-           "AND attname = 'fv' AND NOT attisdropped)")
+           "AND attname = 'fv' AND NOT attisdropped) AND to_regclass(:s) IS NOT NULL")
+# The facet columns exist (were filled when they were added): no backfill needed.
+_FV_FILLED = ("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(:t) "
+              "AND attname = 'fv' AND NOT attisdropped)")

@@ -140,6 +140,19 @@ class Search:
         self.housekeeping_only = not (selective or main.selective)
         return lucene._and(parts), main
 
+    def _scope(self) -> str | None:
+        """"organization:<name>" or "owner_org:<id>" when an fq requires one exact value of
+        that field: every matching row then belongs to it, so only writes to that
+        organization's rows change the counts (ddl.SCOPES)."""
+        default_and = str(self.params.get("q.op", "OR")).upper() == "AND"
+        for fq in _as_list(self.params.get("fq")):
+            if fq.strip() in ("*:*", ""):
+                continue
+            found = _required_scope(lucene.parse(fq, "lucene", default_and))
+            if found:
+                return found
+        return None
+
     def _min_should(self, node: Any, default_and: bool) -> int:
         if not isinstance(node, syntax.Boolean):
             return 0
@@ -156,7 +169,14 @@ class Search:
         spec = str(self.params.get("sort") or "").strip()
         keys: list[str] = []
         self.sort_cols: list[str] = []
-        for name, direction in parse_sort(spec) if spec else []:
+        clauses = parse_sort(spec) if spec else []
+        if not ranked:
+            # A constant score (q empty or *:*) ties every row: its sort clauses are
+            # no-ops, so CKAN's default "score desc, metadata_modified desc" is the date
+            # order, which _page_only walks on the date index.
+            clauses = [c for c in clauses if c[0] != "score"]
+        self.date_order = self._date_order(clauses, ranked)
+        for name, direction in clauses:
             if name == "score":
                 keys.append(f"score {direction}")
             elif name == "metadata_modified":
@@ -172,11 +192,21 @@ class Search:
                 self.sort_cols.append(f'({value}) COLLATE "C" AS s{i + 1}')
                 keys.append(f"s{i} {direction} NULLS LAST")
                 keys.append(f"s{i + 1} {direction} NULLS LAST")
-        if not keys:
+        if not keys and ranked:
             keys.append("score DESC")
         # Recency breaks ties (equal scores), then a stable order.
         keys += ["metadata_modified DESC NULLS LAST", "index_id"]
         return keys
+
+    @staticmethod
+    def _date_order(clauses: list[tuple[str, str]], ranked: bool) -> str | None:
+        """"ASC"/"DESC" when the rows are ordered by metadata_modified alone (then the
+        index id), else None."""
+        if len(clauses) == 1 and clauses[0][0] == "metadata_modified":
+            return clauses[0][1]
+        if not clauses and not ranked:
+            return "DESC"  # the default order of a constant score: recency
+        return None
 
     # -- facets --------------------------------------------------------------
     def _facet_fields(self) -> list[str]:
@@ -190,7 +220,8 @@ class Search:
     # -- run -----------------------------------------------------------------
     def run(self) -> Outcome:
         """Runs a validated search (connection.search calls validate() first)."""
-        self.table_oid, self.generation = ddl.state(self.session)
+        self.scope = self._scope()
+        self.table_oid, self.generation = ddl.state(self.session, self.scope)
         if self.table_oid is None:
             return Outcome(0, [], {"facet_fields": {f: [] for f in self._facet_fields()}})
         # Own uncommitted index writes are visible only to this transaction.
@@ -311,7 +342,8 @@ class Search:
             f"page AS (SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS o "
             f"FROM m ORDER BY {order} LIMIT {rows} OFFSET {start}) "
             + " UNION ALL ".join(parts))
-        result = list(self.session.execute(sa.text(statement), sql.values).fetchall())
+        result = list(self.session.execute(sa.text(statement),
+                                           {**sql.values, "gd_scope": self.scope}).fetchall())
         return _spread_fv_counts(result, facets) if any(in_fv) else result
 
     def _generation_part(self) -> list[str]:
@@ -319,7 +351,7 @@ class Search:
         generation the cache stores them under."""
         if self.generation is None:
             return []
-        return [f"SELECT 'g', NULL, n, NULL, NULL, 0 FROM {ddl.GENERATION} WHERE id = 1"]
+        return [f"SELECT 'g', NULL, {ddl.TOKEN_SQL}, NULL, NULL, 0"]
 
     def _counts_direct(self, where: str, values: dict[str, Any], facets: list[str],
                        mincount: int) -> list[Any]:
@@ -329,7 +361,8 @@ class Search:
                  f"0::bigint AS o FROM (SELECT unnest(array_prepend('', fv)) AS v "
                  f"FROM {ddl.TABLE} WHERE {where}) s GROUP BY v"]
         parts += self._generation_part()
-        rows = self.session.execute(sa.text(" UNION ALL ".join(parts)), values).fetchall()
+        rows = self.session.execute(sa.text(" UNION ALL ".join(parts)),
+                                    {**values, "gd_scope": self.scope}).fetchall()
         hits = next((int(r[2]) for r in rows if r[0] == "v" and r[1] == ""), 0)
         kept = [r for r in rows if r[0] != "v" or (r[1] != "" and int(r[2]) >= mincount)]
         return _spread_fv_counts(kept, facets) + [("n", None, hits, None, None, 0)]
@@ -340,9 +373,14 @@ class Search:
         the planner can stop early; sorted by metadata_modified alone it walks its btree."""
         if rows <= 0:
             return []
-        spec = str(self.params.get("sort") or "").strip().split()
-        if not self.sort_cols and len(spec) == 2 and spec[0] == "metadata_modified":
-            direction = spec[1].upper()
+        direction = self.date_order
+        # The planner multiplies the selectivities of CKAN's fixed filters (site, state,
+        # labels, type) into "one row" and picks a full scan plus sort; with the count
+        # known, walk the date btree when a page's worth is found within ~10% of the index.
+        # Few hits (package_show's lookup of one dataset by id or name): read them through
+        # the other indexes and sort them, never walk the dates looking for them.
+        walk = direction is not None and hits >= 10 * (rows + start)
+        if walk:
             n = rows + start
             inner = (
                 f"(SELECT index_id, metadata_modified, {score} AS score FROM {ddl.TABLE} "
@@ -354,12 +392,6 @@ class Search:
             sort_cols = "".join(f", {c}" for c in self.sort_cols)
             inner = (f"SELECT index_id, metadata_modified, {score} AS score{sort_cols} "
                      f"FROM {ddl.TABLE} WHERE {where}")
-        # The planner multiplies the selectivities of CKAN's fixed filters (site, state,
-        # labels, type) into "one row" and picks a full scan plus sort; with the count
-        # known, walk the btree when a page's worth is found within ~10% of the index.
-        spec_is_modified = (not self.sort_cols and len(spec) == 2
-                            and spec[0] == "metadata_modified")
-        walk = spec_is_modified and hits >= 10 * (rows + start)
         statement = (
             f"WITH page AS (SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS o "
             f"FROM (SELECT * FROM ({inner}) i ORDER BY {order} LIMIT {rows} OFFSET {start}) s) "
@@ -428,6 +460,24 @@ def _spread_fv_counts(result: list[Any], facets: list[str]) -> list[Any]:
         if name in wanted:
             out.append((f"f{wanted[name]}", value, row[2], None, None, 0))
     return out
+
+
+def _required_scope(node: Any) -> str | None:
+    """The organization scope a parsed fq requires (a term, or a MUST clause), if any."""
+    if isinstance(node, syntax.Term):
+        if node.field in ddl.SCOPE_FIELDS and node.kind in ("term", "phrase") and node.text:
+            return f"{node.field}:{node.text}"
+        return None
+    if isinstance(node, syntax.Boolean):
+        for clause in node.clauses:
+            if clause.occur == syntax.MUST:
+                found = _required_scope(clause.query)
+                if found:
+                    return found
+        shoulds = [c for c in node.clauses if c.occur == syntax.SHOULD]
+        if len(shoulds) == 1 and len(node.clauses) == 1:
+            return _required_scope(shoulds[0].query)
+    return None
 
 
 def make_row_filter(session: Any, q: str) -> tuple[str, dict[str, Any]]:

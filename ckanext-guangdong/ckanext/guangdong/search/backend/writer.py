@@ -21,6 +21,7 @@ COLUMNS = ("index_id", "id", "site_id", "metadata_modified", "k", "f", "doc", "t
 CASTS = {"k": "jsonb", "f": "jsonb", "doc": "jsonb", "tsv": "tsvector", "labels": "text[]",
          "fv": "text[]"}
 PENDING = "guangdong_search_pending"
+SCOPES_KEY = "_scopes"  # a row's organization scopes (ddl.scopes_of), not a column
 BATCH = 250
 
 
@@ -34,6 +35,11 @@ def _upsert(session: Any, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     ddl.ensure(session)
+    # The organizations whose cached counts this write changes: the rows' own and, for
+    # rows replaced, the ones they had.
+    scopes = scopes_in_index(session, [r["index_id"] for r in rows])
+    for row in rows:
+        scopes |= row.get(SCOPES_KEY, set())
     # psycopg2's execute_values on the session's own connection (same transaction):
     # a 250-row batch carries ~4 MB of parameters, and binding them through
     # SQLAlchemy's text() costs a fifth of the write.
@@ -44,7 +50,17 @@ def _upsert(session: Any, rows: list[dict[str, Any]]) -> None:
         raise sa.exc.DBAPIError(_UPSERT, None, exc) from exc
     finally:
         cursor.close()
-    ddl.mark_written(session)
+    ddl.mark_written(session, scopes)
+
+
+def scopes_in_index(session: Any, index_ids: list[str]) -> set[str]:
+    """The organization scopes of the rows now in the index under these ids."""
+    found = session.execute(sa.text(
+        f"SELECT s FROM {ddl.TABLE} t, LATERAL (SELECT f || ':' || v FROM "
+        f"unnest(CAST(:fields AS text[])) f, jsonb_array_elements_text(COALESCE(t.k -> f, "
+        "'[]')) v) x(s) WHERE t.index_id = ANY(:ids)"),
+        {"ids": index_ids, "fields": list(ddl.SCOPE_FIELDS)}).fetchall()
+    return {r[0] for r in found}
 
 
 def write(session: Any, rows: list[dict[str, Any]]) -> None:
