@@ -123,6 +123,30 @@ def make_write(ids: list[str], rng: random.Random) -> Callable[[], None]:
     return write
 
 
+ENGINE_SECONDS: list[float] = []  # time inside the engine's search call, per query
+
+
+def time_engine_calls() -> None:
+    """Wrap both connections' ``search``: how much of package_search is the engine itself
+    (the rest is CKAN: the action, permission labels, plugins' after_search — e.g. the
+    tracking plugin's queries per result — and JSON decoding, the same for both)."""
+    import pysolr
+    from ckanext.guangdong.search.backend import connection
+    for cls in (pysolr.Solr, connection.PostgresConnection):
+        original = cls.search
+        if getattr(original, "_timed", False):
+            continue
+
+        def timed(self: Any, *a: Any, _original: Any = original, **k: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return _original(self, *a, **k)
+            finally:
+                ENGINE_SECONDS.append(time.perf_counter() - t)
+        timed._timed = True  # type: ignore[attr-defined]
+        cls.search = timed  # type: ignore[method-assign]
+
+
 def latencies(runs: int, write: Callable[[], None], cold: bool) -> dict[str, tuple[float, float]]:
     import ckan.plugins.toolkit as tk
     from search import BROAD, FACETS, ORDINARY  # bench/search.py
@@ -141,14 +165,17 @@ def latencies(runs: int, write: Callable[[], None], cold: bool) -> dict[str, tup
     for kind, params in kinds.items():
         for i in range(len(ORDINARY)):  # warm-up: every query once
             package_search(params(i))
-        samples = []
+        samples, engine = [], []
         for i in range(runs):
             if cold:
                 write()
+            ENGINE_SECONDS.clear()
             t = time.perf_counter()
             package_search(params(i))
             samples.append(time.perf_counter() - t)
+            engine.append(sum(ENGINE_SECONDS))
         out[kind] = percentiles(samples)
+        out[f"engine_{kind}"] = percentiles(engine)
     return out
 
 
@@ -259,7 +286,7 @@ def run_size(size: int, base_ini: Path, args: Any, existing_index: dict[str, int
         for mode in ("cold", "warm"):
             f[mode] = latencies(args.runs, write, cold=mode == "cold")
             print(f"  {engine} {mode}: " + ", ".join(
-                f"{k} {v[0]:.1f}/{v[1]:.1f}" for k, v in f[mode].items()))
+                f"{k} {v[0]:.1f}/{v[1]:.1f}" for k, v in f[mode].items()), flush=True)
         f["memory"] = solr_memory() if engine == "solr" else pg_memory()
         print(f"  {engine} memory: {f['memory']}")
     for engine in ENGINES:
@@ -286,6 +313,13 @@ def table(size: int, fig: dict[str, dict[str, Any]], args: Any) -> str:
             f"{so['cold'][k][0]:.1f} / {so['cold'][k][1]:.1f} | {pg['warm'][k][0]:.1f} / "
             f"{pg['warm'][k][1]:.1f} | {so['warm'][k][0]:.1f} / {so['warm'][k][1]:.1f} | "
             f"{r_cold:.2f} / {r_warm:.2f} | ≤ {goal[k]} {'✓' if r_cold <= goal[k] else '✗'} |")
+    for k, label in labels.items():
+        e = f"engine_{k}"
+        lines.append(
+            f"| {label}: engine call only | {pg['cold'][e][0]:.1f} / {pg['cold'][e][1]:.1f} | "
+            f"{so['cold'][e][0]:.1f} / {so['cold'][e][1]:.1f} | {pg['warm'][e][0]:.1f} / "
+            f"{pg['warm'][e][1]:.1f} | {so['warm'][e][0]:.1f} / {so['warm'][e][1]:.1f} | "
+            f"{pg['cold'][e][1] / so['cold'][e][1]:.2f} / {pg['warm'][e][1] / so['warm'][e][1]:.2f} | |")
     lines.append("")
     lines.append("| indexing | embedded | Solr |")
     lines.append("|---|---|---|")
@@ -344,6 +378,7 @@ def main(args: Any, sizes: list[int], prepare: Callable[[], Path],
     from datetime import datetime
     sys.path.insert(0, str(ROOT / "bench"))
     ensure_solr_core()
+    time_engine_calls()
     base_ini = prepare()
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
