@@ -147,7 +147,10 @@ def time_engine_calls() -> None:
         cls.search = timed  # type: ignore[method-assign]
 
 
-def latencies(runs: int, write: Callable[[], None], cold: bool) -> dict[str, tuple[float, float]]:
+def latencies(runs: int, writes: dict[str, Callable[[], None]],
+              cold: bool) -> dict[str, dict[str, tuple[float, float]]]:
+    """p50/p95 per kind for both engines, the engines alternating query by query so that
+    both see the same load on a shared machine (the ratios are what to compare)."""
     import ckan.plugins.toolkit as tk
     from search import BROAD, FACETS, ORDINARY  # bench/search.py
 
@@ -161,21 +164,27 @@ def latencies(runs: int, write: Callable[[], None], cold: bool) -> dict[str, tup
         "c": lambda i: {"q": "*:*", "fq": 'theme:"道路交通"', **common},
         "d": lambda i: {"q": "*:*", "sort": "metadata_modified desc", **common},
     }
-    out = {}
+    out: dict[str, dict[str, tuple[float, float]]] = {e: {} for e in ENGINES}
     for kind, params in kinds.items():
-        for i in range(len(ORDINARY)):  # warm-up: every query once
-            package_search(params(i))
-        samples, engine = [], []
+        for engine in ENGINES:  # warm-up: every query once
+            use(engine)
+            for i in range(len(ORDINARY)):
+                package_search(params(i))
+        samples: dict[str, list[float]] = {e: [] for e in ENGINES}
+        engine_time: dict[str, list[float]] = {e: [] for e in ENGINES}
         for i in range(runs):
-            if cold:
-                write()
-            ENGINE_SECONDS.clear()
-            t = time.perf_counter()
-            package_search(params(i))
-            samples.append(time.perf_counter() - t)
-            engine.append(sum(ENGINE_SECONDS))
-        out[kind] = percentiles(samples)
-        out[f"engine_{kind}"] = percentiles(engine)
+            for engine in ENGINES if i % 2 else ENGINES[::-1]:
+                use(engine)
+                if cold:
+                    writes[engine]()
+                ENGINE_SECONDS.clear()
+                t = time.perf_counter()
+                package_search(params(i))
+                samples[engine].append(time.perf_counter() - t)
+                engine_time[engine].append(sum(ENGINE_SECONDS))
+        for engine in ENGINES:
+            out[engine][kind] = percentiles(samples[engine])
+            out[engine][f"engine_{kind}"] = percentiles(engine_time[engine])
     return out
 
 
@@ -216,8 +225,7 @@ def engine_ini(base: Path, engine: str) -> Path:
     return path
 
 
-def page_throughput(ini: Path, seconds: float = 15.0) -> dict[int, tuple[float, float, float]]:
-    """gunicorn on ``ini``; /dataset/ at concurrency 1, 4, 16 for ``seconds`` each."""
+def start_server(ini: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "CKAN_INI": str(ini)}
     server = subprocess.Popen(
@@ -225,42 +233,55 @@ def page_throughput(ini: Path, seconds: float = 15.0) -> dict[int, tuple[float, 
          f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "120",
          "--no-control-socket"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/dataset/"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(url, timeout=30).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        for _ in range(10):  # both workers warm
-            urllib.request.urlopen(url, timeout=60).read()
-        out = {}
-        for concurrency in (1, 4, 16):
-            samples: list[float] = []
-            lock = threading.Lock()
-            deadline = time.monotonic() + seconds
+    for _ in range(900):
+        try:
+            urllib.request.urlopen(url, timeout=30).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    for _ in range(10):  # both workers warm
+        urllib.request.urlopen(url, timeout=120).read()
+    return server, url
 
-            def client() -> None:
-                while time.monotonic() < deadline:
-                    t = time.perf_counter()
-                    with urllib.request.urlopen(url, timeout=120) as resp:
-                        resp.read()
-                        assert resp.status == 200
-                    with lock:
-                        samples.append(time.perf_counter() - t)
-            started = time.monotonic()
-            with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-                for f in [pool.submit(client) for _ in range(concurrency)]:
-                    f.result()
-            elapsed = time.monotonic() - started
-            p50, p95 = percentiles(samples)
-            out[concurrency] = (len(samples) / elapsed, p50, p95)
-            print(f"    /dataset/ concurrency {concurrency}: {out[concurrency][0]:.1f} req/s, "
-                  f"p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+
+def load(url: str, concurrency: int, seconds: float) -> tuple[float, float, float]:
+    samples: list[float] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        while time.monotonic() < deadline:
+            t = time.perf_counter()
+            with urllib.request.urlopen(url, timeout=120) as resp:
+                resp.read()
+                assert resp.status == 200
+            with lock:
+                samples.append(time.perf_counter() - t)
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        for f in [pool.submit(client) for _ in range(concurrency)]:
+            f.result()
+    elapsed = time.monotonic() - started
+    p50, p95 = percentiles(samples)
+    return len(samples) / elapsed, p50, p95
+
+
+def page_throughput(inis: dict[str, Path], seconds: float = 12.0) -> dict[str, dict[int, Any]]:
+    """gunicorn (2 workers × 4 threads, as make run) per engine, both up; /dataset/ at
+    concurrency 1, 4, 16 for ``seconds`` each, the engines taking turns."""
+    servers = {engine: start_server(ini) for engine, ini in inis.items()}
+    out: dict[str, dict[int, Any]] = {engine: {} for engine in inis}
+    try:
+        for concurrency in (1, 4, 16):
+            for engine in inis:
+                out[engine][concurrency] = figures = load(servers[engine][1], concurrency, seconds)
+                print(f"    {engine} /dataset/ concurrency {concurrency}: {figures[0]:.1f} req/s, "
+                      f"p50 {figures[1]:.0f} ms, p95 {figures[2]:.0f} ms", flush=True)
         return out
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(timeout=60)
 
 
 # -- one size ----------------------------------------------------------------------------------
@@ -282,16 +303,24 @@ def run_size(size: int, base_ini: Path, args: Any, existing_index: dict[str, int
             f["bulk"] = (total, seconds, failed)
             print(f"  {engine}: search.rebuild {f['sample_rate']:.1f}/s on {len(sample)}; bulk "
                   f"reindex {total} in {seconds:.0f} s ({total / seconds:.1f}/s), {failed} failed")
-        write = make_write(ids, rng)
-        for mode in ("cold", "warm"):
-            f[mode] = latencies(args.runs, write, cold=mode == "cold")
-            print(f"  {engine} {mode}: " + ", ".join(
-                f"{k} {v[0]:.1f}/{v[1]:.1f}" for k, v in f[mode].items()), flush=True)
-        f["memory"] = solr_memory() if engine == "solr" else pg_memory()
-        print(f"  {engine} memory: {f['memory']}")
+    writes = {}
     for engine in ENGINES:
-        print(f"  {engine}: /dataset/ through gunicorn")
-        figures[engine]["pages"] = page_throughput(engine_ini(base_ini, engine))
+        use(engine)
+        writes[engine] = make_write(ids, rng)
+    for mode in ("cold", "warm"):
+        both = latencies(args.runs, writes, cold=mode == "cold")
+        for engine in ENGINES:
+            figures[engine][mode] = both[engine]
+            print(f"  {engine} {mode}: " + ", ".join(
+                f"{k} {v[0]:.1f}/{v[1]:.1f}" for k, v in both[engine].items()), flush=True)
+    for engine in ENGINES:
+        use(engine)
+        figures[engine]["memory"] = solr_memory() if engine == "solr" else pg_memory()
+        print(f"  {engine} memory: {figures[engine]['memory']}")
+    print("  /dataset/ through gunicorn")
+    pages = page_throughput({e: engine_ini(base_ini, e) for e in ENGINES})
+    for engine in ENGINES:
+        figures[engine]["pages"] = pages[engine]
     use("postgres")
     return table(size, figures, args)
 
