@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/search.py [--sizes 10000,100000] [--rebuild-sample 1000]
         [--workers 2] [--runs 30] [--latency-only] [--no-write]
+    .venv/bin/python bench/search.py --backends postgres,solr [--reuse-index] ...
+        (the embedded backend and Solr side by side: bench/search_side.py)
 
 Works in its own database (GD_BENCH_DB, default ckan_bench_search): inserts a
 synthetic but realistic catalog with direct SQL up to each size (organizations,
@@ -398,8 +400,18 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--latency-only", action="store_true",
                         help="measure package_search only, on the index already built")
+    parser.add_argument("--backends", default="",
+                        help="postgres,solr: both engines side by side (bench/search_side.py)")
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="with --backends: keep an index that already holds the catalog")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.backends:
+        if set(args.backends.split(",")) != {"postgres", "solr"}:
+            parser.error("--backends takes postgres,solr")
+        import search_side
+        search_side.main(args, sizes, prepare_ini, insert_catalog, uptime)
+        return
 
     ini = prepare_ini()
     app = load_app(ini)

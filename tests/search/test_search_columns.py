@@ -171,3 +171,42 @@ def test_table_from_before_the_columns_is_brought_up_to_date_by_a_search(conn: A
     assert model.Session.execute(sa.text(
         "SELECT count(*) FROM pg_indexes WHERE indexname = :i"),
         {"i": f"{ddl.TABLE}_fv_idx"}).scalar() == 1
+
+
+def test_day_fields_of_older_rows_become_dates(conn: Any) -> None:
+    """issued/modified/temporal_* are dates now (as in Solr's schema): migration d4a7e2c9f1b6
+    rewrites the days older rows hold, so ranges find them without a reindex."""
+    import importlib.util
+    from pathlib import Path
+
+    import ckan.model as model
+    from ckanext.guangdong.search.backend import cache, ddl
+    import ckanext.guangdong.migration as migration
+    path = next(Path(migration.__path__[0]).glob("guangdong_search/versions/d4a7e2c9f1b6_*.py"))
+    spec = importlib.util.spec_from_file_location("typed_days", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+
+    site = unique("site")
+    conn.add([_doc(site, issued="2018-06-01T00:00:00Z", modified="2019-01-02T00:00:00Z"),
+              _doc(site, issued="2021-03-04T00:00:00Z")], commit=True)
+    q = "issued:[2018-06-01T00:00:00Z TO 2018-12-31T00:00:00Z]"
+    assert len(_ids(conn, q, site)) == 1
+    # the rows as the index wrote them before: bare days
+    for name in ("issued", "modified"):
+        model.Session.execute(sa.text(
+            f"UPDATE {ddl.TABLE} SET k = jsonb_set(k, '{{{name}}}', jsonb_build_array(left(k -> '{name}' ->> 0, 10))), "
+            f"f = jsonb_set(f, '{{{name}}}', jsonb_build_array(left(f -> '{name}' ->> 0, 10))), "
+            f"doc = jsonb_set(doc, '{{{name}}}', to_jsonb(left(doc ->> '{name}', 10))) "
+            f"WHERE site_id = :s AND k ? '{name}'"), {"s": site})
+    model.Session.commit()
+    cache.clear()  # written behind the backend's back: no new generation
+    assert len(_ids(conn, q, site)) == 0  # "2018-06-01" < "2018-06-01T00:00:00.000Z" byte-wise
+    for statement in module.statements():
+        model.Session.execute(sa.text(statement))
+    model.Session.commit()
+    cache.clear()
+    assert len(_ids(conn, q, site)) == 1
+    assert len(_ids(conn, "modified:[* TO NOW]", site)) == 1
+    docs = conn.search(q="*:*", fq=[f"+site_id:{site}"], fl="issued", sort="issued asc").docs
+    assert [d["issued"] for d in docs] == ["2018-06-01T00:00:00Z", "2021-03-04T00:00:00Z"]

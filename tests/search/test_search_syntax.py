@@ -133,3 +133,35 @@ def test_mm_forms_and_errors() -> None:
     assert syntax.min_should_match("75%", 3) == 2
     with pytest.raises(syntax.QuerySyntaxError):
         syntax.min_should_match("lots", 3)
+
+
+def test_bare_terms_in_a_row_on_a_string_field_are_one_clause_of_any() -> None:
+    """Solr's multi-term rule (split-on-whitespace off; found by the differential tests):
+    bare terms in a row on a field that is not analysed text become ONE clause any of the
+    terms satisfies, whatever q.op says. Solr 9.10.1's parsed queries, with q.op=AND:
+    tags:(a b c)          ->  +(+(tags:a tags:b tags:c))
+    tags:(a b c OR d)     ->  +(+(tags:a tags:b) tags:c tags:d)
+    tags:(a b NOT c)      ->  +(+(tags:a tags:b) -tags:c)
+    tags:(a b^2 c)        ->  +(+tags:a +tags:b^2.0 +tags:c)     (a boost ends the run)"""
+    from ckanext.guangdong.search.backend.lucene import is_text_field
+
+    def group(q: str) -> list[tuple[str, object]]:
+        node = syntax.parse(q, True, None, is_text_field)
+        inner = node.clauses[0].query if isinstance(node, syntax.Boolean) else node
+        out: list[tuple[str, object]] = []
+        for c in inner.clauses:
+            if isinstance(c.query, syntax.Boolean):
+                out.append((c.occur, [x.query.text for x in c.query.clauses
+                                      if x.occur == SHOULD]))
+            else:
+                out.append((c.occur, c.query.text))
+        return out
+
+    assert group("tags:(a b c)") == [(MUST, ["a", "b", "c"])]
+    assert group("tags:(a b c OR d)") == [(MUST, ["a", "b"]), (SHOULD, "c"), (SHOULD, "d")]
+    assert group("tags:(a b NOT c)") == [(MUST, ["a", "b"]), (MUST_NOT, "c")]
+    assert group("tags:(a b^2 c)") == [(MUST, "a"), (MUST, "b"), (MUST, "c")]
+    # text fields (df=text, title, notes) keep one clause per word: q.op applies to each
+    assert clauses("budget bravo") == [(MUST, "None:budget"), (MUST, "None:bravo")]
+    node = syntax.parse("title:(budget bravo)", True, None, is_text_field)
+    assert [c.occur for c in node.clauses[0].query.clauses] == [MUST, MUST]

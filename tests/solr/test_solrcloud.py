@@ -129,3 +129,27 @@ def test_one_node_down_searches_answer_and_writes_land(
             f'{node2["url"]}/{core}/select', q="*:*", fq=fq, fl="id", rows=100,
             distrib="false")["response"]["docs"]}
     assert wait_for(lambda: node2_ids() == want), node2_ids()
+
+
+def test_portal_on_the_collection_answers_like_one_node(solr_cloud: dict[str, Any]) -> None:
+    """A slice of the differential cases (test_search_differential.py) on the 2-shard ×
+    2-replica collection: the same counts, ids, pages and facet counts as the embedded
+    backend — which the full differential run shows to answer like one Solr node — and
+    still the same with node 2 stopped. GD_DIFF_CLOUD_CASES sets the slice (default 300)."""
+    import random
+    from diff_support import engines_with_catalog, run_cases
+    seed = int(os.environ.get("GD_DIFF_SEED") or random.SystemRandom().randrange(10**6))
+    cases = int(os.environ.get("GD_DIFF_CLOUD_CASES") or 300)
+    print(f"\nSolrCloud differential slice: seed {seed}, {cases} cases, then {cases // 3} "
+          "with node 2 stopped (replay: GD_DIFF_SEED)")
+    with engines_with_catalog() as engines:
+        stats, disagreements = run_cases(engines, seed, cases)
+        print(f"  both nodes: {stats}, {len(disagreements)} disagreements")
+        assert not disagreements, "\n".join(disagreements[:10])
+        run_solr_sh("cloud-node", "stop", "2")
+        try:
+            stats, disagreements = run_cases(engines, seed + 1, cases // 3)
+        finally:
+            run_solr_sh("cloud-node", "start", "2")
+        print(f"  node 2 stopped: {stats}, {len(disagreements)} disagreements")
+        assert not disagreements, "\n".join(disagreements[:10])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import OrderedDict
 from typing import Any
 
@@ -26,6 +27,32 @@ FACET_VOCABULARIES: dict[str, str | None] = {
     "frequency": "frequencies", "spatial_coverage": "regions", "res_format": "formats",
     "tags": None,
 }
+
+
+# Index fields Solr's schema types (docker/solr/conf/schema.xml): calendar days as
+# dates, record_count as a whole number, so that ranges and sorts compare values.
+DAY_FIELDS = ("issued", "modified", "temporal_start", "temporal_end")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WHOLE = re.compile(r"^-?\d{1,18}$")
+
+
+def _typed_index_fields(data_dict: dict[str, Any]) -> None:
+    """A day ("2018-06-01") becomes midnight UTC, the form Solr's date fields take; a
+    value that is neither (older or harvested data) is left out of the index document
+    rather than failing the whole document on Solr. The dataset itself keeps it."""
+    for key in DAY_FIELDS:
+        value = data_dict.get(key)
+        if value in (None, ""):
+            data_dict.pop(key, None)
+        elif isinstance(value, str) and _DAY.match(value.strip()):
+            data_dict[key] = value.strip() + "T00:00:00Z"
+        else:
+            data_dict.pop(key, None)
+    count = data_dict.get("record_count")
+    if count is not None and not (isinstance(count, int) or _WHOLE.match(str(count).strip())):
+        data_dict.pop("record_count", None)
+    elif count is not None:
+        data_dict["record_count"] = int(str(count).strip())
 
 
 def _add_titles(data_dict: dict[str, Any]) -> None:
@@ -113,6 +140,7 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     def before_dataset_index(self, data_dict: dict[str, Any]) -> dict[str, Any]:
         internal.strip_index_fields(data_dict)
         _add_titles(data_dict)
+        _typed_index_fields(data_dict)
         theme = data_dict.get("theme")
         if isinstance(theme, str):  # JSON list in the extra -> a multi-valued field for facets
             try:

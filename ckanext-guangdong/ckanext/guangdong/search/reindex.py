@@ -146,8 +146,9 @@ def _clear() -> None:
     from ckan.common import config
     from ckan.lib.search import clear_all
     from ckanext.guangdong.search.backend import ddl
+    from ckanext.guangdong.search import seam
     session = model.Session
-    if ddl.exists(session):
+    if seam.current() == "postgres" and ddl.exists(session):
         other_site = session.execute(sa.text(
             f"SELECT 1 FROM {ddl.TABLE} WHERE site_id IS DISTINCT FROM :site LIMIT 1"),
             {"site": config.get("ckan.site_id")}).first()
@@ -182,10 +183,15 @@ def rebuild(workers: int = 2, clear: bool = False, bulk: bool = True,
         result.fallbacks += fallbacks
         if progress:
             progress(done, len(ids), len(result.failed), time.perf_counter() - started)
-    # Fresh statistics: the planner's choice between the word index and the
-    # keyword index depends on them.
-    model.Session.execute(sa.text(f"ANALYZE {ddl.TABLE}"))
-    model.Session.commit()
+    from ckanext.guangdong.search import seam
+    if seam.current() == "postgres":
+        # Fresh statistics: the planner's choice between the word index and the
+        # keyword index depends on them.
+        model.Session.execute(sa.text(f"ANALYZE {ddl.TABLE}"))
+        model.Session.commit()
+    else:  # Solr: the documents were sent without commits; one commit makes them visible
+        from ckan.lib.search import common
+        common.make_connection().commit(waitSearcher=True)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -10,8 +10,11 @@ from ckanext.guangdong.search import segment
 
 # Fields CKAN sends as JSON blobs for display only (Solr: indexed="false").
 STORED_ONLY = {"data_dict", "validated_data_dict"}
-# Solr "date" fields: stored and compared at millisecond precision, UTC.
-DATE_FIELDS = {"metadata_created", "metadata_modified", "indexed_ts"}
+# Solr "date" fields: stored and compared at millisecond precision, UTC. The schema's
+# calendar days (issued, modified, temporal_*) are dates in Solr's schema too (schema.xml;
+# the schema plugin indexes them as midnight UTC).
+DATE_FIELDS = {"metadata_created", "metadata_modified", "indexed_ts",
+               "issued", "modified", "temporal_start", "temporal_end"}
 
 # Ranking weights of the text fields: title above tags/keywords above the
 # publishing organisation above notes and resources (Solr's qf does the same).

@@ -111,12 +111,14 @@ class Search:
         parser = str(self.params.get("defType", "lucene"))
         dismax = parser in ("dismax", "edismax")
         self.fields = qf.parse(self.params.get("qf")) if dismax else qf.DEFAULT
+        keep_empty = dismax and self.fields.has_string_field
         main = lucene.Translator(sql, any_token=any_token, text_classes=self.fields.classes,
-                                 fix_nested_negatives=parser == "edismax")
+                                 fix_nested_negatives=parser == "edismax",
+                                 empty_words_match_nothing=keep_empty)
         parts = []
         if self.q != "*:*":
             if dismax:
-                node = lucene.parse(self.q, parser)
+                node = lucene.parse(self.q, parser, keep_empty_words=keep_empty)
                 if parser == "edismax" and isinstance(node, syntax.Boolean):
                     node = lucene.flatten(node)
                 # mm (CKAN sends "2<-1 5<80%") counts the optional clauses; the OR

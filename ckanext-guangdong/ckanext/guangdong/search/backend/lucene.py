@@ -44,6 +44,7 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 MAX_NUMBER_DIGITS = 30
 _DATE_OP = re.compile(r"(/|[+-]\d{1,9})(YEARS?|MONTHS?|DAYS?|DATE|HOURS?|MINUTES?|SECONDS?|"
                       r"MILLISECONDS?|MILLIS?)")
+_SOLR_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
 _UNITS = {"YEAR": "years", "MONTH": "months", "DAY": "days", "DATE": "days", "HOUR": "hours",
           "MINUTE": "minutes", "SECOND": "seconds", "MILLI": "microseconds",
           "MILLISECOND": "microseconds"}
@@ -81,23 +82,33 @@ def _analyses_to_nothing(term: syntax.Term) -> bool:
     return False
 
 
+def is_text_field(name: Optional[str]) -> bool:
+    """An analysed (tokenized) field in CKAN's Solr schema; None is df (``text``)."""
+    return (name in TSV_FIELDS or name in OWN_TEXT_FIELDS
+            or (name or "").startswith(("extras_", "res_extras_")))
+
+
 @functools.lru_cache(maxsize=1024)
-def parse(q: str, parser: str = "lucene", default_and: bool = True) -> Optional[syntax.Node]:
+def parse(q: str, parser: str = "lucene", default_and: bool = True,
+          keep_empty_words: bool = False) -> Optional[syntax.Node]:
     """``q`` (or an ``fq``) as ``parser`` reads it. Parsed trees are only read, never
-    changed, so they are cached: CKAN sends the same fixed fq with every query."""
+    changed, so they are cached: CKAN sends the same fixed fq with every query.
+    ``keep_empty_words`` (dismax parsers whose qf has a string field): a word of
+    punctuation only stays a clause (qf.Fields.has_string_field)."""
+    empty = None if keep_empty_words else _analyses_to_nothing
     try:
         if parser == "dismax":
             # Solr's DisjunctionMaxQueryParser: default operator OR, mm decides.
-            return syntax.parse(syntax.dismax_clean(q), False, _analyses_to_nothing)
+            return syntax.parse(syntax.dismax_clean(q), False, empty)
         if parser == "edismax":
             try:
-                return syntax.parse(q, False, _analyses_to_nothing)
+                return syntax.parse(q, False, empty)
             except syntax.QuerySyntaxError as exc:
                 if exc.code in ("depth", "clauses", "length"):
                     raise
                 # edismax retries a query it cannot parse with its operators escaped.
-                return syntax.parse(syntax.escape_all(q), False, _analyses_to_nothing)
-        return syntax.parse(q, default_and, _analyses_to_nothing)
+                return syntax.parse(syntax.escape_all(q), False, empty)
+        return syntax.parse(q, default_and, _analyses_to_nothing, is_text_field)
     except syntax.QuerySyntaxError as exc:
         raise _from_syntax(exc) from None
 
@@ -219,7 +230,9 @@ def date_value(text: str) -> str:
     else:
         match = re.match(r"^(.*?Z)([+/-].*)$", text)
         date_text, rest = (match.group(1), match.group(2)) if match else (text, "")
-        anchor = document.parse_date(date_text) if len(date_text) <= 64 else None
+        # Solr takes an instant only (DateMathParser: 2020-01-01T00:00:00Z, optional
+        # fraction), not a day or other forms: the same refusal here.
+        anchor = document.parse_date(date_text) if _SOLR_INSTANT.match(date_text) else None
     if anchor is None:
         raise syntax_error(f"Invalid Date String: '{text}'", "date", value=text)
     moment: dt.datetime = anchor
@@ -282,8 +295,11 @@ class Translator:
     (every query word of a clause may match alone)."""
 
     def __init__(self, params: Params, any_token: bool = False, text_classes: str = "",
-                 fix_nested_negatives: bool = False):
+                 fix_nested_negatives: bool = False, empty_words_match_nothing: bool = False):
         self.params = params
+        # dismax with a string field in qf: a word of punctuation only is a clause that
+        # matches nothing (parse(keep_empty_words=True)); elsewhere it was left out.
+        self.empty_words_match_nothing = empty_words_match_nothing
         # Weight classes unfielded words may match (dismax qf, see qf.py); "" = all.
         self.text_classes = text_classes
         self.any_token = any_token
@@ -393,6 +409,8 @@ class Translator:
         else:
             query = text_tsquery(value, weight, self.any_token) or ""
         if not query:
+            if self.empty_words_match_nothing and kind in ("term", "fuzzy", "phrase"):
+                return FALSE
             return TRUE  # only punctuation: matches like an empty clause
         if not negated:
             self.rank_queries.append(query)

@@ -23,10 +23,20 @@ _CLASS_OF = {"title": "A", "title_ngram": "A", "tags": "B", "theme": "B", "keywo
 _ITEM = re.compile(r"^([\w.\-]+)(?:\^(\d+(?:\.\d+)?))?$")
 
 
+# Analysed fields of the Solr schema a qf may name; every other field is a string (or
+# number, date) field that a word must equal.
+TEXT_FIELDS = {"text", "title", "notes", "title_ngram", "name_ngram", "title_zh", "text_zh",
+               "res_name", "res_description", "author", "maintainer", "urls"}
+
+
 @dataclass(frozen=True)
 class Fields:
     classes: str        # weight letters free text may match ("" = all)
     rank_weights: str   # ts_rank weights array literal {D, C, B, A}
+    # A string field among them (CKAN's name, tags, groups): there a word of punctuation
+    # only ("!") is still a clause (Solr: name:! | tags:!), which mm counts and which
+    # matches nothing (CKAN's names and tags hold no such value).
+    has_string_field: bool = True
 
 
 DEFAULT = Fields("", DEFAULT_RANK_WEIGHTS)
@@ -44,10 +54,13 @@ def parse(qf: str | None) -> Fields:
     if not text or text == CKAN_DEFAULT_QF:
         return DEFAULT
     boosts: dict[str, float] = {}
+    strings = False
     for item in text.split(" "):
         match = _ITEM.match(item)
         if not match:
             continue
+        name = match.group(1)
+        strings = strings or not (name in TEXT_FIELDS or name.startswith(("extras_", "res_extras_")))
         boost = float(match.group(2) or 1.0)
         for letter in _class_of(match.group(1)):
             boosts[letter] = max(boosts.get(letter, 0.0), boost)
@@ -57,4 +70,4 @@ def parse(qf: str | None) -> Fields:
     weights = [round(boosts.get(letter, 0.0) / top, 4) or 0.0001 for letter in "DCBA"]
     classes = "".join(sorted(boosts))
     return Fields("" if classes == ALL else classes,
-                  "{" + ", ".join(f"{w:g}" for w in weights) + "}")
+                  "{" + ", ".join(f"{w:g}" for w in weights) + "}", strings)

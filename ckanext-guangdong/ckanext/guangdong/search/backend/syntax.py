@@ -322,13 +322,22 @@ _CLAUSE_START = {"AND", "OR", "NOT", "PLUS", "MINUS", "BAREOPER", "LPAREN", "STA
                  "RANGEEX_START", "FILTER"}
 
 
+# Tokens that may not follow the terms of a multi-term run (Lucene's
+# disallowedPostMultiTerm): the term would be a field name, fuzzy, boosted or joined.
+_NOT_AFTER_MULTI_TERM = {"COLON", "STAR", "FUZZY_SLOP", "CARAT", "AND", "OR"}
+IsText = Callable[[Optional[str]], bool]
+
+
 class _Parser:
-    def __init__(self, text: str, default_and: bool, is_empty: Optional[Analyses]):
+    def __init__(self, text: str, default_and: bool, is_empty: Optional[Analyses],
+                 is_text: Optional[IsText] = None):
         self.text = text
         self.tokens = _Lexer(text).tokens()
         self.k = 0
         self.default_and = default_and
         self.is_empty = is_empty or (lambda term: False)
+        # None: no multi-term runs (the dismax parsers split on white space)
+        self.is_text = is_text
         self.leaves = 0
 
     # token helpers
@@ -361,9 +370,12 @@ class _Parser:
             raise QuerySyntaxError("depth", f"Query nested deeper than {MAX_DEPTH} levels",
                                    max=MAX_DEPTH)
         clauses: list[Clause] = []
-        mods = self.modifiers()
-        self.add_clause(clauses, None, mods, self.clause(field, depth))
+        if not self.multi_term(clauses, field):
+            mods = self.modifiers()
+            self.add_clause(clauses, None, mods, self.clause(field, depth))
         while self.peek().kind in _CLAUSE_START:
+            if self.multi_term(clauses, field):
+                continue
             conj = self.peek().kind if self.peek().kind in ("AND", "OR") else None
             if conj:
                 self.k += 1
@@ -379,6 +391,27 @@ class _Parser:
         if len(clauses) == 1 and clauses[0].occur == SHOULD:
             return clauses[0].query
         return Boolean(tuple(clauses))
+
+    def multi_term(self, clauses: list[Clause], field: Optional[str]) -> bool:
+        """Lucene's MultiTerm (split-on-whitespace off, Solr's default): bare terms in a
+        row, without operators or prefixes, are analysed together. On a text field that
+        is the same as one clause per word; on any other field (a string, a number) Solr
+        makes them ONE clause that any of the terms satisfies (SolrQueryParserBase.
+        rawToNormal), whatever q.op says: ``tags:(water school)`` finds either tag."""
+        if self.is_text is None or self.is_text(field):
+            return False
+        if not (self.peek().kind == "TERM" and self.peek(1).kind == "TERM"
+                and self.peek(2).kind not in _NOT_AFTER_MULTI_TERM):
+            return False
+        terms = [self.take("TERM")]
+        while self.peek().kind == "TERM" and self.peek(1).kind not in _NOT_AFTER_MULTI_TERM:
+            terms.append(self.take("TERM"))
+        self.leaves += len(terms)
+        nodes = [n for n in (Term(field, unescape(t.image)) for t in terms) if not self.is_empty(n)]
+        if nodes:
+            either = nodes[0] if len(nodes) == 1 else Boolean(tuple(Clause(SHOULD, n) for n in nodes))
+            self.add_clause(clauses, None, None, either)
+        return True
 
     def modifiers(self) -> Optional[str]:
         kind = self.peek().kind
@@ -474,13 +507,14 @@ class _Parser:
         return Range(field, bound(low), bound(high), include_low, include_high)
 
 
-def parse(text: str, default_and: bool = False,
-          is_empty: Optional[Analyses] = None) -> Optional[Node]:
-    """The query (None when every term analysed to nothing). ``default_and``: q.op=AND."""
+def parse(text: str, default_and: bool = False, is_empty: Optional[Analyses] = None,
+          is_text: Optional[IsText] = None) -> Optional[Node]:
+    """The query (None when every term analysed to nothing). ``default_and``: q.op=AND.
+    ``is_text`` (the standard parser): which fields are analysed text, for multi-term runs."""
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError("length", f"Query longer than {MAX_QUERY_CHARS} characters",
                                max=MAX_QUERY_CHARS)
-    return _Parser(text, default_and, is_empty).top()
+    return _Parser(text, default_and, is_empty, is_text).top()
 
 
 # -- DisMax ----------------------------------------------------------------------------------

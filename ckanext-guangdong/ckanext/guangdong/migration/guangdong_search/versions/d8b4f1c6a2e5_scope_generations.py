@@ -2,7 +2,7 @@
 one organization's datasets keeps the cached counts of queries restricted to another.
 
 Revision ID: d8b4f1c6a2e5
-Revises: c5e1a9d7b3f2
+Revises: d4a7e2c9f1b6 (after the typed day fields of the Solr work)
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from ckanext.guangdong.search.backend import ddl
 
 revision = "d8b4f1c6a2e5"
-down_revision = "c5e1a9d7b3f2"
+down_revision = "d4a7e2c9f1b6"
 branch_labels = None
 depends_on = None
 
