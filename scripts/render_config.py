@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # (docs/security.md, "Write-time rules and server-side fetches").
 PLUGINS = [
     "guangdong_theme", "guangdong_schema", "guangdong_application", "guangdong_search",
-    "guangdong_events", "guangdong_targets", "guangdong_harvest",
+    # safety before events: its package hooks hold a dataset (private) before the events
+    # feature records the change (docs/safety.md)
+    "guangdong_safety", "guangdong_events", "guangdong_targets", "guangdong_harvest",
     "guangdong_ckan_harvester", "guangdong_dcat_harvester", "guangdong_api_harvester",
     "tracking", "activity", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
     # CKAN's previews (of files on this portal only: theme/previews.py)
