@@ -89,6 +89,13 @@ def is_resident_id(v: str) -> bool:
     return False
 
 
+def id_shaped(v: str) -> bool:
+    """18 digits laid out as an ID number (province, valid birth date) whatever the check
+    character: a mistyped ID, not a bank card."""
+    return (len(v) == 18 and v[:2] in PROVINCES and v[6:14].isdigit()
+            and _valid_birth(int(v[6:10]), int(v[10:12]), int(v[12:14])))
+
+
 # ---------------------------------------------------------------------------------------------
 # 手机号码: the mobile number blocks of 《电信网编码计划》(MIIT, 2017 edition and its later
 # allocations): 13x, 145-149, 15x (not 154), 162/165/166/167, 170-178, 18x, 19x (not 194/197).
@@ -262,6 +269,8 @@ def classify(value: str, options: Options = DEFAULT_OPTIONS) -> Optional[str]:
         if n == 18:
             if is_resident_id(v):
                 return RESIDENT_ID
+            if id_shaped(v):
+                return None  # an ID number with a wrong check character is not a card
             return BANK_CARD if is_bank_card(v) else None
         if n == 11:
             return MOBILE if is_mobile(v) else None
@@ -290,12 +299,12 @@ def classify(value: str, options: Options = DEFAULT_OPTIONS) -> Optional[str]:
             return TRAVEL_PERMIT
         d = _digits(v)
         if d is not None:
-            if len(d) == 11:
-                return MOBILE if is_mobile(d) else None
-            if 16 <= len(d) <= 19:
-                return BANK_CARD if is_bank_card(d) else None
-            if len(d) == 18 or len(d) == 15:
-                return RESIDENT_ID if is_resident_id(d) else None
+            if len(d) == 11 and is_mobile(d):
+                return MOBILE
+            if (len(d) == 18 or len(d) == 15) and is_resident_id(d):
+                return RESIDENT_ID
+            if 16 <= len(d) <= 19 and not id_shaped(d) and is_bank_card(d):
+                return BANK_CARD
         if not options.landlines_are_contact_points and _LANDLINE.fullmatch(v.translate(_SEPARATORS)):
             return LANDLINE
         return None

@@ -6,7 +6,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 
 __all__ = ["guangdong_safety_status", "guangdong_safety_label", "guangdong_safety_is_reviewer",
-           "guangdong_safety_rules"]
+           "guangdong_safety_rules", "guangdong_safety_harvest_held"]
 
 _ = tk._
 
@@ -44,7 +44,7 @@ def _labels() -> dict[str, str]:
         # audit actions
         "submitted": _("Submitted for publication"), "held": _("Held back"),
         "released": _("Made public"), "cleared": _("Findings cleared"),
-        "negative_list_saved": _("Negative list saved"), "negative_list_forced": _("Set to 不予开放 by the negative list"),
+        "negative_list_saved": _("Negative list saved"), "negative_list_forced": _("Set to not open by the negative list"),
         "org_review_set": _("Review setting changed"), "deidentified": _("De-identified copy made"),
         "release_failed": _("Could not be made public"),
         # fields
@@ -80,3 +80,29 @@ def guangdong_safety_is_reviewer() -> bool:
 def guangdong_safety_rules() -> list[str]:
     from .deidentify import RULES
     return list(RULES)
+
+
+def guangdong_safety_harvest_held(job_id: str) -> list[dict[str, Any]]:
+    """For a harvest job's report: the datasets it imported that the gate holds back (findings,
+    failed or pending scans, negative list), as far as the viewer may see them."""
+    from ckan import model as ckan_model
+    from ckanext.harvest.model import HarvestObject
+    from . import gate, model
+    ids = [pid for (pid,) in ckan_model.Session.query(HarvestObject.package_id)
+           .filter(HarvestObject.harvest_job_id == job_id, HarvestObject.package_id.isnot(None))
+           .distinct()]
+    forced = {a["package_id"] for a in model.audit_trail(actions=("negative_list_forced",), limit=1000)
+              if a["package_id"] in ids}
+    out = []
+    for pid in ids:
+        pkg = ckan_model.Package.get(pid)
+        if pkg is None or pkg.state != "active":
+            continue
+        holds = gate.current_holds(pkg)
+        if not holds and pid not in forced:
+            continue
+        status = guangdong_safety_status(pid)
+        if status is None:
+            continue
+        out.append({"status": status, "holds": holds, "negative_list": pid in forced})
+    return out

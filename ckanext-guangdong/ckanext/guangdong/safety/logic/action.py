@@ -63,8 +63,8 @@ def _package(data: DataDict) -> Any:
 # --- the gate on every dataset write -----------------------------------------------------------
 def negative_list_message(match: negative_list.Match) -> str:
     m = match.as_dict(_lang())
-    return _('Listed on the negative list (负面清单) as "%(name)s" (%(value)s): %(reason)s '
-             'Rule: %(rule)s. Its access rights can only be 不予开放 (not open).') % m
+    return _('Listed on the negative list as "%(name)s" (%(value)s): %(reason)s '
+             'Rule: %(rule)s. Its access rights can only be "not open".') % m
 
 
 def _negative_list(context: Context, data_dict: DataDict, existing: Any) -> None:
