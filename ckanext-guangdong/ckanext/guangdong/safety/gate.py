@@ -341,7 +341,7 @@ def settle(package_id: str, actor: Optional[str] = None) -> str:
     if pkg is None or pkg.state != "active" or pkg.type != openness.DATASET_TYPE:
         ckan_model.Session.commit()
         return "nothing"
-    holds = current_holds(pkg)
+    holds = openness.publication_holds(pkg)  # the gate's own check, registered by the plugin
     pub = model.publication(pkg.id)
     if not pkg.private:
         stop = blocking(holds)
@@ -368,6 +368,9 @@ def settle(package_id: str, actor: Optional[str] = None) -> str:
 def release(pkg: Any, actor: Optional[str]) -> str:
     from ckan import model as ckan_model
     access = (pkg.extras or {}).get("access_rights")
+    if openness.publication_holds(pkg):
+        ckan_model.Session.commit()
+        return "waiting"
     if not openness.may_be_public(access):
         model.save_publication(pkg.id, state=WITHDRAWN, comment="not_open")
         model.audit("withdrawn", actor, pkg.id, reason_code="not_open")

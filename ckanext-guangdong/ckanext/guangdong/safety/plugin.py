@@ -27,6 +27,9 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(IDataFile, inherit=True)
 
     def update_config(self, config: Any) -> None:
+        from ckanext.guangdong.schema import openness
+        from . import gate
+        openness.register_hold_check(gate.current_holds)  # the one rule asks the gate
         tk.add_template_directory(config, os.path.join(HERE, "templates"))
         tk.add_resource(os.path.join(HERE, "assets"), "guangdong_safety")
 

@@ -127,7 +127,7 @@ def bulk_update_public(up: Callable[..., Any], context: Context, data_dict: Data
                 ckan_model.Package.id.in_([str(i) for i in ids])):
             if pkg.type != openness.DATASET_TYPE:
                 continue
-            holds = gate.current_holds(pkg)
+            holds = list(openness.publication_holds(pkg))
             pub = model.publication(pkg.id)
             if pkg.private and gate.user_needs_review(context.get("user"), pkg.owner_org) and \
                     not (pub and pub["state"] == gate.APPROVED):
