@@ -23,6 +23,7 @@ PLUGINS = [
     "guangdong_harvest = ckanext.guangdong.harvest.plugin:GuangdongHarvestPlugin",
     "guangdong_security = ckanext.guangdong.security.plugin:GuangdongSecurityPlugin",
     "guangdong_data = ckanext.guangdong.data.plugin:GuangdongDataPlugin",
+    "guangdong_safety = ckanext.guangdong.safety.plugin:GuangdongSafetyPlugin",
     "guangdong_ckan_harvester = ckanext.guangdong.harvesters.ckan:GuangdongCKANHarvester",
     "guangdong_dcat_harvester = ckanext.guangdong.harvesters.dcat:GuangdongDCATHarvester",
     "guangdong_api_harvester = ckanext.guangdong.harvesters.api:GuangdongAPIHarvester",

@@ -53,6 +53,8 @@ class PortalState:
     dcat_broken_page: int | None = None
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # file name (F00000010.csv) -> bytes served at /data/file/download/<name>; others are 404
+    files: dict[str, bytes] = field(default_factory=dict)
 
     def indexes(self) -> list[int]:
         return [i for i in range(self.count) if i not in self.removed]
@@ -152,6 +154,12 @@ def create_app(state: PortalState | None = None) -> Flask:
         if i is None or (state.broken and BROKEN.get(i) == "files_404"):
             return Response("Not Found", status=404, mimetype="text/plain")
         return _json({"code": 200, "data": fixtures.kaifang_files(state.city, i, request.host_url.rstrip("/"))})
+
+    @app.get("/data/file/download/<name>")
+    def download(name: str) -> Response:
+        if name not in state.files:
+            return Response("Not Found", status=404, mimetype="text/plain")
+        return Response(state.files[name], mimetype="text/csv")
 
     @app.get("/catalog.ttl")
     def catalog() -> Response:

@@ -96,3 +96,8 @@ def scheduler(once: bool) -> None:
 # The targets feature's daily snapshot (`ckan guangdong snapshot`), also run by the scheduler.
 from ckanext.guangdong.targets.cli import snapshot as _targets_snapshot  # noqa: E402
 guangdong.add_command(_targets_snapshot)
+
+# The safety feature's de-identification and scan commands (docs/safety.md).
+from ckanext.guangdong.safety.cli import deidentify as _safety_deidentify, safety as _safety  # noqa: E402
+guangdong.add_command(_safety_deidentify)
+guangdong.add_command(_safety)

@@ -31,6 +31,18 @@ from .prepare import Prepared, prepare
 
 log = logging.getLogger(__name__)
 
+
+def _notify(method: str, *args: Any) -> None:
+    """Tell the IDataFile plugins (the safety scan) about the file; their failure is logged."""
+    import ckan.plugins as p
+    from .interfaces import IDataFile
+    for plugin in p.PluginImplementations(IDataFile):
+        try:
+            getattr(plugin, method)(*args)
+        except Exception:
+            log.exception("%s of %s failed", method, type(plugin).__name__)
+
+
 @dataclass
 class Pending:
     prepared: Prepared
@@ -206,6 +218,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
     model.save(resource_id, pid, "running")
     tmpdir = tempfile.mkdtemp(prefix="guangdong-data-")
     touched = False
+    told = False  # an IDataFile plugin has heard about this file
     with _job_log(resource_id) as logger:
         try:
             src = os.path.join(tmpdir, "source")
@@ -214,6 +227,8 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
             if (not ignore_hash and resource.get("hash") == digest and previous.get("rows") is not None
                     and resource.get("datastore_active") and _existing_fields(resource_id)):
                 logger.info("the file has not changed since the last load (%s)", digest)
+                told = True
+                _notify("data_file_unchanged", resource, package, src, digest)
                 model.save(resource_id, pid, "complete",
                            **{k: previous.get(k) for k in ("rows", "columns", "encoding",
                                                             "header_line", "warnings")
@@ -229,6 +244,8 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
             logger.info("prepared: %s rows, encoding %s, header on row %s, columns %s",
                         prepared.rows, prepared.encoding, prepared.header_line,
                         [(c.name, c.type) for c in prepared.columns])
+            told = True
+            _notify("data_file_prepared", resource, package, prepared, digest)
             touched = True
             load_into_datastore(resource, prepared, logger, notes)
             if resource.get("hash") != digest:
@@ -260,6 +277,10 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
                 except Exception:
                     log.exception("could not drop the DataStore table of %s", resource_id)
             model.save(resource_id, pid, "error", error=error)
+            if not told:
+                told = True
+                _notify("data_file_failed", resource, package,
+                        error["message"] % error["params"] if error.get("params") else error["message"])
             # never SQL or a traceback in what the portal shows: our message, in English
             english = error["message"] % error["params"] if error.get("params") else error["message"]
             _hook(resource_id, "error", task_created, original_url, error=english[:500])

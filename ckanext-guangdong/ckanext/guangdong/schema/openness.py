@@ -11,7 +11,7 @@ the 不予开放 check and the harvest importer all read it the same way, so no 
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 UNCONDITIONAL = "unconditional"   # 无条件开放
 CONDITIONAL = "conditional"       # 有条件开放
@@ -49,14 +49,38 @@ def parse_private(value: Any) -> bool | None:
     raise NotABoolean(repr(value)[:40])
 
 
-def may_be_public(access_rights: Any) -> bool:
-    """Whether a dataset with these access rights may ever be public (不予开放 may not)."""
-    return access_rights != NOT_OPEN
+# The publishing-safety gate (ckanext.guangdong.safety, docs/safety.md) holds a dataset back
+# while its files are unscanned or hold personal data, its description holds personal data, or
+# its review is pending. A held dataset is stored private, like 不予开放: every reader of the
+# private flag (search permission labels, DCAT, the events and so the counters, previews, the
+# DataStore API) keeps it from the public. The gate registers how it finds a dataset's holds
+# here, so writers ask one rule: ``may_be_public(access_rights, publication_holds(pkg))``.
+HoldCheck = Callable[[Any], Sequence[str]]
+_hold_checks: list[HoldCheck] = []
+
+
+def register_hold_check(check: HoldCheck) -> None:
+    """Called once by the safety plugin; ``check(package)`` gives a stored dataset's holds."""
+    if check not in _hold_checks:
+        _hold_checks.append(check)
+
+
+def publication_holds(package: Any) -> list[str]:
+    """What holds a stored dataset (ckan.model.Package) back from the public now; empty when
+    nothing does (or no gate is installed)."""
+    return [hold for check in _hold_checks for hold in check(package)]
+
+
+def may_be_public(access_rights: Any, holds: Sequence[str] = ()) -> bool:
+    """Whether a dataset with these access rights (and these holds of the safety gate) may be
+    public: 不予开放 never, a held dataset not yet."""
+    return access_rights != NOT_OPEN and not holds
 
 
 def is_open_dataset(pkg: Mapping[str, Any]) -> bool:
     """An open dataset: active, public, of type dataset, access rights 无条件/有条件开放,
-    with at least one resource (docs/targets.md explains each condition)."""
+    with at least one resource (docs/targets.md explains each condition). A dataset the safety
+    gate holds is stored private, so it is not open by this rule either."""
     return (
         pkg.get("type", DATASET_TYPE) == DATASET_TYPE
         and pkg.get("state", "active") == "active"

@@ -1,0 +1,459 @@
+"""Detectors of Chinese personal data in one value (a table cell or a piece of metadata text).
+
+Each detector states its rule and where the rule comes from. A value is normalised first
+(Unicode NFKC: full-width digits and letters become ASCII; spaces and hyphens inside numbers are
+dropped), then classified. The column verdict (scanner.py) weighs the share of matching cells and
+the column's header; person names and home addresses are looked for only where a header says so.
+
+Decoys that must not match, and why they do not:
+- 统一社会信用代码 (GB 32100-2015): 18 characters with letters and its own MOD 31 check; an
+  all-digit code is not a valid 身份证号 (its "birth date" digits are an organisation code).
+- order and invoice numbers, 18-digit numbers with a wrong check character: the ISO 7064 check.
+- dates (20240315, 2024-03-15): too short for any number detector.
+- office landlines with an area code (020-12345678) published as contact points, and service
+  numbers (12345, 95588, 400-…): not personal unless ``landlines_are_contact_points`` is off.
+
+This module imports nothing of CKAN: the bench and the corpus tests use it as it is.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Iterator, Optional
+
+HERE = os.path.dirname(__file__)
+
+# --- detector names (stable: stored in findings, used in column rules and the docs) ---
+RESIDENT_ID = "resident_id"        # 居民身份证号
+MOBILE = "mobile"                  # 手机号码
+BANK_CARD = "bank_card"            # 银行卡号
+PASSPORT = "passport"              # 护照号码
+TRAVEL_PERMIT = "travel_permit"    # 港澳/台湾通行证号码
+EMAIL = "email"                    # 电子邮件地址
+PLATE = "vehicle_plate"            # 机动车号牌
+PERSON_NAME = "person_name"        # 姓名 (header only)
+ADDRESS = "address"                # 住址 (header only)
+LANDLINE = "landline"              # 固定电话 (only when landlines are not contact points)
+
+DETECTORS: tuple[str, ...] = (RESIDENT_ID, MOBILE, BANK_CARD, PASSPORT, TRAVEL_PERMIT, EMAIL,
+                              PLATE, PERSON_NAME, ADDRESS, LANDLINE)
+HEADER_ONLY = frozenset({PERSON_NAME, ADDRESS})
+
+
+# ---------------------------------------------------------------------------------------------
+# 居民身份证号: GB 11643-1999《公民身份号码》. 18 characters: 6-digit 行政区划代码 (GB/T 2260),
+# 8-digit birth date, 3-digit sequence, 1 check character (ISO 7064:1983 MOD 11-2; 10 is "X").
+# The 15-digit first-generation number (1984-2004): region, YYMMDD (19YY), 3-digit sequence.
+# Region: the first two digits name a province-level division of GB/T 2260, or 81/82/83 (港澳台
+# 居民居住证, 2018); the rest of the code is not checked (old numbers keep abolished codes).
+# ---------------------------------------------------------------------------------------------
+PROVINCES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82", "83"})
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_TODAY_YEAR = dt.date.today().year
+
+
+def id_check_character(first17: str) -> str:
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+def _valid_birth(year: int, month: int, day: int) -> bool:
+    if not (1900 <= year <= _TODAY_YEAR and 1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def is_resident_id(v: str) -> bool:
+    """``v`` already normalised (NFKC, no spaces, upper case)."""
+    n = len(v)
+    if n == 18:
+        if not v[:17].isdigit() or v[:2] not in PROVINCES:
+            return False
+        if not _valid_birth(int(v[6:10]), int(v[10:12]), int(v[12:14])):
+            return False
+        return id_check_character(v) == v[17]
+    if n == 15:
+        return (v.isdigit() and v[:2] in PROVINCES
+                and _valid_birth(1900 + int(v[6:8]), int(v[8:10]), int(v[10:12])))
+    return False
+
+
+def id_shaped(v: str) -> bool:
+    """18 digits laid out as an ID number (province, valid birth date) whatever the check
+    character: a mistyped ID, not a bank card."""
+    return (len(v) == 18 and v[:2] in PROVINCES and v[6:14].isdigit()
+            and _valid_birth(int(v[6:10]), int(v[10:12]), int(v[12:14])))
+
+
+# ---------------------------------------------------------------------------------------------
+# 手机号码: the mobile number blocks of 《电信网编码计划》(MIIT, 2017 edition and its later
+# allocations): 13x, 145-149, 15x (not 154), 162/165/166/167, 170-178, 18x, 19x (not 194/197).
+# Optionally +86 / 0086 / 86 before it.
+# ---------------------------------------------------------------------------------------------
+_MOBILE_PREFIXES = frozenset(
+    [f"13{d}" for d in range(10)] + ["145", "146", "147", "148", "149"]
+    + [f"15{d}" for d in range(10) if d != 4] + ["162", "165", "166", "167"]
+    + [f"17{d}" for d in range(9)] + [f"18{d}" for d in range(10)]
+    + [f"19{d}" for d in range(10) if d not in (4, 7)])
+
+
+def is_mobile(digits: str) -> bool:
+    return len(digits) == 11 and digits[:3] in _MOBILE_PREFIXES and digits.isdigit()
+
+
+# ---------------------------------------------------------------------------------------------
+# 银行卡号: GB/T 19584-2010《银行卡卡片规范》 and ISO/IEC 7812-1: 16 to 19 digits, the last one
+# a Luhn check digit; the issuer number starts as cards in China do: 62 (UnionPay) and other 6,
+# 4 (Visa), 51-55 and 2221-2720 (Mastercard), 35 (JCB), 9 (domestic cards of the 1990s).
+# ---------------------------------------------------------------------------------------------
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = ord(c) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _card_issuer_ok(d: str) -> bool:
+    first = d[0]
+    if first in "469":
+        return True
+    if first == "5":
+        return "1" <= d[1] <= "5"
+    if first == "3":
+        return d[1] == "5"
+    if first == "2":
+        return 2221 <= int(d[:4]) <= 2720
+    return False
+
+
+def is_bank_card(digits: str) -> bool:
+    return 16 <= len(digits) <= 19 and digits.isdigit() and _card_issuer_ok(digits) and luhn_ok(digits)
+
+
+# ---------------------------------------------------------------------------------------------
+# 护照号码 (《中华人民共和国护照法》; 出入境管理局 number formats): ordinary passports E + 8 digits
+# (2012 electronic), E + letter + 7 digits (2019-), G + 8 digits (before 2012); diplomatic,
+# service and public-affairs passports D, S, P + 7 or 8 digits.
+# 通行证: 往来港澳通行证 C + 8 digits or C + letter + 7 digits (2014 electronic), W + 8 digits
+# (old card); 港澳居民来往内地通行证 H (Hong Kong) / M (Macao) + 8 or 10 digits; 大陆居民往来台湾
+# 通行证 L + 8 digits; 台湾居民来往大陆通行证 8 digits (2015 card, only under a header that says
+# so) or 10 digits with a letter in brackets (old booklet).
+# I and O are never used as the letter after E or C.
+# ---------------------------------------------------------------------------------------------
+_PASSPORT = re.compile(r"(?:E[0-9A-HJ-NP-Z]\d{7}|G\d{8}|[DSP]\d{7,8})")
+_PERMIT = re.compile(r"(?:C[0-9A-HJ-NP-Z]\d{7}|W\d{8}|[HM]\d{8}(?:\d{2})?|L\d{8}|\d{10}\([A-Z]\))")
+_PERMIT_TW8 = re.compile(r"\d{8}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 电子邮件地址: RFC 5322 addr-spec in its common dot-atom form. Addresses on the domains of
+# ``contact_domains`` (default: gov.cn) are contact points published on purpose.
+# ---------------------------------------------------------------------------------------------
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 机动车号牌: GA 36-2018《中华人民共和国机动车号牌》: province abbreviation + issuing-office letter
+# + 5 letters/digits (no I or O), or 6 for new-energy vehicles (D/F first or last); trailing
+# 学/警/挂/港/澳/领/试/超; a separator dot or hyphen after the letter is tolerated.
+# ---------------------------------------------------------------------------------------------
+PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE = re.compile(
+    rf"[{PLATE_PROVINCES}][A-HJ-NP-Z][·•.\- ]?(?:[DF][A-HJ-NP-Z0-9]\d{{4}}|\d{{5}}[DF]|"
+    r"[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳领试超])")
+
+# ---------------------------------------------------------------------------------------------
+# 固定电话 (GB/T 2260-style area codes 010, 02x, 0xxx): with an area code, optional extension.
+# Service numbers (12345, 95xxx, 400/800) are never personal.
+# ---------------------------------------------------------------------------------------------
+_LANDLINE = re.compile(r"(?:\+?86)?\(?0(?:10|2\d|[3-9]\d{2})\)?[2-9]\d{6,7}(?:(?:转|ext|#)\d{1,6})?")
+
+# ---------------------------------------------------------------------------------------------
+# 姓名: 2-4 Chinese characters whose first one or two are a surname of the 《百家姓》 and the
+# Ministry of Public Security's surname counts (data/surnames.txt), or a name with the middle
+# dot of minority names (买买提·艾力). Looked for only under a name header.
+# 住址: Chinese text with at least two address parts (省 市 区 县 镇 乡 村 街道 路 街 巷 号 弄
+# 栋 幢 单元 室 组); only under an address header.
+# ---------------------------------------------------------------------------------------------
+_CJK = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_MINORITY = re.compile(r"^[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}$")
+_ADDRESS_PARTS = re.compile(r"省|市|区|县|镇|乡|村|街道|路|街|巷|号|弄|栋|幢|单元|室|组|座|楼")
+
+
+@lru_cache(maxsize=1)
+def surnames() -> tuple[frozenset[str], frozenset[str]]:
+    single, double = set(), set()
+    with open(os.path.join(HERE, "data", "surnames.txt"), encoding="utf-8") as f:
+        for line in f:
+            for word in line.split("#")[0].split():
+                (single if len(word) == 1 else double).add(word)
+    return frozenset(single), frozenset(double)
+
+
+def is_person_name(v: str) -> bool:
+    if _MINORITY.match(v):
+        return True
+    if not _CJK.match(v):
+        return False
+    single, double = surnames()
+    return v[0] in single or v[:2] in double
+
+
+def is_address(v: str) -> bool:
+    if len(v) < 6 or not any("\u4e00" <= c <= "\u9fff" for c in v):
+        return False
+    return len(set(_ADDRESS_PARTS.findall(v))) >= 2
+
+
+# --- options --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Options:
+    landlines_are_contact_points: bool = True
+    contact_domains: tuple[str, ...] = ("gov.cn",)
+
+    def contact_email(self, address: str) -> bool:
+        domain = address.rsplit("@", 1)[-1].lower()
+        return any(domain == d or domain.endswith("." + d) for d in self.contact_domains)
+
+
+DEFAULT_OPTIONS = Options()
+
+# --- one cell ---------------------------------------------------------------------------------
+_SEPARATORS = str.maketrans("", "", " -\u00a0")
+
+
+def normalise(value: str) -> str:
+    if value.isascii():
+        return value.strip()
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def _digits(v: str) -> Optional[str]:
+    """The number in ``v`` without separators and country code, or None when not a number."""
+    d = v.translate(_SEPARATORS)
+    if d.startswith("+86"):
+        d = d[3:]
+    elif d.startswith("0086"):
+        d = d[4:]
+    elif len(d) == 13 and d.startswith("86"):
+        d = d[2:]
+    return d if d.isdigit() else None
+
+
+def classify(value: str, options: Options = DEFAULT_OPTIONS) -> Optional[str]:
+    """The detector a whole cell matches (not the header-only ones), or None.
+
+    Fast paths first: most cells of a table are short numbers, words or dates."""
+    v = normalise(value)
+    n = len(v)
+    if n < 7 or n > 40:
+        return None
+    if v.isdigit():
+        if n == 18:
+            if is_resident_id(v):
+                return RESIDENT_ID
+            if id_shaped(v):
+                return None  # an ID number with a wrong check character is not a card
+            return BANK_CARD if is_bank_card(v) else None
+        if n == 11:
+            return MOBILE if is_mobile(v) else None
+        if n == 15:
+            return RESIDENT_ID if is_resident_id(v) else None
+        if 16 <= n <= 19:
+            return BANK_CARD if is_bank_card(v) else None
+        if not options.landlines_are_contact_points and _LANDLINE.fullmatch(v):
+            return LANDLINE
+        return None
+    if v.isascii():
+        if "@" in v:
+            if _EMAIL.fullmatch(v) and not options.contact_email(v):
+                return EMAIL
+            return None
+        up = v.upper()
+        if n == 18 and up[17] == "X":
+            return RESIDENT_ID if is_resident_id(up) else None
+        if n <= 11 and up[0].isalpha():
+            if _PASSPORT.fullmatch(up):
+                return PASSPORT
+            if _PERMIT.fullmatch(up):
+                return TRAVEL_PERMIT
+            return None
+        if n == 13 and up.endswith(")") and _PERMIT.fullmatch(up):
+            return TRAVEL_PERMIT
+        d = _digits(v)
+        if d is not None:
+            if len(d) == 11 and is_mobile(d):
+                return MOBILE
+            if (len(d) == 18 or len(d) == 15) and is_resident_id(d):
+                return RESIDENT_ID
+            if 16 <= len(d) <= 19 and not id_shaped(d) and is_bank_card(d):
+                return BANK_CARD
+        if not options.landlines_are_contact_points and _LANDLINE.fullmatch(v.translate(_SEPARATORS)):
+            return LANDLINE
+        return None
+    if n <= 10 and v[0] in PLATE_PROVINCES and _PLATE.fullmatch(v):
+        return PLATE
+    return None
+
+
+def matches_header_only(detector: str, value: str) -> bool:
+    v = normalise(value)
+    if detector == PERSON_NAME:
+        return is_person_name(v)
+    if detector == ADDRESS:
+        return is_address(v)
+    if detector == TRAVEL_PERMIT:  # 台胞证 8 digits, under a 台胞证 header
+        return bool(_PERMIT_TW8.fullmatch(v))
+    return False
+
+
+# --- free text (metadata, notes cells) --------------------------------------------------------
+_TEXT = re.compile(
+    r"(?P<email>" + _EMAIL.pattern + r")"
+    r"|(?<![0-9A-Za-z])(?P<num>(?:\+86|0086)?\d(?:[\d \-]{5,24})[\dXx](?:\([A-Z]\))?)(?![0-9A-Za-z])"
+    r"|(?<![0-9A-Za-z])(?P<doc>[A-Z][0-9A-Z]\d{6,9})(?![0-9A-Za-z])"
+    r"|(?P<plate>" + _PLATE.pattern + r")")
+
+
+@dataclass(frozen=True)
+class Hit:
+    detector: str
+    value: str
+    start: int
+    end: int
+
+
+def find_in_text(text: str, options: Options = DEFAULT_OPTIONS) -> Iterator[Hit]:
+    """Every piece of personal data inside a longer text (not names or addresses)."""
+    text = normalise(text)
+    for m in _TEXT.finditer(text):
+        value = m.group(0)
+        kind = classify(value, options)
+        if kind is None and m.group("num"):
+            for part in value.split():  # two numbers side by side
+                kind = classify(part, options)
+                if kind is not None:
+                    yield Hit(kind, part, m.start(), m.end())
+            continue
+        if kind is not None:
+            yield Hit(kind, value, m.start(), m.end())
+
+
+def detectors_in_text(text: str, options: Options = DEFAULT_OPTIONS) -> set[str]:
+    return {h.detector for h in find_in_text(text, options)}
+
+
+# --- masking (GB/T 35273-2020 附录 A: 去标识化 — keep enough to recognise the kind) ----------
+def mask(detector: Optional[str], value: str) -> str:
+    """A masked sample: the kind is recognisable, the person is not (440***********123X)."""
+    v = normalise(value)
+    n = len(v)
+    if detector == RESIDENT_ID:
+        return v[:3] + "*" * (n - 7) + v[-4:] if n > 7 else "*" * n
+    if detector in (MOBILE, LANDLINE):
+        d = _digits(v) or v
+        return d[:3] + "*" * (len(d) - 7) + d[-4:] if len(d) > 7 else "*" * len(d)
+    if detector == BANK_CARD:
+        d = _digits(v) or v
+        return d[:4] + "*" * (len(d) - 8) + d[-4:]
+    if detector == EMAIL and "@" in v:
+        local, domain = v.rsplit("@", 1)
+        return local[:1] + "***@" + domain
+    if detector == PERSON_NAME:
+        return v[:1] + "*" * (n - 1)
+    if detector == ADDRESS:
+        return v[:6] + "***"
+    if detector == PLATE:
+        return v[:2] + "*" * (n - 4) + v[-2:] if n > 4 else "*" * n
+    if n <= 3:
+        return "*" * n
+    return v[:1] + "*" * (n - 4) + v[-3:]
+
+
+def mask_text(text: str, options: Options = DEFAULT_OPTIONS) -> str:
+    """The text with every personal value found in it masked (for showing metadata findings)."""
+    out, last = [], 0
+    t = normalise(text)
+    for hit in find_in_text(t, options):
+        out.append(t[last:hit.start])
+        out.append(mask(hit.detector, hit.value))
+        last = hit.end
+    out.append(t[last:])
+    return "".join(out)
+
+
+# --- headers ------------------------------------------------------------------------------------
+# Header words that say what a column holds (compared after NFKC, lower case, no spaces or
+# punctuation). The header-only detectors look at a column only when one of these is there.
+HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    RESIDENT_ID: ("身份证", "身份号码", "公民身份", "证件号", "证件编号", "idcard", "idno", "sfz",
+                  "identitycard", "idnumber"),
+    MOBILE: ("手机", "移动电话", "联系电话", "联系方式", "电话", "mobile", "phone", "cellphone"),
+    BANK_CARD: ("银行卡", "卡号", "银行账号", "银行账户", "账号", "账户", "bankcard", "cardno",
+                "account"),
+    PASSPORT: ("护照", "passport"),
+    TRAVEL_PERMIT: ("通行证", "回乡证", "台胞证", "港澳", "往来台湾", "permit"),
+    EMAIL: ("邮箱", "电子邮件", "电邮", "email", "mail"),
+    PLATE: ("车牌", "号牌", "车辆号码", "plate"),
+    PERSON_NAME: ("姓名", "名字", "联系人", "申请人", "户主", "当事人", "患者", "病人", "持卡人",
+                  "收件人", "收货人", "经办人", "办理人", "学生", "驾驶人", "被保险人", "投保人",
+                  "监护人", "personname", "fullname", "realname"),
+    ADDRESS: ("住址", "家庭地址", "家庭住址", "户籍地址", "户籍所在地", "居住地址", "现住址",
+              "现居住地", "居住地", "通讯地址", "收货地址", "送达地址", "homeaddress"),
+}
+# A plain 地址 column counts as a home address only beside another personal column.
+GENERIC_ADDRESS_WORDS = ("地址", "address")
+# Words that make a header name something else than a person (单位名称, 企业名称 ...).
+NOT_A_PERSON = ("单位", "企业", "公司", "机构", "部门", "项目", "产品", "名称", "商品", "品名",
+                "学校", "医院", "company", "org")
+_HEADER_CLEAN = re.compile(r"[\s_\-—·.:：/\\()（）\[\]【】]+")
+
+
+def clean_header(header: str) -> str:
+    return _HEADER_CLEAN.sub("", unicodedata.normalize("NFKC", header or "").lower())
+
+
+def header_hints(header: str) -> set[str]:
+    """The detectors a column's header speaks for."""
+    h = clean_header(header)
+    if not h:
+        return set()
+    hints = {kind for kind, words in HEADER_WORDS.items() if any(w in h for w in words)}
+    if h in ("name", "xm"):  # plain English "name", pinyin 姓名
+        hints.add(PERSON_NAME)
+    if h in ("tel", "telephone"):
+        hints.add(MOBILE)
+    if PERSON_NAME in hints and any(w in h for w in NOT_A_PERSON):
+        hints.discard(PERSON_NAME)
+    if "台胞证" in h or "台湾居民" in h:
+        hints.add(TRAVEL_PERMIT)
+    return hints
+
+
+def generic_address_header(header: str) -> bool:
+    h = clean_header(header)
+    return any(w in h for w in GENERIC_ADDRESS_WORDS) and not any(w in h for w in NOT_A_PERSON[:7])
+
+
+def iter_detectors(options: Options = DEFAULT_OPTIONS) -> Iterable[str]:
+    for d in DETECTORS:
+        if d == LANDLINE and options.landlines_are_contact_points:
+            continue
+        yield d

@@ -1,0 +1,391 @@
+"""The safety gate: whether a dataset may be public now, and the publication request that waits
+while it may not.
+
+A dataset is held back while
+- ``pending_scan``: a tabular file of it (new, replaced, a new link) has not been scanned yet,
+- ``scan_failed``: a tabular file could not be scanned (``hold_unscannable``),
+- ``findings``: a file holds personal data, not cleared by a reviewer,
+- ``metadata``: its title, description, tags ... hold personal data, not cleared,
+- ``review``: its organisation needs a review and nobody approved this publication yet.
+
+Held means stored private, like 不予开放 (schema/openness.py): every reader of the private flag
+— search permission labels, DCAT, counters (events), previews, the DataStore API, activity
+streams — keeps it from the public without asking us. The publisher's wish to publish is kept
+as a publication request; when the last hold goes (clean scan, clearance, approval) the gate
+makes the dataset public (``release``), which the events record as published at that moment.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Optional
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.guangdong.schema import openness
+
+from . import config, model, scanner
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending_scan"
+FAILED = "scan_failed"
+FINDINGS = "findings"
+METADATA = "metadata"
+REVIEW = "review"
+HOLDS = (PENDING, FAILED, FINDINGS, METADATA, REVIEW)
+
+# publication request states
+REQUESTED = "requested"    # waiting for its holds to go
+APPROVED = "approved"      # reviewed; waiting only for other holds (a scan)
+RETURNED = "returned"      # a reviewer sent it back with comments
+WITHDRAWN = "withdrawn"    # the publisher (or a 不予开放 change) took it back
+PUBLISHED = "published"    # made public by the gate
+OPEN_REQUEST = (REQUESTED, APPROVED)
+
+CONTEXT_KEY = "guangdong_safety_decision"
+METADATA_SUBJECT = ""
+TABULAR_SKIP = ("datastore", "datapusher", "xloader")
+
+
+# --- resources -------------------------------------------------------------------------------
+def _format_of(res: Mapping[str, Any]) -> str:
+    fmt = str(res.get("format") or "").strip()
+    if not fmt:  # CKAN guesses an empty format from the URL while validating
+        fmt = os.path.splitext(str(res.get("url") or "").split("?")[0])[1].lstrip(".")
+    return fmt
+
+
+def is_tabular(res: Mapping[str, Any]) -> bool:
+    """The files the data feature loads (and so the scan reads): xloader's formats."""
+    from ckanext.xloader.utils import XLoaderFormats
+    return (isinstance(res, Mapping) and res.get("state", "active") == "active"
+            and res.get("url_type") not in TABULAR_SKIP and bool(res.get("url"))
+            and bool(XLoaderFormats.is_it_an_xloader_format(_format_of(res))))
+
+
+def file_key(res: Mapping[str, Any]) -> str:
+    """What a resource's file is, as far as a write can tell: its link, or an upload's file
+    name (package_show gives the full download URL, the database only the name)."""
+    url = str(res.get("url") or "").strip()
+    if res.get("url_type") == "upload":
+        return url.rsplit("/", 1)[-1]
+    return url
+
+
+def uploaded_now(res: Mapping[str, Any]) -> bool:
+    up = res.get("upload")
+    return up is not None and not isinstance(up, (str, bytes)) and bool(getattr(up, "filename", None))
+
+
+def resource_hold(res: Mapping[str, Any], row: Optional[Mapping[str, Any]], new_file: bool) -> Optional[str]:
+    if new_file or row is None or row["state"] == "queued" or row["file_key"] != file_key(res):
+        return PENDING
+    if row["state"] == "clean" or row["cleared_at"] is not None:
+        return None
+    if row["state"] == "failed":
+        return FAILED if config.hold_unscannable() else None
+    return FINDINGS
+
+
+# --- metadata text ---------------------------------------------------------------------------
+def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The texts of a dataset that are shown as they are. Contact fields are left out: they are
+    the publisher's contact point, published on purpose (and checked as such by the schema)."""
+    out: list[tuple[str, str]] = []
+    for key in ("title", "notes", "access_conditions"):
+        if isinstance(pkg.get(key), str) and pkg[key].strip():
+            out.append((key, pkg[key].strip()))
+    tags = [t.get("name") for t in pkg.get("tags") or [] if isinstance(t, Mapping)]
+    if not tags and isinstance(pkg.get("tag_string"), str):
+        tags = [t for t in pkg["tag_string"].split(",")]
+    for t in sorted(str(t).strip() for t in tags if t):
+        out.append(("tags", t))
+    for item in pkg.get("data_items") or []:
+        if isinstance(item, Mapping):
+            for key in ("name", "description"):
+                if isinstance(item.get(key), str):
+                    out.append((f"data_items.{key}", item[key]))
+    for res in pkg.get("resources") or []:
+        if isinstance(res, Mapping):
+            for key in ("name", "description"):
+                if isinstance(res.get(key), str):
+                    out.append((f"resources.{key}", res[key]))
+    return out
+
+
+def metadata_scan(pkg: Mapping[str, Any]) -> tuple[list[dict[str, Any]], str]:
+    """Findings in the metadata text, and their fingerprint: a clearance holds while the
+    findings stay the same (the form's input and the stored dataset spell tags differently)."""
+    findings = [f.as_dict() for f in scanner.scan_text_fields(metadata_fields(pkg), config.options())]
+    digest = hashlib.sha256(json.dumps(findings, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    return findings, digest
+
+
+def metadata_hold(findings: list[dict[str, Any]], digest: str, row: Optional[Mapping[str, Any]]) -> Optional[str]:
+    if not findings:
+        return None
+    if row is not None and row["cleared_at"] is not None and row["content_hash"] == digest:
+        return None
+    return METADATA
+
+
+# --- review ----------------------------------------------------------------------------------
+def is_reviewer_of(user_name: Optional[str], org_id: Optional[str]) -> bool:
+    """Sysadmins, the provincial reviewers, and the organisation's admins."""
+    from ckan import authz
+    if not user_name:
+        return False
+    if authz.is_sysadmin(user_name) or user_name in config.reviewers():
+        return True
+    return bool(org_id) and authz.has_user_permission_for_group_or_org(org_id, user_name, "admin")
+
+
+def is_provincial_reviewer(user_name: Optional[str]) -> bool:
+    from ckan import authz
+    return bool(user_name) and (authz.is_sysadmin(user_name) or user_name in config.reviewers())
+
+
+def org_needs_review(org_id: Optional[str]) -> bool:
+    if not org_id:
+        return False
+    own = model.org_review(org_id)
+    if own is not None:
+        return own
+    default = config.review_default()
+    if default == "all":
+        return True
+    if default == "none":
+        return False
+    from ckan import model as ckan_model
+    org = ckan_model.Group.get(org_id)
+    return bool(org is not None and (org.extras or {}).get("org_type") == "department")
+
+
+def user_needs_review(user_name: Optional[str], org_id: Optional[str]) -> bool:
+    site = tk.config.get("ckan.site_id")
+    if not user_name or user_name == site or is_reviewer_of(user_name, org_id):
+        return False
+    return org_needs_review(org_id)
+
+
+# --- the decision at write time -----------------------------------------------------------------
+@dataclass
+class Decision:
+    wants_public: bool
+    holds: list[str] = field(default_factory=list)
+    new_files: set[int] = field(default_factory=set)
+    needs_review: bool = False
+    metadata_findings: list[dict[str, Any]] = field(default_factory=list)
+    metadata_hash: str = ""
+    user: Optional[str] = None
+
+    @property
+    def held(self) -> bool:
+        return bool(self.holds)
+
+
+def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any) -> Optional[Decision]:
+    """What a dataset write means for publication; holds it (``private`` true) when it wants to
+    be public but may not be yet. None when the write is not ours to judge."""
+    try:
+        private = openness.parse_private(data_dict.get("private"))
+    except openness.NotABoolean:
+        return None  # the private field's validator refuses it
+    if private is None:
+        private = bool(existing.private) if existing is not None else False
+    user = context.get("user")
+    resources = data_dict.get("resources")
+    if resources is None and existing is not None:  # package_update keeps them when not sent
+        resources = [{"id": r.id, "url": r.url, "url_type": r.url_type, "format": r.format,
+                      "name": r.name, "description": r.description, "state": r.state}
+                     for r in existing.resources]
+    resources = [r for r in resources or [] if isinstance(r, Mapping)]
+    md = dict(data_dict, resources=resources)
+    findings, digest = metadata_scan(md)
+    decision = Decision(wants_public=not private, metadata_findings=findings,
+                        metadata_hash=digest, user=user)
+    decision.new_files = {i for i, r in enumerate(resources) if uploaded_now(r)}
+    if private:
+        return decision
+    access = data_dict.get("access_rights", existing.extras.get("access_rights") if existing is not None else None)
+    if not openness.may_be_public(access):
+        return decision  # 不予开放: the schema refuses it public
+    rows = model.scans(existing.id) if existing is not None else {}
+    holds: list[str] = []
+    for i, res in enumerate(resources):
+        if not is_tabular(res):
+            continue
+        hold = resource_hold(res, rows.get(res.get("id") or "-"), i in decision.new_files)
+        if hold == PENDING and not config.scan_before_public():
+            hold = None  # the job holds it if the scan finds anything
+        if hold and hold not in holds:
+            holds.append(hold)
+    if metadata_hold(findings, digest, rows.get(METADATA_SUBJECT)):
+        holds.append(METADATA)
+    already_public = existing is not None and not existing.private and existing.state == "active"
+    org_id = data_dict.get("owner_org") or (existing.owner_org if existing is not None else None)
+    pub = model.publication(existing.id) if existing is not None else None
+    decision.needs_review = user_needs_review(user, org_id)
+    if decision.needs_review and not already_public and not (pub and pub["state"] == APPROVED):
+        holds.append(REVIEW)
+    decision.holds = sorted(holds, key=HOLDS.index)
+    if decision.holds:
+        data_dict["private"] = True
+    return decision
+
+
+def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: Decision) -> None:
+    """In the write's transaction: queue scans of new files, keep the metadata scan, record the
+    publication request (or its end)."""
+    pid = pkg["id"]
+    rows = model.scans(pid)
+    decision.metadata_findings, decision.metadata_hash = metadata_scan(pkg)  # as stored
+    tabular_ids = []
+    for i, res in enumerate(r for r in pkg.get("resources") or [] if isinstance(r, Mapping)):
+        if not is_tabular(res) or not res.get("id"):
+            continue
+        tabular_ids.append(res["id"])
+        row = rows.get(res["id"])
+        if i in decision.new_files or row is None or row["file_key"] != file_key(res):
+            model.mark_queued(pid, res["id"], file_key(res))
+            _queue_scan(res["id"])
+    model.drop_scans_except(pid, tabular_ids)
+    md_row = rows.get(METADATA_SUBJECT)
+    same_text = md_row is not None and md_row["content_hash"] == decision.metadata_hash
+    model.save_scan(pid, METADATA_SUBJECT, "findings" if decision.metadata_findings else "clean",
+                    content_hash=decision.metadata_hash, findings=decision.metadata_findings,
+                    keep_clearance=same_text)
+    pub = model.publication(pid)
+    now = model.utcnow()
+    if decision.held:
+        if pub is None or pub["state"] not in OPEN_REQUEST:
+            model.save_publication(pid, state=REQUESTED, needs_review=decision.needs_review,
+                                   submitted_by=decision.user, submitted_at=now, reviewed_by=None,
+                                   reviewed_at=None, comment=None, published_at=None)
+            model.audit("submitted", decision.user, pid, holds=decision.holds)
+        elif pub["needs_review"] != decision.needs_review and pub["state"] == REQUESTED:
+            model.save_publication(pid, needs_review=decision.needs_review or pub["needs_review"])
+    elif decision.wants_public and not pkg.get("private"):
+        if pub is not None and pub["state"] in OPEN_REQUEST:
+            model.save_publication(pid, state=PUBLISHED, published_at=now)
+
+
+def _queue_scan(resource_id: str) -> None:
+    """Make sure the data feature's job (which scans before it loads) will read the file."""
+    if not tk.config.get("ckan.plugins") or "xloader_submit" not in _actions():
+        return
+    try:
+        site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+        tk.get_action("xloader_submit")({"user": site["name"], "ignore_auth": True, "defer_commit": True},
+                                        {"resource_id": resource_id})
+    except Exception:  # the data feature's own submissions remain; never fail the write for it
+        log.warning("could not queue the scan of %s", resource_id, exc_info=True)
+
+
+def _actions() -> set[str]:
+    from ckan.logic import _actions as registry
+    return set(registry)
+
+
+# --- holds of a stored dataset -------------------------------------------------------------------
+def current_holds(pkg: Any, rows: Optional[dict[str, dict[str, Any]]] = None,
+                  pub: Optional[dict[str, Any]] = None) -> list[str]:
+    """Holds of a dataset as stored (ckan.model.Package)."""
+    rows = model.scans(pkg.id) if rows is None else rows
+    pub = model.publication(pkg.id) if pub is None else pub
+    holds: list[str] = []
+    for res in pkg.resources:
+        res_dict = {"url": res.url, "url_type": res.url_type, "format": res.format, "state": res.state}
+        if not is_tabular(res_dict):
+            continue
+        hold = resource_hold(res_dict, rows.get(res.id), False)
+        if hold and hold not in holds:
+            holds.append(hold)
+    md = rows.get(METADATA_SUBJECT)
+    if md is not None and md["findings"] and md["cleared_at"] is None:
+        holds.append(METADATA)
+    if pub is not None and pub["state"] == REQUESTED and pub["needs_review"]:
+        holds.append(REVIEW)
+    return sorted(holds, key=HOLDS.index)
+
+
+def blocking(holds: Iterable[str]) -> list[str]:
+    """The holds that keep a public dataset from staying public (review only guards becoming
+    public; a pending scan only when scans come first)."""
+    out = []
+    for h in holds:
+        if h == REVIEW:
+            continue
+        if h == PENDING and not config.scan_before_public():
+            continue
+        out.append(h)
+    return out
+
+
+def _site_context() -> dict[str, Any]:
+    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site["name"], "ignore_auth": True}
+
+
+def settle(package_id: str, actor: Optional[str] = None) -> str:
+    """After a scan, a clearance or a review: hold a public dataset that may no longer be
+    public, or release a held one whose request has nothing left in its way. Commits.
+    Returns what happened: held, released, waiting or nothing."""
+    from ckan import model as ckan_model
+    ckan_model.Session.expire_all()
+    pkg = ckan_model.Package.get(package_id)
+    if pkg is None or pkg.state != "active" or pkg.type != openness.DATASET_TYPE:
+        ckan_model.Session.commit()
+        return "nothing"
+    holds = openness.publication_holds(pkg)  # the gate's own check, registered by the plugin
+    pub = model.publication(pkg.id)
+    if not pkg.private:
+        stop = blocking(holds)
+        if not stop:
+            ckan_model.Session.commit()
+            return "nothing"
+        # personal data found in a public dataset: hold it now, keep the wish to publish
+        model.save_publication(pkg.id, state=REQUESTED, needs_review=False, submitted_by=actor,
+                               submitted_at=model.utcnow(), reviewed_by=None, reviewed_at=None,
+                               comment=None, published_at=None)
+        model.audit("held", actor, pkg.id, holds=stop)
+        ckan_model.Session.commit()
+        tk.get_action("package_patch")(_site_context(), {"id": pkg.id, "private": True})
+        return "held"
+    if pub is None or pub["state"] not in OPEN_REQUEST:
+        ckan_model.Session.commit()
+        return "nothing"
+    if holds:
+        ckan_model.Session.commit()
+        return "waiting"
+    return release(pkg, actor)
+
+
+def release(pkg: Any, actor: Optional[str]) -> str:
+    from ckan import model as ckan_model
+    access = (pkg.extras or {}).get("access_rights")
+    if openness.publication_holds(pkg):
+        ckan_model.Session.commit()
+        return "waiting"
+    if not openness.may_be_public(access):
+        model.save_publication(pkg.id, state=WITHDRAWN, comment="not_open")
+        model.audit("withdrawn", actor, pkg.id, reason_code="not_open")
+        ckan_model.Session.commit()
+        return "nothing"
+    model.audit("released", actor, pkg.id)
+    model.save_publication(pkg.id, state=PUBLISHED, published_at=model.utcnow())
+    ckan_model.Session.commit()
+    try:
+        tk.get_action("package_patch")(_site_context(), {"id": pkg.id, "private": False})
+    except tk.ValidationError as e:  # the dataset changed under us (e.g. 不予开放 now)
+        log.warning("could not release %s: %s", pkg.id, e.error_dict)
+        ckan_model.Session.rollback()
+        model.save_publication(pkg.id, state=REQUESTED)
+        model.audit("release_failed", actor, pkg.id, errors=e.error_dict)
+        ckan_model.Session.commit()
+        return "waiting"
+    return "released"

@@ -1,0 +1,108 @@
+"""Template helpers of the safety feature (blanket-registered, all prefixed ``guangdong_``)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import ckan.plugins.toolkit as tk
+
+__all__ = ["guangdong_safety_status", "guangdong_safety_label", "guangdong_safety_is_reviewer",
+           "guangdong_safety_rules", "guangdong_safety_harvest_held"]
+
+_ = tk._
+
+
+def guangdong_safety_status(package_id: str) -> Optional[dict[str, Any]]:
+    """The dataset's publication state when the current user may see it (its publishers and
+    reviewers), else None."""
+    try:
+        return tk.get_action("guangdong_safety_status")({"user": tk.g.user}, {"id": package_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return None
+
+
+def _labels() -> dict[str, str]:
+    return {
+        # detectors
+        "resident_id": _("Resident ID number"), "mobile": _("Mobile number"),
+        "bank_card": _("Bank card number"), "passport": _("Passport number"),
+        "travel_permit": _("Travel permit number (HK/Macao/Taiwan)"), "email": _("E-mail address"),
+        "vehicle_plate": _("Vehicle plate"), "person_name": _("Person name"),
+        "address": _("Home address"), "landline": _("Landline number"),
+        # holds
+        "pending_scan": _("Waiting for the personal data check"),
+        "scan_failed": _("The file could not be checked"),
+        "findings": _("Personal data found in a file"),
+        "metadata": _("Personal data found in the description"),
+        "review": _("Waiting for review"),
+        # request states
+        "requested": _("Publication requested"), "approved": _("Approved"),
+        "returned": _("Returned with comments"), "withdrawn": _("Request withdrawn"),
+        "published": _("Published"),
+        # scan states
+        "queued": _("Waiting"), "clean": _("No personal data found"),
+        "failed": _("Could not be checked"),
+        # audit actions
+        "submitted": _("Submitted for publication"), "held": _("Held back"),
+        "released": _("Made public"), "cleared": _("Findings cleared"),
+        "negative_list_saved": _("Negative list saved"), "negative_list_forced": _("Set to not open by the negative list"),
+        "org_review_set": _("Review setting changed"), "deidentified": _("De-identified copy made"),
+        "release_failed": _("Could not be made public"),
+        # fields
+        "title": _("Title"), "notes": _("Description"), "tags": _("Tags"),
+        "theme": _("Themes"), "data_items": _("Data items"), "identifier": _("Identifier"),
+        "access_conditions": _("Access conditions"), "data_items.name": _("Data item name"),
+        "data_items.description": _("Data item description"), "resources.name": _("Resource name"),
+        "resources.description": _("Resource description"),
+        # de-identification rules
+        "mask": _("Mask"), "truncate": _("Truncate"), "month": _("Date to month"),
+        "year": _("Date to year"), "hash": _("Salted hash (join key)"), "drop": _("Leave out"),
+        "keep": _("Keep"),
+    }
+
+
+def guangdong_safety_label(key: Optional[str]) -> str:
+    return _labels().get(key or "", key or "")
+
+
+def guangdong_safety_is_reviewer() -> bool:
+    """Whether the current user reviews anything (an org admin, a provincial reviewer, a
+    sysadmin): the review queue link is shown to them."""
+    from ckan import authz
+    from . import gate
+    user = tk.g.user if tk.g else None
+    if not user:
+        return False
+    if gate.is_provincial_reviewer(user):
+        return True
+    return bool(authz.has_user_permission_for_some_org(user, "admin"))
+
+
+def guangdong_safety_rules() -> list[str]:
+    from .deidentify import RULES
+    return list(RULES)
+
+
+def guangdong_safety_harvest_held(job_id: str) -> list[dict[str, Any]]:
+    """For a harvest job's report: the datasets it imported that the gate holds back (findings,
+    failed or pending scans, negative list), as far as the viewer may see them."""
+    from ckan import model as ckan_model
+    from ckanext.harvest.model import HarvestObject
+    from . import gate, model
+    ids = [pid for (pid,) in ckan_model.Session.query(HarvestObject.package_id)
+           .filter(HarvestObject.harvest_job_id == job_id, HarvestObject.package_id.isnot(None))
+           .distinct()]
+    forced = {a["package_id"] for a in model.audit_trail(actions=("negative_list_forced",), limit=1000)
+              if a["package_id"] in ids}
+    out = []
+    for pid in ids:
+        pkg = ckan_model.Package.get(pid)
+        if pkg is None or pkg.state != "active":
+            continue
+        holds = gate.current_holds(pkg)
+        if not holds and pid not in forced:
+            continue
+        status = guangdong_safety_status(pid)
+        if status is None:
+            continue
+        out.append({"status": status, "holds": holds, "negative_list": pid in forced})
+    return out

@@ -1,0 +1,453 @@
+"""Actions of the safety feature (blanket-registered by plugin.py): the gate on every dataset
+write, the review (审核), clearances, the negative list and de-identification."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Optional
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.guangdong import params
+from ckanext.guangdong.schema import openness
+
+from .. import gate, model, negative_list
+
+log = logging.getLogger(__name__)
+_ = tk._
+
+__all__ = [
+    "package_create", "package_update", "bulk_update_public",
+    "guangdong_safety_status", "guangdong_safety_submit", "guangdong_safety_withdraw",
+    "guangdong_safety_approve", "guangdong_safety_return", "guangdong_safety_clear",
+    "guangdong_safety_review_queue", "guangdong_safety_negative_list_check",
+    "guangdong_safety_negative_list_show", "guangdong_safety_negative_list_update",
+    "guangdong_safety_org_review_set", "guangdong_safety_audit_list", "guangdong_safety_deidentify",
+]
+
+MAX_TEXT = 2000
+
+
+def _lang() -> str:
+    from ckanext.guangdong.schema.helpers import current_lang
+    return "en" if (current_lang() or "").startswith("en") else "zh_Hans_CN"
+
+
+def _text(data: DataDict, key: str, required: bool) -> str:
+    value = data.get(key)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise tk.ValidationError({key: [_("Must be text")]})
+    value = value.strip()
+    if "\x00" in value:
+        raise tk.ValidationError({key: [_("Must not contain NUL characters")]})
+    if required and not value:
+        raise tk.ValidationError({key: [_("Please give a reason")]})
+    if len(value) > MAX_TEXT:
+        raise tk.ValidationError({key: [_("At most %(n)s characters") % {"n": MAX_TEXT}]})
+    return value
+
+
+def _package(data: DataDict) -> Any:
+    from ckan import model as ckan_model
+    pid = params.as_id(data, "id")
+    if not pid:
+        raise tk.ValidationError({"id": [_("Missing value")]})
+    pkg = ckan_model.Package.get(pid)
+    if pkg is None or pkg.type != openness.DATASET_TYPE or pkg.state == "deleted":
+        raise tk.ObjectNotFound(_("Dataset not found"))
+    return pkg
+
+
+# --- the gate on every dataset write -----------------------------------------------------------
+def negative_list_message(match: negative_list.Match) -> str:
+    m = match.as_dict(_lang())
+    return _('Listed on the negative list as "%(name)s" (%(value)s): %(reason)s '
+             'Rule: %(rule)s. Its access rights can only be "not open".') % m
+
+
+def _negative_list(context: Context, data_dict: DataDict, existing: Any) -> None:
+    """A dataset on the negative list is 不予开放: refused open, or a harvested one imported so."""
+    access = data_dict.get("access_rights", (existing.extras or {}).get("access_rights") if existing is not None else None)
+    if access not in openness.OPEN_ACCESS_RIGHTS:
+        return
+    try:
+        categories, _version = negative_list.current()
+    except negative_list.Invalid:
+        log.exception("the negative list in force is invalid")
+        return
+    found = negative_list.matches(categories, data_dict)
+    if not found:
+        return
+    harvested = bool(data_dict.get("harvest_source_id")) and context.get("user") == tk.config.get("ckan.site_id")
+    if harvested:
+        data_dict["access_rights"] = openness.NOT_OPEN
+        data_dict["private"] = True
+        context["guangdong_safety_negative_list"] = [m.as_dict("zh_Hans_CN") for m in found]  # type: ignore
+        return
+    raise tk.ValidationError({"access_rights": [negative_list_message(m) for m in found]})
+
+
+def _gate(up: Callable[..., Any], context: Context, data_dict: DataDict, existing: Any) -> Any:
+    dataset_type = existing.type if existing is not None else (data_dict.get("type") or openness.DATASET_TYPE)
+    if dataset_type != openness.DATASET_TYPE or not isinstance(data_dict, dict):
+        return up(context, data_dict)
+    _negative_list(context, data_dict, existing)
+    decision = gate.decide(context, data_dict, existing)
+    if decision is not None:
+        context[gate.CONTEXT_KEY] = decision  # type: ignore  (read by the package hooks)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def package_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    return _gate(up, context, data_dict, None)
+
+
+@tk.chained_action
+def package_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    from ckan import model as ckan_model
+    existing = ckan_model.Package.get(data_dict.get("id") or data_dict.get("name") or "") \
+        if isinstance(data_dict, dict) and isinstance(data_dict.get("id") or data_dict.get("name") or "", str) else None
+    if existing is None:
+        return up(context, data_dict)  # CKAN answers "not found"
+    return _gate(up, context, data_dict, existing)
+
+
+@tk.chained_action
+def bulk_update_public(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """The organisation page's "make public" updates rows directly: datasets the gate holds
+    are refused there (the whole request fails, nothing changes), like 不予开放."""
+    from ckan import model as ckan_model
+    ids = data_dict.get("datasets") or []
+    held = []
+    if isinstance(ids, list) and ids:
+        for pkg in ckan_model.Session.query(ckan_model.Package).filter(
+                ckan_model.Package.id.in_([str(i) for i in ids])):
+            if pkg.type != openness.DATASET_TYPE:
+                continue
+            holds = list(openness.publication_holds(pkg))
+            pub = model.publication(pkg.id)
+            if pkg.private and gate.user_needs_review(context.get("user"), pkg.owner_org) and \
+                    not (pub and pub["state"] == gate.APPROVED):
+                holds.append(gate.REVIEW)
+            if holds:
+                held.append(pkg.name)
+    if held:
+        raise tk.ValidationError({"datasets": [
+            _("These datasets cannot be made public before their safety check or review: %s")
+            % ", ".join(sorted(held))]})
+    return up(context, data_dict)
+
+
+# --- what a publisher and a reviewer see ------------------------------------------------------
+def _resource_names(pkg: Any) -> dict[str, str]:
+    return {r.id: (r.name or r.url or r.id) for r in pkg.resources}
+
+
+def status_of(pkg: Any, user: Optional[str], lang: Optional[str] = None) -> dict[str, Any]:
+    lang = lang or _lang()
+    rows = model.scans(pkg.id)
+    pub = model.publication(pkg.id)
+    holds = gate.current_holds(pkg, rows, pub)
+    names = _resource_names(pkg)
+    files = []
+    for res in pkg.resources:
+        if res.state != "active" or res.id not in rows:
+            continue
+        row = rows[res.id]
+        files.append({"resource_id": res.id, "name": names.get(res.id), "state": row["state"],
+                      "rows": row["rows"], "findings": row["findings"], "error": row["error"],
+                      "scanned_at": row["scanned_at"], "cleared_by": row["cleared_by"],
+                      "cleared_reason": row["cleared_reason"], "cleared_at": row["cleared_at"]})
+    md = rows.get(gate.METADATA_SUBJECT)
+    try:
+        categories, _v = negative_list.current()
+        matches = negative_list.matches(categories, {
+            "title": pkg.title, "notes": pkg.notes, "identifier": (pkg.extras or {}).get("identifier"),
+            "theme": _json_list((pkg.extras or {}).get("theme")),
+            "data_items": _json_list((pkg.extras or {}).get("data_items"))})
+    except negative_list.Invalid:
+        matches = []
+    return {
+        "id": pkg.id, "name": pkg.name, "title": pkg.title, "owner_org": pkg.owner_org,
+        "private": bool(pkg.private), "holds": holds, "publication": pub,
+        "files": files, "metadata": {"findings": md["findings"], "cleared_by": md["cleared_by"],
+                                     "cleared_reason": md["cleared_reason"], "cleared_at": md["cleared_at"]}
+        if md and md["findings"] else None,
+        "negative_list": [m.as_dict(lang) for m in matches],
+        "can_review": gate.is_reviewer_of(user, pkg.owner_org),
+        "needs_review": gate.org_needs_review(pkg.owner_org),
+        "audit": model.audit_trail(pkg.id, limit=50),
+    }
+
+
+def _json_list(value: Any) -> list[Any]:
+    import json
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            parsed = json.loads(value)
+            return parsed if isinstance(parsed, list) else []
+        except ValueError:
+            return []
+    return [value] if value else []
+
+
+@tk.side_effect_free
+def guangdong_safety_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The publication state of a dataset: holds, scan findings (masked), negative-list
+    matches, the request and its review, the audit trail. For its publishers and reviewers.
+
+    :param id: dataset id or name
+    """
+    pkg = _package(data_dict)
+    tk.check_access("guangdong_safety_status", context, {"id": pkg.id})
+    return status_of(pkg, context.get("user"))
+
+
+def guangdong_safety_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Ask for the dataset to be public: the same as saving it public (the gate holds it while
+    it may not be, and makes it public when it may).
+
+    :param id: dataset id or name
+    """
+    pkg = _package(data_dict)
+    tk.check_access("package_update", context, {"id": pkg.id})
+    tk.get_action("package_patch")(dict(context), {"id": pkg.id, "private": False})
+    from ckan import model as ckan_model
+    ckan_model.Session.expire_all()
+    return status_of(ckan_model.Package.get(pkg.id), context.get("user"))
+
+
+def guangdong_safety_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Take back an open publication request (the dataset stays private).
+
+    :param id: dataset id or name
+    """
+    pkg = _package(data_dict)
+    tk.check_access("package_update", context, {"id": pkg.id})
+    pub = model.publication(pkg.id)
+    if not pub or pub["state"] not in gate.OPEN_REQUEST:
+        raise tk.ValidationError({"id": [_("There is no open publication request")]})
+    model.save_publication(pkg.id, state=gate.WITHDRAWN)
+    model.audit("withdrawn", context.get("user"), pkg.id)
+    from ckan import model as ckan_model
+    ckan_model.Session.commit()
+    return status_of(pkg, context.get("user"))
+
+
+def _reviewable(context: Context, data_dict: DataDict, auth: str) -> Any:
+    pkg = _package(data_dict)
+    tk.check_access(auth, context, {"id": pkg.id})
+    return pkg
+
+
+def guangdong_safety_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Approve a publication request (审核通过): the dataset becomes public at once, or as soon
+    as the scan of a new file finishes clean. Refused while personal-data findings stand.
+
+    :param id: dataset id or name
+    :param comment: optional comment to the publisher
+    """
+    pkg = _reviewable(context, data_dict, "guangdong_safety_approve")
+    comment = _text(data_dict, "comment", required=False)
+    pub = model.publication(pkg.id)
+    if not pub or pub["state"] != gate.REQUESTED:
+        raise tk.ValidationError({"id": [_("There is no publication request waiting for review")]})
+    standing = [h for h in gate.current_holds(pkg) if h in (gate.FINDINGS, gate.FAILED, gate.METADATA)]
+    if standing:
+        raise tk.ValidationError({"id": [_("Personal data findings stand: replace the file, or "
+                                           "clear the findings with a written reason first")]})
+    user = context.get("user")
+    model.save_publication(pkg.id, state=gate.APPROVED, reviewed_by=user,
+                           reviewed_at=model.utcnow(), comment=comment or None)
+    model.audit("approved", user, pkg.id, reason=comment or None)
+    gate.settle(pkg.id, user)
+    from ckan import model as ckan_model
+    ckan_model.Session.expire_all()
+    return status_of(ckan_model.Package.get(pkg.id), user)
+
+
+def guangdong_safety_return(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Return a publication request to the publisher with comments (退回); it stays private.
+
+    :param id: dataset id or name
+    :param comment: what to change (required)
+    """
+    pkg = _reviewable(context, data_dict, "guangdong_safety_approve")
+    comment = _text(data_dict, "comment", required=True)
+    pub = model.publication(pkg.id)
+    if not pub or pub["state"] not in gate.OPEN_REQUEST:
+        raise tk.ValidationError({"id": [_("There is no publication request waiting for review")]})
+    user = context.get("user")
+    model.save_publication(pkg.id, state=gate.RETURNED, reviewed_by=user,
+                           reviewed_at=model.utcnow(), comment=comment)
+    model.audit("returned", user, pkg.id, reason=comment)
+    from ckan import model as ckan_model
+    ckan_model.Session.commit()
+    return status_of(pkg, user)
+
+
+def guangdong_safety_clear(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Clear a dataset's personal-data findings (and failed scans) with a written reason, kept
+    in the audit trail. A replaced file is scanned again and needs a new clearance.
+
+    :param id: dataset id or name
+    :param reason: why the findings may be published (required)
+    """
+    pkg = _reviewable(context, data_dict, "guangdong_safety_approve")
+    reason = _text(data_dict, "reason", required=True)
+    rows = model.scans(pkg.id)
+    subjects = [s for s, r in rows.items()
+                if r["state"] in ("findings", "failed") and r["cleared_at"] is None
+                and (s == gate.METADATA_SUBJECT and r["findings"] or s != gate.METADATA_SUBJECT)]
+    if not subjects:
+        raise tk.ValidationError({"id": [_("There are no findings to clear")]})
+    user = context.get("user")
+    model.clear_scans(pkg.id, subjects, user, reason)
+    model.audit("cleared", user, pkg.id, reason=reason,
+                findings={s or "metadata": rows[s]["findings"] for s in subjects})
+    gate.settle(pkg.id, user)
+    from ckan import model as ckan_model
+    ckan_model.Session.expire_all()
+    return status_of(ckan_model.Package.get(pkg.id), user)
+
+
+@tk.side_effect_free
+def guangdong_safety_review_queue(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Publication requests the user may review, oldest first, with their holds, findings
+    and negative-list matches.
+
+    :param limit: at most this many (1-200, default 50)
+    :param offset: skip this many
+    """
+    tk.check_access("guangdong_safety_review_queue", context, data_dict)
+    from ckan import model as ckan_model
+    limit = params.as_int(data_dict, "limit", 50, 1, 200)
+    offset = params.as_int(data_dict, "offset", 0, 0, 10**6)
+    user = context.get("user")
+    items = []
+    for pub in model.publications(gate.OPEN_REQUEST):
+        pkg = ckan_model.Package.get(pub["package_id"])
+        if pkg is None or pkg.state != "active" or not gate.is_reviewer_of(user, pkg.owner_org):
+            continue
+        items.append(pkg)
+    page = items[offset:offset + limit]
+    return {"count": len(items), "results": [status_of(pkg, user) for pkg in page]}
+
+
+# --- the negative list ----------------------------------------------------------------------
+@tk.side_effect_free
+def guangdong_safety_negative_list_check(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Which negative-list categories a dataset being typed matches (the form asks as the
+    publisher types), with the reason and rule in the page's language.
+
+    :param title: :param notes: :param identifier: text
+    :param theme: 数据领域 values (a list, or one value)
+    :param data_items: 信息项 names (a list, or one name)
+    """
+    tk.check_access("guangdong_safety_negative_list_check", context, data_dict)
+    lang = data_dict.get("lang") if data_dict.get("lang") in negative_list.LANGS else _lang()
+    fields = {k: _text(data_dict, k, required=False)[:MAX_TEXT] for k in ("title", "notes", "identifier")}
+    themes = data_dict.get("theme") or []
+    items = data_dict.get("data_items") or []
+    themes = [themes] if isinstance(themes, str) else themes
+    items = [items] if isinstance(items, str) else items
+    if not isinstance(themes, list) or not isinstance(items, list) or len(themes) > 1000 or len(items) > 1000:
+        raise tk.ValidationError({"theme": [_("Must be a list of texts")]})
+    categories, _v = negative_list.current()
+    found = negative_list.matches(categories, {
+        **fields, "theme": [str(t)[:200] for t in themes],
+        "data_items": [{"name": str(i)[:200]} for i in items]})
+    return {"matches": [m.as_dict(lang) for m in found],
+            "messages": [negative_list_message(m) for m in found]}
+
+
+@tk.side_effect_free
+def guangdong_safety_negative_list_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The negative list in force (its YAML text), its categories and the saved versions."""
+    tk.check_access("guangdong_safety_negative_list_show", context, data_dict)
+    categories, latest = negative_list.current()
+    return {"content": negative_list.current_text(),
+            "source": "database" if latest else "file",
+            "categories": [{"id": c.id, "name": c.name, "reason": c.reason, "rule": c.rule,
+                            "keywords": list(c.keywords), "themes": list(c.themes),
+                            "data_items": list(c.data_items),
+                            "identifier_prefixes": list(c.identifier_prefixes)} for c in categories],
+            "versions": model.negative_list_versions()}
+
+
+def guangdong_safety_negative_list_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Save a new negative list (sysadmins): checked first, kept with who, when and why.
+
+    :param content: the YAML text
+    :param comment: why it changed (required)
+    """
+    tk.check_access("guangdong_safety_negative_list_update", context, data_dict)
+    content = data_dict.get("content")
+    if not isinstance(content, str) or not content.strip():
+        raise tk.ValidationError({"content": [_("Missing value")]})
+    comment = _text(data_dict, "comment", required=True)
+    try:
+        categories = negative_list.parse(content)
+    except negative_list.Invalid as e:
+        lang = _lang()
+        raise tk.ValidationError({"content": [zh if lang == "zh_Hans_CN" else en for zh, en in e.problems]})
+    user = context.get("user") or ""
+    version = model.save_negative_list(content, user, comment)
+    model.audit("negative_list_saved", user, None, reason=comment, version=version,
+                categories=[c.id for c in categories])
+    from ckan import model as ckan_model
+    ckan_model.Session.commit()
+    return {"version": version, "categories": len(categories)}
+
+
+def guangdong_safety_org_review_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Whether an organisation's editors need a review before publishing (sysadmins).
+
+    :param id: organisation id or name
+    :param review: true, false, or "default" (the site's rule for its kind of organisation)
+    """
+    tk.check_access("guangdong_safety_org_review_set", context, data_dict)
+    from ckan import model as ckan_model
+    oid = params.as_id(data_dict, "id")
+    org = ckan_model.Group.get(oid) if oid else None
+    if org is None or not org.is_organization:
+        raise tk.ObjectNotFound(_("Organization not found"))
+    value = data_dict.get("review")
+    review = None if value in (None, "", "default") else params.as_bool(data_dict, "review", False)
+    user = context.get("user") or ""
+    model.set_org_review(org.id, review, user)
+    model.audit("org_review_set", user, None, org=org.name, review=review)
+    ckan_model.Session.commit()
+    return {"id": org.id, "review": review, "needs_review": gate.org_needs_review(org.id)}
+
+
+@tk.side_effect_free
+def guangdong_safety_audit_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The safety audit trail (sysadmins), newest first.
+
+    :param package_id: only this dataset's entries
+    :param limit: 1-1000 (default 200)
+    """
+    tk.check_access("guangdong_safety_audit_list", context, data_dict)
+    limit = params.as_int(data_dict, "limit", 200, 1, 1000)
+    pid = params.as_id(data_dict, "package_id")
+    return model.audit_trail(pid, limit=limit)
+
+
+def guangdong_safety_deidentify(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A de-identified (脱敏) copy of a CSV/XLSX resource, by column rules, added to the dataset;
+    with ``publish`` the original is removed, ``deidentified`` set and publication requested in
+    the same step.
+
+    :param resource_id: the resource to copy
+    :param rules: {column: rule}; rules: mask, truncate, month, year, hash, drop, keep.
+        Columns with findings and no rule get the rule suggested for their kind.
+    :param publish: true to replace the original and ask for publication (default false)
+    """
+    from .. import deidentify
+    return deidentify.run_action(context, data_dict)

@@ -1,0 +1,101 @@
+"""Auth functions of the safety feature (blanket-registered by plugin.py)."""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+from ckan.types import AuthFunction, AuthResult, Context, DataDict
+
+from .. import gate
+
+__all__ = ["package_show", "guangdong_safety_status", "guangdong_safety_approve", "guangdong_safety_review_queue",
+           "guangdong_safety_negative_list_check", "guangdong_safety_negative_list_show",
+           "guangdong_safety_negative_list_update", "guangdong_safety_org_review_set",
+           "guangdong_safety_audit_list", "guangdong_safety_deidentify"]
+
+
+def _package(data_dict: DataDict):  # type: ignore[no-untyped-def]
+    from ckan import model
+    pid = data_dict.get("id")
+    return model.Package.get(pid) if isinstance(pid, str) and pid else None
+
+
+def guangdong_safety_status(context: Context, data_dict: DataDict) -> AuthResult:
+    """Findings are for the dataset's publishers (who may edit it) and its reviewers."""
+    pkg = _package(data_dict)
+    if pkg is None:
+        return {"success": False, "msg": tk._("Not authorized")}
+    if gate.is_reviewer_of(context.get("user"), pkg.owner_org):
+        return {"success": True}
+    try:
+        tk.check_access("package_update", dict(context), {"id": pkg.id})
+    except tk.NotAuthorized:
+        return {"success": False, "msg": tk._("Only the dataset's publishers and reviewers may see this")}
+    return {"success": True}
+
+
+def guangdong_safety_approve(context: Context, data_dict: DataDict) -> AuthResult:
+    """Approve, return, clear: the organisation's admins, provincial reviewers, sysadmins."""
+    pkg = _package(data_dict)
+    if pkg is not None and gate.is_reviewer_of(context.get("user"), pkg.owner_org):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the organization's admins and provincial reviewers may review")}
+
+
+def guangdong_safety_review_queue(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any signed-in user; the queue lists only what the user may review."""
+    if context.get("auth_user_obj") is None and not context.get("user"):
+        return {"success": False, "msg": tk._("Sign in to see the review queue")}
+    return {"success": True}
+
+
+def guangdong_safety_negative_list_check(context: Context, data_dict: DataDict) -> AuthResult:
+    """Publishers asking from the dataset form (any signed-in user)."""
+    if not context.get("user"):
+        return {"success": False, "msg": tk._("Sign in first")}
+    return {"success": True}
+
+
+def guangdong_safety_negative_list_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": False, "msg": tk._("Only sysadmins")}  # sysadmins pass before this
+
+
+def guangdong_safety_negative_list_update(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": False, "msg": tk._("Only sysadmins")}
+
+
+def guangdong_safety_org_review_set(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": False, "msg": tk._("Only sysadmins")}
+
+
+def guangdong_safety_audit_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": False, "msg": tk._("Only sysadmins")}
+
+
+def guangdong_safety_deidentify(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may edit the dataset of the resource."""
+    from ckan import model
+    rid = data_dict.get("resource_id")
+    res = model.Resource.get(rid) if isinstance(rid, str) and rid else None
+    if res is None:
+        return {"success": False, "msg": tk._("Not authorized")}
+    try:
+        tk.check_access("package_update", dict(context), {"id": res.package_id})
+    except tk.NotAuthorized:
+        return {"success": False, "msg": tk._("Not authorized to edit this dataset")}
+    return {"success": True}
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def package_show(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """Provincial reviewers may read a dataset that waits for their review (held datasets are
+    private, and reviewers are not members of every organisation)."""
+    from .. import model
+    user = context.get("user")
+    if user and gate.is_provincial_reviewer(user):
+        from ckan import model as ckan_model
+        pkg = context.get("package") or ckan_model.Package.get(str(data_dict.get("id") or ""))
+        if pkg is not None:
+            pub = model.publication(pkg.id)
+            if pub is not None and pub["state"] in gate.OPEN_REQUEST:
+                return {"success": True}
+    return next_auth(context, data_dict)

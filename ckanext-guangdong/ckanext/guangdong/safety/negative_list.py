@@ -1,0 +1,169 @@
+"""The negative list (负面清单) as data: parsing and checking its YAML, the version in force
+(the newest saved by a sysadmin, else the file), and which categories a dataset matches."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[4]
+DEFAULT_FILE = ROOT / "config" / "negative_list.yaml"
+LANGS = ("zh_Hans_CN", "en")
+LIST_KEYS = ("keywords", "themes", "data_items", "identifier_prefixes")
+MAX_BYTES = 200_000
+
+
+class Invalid(ValueError):
+    """The text is not a valid negative list; ``problems`` say where (zh/en pairs)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(en for _, en in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: dict[str, str]
+    reason: dict[str, str]
+    rule: dict[str, str]
+    keywords: tuple[str, ...]
+    themes: tuple[str, ...]
+    data_items: tuple[str, ...]
+    identifier_prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    category: Category
+    field: str     # title, notes, theme, data_items, identifier
+    value: str     # the keyword, theme, item name or prefix that matched
+
+    def as_dict(self, lang: str = "zh_Hans_CN") -> dict[str, Any]:
+        c = self.category
+        return {"category": c.id, "name": c.name.get(lang) or c.name["zh_Hans_CN"],
+                "reason": c.reason.get(lang) or c.reason["zh_Hans_CN"],
+                "rule": c.rule.get(lang) or c.rule["zh_Hans_CN"], "field": self.field,
+                "value": self.value}
+
+
+def _fold(text: Any) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(text or "")).split()).lower()
+
+
+def parse(content: str) -> list[Category]:
+    """The categories of a negative list text; ``Invalid`` with every problem found."""
+    problems: list[tuple[str, str]] = []
+    if len(content.encode("utf-8")) > MAX_BYTES:
+        raise Invalid([(f"负面清单最多 {MAX_BYTES} 字节", f"The negative list is at most {MAX_BYTES} bytes")])
+    if "\x00" in content:
+        raise Invalid([("负面清单不能含有 NUL 字符", "The negative list may not contain NUL characters")])
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else "?"
+        raise Invalid([(f"YAML 格式错误（第 {where} 处）", f"Not valid YAML (at {where})")])
+    if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
+        raise Invalid([("应为含有 categories 列表的 YAML 映射", "Expected a YAML mapping with a list of categories")])
+    categories: list[Category] = []
+    seen: set[str] = set()
+    for n, item in enumerate(data["categories"], 1):
+        if not isinstance(item, dict):
+            problems.append((f"第 {n} 个类别应为映射", f"Category {n} must be a mapping"))
+            continue
+        cid = item.get("id")
+        if not isinstance(cid, str) or not cid.strip() or not cid.isascii() or len(cid) > 100:
+            problems.append((f"第 {n} 个类别缺少 id（ASCII，最多 100 个字符）",
+                             f"Category {n} needs an id (ASCII, at most 100 characters)"))
+            continue
+        if cid in seen:
+            problems.append((f"类别 id 重复：{cid}", f"Duplicate category id: {cid}"))
+        seen.add(cid)
+        texts: dict[str, dict[str, str]] = {}
+        for key in ("name", "reason", "rule"):
+            value = item.get(key)
+            if not isinstance(value, dict) or not all(isinstance(value.get(lang), str) and value[lang].strip()
+                                                      for lang in LANGS):
+                problems.append((f"类别 {cid} 的 {key} 须有 zh_Hans_CN 和 en 两种文字",
+                                 f"Category {cid}: {key} needs zh_Hans_CN and en texts"))
+                continue
+            texts[key] = {lang: value[lang].strip()[:2000] for lang in LANGS}
+        lists: dict[str, tuple[str, ...]] = {}
+        for key in LIST_KEYS:
+            value = item.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+                problems.append((f"类别 {cid} 的 {key} 应为文字列表", f"Category {cid}: {key} must be a list of texts"))
+                continue
+            lists[key] = tuple(s for s in (str(v).strip() for v in value) if s)
+        if not any(lists.get(k) for k in LIST_KEYS):
+            problems.append((f"类别 {cid} 至少需要一个关键词、数据领域、信息项或代码前缀",
+                             f"Category {cid} needs at least one keyword, theme, data item or identifier prefix"))
+        if len(texts) == 3 and len(lists) == len(LIST_KEYS):
+            categories.append(Category(cid.strip(), texts["name"], texts["reason"], texts["rule"], **lists))
+    if problems:
+        raise Invalid(problems)
+    return categories
+
+
+def default_text() -> str:
+    from . import config
+    path = Path(config.negative_list_file() or DEFAULT_FILE)
+    return path.read_text(encoding="utf-8")
+
+
+_cache: dict[Any, list[Category]] = {}
+
+
+def current() -> tuple[list[Category], Optional[dict[str, Any]]]:
+    """The categories in force and the saved version they come from (None: the file)."""
+    from . import model
+    latest = model.negative_list_latest()
+    key = ("db", latest["id"]) if latest else ("file", default_text())
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = parse(latest["content"] if latest else key[1])
+    return _cache[key], latest
+
+
+def current_text() -> str:
+    from . import model
+    latest = model.negative_list_latest()
+    return latest["content"] if latest else default_text()
+
+
+def _items(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return []
+
+
+def matches(categories: list[Category], pkg: Mapping[str, Any]) -> list[Match]:
+    """Categories a dataset (as written or stored) matches, with what matched."""
+    title, notes = _fold(pkg.get("title")), _fold(pkg.get("notes"))
+    themes = {_fold(t) for t in _items(pkg.get("theme"))}
+    items = {_fold(i.get("name")) for i in pkg.get("data_items") or [] if isinstance(i, dict)}
+    identifier = _fold(pkg.get("identifier"))
+    found: list[Match] = []
+    for c in categories:
+        hit: Optional[Match] = None
+        for word in c.keywords:
+            w = _fold(word)
+            if w and (w in title or w in notes):
+                hit = Match(c, "title" if w in title else "notes", word)
+                break
+        if hit is None:
+            hit = next((Match(c, "theme", t) for t in c.themes if _fold(t) in themes), None)
+        if hit is None:
+            hit = next((Match(c, "data_items", i) for i in c.data_items if _fold(i) in items), None)
+        if hit is None and identifier:
+            hit = next((Match(c, "identifier", p) for p in c.identifier_prefixes
+                        if identifier.startswith(_fold(p))), None)
+        if hit is not None:
+            found.append(hit)
+    return found

@@ -1,0 +1,66 @@
+"""The safety feature's plugin: personal-data scans in the load job (IDataFile), the gate on
+every dataset write (chained package_create / package_update, package hooks), the review queue,
+the negative list and de-identification (docs/safety.md)."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.guangdong.data.interfaces import IDataFile
+from ckanext.guangdong.translation import FeatureTranslation
+
+HERE = os.path.dirname(__file__)
+
+
+@tk.blanket.config_declarations
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.helpers
+@tk.blanket.blueprints
+class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(IDataFile, inherit=True)
+
+    def update_config(self, config: Any) -> None:
+        from ckanext.guangdong.schema import openness
+        from . import gate
+        openness.register_hold_check(gate.current_holds)  # the one rule asks the gate
+        tk.add_template_directory(config, os.path.join(HERE, "templates"))
+        tk.add_resource(os.path.join(HERE, "assets"), "guangdong_safety")
+
+    # IPackageController: the gate's decision (made by the chained write actions) is recorded
+    # in the same transaction as the dataset change.
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        self._after_write(context, pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        self._after_write(context, pkg_dict)
+
+    def _after_write(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        from . import gate, model
+        decision = context.pop(gate.CONTEXT_KEY, None) if isinstance(context, dict) else None
+        if decision is not None and pkg_dict.get("id"):
+            gate.after_write(context, pkg_dict, decision)
+        forced = context.pop("guangdong_safety_negative_list", None) if isinstance(context, dict) else None
+        if forced and pkg_dict.get("id"):
+            model.audit("negative_list_forced", context.get("user"), pkg_dict["id"], matches=forced)
+
+    # IDataFile: the load job's file, scanned before the DataStore load.
+    def data_file_prepared(self, resource: dict[str, Any], package: dict[str, Any],
+                           prepared: Any, digest: str) -> None:
+        from . import job
+        job.on_prepared(resource, package, prepared, digest)
+
+    def data_file_unchanged(self, resource: dict[str, Any], package: dict[str, Any],
+                            source_path: str, digest: str) -> None:
+        from . import job
+        job.on_unchanged(resource, package, source_path, digest)
+
+    def data_file_failed(self, resource: dict[str, Any], package: dict[str, Any], error: str) -> None:
+        from . import job
+        job.on_failed(resource, package, error)

@@ -1,0 +1,122 @@
+"""Helpers of the safety tests (a module of its own: conftest names collide across folders)."""
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from typing import Any, Optional
+
+from gd_testing import make_sysadmin, make_user  # noqa: F401 (re-exported)
+
+
+def site_context() -> dict[str, Any]:
+    from ckan.tests import helpers
+    return {"user": helpers.call_action("get_site_user")["name"], "ignore_auth": True}
+
+
+def as_user(user: Optional[dict[str, Any]]) -> dict[str, Any]:
+    return site_context() if user is None else {"user": user["name"], "ignore_auth": False}
+
+
+def upload(filename: str, content: bytes) -> Any:
+    from werkzeug.datastructures import FileStorage
+    kind = "text/csv" if filename.endswith(".csv") else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return FileStorage(stream=io.BytesIO(content), filename=filename, content_type=kind)
+
+
+def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    import csv
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(header)
+    w.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def make_org(org_type: str = "department", **kwargs: Any) -> dict[str, Any]:
+    from ckan.tests import factories
+    name = f"safety-{uuid.uuid4().hex[:10]}"
+    if org_type == "city":
+        name = f"city-44{uuid.uuid4().int % 10**4:04d}"
+    return factories.Organization(name=name, title=f"安全测试{org_type}", image_url="",
+                                  region_code="440000" if org_type == "department" else "440100",
+                                  org_type=org_type, **kwargs)
+
+
+def dataset_dict(org_id: str, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "type": "dataset", "name": f"safety-{uuid.uuid4().hex[:12]}", "title": "办事群众名单",
+        "notes": "办理情况。", "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}",
+        "owner_org": org_id, "private": False, "publisher_name": "广东省测试厅",
+        "publisher_id": "11440000006940081X", "theme": ["民生服务"],
+        "access_rights": "unconditional", "frequency": "monthly", "issued": "2024-03-01",
+        "modified": "2024-03-10", "spatial_coverage": "440100", "contact_name": "数据科",
+        "contact_email": "opendata@gd.gov.cn", "contact_phone": "020-12345678",
+        "license_id": "cc-by", "share_type": "conditional_share", "data_level": "level2",
+        "deidentified": "false",
+    }
+    data.update(overrides)
+    return data
+
+
+def create(org_id: str, user: Optional[dict[str, Any]] = None, **overrides: Any) -> dict[str, Any]:
+    """package_create, then resource_create for each resource with an ``upload`` (as the
+    dataset form does: CKAN's package_create takes no files)."""
+    import ckan.plugins.toolkit as tk
+    resources = overrides.pop("resources", [])
+    links = [r for r in resources if "upload" not in r]
+    files = [r for r in resources if "upload" in r]
+    pkg = tk.get_action("package_create")(as_user(user), dataset_dict(org_id, resources=links, **overrides))
+    for res in files:
+        tk.get_action("resource_create")(as_user(user), dict(res, package_id=pkg["id"]))
+    return show(pkg["id"]) if files else pkg
+
+
+def show(pkg_id: str) -> dict[str, Any]:
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    model.Session.remove()
+    return tk.get_action("package_show")(site_context(), {"id": pkg_id})
+
+
+def scan_of(package_id: str, resource_id: str) -> Optional[dict[str, Any]]:
+    from ckan import model
+    from ckanext.guangdong.safety import model as safety_model
+    model.Session.remove()
+    row = safety_model.scans(package_id).get(resource_id)
+    model.Session.remove()
+    return row
+
+
+def wait_scan(package_id: str, resource_id: str, timeout: float = 90) -> dict[str, Any]:
+    """The scan row once the worker has scanned the resource's current file."""
+    deadline = time.monotonic() + timeout
+    row = None
+    while time.monotonic() < deadline:
+        row = scan_of(package_id, resource_id)
+        if row and row["state"] != "queued" and _load_finished(resource_id):
+            # the job settles the dataset right after the scan, then loads the DataStore
+            return scan_of(package_id, resource_id) or row
+        time.sleep(0.2)
+    raise AssertionError(f"no scan of {resource_id} within {timeout} s: {row!r}")
+
+
+def _load_finished(resource_id: str) -> bool:
+    from ckan import model
+    from ckanext.guangdong.data import model as data_model
+    model.Session.remove()
+    report = data_model.get(resource_id)
+    model.Session.remove()
+    return bool(report) and report["state"] in ("complete", "error")
+
+
+def anonymous_sees(pkg_id: str) -> bool:
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    model.Session.remove()
+    try:
+        tk.get_action("package_show")({"user": "", "ignore_auth": False}, {"id": pkg_id})
+        return True
+    except tk.NotAuthorized:
+        return False

@@ -1,0 +1,138 @@
+"""The negative list (负面清单) as data: a matching dataset is refused open (不予开放 only), with
+the reason and rule in the form's language, checked as the publisher types; sysadmins edit the
+list with an audit trail; bad lists are refused with a clear message."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from safety_support import as_user, create, dataset_dict, make_org, make_sysadmin, make_user, show
+
+pytestmark = pytest.mark.usefixtures("gd")
+
+VALID = """
+categories:
+  - id: test-{tag}
+    name: {{zh_Hans_CN: 测试类别{tag}, en: Test category {tag}}}
+    reason: {{zh_Hans_CN: 测试原因{tag}。, en: Test reason {tag}.}}
+    rule: {{zh_Hans_CN: 测试依据{tag}, en: Test rule {tag}}}
+    keywords: [禁开词{tag}]
+    themes: []
+    data_items: [禁开项{tag}]
+    identifier_prefixes: ["29000/77{tag}"]
+"""
+
+
+@pytest.fixture
+def saved_list():
+    """A list saved by a sysadmin for one test; the file's list is put back afterwards."""
+    admin = make_sysadmin()
+    tag = uuid.uuid4().hex[:4]
+    original = tk.get_action("guangdong_safety_negative_list_show")(as_user(admin), {})["content"]
+    tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {
+        "content": VALID.format(tag=tag), "comment": "测试"})
+    yield tag
+    tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {
+        "content": original, "comment": "恢复"})
+
+
+def test_a_matching_dataset_is_refused_open_with_reason_and_rule() -> None:
+    org = make_org("city")
+    with pytest.raises(tk.ValidationError) as e:
+        create(org["id"], title="全省涉密单位名录")
+    message = " ".join(e.value.error_dict["access_rights"])
+    assert "涉及国家秘密" in message and "保守国家秘密法" in message and "不予开放" in message
+    # 不予开放 and private: accepted
+    pkg = create(org["id"], title="全省涉密单位名录", access_rights="not_open", private=True)
+    assert show(pkg["id"])["access_rights"] == "not_open"
+    # a data item on the list; and an existing open dataset edited to match
+    with pytest.raises(tk.ValidationError):
+        create(org["id"], data_items=[{"name": "身份证号码", "type": "string"}])
+    ok = create(org["id"], title="各区人口")
+    with pytest.raises(tk.ValidationError):
+        tk.get_action("package_patch")(as_user(None), {"id": ok["id"], "notes": "含招标底价"})
+
+
+def test_english_message(gd_app) -> None:
+    org = make_org("city")
+    token = factories.APIToken(user=make_sysadmin()["name"])["token"]
+    body = dataset_dict(org["id"], title="病历汇总")
+    answer = gd_app.post("/api/3/action/package_create", json=body,
+                         headers={"Authorization": token, "Accept-Language": "en"}, status=409)
+    text = " ".join(answer.json["error"]["access_rights"])
+    assert "Sensitive personal information" in text and "Personal Information Protection Law" in text
+    assert "not open" in text and "负面清单" not in text
+
+
+def test_check_as_the_publisher_types(gd_app) -> None:
+    token = factories.APIToken(user=make_user()["name"])["token"]
+    answer = gd_app.get("/api/3/action/guangdong_safety_negative_list_check",
+                        query_string={"title": "警力部署表", "lang": "zh_Hans_CN"},
+                        headers={"Authorization": token}).json["result"]
+    assert answer["matches"][0]["category"] == "public-security"
+    assert "数据安全法" in answer["messages"][0]
+    answer = gd_app.get("/api/3/action/guangdong_safety_negative_list_check",
+                        query_string=[("data_items", "姓名"), ("data_items", "银行卡号"), ("lang", "en")],
+                        headers={"Authorization": token}).json["result"]
+    assert [m["category"] for m in answer["matches"]] == ["sensitive-personal-information"]
+    assert "Article 28" in answer["messages"][0]
+    assert gd_app.get("/api/3/action/guangdong_safety_negative_list_check",
+                      query_string={"title": "各区人口"}, headers={"Authorization": token}).json["result"]["matches"] == []
+    # anonymous visitors do not use the form
+    gd_app.get("/api/3/action/guangdong_safety_negative_list_check", query_string={"title": "x"}, status=403)
+    # hostile input: a clear 409, never a 500
+    for params in ({"title": "a\x00b"}, {"title": "x" * 3000}):
+        gd_app.get("/api/3/action/guangdong_safety_negative_list_check", query_string=params,
+                   headers={"Authorization": token}, status=409)
+
+
+def test_sysadmins_edit_the_list_with_an_audit_trail(saved_list: str) -> None:
+    tag = saved_list
+    org = make_org("city")
+    with pytest.raises(tk.ValidationError):
+        create(org["id"], title=f"关于禁开词{tag}的统计")
+    with pytest.raises(tk.ValidationError):
+        create(org["id"], identifier=f"29000/77{tag}01")
+    # the file's categories are not in force any more
+    assert create(org["id"], title="全省涉密单位名录")["access_rights"] == "unconditional"
+    admin = make_sysadmin()
+    trail = tk.get_action("guangdong_safety_audit_list")(as_user(admin), {"limit": 5})
+    assert trail[0]["action"] == "negative_list_saved" and trail[0]["reason"] == "测试"
+    versions = tk.get_action("guangdong_safety_negative_list_show")(as_user(admin), {})["versions"]
+    assert versions[0]["comment"] == "测试"
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("categories: [", "YAML"),
+    ("just text", "categories"),
+    ("categories:\n  - id: x\n    name: {zh_Hans_CN: 名}\n    reason: {zh_Hans_CN: a, en: b}\n"
+     "    rule: {zh_Hans_CN: a, en: b}\n    keywords: [k]", "name"),
+    ("categories:\n  - id: x\n    name: {zh_Hans_CN: a, en: b}\n    reason: {zh_Hans_CN: a, en: b}\n"
+     "    rule: {zh_Hans_CN: a, en: b}\n", "at least one"),
+    ("categories:\n  - id: 中文\n    name: {zh_Hans_CN: a, en: b}", "id"),
+    ("a\x00b", "NUL"),
+    ("#" * 300_000, "bytes"),
+])
+def test_bad_lists_are_refused(content: str, expected: str) -> None:
+    admin = make_sysadmin()
+    before = tk.get_action("guangdong_safety_negative_list_show")(as_user(admin), {})["versions"]
+    with pytest.raises(tk.ValidationError) as e:
+        tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {"content": content, "comment": "x"})
+    assert expected.lower() in " ".join(e.value.error_dict["content"]).lower()
+    assert tk.get_action("guangdong_safety_negative_list_show")(as_user(admin), {})["versions"] == before
+
+
+def test_only_sysadmins_edit_or_read_the_versions() -> None:
+    editor = make_user()
+    make_org("department", users=[{"name": editor["name"], "capacity": "admin"}])
+    for action in ("guangdong_safety_negative_list_update", "guangdong_safety_negative_list_show",
+                   "guangdong_safety_audit_list"):
+        with pytest.raises(tk.NotAuthorized):
+            tk.get_action(action)(as_user(editor), {"content": VALID.format(tag="x"), "comment": "x"})
+    with pytest.raises(tk.ValidationError):  # a comment is required
+        tk.get_action("guangdong_safety_negative_list_update")(as_user(make_sysadmin()), {
+            "content": VALID.format(tag="y"), "comment": " "})

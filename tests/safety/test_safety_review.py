@@ -1,0 +1,168 @@
+"""The review step (审核): a department editor's dataset waits for an organisation admin or a
+provincial reviewer; returned with comments, resubmitted, approved; public only on approval,
+counted from the approval (the events record it then); per-organisation settings; the queue."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from safety_support import anonymous_sees, as_user, create, make_org, make_sysadmin, make_user, show
+
+pytestmark = pytest.mark.usefixtures("gd")
+
+
+def _org_with(org_type: str, **users: dict) -> dict:
+    return make_org(org_type, users=[{"name": u["name"], "capacity": cap} for cap, u in users.items()])
+
+
+def _events(package_id: str) -> list[tuple[str, dt.datetime]]:
+    from sqlalchemy import text
+    from ckan import model
+    model.Session.remove()
+    rows = model.Session.execute(text(
+        "SELECT event, occurred_at FROM guangdong_publication_event WHERE package_id = :p "
+        "ORDER BY occurred_at"), {"p": package_id}).fetchall()
+    model.Session.remove()
+    return [(r[0], r[1]) for r in rows]
+
+
+def _queue(user: dict) -> list[str]:
+    return [r["id"] for r in tk.get_action("guangdong_safety_review_queue")(as_user(user), {})["results"]]
+
+
+def test_department_editor_submits_admin_returns_then_approves() -> None:
+    editor, admin, outsider = make_user(), make_user(), make_user()
+    org = _org_with("department", editor=editor, admin=admin)
+    other = _org_with("department", admin=outsider)  # an admin of another organisation
+    pkg = create(org["id"], user=editor)
+    assert pkg["private"] is True and not anonymous_sees(pkg["id"])
+    state = tk.get_action("guangdong_safety_status")(as_user(editor), {"id": pkg["id"]})
+    assert state["holds"] == ["review"] and state["publication"]["state"] == "requested"
+
+    # the editor may not approve; nor may another organisation's admin
+    for user in (editor, outsider):
+        with pytest.raises(tk.NotAuthorized):
+            tk.get_action("guangdong_safety_approve")(as_user(user), {"id": pkg["id"]})
+    assert pkg["id"] in _queue(admin) and pkg["id"] not in _queue(outsider)
+    assert pkg["id"] not in _queue(editor)
+
+    # returned: a comment is required; the dataset stays private
+    with pytest.raises(tk.ValidationError):
+        tk.get_action("guangdong_safety_return")(as_user(admin), {"id": pkg["id"], "comment": ""})
+    state = tk.get_action("guangdong_safety_return")(as_user(admin), {
+        "id": pkg["id"], "comment": "请补充数据项说明"})
+    assert state["publication"]["state"] == "returned" and state["publication"]["comment"] == "请补充数据项说明"
+    assert pkg["id"] not in _queue(admin) and not anonymous_sees(pkg["id"])
+
+    # resubmitted: queued again; approved: public from that moment
+    state = tk.get_action("guangdong_safety_submit")(as_user(editor), {"id": pkg["id"]})
+    assert state["publication"]["state"] == "requested" and state["private"] is True
+    assert _events(pkg["id"]) == []  # never published yet
+    time.sleep(0.05)
+    before = dt.datetime.utcnow()
+    state = tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"], "comment": "同意"})
+    assert state["private"] is False and anonymous_sees(pkg["id"])
+    events = _events(pkg["id"])
+    assert [e for e, _ in events] == ["published"] and events[0][1] >= before
+    trail = [a["action"] for a in state["audit"]]
+    assert {"submitted", "returned", "approved", "released"} <= set(trail)
+
+
+def test_an_approved_dataset_edited_by_its_editor_stays_public() -> None:
+    editor, admin = make_user(), make_user()
+    org = _org_with("department", editor=editor, admin=admin)
+    pkg = create(org["id"], user=editor)
+    tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"]})
+    tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "notes": "更新了说明。"})
+    assert show(pkg["id"])["private"] is False
+    # made private and public again: a new publication, reviewed again
+    tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "private": True})
+    tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "private": False})
+    assert show(pkg["id"])["private"] is True
+    assert pkg["id"] in _queue(admin)
+
+
+def test_admins_cities_and_organisation_settings() -> None:
+    editor, admin = make_user(), make_user()
+    dept = _org_with("department", editor=editor, admin=admin)
+    assert create(dept["id"], user=admin)["private"] is False  # the approver publishes directly
+    city_editor = make_user()
+    city = _org_with("city", editor=city_editor)
+    assert create(city["id"], user=city_editor)["private"] is False  # cities: no review by default
+
+    sysadmin = make_sysadmin()
+    with pytest.raises(tk.NotAuthorized):
+        tk.get_action("guangdong_safety_org_review_set")(as_user(admin), {"id": dept["id"], "review": "false"})
+    tk.get_action("guangdong_safety_org_review_set")(as_user(sysadmin), {"id": dept["id"], "review": "false"})
+    assert create(dept["id"], user=editor)["private"] is False
+    tk.get_action("guangdong_safety_org_review_set")(as_user(sysadmin), {"id": city["id"], "review": "true"})
+    assert create(city["id"], user=city_editor)["private"] is True
+    tk.get_action("guangdong_safety_org_review_set")(as_user(sysadmin), {"id": dept["id"], "review": "default"})
+    assert create(dept["id"], user=editor)["private"] is True
+    with pytest.raises(tk.ValidationError):
+        tk.get_action("guangdong_safety_org_review_set")(as_user(sysadmin), {"id": dept["id"], "review": "maybe"})
+
+
+@pytest.mark.ckan_config("ckanext.guangdong.safety.review_default", "all")
+def test_review_default_all() -> None:
+    editor = make_user()
+    city = _org_with("city", editor=editor)
+    assert create(city["id"], user=editor)["private"] is True
+
+
+def test_provincial_reviewer_sees_and_approves_other_organisations(monkeypatch) -> None:
+    editor, reviewer = make_user(), make_user()
+    org = _org_with("department", editor=editor)
+    pkg = create(org["id"], user=editor)
+    with pytest.raises(tk.NotAuthorized):  # not yet a reviewer: a private dataset of another org
+        tk.get_action("package_show")(as_user(reviewer), {"id": pkg["id"]})
+    from ckan.common import config
+    monkeypatch.setitem(config, "ckanext.guangdong.safety.reviewers", reviewer["name"])
+    assert pkg["id"] in _queue(reviewer)
+    assert tk.get_action("package_show")(as_user(reviewer), {"id": pkg["id"]})["id"] == pkg["id"]
+    tk.get_action("guangdong_safety_approve")(as_user(reviewer), {"id": pkg["id"]})
+    assert anonymous_sees(pkg["id"])
+
+
+def test_bulk_make_public_refuses_held_datasets() -> None:
+    editor, admin = make_user(), make_user()
+    org = _org_with("department", editor=editor, admin=admin)
+    pkg = create(org["id"], user=editor)
+    with pytest.raises(tk.ValidationError) as e:
+        tk.get_action("bulk_update_public")(as_user(editor), {"org_id": org["id"], "datasets": [pkg["id"]]})
+    assert pkg["name"] in str(e.value.error_dict)
+    assert show(pkg["id"])["private"] is True
+
+
+def test_findings_are_for_publishers_and_reviewers_only() -> None:
+    editor, member, stranger = make_user(), make_user(), make_user()
+    org = _org_with("department", editor=editor, member=member)
+    pkg = create(org["id"], user=editor)
+    tk.get_action("guangdong_safety_status")(as_user(editor), {"id": pkg["id"]})
+    for user in (member, stranger):
+        with pytest.raises(tk.NotAuthorized):
+            tk.get_action("guangdong_safety_status")(as_user(user), {"id": pkg["id"]})
+    with pytest.raises(tk.NotAuthorized):
+        tk.get_action("guangdong_safety_status")({"user": "", "ignore_auth": False}, {"id": pkg["id"]})
+
+
+def test_withdraw_and_bad_input() -> None:
+    editor, admin = make_user(), make_user()
+    org = _org_with("department", editor=editor, admin=admin)
+    pkg = create(org["id"], user=editor)
+    tk.get_action("guangdong_safety_withdraw")(as_user(editor), {"id": pkg["id"]})
+    assert pkg["id"] not in _queue(admin)
+    with pytest.raises(tk.ValidationError):  # nothing left to withdraw
+        tk.get_action("guangdong_safety_withdraw")(as_user(editor), {"id": pkg["id"]})
+    for bad in ({"id": ["x"]}, {"id": "\x00"}, {"id": "nope"}, {}):
+        with pytest.raises((tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)):
+            tk.get_action("guangdong_safety_approve")(as_user(admin), bad)
+    tk.get_action("guangdong_safety_submit")(as_user(editor), {"id": pkg["id"]})
+    for comment in (["list"], "x" * 5000, "a\x00b"):
+        with pytest.raises(tk.ValidationError):
+            tk.get_action("guangdong_safety_return")(as_user(admin), {"id": pkg["id"], "comment": comment})
