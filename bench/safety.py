@@ -63,7 +63,10 @@ def presidio_engine() -> Any:
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
     from presidio_analyzer.predefined_recognizers import (CreditCardRecognizer, EmailRecognizer,
                                                           PhoneRecognizer)
-    import presidio_analyzer.predefined_recognizers.email_recognizer as email_mod
+    try:  # presidio-analyzer 2.2.36x moved the generic recognizers into a package
+        import presidio_analyzer.predefined_recognizers.generic.email_recognizer as email_mod
+    except ImportError:
+        import presidio_analyzer.predefined_recognizers.email_recognizer as email_mod
     # tldextract would download the public suffix list; use the snapshot it ships
     offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
     for module in (email_mod,):

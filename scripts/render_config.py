@@ -34,13 +34,15 @@ PLUGINS = [
 PROFILES = {
     "run": {"ini": "ckan.ini", "GD_DB_NAME": "ckan", "GD_REDIS_DB": "0",
             "GD_SITE_ID": "guangdong", "GD_LOG_LEVEL": "INFO", "solr_core": "ckan",
-            "GD_SAFETY_SCAN_BEFORE_PUBLIC": "true"},
+            "GD_SAFETY_SCAN_BEFORE_PUBLIC": "true", "GD_SAFETY_REVIEW_DEFAULT": "department"},
     "test": {"ini": "test.ini", "GD_DB_NAME": "ckan_test", "GD_REDIS_DB": "1",
              "GD_SITE_ID": "guangdong_test", "GD_LOG_LEVEL": "WARNING", "solr_core": "ckan_test",
             # No job worker runs in most test folders: the hold *before* a file's first scan
             # would keep their datasets private forever. tests/safety, the leak suite's held
-            # dataset and the review journey switch it on (docs/safety.md).
-            "GD_SAFETY_SCAN_BEFORE_PUBLIC": "false"},
+            # dataset and the review journey switch it on (docs/safety.md). Likewise the review
+            # step: the other folders' editors publish directly; tests/safety's review tests
+            # and the review journey ask for it.
+            "GD_SAFETY_SCAN_BEFORE_PUBLIC": "false", "GD_SAFETY_REVIEW_DEFAULT": "none"},
 }
 SEARCH_BACKENDS = ("postgres", "solr")
 

@@ -1,10 +1,11 @@
 """Helpers of the safety tests (a module of its own: conftest names collide across folders)."""
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 import uuid
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from gd_testing import make_sysadmin, make_user  # noqa: F401 (re-exported)
 
@@ -120,3 +121,13 @@ def anonymous_sees(pkg_id: str) -> bool:
         return True
     except tk.NotAuthorized:
         return False
+
+
+@contextlib.contextmanager
+def in_language(gd_app: Any, lang: str) -> Iterator[None]:
+    """Action calls made inside answer in ``lang``, as in a request to a page in it (outside a
+    request gettext has no catalogue: CKAN's and our messages are their English msgids)."""
+    from flask import request
+    with gd_app.flask_app.test_request_context("/" if lang == "zh_Hans_CN" else f"/{lang}/"):
+        request.environ["CKAN_LANG"] = lang
+        yield

@@ -69,7 +69,10 @@ def test_each_rule(tmp_path: Path) -> None:
 def test_month_truncate_and_mask_details() -> None:
     assert de.generalise("2024年3月5日", "month") == "2024-03"
     assert de.generalise("2024-03-05 14:30", "year") == "2024"
-    assert de.generalise("44010319900101123X", "month") == "1990-01"
+    assert de.generalise("440103199001011236", "month") == "1990-01"  # an ID number's birth date
+    assert de.generalise("44010319900101123X", "month") == "1990-01"  # mistyped (check character)
+    assert de.generalise("440103900101123", "year") == "1990"  # the old 15-digit form
+    assert de.generalise("99010319900101123X", "month") == "*"  # no province 99: not an ID number
     assert de.generalise("不详", "year") == "*"
     assert de.truncate("44010319900101123X", d.RESIDENT_ID) == "440103"
     assert de.truncate("zhang.san@qq.com", d.EMAIL) == "@qq.com"

@@ -96,6 +96,9 @@ def test_names_and_addresses_only_under_their_headers() -> None:
     findings, _n = scan_table(["姓名", "家庭住址", "备注"], rows)
     kinds = {(f.column, f.detector) for f in findings}
     assert kinds == {("姓名", d.PERSON_NAME), ("家庭住址", d.ADDRESS)}  # 备注 holds names, unflagged
+    # generalised to the district (as de-identification's truncate leaves it): no home any more
+    districts = [["广东省广州市"], ["广州市天河区"], ["广东省深圳市南山区"]] * 10
+    assert scan_table(["家庭住址"], districts)[0] == []
 
 
 def test_a_plain_address_column_counts_only_beside_personal_data() -> None:

@@ -85,3 +85,66 @@ def test_replacing_the_file_of_a_public_dataset_holds_it_again() -> None:
     row = wait_scan(pkg["id"], res["id"])
     assert row["state"] == "clean"
     assert show(pkg["id"])["private"] is False
+
+
+def _anonymous_get(base: str, path: str) -> tuple[int, str, str]:
+    import requests
+    answer = requests.get(base + path, timeout=60)
+    return answer.status_code, answer.headers.get("X-Guangdong-Cache", ""), answer.text
+
+
+def test_the_caches_follow_the_hold_and_the_release(live_server: str) -> None:
+    """The anonymous page cache and the count/facet cache (theme/page_cache.py,
+    search/backend/cache.py) never hand out what a hold took away, nor keep hiding what a
+    release (made by the worker, another process) gave back."""
+    import json
+    import uuid
+    word = f"缓存扣留{uuid.uuid4().hex[:6]}"
+    org = make_org("city")
+    pkg = create(org["id"], title=f"{word} 人口", resources=[{
+        "upload": upload("pop.csv", CLEAN_CSV), "url": "pop.csv", "name": "人口", "format": "CSV"}])
+    res = pkg["resources"][0]
+    wait_scan(pkg["id"], res["id"])
+    page = f"/dataset/{pkg['name']}"
+    query = f"name:{pkg['name']}"   # (the title's words also match other runs' datasets)
+    search = ("/api/3/action/package_search?q=" + query
+              + "&facet.field=" + json.dumps(["res_format", "organization"]))
+    listing = f"/dataset/?q={query}"
+
+    def counts() -> tuple[int, dict]:
+        status, _, text = _anonymous_get(live_server, search)
+        result = json.loads(text)["result"]
+        return result["count"], {i["name"]: i["count"] for i in result["search_facets"]["res_format"]["items"]}
+
+    def cached(path: str) -> None:
+        """Until the answer comes from the cache (the worker may still be writing: the
+        DataStore load, a second job of the same file; each write voids the cache)."""
+        import time
+        deadline = time.monotonic() + 90
+        while _anonymous_get(live_server, path)[1] != "hit":
+            assert time.monotonic() < deadline, f"{path} never served from the cache"
+            time.sleep(0.5)
+
+    for path in (page, listing, search):   # rendered, then served from the cache
+        cached(path)
+    assert counts() == (1, {"CSV": 1})
+    assert f'/dataset/{pkg["name"]}"' in _anonymous_get(live_server, listing)[2]
+
+    # a file with ID numbers: held at the write; the cached page, listing and counts are gone
+    tk.get_action("resource_patch")(as_user(None), {"id": res["id"], "upload": upload("pop.csv", people_csv())})
+    assert _anonymous_get(live_server, page)[0] == 404
+    assert counts() == (0, {})
+    assert f'/dataset/{pkg["name"]}"' not in _anonymous_get(live_server, listing)[2]
+    assert wait_scan(pkg["id"], res["id"])["state"] == "findings"
+    cached(listing)
+    cached(search)   # and stay gone once the anonymous answers are cached again
+    assert _anonymous_get(live_server, page)[0] == 404 and counts() == (0, {})
+    assert f'/dataset/{pkg["name"]}"' not in _anonymous_get(live_server, listing)[2]
+
+    # a clean file: the worker releases it; the cached "nothing found" answers are not served
+    tk.get_action("resource_patch")(as_user(None), {"id": res["id"], "upload": upload("pop.csv", CLEAN_CSV)})
+    assert wait_scan(pkg["id"], res["id"])["state"] == "clean"
+    assert show(pkg["id"])["private"] is False
+    assert _anonymous_get(live_server, page)[0] == 200
+    assert counts() == (1, {"CSV": 1})
+    assert f'/dataset/{pkg["name"]}"' in _anonymous_get(live_server, listing)[2]

@@ -10,7 +10,8 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from safety_support import as_user, create, dataset_dict, make_org, make_sysadmin, make_user, show
+from safety_support import (as_user, create, dataset_dict, in_language, make_org, make_sysadmin,
+                            make_user, show)
 
 pytestmark = pytest.mark.usefixtures("gd")
 
@@ -40,12 +41,17 @@ def saved_list():
         "content": original, "comment": "恢复"})
 
 
-def test_a_matching_dataset_is_refused_open_with_reason_and_rule() -> None:
+def test_a_matching_dataset_is_refused_open_with_reason_and_rule(gd_app) -> None:
     org = make_org("city")
-    with pytest.raises(tk.ValidationError) as e:
+    with in_language(gd_app, "zh_Hans_CN"), pytest.raises(tk.ValidationError) as e:
         create(org["id"], title="全省涉密单位名录")
     message = " ".join(e.value.error_dict["access_rights"])
     assert "涉及国家秘密" in message and "保守国家秘密法" in message and "不予开放" in message
+    assert "Rule" not in message and "negative list" not in message  # one language, not a mix
+    with in_language(gd_app, "en"), pytest.raises(tk.ValidationError) as e:
+        create(org["id"], title="全省涉密单位名录")
+    message = " ".join(e.value.error_dict["access_rights"])
+    assert "State Secrets" in message and "not open" in message and "负面清单" not in message
     # 不予开放 and private: accepted
     pkg = create(org["id"], title="全省涉密单位名录", access_rights="not_open", private=True)
     assert show(pkg["id"])["access_rights"] == "not_open"
@@ -75,19 +81,35 @@ def test_check_as_the_publisher_types(gd_app) -> None:
                         headers={"Authorization": token}).json["result"]
     assert answer["matches"][0]["category"] == "public-security"
     assert "数据安全法" in answer["messages"][0]
+    assert "Rule" not in answer["messages"][0]  # the frame in the same language as the texts
+    # the form on an English page asks in English: the whole message in it, whatever the
+    # browser's Accept-Language (the API's own language when no lang is given)
     answer = gd_app.get("/api/3/action/guangdong_safety_negative_list_check",
                         query_string=[("data_items", "姓名"), ("data_items", "银行卡号"), ("lang", "en")],
-                        headers={"Authorization": token}).json["result"]
+                        headers={"Authorization": token, "Accept-Language": "zh-CN"}).json["result"]
     assert [m["category"] for m in answer["matches"]] == ["sensitive-personal-information"]
-    assert "Article 28" in answer["messages"][0]
+    assert "Article 28" in answer["messages"][0] and "Rule:" in answer["messages"][0]
+    assert answer["matches"][0]["name"] == "Sensitive personal information"
+    for lang, word in (("en", "Article 28"), ("zh-CN", "第二十八条")):
+        answer = gd_app.get("/api/3/action/guangdong_safety_negative_list_check",
+                            query_string={"data_items": "银行卡号"},
+                            headers={"Authorization": token, "Accept-Language": lang}).json["result"]
+        assert word in answer["messages"][0], (lang, answer)
+    error = gd_app.get("/api/3/action/guangdong_safety_negative_list_check",
+                       query_string={"title": "x", "lang": "fr"}, headers={"Authorization": token},
+                       status=409).json["error"]
+    assert "zh_Hans_CN" in error["lang"][0]
     assert gd_app.get("/api/3/action/guangdong_safety_negative_list_check",
                       query_string={"title": "各区人口"}, headers={"Authorization": token}).json["result"]["matches"] == []
     # anonymous visitors do not use the form
     gd_app.get("/api/3/action/guangdong_safety_negative_list_check", query_string={"title": "x"}, status=403)
-    # hostile input: a clear 409, never a 500
-    for params in ({"title": "a\x00b"}, {"title": "x" * 3000}):
-        gd_app.get("/api/3/action/guangdong_safety_negative_list_check", query_string=params,
-                   headers={"Authorization": token}, status=409)
+    # hostile input: a clear 409 (a NUL in the address: the boundary's 400 naming the
+    # parameter, docs/security.md), never a 500
+    answer = gd_app.get("/api/3/action/guangdong_safety_negative_list_check", query_string={"title": "a\x00b"},
+                        headers={"Authorization": token, "Accept-Language": "en"}, status=400)
+    assert "title" in answer.json["error"]["message"] and "NUL" in answer.json["error"]["message"]
+    gd_app.get("/api/3/action/guangdong_safety_negative_list_check", query_string={"title": "x" * 3000},
+               headers={"Authorization": token}, status=409)
 
 
 def test_sysadmins_edit_the_list_with_an_audit_trail(saved_list: str) -> None:
@@ -106,23 +128,24 @@ def test_sysadmins_edit_the_list_with_an_audit_trail(saved_list: str) -> None:
     assert versions[0]["comment"] == "测试"
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("categories: [", "YAML"),
-    ("just text", "categories"),
+@pytest.mark.parametrize("content, expected, expected_zh", [
+    ("categories: [", "YAML", "YAML 格式错误"),
+    ("just text", "categories", "categories 列表"),
     ("categories:\n  - id: x\n    name: {zh_Hans_CN: 名}\n    reason: {zh_Hans_CN: a, en: b}\n"
-     "    rule: {zh_Hans_CN: a, en: b}\n    keywords: [k]", "name"),
+     "    rule: {zh_Hans_CN: a, en: b}\n    keywords: [k]", "name", "name 须有"),
     ("categories:\n  - id: x\n    name: {zh_Hans_CN: a, en: b}\n    reason: {zh_Hans_CN: a, en: b}\n"
-     "    rule: {zh_Hans_CN: a, en: b}\n", "at least one"),
-    ("categories:\n  - id: 中文\n    name: {zh_Hans_CN: a, en: b}", "id"),
-    ("a\x00b", "NUL"),
-    ("#" * 300_000, "bytes"),
+     "    rule: {zh_Hans_CN: a, en: b}\n", "at least one", "至少需要"),
+    ("categories:\n  - id: 中文\n    name: {zh_Hans_CN: a, en: b}", "id", "缺少 id"),
+    ("a\x00b", "NUL", "NUL"),
+    ("#" * 300_000, "bytes", "字节"),
 ])
-def test_bad_lists_are_refused(content: str, expected: str) -> None:
+def test_bad_lists_are_refused(gd_app, content: str, expected: str, expected_zh: str) -> None:
     admin = make_sysadmin()
     before = tk.get_action("guangdong_safety_negative_list_show")(as_user(admin), {})["versions"]
-    with pytest.raises(tk.ValidationError) as e:
-        tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {"content": content, "comment": "x"})
-    assert expected.lower() in " ".join(e.value.error_dict["content"]).lower()
+    for lang, word in (("en", expected), ("zh_Hans_CN", expected_zh)):
+        with in_language(gd_app, lang), pytest.raises(tk.ValidationError) as e:
+            tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {"content": content, "comment": "x"})
+        assert word.lower() in " ".join(e.value.error_dict["content"]).lower(), (lang, e.value.error_dict)
     assert tk.get_action("guangdong_safety_negative_list_show")(as_user(admin), {})["versions"] == before
 
 

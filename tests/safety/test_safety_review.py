@@ -13,7 +13,9 @@ from ckan.tests import factories
 
 from safety_support import anonymous_sees, as_user, create, make_org, make_sysadmin, make_user, show
 
-pytestmark = pytest.mark.usefixtures("gd")
+# the production default (the test profile turns the review off for the other folders)
+pytestmark = [pytest.mark.usefixtures("gd"),
+              pytest.mark.ckan_config("ckanext.guangdong.safety.review_default", "department")]
 
 
 def _org_with(org_type: str, **users: dict) -> dict:
@@ -39,7 +41,9 @@ def test_department_editor_submits_admin_returns_then_approves() -> None:
     editor, admin, outsider = make_user(), make_user(), make_user()
     org = _org_with("department", editor=editor, admin=admin)
     other = _org_with("department", admin=outsider)  # an admin of another organisation
-    pkg = create(org["id"], user=editor)
+    # with a resource: only a dataset with one counts as published (docs/targets.md)
+    pkg = create(org["id"], user=editor, resources=[{
+        "name": "说明", "url": "https://www.gd.gov.cn/notes.html", "format": "HTML"}])
     assert pkg["private"] is True and not anonymous_sees(pkg["id"])
     state = tk.get_action("guangdong_safety_status")(as_user(editor), {"id": pkg["id"]})
     assert state["holds"] == ["review"] and state["publication"]["state"] == "requested"
@@ -108,8 +112,9 @@ def test_admins_cities_and_organisation_settings() -> None:
         tk.get_action("guangdong_safety_org_review_set")(as_user(sysadmin), {"id": dept["id"], "review": "maybe"})
 
 
-@pytest.mark.ckan_config("ckanext.guangdong.safety.review_default", "all")
-def test_review_default_all() -> None:
+def test_review_default_all(monkeypatch) -> None:
+    # (in the test: CKAN's ckan_config applies the module's mark after a test's own)
+    monkeypatch.setitem(tk.config, "ckanext.guangdong.safety.review_default", "all")
     editor = make_user()
     city = _org_with("city", editor=editor)
     assert create(city["id"], user=editor)["private"] is True

@@ -68,10 +68,10 @@ def ids_of(world: World, kind: str) -> list[str]:
 
 def hidden_ids(world: World) -> list[str]:
     """One id of each kind of thing some role may not see: a 不予开放 (private) dataset, a
-    draft, the dataset with internal values, the harvest source (its credential), its job and
-    a harvested record."""
+    draft, the dataset with internal values, the dataset the safety gate holds (its findings),
+    the harvest source (its credential), its job and a harvested record."""
     return [world.packages["not_open"]["id"], world.packages["draft"]["id"],
-            world.packages["internal"]["id"], world.source["id"],
+            world.packages["internal"]["id"], world.packages["held"]["id"], world.source["id"],
             *world.jobs, world.objects["harvested_private"]]
 
 
@@ -303,7 +303,7 @@ def _ids_for_path(world: World, path: str, var: str) -> list[str]:
 
 
 PAGE_DATASETS = ("public", "internal", "private", "draft", "not_open", "harvested_public",
-                 "harvested_withdrawn", "harvested_deleted")
+                 "harvested_withdrawn", "harvested_deleted", "held")
 
 
 def route_surfaces(world: World, url_map: Any) -> Iterator[Surface]:

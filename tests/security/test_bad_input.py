@@ -133,6 +133,54 @@ def _probes(w: World) -> list[Probe]:
         out.append(Probe("POST", "/api/3/action/guangdong_target_save", raw=raw, role="sysadmin", kind=kind))
         out.append(Probe("POST", "/api/3/action/guangdong_harvest_progress", raw=raw, kind=kind))
 
+    # the safety feature (docs/safety.md): review reasons and comments, clearances, the
+    # negative list, de-identification. Written against objects where a value that passes
+    # its check changes nothing the other suites rely on: the public dataset has no findings
+    # and no publication request (so a valid reason or comment ends in a 409 too), the
+    # negative list's content is invalid whenever the comment is the hostile part, and the
+    # public dataset's file cannot be fetched (its link points nowhere).
+    held, res = w.packages["held"], pkg["resources"][0]
+    for kind, value in HOSTILE.items():
+        for action, param, role in (
+                ("guangdong_safety_status", "id", "sysadmin"),
+                ("guangdong_safety_review_queue", "limit", "sysadmin"),
+                ("guangdong_safety_review_queue", "offset", "sysadmin"),
+                ("guangdong_safety_audit_list", "limit", "sysadmin"),
+                ("guangdong_safety_audit_list", "package_id", "sysadmin"),
+                ("guangdong_safety_negative_list_check", "title", "other_editor"),
+                ("guangdong_safety_negative_list_check", "data_items", "other_editor"),
+                ("guangdong_safety_negative_list_check", "theme", "other_editor"),
+                ("guangdong_safety_negative_list_check", "lang", "other_editor")):
+            out.append(Probe("GET", f"/api/3/action/{action}", {param: value}, role=role,
+                             kind=f"{action}.{param}={kind}"))
+    for kind, value in {**HOSTILE, **ODD_TYPES}.items():
+        for action, body in (
+                ("guangdong_safety_clear", {"id": pkg["id"], "reason": value}),
+                ("guangdong_safety_clear", {"id": value, "reason": "理由"}),
+                ("guangdong_safety_approve", {"id": pkg["id"], "comment": value}),
+                ("guangdong_safety_return", {"id": pkg["id"], "comment": value}),
+                ("guangdong_safety_submit", {"id": value}),
+                ("guangdong_safety_withdraw", {"id": value}),
+                ("guangdong_safety_negative_list_update", {"content": value, "comment": "坏输入"}),
+                ("guangdong_safety_negative_list_update", {"content": "just text", "comment": value}),
+                ("guangdong_safety_org_review_set", {"id": w.orgs["b"]["id"], "review": value}),
+                ("guangdong_safety_deidentify", {"resource_id": value}),
+                ("guangdong_safety_deidentify", {"resource_id": res["id"], "rules": value}),
+                ("guangdong_safety_deidentify", {"resource_id": held["resources"][0]["id"],
+                                                 "rules": {"no such column": value}}),
+                ("guangdong_safety_deidentify", {"resource_id": res["id"], "publish": value})):
+            if action == "guangdong_safety_org_review_set" and value in ("true", True, "", None):
+                continue   # valid values: they would change organization B's setting
+            out.append(Probe("POST", f"/api/3/action/{action}", body=body, role="sysadmin",
+                             kind=f"{action}.{'/'.join(body)}={kind}"))
+    for action in ("guangdong_safety_clear", "guangdong_safety_approve", "guangdong_safety_return",
+                   "guangdong_safety_deidentify", "guangdong_safety_negative_list_update",
+                   "guangdong_safety_org_review_set", "guangdong_safety_submit"):
+        out.append(Probe("POST", f"/api/3/action/{action}", body={}, role="sysadmin", kind="missing params"))
+        out.append(Probe("POST", f"/api/3/action/{action}", raw="{", role="sysadmin", kind="not json"))
+    out.append(Probe("POST", "/api/3/action/guangdong_safety_org_review_set",   # back to the default
+                     body={"id": w.orgs["b"]["id"], "review": "default"}, role="sysadmin", kind="reset"))
+
     # wrong methods
     for path in ("/open-progress", "/open-progress/export.csv", "/catalog.ttl", f"/harvest/{src['name']}",
                  f"/dataset/{pkg['name']}", f"/application/{app['name']}", "/vocab/themes.ttl",

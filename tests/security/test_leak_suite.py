@@ -112,3 +112,23 @@ def test_a_new_route_is_enumerated(leak_world: World, url_map: Any) -> None:
     hidden = leak_world.packages["not_open"]["id"]
     assert f"/dataset/{hidden}/careless" in paths
     assert any(p.startswith("/careless/") for p in paths)
+
+
+def test_the_held_datasets_publisher_sees_its_findings(leak_world: World, all_cells: list[Cell],
+                                                       live_server: str) -> None:
+    """The dataset the safety gate holds, as its publisher (an editor of its organization, not
+    one of the four roles above): the surfaces about it (its pages, the safety actions, the
+    review queue) show the publisher the masked findings and nothing the publisher may not see;
+    the four roles' side is in test_no_surface_leaks (anonymous visitors, other editors and
+    members never see the findings; the sysadmin, a reviewer, does)."""
+    held = leak_world.packages["held"]
+    about = {id(c.surface): c.surface for c in all_cells if c.role == "anonymous" and (
+        held["id"] in c.surface.request_text or held["name"] in c.surface.request_text
+        or "safety" in c.surface.name or "review" in c.surface.name)}
+    cells = run_cells(leak_world, live_server, about.values(), ["publisher"])
+    leaking = [str(c) for c in cells if c.leaks]
+    assert not leaking, "\n".join(leaking[:20])
+    seen = set().union(*(c.seen for c in cells))
+    findings = {label for label in leak_world.expected["publisher"] if label.startswith("held finding")}
+    assert findings and findings <= seen, sorted(findings - seen)
+    assert not [c for c in cells if c.status >= 500]

@@ -42,6 +42,10 @@ class World:
     activities: dict[str, list[str]]   # package key -> activity ids
     views: dict[str, str]          # resource id -> a view id (when the resource has one)
     secret: str                    # the harvest source's credential
+    # the held dataset (docs/safety.md): the clear values in its file and the masked samples
+    # of the scan's findings
+    held_values: list[str] = field(default_factory=list)
+    held_samples: list[str] = field(default_factory=list)
     # role -> {label: text that must not appear}
     forbidden: dict[str, dict[str, str]] = field(default_factory=dict)
     # role -> {label: text that must appear somewhere (the suite reaches it)}
@@ -61,7 +65,7 @@ class World:
 # organization see its private, draft and deleted datasets; everybody sees public active ones).
 PUBLIC = ("public", "internal", "harvested_public", "app_public")
 HIDDEN = ("private", "draft", "not_open", "harvested_private", "harvested_withdrawn",
-          "harvested_not_open", "harvested_deleted", "app_private")
+          "harvested_not_open", "harvested_deleted", "app_private", "held")
 # Remote records (the raw harvest object content) and harvest error texts: the source's
 # editors only, i.e. the sysadmin among our roles (docs/security.md).
 RECORDS = ("harvested_public", "harvested_private", "harvested_withdrawn", "harvested_not_open",
@@ -88,10 +92,13 @@ def build() -> World:
         return dict(site)
 
     member, editor, admin = make_user(), make_user(), make_sysadmin()
-    users = {"owner_member": member, "other_editor": editor, "sysadmin": admin}
+    publisher = make_user()  # an editor of organization A: the held dataset's publisher
+    users = {"owner_member": member, "other_editor": editor, "sysadmin": admin,
+             "publisher": publisher}
     # (image_url empty: the factories' default is a picture on an outside host)
     org_a = factories.Organization(name=f"org-{run}-a", title=f"{run}orga 泄漏测试部门", image_url="",
-                                   users=[{"name": member["name"], "capacity": "member"}])
+                                   users=[{"name": member["name"], "capacity": "member"},
+                                          {"name": publisher["name"], "capacity": "editor"}])
     org_b = factories.Organization(name=f"org-{run}-b", title=f"{run}orgb 其他部门", image_url="",
                                    users=[{"name": editor["name"], "capacity": "editor"}])
     group = factories.Group(name=f"group-{run}", title=f"{run}grp 泄漏测试专题", image_url="")
@@ -197,6 +204,8 @@ def build() -> World:
     packages["app_public"] = application("app_public")
     packages["app_private"] = application("app_private", private=True)
 
+    held_values, held_samples = _held(packages, dataset, markers["held"])
+
     # The group holds a public, a private and a 不予开放 dataset.
     for key in ("public", "private", "not_open"):
         tk.get_action("member_create")(ctx(), {"id": group["id"], "object": packages[key]["id"],
@@ -228,15 +237,64 @@ def build() -> World:
 
     world = World(run=run, users=users, tokens=tokens, markers=markers, packages=packages,
                   orgs={"a": org_a, "b": org_b}, group=group, source=source, jobs=[job.id],
-                  objects=objects, activities=activities, views=views, secret=secret)
+                  objects=objects, activities=activities, views=views, secret=secret,
+                  held_values=held_values, held_samples=held_samples)
     _policy(world)
     return world
+
+
+def _held(packages: dict[str, dict[str, Any]], dataset: Any, marker: str) -> tuple[list[str], list[str]]:
+    """A public dataset whose file turns out to hold ID numbers and mobiles: its DataStore
+    table as the load job leaves it, and the job's scan of the same rows (the data feature's
+    prepare, then safety/job.py), after which the gate holds it (stored private, a publication
+    request with the findings). Returns the clear values and the findings' masked samples."""
+    import csv
+    import hashlib
+    import os
+    import random
+    import tempfile
+    import ckan.plugins.toolkit as tk
+    from ckanext.guangdong.data import config as data_config
+    from ckanext.guangdong.data.prepare import prepare
+    from ckanext.guangdong.safety import detectors, job, model as safety_model
+
+    rng = random.Random(marker)
+    ids, mobiles = [], []
+    for _n in range(12):
+        first17 = f"440103{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+        ids.append(first17 + detectors.id_check_character(first17))
+        mobiles.append(f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}")
+    header = ["名称", "身份证号码", "手机号码"]
+    rows = [[f"{marker}cell 数据行", i, m] for i, m in zip(ids, mobiles)]
+    pkg = dataset("held")
+    resource = pkg["resources"][0]
+    tk.get_action("datastore_create")({"ignore_auth": True}, {
+        "resource_id": resource["id"], "force": True,
+        "fields": [{"id": h, "type": "text"} for h in header],
+        "records": [dict(zip(header, r)) for r in rows]})
+    with tempfile.TemporaryDirectory(prefix="leak-held-") as tmp:
+        src = os.path.join(tmp, "file.csv")
+        with open(src, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([header, *rows])
+        with open(src, "rb") as f:
+            digest = hashlib.md5(f.read(), usedforsecurity=False).hexdigest()
+        prepared = prepare(src, "CSV", os.path.join(tmp, "prepared.csv"),
+                           max_rows=data_config.max_rows(), candidates=data_config.encodings())
+        job.on_prepared(resource, pkg, prepared, digest)
+    row = safety_model.scans(pkg["id"])[resource["id"]]
+    assert row["state"] == "findings", row
+    held = tk.get_action("package_show")({"ignore_auth": True}, {"id": pkg["id"]})
+    assert held["private"] is True, "the gate did not hold the dataset"
+    packages["held"] = held
+    samples = [s for f in row["findings"] for s in f["samples"]]
+    assert {f["detector"] for f in row["findings"]} >= {"resident_id", "mobile"}, row["findings"]
+    return ids + mobiles, samples
 
 
 def _policy(world: World) -> None:
     """Fill ``forbidden`` and ``expected`` per role from the visibility rules above."""
     m = world.markers
-    for role in ROLES:
+    for role in (*ROLES, "publisher"):
         hidden_pkgs = HIDDEN if role in ("anonymous", "other_editor") else ()
         forbidden: dict[str, str] = {}
         expected: dict[str, str] = {}
@@ -256,5 +314,12 @@ def _policy(world: World) -> None:
         for key in ("rejected", "gather"):
             (expected if role == "sysadmin" else forbidden)[f"harvest error {key}"] = m[key]
         (expected if role == "sysadmin" else forbidden)["harvest credential"] = world.secret
+        # the held dataset: its file's values are the dataset's (members of the organization
+        # read its private datasets, DataStore tables included); the scan's findings are for its
+        # publishers and reviewers only (a member is neither)
+        for n, value in enumerate(world.held_values):
+            (forbidden if role in ("anonymous", "other_editor") else expected)[f"held value {n}"] = value
+        for n, sample in enumerate(world.held_samples):
+            (expected if role in ("sysadmin", "publisher") else forbidden)[f"held finding {n}"] = sample
         world.forbidden[role] = forbidden
         world.expected[role] = expected

@@ -84,8 +84,11 @@ def generalise(value: str, unit: str) -> str:
     if stamp is None:
         # an 18-character ID number carries a birth date: generalise that
         v = d.normalise(value)
-        if d.is_resident_id(v.upper()) and len(v) == 18:
+        # (also a mistyped one, wrong check character: the birth date in it is still personal)
+        if d.id_shaped(v.upper()):
             return v[6:10] if unit == "year" else f"{v[6:10]}-{v[10:12]}"
+        if len(v) == 15 and d.is_resident_id(v):
+            return f"19{v[6:8]}" if unit == "year" else f"19{v[6:8]}-{v[8:10]}"
         return "*"
     return stamp[:4] if unit == "year" else stamp[:7]
 
@@ -271,8 +274,9 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
                                      config.hash_salt(), options,
                                      findings=row["findings"] if row and row["state"] == "findings" else None)
         except BadRules as e:
-            lang = "en" if (tk.h.lang() or "").startswith("en") else "zh"
-            raise tk.ValidationError({"rules": [zh if lang == "zh" else en for zh, en in e.problems]})
+            from .logic.action import message_lang
+            english = message_lang() == "en"
+            raise tk.ValidationError({"rules": [en if english else zh for zh, en in e.problems]})
         except LoadError as e:
             raise tk.ValidationError({"resource_id": [str(e)]})
         # scan the copy as the job would: what it holds is known before anybody can see it

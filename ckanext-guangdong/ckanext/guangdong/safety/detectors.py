@@ -195,6 +195,7 @@ _LANDLINE = re.compile(r"(?:\+?86)?\(?0(?:10|2\d|[3-9]\d{2})\)?[2-9]\d{6,7}(?:(?
 _CJK = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _MINORITY = re.compile(r"^[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}$")
 _ADDRESS_PARTS = re.compile(r"省|市|区|县|镇|乡|村|街道|路|街|巷|号|弄|栋|幢|单元|室|组|座|楼")
+_ABOVE_STREET = frozenset({"省", "市", "区", "县"})
 
 
 @lru_cache(maxsize=1)
@@ -217,9 +218,13 @@ def is_person_name(v: str) -> bool:
 
 
 def is_address(v: str) -> bool:
+    """Two address parts, one of them below the county (a street, a village, a number): an
+    address generalised to its district (广东省广州市, 天河区), as de-identification leaves
+    it (GB/T 37964), no longer points at a home."""
     if len(v) < 6 or not any("\u4e00" <= c <= "\u9fff" for c in v):
         return False
-    return len(set(_ADDRESS_PARTS.findall(v))) >= 2
+    parts = set(_ADDRESS_PARTS.findall(v))
+    return len(parts) >= 2 and bool(parts - _ABOVE_STREET)
 
 
 # --- options --------------------------------------------------------------------------------

@@ -75,7 +75,9 @@ def dataset_safety_post(id: str, op: str) -> Any:
     except tk.NotAuthorized:
         return tk.abort(403, _("Not authorized"))
     except tk.ValidationError as e:
-        return dataset_safety(id, error=_error_text(e), status=400)
+        # the page again with the message beside the form, as CKAN's own forms answer a
+        # refused submission (200: a browser logs a 4xx page as an error)
+        return dataset_safety(id, error=_error_text(e))
     tk.h.flash_success(_(DONE[op]))
     return tk.redirect_to("guangdong_safety.dataset_safety", id=id)
 

@@ -7,6 +7,8 @@ from typing import Any, Callable, Optional
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
+from flask import has_request_context
+from flask_babel import force_locale
 
 from ckanext.guangdong import params
 from ckanext.guangdong.schema import openness
@@ -28,9 +30,14 @@ __all__ = [
 MAX_TEXT = 2000
 
 
-def _lang() -> str:
-    from ckanext.guangdong.schema.helpers import current_lang
-    return "en" if (current_lang() or "").startswith("en") else "zh_Hans_CN"
+def message_lang() -> str:
+    """The language ``_()`` answers in, so that our messages and the negative list's texts
+    inside them agree: the request's locale (a page's URL, the API's Accept-Language,
+    ``force_locale``); outside a request gettext has no catalogue and gives the English msgids."""
+    from flask_babel import get_locale
+    if not has_request_context():
+        return "en"
+    return "en" if str(get_locale() or "").startswith("en") else "zh_Hans_CN"
 
 
 def _text(data: DataDict, key: str, required: bool) -> str:
@@ -62,7 +69,7 @@ def _package(data: DataDict) -> Any:
 
 # --- the gate on every dataset write -----------------------------------------------------------
 def negative_list_message(match: negative_list.Match) -> str:
-    m = match.as_dict(_lang())
+    m = match.as_dict(message_lang())
     return _('Listed on the negative list as "%(name)s" (%(value)s): %(reason)s '
              'Rule: %(rule)s. Its access rights can only be "not open".') % m
 
@@ -147,7 +154,7 @@ def _resource_names(pkg: Any) -> dict[str, str]:
 
 
 def status_of(pkg: Any, user: Optional[str], lang: Optional[str] = None) -> dict[str, Any]:
-    lang = lang or _lang()
+    lang = lang or message_lang()
     rows = model.scans(pkg.id)
     pub = model.publication(pkg.id)
     holds = gate.current_holds(pkg, rows, pub)
@@ -350,7 +357,19 @@ def guangdong_safety_negative_list_check(context: Context, data_dict: DataDict) 
     :param data_items: 信息项 names (a list, or one name)
     """
     tk.check_access("guangdong_safety_negative_list_check", context, data_dict)
-    lang = data_dict.get("lang") if data_dict.get("lang") in negative_list.LANGS else _lang()
+    lang = data_dict.get("lang")
+    if lang is not None and lang not in negative_list.LANGS:
+        raise tk.ValidationError({"lang": [_("One of: %s") % ", ".join(negative_list.LANGS)]})
+    if lang is None or not has_request_context():
+        return _negative_list_check(data_dict)
+    # the form's page says its language (the API's own follows Accept-Language): the whole
+    # answer in it, the frame of each message (gettext) as well as the list's texts
+    with force_locale(lang):
+        return _negative_list_check(data_dict)
+
+
+def _negative_list_check(data_dict: DataDict) -> dict[str, Any]:
+    lang = message_lang()
     fields = {k: _text(data_dict, k, required=False)[:MAX_TEXT] for k in ("title", "notes", "identifier")}
     themes = data_dict.get("theme") or []
     items = data_dict.get("data_items") or []
@@ -394,7 +413,7 @@ def guangdong_safety_negative_list_update(context: Context, data_dict: DataDict)
     try:
         categories = negative_list.parse(content)
     except negative_list.Invalid as e:
-        lang = _lang()
+        lang = message_lang()
         raise tk.ValidationError({"content": [zh if lang == "zh_Hans_CN" else en for zh, en in e.problems]})
     user = context.get("user") or ""
     version = model.save_negative_list(content, user, comment)
