@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/safety.py [--mb 100] [--presidio-rows 2000] [--no-write]
 
-Needs presidio-analyzer for the baseline (bench tooling only, never imported by the portal):
-    .venv/bin/pip install -c requirements/constraints.txt -c requirements/bench-constraints.txt \
-        -r requirements/bench.txt      (``make bench`` does this)
+Needs presidio-analyzer for the baseline (bench tooling only, never imported by the portal),
+installed beside the .venv so it cannot change the portal's packages (docs/benchmarks.md,
+"Publishing safety", has the steps): ``PYTHONPATH=var/presidio-lib .venv/bin/python bench/safety.py``.
+Without it the figures are ours alone.
 
 1. **Precision and recall** on the labelled corpus of tests/safety/safety_corpus.py at full size
    (220 columns x 500 cells = 110,000 cells, Faker zh_CN), per detector, per column verdict and

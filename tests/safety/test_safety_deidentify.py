@@ -156,3 +156,8 @@ def test_cli_on_a_local_file(tmp_path: Path, request) -> None:
                           "--file", str(src), "--output", str(out), "--rule", "姓名"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+def test_rules_nested_too_deeply_are_bad_rules() -> None:
+    with pytest.raises(de.BadRules):
+        de.check_rules("[" * 3000 + "]" * 3000, ["姓名"])

@@ -138,6 +138,7 @@ def test_sysadmins_edit_the_list_with_an_audit_trail(saved_list: str) -> None:
     ("categories:\n  - id: 中文\n    name: {zh_Hans_CN: a, en: b}", "id", "缺少 id"),
     ("a\x00b", "NUL", "NUL"),
     ("#" * 300_000, "bytes", "字节"),
+    ("categories: 2018-02-30", "not valid", "无效"),   # YAML reads it as a date (was a 500)
 ])
 def test_bad_lists_are_refused(gd_app, content: str, expected: str, expected_zh: str) -> None:
     admin = make_sysadmin()
@@ -159,3 +160,13 @@ def test_only_sysadmins_edit_or_read_the_versions() -> None:
     with pytest.raises(tk.ValidationError):  # a comment is required
         tk.get_action("guangdong_safety_negative_list_update")(as_user(make_sysadmin()), {
             "content": VALID.format(tag="y"), "comment": " "})
+
+
+def test_deeply_nested_lists_are_refused_not_a_crash() -> None:
+    """PyYAML gives up on brackets nested thousands deep (RecursionError): a 409, not a 500
+    (found by the bad-input suite, tests/security/test_bad_input.py)."""
+    admin = make_sysadmin()
+    with pytest.raises(tk.ValidationError) as e:
+        tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {
+            "content": "[" * 3000 + "]" * 3000, "comment": "x"})
+    assert "nested" in " ".join(e.value.error_dict["content"])

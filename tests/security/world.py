@@ -58,7 +58,8 @@ class World:
         return f"{self.run}all"
 
     def internal_visible(self, role: str) -> bool:
-        return role == "sysadmin"
+        # (the publisher edits organization A's datasets: editors see internal fields)
+        return role in ("sysadmin", "publisher")
 
 
 # Which package keys each role may see (CKAN's permission labels: members of the owning

@@ -132,7 +132,7 @@ def check_rules(rules: Any, header: Sequence[str]) -> dict[str, str]:
         import json
         try:
             rules = json.loads(rules)
-        except ValueError:
+        except (ValueError, RecursionError):  # (nested thousands deep: the parser gives up)
             raise BadRules([("规则应为 JSON 对象：{列名: 规则}", "Rules must be a JSON object: {column: rule}")])
     if not isinstance(rules, Mapping) or len(rules) > 1000:
         raise BadRules([("规则应为对象：{列名: 规则}", "Rules must be an object: {column: rule}")])

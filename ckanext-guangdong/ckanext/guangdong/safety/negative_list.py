@@ -67,6 +67,10 @@ def parse(content: str) -> list[Category]:
         mark = getattr(e, "problem_mark", None)
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "?"
         raise Invalid([(f"YAML 格式错误（第 {where} 处）", f"Not valid YAML (at {where})")])
+    except RecursionError:  # brackets nested thousands deep: the parser gives up
+        raise Invalid([("YAML 嵌套层次过深", "The YAML is nested too deeply")])
+    except ValueError as e:  # a value YAML reads as an impossible date (2018-02-30)
+        raise Invalid([(f"YAML 中有无效的值：{str(e)[:100]}", f"A value in the YAML is not valid: {str(e)[:100]}")])
     if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
         raise Invalid([("应为含有 categories 列表的 YAML 映射", "Expected a YAML mapping with a list of categories")])
     categories: list[Category] = []
