@@ -87,6 +87,11 @@ def test_round_trip_through_ckanext_dcat_parser(published, gd_app, which, ext, f
 
 
 def test_dataset_rdf_conforms_to_dcat_ap_3_shacl(published, gd_app) -> None:
+    # the data feature's load job keeps the loaded file's MD5 in the resource's hash
+    from ckan import model
+    res = model.Package.get(published["conditional"]["id"]).resources[0]
+    res.hash = "004858f74069b49b761f34a76bcd4eed"
+    model.repo.commit()
     for which in ("conditional", "minimal"):
         body = gd_app.get(f"/dataset/{published[which]['name']}.ttl").body
         conforms, report = shacl(body)

@@ -26,6 +26,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SCHEMA = Namespace("http://schema.org/")
 CSVW = Namespace("http://www.w3.org/ns/csvw#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 # Our own terms, for the two elements DCAT-AP has no property for (documented in docs/schema.md).
 GD = Namespace("https://open.gd.gov.cn/ns/opendata#")
 IANA_MEDIA = vocab.IANA_MEDIA_TYPES
@@ -49,6 +50,7 @@ class GuangdongDCATProfile(RDFProfile):
         g.bind("csvw", CSVW)
         g.bind("skos", SKOS)
 
+        self._checksum_algorithms(dataset_ref)
         self._replace(dataset_ref, DCAT.theme)
         for name in d.get("theme") or []:
             uri = skos.theme_uri(name)
@@ -139,6 +141,18 @@ class GuangdongDCATProfile(RDFProfile):
         g.add((province, RDF.type, DCT.Location))
 
     # --- helpers for writing -----------------------------------------------------------------
+
+    def _checksum_algorithms(self, dataset_ref: Any) -> None:
+        """DCAT-AP 3 requires a checksum's algorithm; the data feature's load job keeps the
+        MD5 of the file it loaded in CKAN's ``hash`` (and no ``hash_algorithm``)."""
+        import re
+        for dist in self.g.objects(dataset_ref, DCAT.distribution):
+            for checksum in self.g.objects(dist, SPDX.checksum):
+                value = str(self.g.value(checksum, SPDX.checksumValue) or "")
+                if self.g.value(checksum, SPDX.algorithm) is None and re.fullmatch(r"[0-9a-f]{32}", value):
+                    algorithm = SPDX.checksumAlgorithm_md5
+                    self.g.add((checksum, SPDX.algorithm, algorithm))
+                    self.g.add((algorithm, RDF.type, SPDX.ChecksumAlgorithm))
 
     def _replace(self, subject: Any, predicate: URIRef) -> None:
         """Drop what an earlier profile wrote for ``predicate`` (and blank nodes it made)."""
