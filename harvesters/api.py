@@ -1,6 +1,6 @@
 """guangdong_api_harvester: home-grown JSON APIs described by a list, a detail and a
 file-list endpoint, with paging and an optional auth header. The 开放广东 API
-(DOMAIN.md §4) is the built-in preset ``kaifang_guangdong`` in crosswalk.yaml."""
+(docs/domain.md §4) is the built-in preset ``kaifang_guangdong`` in crosswalk.yaml."""
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,4 @@
-"""Dataset URL names: derived, never typed (DOMAIN.md §5: a Chinese title munges to nothing).
+"""Dataset URL names: derived, never typed (docs/domain.md §5: a Chinese title munges to nothing).
 
 ``gd-29000-01300008`` from the identifier ``29000/01300008``; without an identifier the pinyin
 of the title (``guang-zhou-shi-gong-jiao-xian-lu``); a numeric suffix makes it unique.
