@@ -3,7 +3,7 @@
 # Skipped when the lock files have not changed since the last install.
 source "$(dirname "$0")/lib.sh"
 STAMP=$VENV/.gd-installed
-want=$(cat "$GD_ROOT/requirements/requirements.txt" "$GD_ROOT/requirements/constraints.txt" "$GD_ROOT/setup.py" | sha256sum | cut -c1-16)
+want=$(cat "$GD_ROOT/requirements/requirements.txt" "$GD_ROOT/requirements/constraints.txt" "$GD_ROOT/setup.py" "$GD_ROOT/pyproject.toml" | sha256sum | cut -c1-16)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$PY" ]; then exit 0; fi
 if [ ! -x "$PY" ]; then
   say "creating virtualenv $VENV"

@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ IGNORED_PARTS = {"__pycache__", ".pytest_cache", "node_modules"}
 
 
 def setup_literal(name: str):
-    """A literal assigned at the top of setup.py (PACKAGE_DIR, PLUGINS), without running it."""
+    """A literal assigned at the top of setup.py (PACKAGE_DIR), without running it."""
     tree = ast.parse(SETUP.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
@@ -193,7 +194,7 @@ print(json.dumps(out))
     assert Path(out["from"]).is_relative_to(target)
 
 
-def test_installed_entry_points_are_setup_pys_and_resolve_to_the_install(target):
+def test_installed_entry_points_are_pyprojects_and_resolve_to_the_install(target):
     code = """
 import importlib.metadata as md, importlib.util, json, sys
 dist = next(d for d in md.distributions(path=[%r])
@@ -203,7 +204,7 @@ origins = {v: importlib.util.find_spec(v.split(":")[0]).origin for v in eps.valu
 print(json.dumps({"eps": eps, "origins": origins}))
 """ % str(target)
     out = run_python(code, target)
-    plugins = {line.split("=")[0].strip(): line.split("=")[1].strip() for line in setup_literal("PLUGINS")}
+    plugins = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["entry-points"]["ckan.plugins"]
     installed = {k.split(":", 1)[1]: v for k, v in out["eps"].items() if k.startswith("ckan.plugins:")}
     assert installed == plugins
     for value, origin in out["origins"].items():
