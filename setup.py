@@ -5,23 +5,20 @@ where the packages and their data files are.
 
 The importable package ``ckanext.guangdong`` lives under ``ckanext-guangdong/``;
 ``harvesters/`` and ``schemas/`` sit at the top of the repository (so that
-non-programmers find the crosswalk and schema YAML) and are mapped into the
-package as ``ckanext.guangdong.harvesters`` and ``ckanext.guangdong.schemas``.
+non-programmers find the crosswalk and schema YAML) and are symbolic links inside the
+package (``ckanext-guangdong/ckanext/guangdong/harvesters -> ../../../harvesters``), so
+they are ``ckanext.guangdong.harvesters`` and ``ckanext.guangdong.schemas`` to Python,
+to static tools and editors, and in a wheel (which holds real copies).
 """
 from setuptools import find_packages, setup
 
-PACKAGE_DIR = {
-    "": "ckanext-guangdong",
-    "ckanext.guangdong.harvesters": "harvesters",
-    "ckanext.guangdong.schemas": "schemas",
-}
+PACKAGE_DIR = {"": "ckanext-guangdong"}
+
 
 def _packages() -> list[str]:
-    found = ["ckanext." + p for p in find_packages("ckanext-guangdong/ckanext")]
-    for prefix, folder in (("ckanext.guangdong.harvesters", "harvesters"),
-                           ("ckanext.guangdong.schemas", "schemas")):
-        found += [prefix] + [prefix + "." + p for p in find_packages(folder)]
-    return found
+    # ckanext is a namespace package (no __init__.py); find_packages follows the symlinks
+    return ["ckanext." + p for p in find_packages("ckanext-guangdong/ckanext")]
+
 
 setup(
     package_dir=PACKAGE_DIR,

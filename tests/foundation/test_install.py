@@ -10,8 +10,8 @@ the test stays true as features add files, and fails when setup.py would not shi
 one of them.
 
 The build runs on a copy of the packaging sources (setup.py, pyproject.toml and the
-folders setup.py maps), so that it writes no build/ or egg-info into the shared
-work tree.
+folders setup.py maps; the package's symlinks to harvesters/ and schemas/ copied as the
+folders they point to), so that it writes no build/ or egg-info into the shared work tree.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,13 @@ def shipped(rel: Path) -> bool:
                         for p in rel.parts))
 
 
+def files_under(folder: Path) -> Iterator[Path]:
+    """Every file below folder, also through the package's symlinks (harvesters/, schemas/)."""
+    for dirpath, _, names in os.walk(folder, followlinks=True):
+        for name in names:
+            yield Path(dirpath) / name
+
+
 def expected_files() -> set[str]:
     """Paths (relative to the install folder) every file of the repository's packages maps to."""
     roots = source_roots()
@@ -74,7 +82,7 @@ def expected_files() -> set[str]:
     for package, folder in roots.items():
         # a subfolder mapped to another package is that package's business
         others = [r for p, r in roots.items() if p != package and r.is_relative_to(folder)]
-        for path in folder.rglob("*"):
+        for path in files_under(folder):
             rel = path.relative_to(folder)
             if shipped(rel) and path.is_file() and not any(path.is_relative_to(o) for o in others):
                 expected.add(str(Path(*package.split(".")) / rel))
@@ -147,8 +155,8 @@ def test_the_files_features_rely_on_are_shipped(target):
     """The kinds of files named in the foundation issue, each derived from the repository."""
     pkg = target / "ckanext" / "guangdong"
     roots = source_roots()
-    schemas, harvesters, code = (roots[f"{PACKAGE}.schemas"], roots[f"{PACKAGE}.harvesters"],
-                                 roots[PACKAGE])
+    code = roots[PACKAGE]
+    schemas, harvesters = code / "schemas", code / "harvesters"  # symlinks to the top-level folders
     assert (pkg / "schemas" / "dataset.yaml").is_file()
     for path in schemas.rglob("*.yaml"):  # dataset/application/presets and vocab/*.yaml
         assert (pkg / "schemas" / path.relative_to(schemas)).is_file(), path
