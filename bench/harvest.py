@@ -74,7 +74,7 @@ def worker(mode: str, ini: Path, url: str, extra: dict[str, Any] | None = None) 
     cmd = [str(PY), str(Path(__file__)), "--worker", mode, "--ini", str(ini), "--url", url,
            "--extra", json.dumps(extra or {})]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode or not lines:
         raise SystemExit(f"worker {mode} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
     return json.loads(lines[-1][7:])

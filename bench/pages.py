@@ -38,8 +38,6 @@ import json
 import os
 import re
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -134,9 +132,9 @@ class Server:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/api/3/action/status_show",
                                        timeout=30).read()
                 return
-            except OSError:
+            except OSError as exc:
                 if self.proc.poll() is not None:
-                    raise SystemExit(f"gunicorn exited, see {self.log.name}")
+                    raise SystemExit(f"gunicorn exited, see {self.log.name}") from exc
                 time.sleep(0.5)
         raise SystemExit(f"gunicorn did not answer, see {self.log.name}")
 
@@ -233,7 +231,7 @@ def pct(samples: list[float], q: float) -> float:
 
 # -- run ------------------------------------------------------------------------------------
 def measure(server: Server, port: int, page: str, concurrency: int, seconds: float,
-            keepalive: bool, proxy: "Nginx | None" = None) -> dict[str, Any]:
+            keepalive: bool, proxy: Nginx | None = None) -> dict[str, Any]:
     pg = postmaster_pid()
     def web_cpu() -> float:
         return server.cpu() + (proxy.cpu() if proxy else 0.0)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .base import GuangdongHarvesterBase, Listed
 from .errors import HarvestError
@@ -110,9 +111,9 @@ class GuangdongAPIHarvester(GuangdongHarvesterBase):
         template = spec.get("remote_url") or "{base}#{id}"
         try:
             return str(template).format(base=base.rstrip("/"), id=rid)
-        except (KeyError, IndexError, ValueError, AttributeError):
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
             raise HarvestError("invalid_response", f"remote_url {template!r} may only use "
-                               "{base} and {id}")
+                               "{base} and {id}") from exc
 
     def fetch_record(self, obj: Any, cfg: dict[str, Any], client: Client) -> RemoteRecord:
         spec = self.api(cfg)

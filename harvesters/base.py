@@ -10,8 +10,9 @@ import hashlib
 import json
 import logging
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -20,7 +21,8 @@ from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject,
 
 from . import config as source_config
 from . import importer, schema_fit, store
-from .crosswalk import Crosswalk, load as load_crosswalk
+from .crosswalk import Crosswalk
+from .crosswalk import load as load_crosswalk
 from .errors import DuplicateInSource, HarvestError, RecordRejected, format_message
 from .http import Client
 from .mapping import RemoteRecord, map_record
@@ -53,7 +55,7 @@ class GuangdongHarvesterBase(HarvesterBase):
         try:
             cfg = source_config.parse(config, self.NAME)
         except source_config.ConfigError as e:
-            raise ValueError(str(e))
+            raise ValueError(str(e)) from e
         self.validate_specific(cfg)
         return json.dumps(cfg, ensure_ascii=False, indent=1)
 

@@ -10,9 +10,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 
 from ckanext.guangdong.schema import naming, openness

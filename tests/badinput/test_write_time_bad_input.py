@@ -11,12 +11,12 @@ import json
 import logging
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
-
 from ckan.tests import factories
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "schema"))

@@ -13,12 +13,11 @@ import json
 import threading
 import time
 import uuid
-from typing import Any, Iterator
-
-import pytest
+from collections.abc import Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as tk
-
+import pytest
 from browser_catalog import PASSWORD, ensure_org, make_person
 from browser_journey import Journey
 
@@ -118,7 +117,7 @@ def test_sysadmin_journey(journey, city_portal, lang):
     queue.purge_queues()  # nothing left over from other tests
     j.goto(f"/harvest/admin/{name}")
     j.check("source-admin")
-    click_and_confirm(j, page.locator(f"a[href*='/harvest/refresh/']").first)
+    click_and_confirm(j, page.locator("a[href*='/harvest/refresh/']").first)
     source = tk.get_action("harvest_source_show")({"ignore_auth": True}, {"id": name})
     assert source["status"]["job_count"] == 1, "no harvest job was started"
 

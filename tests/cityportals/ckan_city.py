@@ -111,8 +111,8 @@ class CityCKAN:
 def _dropdb(ini: Path, db: str) -> None:
     """Drop the city's database (our role owns it) so it is seeded afresh."""
     import psycopg2
-    url = next(l.split("=", 1)[1].strip() for l in ini.read_text().splitlines()
-               if l.split("=", 1)[0].strip() == "sqlalchemy.url")
+    url = next(ln.split("=", 1)[1].strip() for ln in ini.read_text().splitlines()
+               if ln.split("=", 1)[0].strip() == "sqlalchemy.url")
     conn = psycopg2.connect(re.sub(r"/[^/]+$", "/postgres", url))
     conn.autocommit = True
     with conn.cursor() as cur:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from typing import Any, Optional
+from typing import Any
 
 from gd_testing import make_user  # noqa: F401 (re-exported)
 
@@ -44,6 +44,7 @@ def utcnow() -> dt.datetime:
 def wait_for_load(resource_id: str, since: dt.datetime, timeout: float = 90) -> dict[str, Any]:
     """The load report once the worker has finished a load that started after ``since``."""
     from ckan import model
+
     from ckanext.guangdong.data import model as data_model
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -57,7 +58,7 @@ def wait_for_load(resource_id: str, since: dt.datetime, timeout: float = 90) -> 
     raise AssertionError(f"no finished load of {resource_id} within {timeout} s: {report!r}")
 
 
-def search(resource_id: str, user: Optional[str] = None, **params: Any) -> dict[str, Any]:
+def search(resource_id: str, user: str | None = None, **params: Any) -> dict[str, Any]:
     from ckan.tests import helpers
     context = sysadmin_context() if user is None else {"user": user, "ignore_auth": False}
     return helpers.call_action("datastore_search", context, resource_id=resource_id, **params)
@@ -74,8 +75,8 @@ def field_types(resource_id: str) -> dict[str, str]:
 
 
 def no_table(resource_id: str) -> bool:
-    from ckan.tests import helpers
     import ckan.plugins.toolkit as tk
+    from ckan.tests import helpers
     try:
         helpers.call_action("datastore_info", sysadmin_context(), id=resource_id)
     except tk.ObjectNotFound:

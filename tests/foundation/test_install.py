@@ -21,11 +21,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 SETUP = ROOT / "setup.py"
@@ -205,12 +205,12 @@ print(json.dumps(out))
 def test_installed_entry_points_are_pyprojects_and_resolve_to_the_install(target):
     code = """
 import importlib.metadata as md, importlib.util, json, sys
-dist = next(d for d in md.distributions(path=[%r])
+dist = next(d for d in md.distributions(path=[TARGET])
             if d.metadata["Name"] == "ckanext-guangdong")
 eps = {ep.group + ":" + ep.name: ep.value for ep in dist.entry_points}
 origins = {v: importlib.util.find_spec(v.split(":")[0]).origin for v in eps.values()}
 print(json.dumps({"eps": eps, "origins": origins}))
-""" % str(target)
+""".replace("TARGET", repr(str(target)))
     out = run_python(code, target)
     plugins = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["entry-points"]["ckan.plugins"]
     installed = {k.split(":", 1)[1]: v for k, v in out["eps"].items() if k.startswith("ckan.plugins:")}

@@ -4,8 +4,9 @@ whole harvest job (gather, fetch, import, finish) without queue consumers."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -41,8 +42,8 @@ def api_portal() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def city_ckan() -> Iterator[Any]:
     """The second, real CKAN instance (韶关市) with 40 datasets in its own schema."""
-    from ckan.common import config
     from cityportals import ckan_city
+    from ckan.common import config
     ini = Path(config["__file__"])
     city = ckan_city.start(ini, db="ckan_city", count=40)
     yield city

@@ -6,13 +6,11 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
-from gd_testing import make_sysadmin
+import pytest
 from cityportals.api_portal import BROKEN, IMPORTED_WITH_WARNINGS
 from cityportals.harness import datasets_of, make_source, run_job
+from gd_testing import make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("harvest_db")
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
+import pytest
 from cityportals import fixtures
 from cityportals.harness import datasets_of, make_source, run_job
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
+import pytest
 from cityportals import fixtures
 from cityportals.api_portal import PortalState
 from cityportals.harness import datasets_of, make_source, run_job
@@ -165,8 +163,8 @@ def test_warnings_are_not_counted_as_errors(app) -> None:
     assert (progress["errored"], progress["warnings"]) == (0, 1)
     report = _report(job)
     assert (report["errors"], report["warnings"]) == (0, 1)
-    from gd_testing import make_sysadmin
     from ckan.tests import factories
+    from gd_testing import make_sysadmin
     headers = {"Authorization": factories.APIToken(user=make_sysadmin()["name"])["token"]}
     page = app.get(f"/harvest/{source['name']}/job/{job.id}", headers=headers).get_data(as_text=True)
     assert "0\n      \n      个错误" in page or "0 个错误" in " ".join(page.split())

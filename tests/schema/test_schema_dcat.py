@@ -8,13 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 import rdflib
-from rdflib.namespace import SKOS
-
-import ckan.plugins.toolkit as tk
 from ckanext.dcat.processors import RDFParser
-
+from rdflib.namespace import SKOS
 from schema_data import dataset_dict, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")

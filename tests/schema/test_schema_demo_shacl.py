@@ -9,12 +9,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 import rdflib
 import yaml
-
-import ckan.plugins.toolkit as tk
-
 from test_schema_dcat import shacl_shapes
 
 pytestmark = pytest.mark.usefixtures("gd")

@@ -11,9 +11,7 @@ import uuid
 from typing import Any
 
 import pytest
-
 from ckan.tests import helpers
-
 from gd_chromium import chromium_session, needs_chromium
 from schema_data import make_org, make_user
 

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
 from schema_data import dataset_dict, make_org, make_sysadmin, make_user
 
 # Search results, filters and DCAT must hide the internal fields on any backend: make test-solr runs these on Solr too.

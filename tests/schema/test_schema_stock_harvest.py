@@ -11,10 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
+import pytest
 from schema_data import dataset_dict, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")

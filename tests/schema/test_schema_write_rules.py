@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
 from schema_data import dataset_dict, make_org, make_sysadmin, unique_identifier
 
 pytestmark = pytest.mark.usefixtures("gd")

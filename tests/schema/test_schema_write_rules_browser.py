@@ -9,7 +9,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from gd_chromium import ARGS, CHROMIUM, needs_chromium
 from schema_data import make_org, make_user, unique_identifier
 

@@ -8,12 +8,13 @@ datasets other test folders leave in the shared database.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
 from gd_testing import make_sysadmin
 from search_helpers import unique
+
 
 @pytest.fixture(scope="module")
 def gd_search(gd_plugins: None) -> None:

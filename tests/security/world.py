@@ -76,10 +76,10 @@ def build() -> World:
     import ckan.model as model
     import ckan.plugins.toolkit as tk
     from ckan.tests import factories
-    from ckanext.guangdong.harvesters import importer
-    from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject,
-                                       HarvestObjectError, HarvestSource)
+    from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
     from gd_testing import make_sysadmin, make_user
+
+    from ckanext.guangdong.harvesters import importer
 
     run = "lk" + uuid.uuid4().hex[:6]
     site = importer.site_context()

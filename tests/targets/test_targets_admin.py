@@ -5,16 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
+import ckan.model as model
 import pytest
+from ckan.logic import NotAuthorized, ValidationError
+from ckan.tests import factories, helpers
 from click.testing import CliRunner
+from gd_testing import make_sysadmin, make_user
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-import ckan.model as model
-from ckan.logic import NotAuthorized, ValidationError
-from ckan.tests import factories, helpers
-
-from gd_testing import make_sysadmin, make_user
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "guangdong_events guangdong_targets"),
     pytest.mark.ckan_config("ckan.search.automatic_indexing", "false"),

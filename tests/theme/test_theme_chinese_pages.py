@@ -11,12 +11,10 @@ import io
 import uuid
 from typing import Any
 
-import pytest
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
 from gd_chromium import chromium_session, needs_chromium
 from gd_english import english_on
 from gd_testing import make_sysadmin, make_user, reset_database

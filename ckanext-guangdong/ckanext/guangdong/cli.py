@@ -5,9 +5,8 @@ import logging
 import time
 from datetime import date, datetime
 
-import click
-
 import ckan.plugins.toolkit as tk
+import click
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +52,10 @@ def _update_tracking() -> None:
     if "tracking" not in tk.config.get("ckan.plugins", []):
         return
     try:
-        from sqlalchemy import func
-
         import ckan.model as model
         from ckanext.tracking.cli.tracking import update_all
         from ckanext.tracking.model import TrackingRaw, TrackingSummary
+        from sqlalchemy import func
         start = None  # CKAN's own choice: two days before the last summary
         if model.Session.query(TrackingSummary).first() is None:
             # The first run: from the first recorded view, not from 2011 (a day at a time).
@@ -95,4 +93,5 @@ def scheduler(once: bool) -> None:
 
 # The targets feature's daily snapshot (`ckan guangdong snapshot`), also run by the scheduler.
 from ckanext.guangdong.targets.cli import snapshot as _targets_snapshot  # noqa: E402
+
 guangdong.add_command(_targets_snapshot)

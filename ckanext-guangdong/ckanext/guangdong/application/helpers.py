@@ -1,7 +1,8 @@
 """Template helpers of the application feature."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -36,8 +37,8 @@ def _texts() -> dict[str, str]:
 
 
 @tk.chained_helper
-def humanize_entity_type(next_helper: Callable[..., Optional[str]], entity_type: str,
-                         object_type: str, purpose: str) -> Optional[str]:
+def humanize_entity_type(next_helper: Callable[..., str | None], entity_type: str,
+                         object_type: str, purpose: str) -> str | None:
     if entity_type == "package" and object_type == openness.APPLICATION_TYPE:
         text = _texts().get(purpose)
         if text:

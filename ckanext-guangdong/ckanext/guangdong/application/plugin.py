@@ -11,9 +11,8 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.guangdong.translation import FeatureTranslation
-
 from ckanext.guangdong.schema import openness, vocab
+from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
 # a positive filter on the type ("dataset_type:x", "+type:x"); "-dataset_type:harvest" is not one

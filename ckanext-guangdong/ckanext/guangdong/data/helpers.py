@@ -6,7 +6,7 @@ import json
 import re
 import shlex
 import unicodedata
-from typing import Any, Optional
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -45,7 +45,7 @@ def _context() -> dict[str, Any]:
     return {"user": user.name if user.is_authenticated else "", "auth_user_obj": user}
 
 
-def guangdong_data_load_report(resource_id: str) -> Optional[dict[str, Any]]:
+def guangdong_data_load_report(resource_id: str) -> dict[str, Any] | None:
     """The last load's report for the resource, or None (also when the user may not see it)."""
     try:
         return tk.get_action("guangdong_data_load_report")(_context(), {"id": resource_id})
@@ -94,7 +94,7 @@ def _norm(name: str) -> str:
 
 
 def guangdong_data_items_comparison(pkg: dict[str, Any], res: dict[str, Any],
-                                    fields: Optional[list[dict[str, Any]]] = None) -> dict[str, Any]:
+                                    fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The publisher's 信息项 (data_items) beside the DataStore's columns: each row is a column
     with its declared name, type and description, its loaded type, and what disagrees."""
     fields = _fields(res["id"]) if fields is None else fields

@@ -19,14 +19,15 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
 from . import config, fetch, model
-from .messages import LoadError, N_, message
+from .messages import N_, LoadError, message
 from .prepare import Prepared, prepare
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,8 @@ def _record_task(resource_id: str) -> None:
     tk.get_action("task_status_update")({"ignore_auth": True}, task)
 
 
-def _hook(resource_id: str, status: str, task_created: Optional[str], original_url: Optional[str],
-          error: Optional[str] = None) -> None:
+def _hook(resource_id: str, status: str, task_created: str | None, original_url: str | None,
+          error: str | None = None) -> None:
     """xloader's task status (its badge and /resource_data page); on success it also creates the
     DataStore views (DataTables) through resource_create_default_resource_views."""
     data = {"metadata": {"resource_id": resource_id, "task_created": task_created,
@@ -85,10 +86,11 @@ def _job_log(resource_id: str) -> Iterator[logging.Logger]:
     """A logger that also writes to xloader's job log (shown on its /resource_data page)."""
     logger = logging.getLogger(f"{__name__}.{resource_id}")
     logger.setLevel(logging.INFO)
-    handler: Optional[logging.Handler] = None
+    handler: logging.Handler | None = None
     try:
+        from ckanext.xloader import db as xdb
+        from ckanext.xloader import jobs as xjobs
         from rq import get_current_job
-        from ckanext.xloader import db as xdb, jobs as xjobs
         job = get_current_job()
         if job is not None:
             xdb.init(tk.config)
@@ -114,7 +116,7 @@ def _md5(path: str) -> str:
     return digest.hexdigest()
 
 
-def _existing_fields(resource_id: str) -> Optional[list[tuple[str, str]]]:
+def _existing_fields(resource_id: str) -> list[tuple[str, str]] | None:
     try:
         info = tk.get_action("datastore_info")({"ignore_auth": True}, {"id": resource_id})
     except tk.ObjectNotFound:
@@ -152,10 +154,10 @@ def _count(resource_id: str) -> int:
 
 
 def load_into_datastore(resource: dict[str, Any], prepared: Prepared, logger: logging.Logger,
-                        notes: Optional[dict[str, str]] = None) -> None:
+                        notes: dict[str, str] | None = None) -> None:
     """The prepared CSV into the resource's DataStore table through ckanext-xloader's loader."""
-    from ckanext.xloader import loader as xloader
     from ckanext.xloader import jobs as xjobs
+    from ckanext.xloader import loader as xloader
     rid = resource["id"]
     wanted = [(c.name, c.type) for c in prepared.columns]
     existing = _existing_fields(rid)
@@ -180,14 +182,16 @@ def load_into_datastore(resource: dict[str, Any], prepared: Prepared, logger: lo
 
 
 def load_resource(resource_id: str, ignore_hash: bool = False,
-                  task_created: Optional[str] = None) -> None:
+                  task_created: str | None = None) -> None:
     """The job: load one resource's file into the DataStore (see the module's docstring)."""
     import time
+
     from ckan.lib.redis import connect_to_redis
+
     from ckanext.guangdong.data.logic.action import queued_key
     connect_to_redis().delete(queued_key(resource_id))  # a change from now on queues a new load
     context = _site_context()
-    for attempt in range(20):  # submitted before the creating transaction committed
+    for _attempt in range(20):  # submitted before the creating transaction committed
         try:
             resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
             package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import quote
-
-from flask import Blueprint, Response, stream_with_context
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
+from flask import Blueprint, Response, stream_with_context
 
 from ckanext.guangdong.data import export, helpers
 
@@ -97,8 +96,8 @@ def datatables_ajax(resource_view_id: str) -> Any:
     """The same answer as ckanext-datatablesview's endpoint, with the search text (global and
     per column) passed to datastore_search as typed: Chinese is matched as substrings
     (search.py), other text by the DataStore's full-text search with prefix matching."""
-    from ckanext.datatablesview.blueprint import merge_filters
     from ckan.lib.helpers import decode_view_request_filters
+    from ckanext.datatablesview.blueprint import merge_filters
     form = tk.request.form
     context = _context()
     try:
@@ -130,7 +129,7 @@ def datatables_ajax(resource_view_id: str) -> Any:
             column_q[name] = value
         i += 1
     text = str(form.get("search[value]") or "").strip()
-    q: Optional[Any] = column_q or text or None
+    q: Any | None = column_q or text or None
     params: dict[str, Any] = {
         "resource_id": view["resource_id"],
         "offset": _form_int("start", 0, 0, 10**9),

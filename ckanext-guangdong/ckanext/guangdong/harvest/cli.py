@@ -6,10 +6,9 @@ import json
 import sys
 from pathlib import Path
 
+import ckan.plugins.toolkit as tk
 import click
 import yaml
-
-import ckan.plugins.toolkit as tk
 
 ROOT = Path(__file__).resolve().parents[4]
 DEFAULT_FILE = ROOT / "config" / "city_sources.yaml"
@@ -73,8 +72,8 @@ def portals_serve(port: int, ckan_port: int, count: int) -> None:
     # also ends it when it arrives before this handler or the finally is in place.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     sys.path.insert(0, str(ROOT / "tests"))
-    from werkzeug.serving import make_server
     from cityportals.api_portal import PortalState, create_app
+    from werkzeug.serving import make_server
     city = None
     try:
         if ckan_port:

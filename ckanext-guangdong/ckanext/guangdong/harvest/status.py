@@ -3,10 +3,10 @@ ckanext-harvest's own tables (one aggregate query each: a 100,000-object job is 
 from __future__ import annotations
 
 import datetime
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
-
 from ckan import model
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 

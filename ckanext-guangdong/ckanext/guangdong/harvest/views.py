@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterator
-
-from flask import Blueprint, Response, request
+from collections.abc import Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.harvest import utils as harvest_utils
 from ckanext.harvest.model import HarvestJob
+from flask import Blueprint, Response, request
 
 from ckanext.guangdong.harvest import status
 from ckanext.guangdong.security.cells import safe_row

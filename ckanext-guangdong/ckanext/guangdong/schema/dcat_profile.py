@@ -11,14 +11,15 @@ Internal fields (share_type, data_level, deidentified) are never written.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
-
-from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD, DCTERMS as DCT
+from collections.abc import Iterable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles.base import RDFProfile
 from ckanext.dcat.utils import publisher_uri_organization_fallback
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS as DCT
+from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
 from ckanext.guangdong.schema import internal, skos, vocab
 
@@ -117,7 +118,7 @@ class GuangdongDCATProfile(RDFProfile):
                 for url in g.objects(dist, predicate):
                     g.add((url, RDF.type, RDFS.Resource))
 
-    def graph_from_catalog(self, catalog_dict: Optional[dict[str, Any]], catalog_ref: Any) -> None:
+    def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: Any) -> None:
         g = self.g
         publisher = URIRef(skos.base_uri() + "/#publisher")
         g.add((catalog_ref, DCT.publisher, publisher))
@@ -305,11 +306,11 @@ class GuangdongDCATProfile(RDFProfile):
             self._parse_distribution(resource)
         return d
 
-    def _literal(self, subject: Any, predicate: URIRef) -> Optional[str]:
+    def _literal(self, subject: Any, predicate: URIRef) -> str | None:
         value = self.g.value(subject, predicate)
         return str(value) if value is not None else None
 
-    def _label_in(self, ref: Any, vocabulary: str) -> Optional[str]:
+    def _label_in(self, ref: Any, vocabulary: str) -> str | None:
         """A concept from elsewhere whose Chinese label is one of our values."""
         for label in self.g.objects(ref, SKOS.prefLabel):
             if vocab.entry(vocabulary, str(label)):

@@ -1,7 +1,8 @@
 """Template helpers of the schema feature (all prefixed ``guangdong_``)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -16,7 +17,7 @@ def current_lang() -> str:
         return vocab.DEFAULT_LANG
 
 
-def vocab_label(vocabulary: str, value: Any, lang: Optional[str] = None) -> str:
+def vocab_label(vocabulary: str, value: Any, lang: str | None = None) -> str:
     return vocab.label(vocabulary, value, lang or current_lang())
 
 
@@ -25,7 +26,7 @@ def vocab_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     return vocab.scheming_choices(field["guangdong_vocabulary"])
 
 
-def vocab_labels(vocabulary: str, lang: Optional[str] = None) -> dict[str, str]:
+def vocab_labels(vocabulary: str, lang: str | None = None) -> dict[str, str]:
     return vocab.labels(vocabulary, lang or current_lang())
 
 
@@ -40,7 +41,7 @@ def is_internal_field(field: dict[str, Any]) -> bool:
     return bool(field.get("guangdong_internal")) or field.get("field_name") in internal.INTERNAL_FIELDS
 
 
-def theme_uri(name: str) -> Optional[str]:
+def theme_uri(name: str) -> str | None:
     from ckanext.guangdong.schema import skos
     return skos.theme_uri(name)
 

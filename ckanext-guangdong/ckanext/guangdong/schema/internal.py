@@ -9,7 +9,8 @@ public fields).
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Optional
-
-from pypinyin import lazy_pinyin
 
 import ckan.model as model
+from pypinyin import lazy_pinyin
 
 from ckanext.guangdong.schema import openness
 
@@ -71,7 +69,7 @@ def lock_identifier(identifier: str) -> None:
                           {"k": "guangdong-identifier:" + identifier})
 
 
-def identifier_taken(identifier: str, own_id: Optional[str] = None) -> bool:
+def identifier_taken(identifier: str, own_id: str | None = None) -> bool:
     """True if another dataset that is not deleted already has this identifier."""
     query = (
         model.Session.query(model.Package.id)

@@ -15,9 +15,8 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.guangdong.translation import FeatureTranslation
-
 from ckanext.guangdong.schema import helpers, internal, licenses, openness
+from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
 

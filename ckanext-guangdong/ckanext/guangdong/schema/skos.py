@@ -6,12 +6,9 @@ is served at ``/vocab/themes`` (and ``/vocab/themes.ttl`` etc.) by views.py, so 
 """
 from __future__ import annotations
 
-from typing import Optional
-
+import ckan.plugins.toolkit as tk
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
-
-import ckan.plugins.toolkit as tk
 
 from ckanext.guangdong.schema import vocab
 
@@ -28,23 +25,23 @@ def scheme_uri(scheme: str) -> str:
     return f"{base_uri()}/vocab/{scheme}"
 
 
-def theme_uri(name: str) -> Optional[str]:
+def theme_uri(name: str) -> str | None:
     found = vocab.entry("themes", name)
     return f"{scheme_uri('themes')}#{found['slug']}" if found else None
 
 
-def theme_from_uri(uri: str) -> Optional[str]:
+def theme_from_uri(uri: str) -> str | None:
     if "#" not in uri:
         return None
     found = vocab.theme_by_slug(uri.rsplit("#", 1)[1])
     return found["value"] if found else None
 
 
-def region_uri(code: str) -> Optional[str]:
+def region_uri(code: str) -> str | None:
     return f"{scheme_uri('regions')}#{code}" if vocab.entry("regions", code) else None
 
 
-def region_from_uri(uri: str) -> Optional[str]:
+def region_from_uri(uri: str) -> str | None:
     code = uri.rsplit("#", 1)[-1]
     return code if vocab.entry("regions", code) else None
 

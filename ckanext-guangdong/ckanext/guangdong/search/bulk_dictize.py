@@ -15,7 +15,8 @@ from __future__ import annotations
 import copy
 import datetime
 from collections import defaultdict
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 

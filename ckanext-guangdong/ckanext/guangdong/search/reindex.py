@@ -16,8 +16,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +62,16 @@ def index_batch(ids: Sequence[str], bulk: bool = True) -> tuple[list[str], int]:
     import ckan.model as model
     import sqlalchemy.exc
     from ckan.lib.search import index_for
+
     from ckanext.guangdong.search import bulk_dictize
     index = index_for(model.Package)
     failed: list[str] = []
     try:
         if bulk and bulk_dictize.bulk_supported():
-            # kept_alive holds the Package objects while indexing (see show_batch)
-            shown, fallback, kept_alive = bulk_dictize.show_batch(ids, SHOW_CONTEXT)
+            # _kept_alive holds the Package objects while indexing (see show_batch)
+            shown, fallback, _kept_alive = bulk_dictize.show_batch(ids, SHOW_CONTEXT)
         else:
-            shown, fallback, kept_alive = {}, list(ids), None
+            shown, fallback, _kept_alive = {}, list(ids), None
         for pkg_id in ids:
             try:
                 pkg_dict = shown.get(pkg_id)
@@ -145,8 +147,9 @@ def _clear() -> None:
     import sqlalchemy as sa
     from ckan.common import config
     from ckan.lib.search import clear_all
-    from ckanext.guangdong.search.backend import ddl
+
     from ckanext.guangdong.search import seam
+    from ckanext.guangdong.search.backend import ddl
     session = model.Session
     if seam.current() == "postgres" and ddl.exists(session):
         other_site = session.execute(sa.text(
@@ -168,6 +171,7 @@ def rebuild(workers: int = 2, clear: bool = False, bulk: bool = True,
     global _BULK
     import ckan.model as model
     import sqlalchemy as sa
+
     from ckanext.guangdong.search.backend import ddl
     started = time.perf_counter()
     if clear:

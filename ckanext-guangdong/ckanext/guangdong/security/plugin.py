@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Optional
+from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -44,6 +44,7 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         from flask import request
+
         from ckanext.guangdong.security import boundary, guards
         guards.register_error_handlers(app)
         app.before_request(lambda: boundary.check(request))
@@ -56,8 +57,9 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
         return app
 
     # IAuthenticator: refuse a login attempt while its account or address is throttled
-    def login(self) -> Optional[Any]:
+    def login(self) -> Any | None:
         from flask import make_response, request
+
         from ckanext.guangdong.security import throttle
         if request.method != "POST":
             return None
@@ -79,6 +81,7 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
 
 def _failed(login: Any, **_kwargs: Any) -> None:
     from flask import has_request_context, request
+
     from ckanext.guangdong.security import throttle
     throttle.record_failure(login, request.remote_addr if has_request_context() else None)
 

@@ -1,9 +1,8 @@
 """``ckan guangdong snapshot``: the daily audit snapshot of target progress and statistics."""
 from __future__ import annotations
 
-import click
-
 import ckan.plugins.toolkit as tk
+import click
 
 
 @click.command("snapshot")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from ckanext.guangdong.schema import openness
 
-Interval = tuple[dt.datetime, Optional[dt.datetime]]
+Interval = tuple[dt.datetime, dt.datetime | None]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def scope_clause(scope: str, params: dict[str, Any], alias: str = "p") -> str:
 
 
 def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], scope: str = "province",
-                   theme: Optional[str] = None) -> list[int]:
+                   theme: str | None = None) -> list[int]:
     """Open datasets at each instant within a scope (one SQL statement, one scan)."""
     if not instants:
         return []
@@ -99,10 +100,10 @@ def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], 
     shared = conn.execute(text(
         "SELECT " + ", ".join(f"count(*) FILTER (WHERE o{i})" for i in range(len(instants)))
         + f" FROM (SELECT p.count_key, {flags} {base} AND p.shared GROUP BY p.count_key) x"), params).first()
-    return [int(a or 0) + int(b or 0) for a, b in zip(single, shared)]
+    return [int(a or 0) + int(b or 0) for a, b in zip(single, shared, strict=False)]
 
 
-def _intersect(a: Interval, b: Interval) -> Optional[Interval]:
+def _intersect(a: Interval, b: Interval) -> Interval | None:
     start = max(a[0], b[0])
     ends = [e for e in (a[1], b[1]) if e is not None]
     end = min(ends) if ends else None
@@ -123,7 +124,7 @@ def _merge(intervals: Iterable[Interval]) -> list[Interval]:
 @dataclass
 class CountedApplication:
     package_id: str
-    owner_org: Optional[str]
+    owner_org: str | None
     intervals: list[Interval]
 
     def open_at(self, t: dt.datetime) -> bool:
@@ -182,7 +183,7 @@ def _add_month(d: dt.date) -> dt.date:
     return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
-def cumulative_series(deltas: dict[dt.date, int], first: Optional[dt.date], last: dt.date) -> list[dict[str, Any]]:
+def cumulative_series(deltas: dict[dt.date, int], first: dt.date | None, last: dt.date) -> list[dict[str, Any]]:
     """Monthly values (the count at the end of each month) from +1/-1 deltas per month."""
     if first is None:
         return []
@@ -226,7 +227,7 @@ DIMENSIONS = ("organization", "city", "theme", "access_rights", "format", "frequ
 
 
 def open_dataset_breakdowns(conn: Connection, rules: Rules, t: dt.datetime,
-                            org_regions: dict[str, Optional[str]]) -> dict[str, dict[str, int]]:
+                            org_regions: dict[str, str | None]) -> dict[str, dict[str, int]]:
     """Open datasets at ``t`` by organization, city (owner's region code), theme, access
     rights, format and frequency.
 
@@ -236,7 +237,7 @@ def open_dataset_breakdowns(conn: Connection, rules: Rules, t: dt.datetime,
     packages that share an identifier with another are de-duplicated, here in Python."""
     out: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
 
-    def add(dim: str, value: Optional[str], n: int) -> None:
+    def add(dim: str, value: str | None, n: int) -> None:
         key = value if value is not None else ""
         out[dim][key] = out[dim].get(key, 0) + n
 

@@ -9,7 +9,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from sqlalchemy import text
 
-from . import model as targets_model, store
+from . import model as targets_model
+from . import store
 from .counting import Rules
 
 log = logging.getLogger(__name__)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, request
-
 import ckan.plugins.toolkit as tk
+from flask import Blueprint, Response, request
 
 from . import chart, export
 

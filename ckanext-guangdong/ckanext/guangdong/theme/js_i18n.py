@@ -23,14 +23,12 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 from babel.support import Translations
-
-from flask import Blueprint
-
 from ckan.common import config
 from ckan.lib import i18n
 from ckan.plugins import PluginImplementations
 from ckan.plugins.interfaces import ITranslation
 from ckan.views import api as ckan_api
+from flask import Blueprint
 
 log = logging.getLogger(__name__)
 

@@ -33,8 +33,9 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from email.utils import formatdate
-from typing import Any, Callable, Iterable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class PageCache:
         self.prefixes = tuple(p for p in paths if p.endswith("/") and p != "/")
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_entry_bytes
-        self._entries: "OrderedDict[tuple[bytes, tuple[str, ...]], Entry]" = OrderedDict()
+        self._entries: OrderedDict[tuple[bytes, tuple[str, ...]], Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.stats = {"hits": 0, "stored": 0, "bypassed": 0}

@@ -11,9 +11,8 @@ anonymous visitors too, and it acts for nobody — it counts a page view, which 
 from anywhere, token or not."""
 from __future__ import annotations
 
-from flask import Blueprint, Response
-
 from ckan.config.middleware.flask_app import csrf
+from flask import Blueprint, Response
 
 guangdong_theme = Blueprint("guangdong_theme", __name__)
 

@@ -41,7 +41,9 @@ def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> bo
     this feature's job (``ckanext.guangdong.data.job.load_resource``): xloader's automatic
     submissions (new and changed resources), its "Upload to DataStore" button and its CLI all
     come here. No API token is needed: the job runs inside CKAN as the site user."""
-    from ckanext.xloader import interfaces, schema as xschema
+    from ckanext.xloader import interfaces
+    from ckanext.xloader import schema as xschema
+
     from ckanext.guangdong.data.job import load_resource
     tk.check_access("xloader_submit", context, data_dict)
     data, errors = tk.navl_validate(dict(data_dict), xschema.xloader_submit_schema(), context)

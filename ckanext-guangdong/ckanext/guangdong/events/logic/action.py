@@ -5,7 +5,8 @@ their owner), a direct package_owner_org_update, and ckanext-harvest's harvest_s
 (which deletes a source's datasets with SQL)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk

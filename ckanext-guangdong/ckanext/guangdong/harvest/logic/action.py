@@ -114,29 +114,30 @@ def _check_source(context: Context, data_dict: DataDict, action: str) -> None:
     try:
         urlpolicy.check_url(url)
     except urlpolicy.URLRefused as e:
-        raise tk.ValidationError({"url": [_refusal(e)]})
+        raise tk.ValidationError({"url": [_refusal(e)]}) from e
     harvester, cfg = _harvester_and_config(data_dict)
     if harvester is None or cfg is None or not hasattr(harvester, "fetch_urls"):
         return  # an unknown type or a bad config: ckanext-harvest's validators say so
     try:
         fetched, linked = harvester.fetch_urls(url, cfg), harvester.link_urls(url, cfg)
     except HarvestError as e:
-        raise tk.ValidationError({"config": [e.message]})
+        raise tk.ValidationError({"config": [e.message]}) from e
     for other in fetched:
         try:
             urlpolicy.check_url(other)
         except urlpolicy.URLRefused as e:
-            raise tk.ValidationError({"config": [f"{other}: {_refusal(e)}"]})
+            raise tk.ValidationError({"config": [f"{other}: {_refusal(e)}"]}) from e
     for link in linked:
         try:
             urlpolicy.check_url_form(link)
         except urlpolicy.URLRefused as e:
-            raise tk.ValidationError({"config": [f"{link}: {_refusal(e)}"]})
+            raise tk.ValidationError({"config": [f"{link}: {_refusal(e)}"]}) from e
 
 
 def _harvester_and_config(data_dict: DataDict) -> tuple[Any, dict[str, Any] | None]:
-    from ckanext.guangdong.harvesters import config as source_config
     from ckanext.harvest.queue import get_harvester
+
+    from ckanext.guangdong.harvesters import config as source_config
     source_type = data_dict.get("source_type")
     if not isinstance(source_type, str):
         from ckan import model

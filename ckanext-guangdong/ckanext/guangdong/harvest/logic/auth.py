@@ -8,7 +8,8 @@ CKAN lets sysadmins through before any of these functions is asked.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict

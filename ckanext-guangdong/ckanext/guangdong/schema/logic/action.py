@@ -1,7 +1,8 @@
 """Chained actions that keep the schema's rules where validation cannot see them."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -226,8 +227,8 @@ def _dcat_checked(data_dict: dict[str, Any]) -> None:
     from dateutil.parser import parse as parse_date
     try:
         parse_date(str(value))
-    except (ValueError, OverflowError):
-        raise _DCATParameterError({"modified_since": [_("A date or date and time (ISO 8601)")]})
+    except (ValueError, OverflowError) as exc:
+        raise _DCATParameterError({"modified_since": [_("A date or date and time (ISO 8601)")]}) from exc
 
 
 @tk.chained_action
@@ -248,6 +249,7 @@ def dcat_catalog_search(next_action: Callable[..., Any], context: dict[str, Any]
 
 def all_actions() -> dict[str, Callable[..., Any]]:
     import ckan.plugins as p
+
     from ckanext.guangdong.schema.logic.check import guangdong_check_field
     actions: dict[str, Callable[..., Any]] = {"bulk_update_public": bulk_update_public,
                                               "format_autocomplete": format_autocomplete,

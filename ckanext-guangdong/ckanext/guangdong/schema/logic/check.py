@@ -5,7 +5,8 @@ the message a publisher sees while typing is the one the server would give (in t
 language). Only fields that can be checked alone are offered."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing

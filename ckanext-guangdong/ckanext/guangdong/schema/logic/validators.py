@@ -10,8 +10,9 @@ import json
 import posixpath
 import re
 import urllib.parse
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
@@ -361,8 +362,8 @@ def guangdong_private(value: Any) -> Any:
     error (CKAN's boolean_validator would store "On" or " true" as public)."""
     try:
         parsed = openness.parse_private(value)
-    except openness.NotABoolean:
-        raise tk.Invalid(_("Visibility must be true (private) or false (public)"))
+    except openness.NotABoolean as exc:
+        raise tk.Invalid(_("Visibility must be true (private) or false (public)")) from exc
     return False if parsed is None else parsed
 
 

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import pysolr
 import sqlalchemy as sa
 
 from ckanext.guangdong.search.backend import cache, ddl, document, lucene, qf, syntax
@@ -261,8 +260,8 @@ class Search:
             result = self._page_only(sql, where, score, order, rows, start, cached[0])
             result.append(("n", None, cached[0], None, None, 0))
             for i, flat in cached[1].items():
-                result.extend(("f%d" % i, v, c, None, None, 0)
-                              for v, c in zip(flat[0::2], flat[1::2]))
+                result.extend((f"f{i}", v, c, None, None, 0)
+                              for v, c in zip(flat[0::2], flat[1::2], strict=False))
         else:
             if self.housekeeping_only and all(name in document.FACET_FIELDS for name in facets):
                 # `*:*` under CKAN's fixed filters (the /dataset page): nearly every row
@@ -414,7 +413,7 @@ class Search:
 
     def _order_facet(self, name: str, flat: list[Any], by_index: bool) -> list[Any]:
         """Solr's facet order (count desc then value, or value) and facet.limit."""
-        pairs = list(zip(flat[0::2], flat[1::2]))
+        pairs = list(zip(flat[0::2], flat[1::2], strict=False))
         if by_index:
             pairs.sort(key=lambda p: p[0].encode())
         else:

@@ -23,7 +23,7 @@ the DCAT catalog), package_autocomplete, and ckanext-dcat's catalog actions.
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urlencode
 
 import ckan.plugins as p
@@ -36,9 +36,9 @@ from ckanext.guangdong.search import messages
 from ckanext.guangdong.search.backend import lucene, syntax
 
 
-def _query_error(exc: BaseException) -> Optional[lucene.QueryError]:
+def _query_error(exc: BaseException) -> lucene.QueryError | None:
     seen: set[int] = set()
-    current: Optional[BaseException] = exc
+    current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         if isinstance(current, lucene.QueryError):
             return current

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Optional
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -87,7 +87,7 @@ def guangdong_target_save(context: Any, data_dict: dict[str, Any]) -> dict[str, 
     try:
         target = store.parse(data_dict)
     except store.TargetError as error:
-        raise tk.ValidationError(error.errors)
+        raise tk.ValidationError(error.errors) from error
     conn = db.connection()
     action = "updated" if store.get_target(conn, target.id) else "created"
     store.save(conn, target, _user(context), action)
@@ -118,7 +118,8 @@ def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[
     """Reconcile the event record with the catalog, then store today's (or ``as_of``'s)
     progress and statistics in the daily snapshot table (replacing that day's row)."""
     tk.check_access("guangdong_targets_snapshot", context, data_dict)
-    from ckanext.guangdong.events import backfill, plugin as events_plugin
+    from ckanext.guangdong.events import backfill
+    from ckanext.guangdong.events import plugin as events_plugin
     conn = db.connection()
     reconciled = backfill.reconcile(conn, events_plugin.utcnow())
     as_of = parse_as_of(data_dict.get("as_of"))
@@ -142,7 +143,7 @@ def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[
 
 
 @tk.side_effect_free
-def guangdong_targets_snapshot_show(context: Any, data_dict: dict[str, Any]) -> Optional[dict[str, Any]]:
+def guangdong_targets_snapshot_show(context: Any, data_dict: dict[str, Any]) -> dict[str, Any] | None:
     """The stored snapshot of ``date`` (default: the latest)."""
     tk.check_access("guangdong_targets_snapshot_show", context, data_dict)
     conn = db.connection()

@@ -1,7 +1,8 @@
 """Chained actions of the theme: previews only of files on this portal (theme/previews.py)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
