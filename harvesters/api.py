@@ -37,7 +37,12 @@ class GuangdongAPIHarvester(GuangdongHarvesterBase):
                    "preset kaifang_guangdong for 开放广东-style platforms.")
 
     def api(self, cfg: dict[str, Any]) -> dict[str, Any]:
-        spec = self.crosswalk(cfg).api_preset(cfg["preset"]) if cfg.get("preset") else {}
+        spec: dict[str, Any] = {}
+        if cfg.get("preset"):
+            preset = self.crosswalk(cfg).api_preset(cfg["preset"])
+            if preset is None:  # validate_config names the known presets
+                raise ValueError(f"unknown API preset: {cfg['preset']}")
+            spec = preset
         for key in ("list", "detail", "files", "id_field", "modified_field", "remote_url"):
             if key in cfg:
                 spec[key] = {**spec.get(key, {}), **cfg[key]} if isinstance(cfg[key], dict) else cfg[key]

@@ -103,7 +103,9 @@ def inline_remote_contexts(text: str, base: str, client: Client) -> str:
     return json.dumps(walk(document), ensure_ascii=False)
 
 
-class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):
+# ckanext-dcat's harvester and ckanext-harvest's interface (our base) disagree on the names and
+# return types of validate_config and fetch_stage; ours follow ckanext-harvest's interface
+class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):  # pyright: ignore[reportIncompatibleMethodOverride]
     NAME = "guangdong_dcat"
     TITLE = "City portal: DCAT catalog"
     DESCRIPTION = "Harvests a DCAT catalog (Turtle/JSON-LD/RDF-XML, Hydra paging) onto the provincial schema."

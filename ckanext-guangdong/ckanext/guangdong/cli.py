@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import ckan.plugins.toolkit as tk
 import click
+from ckan.types import Context
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def demo_load() -> None:
     click.secho("demo catalog: " + ", ".join(f"{k} {v}" for k, v in counts.items()), fg="green")
 
 
-def _site_context() -> dict:
+def _site_context() -> Context:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
 

@@ -213,11 +213,13 @@ def _adapter(allowed: Sequence[str]) -> HTTPAdapter:
     class CheckedHTTPSConnection(_CheckedConnectionMixin, HTTPSConnection):
         allowed = allowed_tuple
 
+    # urllib3 types ConnectionCls with its BaseHTTP(S)Connection protocols, which its own
+    # HTTP(S)Connection (our base classes) do not satisfy for a type checker
     class CheckedHTTPPool(HTTPConnectionPool):
-        ConnectionCls = CheckedHTTPConnection
+        ConnectionCls = CheckedHTTPConnection  # pyright: ignore[reportAssignmentType]
 
     class CheckedHTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = CheckedHTTPSConnection
+        ConnectionCls = CheckedHTTPSConnection  # pyright: ignore[reportAssignmentType]
 
     class CheckedAdapter(HTTPAdapter):
         def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -283,4 +285,5 @@ def _read_limited(resp: requests.Response, url: str, max_bytes: int, deadline: f
     finally:
         resp.close()
     resp._content = bytes(body)  # what resp.content / .text / .json() read
-    resp._content_consumed = True
+    # requests keeps this flag private (it marks the body as read)
+    resp._content_consumed = True  # pyright: ignore[reportAttributeAccessIssue]

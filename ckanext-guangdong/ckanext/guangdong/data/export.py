@@ -146,11 +146,12 @@ def _xlsx_value(value: Any, type_: str) -> Any:
 def _xlsx(search: Search, max_rows: int) -> Iterator[bytes]:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
     fields, rows = _rows(search, min(max_rows, XLSX_MAX_ROWS))
     book = Workbook(write_only=True)
     sheet = book.create_sheet("data")
 
-    def cell(value: Any, type_: str) -> WriteOnlyCell:
+    def cell(value: Any, type_: str) -> Cell:
         c = WriteOnlyCell(sheet, value=_xlsx_value(value, type_))
         if isinstance(c.value, str):
             c.data_type = "s"  # text, never a formula (openpyxl reads "=..." as one)

@@ -9,6 +9,7 @@ import unicodedata
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.guangdong.data import export, model, records, search
 
@@ -40,7 +41,7 @@ def prefix_query(q: Any) -> Any:
     return _prefix(q)
 
 
-def _context() -> dict[str, Any]:
+def _context() -> Context:
     user = tk.current_user
     return {"user": user.name if user.is_authenticated else "", "auth_user_obj": user}
 

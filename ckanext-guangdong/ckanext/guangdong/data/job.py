@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from . import config, fetch, model
 from .messages import N_, LoadError, message
@@ -43,7 +44,7 @@ class Pending:
 PENDING: dict[str, Pending] = {}
 
 
-def _site_context() -> dict[str, Any]:
+def _site_context() -> Context:
     site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site["name"], "ignore_auth": True}
 
@@ -193,8 +194,8 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
     context = _site_context()
     for _attempt in range(20):  # submitted before the creating transaction committed
         try:
-            resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
-            package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+            resource = tk.get_action("resource_show")(context.copy(), {"id": resource_id})
+            package = tk.get_action("package_show")(context.copy(), {"id": resource["package_id"]})
             break
         except tk.ObjectNotFound:
             from ckan import model as ckan_model
@@ -240,6 +241,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
                 # model: a resource_patch would be a dataset change (activity, a reload check)
                 from ckan import model as ckan_model
                 row = ckan_model.Resource.get(resource_id)
+                assert row is not None  # resource_show found it above
                 row.hash = digest
                 ckan_model.repo.commit()
                 _reindex(resource_id)

@@ -60,7 +60,7 @@ def _reading_conn() -> Connection | None:
 def save(resource_id: str, package_id: str, state: str, **values: Any) -> None:
     """Insert or update the report of a resource and commit."""
     from ckan import model
-    row = {k: None for k in FIELDS}
+    row: dict[str, Any] = {k: None for k in FIELDS}
     row.update(resource_id=resource_id, package_id=package_id, state=state, warnings=[])
     now = dt.datetime.utcnow()
     if state == "running":

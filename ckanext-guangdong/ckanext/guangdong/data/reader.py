@@ -137,7 +137,7 @@ class XlsTable:
                 cells = []
                 for c in sheet.row(r):
                     if c.ctype == xlrd.XL_CELL_DATE:
-                        cells.append(xlrd.xldate.xldate_as_datetime(c.value, book.datemode))
+                        cells.append(xlrd.xldate.xldate_as_datetime(float(c.value), book.datemode))
                     elif c.ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         cells.append(None)
                     else:

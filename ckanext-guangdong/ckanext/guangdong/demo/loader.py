@@ -15,6 +15,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import yaml
+from ckan.types import Context
 from sqlalchemy import text
 from werkzeug.datastructures import FileStorage
 
@@ -29,7 +30,7 @@ def _read(name: str) -> dict[str, Any]:
     return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
 
 
-def _context() -> dict[str, Any]:
+def _context() -> Context:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
 

@@ -72,12 +72,14 @@ def portals_serve(port: int, ckan_port: int, count: int) -> None:
     # also ends it when it arrives before this handler or the finally is in place.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     sys.path.insert(0, str(ROOT / "tests"))
-    from cityportals.api_portal import PortalState, create_app
+    # the stand-in city portals live in tests/cityportals (on sys.path above); moving them out
+    # of tests/ is a later layout change (issue 12)
+    from cityportals.api_portal import PortalState, create_app  # pyright: ignore[reportMissingImports]
     from werkzeug.serving import make_server
     city = None
     try:
         if ckan_port:
-            from cityportals import ckan_city
+            from cityportals import ckan_city  # pyright: ignore[reportMissingImports]
             ini = Path(tk.config["__file__"])
             city = ckan_city.start(ini, db="ckan_city", count=40, port=ckan_port, own_session=False)
             click.echo(f"CKAN city portal (韶关市): {city.url}")

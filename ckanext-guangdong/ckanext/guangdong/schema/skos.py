@@ -6,6 +6,8 @@ is served at ``/vocab/themes`` (and ``/vocab/themes.ttl`` etc.) by views.py, so 
 """
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins.toolkit as tk
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
@@ -79,8 +81,10 @@ def add_scheme(graph: Graph, scheme: str) -> URIRef:
     return scheme_ref
 
 
-def add_concept(graph: Graph, concept: URIRef, scheme: str, entry: dict) -> None:
+def add_concept(graph: Graph, concept: URIRef, scheme: str, entry: dict[str, Any] | None) -> None:
     """One concept with its labels, notation and scheme (enough for SHACL class checks)."""
+    if entry is None:  # not in the vocabulary: nothing to describe
+        return
     graph.add((concept, RDF.type, SKOS.Concept))
     graph.add((concept, SKOS.inScheme, URIRef(scheme_uri(scheme))))
     graph.add((concept, SKOS.notation, Literal(entry["value"])))

@@ -20,11 +20,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ckan.types import Context
+
 log = logging.getLogger(__name__)
 
 BATCH = 250  # = the writer's upsert batch: one multi-row INSERT per batch
 # What search.rebuild passes to package_show.
-SHOW_CONTEXT: dict[str, Any] = {"ignore_auth": True, "validate": False, "use_cache": False}
+SHOW_CONTEXT: Context = {"ignore_auth": True, "validate": False, "use_cache": False}
 
 
 @dataclass
@@ -54,7 +56,7 @@ def dataset_ids() -> list[str]:
 
 def _show(pkg_id: str) -> dict[str, Any]:
     import ckan.logic as logic
-    return logic.get_action("package_show")(dict(SHOW_CONTEXT), {"id": pkg_id})
+    return logic.get_action("package_show")(SHOW_CONTEXT.copy(), {"id": pkg_id})
 
 
 def index_batch(ids: Sequence[str], bulk: bool = True) -> tuple[list[str], int]:
@@ -119,7 +121,9 @@ def _worker_init() -> None:
     import ckan.model as model
     # A forked child must not share the parent's database connections.
     model.Session.remove()
-    model.meta.engine.dispose(close=False)
+    assert model.meta.engine is not None  # CKAN's environment is loaded before reindexing
+    # sqlalchemy2-stubs predate Engine.dispose(close=...) (SQLAlchemy 1.4.33)
+    model.meta.engine.dispose(close=False)  # pyright: ignore[reportCallIssue]
 
 
 def _worker_task(ids: list[str]) -> tuple[int, list[str], int]:
@@ -134,6 +138,7 @@ def _run(batches: list[list[str]], workers: int) -> Iterator[tuple[int, list[str
         return
     import ckan.model as model
     model.Session.remove()
+    assert model.meta.engine is not None  # CKAN's environment is loaded before reindexing
     model.meta.engine.dispose()
     with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
         yield from pool.imap_unordered(_worker_task, batches)

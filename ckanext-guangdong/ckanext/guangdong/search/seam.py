@@ -29,7 +29,7 @@ def _rebind(old: Callable[..., Any], new: Callable[..., Any]) -> None:
                 or name.startswith("ckanext.guangdong.search"):
             continue  # our own modules define the replacement: never rebind them
         if getattr(module, "make_connection", None) is old:
-            module.make_connection = new
+            module.__dict__["make_connection"] = new
 
 
 def install(backend: str) -> None:

@@ -77,6 +77,7 @@ def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], 
                          for i in range(len(instants)))
         row = conn.execute(text(f"SELECT {aggs} FROM guangdong_key_period WHERE opened_at < :tmax "
                                 "AND (closed_at IS NULL OR closed_at >= :tmin)"), params).first()
+        assert row is not None  # an aggregate without GROUP BY returns one row
         return [int(v) for v in row]
     where = scope_clause(scope, params)
     table = "guangdong_open_period"
@@ -91,6 +92,7 @@ def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], 
     if not rules.dedupe_identifier:  # a package has at most one interval open at any instant
         row = conn.execute(text("SELECT " + ", ".join(f"count(*) FILTER (WHERE {o})" for o in open_at)
                                 + " " + base), params).first()
+        assert row is not None  # an aggregate without GROUP BY returns one row
         return [int(v or 0) for v in row]
     # Packages whose identifier no other package holds count directly; the few that share one
     # are grouped by identifier so that copies count once.
@@ -100,6 +102,7 @@ def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], 
     shared = conn.execute(text(
         "SELECT " + ", ".join(f"count(*) FILTER (WHERE o{i})" for i in range(len(instants)))
         + f" FROM (SELECT p.count_key, {flags} {base} AND p.shared GROUP BY p.count_key) x"), params).first()
+    assert single is not None and shared is not None  # aggregates without GROUP BY: one row each
     return [int(a or 0) + int(b or 0) for a, b in zip(single, shared, strict=False)]
 
 
@@ -141,9 +144,9 @@ def application_intervals(conn: Connection, rules: Rules, scope: str = "province
         SELECT p.package_id, p.opened_at, p.closed_at, p.owner_org
         FROM guangdong_open_period p WHERE p.package_type = :type {where}"""), params).all()
     # Links by primary key (a join let PostgreSQL scan the whole state table for 600 rows).
-    links = dict(conn.execute(text(
+    links: dict[str, list[str] | None] = {pid: used for pid, used in conn.execute(text(
         "SELECT package_id, used_datasets FROM guangdong_package_state WHERE package_id = ANY(:ids)"),
-        {"ids": sorted({r[0] for r in periods})}).all())
+        {"ids": sorted({r[0] for r in periods})}).all()}
     rows = [(pid, start, end, links.get(pid) or [], owner) for pid, start, end, owner in periods]
     linked: dict[str, list[Interval]] = defaultdict(list)
     if rules.applications_require_open_dataset:

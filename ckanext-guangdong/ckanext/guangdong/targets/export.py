@@ -52,6 +52,7 @@ def to_csv(progress: dict[str, Any], stats: dict[str, Any], _: Translate) -> byt
 
 def to_xlsx(progress: dict[str, Any], stats: dict[str, Any], _: Translate) -> bytes:
     book = Workbook()
+    assert book.active is not None  # a new workbook has one empty sheet
     book.remove(book.active)
     for name, header, rows in tables(progress, stats, _):
         sheet = book.create_sheet(title=name[:31])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ckan.types import ErrorDict
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -55,7 +56,7 @@ class Target:
 
 
 class TargetError(ValueError):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: ErrorDict) -> None:
         super().__init__(json.dumps(errors, ensure_ascii=False))
         self.errors = errors
 
@@ -70,7 +71,7 @@ def _theme(value: Any) -> str | None:
 
 def parse(data: dict[str, Any]) -> Target:
     """A Target from the YAML form or the form/API form; raises TargetError listing every problem."""
-    errors: dict[str, list[str]] = {}
+    errors: ErrorDict = {}
     for key in ("id", "title_zh", "title_en", "scope", "metric", "note"):
         if data.get(key) is not None and not isinstance(data[key], str):
             errors[key] = ["a text"]     # a list or an object would be stored as its repr
@@ -79,7 +80,8 @@ def parse(data: dict[str, Any]) -> Target:
             errors[key] = ["a theme name"]
     if errors:
         raise TargetError(errors)
-    title = data.get("title") if isinstance(data.get("title"), dict) else {}
+    raw_title = data.get("title")
+    title = raw_title if isinstance(raw_title, dict) else {}
     title_zh = str(data.get("title_zh") or title.get("zh_Hans_CN") or "").strip()
     title_en = str(data.get("title_en") or title.get("en") or "").strip()
     target_id = str(data.get("id") or "").strip()

@@ -91,6 +91,7 @@ def install_write_listeners() -> None:
     if _installed:
         return
     import sqlalchemy as sa
+    from sqlalchemy import event
     from sqlalchemy.pool import Pool
 
     def mark(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
@@ -101,8 +102,8 @@ def install_write_listeners() -> None:
         if record is not None and record.info.pop(_WROTE, False):
             bump_version()
 
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", mark)
-    sa.event.listen(Pool, "checkin", released)
+    event.listen(sa.engine.Engine, "before_cursor_execute", mark)
+    event.listen(Pool, "checkin", released)
     _installed = True
 
 

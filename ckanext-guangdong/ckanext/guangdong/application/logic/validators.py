@@ -7,13 +7,14 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
+from ckan.types import Context
 
 from ckanext.guangdong.application import links
 
 _ = tk._
 
 
-def guangdong_used_datasets(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_used_datasets(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """used_datasets: at least one; each exists, is public, active and of type dataset.
     Stored as a JSON list of package ids. Links the application already had are kept even if
     that dataset has since been made private (the page hides it); new links must be public."""

@@ -31,8 +31,9 @@ def _mark_queued(resource_id: str) -> bool:
 
 def _save_task(task: dict[str, Any]) -> None:
     from ckan import model
-    tk.get_action("task_status_update")(
-        {"session": model.meta.create_local_session(), "ignore_auth": True}, dict(task))
+    # Context types session as CKAN's scoped session; this write needs a session of its own
+    local: Context = {"session": model.meta.create_local_session(), "ignore_auth": True}  # pyright: ignore[reportAssignmentType]
+    tk.get_action("task_status_update")(local, dict(task))
 
 
 @tk.chained_action
@@ -109,7 +110,7 @@ def guangdong_data_record_count_check(context: Context, data_dict: DataDict) -> 
     :param id: the dataset id or name
     """
     pkg_id = tk.get_or_bust(data_dict, "id")
-    pkg = tk.get_action("package_show")(dict(context), {"id": pkg_id})
+    pkg = tk.get_action("package_show")(context.copy(), {"id": pkg_id})
     return records.record_count_check(pkg)
 
 

@@ -1,6 +1,8 @@
 """Actions of the harvest feature (found by ``@tk.blanket.actions``)."""
 from __future__ import annotations
 
+# The pyright ignores in this file: ckanext-harvest's model declares plain Column attributes,
+# so a type checker reads a row's values (ids, dates, content) as Column objects.
 import json
 from typing import Any
 
@@ -48,11 +50,11 @@ def guangdong_harvest_progress(context: Context, data_dict: DataDict) -> dict[st
         source = job.source
     else:
         source = _source(data_dict)
-        job = status.latest_job(source.id)
+        job = status.latest_job(source.id)  # pyright: ignore[reportArgumentType]
     tk.check_access("guangdong_harvest_progress", context, {"id": source.id})
-    last = status.last_successful(source.id)
+    last = status.last_successful(source.id)  # pyright: ignore[reportArgumentType]
     out: dict[str, Any] = {"source_id": source.id, "job": status.progress(job) if job else None,
-                           "last_successful_harvest": status._iso(last.finished) if last else None,
+                           "last_successful_harvest": status._iso(last.finished) if last else None,  # pyright: ignore[reportArgumentType]
                            "last_successful_job_id": last.id if last else None}
     return out
 
@@ -68,11 +70,11 @@ def guangdong_harvest_error_report(context: Context, data_dict: DataDict) -> dic
     if job_id:
         job = HarvestJob.get(job_id)
     else:
-        job = status.latest_job(_source(data_dict).id)
+        job = status.latest_job(_source(data_dict).id)  # pyright: ignore[reportArgumentType]
     if not job:
         raise tk.ObjectNotFound(tk._("Harvest job not found"))
     tk.check_access("guangdong_harvest_error_report", context, {"id": job.id})
-    report = status.error_report(job.id)
+    report = status.error_report(job.id)  # pyright: ignore[reportArgumentType]
     report["source_id"] = job.source_id
     return report
 
@@ -143,8 +145,8 @@ def _harvester_and_config(data_dict: DataDict) -> tuple[Any, dict[str, Any] | No
         from ckan import model
         ref = data_dict.get("id") or data_dict.get("name")
         source = HarvestSource.get(ref) if isinstance(ref, str) else None
-        if source is None and isinstance(ref, str) and model.Package.get(ref) is not None:
-            source = HarvestSource.get(model.Package.get(ref).id)
+        if source is None and isinstance(ref, str) and (pkg := model.Package.get(ref)) is not None:
+            source = HarvestSource.get(pkg.id)
         source_type = source.type if source else None
     harvester = get_harvester(source_type) if isinstance(source_type, str) else None
     name = getattr(harvester, "NAME", None)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.guangdong import params
 from ckanext.guangdong.schema import internal, openness, visibility, vocab
@@ -14,7 +15,7 @@ _ = tk._
 
 
 @tk.chained_action
-def bulk_update_public(next_action: Callable[..., Any], context: dict[str, Any],
+def bulk_update_public(next_action: Callable[..., Any], context: Context,
                        data_dict: dict[str, Any]) -> Any:
     """The organization page's "make public" bypasses dataset validation (it updates rows
     directly), so 不予开放 is enforced here as well: the whole request fails, nothing changes."""
@@ -36,7 +37,7 @@ def bulk_update_public(next_action: Callable[..., Any], context: dict[str, Any],
 
 
 @tk.chained_action
-def activity_create(next_action: Callable[..., Any], context: dict[str, Any],
+def activity_create(next_action: Callable[..., Any], context: Context,
                     data_dict: dict[str, Any]) -> Any:
     """Activity streams are readable by anyone who can read the dataset, so the stored copy
     of the dataset never holds internal fields."""
@@ -48,7 +49,7 @@ def activity_create(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def format_autocomplete(next_action: Callable[..., Any], context: dict[str, Any],
+def format_autocomplete(next_action: Callable[..., Any], context: Context,
                         data_dict: dict[str, Any]) -> list[str]:
     """The resource form's format autocomplete offers the controlled list (vocab/formats.yaml),
     not whatever formats happen to be stored already."""
@@ -79,14 +80,14 @@ def _drop_form_template_rows(data_dict: dict[str, Any]) -> None:
 
 
 @tk.chained_action
-def package_create(next_action: Callable[..., Any], context: dict[str, Any],
+def package_create(next_action: Callable[..., Any], context: Context,
                    data_dict: dict[str, Any]) -> Any:
     _drop_form_template_rows(data_dict)
     return next_action(context, data_dict)
 
 
 @tk.chained_action
-def package_update(next_action: Callable[..., Any], context: dict[str, Any],
+def package_update(next_action: Callable[..., Any], context: Context,
                    data_dict: dict[str, Any]) -> Any:
     _drop_form_template_rows(data_dict)  # resource_create/update/patch come through here too
     return next_action(context, data_dict)
@@ -94,7 +95,7 @@ def package_update(next_action: Callable[..., Any], context: dict[str, Any],
 
 # --- traces of hidden datasets (schema/visibility.py) -----------------------------------
 
-def _sysadmin(context: dict[str, Any]) -> bool:
+def _sysadmin(context: Context) -> bool:
     from ckan import authz
     return bool(context.get("ignore_auth")) or authz.is_sysadmin(context.get("user"))
 
@@ -127,7 +128,7 @@ def _public_tags(data_dict: dict[str, Any], all_if_no_terms: bool = False) -> tu
 
 @tk.chained_action
 @tk.side_effect_free
-def tag_list(next_action: Callable[..., Any], context: dict[str, Any],
+def tag_list(next_action: Callable[..., Any], context: Context,
              data_dict: dict[str, Any]) -> Any:
     """Tags of publicly visible datasets only (CKAN lists every tag in its table, including
     those that only private, draft or 不予开放 datasets carry)."""
@@ -143,7 +144,7 @@ def tag_list(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def tag_search(next_action: Callable[..., Any], context: dict[str, Any],
+def tag_search(next_action: Callable[..., Any], context: Context,
                data_dict: dict[str, Any]) -> Any:
     if _sysadmin(context):
         return next_action(context, data_dict)
@@ -155,7 +156,7 @@ def tag_search(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def tag_autocomplete(next_action: Callable[..., Any], context: dict[str, Any],
+def tag_autocomplete(next_action: Callable[..., Any], context: Context,
                      data_dict: dict[str, Any]) -> Any:
     """Also behind /api/2/util/tag/autocomplete (the dataset form's keyword field)."""
     if _sysadmin(context):
@@ -166,7 +167,7 @@ def tag_autocomplete(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def tag_show(next_action: Callable[..., Any], context: dict[str, Any],
+def tag_show(next_action: Callable[..., Any], context: Context,
              data_dict: dict[str, Any]) -> Any:
     """``include_datasets`` through package_search as the caller (CKAN reads the index's raw
     data_dict: internal fields, drafts and deleted datasets came along)."""
@@ -179,7 +180,8 @@ def tag_show(next_action: Callable[..., Any], context: dict[str, Any],
             field = f"vocab_{vocab_obj.name}" if vocab_obj else field
         name = str(tag["name"]).replace("\\", "\\\\").replace('"', '\\"')
         result = tk.get_action("package_search")(
-            {"user": context.get("user"), "for_view": context.get("for_view")},
+            # Context types user as str; a missing user stays None (anonymous), as CKAN reads it
+            cast(Context, {"user": context.get("user"), "for_view": context.get("for_view")}),
             {"fq": f'+{field}:"{name}" +dataset_type:({openness.DATASET_TYPE} OR {openness.APPLICATION_TYPE})',
              "rows": 1000})
         tag["packages"] = result["results"]
@@ -188,7 +190,7 @@ def tag_show(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def member_list(next_action: Callable[..., Any], context: dict[str, Any],
+def member_list(next_action: Callable[..., Any], context: Context,
                 data_dict: dict[str, Any]) -> Any:
     """A group's or organization's members without the datasets the caller may not see
     (CKAN lists every member package id, private and 不予开放 ones too)."""
@@ -201,9 +203,10 @@ def member_list(next_action: Callable[..., Any], context: dict[str, Any],
     return [m for m in members if not (m[1] == "package" and m[0] in hidden - readable)]
 
 
-def _may_read(context: dict[str, Any], package_id: str) -> bool:
+def _may_read(context: Context, package_id: str) -> bool:
     try:
-        tk.check_access("package_show", {"user": context.get("user")}, {"id": package_id})
+        # Context types user as str; a missing user stays None (anonymous), as CKAN reads it
+        tk.check_access("package_show", cast(Context, {"user": context.get("user")}), {"id": package_id})
         return True
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
@@ -233,7 +236,7 @@ def _dcat_checked(data_dict: dict[str, Any]) -> None:
 
 @tk.chained_action
 @tk.side_effect_free
-def dcat_catalog_show(next_action: Callable[..., Any], context: dict[str, Any],
+def dcat_catalog_show(next_action: Callable[..., Any], context: Context,
                       data_dict: dict[str, Any]) -> Any:
     _dcat_checked(data_dict)
     return next_action(context, data_dict)
@@ -241,7 +244,7 @@ def dcat_catalog_show(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def dcat_catalog_search(next_action: Callable[..., Any], context: dict[str, Any],
+def dcat_catalog_search(next_action: Callable[..., Any], context: Context,
                         data_dict: dict[str, Any]) -> Any:
     _dcat_checked(data_dict)
     return next_action(context, data_dict)

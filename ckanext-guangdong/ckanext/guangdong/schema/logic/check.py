@@ -10,12 +10,13 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
+from ckan.types import Context
 
 from ckanext.guangdong.schema.logic import validators as v
 
 
-def _value_check(fn: Callable[[Any], Any]) -> Callable[[Any, dict], list[str]]:
-    def check(value: Any, context: dict) -> list[str]:
+def _value_check(fn: Callable[[Any], Any]) -> Callable[[Any, Context], list[str]]:
+    def check(value: Any, context: Context) -> list[str]:
         try:
             fn(value)
         except tk.Invalid as exc:
@@ -24,7 +25,7 @@ def _value_check(fn: Callable[[Any], Any]) -> Callable[[Any, dict], list[str]]:
     return check
 
 
-def _identifier(value: Any, context: dict) -> list[str]:
+def _identifier(value: Any, context: Context) -> list[str]:
     key = ("identifier",)
     data: dict = {key: value, ("id",): context.get("own_id") or missing}
     errors: dict = {key: []}
@@ -32,7 +33,7 @@ def _identifier(value: Any, context: dict) -> list[str]:
     return errors[key]
 
 
-def _record_count(value: Any, context: dict) -> list[str]:
+def _record_count(value: Any, context: Context) -> list[str]:
     # the same limit as on save: the field's guangdong_max_value in schemas/dataset.yaml
     from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
     schema = scheming_get_dataset_schema("dataset") or {}
@@ -40,7 +41,7 @@ def _record_count(value: Any, context: dict) -> list[str]:
     return _value_check(v.guangdong_whole_number(field, schema))(value, context)
 
 
-CHECKS: dict[str, Callable[[Any, dict], list[str]]] = {
+CHECKS: dict[str, Callable[[Any, Context], list[str]]] = {
     "identifier": _identifier,
     "publisher_id": _value_check(v.guangdong_uscc),
     "contact_phone": _value_check(v.guangdong_phone),
@@ -50,7 +51,7 @@ CHECKS: dict[str, Callable[[Any, dict], list[str]]] = {
 
 
 @tk.side_effect_free
-def guangdong_check_field(context: dict, data_dict: dict) -> dict[str, Any]:
+def guangdong_check_field(context: Context, data_dict: dict) -> dict[str, Any]:
     """Check one form value.
 
     :param field: identifier, publisher_id, contact_phone, contact_email or record_count
@@ -67,7 +68,8 @@ def guangdong_check_field(context: dict, data_dict: dict) -> dict[str, Any]:
     if own_id is not None and not isinstance(own_id, str):
         raise tk.ValidationError({"id": [tk._("Unknown dataset")]})
     lang = data_dict.get("lang")
-    run = lambda: CHECKS[field](data_dict.get("value", ""), {"own_id": own_id})  # noqa: E731
+    # own_id is this action's own key for _identifier, not one of the keys CKAN's Context names
+    run = lambda: CHECKS[field](data_dict.get("value", ""), {"own_id": own_id})  # pyright: ignore[reportArgumentType]  # noqa: E731
     if lang in ("zh_Hans_CN", "en"):
         from flask_babel import force_locale
         with force_locale(lang):
@@ -77,6 +79,6 @@ def guangdong_check_field(context: dict, data_dict: dict) -> dict[str, Any]:
     return {"field": field, "valid": not errors, "errors": errors}
 
 
-def guangdong_check_field_auth(context: dict, data_dict: dict) -> dict[str, bool]:
+def guangdong_check_field_auth(context: Context, data_dict: dict) -> dict[str, bool]:
     # Logged-in users only: the identifier check tells whether an identifier is in use.
     return {"success": bool(context.get("user"))}

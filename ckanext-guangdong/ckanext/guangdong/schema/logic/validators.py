@@ -16,6 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
+from ckan.types import Context
 
 from ckanext.guangdong.schema import codes, naming, openness, vocab
 from ckanext.guangdong.schema.lists import as_list as _as_list
@@ -46,7 +47,7 @@ def guangdong_required(field: dict[str, Any], schema: dict[str, Any]) -> Validat
     if not field.get("required"):
         return tk.get_validator("ignore_missing")
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         if _empty(data.get(key)):
             errors[key].append(_("This field is required"))
             raise tk.StopOnError
@@ -80,7 +81,7 @@ def guangdong_multiple_choice(field: dict[str, Any], schema: dict[str, Any]) -> 
     JSON list in vocabulary order; at least one when the field is required."""
     name = field["guangdong_vocabulary"]
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         chosen = _as_list(data.get(key))
         unknown = [v for v in chosen if vocab.entry(name, v) is None]
         for value in unknown:
@@ -102,7 +103,7 @@ def guangdong_json_list_output(value: Any) -> list[str]:
 
 # --- identifiers and codes ------------------------------------------------------------------
 
-def guangdong_identifier(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_identifier(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """信息资源代码: format as 开放广东 writes it, unique among datasets that are not deleted."""
     value = data.get(key)
     if _empty(value):
@@ -306,7 +307,7 @@ def guangdong_limits(field: dict[str, Any] | None, schema: dict[str, Any]) -> Va
             value = value[:limit]
         return value
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         for k in list(data):
             value = data[k]
             if not isinstance(k, tuple) or k[-1] in ("__before", "__after"):
@@ -325,7 +326,7 @@ def guangdong_limits(field: dict[str, Any] | None, schema: dict[str, Any]) -> Va
 
 # --- rules between fields -------------------------------------------------------------------
 
-def guangdong_access_conditions(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_access_conditions(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """开放条件: required exactly when the dataset is 有条件开放."""
     conditional = _sibling(key, data, "access_rights") == openness.CONDITIONAL
     value = data.get(key)
@@ -337,7 +338,7 @@ def guangdong_access_conditions(key: tuple, data: dict, errors: dict, context: d
             "Access conditions are only given for conditionally open datasets"))
 
 
-def guangdong_not_open_private(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_not_open_private(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """不予开放 can never be public: such a dataset may only exist as a private catalog entry.
     Refused (not silently made private): the publisher chose public, and is told why not.
     ``private`` is read exactly as it will be stored (openness.parse_private); when it is not
@@ -368,7 +369,7 @@ def guangdong_private(value: Any) -> Any:
 
 
 def guangdong_issued_before_modified(key: tuple, data: dict, errors: dict,
-                                     context: dict) -> None:
+                                     context: Context) -> None:
     """On ``modified``: the update date is not before the publication date."""
     issued = codes.as_date(_sibling(key, data, "issued"))
     modified = codes.as_date(data.get(key))
@@ -376,7 +377,7 @@ def guangdong_issued_before_modified(key: tuple, data: dict, errors: dict,
         errors[key].append(_("The update date cannot be earlier than the publication date"))
 
 
-def guangdong_temporal_order(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_temporal_order(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """On ``temporal_end``: the coverage ends on or after its start."""
     start = codes.as_date(_sibling(key, data, "temporal_start"))
     end = codes.as_date(data.get(key))
@@ -392,7 +393,7 @@ def _file_name(key: tuple, data: dict) -> str:
     return _text(getattr(upload, "filename", None) or data.get(key[:-1] + ("url",)))
 
 
-def guangdong_format_guess(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_format_guess(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """A format left empty is inferred from the file's or link's name, else from its media
     type, onto our list (data.csv -> CSV, text/csv -> CSV); if neither says, it stays empty:
     a missing format never refuses a file."""
@@ -407,7 +408,7 @@ def guangdong_format_guess(key: tuple, data: dict, errors: dict, context: dict) 
         data[key] = guessed
 
 
-def guangdong_name_from_file(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_name_from_file(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """A resource name left empty is the file's name (as CKAN's upload widget fills it in the
     browser), so a form sent without that script does not lose the chosen file to an error."""
     if not _empty(data.get(key)):
@@ -450,7 +451,7 @@ def guangdong_org_default(field: dict[str, Any], schema: dict[str, Any]) -> Vali
     that does not know these fields still carry them."""
     which = field["field_name"]
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         if not _empty(data.get(key)):
             return
         match = _CITY_NAME.match(_text(data.get(("name",))))
@@ -470,7 +471,7 @@ def guangdong_dataset_name(field: dict[str, Any], schema: dict[str, Any]) -> Val
     changes), otherwise derived from the identifier or, failing that, from the title's pinyin."""
     dataset_type = schema.get("dataset_type", openness.DATASET_TYPE)
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         package = context.get("package")
         if package is not None and package.name:
             data[key] = package.name

@@ -250,9 +250,11 @@ class Search:
         mincount = max(_int(self.params, "facet.mincount", 0, low=0), 1)
         by_index = str(self.params.get("facet.sort", "count")).lower() in ("index", "false")
 
+        assert self.table_oid is not None  # run() answers without an index table before this
         key = cache.make_key(self._database(), self.table_oid, where, where_values,
                              facets, mincount)
-        cached = cache.get(key, self.generation) if self.use_cache else None
+        generation = self.generation if self.use_cache else None  # use_cache implies a generation
+        cached = cache.get(key, generation) if generation is not None else None
         # JIT compilation costs more than it saves on these short, always-new
         # statements (large row estimates at 100k datasets would trigger it).
         self.session.execute(sa.text("SET LOCAL jit = off"))

@@ -248,7 +248,8 @@ def date_value(text: str) -> str:
             else:
                 amount = int(op.group(1))
                 amount = amount * 1000 if key == "microseconds" else amount
-                moment = moment + relativedelta(**{key: amount})
+                delta: dict[str, Any] = {key: amount}  # one of relativedelta's plural keywords
+                moment = moment + relativedelta(**delta)
             pos = op.end()
     except (OverflowError, ValueError):
         raise syntax_error(f"Date out of range: '{text}'", "date", value=text) from None
@@ -371,6 +372,7 @@ class Translator:
             return self._tsv(value, weight, negated, kind)
         if kind == "prefix" and not value:
             return f"(f ? {self.params.add(name)})"
+        assert name is not None  # unfielded terms (None) are in TSV_FIELDS, handled above
         if name in OWN_TEXT_FIELDS or name.startswith(("extras_", "res_extras_")):
             if kind in ("prefix", "wildcard"):
                 regex = _wildcard_regex(value + "*" if kind == "prefix" else value)

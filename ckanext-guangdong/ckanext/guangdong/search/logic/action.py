@@ -205,7 +205,8 @@ def _catalog(action: str, context: Context, data_dict: DataDict) -> Any:
             "range", {"param": "page", "low": 1, "high": MAX_PAGE}))
     query = dcat_logic._search_ckan_datasets(context, data_dict)
     serializer = RDFSerializer(profiles=data_dict.get("profiles"))
-    return serializer.serialize_catalog({}, query["results"], _format=data_dict.get("format"),
+    # no format: rdflib's default (Turtle), as ckanext-dcat's own catalog action passes it
+    return serializer.serialize_catalog({}, query["results"], _format=data_dict.get("format"),  # pyright: ignore[reportArgumentType]
                                         pagination_info=_pagination_info(query, data_dict))
 
 
