@@ -219,7 +219,9 @@ class _DCATParameterError(tk.ValidationError):
     CKAN's "None - {dict}" (the API answer keeps the error dict)."""
 
     def __str__(self) -> str:
-        return "; ".join(f"{key}: {' '.join(map(str, msgs))}" for key, msgs in self.error_dict.items())
+        # ErrorDict values may be a single message as well as a list of them
+        return "; ".join(f"{key}: {' '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+                         for key, msgs in self.error_dict.items())
 
 
 def _dcat_checked(data_dict: dict[str, Any]) -> None:
