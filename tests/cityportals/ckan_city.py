@@ -178,7 +178,7 @@ def seed(city: CityCKAN, count: int, workers: int = 3) -> None:
 def start(base_ini: Path, db: str = "ckan_city", count: int = 40, port: int | None = None,
           own_session: bool = True) -> CityCKAN:
     """own_session: the city CKAN in a session of its own (tests stop it by its process group
-    without touching pytest's). The demo (`ckan guangdong-harvest portals serve`) passes False:
+    without touching pytest's). The demo (`ckan guangdong harvest portals serve`) passes False:
     the city then stays in the serving process's group, which `make stop` ends as a whole at
     any moment, even before this function has returned."""
     port = port or free_port()

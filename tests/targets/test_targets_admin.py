@@ -80,7 +80,8 @@ def test_edit_page_for_sysadmins(catalog, app):
 def test_snapshot_command_stores_the_day(catalog):
     org = catalog.org("dept-a", "440000", "department")
     catalog.dataset(org)
-    from ckanext.guangdong.cli import guangdong  # the `ckan guangdong` group
+    from ckanext.guangdong.targets.plugin import GuangdongTargetsPlugin
+    [guangdong] = GuangdongTargetsPlugin().get_commands()  # the `ckan guangdong` group, as CKAN's CLI gets it
     result = CliRunner().invoke(guangdong, ["snapshot", "--as-of", "2099-01-01"])
     assert result.exit_code == 0, result.output
     assert "1 open datasets" in result.output

@@ -1,4 +1,6 @@
-"""``ckan guangdong ...``: site commands. Features add their own sub-commands here."""
+"""``ckan guangdong ...``: the portal's one command group. Each feature adds its own
+sub-commands to it from its plugin's ``get_commands`` (demo and site: theme; ``search``:
+search; ``harvest`` and ``scheduler``: harvest; ``snapshot``: targets)."""
 from __future__ import annotations
 
 import logging
@@ -15,19 +17,6 @@ log = logging.getLogger(__name__)
 @click.group(short_help="开放广东 portal commands")
 def guangdong() -> None:
     """开放广东 portal commands."""
-
-
-@guangdong.group()
-def demo() -> None:
-    """The demo catalog (organizations, datasets, applications)."""
-
-
-@demo.command("load")
-def demo_load() -> None:
-    """Create the demo catalog; existing demo records are left as they are."""
-    from ckanext.guangdong.demo.loader import load
-    counts = load()
-    click.secho("demo catalog: " + ", ".join(f"{k} {v}" for k, v in counts.items()), fg="green")
 
 
 def _site_context() -> Context:
@@ -90,9 +79,3 @@ def scheduler(once: bool) -> None:
         if once:
             return
         time.sleep(interval)
-
-
-# The targets feature's daily snapshot (`ckan guangdong snapshot`), also run by the scheduler.
-from ckanext.guangdong.targets.cli import snapshot as _targets_snapshot  # noqa: E402
-
-guangdong.add_command(_targets_snapshot)

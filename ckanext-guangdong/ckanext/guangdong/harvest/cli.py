@@ -1,4 +1,4 @@
-"""``ckan guangdong-harvest ...``: load the city sources of config/city_sources.yaml, and
+"""``ckan guangdong harvest ...``: load the city sources of config/city_sources.yaml, and
 serve the stand-in city portals of tests/cityportals for the demo."""
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ ROOT = Path(__file__).resolve().parents[4]
 DEFAULT_FILE = ROOT / "config" / "city_sources.yaml"
 
 
-@click.group("guangdong-harvest", short_help="开放广东 city harvest sources")
-def guangdong_harvest() -> None:
+@click.group("harvest", short_help="开放广东 city harvest sources")
+def harvest() -> None:
     """City harvest sources and the demo's stand-in city portals."""
 
 
-@guangdong_harvest.group()
+@harvest.group()
 def sources() -> None:
     """Harvest sources of the city portals."""
 
@@ -55,7 +55,7 @@ def sources_load(path: str) -> None:
         sys.exit(1)
 
 
-@guangdong_harvest.group()
+@harvest.group()
 def portals() -> None:
     """The stand-in city portals (tests/cityportals), for the demo."""
 

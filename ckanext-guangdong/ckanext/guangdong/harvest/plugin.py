@@ -42,8 +42,11 @@ class GuangdongHarvestPlugin(p.SingletonPlugin, FeatureTranslation):
         return get_blueprints()
 
     def get_commands(self) -> list[Any]:
-        from ckanext.guangdong.harvest.cli import guangdong_harvest
-        return [guangdong_harvest]
+        # `ckan guangdong harvest ...` in the portal's one group
+        from ckanext.guangdong.cli import guangdong
+        from ckanext.guangdong.harvest.cli import harvest
+        guangdong.add_command(harvest)
+        return [guangdong]
 
     # IPackageController: a harvest source's secrets (docs/security.md)
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:

@@ -42,8 +42,8 @@ class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.ITranslation)
 
     def get_commands(self) -> list[Any]:
-        # Our group hangs under the shared ``ckan guangdong`` group (theme/cli.py
-        # owns it); returning that group too keeps it available without the theme.
+        # Our group hangs under the portal's one ``ckan guangdong`` group (cli.py), to which
+        # each feature adds its own commands.
         from ckanext.guangdong.cli import guangdong
         from ckanext.guangdong.search.cli import search
         guangdong.add_command(search)

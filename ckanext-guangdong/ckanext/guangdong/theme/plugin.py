@@ -1,4 +1,4 @@
-"""Site-wide look and language: templates, Chinese-first translations, the ``ckan guangdong`` CLI."""
+"""Site-wide look and language: templates, Chinese-first translations, ``ckan guangdong demo``."""
 from __future__ import annotations
 
 import os
@@ -57,5 +57,8 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
         return app
 
     def get_commands(self) -> list[Any]:
+        # the site's commands: `ckan guangdong demo ...`
         from ckanext.guangdong.cli import guangdong
+        from ckanext.guangdong.demo.cli import demo
+        guangdong.add_command(demo)
         return [guangdong]
