@@ -42,10 +42,12 @@ class GuangdongHarvestPlugin(p.SingletonPlugin, FeatureTranslation):
         return get_blueprints()
 
     def get_commands(self) -> list[Any]:
-        # `ckan guangdong harvest ...` in the portal's one group
+        # `ckan guangdong harvest ...` and `ckan guangdong scheduler` in the portal's one group
         from ckanext.guangdong.cli import guangdong
         from ckanext.guangdong.harvest.cli import harvest
+        from ckanext.guangdong.harvest.scheduler import scheduler
         guangdong.add_command(harvest)
+        guangdong.add_command(scheduler)
         return [guangdong]
 
     # IPackageController: a harvest source's secrets (docs/security.md)
