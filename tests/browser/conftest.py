@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT / "tests") not in sys.path:  # the city-portal stand-ins (tests/cityportals)
+if str(ROOT / "tests") not in sys.path:  # the shared test helpers in tests/
     sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_catalog import _context, _upload, ensure_org, user_titles  # noqa: E402

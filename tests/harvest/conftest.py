@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The stand-in portals are the package ``cityportals`` in tests/ (not ``tests.cityportals``:
-# CKAN puts its own ``tests`` package on sys.path). The demo and bench add tests/ likewise.
+# The stand-in portals are ckanext.guangdong.demo.cityportals (the demo serves them too); the
+# test harness that runs jobs is the package ``cityportals`` in tests/ (not ``tests.cityportals``:
+# CKAN puts its own ``tests`` package on sys.path).
 if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
 
@@ -33,7 +34,7 @@ def harvest_db() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def api_portal() -> Iterator[Any]:
-    from cityportals.serve import serve_portal
+    from ckanext.guangdong.demo.cityportals.serve import serve_portal
     served = serve_portal()
     yield served
     served.stop()
@@ -42,8 +43,9 @@ def api_portal() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def city_ckan() -> Iterator[Any]:
     """The second, real CKAN instance (韶关市) with 40 datasets in its own schema."""
-    from cityportals import ckan_city
     from ckan.common import config
+
+    from ckanext.guangdong.demo.cityportals import ckan_city
     ini = Path(config["__file__"])
     city = ckan_city.start(ini, db="ckan_city", count=40)
     yield city

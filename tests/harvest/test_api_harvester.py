@@ -8,9 +8,10 @@ import io
 
 import ckan.plugins.toolkit as tk
 import pytest
-from cityportals.api_portal import BROKEN, IMPORTED_WITH_WARNINGS
 from cityportals.harness import datasets_of, make_source, run_job
 from gd_testing import make_sysadmin
+
+from ckanext.guangdong.demo.cityportals.api_portal import BROKEN, IMPORTED_WITH_WARNINGS
 
 pytestmark = pytest.mark.usefixtures("harvest_db")
 

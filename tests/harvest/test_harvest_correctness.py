@@ -8,10 +8,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
-from cityportals import fixtures
-from cityportals.api_portal import PortalState
 from cityportals.harness import datasets_of, make_source, run_job
-from cityportals.serve import serve_portal
+
+from ckanext.guangdong.demo.cityportals import fixtures
+from ckanext.guangdong.demo.cityportals.api_portal import PortalState
+from ckanext.guangdong.demo.cityportals.serve import serve_portal
 
 pytestmark = pytest.mark.usefixtures("harvest_db")
 

@@ -1,8 +1,9 @@
 """``ckan guangdong harvest ...``: load the city sources of config/city_sources.yaml, and
-serve the stand-in city portals of tests/cityportals for the demo."""
+serve the stand-in city portals (ckanext.guangdong.demo.cityportals) for the demo."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +11,8 @@ import ckan.plugins.toolkit as tk
 import click
 import yaml
 
-ROOT = Path(__file__).resolve().parents[4]
-DEFAULT_FILE = ROOT / "config" / "city_sources.yaml"
+# The repository's list (scripts/lib.sh exports GD_ROOT; else the working directory)
+DEFAULT_FILE = Path(os.environ.get("GD_ROOT") or Path.cwd()) / "config" / "city_sources.yaml"
 
 
 @click.group("harvest", short_help="开放广东 city harvest sources")
@@ -57,7 +58,7 @@ def sources_load(path: str) -> None:
 
 @harvest.group()
 def portals() -> None:
-    """The stand-in city portals (tests/cityportals), for the demo."""
+    """The stand-in city portals (ckanext.guangdong.demo.cityportals), for the demo."""
 
 
 @portals.command("serve")
@@ -71,15 +72,13 @@ def portals_serve(port: int, ckan_port: int, count: int) -> None:
     # The city runs in this process's group, so `make stop` (which signals the whole group)
     # also ends it when it arrives before this handler or the finally is in place.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    sys.path.insert(0, str(ROOT / "tests"))
-    # the stand-in city portals live in tests/cityportals (on sys.path above); moving them out
-    # of tests/ is a later layout change (issue 12)
-    from cityportals.api_portal import PortalState, create_app  # pyright: ignore[reportMissingImports]
     from werkzeug.serving import make_server
+
+    from ckanext.guangdong.demo.cityportals.api_portal import PortalState, create_app
     city = None
     try:
         if ckan_port:
-            from cityportals import ckan_city  # pyright: ignore[reportMissingImports]
+            from ckanext.guangdong.demo.cityportals import ckan_city
             ini = Path(tk.config["__file__"])
             city = ckan_city.start(ini, db="ckan_city", count=40, port=ckan_port, own_session=False)
             click.echo(f"CKAN city portal (韶关市): {city.url}")
