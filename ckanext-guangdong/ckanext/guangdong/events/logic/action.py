@@ -16,10 +16,10 @@ __all__ = ["bulk_update_private", "bulk_update_public", "bulk_update_delete", "d
 
 
 def _after_bulk(data_dict: dict[str, Any]) -> None:
-    from ckanext.guangdong.events import backfill, plugin
+    from ckanext.guangdong.events import backfill, service
     ids = [str(i) for i in data_dict.get("datasets") or []]
     if ids:
-        backfill.reconcile(plugin.connection(), plugin.utcnow(), package_ids=ids)
+        backfill.reconcile(service.connection(), service.utcnow(), package_ids=ids)
         model.repo.commit()
 
 
@@ -45,9 +45,9 @@ def bulk_update_delete(up: Callable[..., Any], context: Any, data_dict: dict[str
 
 
 def _reconcile(ids: list[str]) -> None:
-    from ckanext.guangdong.events import backfill, plugin
+    from ckanext.guangdong.events import backfill, service
     if ids:
-        backfill.reconcile(plugin.connection(), plugin.utcnow(), package_ids=ids)
+        backfill.reconcile(service.connection(), service.utcnow(), package_ids=ids)
         model.repo.commit()
 
 
@@ -59,8 +59,8 @@ def dataset_purge(up: Callable[..., Any], context: Any, data_dict: dict[str, Any
     if pkg is None:
         return up(context, data_dict)  # CKAN's own "not found"
     tk.check_access("dataset_purge", context, data_dict)
-    from ckanext.guangdong.events import plugin, recorder
-    recorder.record_deleted(plugin.connection(), pkg.id, plugin.utcnow())
+    from ckanext.guangdong.events import recorder, service
+    recorder.record_deleted(service.connection(), pkg.id, service.utcnow())
     try:
         return up(context, data_dict)
     except Exception:

@@ -119,14 +119,14 @@ def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[
     progress and statistics in the daily snapshot table (replacing that day's row)."""
     tk.check_access("guangdong_targets_snapshot", context, data_dict)
     from ckanext.guangdong.events import backfill
-    from ckanext.guangdong.events import plugin as events_plugin
+    from ckanext.guangdong.events import service as events
     conn = db.connection()
-    reconciled = backfill.reconcile(conn, events_plugin.utcnow())
+    reconciled = backfill.reconcile(conn, events.utcnow())
     as_of = parse_as_of(data_dict.get("as_of"))
     rules = db.rules()
     from ckanext.guangdong.targets import counting, cube
     regions = {i: o.get("region_code") for i, o in counting.organizations(conn).items()}
-    cube.fill(conn, rules, regions, events_plugin.utcnow())  # month ends for fast as_of queries
+    cube.fill(conn, rules, regions, events.utcnow())  # month ends for fast as_of queries
     progress = report.target_progress(conn, store.list_targets(conn), as_of, rules)
     stats = report.open_stats(conn, as_of, rules, with_series=False)
     conn.execute(text("""
@@ -134,7 +134,7 @@ def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[
         VALUES (:d, :at, CAST(:p AS jsonb), CAST(:s AS jsonb))
         ON CONFLICT (snapshot_date) DO UPDATE SET taken_at = EXCLUDED.taken_at,
             progress = EXCLUDED.progress, stats = EXCLUDED.stats"""),
-        {"d": as_of, "at": events_plugin.utcnow(), "p": json.dumps(progress, ensure_ascii=False),
+        {"d": as_of, "at": events.utcnow(), "p": json.dumps(progress, ensure_ascii=False),
          "s": json.dumps(stats, ensure_ascii=False)})
     model.Session.commit()
     return {"snapshot_date": as_of.isoformat(), "reconciled": reconciled,
