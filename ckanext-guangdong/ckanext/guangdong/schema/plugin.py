@@ -72,6 +72,7 @@ def _add_titles(data_dict: dict[str, Any]) -> None:
 
 
 @tk.blanket.config_declarations
+@tk.blanket.auth_functions
 class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
@@ -80,7 +81,6 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
     p.implements(p.IBlueprint)
 
     # IConfigurer
@@ -105,11 +105,6 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     def get_actions(self) -> dict[str, Any]:
         from ckanext.guangdong.schema.logic import action
         return action.all_actions()
-
-    # IAuthFunctions
-    def get_auth_functions(self) -> dict[str, Any]:
-        from ckanext.guangdong.schema.logic.check import guangdong_check_field_auth
-        return {"guangdong_check_field": guangdong_check_field_auth}
 
     # IBlueprint
     def get_blueprint(self) -> Any:

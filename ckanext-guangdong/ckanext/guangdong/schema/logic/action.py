@@ -10,6 +10,7 @@ from ckan.types import Context
 
 from ckanext.guangdong import params
 from ckanext.guangdong.schema import internal, openness, visibility, vocab
+from ckanext.guangdong.schema.logic import check
 
 _ = tk._
 
@@ -252,10 +253,40 @@ def dcat_catalog_search(next_action: Callable[..., Any], context: Context,
     return next_action(context, data_dict)
 
 
+# --- the form's as-you-type check of one field (the checks: logic/check.py) ---------------
+
+@tk.side_effect_free
+def guangdong_check_field(context: Context, data_dict: dict) -> dict[str, Any]:
+    """Check one form value.
+
+    :param field: identifier, publisher_id, contact_phone, contact_email or record_count
+    :param value: the text typed so far
+    :param id: the dataset being edited, if any (its own identifier is not a duplicate)
+    :param lang: zh_Hans_CN or en (the page's language; default the site's)
+    :returns: ``{"field", "valid", "errors": [messages]}``
+    """
+    tk.check_access("guangdong_check_field", context, data_dict)
+    field = data_dict.get("field")
+    if not isinstance(field, str) or field not in check.CHECKS:
+        raise tk.ValidationError({"field": [tk._("Unknown field")]})
+    own_id = data_dict.get("id")
+    if own_id is not None and not isinstance(own_id, str):
+        raise tk.ValidationError({"id": [tk._("Unknown dataset")]})
+    lang = data_dict.get("lang")
+    # own_id is this action's own key for _identifier, not one of the keys CKAN's Context names
+    run = lambda: check.CHECKS[field](data_dict.get("value", ""), {"own_id": own_id})  # pyright: ignore[reportArgumentType]  # noqa: E731
+    if lang in ("zh_Hans_CN", "en"):
+        from flask_babel import force_locale
+        with force_locale(lang):
+            errors = run()
+    else:
+        errors = run()
+    return {"field": field, "valid": not errors, "errors": errors}
+
+
 def all_actions() -> dict[str, Callable[..., Any]]:
     import ckan.plugins as p
 
-    from ckanext.guangdong.schema.logic.check import guangdong_check_field
     actions: dict[str, Callable[..., Any]] = {"bulk_update_public": bulk_update_public,
                                               "format_autocomplete": format_autocomplete,
                                               "guangdong_check_field": guangdong_check_field,

@@ -1,4 +1,5 @@
-"""``guangdong_check_field``: the form's as-you-type check of one field.
+"""The checks behind ``guangdong_check_field`` (logic/action.py), the form's as-you-type check
+of one field.
 
 The browser sends one value; the answer comes from the same validators that run on save, so
 the message a publisher sees while typing is the one the server would give (in the page's
@@ -48,37 +49,3 @@ CHECKS: dict[str, Callable[[Any, Context], list[str]]] = {
     "contact_email": _value_check(v.guangdong_email),
     "record_count": _record_count,
 }
-
-
-@tk.side_effect_free
-def guangdong_check_field(context: Context, data_dict: dict) -> dict[str, Any]:
-    """Check one form value.
-
-    :param field: identifier, publisher_id, contact_phone, contact_email or record_count
-    :param value: the text typed so far
-    :param id: the dataset being edited, if any (its own identifier is not a duplicate)
-    :param lang: zh_Hans_CN or en (the page's language; default the site's)
-    :returns: ``{"field", "valid", "errors": [messages]}``
-    """
-    tk.check_access("guangdong_check_field", context, data_dict)
-    field = data_dict.get("field")
-    if not isinstance(field, str) or field not in CHECKS:
-        raise tk.ValidationError({"field": [tk._("Unknown field")]})
-    own_id = data_dict.get("id")
-    if own_id is not None and not isinstance(own_id, str):
-        raise tk.ValidationError({"id": [tk._("Unknown dataset")]})
-    lang = data_dict.get("lang")
-    # own_id is this action's own key for _identifier, not one of the keys CKAN's Context names
-    run = lambda: CHECKS[field](data_dict.get("value", ""), {"own_id": own_id})  # pyright: ignore[reportArgumentType]  # noqa: E731
-    if lang in ("zh_Hans_CN", "en"):
-        from flask_babel import force_locale
-        with force_locale(lang):
-            errors = run()
-    else:
-        errors = run()
-    return {"field": field, "valid": not errors, "errors": errors}
-
-
-def guangdong_check_field_auth(context: Context, data_dict: dict) -> dict[str, bool]:
-    # Logged-in users only: the identifier check tells whether an identifier is in use.
-    return {"success": bool(context.get("user"))}
