@@ -26,12 +26,10 @@ setup(
     include_package_data=True,
     package_data={
         "ckanext.guangdong": [
-            "config_declaration.yaml",
-            "templates/**/*", "public/**/*", "assets/**/*",
-            "i18n/**/*", "migration/**/*", "demo/data/**/*",
-            "search/data/*", "*/templates/**/*",
-            # per-feature files (theme/, search/, events/, ...), for non-editable installs
-            "*/config_declaration.yaml", "*/public/**/*", "*/assets/**/*",
+            "migration/**/*",
+            # per-feature files (theme/, search/, events/, ...), for non-editable installs; no
+            # feature has a public/ folder (static files are webassets, */assets)
+            "*/config_declaration.yaml", "*/templates/**/*", "*/assets/**/*",
             "*/i18n/**/*", "*/data/**/*", "*/about/*",
         ],
         "ckanext.guangdong.harvesters": ["*.yaml"],
