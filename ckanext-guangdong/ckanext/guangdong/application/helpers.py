@@ -9,6 +9,10 @@ import ckan.plugins.toolkit as tk
 from ckanext.guangdong.application import links
 from ckanext.guangdong.schema import openness
 
+# What @tk.blanket.helpers registers
+__all__ = ["guangdong_applications_using", "guangdong_used_dataset_list", "guangdong_used_dataset_names",
+           "humanize_entity_type"]
+
 
 def _texts() -> dict[str, str]:
     """CKAN builds texts for other dataset types as "Add {object_type}" in English words
@@ -46,10 +50,9 @@ def humanize_entity_type(next_helper: Callable[..., str | None], entity_type: st
     return next_helper(entity_type, object_type, purpose)
 
 
-def all_helpers() -> dict[str, Callable[..., Any]]:
-    return {
-        "guangdong_applications_using": links.applications_using,
-        "guangdong_used_dataset_list": lambda ids: links.visible_datasets(links.parse_refs(ids)),
-        "guangdong_used_dataset_names": links.names,
-        "humanize_entity_type": humanize_entity_type,
-    }
+def guangdong_used_dataset_list(ids: Any) -> list[dict[str, Any]]:
+    return links.visible_datasets(links.parse_refs(ids))
+
+
+guangdong_applications_using = links.applications_using
+guangdong_used_dataset_names = links.names

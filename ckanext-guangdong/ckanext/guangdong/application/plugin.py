@@ -19,25 +19,16 @@ _HERE = os.path.dirname(__file__)
 _TYPE_FILTER = re.compile(r"(?:^|[\s(+])(?:dataset_)?type:")
 
 
+@tk.blanket.validators
+@tk.blanket.helpers
 class GuangdongApplicationPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
-    p.implements(p.IValidators)
-    p.implements(p.ITemplateHelpers)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
-
-
-    def get_validators(self) -> dict[str, Any]:
-        from ckanext.guangdong.application.logic import validators
-        return validators.all_validators()
-
-    def get_helpers(self) -> dict[str, Any]:
-        from ckanext.guangdong.application.helpers import all_helpers
-        return all_helpers()
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:

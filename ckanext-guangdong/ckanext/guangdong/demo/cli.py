@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import click
 
+from ckanext.guangdong.cli import guangdong
+
+# What @tk.blanket.cli registers (theme plugin): the portal's group with the demo's commands
+__all__ = ["guangdong"]
+
 
 @click.group()
 def demo() -> None:
@@ -15,3 +20,6 @@ def demo_load() -> None:
     from ckanext.guangdong.demo.loader import load
     counts = load()
     click.secho("demo catalog: " + ", ".join(f"{k} {v}" for k, v in counts.items()), fg="green")
+
+
+guangdong.add_command(demo)

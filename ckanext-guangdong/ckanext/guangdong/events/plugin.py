@@ -12,21 +12,16 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.guangdong import registration
+
 from . import recorder
 from .service import connection, record_package, utcnow
 
 
 @tk.blanket.config_declarations
+@tk.blanket.actions(registration.actions("ckanext.guangdong.events.logic.action"))
 class GuangdongEventsPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
-    p.implements(p.IActions)
-
-    def get_actions(self) -> dict[str, Any]:
-        from .logic import action
-        actions = {name: getattr(action, name) for name in action.__all__}
-        if p.plugin_loaded("harvest"):  # chaining an action that does not exist fails at start
-            actions["harvest_source_clear"] = action.harvest_source_clear
-        return actions
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         record_package(pkg_dict["id"], "created")

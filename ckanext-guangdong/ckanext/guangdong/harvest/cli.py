@@ -11,8 +11,15 @@ import ckan.plugins.toolkit as tk
 import click
 import yaml
 
+from ckanext.guangdong.cli import guangdong
+from ckanext.guangdong.harvest.scheduler import scheduler
+
 # The repository's list (scripts/lib.sh exports GD_ROOT; else the working directory)
 DEFAULT_FILE = Path(os.environ.get("GD_ROOT") or Path.cwd()) / "config" / "city_sources.yaml"
+
+
+# What @tk.blanket.cli registers: the portal's group, to which this feature adds its commands
+__all__ = ["guangdong"]
 
 
 @click.group("harvest", short_help="开放广东 city harvest sources")
@@ -87,3 +94,7 @@ def portals_serve(port: int, ckan_port: int, count: int) -> None:
     finally:
         if city:
             city.stop()
+
+
+guangdong.add_command(harvest)
+guangdong.add_command(scheduler)

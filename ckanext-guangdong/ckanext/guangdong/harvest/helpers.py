@@ -39,7 +39,3 @@ def guangdong_harvest_error_text(text: str | None) -> dict[str, Any]:
     from ckanext.guangdong.harvesters.errors import parse_message
     parsed = parse_message(text)
     return {**parsed, "description": status._kind_description(parsed["kind"])}
-
-
-def get_helpers() -> dict[str, Any]:
-    return {name: fn for name, fn in globals().items() if name.startswith("guangdong_harvest_")}

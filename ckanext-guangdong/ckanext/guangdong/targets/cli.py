@@ -4,6 +4,11 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import click
 
+from ckanext.guangdong.cli import guangdong
+
+# What @tk.blanket.cli registers: the portal's group, to which this feature adds its commands
+__all__ = ["guangdong"]
+
 
 @click.command("snapshot")
 @click.option("--as-of", default=None, help="Date of the snapshot (YYYY-MM-DD); default today.")
@@ -16,3 +21,6 @@ def snapshot(as_of: str | None) -> None:
                 f"{result['applications']} applications; reconciled {result['reconciled']}", fg="green")
     for target_id, status in sorted(result["targets"].items()):
         click.echo(f"  {target_id}: {status}")
+
+
+guangdong.add_command(snapshot)

@@ -17,17 +17,10 @@ _HERE = os.path.dirname(__file__)
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.blueprints
+@tk.blanket.cli  # `ckan guangdong snapshot` (cli.py; the scheduler runs it too)
 class GuangdongTargetsPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
-    p.implements(p.IClick)
-
-    def get_commands(self) -> list[Any]:
-        # `ckan guangdong snapshot` (the daily snapshot; the scheduler runs it too)
-        from ckanext.guangdong.cli import guangdong
-        from ckanext.guangdong.targets.cli import snapshot
-        guangdong.add_command(snapshot)
-        return [guangdong]
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
@@ -42,7 +40,3 @@ def guangdong_used_datasets(key: tuple, data: dict, errors: dict, context: Conte
             ids.append(pkg.id)
     if not errors[key]:
         data[key] = json.dumps(ids)
-
-
-def all_validators() -> dict[str, Callable[..., Any]]:
-    return {"guangdong_used_datasets": guangdong_used_datasets}

@@ -12,7 +12,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 __all__ = ["bulk_update_private", "bulk_update_public", "bulk_update_delete", "dataset_purge",
-           "organization_purge", "package_owner_org_update"]
+           "organization_purge", "package_owner_org_update", "harvest_source_clear"]
+# registered only where that plugin is loaded (ckanext/guangdong/registration.py)
+CHAINED_IF_LOADED = {"harvest_source_clear": "harvest"}
 
 
 def _after_bulk(data_dict: dict[str, Any]) -> None:

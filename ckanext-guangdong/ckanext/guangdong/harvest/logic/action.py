@@ -18,7 +18,9 @@ from ckanext.guangdong.harvesters.errors import HarvestError
 __all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report", "harvest_jobs_run",
            "harvest_abort_failed_jobs", "package_create", "package_update",
            "harvest_job_show", "harvest_job_list", "harvest_source_list", "harvest_source_show_status",
-           "activity_create", "all_actions"]
+           "activity_create"]
+# registered only where that plugin is loaded (ckanext/guangdong/registration.py)
+CHAINED_IF_LOADED = {"activity_create": "activity"}
 
 
 def _source(data_dict: DataDict) -> HarvestSource:
@@ -267,13 +269,3 @@ def activity_create(original: Any, context: Context, data_dict: DataDict) -> Any
     if isinstance(package, dict) and package.get("type") == "harvest":
         secrets.mask_source(package)
     return original(context, data_dict)
-
-
-def all_actions() -> dict[str, Any]:
-    """The actions above (``@tk.blanket.actions`` calls this): activity_create only where the
-    activity plugin provides it (chaining an action that does not exist fails at start)."""
-    import ckan.plugins as p
-    names = [n for n in __all__ if n != "all_actions"]
-    if not p.plugin_loaded("activity"):
-        names.remove("activity_create")
-    return {n: globals()[n] for n in names}

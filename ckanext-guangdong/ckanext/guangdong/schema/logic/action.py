@@ -12,6 +12,14 @@ from ckanext.guangdong import params
 from ckanext.guangdong.schema import internal, openness, visibility, vocab
 from ckanext.guangdong.schema.logic import check
 
+# What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
+__all__ = ["bulk_update_public", "format_autocomplete", "guangdong_check_field", "package_create",
+           "package_update", "tag_list", "tag_search", "tag_autocomplete", "tag_show", "member_list",
+           "activity_create", "dcat_catalog_show", "dcat_catalog_search"]
+# registered only where that plugin is loaded (chaining an action that does not exist fails)
+CHAINED_IF_LOADED = {"activity_create": "activity", "dcat_catalog_show": "dcat",
+                     "dcat_catalog_search": "dcat"}
+
 _ = tk._
 
 
@@ -282,21 +290,3 @@ def guangdong_check_field(context: Context, data_dict: dict) -> dict[str, Any]:
     else:
         errors = run()
     return {"field": field, "valid": not errors, "errors": errors}
-
-
-def all_actions() -> dict[str, Callable[..., Any]]:
-    import ckan.plugins as p
-
-    actions: dict[str, Callable[..., Any]] = {"bulk_update_public": bulk_update_public,
-                                              "format_autocomplete": format_autocomplete,
-                                              "guangdong_check_field": guangdong_check_field,
-                                              "package_create": package_create,
-                                              "package_update": package_update,
-                                              "tag_list": tag_list, "tag_search": tag_search,
-                                              "tag_autocomplete": tag_autocomplete,
-                                              "tag_show": tag_show, "member_list": member_list}
-    if p.plugin_loaded("activity"):  # chaining an action that does not exist fails at start
-        actions["activity_create"] = activity_create
-    if p.plugin_loaded("dcat"):
-        actions.update(dcat_catalog_show=dcat_catalog_show, dcat_catalog_search=dcat_catalog_search)
-    return actions

@@ -1,8 +1,8 @@
-"""Validators of the provincial schema (registered by GuangdongSchemaPlugin through IValidators).
+"""Validators of the provincial schema (registered by GuangdongSchemaPlugin through @tk.blanket.validators).
 
 Messages are English msgids translated in ``schema/i18n`` (zh_Hans_CN first): every error a
 publisher or a harvester sees is in both languages. Validators marked ``scheming`` receive the
-scheming field definition first, as ckanext-scheming does for its own (``is_a_scheming_validator``).
+scheming field definition first (ckanext-scheming's ``scheming_validator`` decorator).
 """
 from __future__ import annotations
 
@@ -17,17 +17,41 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
 from ckan.types import Context
+from ckanext.scheming.validation import scheming_validator
 
 from ckanext.guangdong.schema import codes, naming, openness, vocab
 from ckanext.guangdong.schema.lists import as_list as _as_list
 
+# What @tk.blanket.validators registers
+__all__ = [
+    "guangdong_required",
+    "guangdong_choice",
+    "guangdong_multiple_choice",
+    "guangdong_json_list_output",
+    "guangdong_identifier",
+    "guangdong_uscc",
+    "guangdong_phone",
+    "guangdong_email",
+    "guangdong_non_negative_int",
+    "guangdong_whole_number",
+    "guangdong_date",
+    "guangdong_int_output",
+    "guangdong_limits",
+    "guangdong_access_conditions",
+    "guangdong_not_open_private",
+    "guangdong_private",
+    "guangdong_issued_before_modified",
+    "guangdong_temporal_order",
+    "guangdong_format_guess",
+    "guangdong_name_from_file",
+    "guangdong_format",
+    "guangdong_license_default",
+    "guangdong_org_default",
+    "guangdong_dataset_name",
+]
+
 Validator = Callable[..., Any]
 _ = tk._
-
-
-def _scheming(fn: Callable[[dict[str, Any], dict[str, Any]], Validator]) -> Any:
-    fn.is_a_scheming_validator = True  # type: ignore[attr-defined]
-    return fn
 
 
 def _empty(value: Any) -> bool:
@@ -41,7 +65,7 @@ def _sibling(key: tuple, data: dict, name: str) -> Any:
 
 # --- generic --------------------------------------------------------------------------------
 
-@_scheming
+@scheming_validator
 def guangdong_required(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """not_empty with our message when the field is required, else ignore_missing."""
     if not field.get("required"):
@@ -55,7 +79,7 @@ def guangdong_required(field: dict[str, Any], schema: dict[str, Any]) -> Validat
     return validator
 
 
-@_scheming
+@scheming_validator
 def guangdong_choice(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """One value of the vocabulary named by the field's ``guangdong_vocabulary``."""
     name = field["guangdong_vocabulary"]
@@ -75,7 +99,7 @@ def guangdong_choice(field: dict[str, Any], schema: dict[str, Any]) -> Validator
     return validator
 
 
-@_scheming
+@scheming_validator
 def guangdong_multiple_choice(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """Zero or more vocabulary values (list, JSON list, or comma-separated text), stored as a
     JSON list in vocabulary order; at least one when the field is required."""
@@ -196,7 +220,7 @@ def guangdong_non_negative_int(value: Any) -> Any:
     return whole_number(value)
 
 
-@_scheming
+@scheming_validator
 def guangdong_whole_number(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """A count from 0 to the field's ``guangdong_max_value`` (schemas/*.yaml)."""
     maximum = int(field.get("guangdong_max_value", WHOLE_NUMBER_MAX))
@@ -219,7 +243,7 @@ def field_date_range(field: dict[str, Any]) -> tuple[date, date]:
     return bound("guangdong_date_min", codes.DATE_MIN), bound("guangdong_date_max", codes.DATE_MAX)
 
 
-@_scheming
+@scheming_validator
 def guangdong_date(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """A calendar date on the portal's clock (Asia/Shanghai), stored as YYYY-MM-DD, within the
     field's range. Times and offsets are accepted and converted, so 2018-08-09T20:00:00Z is
@@ -284,7 +308,7 @@ def _length_table(schema: dict[str, Any]) -> dict[tuple, int]:
     return table
 
 
-@_scheming
+@scheming_validator
 def guangdong_limits(field: dict[str, Any] | None, schema: dict[str, Any]) -> Validator:
     """Runs before every field (the schema's ``before_validators``): each text over its limit
     or with control characters gets a message on its own field. The checked copy is trimmed
@@ -444,7 +468,7 @@ def guangdong_license_default(value: Any) -> Any:
 _CITY_NAME = re.compile(r"^city-(\d{6})$")
 
 
-@_scheming
+@scheming_validator
 def guangdong_org_default(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """org_type / region_code left empty are inferred from the name (city-441600 is the city
     441600, anything else a provincial department in 440000), so organizations made by code
@@ -465,7 +489,7 @@ def guangdong_org_default(field: dict[str, Any], schema: dict[str, Any]) -> Vali
 
 # --- dataset names --------------------------------------------------------------------------
 
-@_scheming
+@scheming_validator
 def guangdong_dataset_name(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """Names are never typed: kept as they are once a dataset exists (stable when the title
     changes), otherwise derived from the identifier or, failing that, from the title's pinyin."""
@@ -495,8 +519,3 @@ def _text_or_invalid(value: Any) -> str:
     if not isinstance(value, str):
         raise tk.Invalid(_("Enter text"))
     return value
-
-
-def all_validators() -> dict[str, Validator]:
-    return {name: fn for name, fn in globals().items()
-            if name.startswith("guangdong_") and callable(fn)}

@@ -26,7 +26,6 @@ import math
 from typing import Any
 from urllib.parse import urlencode
 
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.validators import unicode_safe
 from ckan.lib.search.common import SearchError, SearchQueryError
@@ -34,6 +33,11 @@ from ckan.types import Context, DataDict
 
 from ckanext.guangdong.search import messages
 from ckanext.guangdong.search.backend import lucene, syntax
+
+# What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
+__all__ = ["package_search", "package_autocomplete", "dcat_catalog_show", "dcat_catalog_search"]
+# registered only where that plugin is loaded (chaining an action that does not exist fails)
+CHAINED_IF_LOADED = {"dcat_catalog_show": "dcat", "dcat_catalog_search": "dcat"}
 
 
 def _query_error(exc: BaseException) -> lucene.QueryError | None:
@@ -220,12 +224,3 @@ def dcat_catalog_show(original: Any, context: Context, data_dict: DataDict) -> A
 @tk.chained_action
 def dcat_catalog_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     return _catalog("dcat_catalog_search", context, data_dict)
-
-
-def get_actions() -> dict[str, Any]:
-    actions: dict[str, Any] = {"package_search": package_search,
-                               "package_autocomplete": package_autocomplete}
-    if p.plugin_loaded("dcat"):
-        actions.update(dcat_catalog_show=dcat_catalog_show,
-                       dcat_catalog_search=dcat_catalog_search)
-    return actions
