@@ -6,7 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
-from schema_data import dataset_dict, make_org, make_sysadmin
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 # The application pages list through package_search: make test-solr runs them on Solr too.
 pytestmark = [pytest.mark.usefixtures("gd"), pytest.mark.search_engine_neutral]
@@ -118,7 +118,7 @@ def test_a_dataset_made_private_drops_off_the_application_page(world, gd_app) ->
 ])
 def test_application_form_in_both_languages(world, gd_app, prefix, texts, error) -> None:
     from ckan.tests import factories
-    from schema_data import make_user
+    from gd_testing import make_user
     from test_schema_forms import csrf  # same CSRF handling as the dataset form test
     user = make_user()
     tk.get_action("organization_member_create")(dict(world["ctx"]), {

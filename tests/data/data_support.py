@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import Any
 
-from gd_testing import make_user  # noqa: F401 (re-exported)
+from gd_testing import dataset_dict, make_user  # noqa: F401 (make_user re-exported)
 
 MAX_BYTES = 300_000
 MAX_ROWS = 2_000
@@ -22,17 +22,12 @@ def sysadmin_context() -> dict[str, Any]:
 def dataset(org_id: str, resources: list[dict[str, Any]], **overrides: Any) -> dict[str, Any]:
     """A valid dataset of the provincial schema, created through package_create."""
     from ckan.tests import helpers
-    data: dict[str, Any] = {
-        "type": "dataset", "name": f"ds-{uuid.uuid4().hex[:12]}", "title": "广州市各区人口",
-        "notes": "各区常住人口。", "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}",
-        "owner_org": org_id, "private": False, "publisher_name": "广州市统计局",
-        "publisher_id": "11440000006940081X", "theme": ["民生服务"],
-        "access_rights": "unconditional", "frequency": "monthly", "issued": "2024-03-01",
-        "modified": "2024-03-10", "spatial_coverage": "440100", "contact_name": "数据科",
-        "contact_email": "opendata@gz.gov.cn", "contact_phone": "020-12345678",
-        "license_id": "cc-by", "share_type": "conditional_share", "data_level": "level2",
-        "deidentified": "true", "resources": resources,
-    }
+    data = dataset_dict(
+        org_id, full=False, name=f"ds-{uuid.uuid4().hex[:12]}", title="广州市各区人口",
+        notes="各区常住人口。", publisher_name="广州市统计局", theme=["民生服务"],
+        issued="2024-03-01", modified="2024-03-10", contact_name="数据科",
+        contact_email="opendata@gz.gov.cn", share_type="conditional_share", data_level="level2",
+        deidentified="true", resources=resources)
     data.update(overrides)
     return helpers.call_action("package_create", sysadmin_context(), **data)
 

@@ -6,16 +6,12 @@ All plugins of the test ini (a purge walks ckanext-harvest's tables too), the pr
 and organizations of their own in the shared test database."""
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "schema"))
-from schema_data import dataset_dict, make_org, make_sysadmin  # noqa: E402
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")
 

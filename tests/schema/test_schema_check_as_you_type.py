@@ -4,7 +4,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
-from schema_data import dataset_dict, make_org, make_sysadmin, make_user
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user
 
 pytestmark = pytest.mark.usefixtures("gd")
 

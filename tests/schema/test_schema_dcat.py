@@ -12,8 +12,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 import rdflib
 from ckanext.dcat.processors import RDFParser
+from gd_testing import dataset_dict, make_org, make_sysadmin
 from rdflib.namespace import SKOS
-from schema_data import dataset_dict, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")
 

@@ -8,7 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
-from schema_data import make_org, make_sysadmin, make_user, unique_identifier
+from gd_testing import make_org, make_sysadmin, make_user, unique_identifier
 
 pytestmark = pytest.mark.usefixtures("gd")
 

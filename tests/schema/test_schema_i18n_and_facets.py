@@ -12,7 +12,7 @@ import pytest
 import yaml
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
-from schema_data import dataset_dict, make_org, make_sysadmin
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "ckanext-guangdong" / "ckanext" / "guangdong"

@@ -10,7 +10,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
-from schema_data import dataset_dict, make_org, make_sysadmin, make_user
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user
 
 pytestmark = pytest.mark.usefixtures("gd")
 CC_BY = {"zh_Hans_CN": "知识共享署名 4.0 国际许可协议（CC BY 4.0）",

@@ -11,7 +11,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
-from schema_data import dataset_dict, make_org, make_user
+from gd_testing import dataset_dict, make_org, make_user
 
 from ckanext.guangdong.harvesters.crosswalk import load as load_crosswalk
 from ckanext.guangdong.harvesters.mapping import RemoteRecord, map_record

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import ckan.plugins.toolkit as tk
 import pytest
-from schema_data import dataset_dict, make_org, make_sysadmin
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
-from schema_data import dataset_dict, make_org, make_sysadmin, unique_identifier
+from gd_testing import dataset_dict, make_org, make_sysadmin, unique_identifier
 
 pytestmark = pytest.mark.usefixtures("gd")
 

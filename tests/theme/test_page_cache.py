@@ -14,8 +14,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
-from gd_testing import make_sysadmin, make_user
-from schema.schema_data import dataset_dict, make_org  # tests/schema (namespace package)
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user
 
 pytestmark = pytest.mark.usefixtures("gd")
 

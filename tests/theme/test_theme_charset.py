@@ -5,8 +5,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import pytest
 from gd_chromium import chromium_session, needs_chromium
-from gd_testing import make_sysadmin
-from schema.schema_data import dataset_dict, make_org  # tests/schema (namespace package)
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")
 

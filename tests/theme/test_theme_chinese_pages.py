@@ -17,8 +17,7 @@ import pytest
 from ckan.tests import factories
 from gd_chromium import chromium_session, needs_chromium
 from gd_english import english_on
-from gd_testing import make_sysadmin, make_user, reset_database
-from schema.schema_data import dataset_dict, make_org  # tests/schema (namespace package)
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user, reset_database
 
 pytestmark = [needs_chromium, pytest.mark.usefixtures("gd")]
 PASSWORD = "Walker-pass-2024"

@@ -34,8 +34,7 @@ def test_dataset_page_sidebar_shows_the_publisher_without_counting_the_catalog(g
     """The sidebar's publisher comes from a light organization_show: same title, description
     and picture as CKAN's h.get_organization, and no facet search of the whole catalog."""
     import ckan.plugins.toolkit as tk
-    from gd_testing import make_sysadmin
-    from schema.schema_data import dataset_dict, make_org
+    from gd_testing import dataset_dict, make_org, make_sysadmin
 
     from ckanext.guangdong.theme import helpers
     org = make_org(title="侧栏测试厅", description="负责**侧栏**测试。")
