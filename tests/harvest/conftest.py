@@ -22,14 +22,10 @@ from gd_testing import reset_database  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def harvest_db() -> Iterator[None]:
-    """Plugins of the ini loaded (as ``with_plugins`` does, but for the whole module: a
-    harvest spans several tests) and a fresh database."""
-    import ckan.plugins
-    ckan.plugins.load_all()
+def harvest_db(gd_plugins: None) -> None:
+    """The plugins of the ini loaded for the whole module (the shared ``gd_plugins``: a harvest
+    spans several tests) and a fresh database."""
     reset_database()
-    yield
-    ckan.plugins.unload_non_system_plugins()
 
 
 @pytest.fixture(scope="module")
