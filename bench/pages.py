@@ -269,7 +269,7 @@ def figures(page: str, concurrency: int, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(server: Server, port: int, page: str, concurrency: int, seconds: float,
-            keepalive: bool, proxy: "Nginx | None" = None) -> dict[str, Any]:
+            keepalive: bool, proxy: Nginx | None = None) -> dict[str, Any]:
     return figures(page, concurrency,
                    measure_slice(server, port, page, concurrency, seconds, keepalive, proxy))
 

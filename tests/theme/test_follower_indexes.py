@@ -8,15 +8,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-
-from gd_testing import make_sysadmin, make_user
-from schema.schema_data import dataset_dict, make_org  # tests/schema (namespace package)
+import pytest
+import sqlalchemy as sa
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user
+from sqlalchemy.dialects import postgresql
 
 pytestmark = pytest.mark.usefixtures("gd")
 
