@@ -9,6 +9,7 @@ help:
 	@echo "make test              set up the same on a test database and run the whole test suite"
 	@echo "make stop              stop every process 'make run' started, and PostgreSQL and Redis"
 	@echo "make demo              (re)load the demo catalog into the running setup"
+	@echo "make lint              ruff and pyright (standard mode) on the code; both must report 0 errors"
 	@echo "make test-ckan-search  CKAN's own search tests against our PostgreSQL search backend"
 	@echo "make solr              build (once) and start a local Solr 9 on 127.0.0.1:$${GD_SOLR_PORT:-8983} (scripts/solr.sh)"
 	@echo "make test-solr         the engine-neutral search tests, CKAN's search suite and SolrCloud on real Solr"
@@ -29,6 +30,9 @@ demo: setup
 test:
 	@scripts/test.sh
 
+lint:
+	@scripts/lint.sh
+
 test-ckan-search:
 	@scripts/test-ckan-search.sh
 
@@ -41,4 +45,4 @@ test-solr:
 bench:
 	@scripts/setup.sh test && .venv/bin/python bench/search.py && .venv/bin/python bench/harvest.py && .venv/bin/python bench/targets.py && .venv/bin/python bench/datastore.py
 
-.PHONY: help setup run stop demo test test-ckan-search solr test-solr bench
+.PHONY: help setup run stop demo test lint test-ckan-search solr test-solr bench

@@ -66,6 +66,7 @@ def child(kind: str, resource_id: str, path: str) -> None:
     app = load_ckan()
     import ckan.plugins.toolkit as tk
     from ckanext.xloader import loader as xloader
+
     from ckanext.guangdong.data import job, prepare
     logger = logging.getLogger("bench")
     with app._wsgi_app.test_request_context():
@@ -103,7 +104,7 @@ def child(kind: str, resource_id: str, path: str) -> None:
 def run_child(kind: str, resource_id: str, path: Path) -> dict[str, Any]:
     proc = subprocess.run([str(PY), __file__, "--child", kind, resource_id, str(path)],
                           capture_output=True, text=True)
-    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(proc.stdout[-2000:] + proc.stderr[-4000:])
     return json.loads(line[7:])
@@ -139,6 +140,7 @@ def main() -> None:
     subprocess.run([str(ROOT / "scripts/setup.sh"), "test"], check=True)
     app = load_ckan()
     import uuid
+
     from ckan.tests import helpers
     sizes = [int(s) for s in args.sizes.split(",")]
     work = VAR / "bench" / "datastore"
@@ -205,8 +207,8 @@ def main() -> None:
                   "q_cjk": "full text, Chinese: `q=天河` (substring match, ours)",
                   "q_token": "full text, a whole token: `q=tianhe` (PostgreSQL full-text, stock)",
                   "page": "no filter, `offset=500000` (deep page)"}
-        lat_lines = ("\n| datastore_search at {:,} rows, 20 rows per answer | p50 ms | p95 ms |\n|---|---|---|\n"
-                     .format(max(sizes)) + "".join(f"| {labels[k]} | {v[0]:.0f} | {v[1]:.0f} |\n"
+        lat_lines = (f"\n| datastore_search at {max(sizes):,} rows, 20 rows per answer | p50 ms | p95 ms |\n|---|---|---|\n"
+                      + "".join(f"| {labels[k]} | {v[0]:.0f} | {v[1]:.0f} |\n"
                                                   for k, v in lat.items()))
     text = (f"Command: `.venv/bin/python {command}` (run {datetime.now():%Y-%m-%d %H:%M}, load average "
             f"{load_before} before, {uptime()} after; 2 cores shared with other work). Each load in a fresh "

@@ -36,7 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("GD_VAR", ROOT / "var"))
 PY = ROOT / ".venv" / "bin" / "python"
 CKAN = ROOT / ".venv" / "bin" / "ckan"
-sys.path.insert(0, str(ROOT / "tests"))  # the stand-in portals (cityportals)
 
 
 # --- orchestration ------------------------------------------------------------------------
@@ -63,7 +62,7 @@ def derive_ini(base: Path, db: str, plugins: str | None, name: str) -> Path:
 
 
 def fresh_database(ini: Path, db: str) -> None:
-    from cityportals.ckan_city import _dropdb
+    from ckanext.guangdong.demo.cityportals.ckan_city import _dropdb
     _dropdb(ini, db)
     subprocess.run([str(ROOT / "scripts" / "services.sh"), "createdb", db], check=True,
                    capture_output=True)
@@ -74,7 +73,7 @@ def worker(mode: str, ini: Path, url: str, extra: dict[str, Any] | None = None) 
     cmd = [str(PY), str(Path(__file__)), "--worker", mode, "--ini", str(ini), "--url", url,
            "--extra", json.dumps(extra or {})]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode or not lines:
         raise SystemExit(f"worker {mode} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
     return json.loads(lines[-1][7:])
@@ -98,7 +97,7 @@ def main() -> None:
     base = VAR / "test.ini"
     if not base.exists():
         raise SystemExit(f"{base} missing: run scripts/setup.sh test first (make bench does)")
-    from cityportals import ckan_city
+    from ckanext.guangdong.demo.cityportals import ckan_city
     print(f"city portal: seeding/starting a CKAN with {args.datasets} datasets …", flush=True)
     city = ckan_city.start(base, db="ckan_city_bench", count=args.datasets)
     results: dict[str, Any] = {"datasets": args.datasets}
@@ -119,7 +118,7 @@ def main() -> None:
 
     print(f"gather: {args.gather} records from the JSON API …", flush=True)
     port = ckan_city.free_port()
-    server = subprocess.Popen([str(PY), "-m", "cityportals.serve", "--port", str(port), "--count",
+    server = subprocess.Popen([str(PY), "-m", "ckanext.guangdong.demo.cityportals.serve", "--port", str(port), "--count",
                                str(args.gather), "--no-broken"], cwd=ROOT / "tests",
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -148,7 +147,7 @@ def write_section(r: dict[str, Any], argv: str) -> None:
 
 Command: `.venv/bin/python {argv.split(' ', 1)[-1] if ' ' in argv else 'bench/harvest.py'}` (part of `make bench`),
 run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine ({os.cpu_count()} cores).
-Source: a second, real CKAN 2.11 on 127.0.0.1 (`tests/cityportals/ckan_city.py`) with
+Source: a second, real CKAN 2.11 on 127.0.0.1 (`ckanext/guangdong/demo/cityportals/ckan_city.py`) with
 {r['datasets']} datasets in its own schema (extras with Chinese labels). Each harvest starts from a
 fresh database and runs end to end: gather, fetch, import, job finished.
 
@@ -161,7 +160,7 @@ fresh database and runs end to end: gather, fetch, import, job finished.
 Goals: ours ≥ 1.0 × stock in one process, ≥ 1.5 × stock with two fetch consumers.
 Peak memory of the one-process runs: stock {r['stock']['peak_rss_mb']:.0f} MB, ours {r['ours']['peak_rss_mb']:.0f} MB.
 
-Gather of a {g['count']:,}-record 开放广东-style JSON API (`tests/cityportals/api_portal.py`, pages
+Gather of a {g['count']:,}-record 开放广东-style JSON API (`ckanext/guangdong/demo/cityportals/api_portal.py`, pages
 of {g['page_size']}): {g['objects']:,} harvest objects in {g['seconds']:.1f} s; peak RSS of the gathering
 process {g['peak_rss_mb']:.0f} MB (of which {g['baseline_rss_mb']:.0f} MB is CKAN loaded before the gather).
 Goal ≤ 300 MB. Objects are written in batches with SQLAlchemy Core and only guid → fingerprint is

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pages.py [--catalogs 10000:ckan_bench_10k,100000:ckan_bench_100k]
         [--pages dataset,landing,search,api,home] [--concurrency 1,4,16] [--seconds 60]
-        [--workers 2] [--threads 4] [--worker-class gthread] [--close] [--nginx]
+        [--slice 5] [--workers 2] [--threads 4] [--worker-class gthread] [--close] [--nginx]
         [--set key=value ...] [--code DIR] [--label after] [--no-write]
 
 The catalogs are bench/search.py's (build them first, e.g.
@@ -16,6 +16,13 @@ next request when the last answer has arrived; keep-alive unless ``--close``) fo
 ``--seconds`` and reports requests/s, latency p50/p95/p99, and the CPU time per request of
 PostgreSQL (every process of the local cluster, from /proc) and of gunicorn (master and
 workers). The 100k/10k ratio of requests/s is printed per page and concurrency.
+
+Both catalogs' servers run at once and the load alternates between them in slices of
+``--slice`` seconds (5; the order reversed each round) until each has had ``--seconds``
+per point, so both sides of a ratio see the same machine load: on a shared machine the load
+average moves from 2 to 12 within minutes, and catalogs measured one after the other
+(``--slice 0``, the script's behaviour before) gave ratios that measured the load, not the
+catalog (docs/benchmarks.md, "Pages").
 
 Pages (anonymous visitor, Chinese):
   dataset   /dataset/<name>            one dataset page (the same dataset name in every catalog)
@@ -38,8 +45,6 @@ import json
 import os
 import re
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -134,9 +139,9 @@ class Server:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/api/3/action/status_show",
                                        timeout=30).read()
                 return
-            except OSError:
+            except OSError as exc:
                 if self.proc.poll() is not None:
-                    raise SystemExit(f"gunicorn exited, see {self.log.name}")
+                    raise SystemExit(f"gunicorn exited, see {self.log.name}") from exc
                 time.sleep(0.5)
         raise SystemExit(f"gunicorn did not answer, see {self.log.name}")
 
@@ -232,26 +237,48 @@ def pct(samples: list[float], q: float) -> float:
 
 
 # -- run ------------------------------------------------------------------------------------
-def measure(server: Server, port: int, page: str, concurrency: int, seconds: float,
-            keepalive: bool, proxy: "Nginx | None" = None) -> dict[str, Any]:
+def measure_slice(server: Server, port: int, page: str, concurrency: int, seconds: float,
+                  keepalive: bool, proxy: Nginx | None = None) -> dict[str, Any]:
+    """Raw figures of one stretch of load: latencies, errors, seconds, CPU seconds."""
     pg = postmaster_pid()
     def web_cpu() -> float:
         return server.cpu() + (proxy.cpu() if proxy else 0.0)
     pg0, web0 = _tree_cpu(pg), web_cpu()
     samples, errors, elapsed = load(port, PAGES[page], concurrency, seconds, keepalive)
     pg1, web1 = _tree_cpu(pg), web_cpu()
+    return {"samples": samples, "errors": errors, "elapsed": elapsed, "pg": pg1 - pg0,
+            "web": web1 - web0, "load": [float(loadavg())]}
+
+
+def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"samples": [x for p in parts for x in p["samples"]],
+            "errors": [x for p in parts for x in p["errors"]],
+            "elapsed": sum(p["elapsed"] for p in parts), "pg": sum(p["pg"] for p in parts),
+            "web": sum(p["web"] for p in parts), "load": [x for p in parts for x in p["load"]]}
+
+
+def figures(page: str, concurrency: int, raw: dict[str, Any]) -> dict[str, Any]:
+    samples, errors = raw["samples"], raw["errors"]
     n = max(len(samples), 1)
-    return {"page": page, "c": concurrency, "n": len(samples), "rps": len(samples) / elapsed,
+    return {"page": page, "c": concurrency, "n": len(samples),
+            "rps": len(samples) / raw["elapsed"],
             "p50": pct(samples, 0.5), "p95": pct(samples, 0.95), "p99": pct(samples, 0.99),
-            "pg_ms": (pg1 - pg0) * 1000 / n, "web_ms": (web1 - web0) * 1000 / n,
-            "errors": len(errors), "error_codes": sorted(set(errors))[:5]}
+            "pg_ms": raw["pg"] * 1000 / n, "web_ms": raw["web"] * 1000 / n,
+            "errors": len(errors), "error_codes": sorted(set(errors))[:5],
+            "load": f"{min(raw['load']):.1f}–{max(raw['load']):.1f}"}
+
+
+def measure(server: Server, port: int, page: str, concurrency: int, seconds: float,
+            keepalive: bool, proxy: Nginx | None = None) -> dict[str, Any]:
+    return figures(page, concurrency,
+                   measure_slice(server, port, page, concurrency, seconds, keepalive, proxy))
 
 
 class Nginx:
     """docker/nginx/nginx.conf on 127.0.0.1 in front of the gunicorn on ``upstream``."""
 
-    def __init__(self, upstream: int, port: int):
-        prefix = VAR / "nginx-bench"
+    def __init__(self, upstream: int, port: int, name: str = "nginx-bench"):
+        prefix = VAR / name
         (prefix / "cache").mkdir(parents=True, exist_ok=True)
         text = (ROOT / "docker/nginx/nginx.conf").read_text(encoding="utf-8")
         for old, new in (("server ckan:5000;", f"server 127.0.0.1:{upstream};"),
@@ -293,29 +320,86 @@ def loadavg() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-def run_catalog(size: int, db: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    ini = prepare_ini(db, args.set)
-    port = int(os.environ.get("GD_WEB_PORT", "5000")) + 40
-    server = Server(ini, port, args)
-    proxy = Nginx(port, port + 1) if args.nginx else None
-    target = port + 1 if proxy else port
+class Catalog:
+    """One catalog's gunicorn (and nginx with --nginx) on its own ports."""
+
+    def __init__(self, size: int, db: str, index: int, args: argparse.Namespace):
+        self.size, self.db = size, db
+        ini = prepare_ini(db, args.set)
+        port = int(os.environ.get("GD_WEB_PORT", "5000")) + 40 + 2 * index
+        self.server = Server(ini, port, args)
+        self.proxy = Nginx(port, port + 1, f"nginx-bench-{index}") if args.nginx else None
+        self.target = port + 1 if self.proxy else port
+
+    def warm(self, page: str, args: argparse.Namespace) -> None:
+        # Every worker thread renders the page a few times (caches, templates).
+        load(self.target, PAGES[page], args.workers * args.threads, args.warmup, True)
+
+    def slice(self, page: str, c: int, seconds: float, args: argparse.Namespace) -> dict[str, Any]:
+        return measure_slice(self.server, self.target, page, c, seconds, not args.close,
+                             self.proxy)
+
+    def stop(self) -> None:
+        if self.proxy:
+            self.proxy.stop()
+        self.server.stop()
+
+
+def report(r: dict[str, Any]) -> None:
+    print(f"  {r['size']:>6} {r['page']:8} c={r['c']:<3} {r['rps']:7.1f} req/s  p50 {r['p50']:7.1f}"
+          f"  p95 {r['p95']:7.1f}  p99 {r['p99']:7.1f} ms  PG {r['pg_ms']:6.1f}"
+          f"  web {r['web_ms']:6.1f} ms/req  errors {r['errors']} {r['error_codes']}"
+          f"  (load {r['load']})", flush=True)
+
+
+def run_sequential(catalogs: list[tuple[int, str]], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """One catalog after the other (--slice 0): the machine's load may differ between them."""
+    results = []
+    for size, db in catalogs:
+        print(f"== {size} datasets (database {db})", flush=True)
+        cat = Catalog(size, db, 0, args)
+        try:
+            for page in args.pages:
+                cat.warm(page, args)
+                for c in args.concurrency:
+                    r = figures(page, c, cat.slice(page, c, args.seconds, args))
+                    r["size"] = size
+                    results.append(r)
+                    report(r)
+        finally:
+            cat.stop()
+    return results
+
+
+def run_interleaved(catalogs: list[tuple[int, str]], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Every catalog's server up at once; for each page and concurrency the load alternates
+    between the catalogs in slices of --slice seconds (order reversed each round) until each
+    has had --seconds. Both sides of a ratio then see the same machine load, which on a
+    shared machine moves by a factor of several within minutes; only the catalog under load
+    is busy, the others' servers wait idle."""
+    cats: list[Catalog] = []
     results = []
     try:
+        for i, (size, db) in enumerate(catalogs):
+            print(f"== {size} datasets (database {db})", flush=True)
+            cats.append(Catalog(size, db, i, args))
         for page in args.pages:
-            # Warm-up: every worker thread renders the page a few times (caches, templates).
-            load(target, PAGES[page], args.workers * args.threads, args.warmup, True)
+            for cat in cats:
+                cat.warm(page, args)
             for c in args.concurrency:
-                r = measure(server, target, page, c, args.seconds, not args.close, proxy)
-                r["size"] = size
-                results.append(r)
-                print(f"  {size:>6} {page:8} c={c:<3} {r['rps']:7.1f} req/s  p50 {r['p50']:7.1f}"
-                      f"  p95 {r['p95']:7.1f}  p99 {r['p99']:7.1f} ms  PG {r['pg_ms']:6.1f}"
-                      f"  web {r['web_ms']:6.1f} ms/req  errors {r['errors']} {r['error_codes']}"
-                      f"  (load {loadavg()})", flush=True)
+                parts: dict[int, list[dict[str, Any]]] = {cat.size: [] for cat in cats}
+                rounds = max(1, round(args.seconds / args.slice))
+                for k in range(rounds):
+                    for cat in (cats if k % 2 == 0 else cats[::-1]):
+                        parts[cat.size].append(cat.slice(page, c, args.seconds / rounds, args))
+                for cat in cats:
+                    r = figures(page, c, merge(parts[cat.size]))
+                    r["size"] = cat.size
+                    results.append(r)
+                    report(r)
     finally:
-        if proxy:
-            proxy.stop()
-        server.stop()
+        for cat in cats:
+            cat.stop()
     return results
 
 
@@ -350,6 +434,9 @@ def table(results: list[dict[str, Any]], sizes: list[int], pages: list[str],
     if p95_4:
         lines.append("")
         lines.append("p95 at concurrency 4 (ms): " + ", ".join(p95_4) + ".")
+    loads = [float(x) for r in results for x in r["load"].split("–")]
+    if loads:
+        lines.append(f"Load average (1 min) read after each slice: {min(loads):.1f}–{max(loads):.1f}.")
     errors = sum(r["errors"] for r in results)
     lines.append(f"Errors (non-200 or broken connections): {errors}.")
     return "\n".join(lines) + "\n"
@@ -380,6 +467,9 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,4,16")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--slice", type=float, default=5,
+                        help="interleave the catalogs in slices of this many seconds "
+                             "(0: one catalog after the other)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread")
@@ -397,15 +487,16 @@ def main() -> None:
     catalogs = [(int(s), db) for s, db in (c.split(":") for c in args.catalogs.split(","))]
     command = " ".join(["bench/pages.py"] + sys.argv[1:])
     started, load_before = datetime.now(), loadavg()
-    results: list[dict[str, Any]] = []
-    for size, db in catalogs:
-        print(f"== {size} datasets (database {db})", flush=True)
-        results += run_catalog(size, db, args)
+    interleaved = args.slice > 0 and len(catalogs) > 1
+    results = (run_interleaved if interleaved else run_sequential)(catalogs, args)
     text = (f"### {args.label or 'run'}\n\nCommand: `.venv/bin/python {command}` (run "
             f"{started:%Y-%m-%d %H:%M}, load average {load_before} before, {loadavg()} after; "
             f"gunicorn {args.workers} workers × {args.threads} threads, {args.worker_class}, "
             f"{'Connection: close' if args.close else 'keep-alive'} clients, "
-            f"{args.seconds:.0f} s per point).\n\n"
+            f"{args.seconds:.0f} s per point, "
+            + (f"catalogs interleaved in {args.slice:.0f} s slices" if interleaved
+               else "catalogs one after the other")
+            + ").\n\n"
             + table(results, [s for s, _ in catalogs], args.pages, args.concurrency))
     print(text)
     (VAR / "log" / f"bench-pages-{started:%H%M%S}.json").write_text(json.dumps(results))

@@ -62,8 +62,7 @@ def presidio_engine() -> Any:
     import tldextract
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
-    from presidio_analyzer.predefined_recognizers import (CreditCardRecognizer, EmailRecognizer,
-                                                          PhoneRecognizer)
+    from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, EmailRecognizer, PhoneRecognizer
     try:  # presidio-analyzer 2.2.36x moved the generic recognizers into a package
         import presidio_analyzer.predefined_recognizers.generic.email_recognizer as email_mod
     except ImportError:
@@ -114,6 +113,7 @@ def presidio_judge(engine: Any) -> Any:
 def corpus_section(with_presidio: bool) -> str:
     import safety_corpus
     import safety_eval
+
     from ckanext.guangdong.safety import detectors as d
     tables = safety_corpus.make_corpus(columns=220, cells=500, seed=14)
     n_cols = sum(len(t.columns) for t in tables)

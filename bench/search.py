@@ -32,9 +32,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = os.environ.get("GD_BENCH_DB", "ckan_bench_search")
@@ -198,6 +199,7 @@ class NoopConnection:
 def rebuild_rate(ids: list[str], noop: bool) -> float:
     import ckan.lib.search as search
     import ckan.model as model
+
     from ckanext.guangdong.search import seam
     from ckanext.guangdong.search.backend import connection
     def make_noop(decode_dates: bool = True) -> NoopConnection:
@@ -294,13 +296,13 @@ def latencies(runs: int) -> dict[str, Any]:
         "AND (title ILIKE :kw OR notes ILIKE :kw) ORDER BY metadata_modified DESC LIMIT 20")
     naive_cycle = {"a": iter(ORDINARY * runs), "b": iter(BROAD * runs)}
     for kind in ("a", "b"):
-        out[f"naive_{kind}"] = timed(lambda: model.Session.execute(
+        out[f"naive_{kind}"] = timed(lambda kind=kind: model.Session.execute(
             naive_sql, {"kw": f"%{next(naive_cycle[kind])}%"}).fetchall(), runs)
     for kind in ("a", "b"):
         words = iter((ORDINARY if kind == "a" else BROAD) * runs)
         with naive_matching():
             out[f"naive_pipe_{kind}"] = timed(
-                lambda: package_search({"q": next(words), **common}), runs)
+                lambda words=words: package_search({"q": next(words), **common}), runs)
     out["share"] = share
     out["total"] = total
     return out
@@ -417,6 +419,7 @@ def main() -> None:
     app = load_app(ini)
     import ckan.model as model
     import sqlalchemy as sa
+
     from ckanext.guangdong.search.reindex import rebuild
 
     rng = random.Random(42)

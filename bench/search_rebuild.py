@@ -108,6 +108,7 @@ def main() -> None:
     app = bench.load_app(Path(args.ini))
     import ckan.model as model
     import sqlalchemy as sa
+
     from ckanext.guangdong.search.reindex import rebuild
 
     with app._wsgi_app.test_request_context():

@@ -32,8 +32,9 @@ import subprocess
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLR_PORT = int(os.environ.get("GD_SOLR_PORT", "8983"))
@@ -62,6 +63,7 @@ def solr_count() -> int:
 
 def use(engine: str) -> None:
     from ckan.lib.search import common
+
     from ckanext.guangdong.search import seam
     seam.install(engine)
     if engine == "solr":
@@ -97,6 +99,7 @@ def _engine() -> str:
 def bulk_reindex(workers: int) -> tuple[int, float, int]:
     import ckan.model as model
     from ckan.lib.search import clear_all
+
     from ckanext.guangdong.search.reindex import rebuild
     if _engine() == "solr":
         clear_all()
@@ -131,6 +134,7 @@ def time_engine_calls() -> None:
     (the rest is CKAN: the action, permission labels, plugins' after_search — e.g. the
     tracking plugin's queries per result — and JSON decoding, the same for both)."""
     import pysolr
+
     from ckanext.guangdong.search.backend import connection
     for cls in (pysolr.Solr, connection.PostgresConnection):
         original = cls.search

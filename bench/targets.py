@@ -29,8 +29,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = os.environ.get("GD_BENCH_DB", "ckan_bench_targets")
@@ -128,6 +129,7 @@ def build_catalog(session: Any, n: int, n_apps: int, rng: random.Random) -> dict
 def record_history(session: Any, dataset_ids: list[str], rng: random.Random, changes: int) -> float:
     """Later withdrawals and republications through the recorder (what the hooks call)."""
     from sqlalchemy import text
+
     from ckanext.guangdong.events import backfill, recorder
     chosen = rng.sample(dataset_ids, changes)
     facts = {f.package_id: f for f, _c, _i in backfill.load_facts(session.connection(), chosen)}
@@ -150,8 +152,9 @@ def record_history(session: Any, dataset_ids: list[str], rng: random.Random, cha
 
 def index_catalog(session: Any, batch: int = 500) -> float:
     """CKAN's own index_package over package dicts built from the rows (no package_show)."""
-    from sqlalchemy import text
     from ckan.lib.search import index as search_index
+    from sqlalchemy import text
+
     from ckanext.guangdong.search.backend import connection as pg
     indexer = search_index.PackageSearchIndex()
     docs: list[dict[str, Any]] = []
@@ -272,6 +275,7 @@ def main() -> None:
         import ckan.model as model
         import ckan.plugins.toolkit as tk
         from sqlalchemy import text
+
         from ckanext.guangdong.events import backfill
         from ckanext.guangdong.targets import counting, db
 
@@ -317,9 +321,9 @@ def main() -> None:
             label = as_of or "today"
             data = {"as_of": as_of} if as_of else {}
             results[f"guangdong_target_progress ({label})"], outputs[f"progress {label}"] = measure(
-                lambda: call("guangdong_target_progress", **data), args.repeat)
+                lambda data=data: call("guangdong_target_progress", **data), args.repeat)
             results[f"guangdong_open_stats ({label})"], outputs[f"stats {label}"] = measure(
-                lambda: call("guangdong_open_stats", **data), args.repeat)
+                lambda data=data: call("guangdong_open_stats", **data), args.repeat)
         orgs = counting.organizations(model.Session.connection())
         naive_times, naive = ([0.0], {"datasets": None}) if args.no_naive else measure(lambda: naive_counts(call, orgs), 1)
         if naive.get("extrapolated_ms"):

@@ -1,11 +1,12 @@
 """guangdong_api_harvester: home-grown JSON APIs described by a list, a detail and a
 file-list endpoint, with paging and an optional auth header. The 开放广东 API
-(DOMAIN.md §4) is the built-in preset ``kaifang_guangdong`` in crosswalk.yaml."""
+(docs/domain.md §4) is the built-in preset ``kaifang_guangdong`` in crosswalk.yaml."""
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .base import GuangdongHarvesterBase, Listed
 from .errors import HarvestError
@@ -36,7 +37,12 @@ class GuangdongAPIHarvester(GuangdongHarvesterBase):
                    "preset kaifang_guangdong for 开放广东-style platforms.")
 
     def api(self, cfg: dict[str, Any]) -> dict[str, Any]:
-        spec = self.crosswalk(cfg).api_preset(cfg["preset"]) if cfg.get("preset") else {}
+        spec: dict[str, Any] = {}
+        if cfg.get("preset"):
+            preset = self.crosswalk(cfg).api_preset(cfg["preset"])
+            if preset is None:  # validate_config names the known presets
+                raise ValueError(f"unknown API preset: {cfg['preset']}")
+            spec = preset
         for key in ("list", "detail", "files", "id_field", "modified_field", "remote_url"):
             if key in cfg:
                 spec[key] = {**spec.get(key, {}), **cfg[key]} if isinstance(cfg[key], dict) else cfg[key]
@@ -110,9 +116,9 @@ class GuangdongAPIHarvester(GuangdongHarvesterBase):
         template = spec.get("remote_url") or "{base}#{id}"
         try:
             return str(template).format(base=base.rstrip("/"), id=rid)
-        except (KeyError, IndexError, ValueError, AttributeError):
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
             raise HarvestError("invalid_response", f"remote_url {template!r} may only use "
-                               "{base} and {id}")
+                               "{base} and {id}") from exc
 
     def fetch_record(self, obj: Any, cfg: dict[str, Any], client: Client) -> RemoteRecord:
         spec = self.api(cfg)

@@ -6,12 +6,15 @@ listing is a summary, how to fetch one record (``fetch_record``).
 """
 from __future__ import annotations
 
+# The pyright ignores in this file: ckanext-harvest's model declares plain Column attributes,
+# so a type checker reads a row's values (ids, dates, content) as Column objects.
 import hashlib
 import json
 import logging
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -20,7 +23,8 @@ from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject,
 
 from . import config as source_config
 from . import importer, schema_fit, store
-from .crosswalk import Crosswalk, load as load_crosswalk
+from .crosswalk import Crosswalk
+from .crosswalk import load as load_crosswalk
 from .errors import DuplicateInSource, HarvestError, RecordRejected, format_message
 from .http import Client
 from .mapping import RemoteRecord, map_record
@@ -53,7 +57,7 @@ class GuangdongHarvesterBase(HarvesterBase):
         try:
             cfg = source_config.parse(config, self.NAME)
         except source_config.ConfigError as e:
-            raise ValueError(str(e))
+            raise ValueError(str(e)) from e
         self.validate_specific(cfg)
         return json.dumps(cfg, ensure_ascii=False, indent=1)
 
@@ -113,19 +117,19 @@ class GuangdongHarvesterBase(HarvesterBase):
         raise NotImplementedError
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
-        if not store.claim_gather(harvest_job.id):
+        if not store.claim_gather(harvest_job.id):  # pyright: ignore[reportArgumentType]
             log.warning(
                 "harvest job %s of source %s is already being gathered by another process (the "
                 "gather consumer, or another `ckan harvester run-test`): this one waits for it and "
                 "gathers nothing itself; the records are imported once, by the process that "
                 "gathered them (the fetch consumers, or that run-test)",
                 harvest_job.id, harvest_job.source.url)
-            store.wait_for_gather(harvest_job.id, limit_seconds=3600)
+            store.wait_for_gather(harvest_job.id, limit_seconds=3600)  # pyright: ignore[reportArgumentType]
             return []
         try:
             return self._gather(harvest_job)
         finally:
-            store.gather_done(harvest_job.id)
+            store.gather_done(harvest_job.id)  # pyright: ignore[reportArgumentType]
 
     def _gather(self, harvest_job: HarvestJob) -> list[str] | None:
         source = harvest_job.source
@@ -147,7 +151,7 @@ class GuangdongHarvesterBase(HarvesterBase):
             self.job_error(harvest_job, "import_error", f"organization city-{cfg['region_code']}: {e}")
             return None
         all_current = store.previous_state(source.id)
-        writer = store.ObjectWriter(harvest_job.id, source.id)
+        writer = store.ObjectWriter(harvest_job.id, source.id)  # pyright: ignore[reportArgumentType]
         seen: set[str] = set()
         complete = True
         try:
@@ -208,7 +212,7 @@ class GuangdongHarvesterBase(HarvesterBase):
             log.exception("fetch failed")
             self.object_error(harvest_object, "invalid_response", f"{type(e).__name__}: {e}", "Fetch")
             return False
-        harvest_object.content = record.to_json()
+        harvest_object.content = record.to_json()  # pyright: ignore[reportAttributeAccessIssue]
         harvest_object.save()
         return True
 
@@ -224,7 +228,7 @@ class GuangdongHarvesterBase(HarvesterBase):
             return self._import_withdrawal(harvest_object, cfg)
         crosswalk = self.crosswalk(cfg)
         try:
-            record = RemoteRecord.from_json(harvest_object.content)
+            record = RemoteRecord.from_json(harvest_object.content)  # pyright: ignore[reportArgumentType]
             mapped = map_record(record, crosswalk, schema_fit.known_themes())
         except RecordRejected as e:
             self.object_error(harvest_object, e.kind, e.message, "Import")
@@ -291,14 +295,14 @@ class GuangdongHarvesterBase(HarvesterBase):
     def _reset_link(obj: HarvestObject) -> None:
         """After a failed create, the object must not point at a dataset that never was."""
         obj = model.Session.merge(obj)
-        if obj.package_id and not model.Package.get(obj.package_id):
-            obj.package_id = None
-            obj.current = False
+        if obj.package_id and not model.Package.get(obj.package_id):  # pyright: ignore[reportArgumentType]
+            obj.package_id = None  # pyright: ignore[reportAttributeAccessIssue]
+            obj.current = False  # pyright: ignore[reportAttributeAccessIssue]
             obj.save()
 
     def _import_withdrawal(self, obj: HarvestObject, cfg: dict[str, Any]) -> bool:
         try:
-            done = importer.withdraw(obj.package_id, obj.harvest_source_id, cfg["withdrawal"])
+            done = importer.withdraw(obj.package_id, obj.harvest_source_id, cfg["withdrawal"])  # pyright: ignore[reportArgumentType]
         except Exception as e:
             model.Session.rollback()
             log.exception("withdrawal failed")
@@ -309,7 +313,7 @@ class GuangdongHarvesterBase(HarvesterBase):
         model.Session.query(HarvestObject).filter(
             HarvestObject.harvest_source_id == obj.harvest_source_id,
             HarvestObject.guid == obj.guid).update({"current": False})
-        obj.current = False
+        obj.current = False  # pyright: ignore[reportAttributeAccessIssue]
         obj.save()
         return True
 

@@ -3,7 +3,8 @@ pages carry whole datasets, so fetch has nothing to do). Any remote schema works
 and custom top-level fields go through the crosswalk."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 from .base import GuangdongHarvesterBase, Listed

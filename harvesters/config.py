@@ -53,7 +53,7 @@ def _parse(text: str | None, harvester: str) -> dict[str, Any]:
     try:
         cfg = json.loads(text)
     except ValueError as e:
-        raise ConfigError(f"config is not valid JSON: {e}")
+        raise ConfigError(f"config is not valid JSON: {e}") from e
     if not isinstance(cfg, dict):
         raise ConfigError("config must be a JSON object")
     problems: list[str] = []

@@ -4,7 +4,8 @@ and import pipeline like every other city."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urljoin
 
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
@@ -60,7 +61,7 @@ def inline_remote_contexts(text: str, base: str, client: Client) -> str:
     try:
         document = json.loads(text)
     except ValueError as e:
-        raise HarvestError("malformed_rdf", f"{base}: not valid JSON-LD ({e})")
+        raise HarvestError("malformed_rdf", f"{base}: not valid JSON-LD ({e})") from e
     fetched: dict[str, Any] = {}
 
     def remote(url: str, depth: int) -> Any:
@@ -102,7 +103,9 @@ def inline_remote_contexts(text: str, base: str, client: Client) -> str:
     return json.dumps(walk(document), ensure_ascii=False)
 
 
-class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):
+# ckanext-dcat's harvester and ckanext-harvest's interface (our base) disagree on the names and
+# return types of validate_config and fetch_stage; ours follow ckanext-harvest's interface
+class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):  # pyright: ignore[reportIncompatibleMethodOverride]
     NAME = "guangdong_dcat"
     TITLE = "City portal: DCAT catalog"
     DESCRIPTION = "Harvests a DCAT catalog (Turtle/JSON-LD/RDF-XML, Hydra paging) onto the provincial schema."
@@ -122,7 +125,7 @@ class GuangdongDCATHarvester(GuangdongHarvesterBase, DCATRDFHarvester):
             try:
                 parser.parse(text, _format=fmt)
             except RDFParserException as e:
-                raise HarvestError("malformed_rdf", f"{url}: {e}")
+                raise HarvestError("malformed_rdf", f"{url}: {e}") from e
             for dataset in parser.datasets():
                 _add_raw_values(parser.g, dataset)
                 guid = self._get_guid(dataset, source_url=source.url)

@@ -23,7 +23,7 @@ def check_url(url: str, allowed: list[str] | None = None, resolve: bool = True) 
     try:
         urlpolicy.check_url(url, allowed, resolve_host=resolve)
     except urlpolicy.URLRefused as e:
-        raise HarvestError("url_refused", e.message)
+        raise HarvestError("url_refused", e.message) from e
 
 
 class Client:
@@ -41,13 +41,13 @@ class Client:
             resp, final_url = urlpolicy.fetch(self.session, method, url, timeout=self.timeout,
                                               max_bytes=self.max_bytes, **kwargs)
         except urlpolicy.URLRefused as e:
-            raise HarvestError("url_refused", f"{method} {url}: {e.message}")
-        except urlpolicy.ResponseTooLarge:
-            raise HarvestError("invalid_response", f"{url}: response larger than {self.max_bytes} bytes")
-        except requests.Timeout:
-            raise HarvestError("timeout", f"{method} {url}: no answer within {self.timeout:g} s")
+            raise HarvestError("url_refused", f"{method} {url}: {e.message}") from e
+        except urlpolicy.ResponseTooLarge as exc:
+            raise HarvestError("invalid_response", f"{url}: response larger than {self.max_bytes} bytes") from exc
+        except requests.Timeout as exc:
+            raise HarvestError("timeout", f"{method} {url}: no answer within {self.timeout:g} s") from exc
         except requests.RequestException as e:
-            raise HarvestError("connection_error", f"{method} {url}: {type(e).__name__}")
+            raise HarvestError("connection_error", f"{method} {url}: {type(e).__name__}") from e
         if resp.status_code >= 400:
             raise HarvestError("http_error", f"{method} {final_url}: HTTP {resp.status_code} "
                                f"{_snippet(resp)}")
@@ -85,4 +85,4 @@ def parse_json(resp: requests.Response, url: str) -> Any:
     try:
         return json.loads(resp.content.decode(resp.encoding or "utf-8", errors="replace"))
     except ValueError as e:
-        raise HarvestError("malformed_json", f"{url}: not valid JSON ({e})")
+        raise HarvestError("malformed_json", f"{url}: not valid JSON ({e})") from e

@@ -3,6 +3,8 @@ update through CKAN's package actions (so the schema validators run exactly as f
 publisher's form), stable resource ids, provenance and withdrawals."""
 from __future__ import annotations
 
+# The pyright ignores in this file: ckanext-harvest's model declares plain Column attributes,
+# so a type checker reads a row's values (ids, dates, content) as Column objects.
 import datetime
 import json
 import logging
@@ -10,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
+from ckan.types import Context
 
 from ckanext.guangdong.schema import naming, openness
 
@@ -32,7 +34,7 @@ WITHDRAWN_AT = "harvest_withdrawn_at"
 _site_user: list[str] = []
 
 
-def site_context() -> dict[str, Any]:
+def site_context() -> Context:
     """Context of the site user (the harvest runs as the site, like ckanext-harvest)."""
     if not _site_user or not model.Session.query(model.User.id).filter(
             model.User.name == _site_user[0]).first():
@@ -277,7 +279,7 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
     if existing is None and store.object_extra(harvest_object, store.STATUS) != "new":
         # Same remote record, identifier changed remotely: follow our own link.
         for prev in store.current_objects_for(source_id, harvest_object.guid):
-            existing = find_by_package_id(prev.package_id) or existing
+            existing = find_by_package_id(prev.package_id) or existing  # pyright: ignore[reportArgumentType]
     if existing and existing.source_id == source_id:
         holder = holding_record(source_id, existing.id, harvest_object)
         if holder is not None:
@@ -319,10 +321,10 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
         model.Session.flush()
         # return_id_only: we do not need the package_show that package_create ends with.
-        tk.get_action("package_create")(dict(ctx, return_id_only=True), pkg)
+        tk.get_action("package_create")({**ctx, "return_id_only": True}, pkg)
         return Outcome(pkg["id"], "created")
 
-    old = tk.get_action("package_show")(dict(ctx, use_cache=False), {"id": existing.id})
+    old = tk.get_action("package_show")({**ctx, "use_cache": False}, {"id": existing.id})
     pkg["id"] = existing.id
     pkg["name"] = old["name"]
     pkg["resources"] = merge_resources(mapped.resources, old.get("resources", []))
@@ -340,7 +342,7 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
     if existing.state == "active" and not _differs(old, merged):
         _relink(harvest_object, existing.id)
         return Outcome(existing.id, "unchanged")
-    tk.get_action("package_update")(dict(ctx, return_id_only=True), merged)
+    tk.get_action("package_update")({**ctx, "return_id_only": True}, merged)
     _relink(harvest_object, existing.id)
     return Outcome(existing.id, "updated")
 
@@ -407,7 +409,7 @@ def withdraw(package_id: str | None, source_id: str, mode: str) -> str:
     if WITHDRAWN_AT in fields:
         tk.get_action("package_patch")(ctx, {"id": existing.id, "private": True, WITHDRAWN_AT: now})
     else:
-        old = tk.get_action("package_show")(dict(ctx, use_cache=False), {"id": existing.id})
+        old = tk.get_action("package_show")({**ctx, "use_cache": False}, {"id": existing.id})
         extras = [e for e in old.get("extras", []) if e["key"] != WITHDRAWN_AT]
         extras.append({"key": WITHDRAWN_AT, "value": now})
         tk.get_action("package_patch")(ctx, {"id": existing.id, "private": True, "extras": extras})

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ckanext.guangdong.schema.codes import normalise_code
 
@@ -46,7 +47,7 @@ class RemoteRecord:
                           ensure_ascii=False, default=str)
 
     @classmethod
-    def from_json(cls, text: str) -> "RemoteRecord":
+    def from_json(cls, text: str) -> RemoteRecord:
         data = json.loads(text)
         return cls(remote_id=data["remote_id"], fields=data.get("fields") or {},
                    resources=data.get("resources") or [], remote_url=data.get("remote_url"))

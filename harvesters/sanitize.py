@@ -1,5 +1,5 @@
 """Cleaning of harvested values: text without markup, tags CKAN accepts, ASCII names,
-dates and numbers. Harvested text is never trusted as HTML (DOMAIN.md §5: city portals
+dates and numbers. Harvested text is never trusted as HTML (docs/domain.md §4: city portals
 embed markup and occasionally scripts); we keep the words and drop the markup."""
 from __future__ import annotations
 

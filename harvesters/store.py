@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import sqlalchemy as sa
-
 from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
@@ -107,6 +106,7 @@ def wait_for_gather(job_id: str, limit_seconds: float, poll: float = 0.5) -> boo
     """Wait until the gather that claimed the job is done; False when it is still running
     after ``limit_seconds``."""
     import time
+
     from ckan.lib.redis import connect_to_redis
     redis = connect_to_redis()
     deadline = time.monotonic() + limit_seconds

@@ -47,7 +47,7 @@ if [ "${GD_DEMO_CITY_PORTALS:-1}" = 1 ]; then
   if port_busy "$API_PORT" || port_busy "$CITY_PORT"; then
     warn "port $API_PORT or $CITY_PORT is in use: the demo city portals were not started"
   else
-    start portals "$VENV/bin/ckan" -c "$INI" guangdong-harvest portals serve --port "$API_PORT" --ckan-port "$CITY_PORT"
+    start portals "$VENV/bin/ckan" -c "$INI" guangdong harvest portals serve --port "$API_PORT" --ckan-port "$CITY_PORT"
     # Wait for them (the CKAN city seeds itself on first start), so the first scheduled
     # harvests find them up.
     for _ in $(seq 180); do

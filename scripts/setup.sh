@@ -53,7 +53,7 @@ if [ "$PROFILE" = run ]; then
   fi
   if [ ! -f "$VAR/.city-sources-loaded" ]; then
     say "registering the city portals as harvest sources (config/city_sources.yaml)"
-    "$VENV/bin/ckan" -c "$INI" guangdong-harvest sources load >"$LOG/city-sources.log" 2>&1 \
+    "$VENV/bin/ckan" -c "$INI" guangdong harvest sources load >"$LOG/city-sources.log" 2>&1 \
       || { tail -n 30 "$LOG/city-sources.log" >&2; die "loading harvest sources failed, see $LOG/city-sources.log"; }
     touch "$VAR/.city-sources-loaded"
   fi

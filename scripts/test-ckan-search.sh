@@ -9,7 +9,13 @@ BACKEND=${GD_SEARCH_BACKEND:-postgres}
 SUITE=${GD_SHARED:-$GD_ROOT/../shared}/ckan-search-suite
 MIN=${GD_SEARCH_SUITE_MIN:-238}
 DB=${GD_SEARCH_SUITE_DB:-ckan_search_suite}
-[ -f "$SUITE/run.sh" ] || die "$SUITE/run.sh not found (set GD_SHARED to the shared/ folder)"
+if [ ! -f "$SUITE/run.sh" ]; then
+  # CKAN's suite is material outside the repository: a clone without shared/ skips it, saying
+  # why; CI (GD_REQUIRE_SHARED=1, .ci/run) fails instead.
+  msg="CKAN's search suite not found at $SUITE (material outside the repository: set GD_SHARED to the shared/ folder)"
+  [ "${GD_REQUIRE_SHARED:-0}" = 1 ] && die "$msg"
+  warn "skipped: $msg"; exit 0
+fi
 "$GD_ROOT/scripts/setup.sh" test >/dev/null
 BASE_INI=$VAR/test.ini; [ -n "${GD_TEST_DB:-}" ] && BASE_INI=$VAR/test-$GD_TEST_DB.ini
 "$GD_ROOT/scripts/services.sh" createdb "$DB" >/dev/null

@@ -47,6 +47,8 @@ if [ -f "$SUITE/run.sh" ]; then
   GD_SEARCH_SUITE_DB=ckan_search_suite_solr GD_SEARCH_SUITE_MIN=${GD_SOLR_SUITE_MIN:-238} \
     "$GD_ROOT/scripts/test-ckan-search.sh" || status=1
   tally "$LOG/ckan-search-suite-ckan_search_suite_solr.log"
+elif [ "${GD_REQUIRE_SHARED:-0}" = 1 ]; then
+  warn "2/3 failed: CKAN's search suite is not at $SUITE and GD_REQUIRE_SHARED=1 (set GD_SHARED)"; status=1
 else
   warn "2/3 skipped: CKAN's search suite is not at $SUITE (it lives in the shared/ folder beside the repository; set GD_SHARED)"
 fi

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Create .venv and install the pinned stack plus this repository (editable).
+# The editable install is setuptools' "compat" mode: a .pth file that puts ckanext-guangdong/ on
+# sys.path, which pyright, mypy and editors read (the default mode's import hook they do not run).
 # Skipped when the lock files have not changed since the last install.
 source "$(dirname "$0")/lib.sh"
 STAMP=$VENV/.gd-installed
-want=$(cat "$GD_ROOT/requirements/requirements.txt" "$GD_ROOT/requirements/constraints.txt" "$GD_ROOT/setup.py" | sha256sum | cut -c1-16)
+want=$(cat "$GD_ROOT/requirements/requirements.txt" "$GD_ROOT/requirements/constraints.txt" "$GD_ROOT/setup.py" "$GD_ROOT/pyproject.toml" | sha256sum | cut -c1-16)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$PY" ]; then exit 0; fi
 if [ ! -x "$PY" ]; then
   say "creating virtualenv $VENV"
@@ -15,7 +17,7 @@ pip_log=$LOG/pip-install.log
 {
   "$PY" -m pip install --upgrade "pip==26.3" "setuptools==84.2.1" "wheel==0.48.0" &&
   "$PY" -m pip install -c "$GD_ROOT/requirements/constraints.txt" -r "$GD_ROOT/requirements/requirements.txt" &&
-  "$PY" -m pip install --no-deps -e "$GD_ROOT"
+  "$PY" -m pip install --no-deps -e "$GD_ROOT" --config-settings editable_mode=compat
 } >"$pip_log" 2>&1 || { tail -n 40 "$pip_log" >&2; die "pip install failed, see $pip_log"; }
 # ckanext is a PEP 420 namespace package in CKAN 2.11; ckanext-xloader's wheel adds a
 # pkg_resources-style ckanext/__init__.py that would make it a legacy one (and let an editable

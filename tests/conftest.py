@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
-
 from gd_testing import apply_plugin_migrations, reset_database
+from werkzeug.serving import make_server
 
 
 def free_port() -> int:
@@ -88,8 +88,8 @@ def live() -> Iterator[tuple[str, Any]]:
     """The real CKAN WSGI app served over HTTP on 127.0.0.1: (base URL, the app — middleware
     around the Flask app, which is ``._wsgi_app``). Building the app loads every plugin of the
     test ini."""
-    from ckan.config.middleware import make_app
     from ckan.common import config
+    from ckan.config.middleware import make_app
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -7,7 +7,8 @@ abbreviations...) or in the page's own data (passed by the caller: dataset title
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ckanext.guangdong.schema import vocab
 

@@ -1,5 +1,6 @@
-"""Database and plugin helpers shared by every test folder (imported by tests/conftest.py and
-by fixtures that need a fresh database for a whole module)."""
+"""Database, plugin and test-data helpers shared by every test folder (imported by
+tests/conftest.py, by fixtures that need a fresh database for a whole module, and by the tests
+that make provincial datasets: ``dataset_dict`` is the one factory of them)."""
 from __future__ import annotations
 
 import os
@@ -56,3 +57,59 @@ def make_sysadmin(**kwargs: Any) -> dict[str, Any]:
     kwargs.setdefault("image_url", "")
     name = f"admin-{uuid.uuid4().hex[:10]}"
     return factories.Sysadmin(name=name, email=f"{name}@example.com", **kwargs)
+
+
+# --- test data: organizations and datasets of the provincial schema -------------------------
+
+def unique_identifier(prefix: str = "29000") -> str:
+    return f"{prefix}/{uuid.uuid4().int % 10**10:010d}"
+
+
+def dataset_dict(org_id: str, full: bool = True, **overrides: Any) -> dict[str, Any]:
+    """A valid dataset of the provincial schema, for package_create: the fields every dataset
+    has and, unless ``full`` is False, every optional one too (tags, time span, record count,
+    data items, the internal sharing fields); ``overrides`` replace or add fields."""
+    data: dict[str, Any] = {
+        "type": "dataset",
+        "title": "广州市公交线路信息",
+        "notes": "广州市公交线路、站点及运营时间。",
+        "identifier": unique_identifier(),
+        "owner_org": org_id,
+        "private": False,
+        "publisher_name": "广东省交通运输厅",
+        "publisher_id": "11440000006940081X",
+        "theme": ["道路交通", "民生服务"],
+        "access_rights": "unconditional",
+        "frequency": "monthly",
+        "issued": "2018-06-01",
+        "modified": "2018-07-01",
+        "spatial_coverage": "440100",
+        "contact_name": "数据管理科",
+        "contact_email": "opendata@gd.gov.cn",
+        "contact_phone": "020-12345678",
+        "license_id": "cc-by",
+        "resources": [{"url": "http://127.0.0.1/bus.csv", "name": "公交线路", "format": "csv",
+                       "size": 2048, "issued": "2018-06-01", "modified": "2018-07-01"}],
+    }
+    if full:
+        data.update({
+            "tag_string": "交通,公交",
+            "temporal_start": "2017-01-01",
+            "temporal_end": "2017-12-31",
+            "record_count": 1200,
+            "data_items": [
+                {"name": "线路名称", "type": "string", "description": "公交线路的名称"},
+                {"name": "站点数", "type": "integer", "description": "线路经过的站点数"},
+            ],
+            "share_type": "conditional_share",
+            "data_level": "level2",
+            "deidentified": "true",
+        })
+    data.update(overrides)
+    return data
+
+
+def make_org(**kwargs: Any) -> dict[str, Any]:
+    from ckan.tests import factories
+    kwargs.setdefault("name", f"org-{uuid.uuid4().hex[:10]}")
+    return factories.Organization(**kwargs)

@@ -22,9 +22,9 @@ import os
 import re
 import string
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Mapping
 from urllib.parse import quote
 
 # docker/ckan/render_ini.py in the repository, /srv/app/docker/ckan/render_ini.py in the image

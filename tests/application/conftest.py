@@ -1,6 +1,2 @@
-"""The application tests share the schema tests' test data (tests/schema/schema_data.py);
-their fixtures gd, gd_app and gd_plugins come from tests/conftest.py."""
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "schema"))
+"""The application tests use the shared test data (tests/gd_testing.py) and the fixtures gd,
+gd_app and gd_plugins of tests/conftest.py."""

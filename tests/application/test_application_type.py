@@ -4,11 +4,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
-from schema_data import dataset_dict, make_org, make_sysadmin
+import pytest
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 # The application pages list through package_search: make test-solr runs them on Solr too.
 pytestmark = [pytest.mark.usefixtures("gd"), pytest.mark.search_engine_neutral]
@@ -119,8 +117,8 @@ def test_a_dataset_made_private_drops_off_the_application_page(world, gd_app) ->
      'Dataset "no-such-dataset" does not exist'),
 ])
 def test_application_form_in_both_languages(world, gd_app, prefix, texts, error) -> None:
-    from schema_data import make_user
     from ckan.tests import factories
+    from gd_testing import make_user
     from test_schema_forms import csrf  # same CSRF handling as the dataset form test
     user = make_user()
     tk.get_action("organization_member_create")(dict(world["ctx"]), {
@@ -162,6 +160,7 @@ def test_applications_using_reads_the_partial_index_not_every_extra(world) -> No
     import ckan.model as model
     import sqlalchemy as sa
     from sqlalchemy.dialects import postgresql
+
     from ckanext.guangdong.application import links
     made = create_app(world, title="索引测试应用")
     assert made["id"] in [a["id"] for a in links.applications_using(world["public"]["id"])]

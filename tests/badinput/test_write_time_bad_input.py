@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import uuid
-from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
-
 from ckan.tests import factories
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "schema"))
-from schema_data import dataset_dict, make_org, make_sysadmin  # noqa: E402
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")
 

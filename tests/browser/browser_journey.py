@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 
 from gd_chromium import ARGS, CHROMIUM
 from gd_english import english_on
@@ -158,6 +159,6 @@ def open_browser(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
-def text_of(page: Any, selector: str) -> Optional[str]:
+def text_of(page: Any, selector: str) -> str | None:
     loc = page.locator(selector)
     return loc.first.inner_text().strip() if loc.count() else None

@@ -6,22 +6,23 @@ from __future__ import annotations
 import shutil
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT / "tests") not in sys.path:  # the city-portal stand-ins (tests/cityportals)
+if str(ROOT / "tests") not in sys.path:  # the shared test helpers in tests/
     sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_journey import CHROMIUM, Journey, open_browser  # noqa: E402
 from browser_catalog import _context, _upload, ensure_org, user_titles  # noqa: E402
+from browser_journey import CHROMIUM, Journey, open_browser  # noqa: E402
 from gd_chromium import needs_chromium  # noqa: E402
 
 pytestmark = needs_chromium
 
-CSV_BYTES = "站点名称,所在区,车位数\n荔湾路站,荔湾区,24\n花城广场站,天河区,40\n".encode("utf-8")
+CSV_BYTES = "站点名称,所在区,车位数\n荔湾路站,荔湾区,24\n花城广场站,天河区,40\n".encode()
 
 
 @pytest.fixture(scope="module")

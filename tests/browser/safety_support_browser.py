@@ -2,8 +2,8 @@
 journey shows a negative-list match in the queue)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 EXTRA = """
   - id: browser-test

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from browser_catalog import PASSWORD, make_person
 from browser_journey import SHOTS
 

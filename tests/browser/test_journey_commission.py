@@ -8,11 +8,9 @@ import io
 import re
 import uuid
 
-import pytest
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-
+import pytest
 from browser_catalog import _context, ensure_org
 
 pytestmark = pytest.mark.usefixtures("browser_plugins")

@@ -3,13 +3,10 @@ dataset with one 信息项 (data item) row through the form → upload a CSV fil
 a format → find the dataset by a word of its title."""
 from __future__ import annotations
 
-import re
 import uuid
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
+import pytest
 from browser_catalog import PASSWORD, _context, ensure_org, make_person
 from browser_journey import Journey
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from browser_journey import Journey
 
 pytestmark = pytest.mark.usefixtures("browser_plugins")

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
+import pytest
 from browser_catalog import PASSWORD, _context, _upload, ensure_org, make_person
 
 pytestmark = pytest.mark.usefixtures("browser_plugins")
@@ -44,6 +42,7 @@ def people(live_server):
 def held_dataset(people: dict, word: str) -> dict:
     """The editor's dataset (through the actions, as the form would) and its file's load job."""
     from ckan import model
+
     from ckanext.guangdong.data.job import load_resource
     editor = {"user": people["editor"]["name"]}
     pkg = tk.get_action("package_create")(dict(editor), {

@@ -1,6 +1,6 @@
 """A sysadmin's journey, in Chinese and in English: create a harvest source through the form →
 run it → follow its progress → download its error report. The source is a real HTTP stand-in
-of a 开放广东-style city portal on 127.0.0.1 (tests/cityportals) with broken records.
+of a 开放广东-style city portal on 127.0.0.1 (ckanext.guangdong.demo.cityportals) with broken records.
 
 The harvest runs through ckanext-harvest's own Redis queues and callbacks (what the gather and
 fetch consumers of ``make run`` execute), in a thread of the test process instead of two
@@ -13,24 +13,23 @@ import json
 import threading
 import time
 import uuid
-from typing import Any, Iterator
-
-import pytest
+from collections.abc import Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as tk
-
+import pytest
 from browser_catalog import PASSWORD, ensure_org, make_person
 from browser_journey import Journey
 
 pytestmark = pytest.mark.usefixtures("browser_plugins")
-BROKEN_IN_FIRST_30 = 4  # records 7, 13, 21 and 29 of the stand-in (cityportals/api_portal.py)
+BROKEN_IN_FIRST_30 = 4  # records 7, 13, 21 and 29 of the stand-in (demo/cityportals/api_portal.py)
 
 
 @pytest.fixture
 def city_portal(live_server) -> Iterator[Any]:
     """A stand-in of its own per journey: a source's URL may be registered only once."""
-    from cityportals.api_portal import PortalState
-    from cityportals.serve import serve_portal
+    from ckanext.guangdong.demo.cityportals.api_portal import PortalState
+    from ckanext.guangdong.demo.cityportals.serve import serve_portal
     org = ensure_org("city-441600", "河源市", "441600", "city")
     served = serve_portal(PortalState(count=30, slow_seconds=0.1))
     served.owner_id = org["id"]  # type: ignore[attr-defined]
@@ -118,7 +117,7 @@ def test_sysadmin_journey(journey, city_portal, lang):
     queue.purge_queues()  # nothing left over from other tests
     j.goto(f"/harvest/admin/{name}")
     j.check("source-admin")
-    click_and_confirm(j, page.locator(f"a[href*='/harvest/refresh/']").first)
+    click_and_confirm(j, page.locator("a[href*='/harvest/refresh/']").first)
     source = tk.get_action("harvest_source_show")({"ignore_auth": True}, {"id": name})
     assert source["status"]["job_count"] == 1, "no harvest job was started"
 

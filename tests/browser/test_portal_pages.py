@@ -12,12 +12,10 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import pytest
-from bs4 import BeautifulSoup
-
 import ckan.plugins.toolkit as tk
-
+import pytest
 from browser_catalog import _context, ensure_org
+from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.usefixtures("browser_plugins")
 PACKAGE = Path(__file__).resolve().parents[2] / "ckanext-guangdong" / "ckanext" / "guangdong"

@@ -9,6 +9,7 @@ def make_source(url: str, source_type: str, config: dict[str, Any], name: str) -
     """A harvest source through the action, as the web form would (so the URL and config
     are validated)."""
     import ckan.plugins.toolkit as tk
+
     from ckanext.guangdong.harvesters.crosswalk import load
     from ckanext.guangdong.harvesters.importer import city_org, site_context
     # A city's sources belong to the city's organization (city-<code>).
@@ -39,6 +40,7 @@ def datasets_of(source_id: str, include_private: bool = True) -> list[dict[str, 
     """Datasets of a source read from the database (not the search index)."""
     import ckan.plugins.toolkit as tk
     from ckan import model
+
     from ckanext.guangdong.harvesters.importer import site_context
     ids = [pid for (pid,) in model.Session.query(model.PackageExtra.package_id)
            .filter(model.PackageExtra.key == "harvest_source_id", model.PackageExtra.value == source_id)]

@@ -3,20 +3,17 @@ the size and row limits lowered so the hostile files stay small), a real HTTP se
 that serves the files the tests make, and datasets made through the package actions."""
 from __future__ import annotations
 
-import datetime as dt
 import http.server
-import os
 import re
 import subprocess
 import sys
 import threading
-import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any
 
 import pytest
-
 from data_support import MAX_BYTES, MAX_ROWS, dataset, utcnow, wait_for_load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +51,7 @@ class Files:
         self.files: dict[str, tuple[bytes, dict[str, str]]] = {}
         self.base = ""
 
-    def add(self, content: bytes, suffix: str = ".csv", headers: Optional[dict[str, str]] = None) -> str:
+    def add(self, content: bytes, suffix: str = ".csv", headers: dict[str, str] | None = None) -> str:
         path = f"/{uuid.uuid4().hex}{suffix}"
         self.files[path] = (content, headers or {})
         return self.base + path
@@ -80,7 +77,7 @@ def files() -> Iterator[Files]:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/csv")
                 self.end_headers()
-                line = "地区,人口\r\n".encode("utf-8") + "广州市,1\r\n".encode("utf-8") * 1000
+                line = "地区,人口\r\n".encode() + "广州市,1\r\n".encode() * 1000
                 try:
                     for _ in range(10_000):
                         self.wfile.write(line)
@@ -133,9 +130,10 @@ def app_server(gd_plugins: None) -> Iterator[str]:
     """The app over HTTP on a free port, for this module only (the session's live_server would
     outlive this module's plugins, which gd_plugins unloads at its end)."""
     import socket
-    from werkzeug.serving import make_server
+
     from ckan.common import config
     from ckan.config.middleware import make_app
+    from werkzeug.serving import make_server
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

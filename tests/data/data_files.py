@@ -65,6 +65,7 @@ def merged_header_csv() -> str:
 def xlsx_bytes(title: bool = True) -> bytes:
     """An XLSX with a title row merged across the table and a merged two-row header."""
     import datetime as dt
+
     from openpyxl import Workbook
     book = Workbook()
     ws = book.active

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from typing import Any, Optional
+from typing import Any
 
-from gd_testing import make_user  # noqa: F401 (re-exported)
+from gd_testing import dataset_dict, make_user  # noqa: F401 (make_user re-exported)
 
 MAX_BYTES = 300_000
 MAX_ROWS = 2_000
@@ -22,17 +22,12 @@ def sysadmin_context() -> dict[str, Any]:
 def dataset(org_id: str, resources: list[dict[str, Any]], **overrides: Any) -> dict[str, Any]:
     """A valid dataset of the provincial schema, created through package_create."""
     from ckan.tests import helpers
-    data: dict[str, Any] = {
-        "type": "dataset", "name": f"ds-{uuid.uuid4().hex[:12]}", "title": "广州市各区人口",
-        "notes": "各区常住人口。", "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}",
-        "owner_org": org_id, "private": False, "publisher_name": "广州市统计局",
-        "publisher_id": "11440000006940081X", "theme": ["民生服务"],
-        "access_rights": "unconditional", "frequency": "monthly", "issued": "2024-03-01",
-        "modified": "2024-03-10", "spatial_coverage": "440100", "contact_name": "数据科",
-        "contact_email": "opendata@gz.gov.cn", "contact_phone": "020-12345678",
-        "license_id": "cc-by", "share_type": "conditional_share", "data_level": "level2",
-        "deidentified": "true", "resources": resources,
-    }
+    data = dataset_dict(
+        org_id, full=False, name=f"ds-{uuid.uuid4().hex[:12]}", title="广州市各区人口",
+        notes="各区常住人口。", publisher_name="广州市统计局", theme=["民生服务"],
+        issued="2024-03-01", modified="2024-03-10", contact_name="数据科",
+        contact_email="opendata@gz.gov.cn", share_type="conditional_share", data_level="level2",
+        deidentified="true", resources=resources)
     data.update(overrides)
     return helpers.call_action("package_create", sysadmin_context(), **data)
 
@@ -44,6 +39,7 @@ def utcnow() -> dt.datetime:
 def wait_for_load(resource_id: str, since: dt.datetime, timeout: float = 90) -> dict[str, Any]:
     """The load report once the worker has finished a load that started after ``since``."""
     from ckan import model
+
     from ckanext.guangdong.data import model as data_model
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -57,7 +53,7 @@ def wait_for_load(resource_id: str, since: dt.datetime, timeout: float = 90) -> 
     raise AssertionError(f"no finished load of {resource_id} within {timeout} s: {report!r}")
 
 
-def search(resource_id: str, user: Optional[str] = None, **params: Any) -> dict[str, Any]:
+def search(resource_id: str, user: str | None = None, **params: Any) -> dict[str, Any]:
     from ckan.tests import helpers
     context = sysadmin_context() if user is None else {"user": user, "ignore_auth": False}
     return helpers.call_action("datastore_search", context, resource_id=resource_id, **params)
@@ -74,8 +70,8 @@ def field_types(resource_id: str) -> dict[str, str]:
 
 
 def no_table(resource_id: str) -> bool:
-    from ckan.tests import helpers
     import ckan.plugins.toolkit as tk
+    from ckan.tests import helpers
     try:
         helpers.call_action("datastore_info", sysadmin_context(), id=resource_id)
     except tk.ObjectNotFound:

@@ -4,15 +4,13 @@ sorting, paging), the 数据接口 tab shows the examples, and the table downloa
 same rows. Screenshots go to var/screenshots/data-*.png. No request may leave 127.0.0.1."""
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import data_files as f
+import pytest
 from data_support import dataset, utcnow, wait_for_load
 
 CHROMIUM = os.environ.get("GD_CHROMIUM", "/usr/bin/chromium")
@@ -33,9 +31,10 @@ def site_server(gd_plugins: None) -> Any:
     import socket
     import threading
     from urllib.parse import urlsplit
-    from werkzeug.serving import make_server
+
     from ckan.common import config
     from ckan.config.middleware import make_app
+    from werkzeug.serving import make_server
     parts = urlsplit(config["ckan.site_url"])
     with socket.socket() as probe:
         in_use = probe.connect_ex(("127.0.0.1", parts.port or 80)) == 0
@@ -77,10 +76,11 @@ def org_words(pkg: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_preview_search_sort_page_and_download_xlsx(site_server: str, public_table: dict, lang: str, tmp_path: Any) -> None:
-    from playwright.sync_api import expect, sync_playwright
-    from openpyxl import load_workbook
     import urllib.error
     import urllib.request
+
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect, sync_playwright
     pkg, res = public_table["pkg"], public_table["res"]
     prefix = "" if lang == "zh" else "/en"
     if lang == "zh":

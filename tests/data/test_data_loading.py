@@ -2,9 +2,8 @@
 files served by a real HTTP server on 127.0.0.1 (tests/data/conftest.py)."""
 from __future__ import annotations
 
-import pytest
-
 import data_files as f
+import pytest
 from data_support import field_types, no_table, records
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -91,7 +90,7 @@ def test_declared_string_data_item_keeps_codes_as_text(load, files) -> None:
 @pytest.mark.parametrize("content,expected", [
     (b"", "empty"),
     ("1,张三,2024/3/5\r\n2,李四,2024/3/6\r\n".encode("gbk"), "no header row"),
-    ("地区,人口\r\n".encode("utf-8"), "no data rows"),
+    ("地区,人口\r\n".encode(), "no data rows"),
     (bytes(range(256)) * 40, "not text"),
     (b"%PDF-1.4\n" + bytes(500), "PDF"),
 ])
@@ -114,9 +113,10 @@ def test_uploaded_file_is_loaded_from_storage(org, worker) -> None:
     """An upload (url_type upload) through resource_create: the worker reads it from the portal's
     storage, no HTTP involved."""
     import io
-    from werkzeug.datastructures import FileStorage
+
     from ckan.tests import helpers
     from data_support import dataset, sysadmin_context, utcnow, wait_for_load
+    from werkzeug.datastructures import FileStorage
     pkg = dataset(org["id"], [])
     since = utcnow()
     data = f.csv_text(f.HEADER, f.gbk_rows()).encode("gbk")

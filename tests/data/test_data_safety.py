@@ -7,14 +7,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-from ckan.tests import helpers
-
 import data_files as f
-from data_support import (MAX_BYTES, MAX_ROWS, dataset, make_user, no_table, records,
-                      sysadmin_context, utcnow, wait_for_load)
+import pytest
+from ckan.tests import helpers
+from data_support import MAX_BYTES, MAX_ROWS, dataset, make_user, no_table, records, sysadmin_context, utcnow, wait_for_load
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -104,8 +101,9 @@ def test_failure_after_the_table_was_filled_drops_it(load, files, monkeypatch) -
     """The database cannot be made to fail on demand, so the failure is injected (the one stand-in
     here): xloader has created and filled the new table when creating its indexes raises. The job
     runs in this process for that. The half-made table must be gone and datastore_active off."""
-    from ckanext.guangdong.data import job
     from ckanext.xloader import loader as xloader
+
+    from ckanext.guangdong.data import job
     pkg, res, report = load(files.add(f.csv_text(["名称"], [["甲"]]).encode("utf-8")))
     assert report["state"] == "complete"
     since = utcnow()
@@ -122,8 +120,9 @@ def test_failure_after_the_table_was_filled_drops_it(load, files, monkeypatch) -
     assert filled == [1]  # the table existed, filled, when the failure came
     assert no_table(res["id"])
     assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is False
-    from ckanext.guangdong.data import model as data_model
     from ckan import model
+
+    from ckanext.guangdong.data import model as data_model
     model.Session.remove()
     report = data_model.get(res["id"])
     assert report["state"] == "error" and "unexpectedly" in report["error"]["message"]
@@ -135,7 +134,6 @@ def test_failure_after_the_table_was_filled_drops_it(load, files, monkeypatch) -
 def hidden(worker: None, files: Any, org: dict) -> dict[str, Any]:
     """A private dataset and a 不予开放 one (always private), each with a loaded table, and a
     member of their organization."""
-    from ckan.tests import factories
     member = make_user()
     helpers.call_action("organization_member_create", sysadmin_context(), id=org["id"],
                         username=member["name"], role="member")

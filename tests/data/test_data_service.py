@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -16,12 +15,10 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
-import pytest
-
-from ckan.tests import helpers
-
 import data_files as f
-from data_support import dataset, field_types, records, search, sysadmin_context, utcnow, wait_for_load
+import pytest
+from ckan.tests import helpers
+from data_support import dataset, field_types, records, search, utcnow, wait_for_load
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -165,6 +162,7 @@ def test_api_tab_lists_fields_and_data_item_mismatches(gd_app: Any, table: dict)
 def test_api_tab_python_example_runs(app_server: str, table: dict, tmp_path: Any) -> None:
     import html as html_lib
     import urllib.request
+
     from ckan.common import config
     pkg, res = table["pkg"], table["res"]
     page = urllib.request.urlopen(f"{app_server}/dataset/{pkg['name']}/resource/{res['id']}/api").read().decode()
@@ -179,6 +177,7 @@ def test_api_tab_python_example_runs(app_server: str, table: dict, tmp_path: Any
 
 def test_curl_examples_are_shell_safe(gd_app: Any, table: dict) -> None:
     import shlex
+
     from ckanext.guangdong.data.helpers import guangdong_data_api_examples
     with gd_app.flask_app.test_request_context():
         api = guangdong_data_api_examples(table["pkg"], table["res"])
@@ -201,9 +200,9 @@ def test_declared_record_count_is_checked(gd_app: Any, table: dict, files: Any, 
 
 
 def test_harvest_report_lists_record_count_mismatches_and_failed_loads(gd_app: Any, files: Any, org: dict) -> None:
+    from ckan import model
     from ckanext.harvest.model import HarvestObject
     from ckanext.harvest.tests import factories as hf
-    from ckan import model
     since = utcnow()
     good = dataset(org["id"], [{"url": files.add(f.csv_text(f.HEADER, f.gbk_rows()).encode("gbk")),
                                 "name": "人口", "format": "CSV"}], record_count=99)

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from sqlalchemy import text
-
 import ckan.model as model
+import pytest
 from ckan.tests import helpers
+from sqlalchemy import text
 
 D = dt.date
 

@@ -752,7 +752,7 @@ def run_entrypoint(env: dict, *args: str, timeout: int = 300) -> tuple[list[str]
     proc = subprocess.run([sys.executable, "-c", RUN_ENTRYPOINT, str(DOCKER / "ckan" / "entrypoint.py"), *args],
                           capture_output=True, text=True, timeout=timeout, env=env, cwd=env["GD_STORAGE_PATH"].rsplit("/", 1)[0])
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    line = next(l for l in proc.stdout.splitlines() if l.startswith("EXEC "))
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("EXEC "))
     return json.loads(line[5:]), proc.stderr
 
 

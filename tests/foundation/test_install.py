@@ -10,8 +10,8 @@ the test stays true as features add files, and fails when setup.py would not shi
 one of them.
 
 The build runs on a copy of the packaging sources (setup.py, pyproject.toml and the
-folders setup.py maps), so that it writes no build/ or egg-info into the shared
-work tree.
+folders setup.py maps; the package's symlinks to harvesters/ and schemas/ copied as the
+folders they point to), so that it writes no build/ or egg-info into the shared work tree.
 """
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 SETUP = ROOT / "setup.py"
@@ -40,7 +42,7 @@ IGNORED_PARTS = {"__pycache__", ".pytest_cache", "node_modules"}
 
 
 def setup_literal(name: str):
-    """A literal assigned at the top of setup.py (PACKAGE_DIR, PLUGINS), without running it."""
+    """A literal assigned at the top of setup.py (PACKAGE_DIR), without running it."""
     tree = ast.parse(SETUP.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
@@ -66,6 +68,13 @@ def shipped(rel: Path) -> bool:
                         for p in rel.parts))
 
 
+def files_under(folder: Path) -> Iterator[Path]:
+    """Every file below folder, also through the package's symlinks (harvesters/, schemas/)."""
+    for dirpath, _, names in os.walk(folder, followlinks=True):
+        for name in names:
+            yield Path(dirpath) / name
+
+
 def expected_files() -> set[str]:
     """Paths (relative to the install folder) every file of the repository's packages maps to."""
     roots = source_roots()
@@ -73,7 +82,7 @@ def expected_files() -> set[str]:
     for package, folder in roots.items():
         # a subfolder mapped to another package is that package's business
         others = [r for p, r in roots.items() if p != package and r.is_relative_to(folder)]
-        for path in folder.rglob("*"):
+        for path in files_under(folder):
             rel = path.relative_to(folder)
             if shipped(rel) and path.is_file() and not any(path.is_relative_to(o) for o in others):
                 expected.add(str(Path(*package.split(".")) / rel))
@@ -146,8 +155,8 @@ def test_the_files_features_rely_on_are_shipped(target):
     """The kinds of files named in the foundation issue, each derived from the repository."""
     pkg = target / "ckanext" / "guangdong"
     roots = source_roots()
-    schemas, harvesters, code = (roots[f"{PACKAGE}.schemas"], roots[f"{PACKAGE}.harvesters"],
-                                 roots[PACKAGE])
+    code = roots[PACKAGE]
+    schemas, harvesters = code / "schemas", code / "harvesters"  # symlinks to the top-level folders
     assert (pkg / "schemas" / "dataset.yaml").is_file()
     for path in schemas.rglob("*.yaml"):  # dataset/application/presets and vocab/*.yaml
         assert (pkg / "schemas" / path.relative_to(schemas)).is_file(), path
@@ -193,17 +202,17 @@ print(json.dumps(out))
     assert Path(out["from"]).is_relative_to(target)
 
 
-def test_installed_entry_points_are_setup_pys_and_resolve_to_the_install(target):
+def test_installed_entry_points_are_pyprojects_and_resolve_to_the_install(target):
     code = """
 import importlib.metadata as md, importlib.util, json, sys
-dist = next(d for d in md.distributions(path=[%r])
+dist = next(d for d in md.distributions(path=[TARGET])
             if d.metadata["Name"] == "ckanext-guangdong")
 eps = {ep.group + ":" + ep.name: ep.value for ep in dist.entry_points}
 origins = {v: importlib.util.find_spec(v.split(":")[0]).origin for v in eps.values()}
 print(json.dumps({"eps": eps, "origins": origins}))
-""" % str(target)
+""".replace("TARGET", repr(str(target)))
     out = run_python(code, target)
-    plugins = {line.split("=")[0].strip(): line.split("=")[1].strip() for line in setup_literal("PLUGINS")}
+    plugins = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["entry-points"]["ckan.plugins"]
     installed = {k.split(":", 1)[1]: v for k, v in out["eps"].items() if k.startswith("ckan.plugins:")}
     assert installed == plugins
     for value, origin in out["origins"].items():

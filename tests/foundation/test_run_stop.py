@@ -14,8 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -104,7 +102,7 @@ def test_stopping_the_demo_portals_while_the_city_starts_stops_the_city() -> Non
     city_port = _free_port()
     marker = f"-p {city_port}"
     portals = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "ckan"), "-c", ini, "guangdong-harvest", "portals", "serve",
+        [str(ROOT / ".venv" / "bin" / "ckan"), "-c", ini, "guangdong", "harvest", "portals", "serve",
          "--port", str(_free_port()), "--ckan-port", str(city_port), "--count", "5"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:

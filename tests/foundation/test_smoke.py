@@ -67,7 +67,7 @@ def test_package_search_with_a_chinese_query(demo_site: str) -> None:
     result = _get(demo_site + "/api/3/action/package_search", q="空气质量").json()["result"]
     titles = [r["title"] for r in result["results"]]
     assert result["count"] >= 5
-    assert all("空气" in t or "空气" in r.get("notes", "") for t, r in zip(titles, result["results"]))
+    assert all("空气" in t or "空气" in r.get("notes", "") for t, r in zip(titles, result["results"], strict=False))
 
 
 def test_english_is_offered(demo_site: str) -> None:

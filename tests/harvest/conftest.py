@@ -4,14 +4,16 @@ whole harvest job (gather, fetch, import, finish) without queue consumers."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The stand-in portals are the package ``cityportals`` in tests/ (not ``tests.cityportals``:
-# CKAN puts its own ``tests`` package on sys.path). The demo and bench add tests/ likewise.
+# The stand-in portals are ckanext.guangdong.demo.cityportals (the demo serves them too); the
+# test harness that runs jobs is the package ``cityportals`` in tests/ (not ``tests.cityportals``:
+# CKAN puts its own ``tests`` package on sys.path).
 if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
 
@@ -20,19 +22,15 @@ from gd_testing import reset_database  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def harvest_db() -> Iterator[None]:
-    """Plugins of the ini loaded (as ``with_plugins`` does, but for the whole module: a
-    harvest spans several tests) and a fresh database."""
-    import ckan.plugins
-    ckan.plugins.load_all()
+def harvest_db(gd_plugins: None) -> None:
+    """The plugins of the ini loaded for the whole module (the shared ``gd_plugins``: a harvest
+    spans several tests) and a fresh database."""
     reset_database()
-    yield
-    ckan.plugins.unload_non_system_plugins()
 
 
 @pytest.fixture(scope="module")
 def api_portal() -> Iterator[Any]:
-    from cityportals.serve import serve_portal
+    from ckanext.guangdong.demo.cityportals.serve import serve_portal
     served = serve_portal()
     yield served
     served.stop()
@@ -42,7 +40,8 @@ def api_portal() -> Iterator[Any]:
 def city_ckan() -> Iterator[Any]:
     """The second, real CKAN instance (韶关市) with 40 datasets in its own schema."""
     from ckan.common import config
-    from cityportals import ckan_city
+
+    from ckanext.guangdong.demo.cityportals import ckan_city
     ini = Path(config["__file__"])
     city = ckan_city.start(ini, db="ckan_city", count=40)
     yield city

@@ -6,13 +6,12 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
-from gd_testing import make_sysadmin
-from cityportals.api_portal import BROKEN, IMPORTED_WITH_WARNINGS
+import pytest
 from cityportals.harness import datasets_of, make_source, run_job
+from gd_testing import make_sysadmin
+
+from ckanext.guangdong.demo.cityportals.api_portal import BROKEN, IMPORTED_WITH_WARNINGS
 
 pytestmark = pytest.mark.usefixtures("harvest_db")
 

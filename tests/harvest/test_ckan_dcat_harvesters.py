@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
-from cityportals import fixtures
+import pytest
 from cityportals.harness import datasets_of, make_source, run_job
+
+from ckanext.guangdong.demo.cityportals import fixtures
 
 pytestmark = pytest.mark.usefixtures("harvest_db")
 
@@ -105,8 +104,8 @@ def test_same_identifier_from_two_sources_is_one_dataset(dcat_harvest, api_porta
     lower precedence -> recorded as duplicates, no new datasets; then higher precedence ->
     it takes the datasets over (same ids, no duplicates)."""
     dcat_source, _, _ = dcat_harvest
-    from cityportals.api_portal import PortalState
-    from cityportals.serve import serve_portal
+    from ckanext.guangdong.demo.cityportals.api_portal import PortalState
+    from ckanext.guangdong.demo.cityportals.serve import serve_portal
     mirror = serve_portal(PortalState(city=fixtures.ZHUHAI, count=25, broken=False))
     try:
         cfg = {"region_code": "440400", "preset": "kaifang_guangdong", "precedence": 200}
@@ -138,8 +137,8 @@ def test_same_identifier_from_two_sources_is_one_dataset(dcat_harvest, api_porta
 
 def test_dcat_json_ld_catalog():
     """The same catalog as JSON-LD pages (content type application/ld+json)."""
-    from cityportals.api_portal import PortalState
-    from cityportals.serve import serve_portal
+    from ckanext.guangdong.demo.cityportals.api_portal import PortalState
+    from ckanext.guangdong.demo.cityportals.serve import serve_portal
     portal = serve_portal(PortalState(city=fixtures.ZHUHAI, dcat_count=12, dcat_page_size=5))
     try:
         # Another city code: the Turtle source of this module holds 珠海's identifiers.

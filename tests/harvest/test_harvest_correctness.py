@@ -6,14 +6,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
-from cityportals import fixtures
-from cityportals.api_portal import PortalState
+import pytest
 from cityportals.harness import datasets_of, make_source, run_job
-from cityportals.serve import serve_portal
+
+from ckanext.guangdong.demo.cityportals import fixtures
+from ckanext.guangdong.demo.cityportals.api_portal import PortalState
+from ckanext.guangdong.demo.cityportals.serve import serve_portal
 
 pytestmark = pytest.mark.usefixtures("harvest_db")
 
@@ -165,8 +164,8 @@ def test_warnings_are_not_counted_as_errors(app) -> None:
     assert (progress["errored"], progress["warnings"]) == (0, 1)
     report = _report(job)
     assert (report["errors"], report["warnings"]) == (0, 1)
-    from gd_testing import make_sysadmin
     from ckan.tests import factories
+    from gd_testing import make_sysadmin
     headers = {"Authorization": factories.APIToken(user=make_sysadmin()["name"])["token"]}
     page = app.get(f"/harvest/{source['name']}/job/{job.id}", headers=headers).get_data(as_text=True)
     assert "0\n      \n      个错误" in page or "0 个错误" in " ".join(page.split())

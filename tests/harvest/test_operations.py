@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
+import pytest
 from cityportals.harness import make_source
 
 pytestmark = pytest.mark.usefixtures("harvest_db")
@@ -70,10 +68,11 @@ def test_progress_while_running_then_timeout(api_portal, app):
 def test_source_down_or_empty_withdraws_nothing():
     """A portal that is down, or suddenly answers an empty list, must not withdraw the
     city's datasets."""
-    from cityportals.api_portal import PortalState
     from cityportals.harness import datasets_of, run_job
-    from cityportals.serve import serve_portal
-    from cityportals import fixtures
+
+    from ckanext.guangdong.demo.cityportals import fixtures
+    from ckanext.guangdong.demo.cityportals.api_portal import PortalState
+    from ckanext.guangdong.demo.cityportals.serve import serve_portal
     portal = serve_portal(PortalState(city=fixtures.ZHUHAI, count=12, broken=False))
     source = make_source(portal.url, "guangdong_api", {"region_code": "440400", "preset": "kaifang_guangdong"},
                          "zhuhai-flaky")
@@ -95,10 +94,11 @@ def test_source_down_or_empty_withdraws_nothing():
 
 
 def test_record_naming_a_provincial_department_goes_to_it():
-    from cityportals import fixtures
-    from cityportals.api_portal import PortalState
     from cityportals.harness import datasets_of, run_job
-    from cityportals.serve import serve_portal
+
+    from ckanext.guangdong.demo.cityportals import fixtures
+    from ckanext.guangdong.demo.cityportals.api_portal import PortalState
+    from ckanext.guangdong.demo.cityportals.serve import serve_portal
     from ckanext.guangdong.harvesters import importer
     importer._departments["at"] = 0.0  # forget the cached department list of earlier tests
     dept = tk.get_action("organization_create")(importer.site_context(), {

@@ -10,19 +10,19 @@ import json
 import socket
 import threading
 import uuid
-from typing import Any, Iterator
-
-import pytest
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
+from collections.abc import Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
+from gd_testing import make_sysadmin, make_user
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 from ckanext.guangdong import urlpolicy
 from ckanext.guangdong.harvesters.errors import HarvestError
 from ckanext.guangdong.harvesters.http import Client
-from gd_testing import make_sysadmin, make_user
 
 ALLOWED = "ckanext.guangdong.harvest.allowed_hosts"
 
@@ -186,8 +186,8 @@ def production_allow_list(monkeypatch) -> None:
 
 
 def _create(source_type: str, url: str, config: dict[str, Any], user: str | None = None) -> dict:
-    from ckanext.guangdong.harvesters.importer import city_org
     from ckanext.guangdong.harvesters.crosswalk import load
+    from ckanext.guangdong.harvesters.importer import city_org
     ctx = {"user": user or make_sysadmin()["name"]}
     return tk.get_action("harvest_source_create")(ctx, {
         "name": f"src-{uuid.uuid4().hex[:10]}", "title": "源", "url": url,
@@ -271,6 +271,7 @@ def test_an_editor_cannot_create_or_run_a_harvest_source(gd_app, editor, portal,
 
 def test_anonymous_jobs_run_is_403_and_does_nothing(gd_app, portal) -> None:
     import datetime
+
     from ckan import model
     from ckanext.harvest.model import HarvestJob, HarvestSource
     source = _create("guangdong_dcat", portal.url, {"region_code": "441600"})
@@ -293,7 +294,7 @@ def test_anonymous_jobs_run_is_403_and_does_nothing(gd_app, portal) -> None:
 def test_remote_json_ld_contexts_go_through_the_policy(portal, internal) -> None:
     """rdflib fetches a JSON-LD document's remote @context by itself, from any address: the
     DCAT harvester fetches contexts through the policy first and hands rdflib inline ones."""
-    from cityportals.harness import datasets_of, make_source, run_job
+    from cityportals.harness import make_source, run_job
     bad = make_source(portal.url + "/catalog-internal.jsonld", "guangdong_dcat",
                       {"region_code": "441600"}, f"jsonld-internal-{uuid.uuid4().hex[:6]}")
     job, results = run_job(bad)

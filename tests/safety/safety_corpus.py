@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import random
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 from faker import Faker
 
@@ -27,7 +27,7 @@ LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, O
 class Column:
     header: str
     cells: list[str]
-    cell_truth: list[Optional[str]]
+    cell_truth: list[str | None]
     kinds: set[str]                 # what the column truly holds
     generator: str                  # which generator made it (for the report)
 
@@ -42,7 +42,7 @@ class Table:
         return [c.header for c in self.columns]
 
     def rows(self) -> list[list[str]]:
-        return [list(r) for r in zip(*(c.cells for c in self.columns))]
+        return [list(r) for r in zip(*(c.cells for c in self.columns), strict=False)]
 
 
 class Makers:
@@ -131,7 +131,7 @@ class Makers:
     def address(self) -> str:
         return self.f.address().rsplit(" ", 1)[0]
 
-    def notes_with_id(self) -> tuple[str, Optional[str]]:
+    def notes_with_id(self) -> tuple[str, str | None]:
         """备注 text: most cells plain, some with an ID number pasted in."""
         if self.r.random() < 0.1:
             return f"申请人{self.f.name()}，身份证号{self.id18()}，已受理。", d.RESIDENT_ID

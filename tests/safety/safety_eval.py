@@ -3,13 +3,13 @@ detector, per column verdict and per cell. Used by the corpus tests and by bench
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+
+from safety_corpus import Table
 
 from ckanext.guangdong.safety import detectors as d
 from ckanext.guangdong.safety.scanner import TableScan
-
-from safety_corpus import Table
 
 # a table -> (column verdicts {index: kinds}, cell kinds [[set of kinds per cell] per column])
 Judge = Callable[[Table], tuple[dict[int, set[str]], list[list[set[str]]]]]
@@ -22,11 +22,11 @@ class Counts:
     fn: int = 0
 
     @property
-    def precision(self) -> Optional[float]:
+    def precision(self) -> float | None:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
 
     @property
-    def recall(self) -> Optional[float]:
+    def recall(self) -> float | None:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
 
@@ -43,7 +43,7 @@ def ours(options: d.Options = d.DEFAULT_OPTIONS) -> Judge:
     def judge(table: Table) -> tuple[dict[int, set[str]], list[list[set[str]]]]:
         scan = TableScan(table.header, options)
         cells: list[list[set[str]]] = []
-        for col, column in zip(scan.columns, table.columns):
+        for col, column in zip(scan.columns, table.columns, strict=False):
             kinds = []
             for cell in column.cells:
                 kinds.append({k for k, _ in scan.cell_kinds(col, cell)} if cell else set())
@@ -78,7 +78,7 @@ def evaluate(tables: Iterable[Table], judge: Judge, detectors: Iterable[str] = d
                 a.fp += 1
             elif truth:
                 a.fn += 1
-            for cell_kinds, true_kind in zip(cells[i], column.cell_truth):
+            for cell_kinds, true_kind in zip(cells[i], column.cell_truth, strict=False):
                 for kind in wanted:
                     got, real = kind in cell_kinds, kind == true_kind
                     c = score.cells[kind]
@@ -91,7 +91,7 @@ def evaluate(tables: Iterable[Table], judge: Judge, detectors: Iterable[str] = d
     return score
 
 
-def fmt(x: Optional[float]) -> str:
+def fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 

@@ -5,8 +5,10 @@ import contextlib
 import io
 import time
 import uuid
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
+from gd_testing import dataset_dict as base_dataset_dict
 from gd_testing import make_sysadmin, make_user  # noqa: F401 (re-exported)
 
 
@@ -15,7 +17,7 @@ def site_context() -> dict[str, Any]:
     return {"user": helpers.call_action("get_site_user")["name"], "ignore_auth": True}
 
 
-def as_user(user: Optional[dict[str, Any]]) -> dict[str, Any]:
+def as_user(user: dict[str, Any] | None) -> dict[str, Any]:
     return site_context() if user is None else {"user": user["name"], "ignore_auth": False}
 
 
@@ -46,22 +48,19 @@ def make_org(org_type: str = "department", **kwargs: Any) -> dict[str, Any]:
 
 
 def dataset_dict(org_id: str, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "type": "dataset", "name": f"safety-{uuid.uuid4().hex[:12]}", "title": "办事群众名单",
-        "notes": "办理情况。", "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}",
-        "owner_org": org_id, "private": False, "publisher_name": "广东省测试厅",
-        "publisher_id": "11440000006940081X", "theme": ["民生服务"],
-        "access_rights": "unconditional", "frequency": "monthly", "issued": "2024-03-01",
-        "modified": "2024-03-10", "spatial_coverage": "440100", "contact_name": "数据科",
-        "contact_email": "opendata@gd.gov.cn", "contact_phone": "020-12345678",
-        "license_id": "cc-by", "share_type": "conditional_share", "data_level": "level2",
-        "deidentified": "false",
-    }
+    """The one factory's dataset (gd_testing.dataset_dict) as a department's list of people
+    served: no resource (the tests upload theirs), internal fields saying not de-identified."""
+    data = base_dataset_dict(
+        org_id, full=False, name=f"safety-{uuid.uuid4().hex[:12]}", title="办事群众名单",
+        notes="办理情况。", identifier=f"29000/{uuid.uuid4().int % 10**10:010d}",
+        publisher_name="广东省测试厅", theme=["民生服务"], issued="2024-03-01",
+        modified="2024-03-10", contact_name="数据科", resources=[],
+        share_type="conditional_share", data_level="level2", deidentified="false")
     data.update(overrides)
     return data
 
 
-def create(org_id: str, user: Optional[dict[str, Any]] = None, **overrides: Any) -> dict[str, Any]:
+def create(org_id: str, user: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
     """package_create, then resource_create for each resource with an ``upload`` (as the
     dataset form does: CKAN's package_create takes no files)."""
     import ckan.plugins.toolkit as tk
@@ -81,8 +80,9 @@ def show(pkg_id: str) -> dict[str, Any]:
     return tk.get_action("package_show")(site_context(), {"id": pkg_id})
 
 
-def scan_of(package_id: str, resource_id: str) -> Optional[dict[str, Any]]:
+def scan_of(package_id: str, resource_id: str) -> dict[str, Any] | None:
     from ckan import model
+
     from ckanext.guangdong.safety import model as safety_model
     model.Session.remove()
     row = safety_model.scans(package_id).get(resource_id)
@@ -105,6 +105,7 @@ def wait_scan(package_id: str, resource_id: str, timeout: float = 90) -> dict[st
 
 def _load_finished(resource_id: str) -> bool:
     from ckan import model
+
     from ckanext.guangdong.data import model as data_model
     model.Session.remove()
     report = data_model.get(resource_id)

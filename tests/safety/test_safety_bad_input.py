@@ -5,9 +5,7 @@ safety action is in tests/security/test_bad_input.py; this module checks the wor
 from __future__ import annotations
 
 import pytest
-
 from ckan.tests import factories
-
 from safety_support import create, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")

@@ -3,13 +3,12 @@ a generated labelled corpus (a smaller one than bench/safety.py's; same generato
 from __future__ import annotations
 
 import pytest
-
-from ckanext.guangdong.safety import detectors as d
-from ckanext.guangdong.safety.scanner import TableScan, scan_table, scan_text_fields
-
 import safety_corpus
 import safety_eval
 from safety_corpus import Makers
+
+from ckanext.guangdong.safety import detectors as d
+from ckanext.guangdong.safety.scanner import TableScan, scan_table, scan_text_fields
 
 M = Makers(2024)
 ID18 = M.id18()

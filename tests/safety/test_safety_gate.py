@@ -3,13 +3,21 @@ scanned the file; personal data keeps it held until the file is replaced or a re
 it with a written reason; a clean file lets it go public. Real worker, real uploads."""
 from __future__ import annotations
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
+from safety_support import (
+    anonymous_sees,
+    as_user,
+    create,
+    csv_bytes,
+    make_org,
+    make_sysadmin,
+    show,
+    upload,
+    wait_scan,
+)
 
 from ckanext.guangdong.safety import detectors as d
-from safety_support import (anonymous_sees, as_user, create, csv_bytes, make_org, make_sysadmin,
-                            make_user, show, upload, wait_scan)
 
 pytestmark = [pytest.mark.usefixtures("worker"),
               pytest.mark.ckan_config("ckanext.guangdong.safety.scan_before_public", "true")]

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
-from safety_support import (as_user, create, dataset_dict, in_language, make_org, make_sysadmin,
-                            make_user, show)
+from safety_support import as_user, create, dataset_dict, in_language, make_org, make_sysadmin, make_user, show
 
 pytestmark = pytest.mark.usefixtures("gd")
 

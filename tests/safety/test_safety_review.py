@@ -6,11 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
-
+import pytest
 from safety_support import anonymous_sees, as_user, create, make_org, make_sysadmin, make_user, show
 
 # the production default (the test profile turns the review off for the other folders)
@@ -23,8 +20,8 @@ def _org_with(org_type: str, **users: dict) -> dict:
 
 
 def _events(package_id: str) -> list[tuple[str, dt.datetime]]:
-    from sqlalchemy import text
     from ckan import model
+    from sqlalchemy import text
     model.Session.remove()
     rows = model.Session.execute(text(
         "SELECT event, occurred_at FROM guangdong_publication_event WHERE package_id = :p "
@@ -40,7 +37,7 @@ def _queue(user: dict) -> list[str]:
 def test_department_editor_submits_admin_returns_then_approves() -> None:
     editor, admin, outsider = make_user(), make_user(), make_user()
     org = _org_with("department", editor=editor, admin=admin)
-    other = _org_with("department", admin=outsider)  # an admin of another organisation
+    _org_with("department", admin=outsider)  # an admin of another organisation
     # with a resource: only a dataset with one counts as published (docs/targets.md)
     pkg = create(org["id"], user=editor, resources=[{
         "name": "说明", "url": "https://www.gd.gov.cn/notes.html", "format": "HTML"}])

@@ -1,12 +1,10 @@
 """The form's as-you-type check: the same validators as saving, messages in the page language."""
 from __future__ import annotations
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
-from schema_data import dataset_dict, make_org, make_sysadmin, make_user
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user
 
 pytestmark = pytest.mark.usefixtures("gd")
 

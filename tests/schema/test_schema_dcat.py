@@ -2,22 +2,24 @@
 conforms to the DCAT-AP 3 SHACL shapes, and the theme concept scheme is served."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 import rdflib
-from rdflib.namespace import SKOS
-
-import ckan.plugins.toolkit as tk
 from ckanext.dcat.processors import RDFParser
-
-from schema_data import dataset_dict, make_org, make_sysadmin
+from gd_testing import dataset_dict, make_org, make_sysadmin
+from rdflib.namespace import SKOS
 
 pytestmark = pytest.mark.usefixtures("gd")
 
+# DCAT-AP 3's SHACL shapes are SEMIC's file, not ours to ship: they are read from the shared/
+# folder beside the repository (GD_SHARED). Without it the conformance checks skip, saying so;
+# CI sets GD_REQUIRE_SHARED=1, which turns that skip into a failure.
 SHAPES = Path(os.environ.get("GD_SHARED", Path(__file__).resolve().parents[3] / "shared")) \
     / "shacl" / "dcat-ap_3_shacl_shapes.ttl"
 PUBLIC_FIELDS = ("title", "notes", "identifier", "theme", "access_rights", "access_conditions",
@@ -57,10 +59,27 @@ def parse(body: str, fmt: str = "turtle") -> list[dict[str, Any]]:
     return list(parser.datasets())
 
 
+def shacl_shapes() -> rdflib.Graph:
+    """The DCAT-AP 3 shapes, or a skip with the reason when they are not there."""
+    if not SHAPES.is_file():
+        reason = (f"DCAT-AP 3 SHACL shapes not found at {SHAPES} (material outside the "
+                  "repository: set GD_SHARED to the shared/ folder that holds shacl/)")
+        if os.environ.get("GD_REQUIRE_SHARED") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return _parsed_shapes()
+
+
+@functools.cache
+def _parsed_shapes() -> rdflib.Graph:
+    return rdflib.Graph().parse(SHAPES)
+
+
 def shacl(body: str, fmt: str = "turtle") -> tuple[bool, str]:
     import pyshacl
+    shapes = shacl_shapes()
     data = rdflib.Graph().parse(data=body, format=fmt)
-    conforms, _, text = pyshacl.validate(data, shacl_graph=rdflib.Graph().parse(SHAPES),
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes,
                                          inference="none", allow_warnings=True)
     return conforms, text
 
@@ -98,8 +117,9 @@ def test_dataset_rdf_conforms_to_dcat_ap_3_shacl(published, gd_app) -> None:
         assert conforms, report
 
 
-@pytest.mark.search_engine_neutral
-def test_catalog_conforms_and_lists_only_public_datasets(published, gd_app) -> None:
+@pytest.fixture(scope="module")
+def catalog_with_hidden(published) -> dict[str, Any]:
+    """An application and a private 不予开放 dataset beside the published ones."""
     admin = published["ctx"]
     app = tk.get_action("package_create")(dict(admin), {
         "type": "application", "title": "公交到站查询", "notes": "实时到站。",
@@ -108,9 +128,20 @@ def test_catalog_conforms_and_lists_only_public_datasets(published, gd_app) -> N
         "used_datasets": [published["conditional"]["id"]]})
     private = tk.get_action("package_create")(dict(admin), dataset_dict(
         published["org"]["id"], access_rights="not_open", private=True))
+    return {"application": app, "private": private}
+
+
+@pytest.mark.search_engine_neutral
+def test_catalog_conforms_to_dcat_ap_3_shacl(catalog_with_hidden, gd_app) -> None:
     body = gd_app.get("/catalog.ttl").body
     conforms, report = shacl(body)
     assert conforms, report
+
+
+@pytest.mark.search_engine_neutral
+def test_catalog_lists_only_public_datasets(catalog_with_hidden, gd_app) -> None:
+    app, private = catalog_with_hidden["application"], catalog_with_hidden["private"]
+    body = gd_app.get("/catalog.ttl").body
     graph = rdflib.Graph().parse(data=body, format="turtle")
     total = int(re.search(r"hydra:totalItems (\d+)", body).group(1))
     datasets = tk.get_action("package_search")({}, {"rows": 0})["count"]

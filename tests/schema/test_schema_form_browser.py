@@ -11,11 +11,9 @@ import uuid
 from typing import Any
 
 import pytest
-
 from ckan.tests import helpers
-
 from gd_chromium import chromium_session, needs_chromium
-from schema_data import make_org, make_user
+from gd_testing import make_org, make_user
 
 pytestmark = [needs_chromium, pytest.mark.usefixtures("gd")]
 

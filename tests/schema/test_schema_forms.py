@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
-from schema_data import unique_identifier, make_org, make_sysadmin, make_user
+from gd_testing import make_org, make_sysadmin, make_user, unique_identifier
 
 pytestmark = pytest.mark.usefixtures("gd")
 

@@ -3,17 +3,16 @@ facets on /dataset with translated titles and value labels."""
 from __future__ import annotations
 
 import glob
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 import yaml
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
-
-import ckan.plugins.toolkit as tk
-
-from schema_data import dataset_dict, make_org, make_sysadmin
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "ckanext-guangdong" / "ckanext" / "guangdong"
@@ -89,7 +88,7 @@ def test_dataset_search_facets(gd_app, prefix, titles, values) -> None:
     tk.get_action("package_create")({"user": make_sysadmin()["name"]}, dataset_dict(org["id"]))
     page = gd_app.get(f"{prefix}/dataset/?organization={org['name']}").body
     positions = [page.find(t) for t in titles]
-    assert all(p >= 0 for p in positions), dict(zip(titles, positions))
+    assert all(p >= 0 for p in positions), dict(zip(titles, positions, strict=False))
     assert positions == sorted(positions)  # in this order
     for value in values:  # facet values shown as labels, not stored codes
         assert value in page, value

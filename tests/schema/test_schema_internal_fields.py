@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
-from schema_data import dataset_dict, make_org, make_sysadmin, make_user
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user
 
 # Search results, filters and DCAT must hide the internal fields on any backend: make test-solr runs these on Solr too.
 pytestmark = [pytest.mark.usefixtures("gd"), pytest.mark.search_engine_neutral]

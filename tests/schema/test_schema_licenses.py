@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-import pytest
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
-from schema_data import dataset_dict, make_org, make_sysadmin, make_user
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user
 
 pytestmark = pytest.mark.usefixtures("gd")
 CC_BY = {"zh_Hans_CN": "知识共享署名 4.0 国际许可协议（CC BY 4.0）",
@@ -75,6 +73,6 @@ def test_form_offers_the_list_with_the_default_chosen(gd_app, locale, prefix):
     page = gd_app.get(f"{prefix}/dataset/new", headers={"Authorization": token}).body
     select = page[page.index('id="field-license_id"'):]
     select = select[:select.index("</select>")]
-    assert f'value="cc-by" selected' in select.replace('selected="selected"', "selected")
+    assert 'value="cc-by" selected' in select.replace('selected="selected"', "selected")
     assert CC_BY[locale] in select
     assert select.count("<option") == len(model.Package.get_license_register().keys())

@@ -7,13 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import helpers
-
 from gd_chromium import chromium_session, needs_chromium
-from schema_data import dataset_dict, make_org, make_user
+from gd_testing import dataset_dict, make_org, make_user
 
 pytestmark = [needs_chromium, pytest.mark.usefixtures("gd")]
 

@@ -8,16 +8,14 @@ import io
 import uuid
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories, helpers
+from gd_testing import dataset_dict, make_org, make_user
 
 from ckanext.guangdong.harvesters.crosswalk import load as load_crosswalk
 from ckanext.guangdong.harvesters.mapping import RemoteRecord, map_record
 from ckanext.guangdong.schema import vocab
-
-from schema_data import dataset_dict, make_org, make_user
 
 pytestmark = pytest.mark.usefixtures("gd")
 
@@ -72,7 +70,7 @@ def _post_resource(gd_app, editor, data: dict[str, Any], status: int = 200) -> d
 
 
 def test_api_upload_without_format(gd_app, editor):
-    body = "站点,AQI\n越秀,42\n".encode("utf-8")
+    body = "站点,AQI\n越秀,42\n".encode()
     res = _post_resource(gd_app, editor, {"upload": (io.BytesIO(body), "data.csv")})["result"]
     assert res["format"] == "CSV" and res["url_type"] == "upload"
     assert res["name"] == "data.csv"  # no name typed: the file's

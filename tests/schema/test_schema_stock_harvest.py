@@ -11,11 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
-from schema_data import dataset_dict, make_org, make_sysadmin
+import pytest
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")
 ROOT = Path(__file__).resolve().parents[2]

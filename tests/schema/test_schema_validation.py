@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
-from schema_data import dataset_dict, unique_identifier, make_org, make_sysadmin
+import pytest
+from gd_testing import dataset_dict, make_org, make_sysadmin, unique_identifier
 
 pytestmark = pytest.mark.usefixtures("gd")
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
-from schema_data import dataset_dict, make_org, make_sysadmin, unique_identifier
+from gd_testing import dataset_dict, make_org, make_sysadmin, unique_identifier
 
 pytestmark = pytest.mark.usefixtures("gd")
 

@@ -9,9 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from gd_chromium import ARGS, CHROMIUM, needs_chromium
-from schema_data import make_org, make_user, unique_identifier
+from gd_testing import make_org, make_user, unique_identifier
 
 SHOTS = Path(os.environ.get("GD_SCREENSHOTS", "/tmp/gd-screenshots"))
 

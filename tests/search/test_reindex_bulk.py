@@ -15,12 +15,10 @@ import json
 import uuid
 from typing import Any
 
-import pytest
-import sqlalchemy as sa
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-
+import pytest
+import sqlalchemy as sa
 from gd_testing import make_sysadmin
 from search_helpers import unique
 
@@ -155,6 +153,7 @@ def _drop_rows(ids: list[str]) -> None:
 @pytest.mark.parametrize("workers, batch", [(1, 250), (2, 2)])
 def test_rows_equal_ckan_rebuild(catalog: dict[str, Any], workers: int, batch: int) -> None:
     import ckan.lib.search as search
+
     from ckanext.guangdong.search.reindex import rebuild
     ids = catalog["ids"]
     search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
@@ -225,6 +224,7 @@ def test_cli_reindex_clear(catalog: dict[str, Any], cli: Any) -> None:
     rebuild puts every dataset back."""
     from ckan.cli.cli import ckan
     from ckan.common import config
+
     from ckanext.guangdong.search.reindex import dataset_ids
     stale = f"stale-{uuid.uuid4()}"  # not in any earlier run's leftovers either
     _sql("CREATE TEMP TABLE stale AS SELECT * FROM guangdong_search_index LIMIT 1")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -222,7 +222,7 @@ def body_of(answer: requests.Response) -> str:
 
 
 def check(base: str, path: str, params: dict[str, Any], status: int,
-          message: Optional[str]) -> None:
+          message: str | None) -> None:
     answer = requests.get(base + path, params=params, timeout=120)
     body = body_of(answer)
     shown = f"{path} {str(params)[:120]} -> {answer.status_code}: {body[:400]}"
@@ -241,7 +241,7 @@ def test_at_least_sixty_hostile_requests() -> None:
 @pytest.mark.parametrize("path,params,status,message", CASES,
                          ids=[f"{i:03d}" for i in range(len(CASES))])
 def test_bad_search_input(live_server: str, server_errors: list[logging.LogRecord], path: str,
-                          params: dict[str, Any], status: int, message: Optional[str]) -> None:
+                          params: dict[str, Any], status: int, message: str | None) -> None:
     check(live_server, path, params, status, message)
     tracebacks = [r for r in server_errors if r.exc_info]
     assert not tracebacks, tracebacks[0].getMessage()
@@ -303,6 +303,7 @@ def test_a_database_failure_is_answered_short_and_logged(
     """A failure of the search statement itself (simulated: the statement raises as
     PostgreSQL would): 409 with a generic message; the SQL goes to the log only."""
     import sqlalchemy.exc
+
     from ckanext.guangdong.search.backend import executor
 
     def broken(self: Any, any_token: bool) -> Any:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-
 from gd_chromium import ARGS, CHROMIUM, needs_chromium
 
 SHOTS = os.environ.get("GD_SCREENSHOTS")

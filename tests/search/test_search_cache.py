@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from gd_testing import make_sysadmin, make_user
 from search_helpers import search, unique
 
@@ -27,6 +27,7 @@ def _clone_row(session: Any, source_id: str) -> tuple[dict[str, Any], str]:
 def _generation() -> int:
     """The global index generation."""
     import ckan.model as model
+
     from ckanext.guangdong.search.backend import ddl
     return model.Session.execute(sa.text(f"SELECT n FROM {ddl.GENERATION} WHERE id = 1")).scalar()
 
@@ -52,6 +53,7 @@ def test_repeated_filter_set_is_served_from_the_cache(make_org: Callable,
 def test_write_committed_in_another_transaction_invalidates(make_org: Callable,
                                                             make_dataset: Callable) -> None:
     import ckan.model as model
+
     from ckanext.guangdong.search.backend import writer
     org = make_org()
     pkg = make_dataset(org, title="缓存失效测试")
@@ -79,6 +81,7 @@ def test_write_committed_in_another_transaction_invalidates(make_org: Callable,
 
 def test_rolled_back_write_changes_nothing(make_org: Callable, make_dataset: Callable) -> None:
     import ckan.model as model
+
     from ckanext.guangdong.search.backend import writer
     org = make_org()
     pkg = make_dataset(org, title="缓存回滚测试")

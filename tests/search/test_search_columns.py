@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from search_helpers import unique
 
 pytestmark = pytest.mark.usefixtures("gd_search")
@@ -86,6 +85,7 @@ def test_facets_from_fv_and_from_k_count_alike(conn: Any) -> None:
 def test_backfill_rebuilds_the_columns_of_older_rows(conn: Any) -> None:
     """The migration to these columns fills them from k: same results as fresh rows."""
     import ckan.model as model
+
     from ckanext.guangdong.search.backend import ddl
     site = unique("site")
     docs = [_doc(site, tags=["公交"], state=["active", "draft"]),
@@ -114,8 +114,9 @@ def test_backfill_rebuilds_the_columns_of_older_rows(conn: Any) -> None:
 def test_failed_search_leaves_the_callers_transaction_usable(conn: Any, monkeypatch: Any) -> None:
     """A database error inside a search rolls back to a savepoint only. The error is
     injected (PostgreSQL cannot be made to fail a valid search on demand)."""
-    import pysolr
     import ckan.model as model
+    import pysolr
+
     from ckanext.guangdong.search.backend import executor
     site = unique("site")
     conn.add([_doc(site)], commit=False)            # pending in this transaction
@@ -153,6 +154,7 @@ def test_unfiltered_and_filtered_paths_count_alike(conn: Any) -> None:
 def test_table_from_before_the_columns_is_brought_up_to_date_by_a_search(conn: Any) -> None:
     """A database whose index predates these columns (not migrated yet) still searches."""
     import ckan.model as model
+
     from ckanext.guangdong.search.backend import ddl
     site = unique("site")
     gone = _doc(site, tags=["出行"])
@@ -180,8 +182,9 @@ def test_day_fields_of_older_rows_become_dates(conn: Any) -> None:
     from pathlib import Path
 
     import ckan.model as model
-    from ckanext.guangdong.search.backend import cache, ddl
+
     import ckanext.guangdong.migration as migration
+    from ckanext.guangdong.search.backend import cache, ddl
     path = next(Path(migration.__path__[0]).glob("guangdong_search/versions/d4a7e2c9f1b6_*.py"))
     spec = importlib.util.spec_from_file_location("typed_days", path)
     module = importlib.util.module_from_spec(spec)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from search_helpers import search
 
 pytestmark = pytest.mark.usefixtures("gd_search")

@@ -1,11 +1,11 @@
 """The backend through CKAN's real package_search / package_create (PostgreSQL, real app)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from search_helpers import search, unique
 
 pytestmark = pytest.mark.usefixtures("gd_search")
@@ -148,6 +148,7 @@ def test_bad_sort_and_bad_query_are_search_query_errors(make_org: Callable) -> N
 
 def _index_count(dataset_id: str) -> int:
     import ckan.model as model
+
     from ckanext.guangdong.search.backend import ddl
     with model.meta.engine.connect() as conn:  # a separate connection: sees committed rows only
         return conn.execute(sa.text(f"SELECT count(*) FROM {ddl.TABLE} WHERE id = :i"),
@@ -197,6 +198,7 @@ def test_commit_outside_the_hook_is_durable(make_org: Callable, make_dataset: Ca
 def test_table_is_recreated_when_missing(make_org: Callable, make_dataset: Callable) -> None:
     """CKAN's clean_db drops every table: the backend must create its table again."""
     import ckan.model as model
+
     from ckanext.guangdong.search.backend import ddl
     backup = unique("gd_search_backup").replace("-", "_")
     suffixes = ("k_idx", "tsv_idx", "modified_idx", "id_idx", "pkey")
@@ -223,6 +225,7 @@ def test_table_is_recreated_when_missing(make_org: Callable, make_dataset: Calla
 def test_solr_setting_restores_ckan_originals() -> None:
     import ckan.lib.search as lib_search
     from ckan.lib.search import common, index, query
+
     from ckanext.guangdong.search import seam
     from ckanext.guangdong.search.backend import connection
     try:

@@ -3,11 +3,11 @@ cache shared through Redis, and per-organization generations."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from gd_testing import make_sysadmin
 from search_helpers import search, unique
 
@@ -107,6 +107,7 @@ def test_ranked_query_still_orders_by_score(make_org: Callable, make_dataset: Ca
 def test_write_to_one_organization_keeps_the_cached_counts_of_another(
         make_org: Callable, make_dataset: Callable) -> None:
     import ckan.plugins.toolkit as tk
+
     from ckanext.guangdong.search.backend import cache
     org_a, org_b = make_org(), make_org()
     tag = unique("scope")
@@ -159,6 +160,7 @@ def test_shared_level_serves_another_worker_and_checks_the_generation() -> None:
 def test_search_goes_on_when_redis_is_down(make_org: Callable, make_dataset: Callable,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     import redis
+
     from ckanext.guangdong.search.backend import cache
     org = make_org()
     make_dataset(org, title="缓存不可用")

@@ -1,7 +1,8 @@
 """The listing pages that answer 500 without a search engine, through the real web app."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

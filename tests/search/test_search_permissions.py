@@ -1,10 +1,10 @@
 """Private datasets and drafts are only returned to those allowed, in results and facet counts."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
 from gd_testing import make_sysadmin, make_user
 from search_helpers import search
 

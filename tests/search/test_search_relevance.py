@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 import pytest
-
 import search_catalog as catalog
 from search_relevance import relevant, score
 

@@ -2,10 +2,11 @@
 the real app over HTTP (``live_server``) and its Flask url_map."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-import time
 
 
 @pytest.fixture(scope="session")
@@ -13,8 +14,8 @@ def leak_world(live_server: str) -> Iterator[Any]:
     """Built once per session; the plugins of the test ini loaded and their tables in place
     (a session fixture runs before the module's ``gd_plugins``, so it loads them itself)."""
     import ckan.plugins as p
-    from gd_testing import apply_plugin_migrations
     import world as world_module
+    from gd_testing import apply_plugin_migrations
     p.load_all()
     apply_plugin_migrations()
     started = time.monotonic()

@@ -4,13 +4,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from urllib.parse import urlsplit
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
+from urllib.parse import urlsplit
 
 import requests
-
 from surfaces import Surface
 from world import INTERNAL_TEXTS, World
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 LOGGERS = ("", "ckan", "ckanext", "werkzeug")
 

@@ -14,8 +14,9 @@ import functools
 import inspect
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from world import World
 
@@ -239,8 +240,9 @@ def _route_values(world: World, rule: Any, var: str, bound: dict[str, str]) -> l
     if var in ("path",):
         return ["dataset"]
     if var == "snippet_path":
-        import ckan
         import os
+
+        import ckan
         folder = os.path.join(os.path.dirname(ckan.__file__), "templates", "ajax_snippets")
         return sorted(os.listdir(folder))
     if var == "filename" and path.startswith("/vocab/"):

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 import requests
-
-from ckanext.guangdong.security import throttle
 from servlog import collect_errors
 from world import World
+
+from ckanext.guangdong.security import throttle
 
 pytestmark = pytest.mark.usefixtures("gd_plugins")
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-
-from ckanext.guangdong.security import throttle
 from gd_chromium import ARGS, CHROMIUM, needs_chromium
 from web import PASSWORD
 from world import World
+
+from ckanext.guangdong.security import throttle
 
 SHOTS = Path(os.environ.get("GD_SCREENSHOTS", "/tmp/gd-security-screens"))
 
@@ -75,9 +76,10 @@ def test_throttled_login_says_so_in_chinese_and_english(page: Any, live_server: 
 def test_reharvest_button_posts_with_its_token(page: Any, live_server: str, leak_world: World) -> None:
     import ckan.plugins.toolkit as tk
     from ckan import model
-    from ckanext.guangdong.harvesters.importer import site_context
     from ckanext.harvest.model import HarvestJob
     from gd_testing import make_sysadmin
+
+    from ckanext.guangdong.harvesters.importer import site_context
     admin = make_sysadmin(password=PASSWORD, image_url="")
     source = tk.get_action("harvest_source_create")(site_context(), {
         "name": f"button-{uuid.uuid4().hex[:8]}", "title": "按钮测试采集源",
@@ -104,6 +106,7 @@ def test_reharvest_button_posts_with_its_token(page: Any, live_server: str, leak
 
 def test_script_url_under_source_page_is_text(page: Any, live_server: str, leak_world: World) -> None:
     import ckan.plugins.toolkit as tk
+
     from ckanext.guangdong.harvesters.importer import site_context
     pkg = tk.get_action("package_patch")(site_context(), {
         "id": leak_world.packages["harvested_public"]["id"], "harvest_remote_url": "javascript:alert(1)"})

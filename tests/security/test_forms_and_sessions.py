@@ -4,14 +4,15 @@ account and per address with a clear zh/en message."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
-
-from ckanext.guangdong.security import throttle
 from web import PASSWORD, csrf_token, login, post_login
 from world import World
+
+from ckanext.guangdong.security import throttle
 
 pytestmark = pytest.mark.usefixtures("gd_plugins")
 FOREIGN = {"Origin": "http://evil.example", "Referer": "http://evil.example/page"}
@@ -88,8 +89,8 @@ def test_every_post_view_checks_the_csrf_token(admin: dict[str, Any], live_serve
 def test_the_page_view_beacon_needs_no_token(live_server: str) -> None:
     """CKAN's tracking.js posts every page view to /_tracking without a token; the view counts
     (ckanext-tracking's middleware reads the posted body)."""
-    from ckanext.tracking.model import TrackingRaw
     from ckan import model
+    from ckanext.tracking.model import TrackingRaw
     url = f"/dataset/beacon-{uuid.uuid4().hex[:8]}"
     answer = requests.post(f"{live_server}/_tracking", data={"url": url, "type": "page"},
                            headers=FOREIGN, timeout=60)
@@ -162,9 +163,9 @@ def test_one_address_trying_many_accounts_is_throttled(live_server: str) -> None
 def test_behind_our_proxy_the_client_address_is_counted(ckan_config: Any, leak_world: World) -> None:
     """Behind a TLS proxy every request comes from the proxy: the address counted is the
     client's, from the X-Forwarded-For header our proxy adds."""
-    from werkzeug.test import Client
-    from ckan.config.middleware import make_app
     from ckan.common import config
+    from ckan.config.middleware import make_app
+    from werkzeug.test import Client
     client = Client(make_app(config))
     page = client.get("/user/login")
     token = csrf_token(page.get_data(as_text=True))  # (the client keeps the session cookie)

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import requests
-
-from ckanext.guangdong.harvest import secrets
 from web import PASSWORD, login
 from world import World
+
+from ckanext.guangdong.harvest import secrets
 
 pytestmark = pytest.mark.usefixtures("gd_plugins")
 MASK = secrets.MASK
@@ -73,6 +73,7 @@ def source_editor(leak_world: World) -> dict[str, Any]:
 def fresh_source(leak_world: World) -> dict[str, Any]:
     """A source of its own per test (edits must not change the leak suite's)."""
     import ckan.plugins.toolkit as tk
+
     from ckanext.guangdong.harvesters.importer import site_context
     secret = f"s-{uuid.uuid4().hex}"
     config = {"region_code": "441600", "preset": "kaifang_guangdong",
@@ -146,6 +147,7 @@ def test_editing_through_the_form_keeps_the_stored_secret(live_server: str, sour
 def test_activity_stream_index_and_pages_hold_no_secret(live_server: str, leak_world: World,
                                                         fresh_source: dict[str, Any]) -> None:
     import ckan.plugins.toolkit as tk
+
     from ckanext.guangdong.harvesters.importer import site_context
     # an edit by a sysadmin (who sees the secret) still stores a masked copy in the activity
     tk.get_action("package_patch")(site_context(), {"id": fresh_source["id"], "title": "新标题"})

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import requests
-
 from world import HIDDEN, World
 
 pytestmark = pytest.mark.usefixtures("gd_plugins")

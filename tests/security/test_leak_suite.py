@@ -12,7 +12,6 @@ import time
 from typing import Any
 
 import pytest
-
 from leakcheck import Cell, run_cells
 from servlog import collect_errors
 from surfaces import action_surfaces, get_actions, route_surfaces
@@ -100,7 +99,7 @@ def test_a_new_leaking_action_is_caught(leak_world: World, live_server: str) -> 
         del logic._actions["guangdong_careless_show"]
     leaks = {leak.split(" (")[0] for c in cells for leak in c.leaks}
     assert {"not_open marker", "draft marker", "not_open name"} <= leaks, leaks
-    assert any(l.startswith("internal field") for l in leaks), "; ".join(sorted(leaks))
+    assert any(leak.startswith("internal field") for leak in leaks), "; ".join(sorted(leaks))
 
 
 def test_a_new_route_is_enumerated(leak_world: World, url_map: Any) -> None:

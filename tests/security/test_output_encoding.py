@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import requests
 from bs4 import BeautifulSoup
+from leakcheck import fetch
+from world import World
 
 from ckanext.guangdong.security.cells import safe_cell
-from leakcheck import fetch
 from ckanext.guangdong.security.links import safe_url
-from world import World
 
 pytestmark = pytest.mark.usefixtures("gd_plugins")
 HOSTILE = "javascript:alert(1)"
@@ -96,7 +96,7 @@ def test_script_urls_from_data_are_never_links(hostile_data: dict[str, Any], liv
     ds, app = hostile_data["dataset"], hostile_data["app"]
     res = ds["resources"][0]
     pages = [f"/dataset/{ds['name']}", f"/dataset/{ds['name']}/resource/{res['id']}",
-             f"/application/{app['name']}", f"/dataset/?q=脚本链接测试", f"/application/?q=脚本链接应用",
+             f"/application/{app['name']}", "/dataset/?q=脚本链接测试", "/application/?q=脚本链接应用",
              f"/dataset/{leak_world_public_name(hostile_data)}"]
     for path in pages:
         page = fetch(requests.Session(), live_server, lang + path)
@@ -117,8 +117,9 @@ def test_remote_record_links_on_the_job_page(leak_world: World, live_server: str
     """The job report links each failed record's original URL: a city portal's script URL
     is not a link."""
     import datetime as dt
-    from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestSource
+
     from ckan import model
+    from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestSource
     now = dt.datetime.utcnow()
     obj = HarvestObject(guid=f"js-{uuid.uuid4().hex[:6]}", harvest_job_id=leak_world.jobs[0],
                         source=HarvestSource.get(leak_world.source["id"]), state="ERROR",
@@ -134,6 +135,7 @@ def test_remote_record_links_on_the_job_page(leak_world: World, live_server: str
 
 def test_harvest_error_csv_writes_formulas_as_text(leak_world: World, live_server: str) -> None:
     import datetime as dt
+
     from ckan import model
     from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestSource
     formula = '=HYPERLINK("http://127.0.0.1/","点我")'
@@ -147,7 +149,7 @@ def test_harvest_error_csv_writes_formulas_as_text(leak_world: World, live_serve
     assert answer.status_code == 200
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    mine = [dict(zip(header, r)) for r in body if r[header.index("guid")].endswith(formula)]
+    mine = [dict(zip(header, r, strict=False)) for r in body if r[header.index("guid")].endswith(formula)]
     assert mine and mine[0]["guid"] == "'" + formula
     assert mine[0]["message"] == "'+1 记录无效 @x"
     assert not [cell for row in body for cell in row if cell.startswith(("=", "+", "-", "@"))]
@@ -158,6 +160,7 @@ def formula_titles(leak_world: World) -> dict[str, str]:
     """An organization and a target whose titles are formulas, with an open dataset to count."""
     import ckan.plugins.toolkit as tk
     from ckan.tests import factories
+
     from ckanext.guangdong.harvesters.importer import site_context
     org_title = '=HYPERLINK("http://127.0.0.1/","部门")'
     org = factories.Organization(name=f"org-{uuid.uuid4().hex[:8]}", title=org_title,

@@ -81,10 +81,10 @@ def build() -> World:
     import ckan.model as model
     import ckan.plugins.toolkit as tk
     from ckan.tests import factories
-    from ckanext.guangdong.harvesters import importer
-    from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject,
-                                       HarvestObjectError, HarvestSource)
+    from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
     from gd_testing import make_sysadmin, make_user
+
+    from ckanext.guangdong.harvesters import importer
 
     run = "lk" + uuid.uuid4().hex[:6]
     site = importer.site_context()
@@ -254,10 +254,13 @@ def _held(packages: dict[str, dict[str, Any]], dataset: Any, marker: str) -> tup
     import os
     import random
     import tempfile
+
     import ckan.plugins.toolkit as tk
+
     from ckanext.guangdong.data import config as data_config
     from ckanext.guangdong.data.prepare import prepare
-    from ckanext.guangdong.safety import detectors, job, model as safety_model
+    from ckanext.guangdong.safety import detectors, job
+    from ckanext.guangdong.safety import model as safety_model
 
     rng = random.Random(marker)
     ids, mobiles = [], []
@@ -266,13 +269,13 @@ def _held(packages: dict[str, dict[str, Any]], dataset: Any, marker: str) -> tup
         ids.append(first17 + detectors.id_check_character(first17))
         mobiles.append(f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}")
     header = ["名称", "身份证号码", "手机号码"]
-    rows = [[f"{marker}cell 数据行", i, m] for i, m in zip(ids, mobiles)]
+    rows = [[f"{marker}cell 数据行", i, m] for i, m in zip(ids, mobiles, strict=False)]
     pkg = dataset("held")
     resource = pkg["resources"][0]
     tk.get_action("datastore_create")({"ignore_auth": True}, {
         "resource_id": resource["id"], "force": True,
         "fields": [{"id": h, "type": "text"} for h in header],
-        "records": [dict(zip(header, r)) for r in rows]})
+        "records": [dict(zip(header, r, strict=False)) for r in rows]})
     with tempfile.TemporaryDirectory(prefix="leak-held-") as tmp:
         src = os.path.join(tmp, "file.csv")
         with open(src, "w", encoding="utf-8", newline="") as f:

@@ -8,7 +8,8 @@ import copy
 import json
 import time
 import uuid
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import diff_catalog
 
@@ -20,9 +21,10 @@ def engines_with_catalog() -> Iterator[Callable[[str, dict[str, Any]], Any]]:
     import ckan.model as model
     import ckan.plugins.toolkit as tk
     from ckan.common import config
-    from ckan.lib.search import index_for, common
+    from ckan.lib.search import common, index_for
     from ckan.lib.search import query as query_module
     from ckan.tests.pytest_ckan import ckan_setup
+
     from ckanext.guangdong.search import seam
 
     site = f"diff-{uuid.uuid4().hex[:8]}"

@@ -18,12 +18,12 @@ from __future__ import annotations
 import os
 import random
 import time
-from typing import Any, Callable, Iterator
-
-import pysolr
-import pytest
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import diff_catalog
+import pysolr
+import pytest
 from diff_support import engines_with_catalog, run_cases
 
 pytestmark = pytest.mark.solr
@@ -71,6 +71,7 @@ def test_facet_sort_and_limits_agree_with_solr(engines: Callable[[str, dict[str,
     colon): the facet values, their order and counts must agree, per-field limits too."""
     from ckan.common import config
     from ckan.lib.search import common
+
     from ckanext.guangdong.search import seam
     engines("solr", {"rows": 0})  # sets the catalog's site_id
     gen = diff_catalog.Generator(SEED + 1)

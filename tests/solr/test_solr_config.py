@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from solr_helpers import ROOT
 
 DOCKER_SOLR = ROOT / "docker" / "solr"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from solr_helpers import ROOT, solr_get
 
 pytestmark = pytest.mark.solr

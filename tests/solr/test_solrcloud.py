@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
-from solr_helpers import run_solr_sh, solr_get, wait_for
 from gd_testing import make_sysadmin
+from solr_helpers import run_solr_sh, solr_get, wait_for
 
 pytestmark = [
     pytest.mark.solrcloud,
@@ -137,6 +137,7 @@ def test_portal_on_the_collection_answers_like_one_node(solr_cloud: dict[str, An
     backend — which the full differential run shows to answer like one Solr node — and
     still the same with node 2 stopped. GD_DIFF_CLOUD_CASES sets the slice (default 300)."""
     import random
+
     from diff_support import engines_with_catalog, run_cases
     seed = int(os.environ.get("GD_DIFF_SEED") or random.SystemRandom().randrange(10**6))
     cases = int(os.environ.get("GD_DIFF_CLOUD_CASES") or 300)

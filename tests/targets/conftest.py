@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Iterator, Optional
-
-import pytest
-from freezegun import freeze_time
+from collections.abc import Iterator
+from typing import Any
 
 import ckan.model as model
+import pytest
 from ckan.tests import factories, helpers
-
+from freezegun import freeze_time
 from gd_testing import make_sysadmin
+
 PLUGINS = "guangdong_events guangdong_targets"
 
 
@@ -40,9 +40,9 @@ class Catalog:
     def _extras_list(self, pid: str) -> list[dict[str, str]]:
         return [{"key": k, "value": v} for k, v in self.extras[pid].items()]
 
-    def dataset(self, org: str, access: str = "unconditional", identifier: Optional[str] = None,
-                private: bool = False, resources: int = 1, themes: Optional[list[str]] = None,
-                harvested: bool = False, fmt: str = "CSV", state: Optional[str] = None) -> str:
+    def dataset(self, org: str, access: str = "unconditional", identifier: str | None = None,
+                private: bool = False, resources: int = 1, themes: list[str] | None = None,
+                harvested: bool = False, fmt: str = "CSV", state: str | None = None) -> str:
         self.seq += 1
         extras = {"access_rights": access, "identifier": identifier or f"T{self.seq:04d}/0001",
                   "theme": json.dumps(themes or ["民生服务"], ensure_ascii=False), "frequency": "monthly"}
@@ -91,6 +91,7 @@ def gd_db(clean_db: None) -> Iterator[None]:
     """Empty database with the events and targets tables. clean_db drops every table the
     first time and afterwards only empties CKAN's own tables, so ours are emptied here."""
     from sqlalchemy import text
+
     from ckanext.guangdong.targets import db
     db.connection()
     model.Session.execute(text(
@@ -107,7 +108,7 @@ def catalog(gd_db: None) -> Catalog:
     return Catalog()
 
 
-def progress(as_of: str, target_id: Optional[str] = None) -> dict[str, Any]:
+def progress(as_of: str, target_id: str | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {"as_of": as_of}
     if target_id:
         data["id"] = target_id

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ckan.tests import helpers
 
 pytestmark = [
@@ -219,7 +218,9 @@ def test_first_publications_dated_back(catalog):
     """The demo's datasets count from their issued date: the only publication of a package
     moves back (never forward, never one with a withdrawal), with its interval and key."""
     import datetime as dt
+
     import ckan.model as model
+
     from ckanext.guangdong.events import backfill
     from ckanext.guangdong.targets import cube
     org = catalog.org("dept-h", "440000", "department")

@@ -12,15 +12,13 @@ import datetime as dt
 import os
 import uuid
 
-import pytest
-
 import ckan.model as model
+import pytest
 from ckan.tests import helpers
+from gd_chromium import ARGS, CHROMIUM, needs_chromium
 
 from ckanext.guangdong.events import recorder
 from ckanext.guangdong.events.facts import PackageFacts
-from gd_chromium import ARGS, CHROMIUM, needs_chromium
-
 
 pytestmark = [
     # The site's whole plugin set (from the test ini): earlier tests may have left a reduced one.
@@ -107,7 +105,7 @@ def test_dashboard_numbers_equal_the_api(gd_db, live_server, browser_page):
     page.locator("details.gd-series summary").click()
     table = [[c.inner_text() for c in row.locator("td").all()] for row in page.locator("details.gd-series tbody tr").all()]
     assert [(r[0], int(r[1]), int(r[2])) for r in table] == [
-        (d["month"], d["count"], a["count"]) for d, a in zip(stats["series"]["datasets"], stats["series"]["applications"])]
+        (d["month"], d["count"], a["count"]) for d, a in zip(stats["series"]["datasets"], stats["series"]["applications"], strict=False)]
 
     # The ranking lists all 21 cities, most open datasets first; provincial departments
     # (440000) are ranked in their own table.

@@ -5,16 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
+import ckan.model as model
 import pytest
+from ckan.logic import NotAuthorized, ValidationError
+from ckan.tests import factories, helpers
 from click.testing import CliRunner
+from gd_testing import make_sysadmin, make_user
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-import ckan.model as model
-from ckan.logic import NotAuthorized, ValidationError
-from ckan.tests import factories, helpers
-
-from gd_testing import make_sysadmin, make_user
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "guangdong_events guangdong_targets"),
     pytest.mark.ckan_config("ckan.search.automatic_indexing", "false"),
@@ -81,7 +80,8 @@ def test_edit_page_for_sysadmins(catalog, app):
 def test_snapshot_command_stores_the_day(catalog):
     org = catalog.org("dept-a", "440000", "department")
     catalog.dataset(org)
-    from ckanext.guangdong.cli import guangdong  # the `ckan guangdong` group
+    from ckanext.guangdong.targets.plugin import GuangdongTargetsPlugin
+    [guangdong] = GuangdongTargetsPlugin().get_commands()  # the `ckan guangdong` group, as CKAN's CLI gets it
     result = CliRunner().invoke(guangdong, ["snapshot", "--as-of", "2099-01-01"])
     assert result.exit_code == 0, result.output
     assert "1 open datasets" in result.output

@@ -11,13 +11,10 @@ import urllib.request
 import uuid
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
-from gd_testing import make_sysadmin, make_user
-from schema.schema_data import dataset_dict, make_org  # tests/schema (namespace package)
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user
 
 pytestmark = pytest.mark.usefixtures("gd")
 
@@ -149,6 +146,7 @@ def test_site_version_rises_after_a_commit_and_not_for_page_view_beacons(
         site: dict[str, Any]) -> None:
     import ckan.model as model
     import sqlalchemy as sa
+
     from ckanext.guangdong.theme import page_cache
     page_cache.install_write_listeners()
     before = page_cache.current_version()

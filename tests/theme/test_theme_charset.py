@@ -2,13 +2,10 @@
 in a browser used to show its Chinese as mojibake (``text/turtle`` without a charset)."""
 from __future__ import annotations
 
-import pytest
-
 import ckan.plugins.toolkit as tk
-
+import pytest
 from gd_chromium import chromium_session, needs_chromium
-from gd_testing import make_sysadmin
-from schema.schema_data import dataset_dict, make_org  # tests/schema (namespace package)
+from gd_testing import dataset_dict, make_org, make_sysadmin
 
 pytestmark = pytest.mark.usefixtures("gd")
 
@@ -48,6 +45,7 @@ def test_download_names_in_chinese_reach_the_browser(live_server, dataset):
     """CKAN names a publisher's member list "<name>-成员.csv" on Chinese pages; raw in the
     header, that name is not Latin-1 and the answer never arrived (the server dropped it)."""
     import urllib.request
+
     from ckan.tests import factories
     admin = make_sysadmin()
     token = factories.APIToken(user=admin["name"])["token"]

@@ -11,16 +11,13 @@ import io
 import uuid
 from typing import Any
 
-import pytest
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
-
 from gd_chromium import chromium_session, needs_chromium
 from gd_english import english_on
-from gd_testing import make_sysadmin, make_user, reset_database
-from schema.schema_data import dataset_dict, make_org  # tests/schema (namespace package)
+from gd_testing import dataset_dict, make_org, make_sysadmin, make_user, reset_database
 
 pytestmark = [needs_chromium, pytest.mark.usefixtures("gd")]
 PASSWORD = "Walker-pass-2024"

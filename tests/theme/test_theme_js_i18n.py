@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from ckan.common import config
 import ckan.lib.helpers as h
-
+import pytest
+from ckan.common import config
 from gd_chromium import chromium_session, needs_chromium
 
 

@@ -9,14 +9,11 @@ import io
 import logging
 from typing import Any
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories, helpers
-
 from gd_chromium import chromium_session, needs_chromium
-from gd_testing import make_user
-from schema.schema_data import dataset_dict, make_org  # tests/schema (namespace package)
+from gd_testing import dataset_dict, make_org, make_user
 
 pytestmark = pytest.mark.usefixtures("gd")
 

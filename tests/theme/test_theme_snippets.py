@@ -11,6 +11,7 @@ pytestmark = pytest.mark.usefixtures("gd")
 def test_markdown_extract_is_ckans_answer_and_is_kept(gd_app) -> None:
     import ckan.lib.helpers as ckan_helpers
     import ckan.plugins.toolkit as tk
+
     from ckanext.guangdong.theme import helpers
     text = f"**广州市**公交线路 <script>x</script> [链接](http://127.0.0.1/) {uuid.uuid4().hex} " * 8
     calls = []
@@ -33,9 +34,9 @@ def test_dataset_page_sidebar_shows_the_publisher_without_counting_the_catalog(g
     """The sidebar's publisher comes from a light organization_show: same title, description
     and picture as CKAN's h.get_organization, and no facet search of the whole catalog."""
     import ckan.plugins.toolkit as tk
+    from gd_testing import dataset_dict, make_org, make_sysadmin
+
     from ckanext.guangdong.theme import helpers
-    from schema.schema_data import dataset_dict, make_org
-    from gd_testing import make_sysadmin
     org = make_org(title="侧栏测试厅", description="负责**侧栏**测试。")
     pkg = tk.get_action("package_create")({"user": make_sysadmin()["name"]},
                                           dataset_dict(org["id"], title="侧栏测试数据集"))

@@ -6,7 +6,8 @@ translations (theme/i18n), the plugin every configuration loads first.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -18,7 +19,7 @@ def as_int(data: Mapping[str, Any], key: str, default: int, low: int, high: int)
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
-    number: Optional[int] = None
+    number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
     elif isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value) < 20:
@@ -35,12 +36,12 @@ def as_bool(data: Mapping[str, Any], key: str, default: bool) -> bool:
         return default
     try:
         value = parse_private(data.get(key))
-    except NotABoolean:
-        raise tk.ValidationError({key: [tk._("Enter true or false")]})
+    except NotABoolean as exc:
+        raise tk.ValidationError({key: [tk._("Enter true or false")]}) from exc
     return default if value is None else value
 
 
-def as_id(data: Mapping[str, Any], key: str) -> Optional[str]:
+def as_id(data: Mapping[str, Any], key: str) -> str | None:
     """An id or name: a short single-line text, or None when absent."""
     value = data.get(key)
     if value is None or value == "":

@@ -22,7 +22,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from typing import Any, Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -71,7 +72,7 @@ def allowed_hosts() -> list[str]:
     return tk.aslist(tk.config.get("ckanext.guangdong.harvest.allowed_hosts") or [])
 
 
-def _entry_matches(entry: str, host: str, address: Optional[Address]) -> bool:
+def _entry_matches(entry: str, host: str, address: Address | None) -> bool:
     entry = entry.strip().lower()
     if not entry:
         return False
@@ -89,13 +90,13 @@ def host_allowed(host: str, allowed: Iterable[str]) -> bool:
     """The host name (or literal address) itself is on the allow-list."""
     host = host.lower().strip("[]")
     try:
-        address: Optional[Address] = ipaddress.ip_address(host)
+        address: Address | None = ipaddress.ip_address(host)
     except ValueError:
         address = None
     return any(_entry_matches(e, host, address) for e in allowed)
 
 
-def _embedded_ipv4(address: Address) -> Optional[ipaddress.IPv4Address]:
+def _embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
     if isinstance(address, ipaddress.IPv6Address):
         return address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
     return None
@@ -128,8 +129,8 @@ def check_url_form(url: Any) -> tuple[str, int]:
     try:
         parts = urlsplit(url.strip())
         port = parts.port
-    except ValueError:
-        raise URLRefused(N_("the URL cannot be read"))
+    except ValueError as exc:
+        raise URLRefused(N_("the URL cannot be read")) from exc
     if parts.scheme not in ("http", "https"):
         raise URLRefused(N_("only http and https URLs are allowed, not %(scheme)s"),
                          scheme=repr(parts.scheme or "none"))
@@ -146,8 +147,8 @@ def check_url_form(url: Any) -> tuple[str, int]:
 def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise URLRefused(N_("the host %(host)s cannot be resolved"), host=host)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise URLRefused(N_("the host %(host)s cannot be resolved"), host=host) from exc
     seen: list[str] = []
     for info in infos:
         address = str(info[4][0])
@@ -158,7 +159,7 @@ def resolve(host: str, port: int) -> list[str]:
     return seen
 
 
-def check_url(url: Any, allowed: Optional[Sequence[str]] = None, resolve_host: bool = True) -> None:
+def check_url(url: Any, allowed: Sequence[str] | None = None, resolve_host: bool = True) -> None:
     """The save-time check: the URL's form, and (with ``resolve_host``) every address its host
     resolves to now. Raises URLRefused."""
     host, port = check_url_form(url)
@@ -190,7 +191,7 @@ class _CheckedConnectionMixin:
         host = self._dns_host  # type: ignore[attr-defined]
         addresses = resolve(host, self.port)  # type: ignore[attr-defined]
         checked = [str(check_address(self.host, a, self.allowed)) for a in addresses]  # type: ignore[attr-defined]
-        error: Optional[OSError] = None
+        error: OSError | None = None
         for address in checked:
             try:
                 return urllib3_connection.create_connection(
@@ -212,11 +213,13 @@ def _adapter(allowed: Sequence[str]) -> HTTPAdapter:
     class CheckedHTTPSConnection(_CheckedConnectionMixin, HTTPSConnection):
         allowed = allowed_tuple
 
+    # urllib3 types ConnectionCls with its BaseHTTP(S)Connection protocols, which its own
+    # HTTP(S)Connection (our base classes) do not satisfy for a type checker
     class CheckedHTTPPool(HTTPConnectionPool):
-        ConnectionCls = CheckedHTTPConnection
+        ConnectionCls = CheckedHTTPConnection  # pyright: ignore[reportAssignmentType]
 
     class CheckedHTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = CheckedHTTPSConnection
+        ConnectionCls = CheckedHTTPSConnection  # pyright: ignore[reportAssignmentType]
 
     class CheckedAdapter(HTTPAdapter):
         def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -230,7 +233,7 @@ def _adapter(allowed: Sequence[str]) -> HTTPAdapter:
     return CheckedAdapter(max_retries=0)
 
 
-def session(allowed: Optional[Sequence[str]] = None, headers: Optional[dict[str, str]] = None) -> requests.Session:
+def session(allowed: Sequence[str] | None = None, headers: dict[str, str] | None = None) -> requests.Session:
     """A requests session whose every connection goes through the policy."""
     allowed = allowed_hosts() if allowed is None else list(allowed)
     s = requests.Session()
@@ -282,4 +285,5 @@ def _read_limited(resp: requests.Response, url: str, max_bytes: int, deadline: f
     finally:
         resp.close()
     resp._content = bytes(body)  # what resp.content / .text / .json() read
-    resp._content_consumed = True
+    # requests keeps this flag private (it marks the body as read)
+    resp._content_consumed = True  # pyright: ignore[reportAttributeAccessIssue]

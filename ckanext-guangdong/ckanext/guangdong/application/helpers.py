@@ -1,12 +1,17 @@
 """Template helpers of the application feature."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.guangdong.application import links
 from ckanext.guangdong.schema import openness
+
+# What @tk.blanket.helpers registers
+__all__ = ["guangdong_applications_using", "guangdong_used_dataset_list", "guangdong_used_dataset_names",
+           "humanize_entity_type"]
 
 
 def _texts() -> dict[str, str]:
@@ -36,8 +41,8 @@ def _texts() -> dict[str, str]:
 
 
 @tk.chained_helper
-def humanize_entity_type(next_helper: Callable[..., Optional[str]], entity_type: str,
-                         object_type: str, purpose: str) -> Optional[str]:
+def humanize_entity_type(next_helper: Callable[..., str | None], entity_type: str,
+                         object_type: str, purpose: str) -> str | None:
     if entity_type == "package" and object_type == openness.APPLICATION_TYPE:
         text = _texts().get(purpose)
         if text:
@@ -45,10 +50,9 @@ def humanize_entity_type(next_helper: Callable[..., Optional[str]], entity_type:
     return next_helper(entity_type, object_type, purpose)
 
 
-def all_helpers() -> dict[str, Callable[..., Any]]:
-    return {
-        "guangdong_applications_using": links.applications_using,
-        "guangdong_used_dataset_list": lambda ids: links.visible_datasets(links.parse_refs(ids)),
-        "guangdong_used_dataset_names": links.names,
-        "humanize_entity_type": humanize_entity_type,
-    }
+def guangdong_used_dataset_list(ids: Any) -> list[dict[str, Any]]:
+    return links.visible_datasets(links.parse_refs(ids))
+
+
+guangdong_applications_using = links.applications_using
+guangdong_used_dataset_names = links.names

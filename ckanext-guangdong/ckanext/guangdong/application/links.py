@@ -1,7 +1,7 @@
 """Links between applications and the datasets they use (``used_datasets``: package ids)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import ckan.model as model
 
@@ -14,7 +14,7 @@ def parse_refs(value: Any) -> list[str]:
     return list(dict.fromkeys(as_list(value)))
 
 
-def resolve(ref: str) -> Optional[model.Package]:
+def resolve(ref: str) -> model.Package | None:
     """A package by id or URL name."""
     return model.Package.get(ref)
 

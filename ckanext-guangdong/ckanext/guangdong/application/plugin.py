@@ -11,34 +11,24 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.guangdong.translation import FeatureTranslation
-
 from ckanext.guangdong.schema import openness, vocab
+from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
 # a positive filter on the type ("dataset_type:x", "+type:x"); "-dataset_type:harvest" is not one
 _TYPE_FILTER = re.compile(r"(?:^|[\s(+])(?:dataset_)?type:")
 
 
+@tk.blanket.validators
+@tk.blanket.helpers
 class GuangdongApplicationPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
-    p.implements(p.IValidators)
-    p.implements(p.ITemplateHelpers)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
-
-
-    def get_validators(self) -> dict[str, Any]:
-        from ckanext.guangdong.application.logic import validators
-        return validators.all_validators()
-
-    def get_helpers(self) -> dict[str, Any]:
-        from ckanext.guangdong.application.helpers import all_helpers
-        return all_helpers()
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:

@@ -16,12 +16,12 @@ Binary files (NULs or control bytes in a file that is not UTF-16) are refused he
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional
 
 from charset_normalizer import from_bytes
 
-from .messages import LoadError, N_
+from .messages import N_, LoadError
 
 DEFAULT_CANDIDATES = ("gb18030", "big5")
 SAMPLE_BYTES = 256 * 1024
@@ -66,7 +66,7 @@ def _decodes(path: str, encoding: str) -> bool:
     return True
 
 
-def _utf16_without_bom(head: bytes) -> Optional[str]:
+def _utf16_without_bom(head: bytes) -> str | None:
     if len(head) < 4:
         return None
     even, odd = head[0::2], head[1::2]

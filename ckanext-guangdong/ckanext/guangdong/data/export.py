@@ -16,8 +16,9 @@ import itertools
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 FORMATS = {
@@ -76,7 +77,7 @@ def _delimited(search: Search, max_rows: int, dialect: str) -> Iterator[bytes]:
     text_cols = [f["type"] == "text" for f in fields]
     for row in rows:
         writer.writerow(["" if v is None else (neutralise(v) if t else v)
-                         for v, t in zip(row, text_cols)])
+                         for v, t in zip(row, text_cols, strict=False)])
         if buf.tell() > 256 * 1024:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)
@@ -97,7 +98,7 @@ def _json(search: Search, max_rows: int) -> Iterator[bytes]:
     yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "records": [\n').encode("utf-8")
     first = True
     for row in rows:
-        line = json.dumps(dict(zip(ids, row)), ensure_ascii=False, default=_json_default)
+        line = json.dumps(dict(zip(ids, row, strict=False)), ensure_ascii=False, default=_json_default)
         yield (("" if first else ",\n") + line).encode("utf-8")
         first = False
     yield b"\n]}\n"
@@ -115,8 +116,8 @@ def _xml(search: Search, max_rows: int) -> Iterator[bytes]:
     for row in rows:
         cells = "".join(
             f"<field name={i} nil=\"true\"/>" if v is None
-            else f"<field name={i}>{escape(_xml_text(v))}</field>" for i, v in zip(ids, row))
-        yield f"<record>{cells}</record>\n".encode("utf-8")
+            else f"<field name={i}>{escape(_xml_text(v))}</field>" for i, v in zip(ids, row, strict=False))
+        yield f"<record>{cells}</record>\n".encode()
     yield b"</data>\n"
 
 
@@ -145,11 +146,12 @@ def _xlsx_value(value: Any, type_: str) -> Any:
 def _xlsx(search: Search, max_rows: int) -> Iterator[bytes]:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
     fields, rows = _rows(search, min(max_rows, XLSX_MAX_ROWS))
     book = Workbook(write_only=True)
     sheet = book.create_sheet("data")
 
-    def cell(value: Any, type_: str) -> WriteOnlyCell:
+    def cell(value: Any, type_: str) -> Cell:
         c = WriteOnlyCell(sheet, value=_xlsx_value(value, type_))
         if isinstance(c.value, str):
             c.data_type = "s"  # text, never a formula (openpyxl reads "=..." as one)
@@ -160,7 +162,7 @@ def _xlsx(search: Search, max_rows: int) -> Iterator[bytes]:
     sheet.append([cell(f["id"], "text") for f in fields])
     types = [f["type"] for f in fields]
     for row in rows:
-        sheet.append([cell(v, t) for v, t in zip(row, types)])
+        sheet.append([cell(v, t) for v, t in zip(row, types, strict=False)])
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:

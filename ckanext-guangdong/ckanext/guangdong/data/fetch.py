@@ -17,7 +17,7 @@ import requests
 
 from ckanext.guangdong import urlpolicy
 
-from .messages import LoadError, N_
+from .messages import N_, LoadError
 
 TIMEOUT = 30
 _CHUNK = 64 * 1024
@@ -63,9 +63,9 @@ def fetch_to_file(url: str, max_bytes: int, dest: str) -> None:
         raise LoadError(N_("The link redirects more than %(n)s times"), n=urlpolicy.MAX_REDIRECTS)
     except urlpolicy.URLRefused as e:
         # the policy's own message id (translated where it is shown, like ours)
-        raise LoadError(e.message_key, **e.params)
+        raise LoadError(e.message_key, **e.params) from e
     except requests.RequestException as e:
-        raise LoadError(N_("The link could not be fetched: %(error)s"), error=str(e)[:200])
+        raise LoadError(N_("The link could not be fetched: %(error)s"), error=str(e)[:200]) from e
 
 
 def resource_file(resource: dict[str, Any], max_bytes: int, dest: str) -> None:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from . import values
-from .messages import LoadError, N_, message
+from .messages import N_, LoadError, message
 
 MAX_NAME_BYTES = 63  # PostgreSQL identifiers (NAMEDATALEN - 1), in UTF-8 bytes
 _SPACE = re.compile(r"\s+")

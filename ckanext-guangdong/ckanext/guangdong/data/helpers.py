@@ -6,9 +6,10 @@ import json
 import re
 import shlex
 import unicodedata
-from typing import Any, Optional
+from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.guangdong.data import export, model, records, search
 
@@ -40,12 +41,12 @@ def prefix_query(q: Any) -> Any:
     return _prefix(q)
 
 
-def _context() -> dict[str, Any]:
+def _context() -> Context:
     user = tk.current_user
     return {"user": user.name if user.is_authenticated else "", "auth_user_obj": user}
 
 
-def guangdong_data_load_report(resource_id: str) -> Optional[dict[str, Any]]:
+def guangdong_data_load_report(resource_id: str) -> dict[str, Any] | None:
     """The last load's report for the resource, or None (also when the user may not see it)."""
     try:
         return tk.get_action("guangdong_data_load_report")(_context(), {"id": resource_id})
@@ -94,7 +95,7 @@ def _norm(name: str) -> str:
 
 
 def guangdong_data_items_comparison(pkg: dict[str, Any], res: dict[str, Any],
-                                    fields: Optional[list[dict[str, Any]]] = None) -> dict[str, Any]:
+                                    fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The publisher's 信息项 (data_items) beside the DataStore's columns: each row is a column
     with its declared name, type and description, its loaded type, and what disagrees."""
     fields = _fields(res["id"]) if fields is None else fields

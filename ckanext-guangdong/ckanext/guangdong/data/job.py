@@ -19,14 +19,16 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from . import config, fetch, model
-from .messages import LoadError, N_, message
+from .messages import N_, LoadError, message
 from .prepare import Prepared, prepare
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 def _notify(method: str, *args: Any) -> None:
     """Tell the IDataFile plugins (the safety scan) about the file; their failure is logged."""
     import ckan.plugins as p
+
     from .interfaces import IDataFile
     for plugin in p.PluginImplementations(IDataFile):
         try:
@@ -54,7 +57,7 @@ class Pending:
 PENDING: dict[str, Pending] = {}
 
 
-def _site_context() -> dict[str, Any]:
+def _site_context() -> Context:
     site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site["name"], "ignore_auth": True}
 
@@ -77,8 +80,8 @@ def _record_task(resource_id: str) -> None:
     tk.get_action("task_status_update")({"ignore_auth": True}, task)
 
 
-def _hook(resource_id: str, status: str, task_created: Optional[str], original_url: Optional[str],
-          error: Optional[str] = None) -> None:
+def _hook(resource_id: str, status: str, task_created: str | None, original_url: str | None,
+          error: str | None = None) -> None:
     """xloader's task status (its badge and /resource_data page); on success it also creates the
     DataStore views (DataTables) through resource_create_default_resource_views."""
     data = {"metadata": {"resource_id": resource_id, "task_created": task_created,
@@ -97,10 +100,11 @@ def _job_log(resource_id: str) -> Iterator[logging.Logger]:
     """A logger that also writes to xloader's job log (shown on its /resource_data page)."""
     logger = logging.getLogger(f"{__name__}.{resource_id}")
     logger.setLevel(logging.INFO)
-    handler: Optional[logging.Handler] = None
+    handler: logging.Handler | None = None
     try:
+        from ckanext.xloader import db as xdb
+        from ckanext.xloader import jobs as xjobs
         from rq import get_current_job
-        from ckanext.xloader import db as xdb, jobs as xjobs
         job = get_current_job()
         if job is not None:
             xdb.init(tk.config)
@@ -126,7 +130,7 @@ def _md5(path: str) -> str:
     return digest.hexdigest()
 
 
-def _existing_fields(resource_id: str) -> Optional[list[tuple[str, str]]]:
+def _existing_fields(resource_id: str) -> list[tuple[str, str]] | None:
     try:
         info = tk.get_action("datastore_info")({"ignore_auth": True}, {"id": resource_id})
     except tk.ObjectNotFound:
@@ -164,10 +168,10 @@ def _count(resource_id: str) -> int:
 
 
 def load_into_datastore(resource: dict[str, Any], prepared: Prepared, logger: logging.Logger,
-                        notes: Optional[dict[str, str]] = None) -> None:
+                        notes: dict[str, str] | None = None) -> None:
     """The prepared CSV into the resource's DataStore table through ckanext-xloader's loader."""
-    from ckanext.xloader import loader as xloader
     from ckanext.xloader import jobs as xjobs
+    from ckanext.xloader import loader as xloader
     rid = resource["id"]
     wanted = [(c.name, c.type) for c in prepared.columns]
     existing = _existing_fields(rid)
@@ -192,17 +196,19 @@ def load_into_datastore(resource: dict[str, Any], prepared: Prepared, logger: lo
 
 
 def load_resource(resource_id: str, ignore_hash: bool = False,
-                  task_created: Optional[str] = None) -> None:
+                  task_created: str | None = None) -> None:
     """The job: load one resource's file into the DataStore (see the module's docstring)."""
     import time
+
     from ckan.lib.redis import connect_to_redis
+
     from ckanext.guangdong.data.logic.action import queued_key
     connect_to_redis().delete(queued_key(resource_id))  # a change from now on queues a new load
     context = _site_context()
-    for attempt in range(20):  # submitted before the creating transaction committed
+    for _attempt in range(20):  # submitted before the creating transaction committed
         try:
-            resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
-            package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+            resource = tk.get_action("resource_show")(context.copy(), {"id": resource_id})
+            package = tk.get_action("package_show")(context.copy(), {"id": resource["package_id"]})
             break
         except tk.ObjectNotFound:
             from ckan import model as ckan_model
@@ -253,6 +259,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
                 # model: a resource_patch would be a dataset change (activity, a reload check)
                 from ckan import model as ckan_model
                 row = ckan_model.Resource.get(resource_id)
+                assert row is not None  # resource_show found it above
                 row.hash = digest
                 ckan_model.repo.commit()
                 _reindex(resource_id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -45,7 +46,7 @@ def _session_conn() -> Connection:
     return conn
 
 
-def _reading_conn() -> Optional[Connection]:
+def _reading_conn() -> Connection | None:
     """The session's connection when the table exists, else None (nothing to read). Reads
     (every dataset and resource page) run no DDL: it costs a catalog look-up and locks
     for every page, and counts as a write to the page cache."""
@@ -59,7 +60,7 @@ def _reading_conn() -> Optional[Connection]:
 def save(resource_id: str, package_id: str, state: str, **values: Any) -> None:
     """Insert or update the report of a resource and commit."""
     from ckan import model
-    row = {k: None for k in FIELDS}
+    row: dict[str, Any] = {k: None for k in FIELDS}
     row.update(resource_id=resource_id, package_id=package_id, state=state, warnings=[])
     now = dt.datetime.utcnow()
     if state == "running":
@@ -86,7 +87,7 @@ def _decode(row: Any) -> dict[str, Any]:
     return out
 
 
-def get(resource_id: str) -> Optional[dict[str, Any]]:
+def get(resource_id: str) -> dict[str, Any] | None:
     conn = _reading_conn()
     if conn is None:
         return None

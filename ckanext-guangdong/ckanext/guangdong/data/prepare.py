@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
 
 from . import encoding as encodings
 from .header import find_header
-from .messages import LoadError, N_, message
+from .messages import N_, LoadError, message
 from .reader import open_table
 from .values import ColumnGuess, convert
 
@@ -37,7 +37,7 @@ class Prepared:
     path: str
     columns: list[Column]
     rows: int
-    encoding: Optional[str]       # label of the text encoding (None for spreadsheets)
+    encoding: str | None       # label of the text encoding (None for spreadsheets)
     header_line: int              # 1-based row of the (first) header row in the file
     warnings: list[dict] = field(default_factory=list)
 
@@ -53,7 +53,7 @@ def _is_note(row: list[str]) -> bool:
 
 def prepare(src: str, declared_format: str, out_path: str, *, max_rows: int,
             candidates: tuple[str, ...] = encodings.DEFAULT_CANDIDATES,
-            declared_types: Optional[Mapping[str, str]] = None) -> Prepared:
+            declared_types: Mapping[str, str] | None = None) -> Prepared:
     table = open_table(src, declared_format, candidates)
     warnings: list[dict] = []
     if table.detected is not None and table.detected.nul_bytes:
@@ -89,7 +89,7 @@ def prepare(src: str, declared_format: str, out_path: str, *, max_rows: int,
         if rows > max_rows:
             raise LoadError(N_("The table has more than %(max)s rows, the most this portal "
                                "loads; split it into several files"), max=max_rows)
-        for guess, value in zip(guesses, row):
+        for guess, value in zip(guesses, row, strict=False):
             guess.add(value)
     trailing = set(pending_notes)
     if trailing:
@@ -99,7 +99,7 @@ def prepare(src: str, declared_format: str, out_path: str, *, max_rows: int,
 
     declared = {k: DECLARED.get(v) for k, v in (declared_types or {}).items()}
     types = []
-    for name, guess in zip(header.names, guesses):
+    for name, guess in zip(header.names, guesses, strict=False):
         t = guess.type
         if declared.get(name) == "text":
             t = "text"  # the publisher says text (e.g. codes that look like numbers)
@@ -112,8 +112,8 @@ def prepare(src: str, declared_format: str, out_path: str, *, max_rows: int,
             if line <= last_header_line or not any(row) or line in trailing:
                 continue
             cells = (row + [""] * width)[:width]
-            writer.writerow([convert(v, t) for v, t in zip(cells, types)])
+            writer.writerow([convert(v, t) for v, t in zip(cells, types, strict=False)])
 
-    return Prepared(path=out_path, columns=[Column(n, t) for n, t in zip(header.names, types)],
+    return Prepared(path=out_path, columns=[Column(n, t) for n, t in zip(header.names, types, strict=False)],
                     rows=rows, encoding=table.detected.label if table.detected else None,
                     header_line=sample[header.header_rows[0]][0], warnings=warnings)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Callable, Iterator, Optional
+from collections.abc import Iterator
 
 from . import encoding as encodings
-from .messages import LoadError, N_
+from .messages import N_, LoadError
 
 Rows = Iterator[list[str]]
 _MAGIC = {
@@ -91,7 +91,7 @@ class TextTable:
                     yield [c.strip() for c in row]
             except csv.Error as e:
                 raise LoadError(N_("Line %(line)s cannot be read as CSV: %(error)s"),
-                                line=reader.line_num, error=str(e)[:200])
+                                line=reader.line_num, error=str(e)[:200]) from e
 
 
 class XlsxTable:
@@ -108,7 +108,7 @@ class XlsxTable:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         except Exception as e:  # zip errors, XML errors, not a workbook
             handle.close()
-            raise LoadError(N_("The XLSX file cannot be opened: %(error)s"), error=str(e)[:200])
+            raise LoadError(N_("The XLSX file cannot be opened: %(error)s"), error=str(e)[:200]) from e
         try:
             sheet = book.active or book.worksheets[0]
             for row in sheet.iter_rows(values_only=True):
@@ -130,14 +130,14 @@ class XlsTable:
         try:
             book = xlrd.open_workbook(self.path, on_demand=True)
         except Exception as e:
-            raise LoadError(N_("The XLS file cannot be opened: %(error)s"), error=str(e)[:200])
+            raise LoadError(N_("The XLS file cannot be opened: %(error)s"), error=str(e)[:200]) from e
         try:
             sheet = book.sheet_by_index(0)
             for r in range(sheet.nrows):
                 cells = []
                 for c in sheet.row(r):
                     if c.ctype == xlrd.XL_CELL_DATE:
-                        cells.append(xlrd.xldate.xldate_as_datetime(c.value, book.datemode))
+                        cells.append(xlrd.xldate.xldate_as_datetime(float(c.value), book.datemode))
                     elif c.ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         cells.append(None)
                     else:
@@ -148,7 +148,7 @@ class XlsTable:
 
 
 def open_table(path: str, declared_format: str,
-               candidates: tuple[str, ...] = encodings.DEFAULT_CANDIDATES) -> "TextTable | XlsxTable | XlsTable":
+               candidates: tuple[str, ...] = encodings.DEFAULT_CANDIDATES) -> TextTable | XlsxTable | XlsTable:
     kind = sniff_kind(path, declared_format)
     if kind == "xlsx":
         return XlsxTable(path)

@@ -2,7 +2,8 @@
 against the rows its resources hold in the DataStore."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from . import model
 from .messages import render
@@ -22,7 +23,7 @@ def public_report(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _declared(pkg: dict[str, Any]) -> Optional[int]:
+def _declared(pkg: dict[str, Any]) -> int | None:
     try:
         value = pkg.get("record_count")
         return None if value in (None, "") else int(value)
@@ -31,7 +32,7 @@ def _declared(pkg: dict[str, Any]) -> Optional[int]:
 
 
 def record_count_check(pkg: dict[str, Any],
-                       reports: Optional[list[dict[str, Any]]] = None) -> dict[str, Any]:
+                       reports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``status``: ``match``, ``mismatch``, ``not_declared`` or ``not_loaded``. A dataset whose
     resources hold the same rows in several formats matches when any of them has the declared
     count; one split into several files matches when their sum is the declared count."""

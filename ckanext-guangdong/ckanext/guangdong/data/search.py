@@ -9,7 +9,7 @@ the row — or in the named column for ``q={"column": "term"}``). The ``datastor
 from __future__ import annotations
 
 import re
-from typing import Any, Optional, Union
+from typing import Any
 
 CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\U00020000-\U0002ffff]")
 CONTEXT_KEY = "guangdong_data_substring_q"
@@ -32,7 +32,7 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def where_clauses(q: Union[str, dict[str, str]], fields_types: dict[str, str]) -> list[tuple]:
+def where_clauses(q: str | dict[str, str], fields_types: dict[str, str]) -> list[tuple]:
     """``query_dict['where']`` entries for a substring query (parameters bound, never inlined)."""
     columns = [c for c in fields_types if c not in _SYSTEM and not c.startswith("rank")]
     clauses: list[tuple] = []
@@ -59,7 +59,7 @@ def where_clauses(q: Union[str, dict[str, str]], fields_types: dict[str, str]) -
     return clauses
 
 
-def take_substring_query(data_dict: dict[str, Any]) -> Optional[Union[str, dict]]:
+def take_substring_query(data_dict: dict[str, Any]) -> str | dict | None:
     """Removes a Chinese ``q`` from a datastore_search request and returns it (None: leave it)."""
     q = data_dict.get("q")
     if q and has_cjk(q) and not data_dict.get("full_text"):

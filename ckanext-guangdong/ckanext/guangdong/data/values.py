@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Optional
 
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d{1,3})?$")
 _DECIMAL_ONLY = re.compile(r"^[+-]?\.\d+$")
@@ -28,7 +27,7 @@ def _fold(value: str) -> str:
     return unicodedata.normalize("NFKC", value).replace("\u2212", "-").strip()
 
 
-def as_number(value: str) -> Optional[str]:
+def as_number(value: str) -> str | None:
     """Canonical numeric text (no separators, no '+'), or None."""
     if not value:
         return None
@@ -44,7 +43,7 @@ def as_number(value: str) -> Optional[str]:
     return v
 
 
-def _date_parts(value: str) -> Optional[tuple[dt.date, Optional[dt.time]]]:
+def _date_parts(value: str) -> tuple[dt.date, dt.time | None] | None:
     m = _DATE.match(_fold(value))
     if not m:
         return None
@@ -65,7 +64,7 @@ def _date_parts(value: str) -> Optional[tuple[dt.date, Optional[dt.time]]]:
     return date, time
 
 
-def as_date(value: str) -> Optional[str]:
+def as_date(value: str) -> str | None:
     """ISO date (2024-03-05) for a date without a time, or None."""
     parts = _date_parts(value) if value else None
     if not parts or parts[1] is not None:
@@ -73,7 +72,7 @@ def as_date(value: str) -> Optional[str]:
     return parts[0].isoformat()
 
 
-def as_timestamp(value: str) -> Optional[str]:
+def as_timestamp(value: str) -> str | None:
     """ISO timestamp for a date with or without a time, or None."""
     parts = _date_parts(value) if value else None
     if not parts:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import quote
-
-from flask import Blueprint, Response, stream_with_context
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
+from ckan.types import Context
+from flask import Blueprint, Response, stream_with_context
 
 from ckanext.guangdong.data import export, helpers
 
@@ -25,7 +25,7 @@ guangdong_data = Blueprint("guangdong_data", __name__)
 __all__ = ["guangdong_data"]
 
 
-def _context() -> dict[str, Any]:
+def _context() -> Context:
     return {"user": current_user.name if current_user.is_authenticated else "",
             "auth_user_obj": current_user}
 
@@ -55,13 +55,13 @@ def download(id: str, resource_id: str, fmt: str) -> Any:
     pkg, res = _resource(id, resource_id)
     context = _context()
     try:
-        tk.get_action("datastore_search")(dict(context), {"resource_id": resource_id, "limit": 0})
+        tk.get_action("datastore_search")(context.copy(), {"resource_id": resource_id, "limit": 0})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("This resource has no data in the DataStore"))
     max_rows = int(tk.config.get("ckanext.guangdong.data.export_max_rows"))
 
     def search(offset: int, limit: int) -> dict[str, Any]:
-        return tk.get_action("datastore_search")(dict(context), {
+        return tk.get_action("datastore_search")(context.copy(), {
             "resource_id": resource_id, "offset": offset, "limit": limit, "sort": "_id",
             "records_format": "lists", "include_total": False})
 
@@ -97,14 +97,14 @@ def datatables_ajax(resource_view_id: str) -> Any:
     """The same answer as ckanext-datatablesview's endpoint, with the search text (global and
     per column) passed to datastore_search as typed: Chinese is matched as substrings
     (search.py), other text by the DataStore's full-text search with prefix matching."""
-    from ckanext.datatablesview.blueprint import merge_filters
     from ckan.lib.helpers import decode_view_request_filters
+    from ckanext.datatablesview.blueprint import merge_filters
     form = tk.request.form
     context = _context()
     try:
-        view = tk.get_action("resource_view_show")(dict(context), {"id": resource_view_id})
+        view = tk.get_action("resource_view_show")(context.copy(), {"id": resource_view_id})
         search = tk.get_action("datastore_search")
-        unfiltered = search(dict(context), {"resource_id": view["resource_id"], "limit": 0,
+        unfiltered = search(context.copy(), {"resource_id": view["resource_id"], "limit": 0,
                                             "filters": view.get("filters", {})})
     except tk.ObjectNotFound:
         return json.dumps({"error": "Object not found"}), 404
@@ -130,7 +130,7 @@ def datatables_ajax(resource_view_id: str) -> Any:
             column_q[name] = value
         i += 1
     text = str(form.get("search[value]") or "").strip()
-    q: Optional[Any] = column_q or text or None
+    q: Any | None = column_q or text or None
     params: dict[str, Any] = {
         "resource_id": view["resource_id"],
         "offset": _form_int("start", 0, 0, 10**9),
@@ -143,7 +143,7 @@ def datatables_ajax(resource_view_id: str) -> Any:
         params["plain"] = False
         params["language"] = "simple"
     try:
-        response = search(dict(context), params)
+        response = search(context.copy(), params)
     except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized):
         return json.dumps({"error": tk._("Invalid search query")}), 400
     null_label = tk.h.datatablesview_null_label()

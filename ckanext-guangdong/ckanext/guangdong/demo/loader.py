@@ -12,12 +12,12 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-from sqlalchemy import text
-from werkzeug.datastructures import FileStorage
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import yaml
+from ckan.types import Context
+from sqlalchemy import text
+from werkzeug.datastructures import FileStorage
 
 from . import credit_code, vocab
 from .rows import make_rows, to_csv, to_json
@@ -30,7 +30,7 @@ def _read(name: str) -> dict[str, Any]:
     return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
 
 
-def _context() -> dict[str, Any]:
+def _context() -> Context:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
 
@@ -108,7 +108,8 @@ def _dataset(topic: dict[str, Any], pub: Publisher, seq: int) -> dict[str, Any]:
         "temporal_end": modified.isoformat(),
         "contact_name": f"{pub.title}数据开放联络员",
         "contact_email": f"opendata@{pub.name}.gd.gov.cn",
-        "contact_phone": f"020-8{digest % 10_000_000:07d}" if pub.org_type == "department" else f"0{digest % 900 + 100}-{digest % 90_000_000 + 10_000_000}",
+        "contact_phone": (f"020-8{digest % 10_000_000:07d}" if pub.org_type == "department"
+                          else f"0{digest % 900 + 100}-{digest % 90_000_000 + 10_000_000}"),
         "data_items": [{"name": n, "type": vocab.column_type(k), "description": d} for n, k, d in topic["columns"]],
         "tag_string": ",".join(topic["tags"]),
         "license_id": topic.get("license") or tk.config.get("ckanext.guangdong.default_license"),

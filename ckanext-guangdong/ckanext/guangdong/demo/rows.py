@@ -34,7 +34,8 @@ def _value(kind: str, districts: list[str], pub: str, i: int, rng: random.Random
     if head == "choice":
         return rng.choice(arg.split("|"))
     if head == "name":
-        return f"{pub.rstrip('市')}{rng.choice(_SURNAME_PLACES)}{arg}" if i % 3 else f"{rng.choice(districts)}{rng.choice(_SURNAME_PLACES)}{arg}"
+        place = pub.rstrip("市") if i % 3 else rng.choice(districts)
+        return f"{place}{rng.choice(_SURNAME_PLACES)}{arg}"
     if head == "code":
         number = rng.randint(1, 899)
         return f"{number}{arg}" if arg == "路" else f"{arg}{number:05d}"

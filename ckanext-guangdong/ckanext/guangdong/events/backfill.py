@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 BACKFILL_DATES = ("metadata_created", "issued")
 
 
-def load_facts(conn: Connection, package_ids: Optional[list[str]] = None
-               ) -> Iterator[tuple[PackageFacts, dt.datetime, Optional[str]]]:
+def load_facts(conn: Connection, package_ids: list[str] | None = None
+               ) -> Iterator[tuple[PackageFacts, dt.datetime, str | None]]:
     """(facts, metadata_created, issued) of every dataset and application, with set-based SQL."""
     where = "WHERE p.type IN (:ds, :app)"
     params: dict = {"ds": openness.DATASET_TYPE, "app": openness.APPLICATION_TYPE,
@@ -57,7 +57,7 @@ def load_facts(conn: Connection, package_ids: Optional[list[str]] = None
         yield facts, created, ex.get("issued")
 
 
-def _backfill_date(created: dt.datetime, issued: Optional[str], source: str) -> dt.datetime:
+def _backfill_date(created: dt.datetime, issued: str | None, source: str) -> dt.datetime:
     if source == "issued" and issued:
         try:
             return dt.datetime.fromisoformat(issued[:19])
@@ -112,7 +112,7 @@ def backfill(conn: Connection, source: str = "metadata_created") -> int:
     return len(event_rows)
 
 
-def ensure_and_backfill(conn: Connection, source: Optional[str] = None) -> bool:
+def ensure_and_backfill(conn: Connection, source: str | None = None) -> bool:
     """Create the tables if missing and then backfill them; True if that happened."""
     from . import model as events_model
     if events_model.ensure_tables(conn):
@@ -122,7 +122,7 @@ def ensure_and_backfill(conn: Connection, source: Optional[str] = None) -> bool:
 
 
 def reconcile(conn: Connection, at: dt.datetime,
-              package_ids: Optional[list[str]] = None) -> dict[str, int]:
+              package_ids: list[str] | None = None) -> dict[str, int]:
     """Record every package whose facts differ from its recorded state; dated ``at``."""
     recorded = {row[0]: tuple(row[1:]) for row in conn.execute(text(
         "SELECT package_id, is_open, count_key, owner_org, access_rights, frequency, themes, "

@@ -3,8 +3,9 @@ model object (package hooks) and from plain SQL rows (backfill / reconcile)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ckanext.guangdong.schema import openness
 

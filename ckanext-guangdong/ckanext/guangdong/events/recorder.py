@@ -8,7 +8,6 @@ package_update leaves no event behind.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -21,7 +20,7 @@ PUBLISHED = "published"
 WITHDRAWN = "withdrawn"
 
 
-def _previous(conn: Connection, package_id: str) -> Optional[tuple[bool, str]]:
+def _previous(conn: Connection, package_id: str) -> tuple[bool, str] | None:
     row = conn.execute(
         text("SELECT is_open, count_key FROM guangdong_package_state WHERE package_id = :id FOR UPDATE"),
         {"id": package_id}).first()
@@ -92,7 +91,7 @@ def sync_key(conn: Connection, key: str, at: dt.datetime) -> None:
 
 
 def record(conn: Connection, facts: PackageFacts, at: dt.datetime,
-           reason: Optional[str] = None) -> Optional[str]:
+           reason: str | None = None) -> str | None:
     """Record the package's current facts; returns the event written, if any.
 
     ``reason`` names the cause of a publication (created, updated, backfill, ...); a
@@ -101,7 +100,7 @@ def record(conn: Connection, facts: PackageFacts, at: dt.datetime,
     previous = _previous(conn, facts.package_id)
     was_open = previous[0] if previous else False
     _save_state(conn, facts, at)
-    event: Optional[str] = None
+    event: str | None = None
     if facts.is_open and not was_open:
         event = PUBLISHED
         _add_event(conn, facts, event, reason or "updated", at)
@@ -125,7 +124,7 @@ def record(conn: Connection, facts: PackageFacts, at: dt.datetime,
     return event
 
 
-def record_deleted(conn: Connection, package_id: str, at: dt.datetime) -> Optional[str]:
+def record_deleted(conn: Connection, package_id: str, at: dt.datetime) -> str | None:
     """package_delete calls its hook *before* it sets state=deleted, so the facts cannot be
     read from the package: reuse the last state with state forced to deleted."""
     row = conn.execute(text(

@@ -1,26 +1,33 @@
-"""``ckan guangdong-harvest ...``: load the city sources of config/city_sources.yaml, and
-serve the stand-in city portals of tests/cityportals for the demo."""
+"""``ckan guangdong harvest ...``: load the city sources of config/city_sources.yaml, and
+serve the stand-in city portals (ckanext.guangdong.demo.cityportals) for the demo."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
+import ckan.plugins.toolkit as tk
 import click
 import yaml
 
-import ckan.plugins.toolkit as tk
+from ckanext.guangdong.cli import guangdong
+from ckanext.guangdong.harvest.scheduler import scheduler
 
-ROOT = Path(__file__).resolve().parents[4]
-DEFAULT_FILE = ROOT / "config" / "city_sources.yaml"
+# The repository's list (scripts/lib.sh exports GD_ROOT; else the working directory)
+DEFAULT_FILE = Path(os.environ.get("GD_ROOT") or Path.cwd()) / "config" / "city_sources.yaml"
 
 
-@click.group("guangdong-harvest", short_help="开放广东 city harvest sources")
-def guangdong_harvest() -> None:
+# What @tk.blanket.cli registers: the portal's group, to which this feature adds its commands
+__all__ = ["guangdong"]
+
+
+@click.group("harvest", short_help="开放广东 city harvest sources")
+def harvest() -> None:
     """City harvest sources and the demo's stand-in city portals."""
 
 
-@guangdong_harvest.group()
+@harvest.group()
 def sources() -> None:
     """Harvest sources of the city portals."""
 
@@ -56,9 +63,9 @@ def sources_load(path: str) -> None:
         sys.exit(1)
 
 
-@guangdong_harvest.group()
+@harvest.group()
 def portals() -> None:
-    """The stand-in city portals (tests/cityportals), for the demo."""
+    """The stand-in city portals (ckanext.guangdong.demo.cityportals), for the demo."""
 
 
 @portals.command("serve")
@@ -72,13 +79,13 @@ def portals_serve(port: int, ckan_port: int, count: int) -> None:
     # The city runs in this process's group, so `make stop` (which signals the whole group)
     # also ends it when it arrives before this handler or the finally is in place.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    sys.path.insert(0, str(ROOT / "tests"))
     from werkzeug.serving import make_server
-    from cityportals.api_portal import PortalState, create_app
+
+    from ckanext.guangdong.demo.cityportals.api_portal import PortalState, create_app
     city = None
     try:
         if ckan_port:
-            from cityportals import ckan_city
+            from ckanext.guangdong.demo.cityportals import ckan_city
             ini = Path(tk.config["__file__"])
             city = ckan_city.start(ini, db="ckan_city", count=40, port=ckan_port, own_session=False)
             click.echo(f"CKAN city portal (韶关市): {city.url}")
@@ -87,3 +94,7 @@ def portals_serve(port: int, ckan_port: int, count: int) -> None:
     finally:
         if city:
             city.stop()
+
+
+guangdong.add_command(harvest)
+guangdong.add_command(scheduler)

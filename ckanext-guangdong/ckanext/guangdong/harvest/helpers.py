@@ -1,6 +1,8 @@
 """Template helpers for the source and job pages."""
 from __future__ import annotations
 
+# The pyright ignores in this file: ckanext-harvest's model declares plain Column attributes,
+# so a type checker reads a row's values (ids, dates, content) as Column objects.
 from typing import Any
 
 from ckanext.guangdong.harvest import status
@@ -13,7 +15,7 @@ def guangdong_harvest_progress(source_id: str) -> dict[str, Any] | None:
 
 def guangdong_harvest_last_success(source_id: str) -> str | None:
     job = status.last_successful(source_id)
-    return status._iso(job.finished) if job and job.finished else None
+    return status._iso(job.finished) if job and job.finished else None  # pyright: ignore[reportArgumentType]
 
 
 def guangdong_harvest_error_report(job_id: str) -> dict[str, Any]:
@@ -37,7 +39,3 @@ def guangdong_harvest_error_text(text: str | None) -> dict[str, Any]:
     from ckanext.guangdong.harvesters.errors import parse_message
     parsed = parse_message(text)
     return {**parsed, "description": status._kind_description(parsed["kind"])}
-
-
-def get_helpers() -> dict[str, Any]:
-    return {name: fn for name, fn in globals().items() if name.startswith("guangdong_harvest_")}

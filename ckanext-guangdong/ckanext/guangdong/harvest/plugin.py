@@ -8,42 +8,26 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.guangdong import registration
 from ckanext.guangdong.translation import FeatureTranslation
 
 HERE = os.path.dirname(__file__)
 
 
-def _actions() -> dict[str, Any]:
-    from ckanext.guangdong.harvest.logic.action import all_actions
-    return all_actions()
-
-
 @tk.blanket.config_declarations
-@tk.blanket.actions(_actions)
+@tk.blanket.actions(registration.actions("ckanext.guangdong.harvest.logic.action"))
 @tk.blanket.auth_functions
+@tk.blanket.helpers
+@tk.blanket.blueprints
+@tk.blanket.cli  # `ckan guangdong harvest ...` and `ckan guangdong scheduler` (cli.py)
 class GuangdongHarvestPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
-    p.implements(p.ITemplateHelpers)
-    p.implements(p.IBlueprint)
     p.implements(p.ITranslation)
-    p.implements(p.IClick)
     p.implements(p.IPackageController, inherit=True)
 
     def update_config(self, config: Any) -> None:
         # Before ckanext-harvest's templates in the search path: we extend its pages.
         tk.add_template_directory(config, os.path.join(HERE, "templates"))
-
-    def get_helpers(self) -> dict[str, Any]:
-        from ckanext.guangdong.harvest.helpers import get_helpers
-        return get_helpers()
-
-    def get_blueprint(self) -> list[Any]:
-        from ckanext.guangdong.harvest.views import get_blueprints
-        return get_blueprints()
-
-    def get_commands(self) -> list[Any]:
-        from ckanext.guangdong.harvest.cli import guangdong_harvest
-        return [guangdong_harvest]
 
     # IPackageController: a harvest source's secrets (docs/security.md)
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:

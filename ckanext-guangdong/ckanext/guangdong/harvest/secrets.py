@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "********"
@@ -93,7 +94,7 @@ def restore_value(sent: Any, stored: Any) -> Any:
     if isinstance(sent, Mapping) and isinstance(stored, Mapping):
         return {k: restore_value(v, stored[k]) if k in stored else v for k, v in sent.items()}
     if isinstance(sent, list) and isinstance(stored, list) and len(sent) == len(stored):
-        return [restore_value(a, b) for a, b in zip(sent, stored)]
+        return [restore_value(a, b) for a, b in zip(sent, stored, strict=False)]
     if isinstance(sent, str) and MASK in sent and stored is not None:
         if sent == MASK or (isinstance(stored, str) and mask_url(stored) == sent):
             return stored

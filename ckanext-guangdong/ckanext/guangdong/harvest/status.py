@@ -2,11 +2,13 @@
 ckanext-harvest's own tables (one aggregate query each: a 100,000-object job is fine)."""
 from __future__ import annotations
 
+# The pyright ignores in this file: ckanext-harvest's model declares plain Column attributes,
+# so a type checker reads a row's values (ids, dates, content) as Column objects.
 import datetime
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
-
 from ckan import model
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 
@@ -68,11 +70,11 @@ def progress(job: HarvestJob, now: datetime.datetime | None = None) -> dict[str,
         "job_id": job.id, "source_id": job.source_id, "status": job.status, "phase": phase,
         "failed_reason": job_failed_reason(job) if job.status == "Finished" else None,
         "done": done, "total": total, "errored": errored,
-        "warnings": record_counts(job.id)["records_with_warnings"],
+        "warnings": record_counts(job.id)["records_with_warnings"],  # pyright: ignore[reportArgumentType]
         "percent": round(100.0 * done / total, 1) if total else (100.0 if job.status == "Finished" else 0.0),
         "rate_per_second": round(rate, 2), "eta_seconds": None if eta is None else int(round(eta)),
-        "created": _iso(job.created), "gather_started": _iso(job.gather_started),
-        "gather_finished": _iso(job.gather_finished), "finished": _iso(job.finished),
+        "created": _iso(job.created), "gather_started": _iso(job.gather_started),  # pyright: ignore[reportArgumentType]
+        "gather_finished": _iso(job.gather_finished), "finished": _iso(job.finished),  # pyright: ignore[reportArgumentType]
         "by_state": rows,
     }
 
@@ -84,8 +86,8 @@ def record_counts(job_id: str) -> dict[str, int]:
     """Records of a job that failed (state ERROR, or with an error message) and records that
     were saved with warnings only; job-level errors apart. Warnings are never errors."""
     ho, he, ge = HarvestObject, HarvestObjectError, HarvestGatherError
-    has_error = sa.exists().where(he.harvest_object_id == ho.id, sa.not_(he.message.like(_WARNING)))
-    has_warning = sa.exists().where(he.harvest_object_id == ho.id, he.message.like(_WARNING))
+    has_error = sa.exists().where(sa.and_(he.harvest_object_id == ho.id, sa.not_(he.message.like(_WARNING))))
+    has_warning = sa.exists().where(sa.and_(he.harvest_object_id == ho.id, he.message.like(_WARNING)))
     failed = sa.or_(ho.state == "ERROR", ho.report_status == "errored", has_error)
     errored, warned = model.Session.query(
         sa.func.count(ho.id).filter(failed),

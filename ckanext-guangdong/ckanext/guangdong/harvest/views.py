@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterator
-
-from flask import Blueprint, Response, request
+from collections.abc import Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.harvest import utils as harvest_utils
 from ckanext.harvest.model import HarvestJob
+from flask import Blueprint, Response, request
 
 from ckanext.guangdong.harvest import status
 from ckanext.guangdong.security.cells import safe_row
 
 guangdong_harvest = Blueprint("guangdong_harvest", __name__)
+__all__ = ["guangdong_harvest"]
 COLUMNS = ["kind", "severity", "scope", "stage", "guid", "package_id", "message", "created"]
 
 
@@ -67,7 +68,3 @@ guangdong_harvest.add_url_rule("/harvest/delete/<id>", "delete", methods=["GET",
 guangdong_harvest.add_url_rule("/harvest/<source>/job/<id>/abort", "job_abort", methods=["GET", "POST"],
                                view_func=lambda source, id: _post_only(harvest_utils.job_abort_view,
                                                                        source=source, id=id))
-
-
-def get_blueprints() -> list[Blueprint]:
-    return [guangdong_harvest]

@@ -13,7 +13,8 @@ from sqlalchemy import engine_from_config, pool
 
 def run(plugin: str) -> None:
     config = context.config
-    fileConfig(config.config_file_name)
+    if config.config_file_name is not None:
+        fileConfig(config.config_file_name)
     version_table = f"{plugin}_alembic_version"
     if context.is_offline_mode():
         # SQL script output: a URL is enough, no database connection.

@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Optional
-
-import click
 
 import ckan.plugins.toolkit as tk
+import click
+
+from ckanext.guangdong.cli import guangdong
+
+# What @tk.blanket.cli registers: the portal's group, to which this feature adds its commands
+__all__ = ["guangdong"]
 
 
 def _rules(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -27,13 +30,15 @@ def _rules(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.argument("resource_id", required=False)
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="A local CSV/XLSX instead of a resource.")
 @click.option("--output", type=click.Path(dir_okay=False), help="Where to write the copy of --file.")
-@click.option("--rule", "rules", multiple=True, help="COLUMN=RULE (mask, truncate, month, year, hash, drop, keep); repeatable.")
+@click.option("--rule", "rules", multiple=True,
+              help="COLUMN=RULE (mask, truncate, month, year, hash, drop, keep); repeatable.")
 @click.option("--publish", is_flag=True, help="Replace the resource by its copy and request publication.")
-def deidentify(resource_id: Optional[str], path: Optional[str], output: Optional[str],
+def deidentify(resource_id: str | None, path: str | None, output: str | None,
                rules: tuple[str, ...], publish: bool) -> None:
     """A de-identified (脱敏) copy by column rules; columns with findings and no rule get the
     rule suggested for their kind."""
-    from ckanext.guangdong.safety import config, deidentify as de
+    from ckanext.guangdong.safety import config
+    from ckanext.guangdong.safety import deidentify as de
     given = _rules(rules)
     if path:
         if not output:
@@ -42,9 +47,9 @@ def deidentify(resource_id: Optional[str], path: Optional[str], output: Optional
             result = de.deidentify_file(path, os.path.splitext(path)[1].lstrip("."), output, given,
                                         config.hash_salt(), config.options())
         except de.BadRules as e:
-            raise click.ClickException("; ".join(en for _zh, en in e.problems))
+            raise click.ClickException("; ".join(en for _zh, en in e.problems)) from e
         except Exception as e:  # a file that is not a table: the data feature's message
-            raise click.ClickException(str(e)[:500])
+            raise click.ClickException(str(e)[:500]) from e
         click.echo(json.dumps(result, ensure_ascii=False))
         return
     if not resource_id:
@@ -55,7 +60,7 @@ def deidentify(resource_id: Optional[str], path: Optional[str], output: Optional
             {"user": site["name"], "ignore_auth": True},
             {"resource_id": resource_id, "rules": given, "publish": publish})
     except (tk.ValidationError, tk.ObjectNotFound) as e:
-        raise click.ClickException(str(getattr(e, "error_dict", None) or e))
+        raise click.ClickException(str(getattr(e, "error_dict", None) or e)) from e
     click.echo(json.dumps({"resource_id": result["resource"]["id"], "rules": result["rules"],
                            "rows": result["rows"], "findings": result["findings"]}, ensure_ascii=False))
 
@@ -75,7 +80,11 @@ def scan(path: str) -> None:
     try:
         _kind, header, rows = read_table(path, os.path.splitext(path)[1].lstrip("."))
     except Exception as e:
-        raise click.ClickException(str(e)[:500])
+        raise click.ClickException(str(e)[:500]) from e
     findings, n = scan_table(header, rows, config.options(), config.thresholds())
     click.echo(json.dumps({"rows": n, "findings": [f.as_dict() for f in findings]}, ensure_ascii=False))
     sys.exit(1 if findings else 0)
+
+
+guangdong.add_command(deidentify)
+guangdong.add_command(safety)

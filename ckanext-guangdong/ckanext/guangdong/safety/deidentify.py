@@ -23,8 +23,11 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
+from typing import Any
+
+from ckan.types import Context
 
 from . import detectors as d
 
@@ -35,11 +38,11 @@ SUGGESTED = {d.RESIDENT_ID: "mask", d.MOBILE: "mask", d.BANK_CARD: "mask", d.PAS
 _DISTRICT = re.compile(r"^.*?(?:区|县|旗|市)")
 
 
-def _kind(value: str, column_kind: Optional[str], options: d.Options) -> Optional[str]:
+def _kind(value: str, column_kind: str | None, options: d.Options) -> str | None:
     return d.classify(value, options) or column_kind
 
 
-def mask(value: str, column_kind: Optional[str], options: d.Options = d.DEFAULT_OPTIONS) -> str:
+def mask(value: str, column_kind: str | None, options: d.Options = d.DEFAULT_OPTIONS) -> str:
     if not value:
         return value
     kind = _kind(value, column_kind, options)
@@ -52,7 +55,7 @@ def mask(value: str, column_kind: Optional[str], options: d.Options = d.DEFAULT_
     return d.mask(kind, value)
 
 
-def truncate(value: str, column_kind: Optional[str], options: d.Options = d.DEFAULT_OPTIONS) -> str:
+def truncate(value: str, column_kind: str | None, options: d.Options = d.DEFAULT_OPTIONS) -> str:
     if not value:
         return value
     v = d.normalise(value)
@@ -103,7 +106,7 @@ def keyed_hash(value: str, salt: bytes) -> str:
 @dataclass(frozen=True)
 class ColumnRule:
     rule: str
-    kind: Optional[str] = None   # the kind of personal data the column holds (from findings)
+    kind: str | None = None   # the kind of personal data the column holds (from findings)
 
 
 def apply(value: str, rule: ColumnRule, salt: bytes, options: d.Options) -> str:
@@ -133,7 +136,7 @@ def check_rules(rules: Any, header: Sequence[str]) -> dict[str, str]:
         try:
             rules = json.loads(rules)
         except (ValueError, RecursionError):  # (nested thousands deep: the parser gives up)
-            raise BadRules([("规则应为 JSON 对象：{列名: 规则}", "Rules must be a JSON object: {column: rule}")])
+            raise BadRules([("规则应为 JSON 对象：{列名: 规则}", "Rules must be a JSON object: {column: rule}")]) from None
     if not isinstance(rules, Mapping) or len(rules) > 1000:
         raise BadRules([("规则应为对象：{列名: 规则}", "Rules must be an object: {column: rule}")])
     problems = []
@@ -222,7 +225,7 @@ def write_copy(kind: str, header: Sequence[str], rows: Iterable[Sequence[str]], 
 
 def deidentify_file(src: str, declared_format: str, out_path: str, rules: Any,
                     salt: bytes, options: d.Options = d.DEFAULT_OPTIONS,
-                    findings: Optional[Iterable[Mapping[str, Any]]] = None) -> dict[str, Any]:
+                    findings: Iterable[Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Read, scan (for suggested rules), write. Returns the kind, rules used and row count."""
     kind, header, rows = read_table(src, declared_format)
     given = check_rules(rules, header)
@@ -234,7 +237,7 @@ def deidentify_file(src: str, declared_format: str, out_path: str, rules: Any,
     the_plan = plan(header, given, findings)
     n = write_copy(kind, header, rows, the_plan, out_path, salt, options)
     return {"kind": "xlsx" if kind in ("xlsx", "xls") else "csv", "rows": n,
-            "rules": {h: r.rule for h, r in zip(header, the_plan)}}
+            "rules": {h: r.rule for h, r in zip(header, the_plan, strict=False)}}
 
 
 # --- the action ----------------------------------------------------------------------------------
@@ -242,9 +245,11 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
     import ckan.plugins.toolkit as tk
     from ckan import model as ckan_model
     from werkzeug.datastructures import FileStorage
+
     from ckanext.guangdong import params
     from ckanext.guangdong.data import fetch
     from ckanext.guangdong.data.messages import LoadError
+
     from . import config, gate, model
     from .scanner import scan_table
 
@@ -257,8 +262,9 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
     res = ckan_model.Resource.get(rid)
     if res is None or res.state != "active":
         raise tk.ObjectNotFound(_("Resource not found"))
-    site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
-    resource = tk.get_action("resource_show")(dict(site), {"id": rid})
+    assert res.package_id is not None  # an active resource belongs to a dataset
+    site: Context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+    resource = tk.get_action("resource_show")(site.copy(), {"id": rid})
     if not gate.is_tabular(resource):
         raise tk.ValidationError({"resource_id": [_("Only CSV and XLSX files can be de-identified")]})
     row = model.scans(res.package_id).get(rid)
@@ -276,9 +282,9 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
         except BadRules as e:
             from .logic.action import message_lang
             english = message_lang() == "en"
-            raise tk.ValidationError({"rules": [en if english else zh for zh, en in e.problems]})
+            raise tk.ValidationError({"rules": [en if english else zh for zh, en in e.problems]}) from e
         except LoadError as e:
-            raise tk.ValidationError({"resource_id": [str(e)]})
+            raise tk.ValidationError({"resource_id": [str(e)]}) from e
         # scan the copy as the job would: what it holds is known before anybody can see it
         _k, out_header, out_rows = read_table(out, ext)
         found, nrows = scan_table(out_header, out_rows, options, config.thresholds())
@@ -288,7 +294,7 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
             upload = FileStorage(stream=f, filename=filename,
                                  content_type="text/csv" if ext == "csv" else
                                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            new = tk.get_action("resource_create")(dict(context), {
+            new = tk.get_action("resource_create")(context.copy(), {
                 "package_id": res.package_id, "upload": upload, "url": filename,
                 "name": f"{(resource.get('name') or base)[:280]}（脱敏）", "format": ext.upper(),
                 "description": resource.get("description") or ""})
@@ -302,8 +308,8 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
                 rows=result["rows"], publish=publish)
     ckan_model.Session.commit()
     if publish:
-        tk.get_action("resource_delete")(dict(context), {"id": rid})
-        tk.get_action("package_patch")(dict(context), {"id": res.package_id, "deidentified": "true",
+        tk.get_action("resource_delete")(context.copy(), {"id": rid})
+        tk.get_action("package_patch")(context.copy(), {"id": res.package_id, "deidentified": "true",
                                                        "private": False})
     ckan_model.Session.expire_all()
     pkg = ckan_model.Package.get(res.package_id)

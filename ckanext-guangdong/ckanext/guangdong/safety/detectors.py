@@ -21,9 +21,9 @@ import datetime as dt
 import os
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator, Optional
 
 HERE = os.path.dirname(__file__)
 
@@ -61,7 +61,7 @@ _TODAY_YEAR = dt.date.today().year
 
 
 def id_check_character(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=False)) % 11]
 
 
 def _valid_birth(year: int, month: int, day: int) -> bool:
@@ -250,7 +250,7 @@ def normalise(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
-def _digits(v: str) -> Optional[str]:
+def _digits(v: str) -> str | None:
     """The number in ``v`` without separators and country code, or None when not a number."""
     d = v.translate(_SEPARATORS)
     if d.startswith("+86"):
@@ -262,7 +262,7 @@ def _digits(v: str) -> Optional[str]:
     return d if d.isdigit() else None
 
 
-def classify(value: str, options: Options = DEFAULT_OPTIONS) -> Optional[str]:
+def classify(value: str, options: Options = DEFAULT_OPTIONS) -> str | None:
     """The detector a whole cell matches (not the header-only ones), or None.
 
     Fast paths first: most cells of a table are short numbers, words or dates."""
@@ -366,7 +366,7 @@ def detectors_in_text(text: str, options: Options = DEFAULT_OPTIONS) -> set[str]
 
 
 # --- masking (GB/T 35273-2020 附录 A: 去标识化 — keep enough to recognise the kind) ----------
-def mask(detector: Optional[str], value: str) -> str:
+def mask(detector: str | None, value: str) -> str:
     """A masked sample: the kind is recognisable, the person is not (440***********123X)."""
     v = normalise(value)
     n = len(v)

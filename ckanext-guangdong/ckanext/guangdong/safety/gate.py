@@ -20,10 +20,12 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.guangdong.schema import openness
 
@@ -81,7 +83,7 @@ def uploaded_now(res: Mapping[str, Any]) -> bool:
     return up is not None and not isinstance(up, (str, bytes)) and bool(getattr(up, "filename", None))
 
 
-def resource_hold(res: Mapping[str, Any], row: Optional[Mapping[str, Any]], new_file: bool) -> Optional[str]:
+def resource_hold(res: Mapping[str, Any], row: Mapping[str, Any] | None, new_file: bool) -> str | None:
     if new_file or row is None or row["state"] == "queued" or row["file_key"] != file_key(res):
         return PENDING
     if row["state"] == "clean" or row["cleared_at"] is not None:
@@ -125,7 +127,7 @@ def metadata_scan(pkg: Mapping[str, Any]) -> tuple[list[dict[str, Any]], str]:
     return findings, digest
 
 
-def metadata_hold(findings: list[dict[str, Any]], digest: str, row: Optional[Mapping[str, Any]]) -> Optional[str]:
+def metadata_hold(findings: list[dict[str, Any]], digest: str, row: Mapping[str, Any] | None) -> str | None:
     if not findings:
         return None
     if row is not None and row["cleared_at"] is not None and row["content_hash"] == digest:
@@ -134,7 +136,7 @@ def metadata_hold(findings: list[dict[str, Any]], digest: str, row: Optional[Map
 
 
 # --- review ----------------------------------------------------------------------------------
-def is_reviewer_of(user_name: Optional[str], org_id: Optional[str]) -> bool:
+def is_reviewer_of(user_name: str | None, org_id: str | None) -> bool:
     """Sysadmins, the provincial reviewers, and the organisation's admins."""
     from ckan import authz
     if not user_name:
@@ -144,12 +146,12 @@ def is_reviewer_of(user_name: Optional[str], org_id: Optional[str]) -> bool:
     return bool(org_id) and authz.has_user_permission_for_group_or_org(org_id, user_name, "admin")
 
 
-def is_provincial_reviewer(user_name: Optional[str]) -> bool:
+def is_provincial_reviewer(user_name: str | None) -> bool:
     from ckan import authz
     return bool(user_name) and (authz.is_sysadmin(user_name) or user_name in config.reviewers())
 
 
-def org_needs_review(org_id: Optional[str]) -> bool:
+def org_needs_review(org_id: str | None) -> bool:
     if not org_id:
         return False
     own = model.org_review(org_id)
@@ -165,7 +167,7 @@ def org_needs_review(org_id: Optional[str]) -> bool:
     return bool(org is not None and (org.extras or {}).get("org_type") == "department")
 
 
-def user_needs_review(user_name: Optional[str], org_id: Optional[str]) -> bool:
+def user_needs_review(user_name: str | None, org_id: str | None) -> bool:
     site = tk.config.get("ckan.site_id")
     if not user_name or user_name == site or is_reviewer_of(user_name, org_id):
         return False
@@ -181,14 +183,14 @@ class Decision:
     needs_review: bool = False
     metadata_findings: list[dict[str, Any]] = field(default_factory=list)
     metadata_hash: str = ""
-    user: Optional[str] = None
+    user: str | None = None
 
     @property
     def held(self) -> bool:
         return bool(self.holds)
 
 
-def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any) -> Optional[Decision]:
+def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any) -> Decision | None:
     """What a dataset write means for publication; holds it (``private`` true) when it wants to
     be public but may not be yet. None when the write is not ours to judge."""
     try:
@@ -292,8 +294,8 @@ def _actions() -> set[str]:
 
 
 # --- holds of a stored dataset -------------------------------------------------------------------
-def current_holds(pkg: Any, rows: Optional[dict[str, dict[str, Any]]] = None,
-                  pub: Optional[dict[str, Any]] = None) -> list[str]:
+def current_holds(pkg: Any, rows: dict[str, dict[str, Any]] | None = None,
+                  pub: dict[str, Any] | None = None) -> list[str]:
     """Holds of a dataset as stored (ckan.model.Package)."""
     rows = model.scans(pkg.id) if rows is None else rows
     pub = model.publication(pkg.id) if pub is None else pub
@@ -326,12 +328,12 @@ def blocking(holds: Iterable[str]) -> list[str]:
     return out
 
 
-def _site_context() -> dict[str, Any]:
+def _site_context() -> Context:
     site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site["name"], "ignore_auth": True}
 
 
-def settle(package_id: str, actor: Optional[str] = None) -> str:
+def settle(package_id: str, actor: str | None = None) -> str:
     """After a scan, a clearance or a review: hold a public dataset that may no longer be
     public, or release a held one whose request has nothing left in its way. Commits.
     Returns what happened: held, released, waiting or nothing."""
@@ -365,7 +367,7 @@ def settle(package_id: str, actor: Optional[str] = None) -> str:
     return release(pkg, actor)
 
 
-def release(pkg: Any, actor: Optional[str]) -> str:
+def release(pkg: Any, actor: str | None) -> str:
     from ckan import model as ckan_model
     access = (pkg.extras or {}).get("access_rights")
     if openness.publication_holds(pkg):

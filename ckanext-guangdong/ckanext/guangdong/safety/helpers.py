@@ -1,7 +1,7 @@
 """Template helpers of the safety feature (blanket-registered, all prefixed ``guangdong_``)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -11,7 +11,7 @@ __all__ = ["guangdong_safety_status", "guangdong_safety_label", "guangdong_safet
 _ = tk._
 
 
-def guangdong_safety_status(package_id: str) -> Optional[dict[str, Any]]:
+def guangdong_safety_status(package_id: str) -> dict[str, Any] | None:
     """The dataset's publication state when the current user may see it (its publishers and
     reviewers), else None."""
     try:
@@ -60,7 +60,7 @@ def _labels() -> dict[str, str]:
     }
 
 
-def guangdong_safety_label(key: Optional[str]) -> str:
+def guangdong_safety_label(key: str | None) -> str:
     return _labels().get(key or "", key or "")
 
 
@@ -68,6 +68,7 @@ def guangdong_safety_is_reviewer() -> bool:
     """Whether the current user reviews anything (an org admin, a provincial reviewer, a
     sysadmin): the review queue link is shown to them."""
     from ckan import authz
+
     from . import gate
     user = tk.g.user if tk.g else None
     if not user:
@@ -87,6 +88,7 @@ def guangdong_safety_harvest_held(job_id: str) -> list[dict[str, Any]]:
     failed or pending scans, negative list), as far as the viewer may see them."""
     from ckan import model as ckan_model
     from ckanext.harvest.model import HarvestObject
+
     from . import gate, model
     ids = [pid for (pid,) in ckan_model.Session.query(HarvestObject.package_id)
            .filter(HarvestObject.harvest_job_id == job_id, HarvestObject.package_id.isnot(None))

@@ -8,7 +8,8 @@ import logging
 import os
 import sys
 import tempfile
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 from . import config, gate, model
 from .scanner import TableScan
@@ -31,7 +32,7 @@ def scan_csv(path: str, header: list[str]) -> tuple[list[dict[str, Any]], int]:
     return [f.as_dict() for f in scan.findings()], scan.rows
 
 
-def _current_key(resource_id: str) -> Optional[str]:
+def _current_key(resource_id: str) -> str | None:
     from ckan import model as ckan_model
     ckan_model.Session.expire_all()
     res = ckan_model.Resource.get(resource_id)
@@ -40,9 +41,9 @@ def _current_key(resource_id: str) -> Optional[str]:
     return gate.file_key({"url": res.url, "url_type": res.url_type})
 
 
-def record(resource: dict[str, Any], package_id: str, state: str, *, digest: Optional[str] = None,
-           rows: Optional[int] = None, findings: Optional[list[dict[str, Any]]] = None,
-           error: Optional[str] = None) -> None:
+def record(resource: dict[str, Any], package_id: str, state: str, *, digest: str | None = None,
+           rows: int | None = None, findings: list[dict[str, Any]] | None = None,
+           error: str | None = None) -> None:
     """Store a scan of the file the job fetched, then settle the dataset. A scan of a file that
     was replaced while the job ran is not kept: the new file's own job scans it."""
     from ckan import model as ckan_model

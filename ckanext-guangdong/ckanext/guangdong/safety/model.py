@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -117,7 +117,7 @@ SCAN_FIELDS = ("package_id", "subject", "state", "file_key", "content_hash", "ro
 
 
 def _scan_row(row: Any) -> dict[str, Any]:
-    out = dict(zip(SCAN_FIELDS, row))
+    out: dict[str, Any] = dict(zip(SCAN_FIELDS, row, strict=False))
     if isinstance(out["findings"], str):
         out["findings"] = json.loads(out["findings"])
     return out
@@ -141,9 +141,9 @@ def scans_of(package_ids: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
-def save_scan(package_id: str, subject: str, state: str, *, file_key: Optional[str] = None,
-              content_hash: Optional[str] = None, rows: Optional[int] = None,
-              findings: Optional[list[dict[str, Any]]] = None, error: Optional[str] = None,
+def save_scan(package_id: str, subject: str, state: str, *, file_key: str | None = None,
+              content_hash: str | None = None, rows: int | None = None,
+              findings: list[dict[str, Any]] | None = None, error: str | None = None,
               keep_clearance: bool = False) -> None:
     """Insert or replace a scan; a new scan drops the old clearance unless told to keep it
     (the same content scanned again)."""
@@ -171,7 +171,7 @@ def mark_queued(package_id: str, subject: str, file_key: str) -> None:
         {"p": package_id, "s": subject, "key": file_key})
 
 
-def clear_scans(package_id: str, subjects: list[str], user: str, reason: str) -> None:
+def clear_scans(package_id: str, subjects: list[str], user: str | None, reason: str) -> None:
     conn().execute(text(f"""
         UPDATE {SCAN} SET cleared_by = :u, cleared_reason = :r, cleared_at = :at
         WHERE package_id = :p AND subject = ANY(:s)"""),
@@ -189,16 +189,16 @@ PUB_FIELDS = ("package_id", "state", "needs_review", "submitted_by", "submitted_
               "reviewed_at", "comment", "published_at")
 
 
-def publication(package_id: str) -> Optional[dict[str, Any]]:
+def publication(package_id: str) -> dict[str, Any] | None:
     row = conn().execute(text(f"SELECT {', '.join(PUB_FIELDS)} FROM {PUBLICATION} WHERE package_id = :p"),
                          {"p": package_id}).first()
-    return dict(zip(PUB_FIELDS, row)) if row else None
+    return dict(zip(PUB_FIELDS, row, strict=False)) if row else None
 
 
 def publications(states: tuple[str, ...]) -> list[dict[str, Any]]:
     rows = conn().execute(text(f"SELECT {', '.join(PUB_FIELDS)} FROM {PUBLICATION} "
                                f"WHERE state = ANY(:s) ORDER BY submitted_at"), {"s": list(states)})
-    return [dict(zip(PUB_FIELDS, r)) for r in rows]
+    return [dict(zip(PUB_FIELDS, r, strict=False)) for r in rows]
 
 
 def save_publication(package_id: str, **values: Any) -> None:
@@ -216,8 +216,8 @@ def save_publication(package_id: str, **values: Any) -> None:
 AUDIT_FIELDS = ("id", "at", "actor", "action", "package_id", "reason", "details")
 
 
-def audit(action: str, actor: Optional[str], package_id: Optional[str] = None,
-          reason: Optional[str] = None, **details: Any) -> None:
+def audit(action: str, actor: str | None, package_id: str | None = None,
+          reason: str | None = None, **details: Any) -> None:
     conn().execute(text(f"""
         INSERT INTO {AUDIT} (at, actor, action, package_id, reason, details)
         VALUES (:at, :actor, :action, :p, :reason, CAST(:details AS jsonb))"""),
@@ -225,9 +225,10 @@ def audit(action: str, actor: Optional[str], package_id: Optional[str] = None,
          "details": json.dumps(details, ensure_ascii=False, default=str)})
 
 
-def audit_trail(package_id: Optional[str] = None, actions: Optional[tuple[str, ...]] = None,
+def audit_trail(package_id: str | None = None, actions: tuple[str, ...] | None = None,
                 limit: int = 200) -> list[dict[str, Any]]:
-    where, params = [], {"limit": limit}
+    where: list[str] = []
+    params: dict[str, Any] = {"limit": limit}
     if package_id is not None:
         where.append("package_id = :p")
         params["p"] = package_id
@@ -239,7 +240,7 @@ def audit_trail(package_id: Optional[str] = None, actions: Optional[tuple[str, .
                                f"ORDER BY at DESC, id DESC LIMIT :limit"), params)
     out = []
     for r in rows:
-        item = dict(zip(AUDIT_FIELDS, r))
+        item = dict(zip(AUDIT_FIELDS, r, strict=False))
         if isinstance(item["details"], str):
             item["details"] = json.loads(item["details"])
         out.append(item)
@@ -247,27 +248,29 @@ def audit_trail(package_id: Optional[str] = None, actions: Optional[tuple[str, .
 
 
 # --- negative list versions -----------------------------------------------------------------------
-def negative_list_latest() -> Optional[dict[str, Any]]:
+def negative_list_latest() -> dict[str, Any] | None:
     row = conn().execute(text(f"SELECT id, content, saved_by, saved_at, comment FROM {NEGATIVE_LIST} "
                               f"ORDER BY id DESC LIMIT 1")).first()
-    return dict(zip(("id", "content", "saved_by", "saved_at", "comment"), row)) if row else None
+    return dict(zip(("id", "content", "saved_by", "saved_at", "comment"), row, strict=False)) if row else None
 
 
 def negative_list_versions(limit: int = 50) -> list[dict[str, Any]]:
     rows = conn().execute(text(f"SELECT id, saved_by, saved_at, comment FROM {NEGATIVE_LIST} "
                                f"ORDER BY id DESC LIMIT :l"), {"l": limit})
-    return [dict(zip(("id", "saved_by", "saved_at", "comment"), r)) for r in rows]
+    return [dict(zip(("id", "saved_by", "saved_at", "comment"), r, strict=False)) for r in rows]
 
 
 def save_negative_list(content: str, user: str, comment: str) -> int:
-    return int(conn().execute(text(f"""
+    new_id = conn().execute(text(f"""
         INSERT INTO {NEGATIVE_LIST} (content, saved_by, saved_at, comment)
         VALUES (:c, :u, :at, :comment) RETURNING id"""),
-        {"c": content, "u": user, "at": utcnow(), "comment": comment}).scalar())
+        {"c": content, "u": user, "at": utcnow(), "comment": comment}).scalar()
+    assert new_id is not None  # INSERT ... RETURNING always gives the id
+    return int(new_id)
 
 
 # --- organisation review settings -------------------------------------------------------------
-def org_review(org_id: str) -> Optional[bool]:
+def org_review(org_id: str) -> bool | None:
     row = conn().execute(text(f"SELECT review FROM {ORG_REVIEW} WHERE org_id = :o"), {"o": org_id}).first()
     return None if row is None else bool(row[0])
 
@@ -276,7 +279,7 @@ def org_reviews() -> dict[str, bool]:
     return {r[0]: bool(r[1]) for r in conn().execute(text(f"SELECT org_id, review FROM {ORG_REVIEW}"))}
 
 
-def set_org_review(org_id: str, review: Optional[bool], user: str) -> None:
+def set_org_review(org_id: str, review: bool | None, user: str) -> None:
     if review is None:
         conn().execute(text(f"DELETE FROM {ORG_REVIEW} WHERE org_id = :o"), {"o": org_id})
         return

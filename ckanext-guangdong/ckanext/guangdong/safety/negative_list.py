@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 import yaml
 
@@ -66,11 +67,11 @@ def parse(content: str) -> list[Category]:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "?"
-        raise Invalid([(f"YAML 格式错误（第 {where} 处）", f"Not valid YAML (at {where})")])
+        raise Invalid([(f"YAML 格式错误（第 {where} 处）", f"Not valid YAML (at {where})")]) from e
     except RecursionError:  # brackets nested thousands deep: the parser gives up
-        raise Invalid([("YAML 嵌套层次过深", "The YAML is nested too deeply")])
+        raise Invalid([("YAML 嵌套层次过深", "The YAML is nested too deeply")]) from None
     except ValueError as e:  # a value YAML reads as an impossible date (2018-02-30)
-        raise Invalid([(f"YAML 中有无效的值：{str(e)[:100]}", f"A value in the YAML is not valid: {str(e)[:100]}")])
+        raise Invalid([(f"YAML 中有无效的值：{str(e)[:100]}", f"A value in the YAML is not valid: {str(e)[:100]}")]) from e
     if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
         raise Invalid([("应为含有 categories 列表的 YAML 映射", "Expected a YAML mapping with a list of categories")])
     categories: list[Category] = []
@@ -122,7 +123,7 @@ def default_text() -> str:
 _cache: dict[Any, list[Category]] = {}
 
 
-def current() -> tuple[list[Category], Optional[dict[str, Any]]]:
+def current() -> tuple[list[Category], dict[str, Any] | None]:
     """The categories in force and the saved version they come from (None: the file)."""
     from . import model
     latest = model.negative_list_latest()
@@ -155,7 +156,7 @@ def matches(categories: list[Category], pkg: Mapping[str, Any]) -> list[Match]:
     identifier = _fold(pkg.get("identifier"))
     found: list[Match] = []
     for c in categories:
-        hit: Optional[Match] = None
+        hit: Match | None = None
         for word in c.keywords:
             w = _fold(word)
             if w and (w in title or w in notes):

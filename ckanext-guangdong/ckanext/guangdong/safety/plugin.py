@@ -20,6 +20,7 @@ HERE = os.path.dirname(__file__)
 @tk.blanket.auth_functions
 @tk.blanket.helpers
 @tk.blanket.blueprints
+@tk.blanket.cli  # `ckan guangdong deidentify` and `ckan guangdong safety scan` (cli.py)
 class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
@@ -28,6 +29,7 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
 
     def update_config(self, config: Any) -> None:
         from ckanext.guangdong.schema import openness
+
         from . import gate
         openness.register_hold_check(gate.current_holds)  # the one rule asks the gate
         tk.add_template_directory(config, os.path.join(HERE, "templates"))

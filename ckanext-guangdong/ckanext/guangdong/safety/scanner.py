@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 from . import detectors as d
 
@@ -110,7 +111,7 @@ class TableScan:
     def add_row(self, row: Sequence[str]) -> None:
         self.rows += 1
         cell_kinds = self.cell_kinds
-        for col, cell in zip(self.columns, row):
+        for col, cell in zip(self.columns, row, strict=False):
             if not cell:
                 continue
             col.nonempty += 1
@@ -163,7 +164,7 @@ def scan_table(header: Sequence[str], rows: Iterable[Sequence[str]],
     return scan.findings(), scan.rows
 
 
-def scan_text_fields(fields: Iterable[tuple[str, Optional[str]]],
+def scan_text_fields(fields: Iterable[tuple[str, str | None]],
                      options: d.Options = d.DEFAULT_OPTIONS) -> list[Finding]:
     """Metadata text (title, notes, tags, resource names ...): every hit counts, since metadata
     is shown as it is. ``fields`` are (field name, text) pairs; a field may repeat."""

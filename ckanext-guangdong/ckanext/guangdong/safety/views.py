@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from flask import Blueprint
 
 guangdong_safety = Blueprint("guangdong_safety", __name__)
@@ -29,7 +30,7 @@ DONE = {
 }
 
 
-def _context() -> dict[str, Any]:
+def _context() -> Context:
     return {"user": tk.g.user, "auth_user_obj": tk.g.userobj}
 
 

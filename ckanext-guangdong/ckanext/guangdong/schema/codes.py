@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timezone, tzinfo
-from typing import Any, Optional
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # The portal's calendar: a date is the day in Guangdong, whatever offset a client or a city
@@ -30,7 +30,7 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=False))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -78,7 +78,7 @@ def local_datetime(value: datetime) -> datetime:
     return value
 
 
-def local_date(value: Any) -> Optional[date]:
+def local_date(value: Any) -> date | None:
     """The portal's calendar day of a date, a datetime or ISO 8601 text (with or without a
     time and an offset); None when the value is not one."""
     if isinstance(value, datetime):
@@ -100,7 +100,7 @@ def epoch_local(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).astimezone(PORTAL_TIMEZONE).replace(tzinfo=None)
 
 
-def as_date(value: Any) -> Optional[date]:
+def as_date(value: Any) -> date | None:
     """A date from what scheming may hold mid-validation: date, datetime or ISO text."""
     if value is None or value.__class__.__name__ == "Missing":
         return None

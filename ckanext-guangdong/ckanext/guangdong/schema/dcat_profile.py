@@ -11,14 +11,15 @@ Internal fields (share_type, data_level, deidentified) are never written.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
-
-from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD, DCTERMS as DCT
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles.base import RDFProfile
 from ckanext.dcat.utils import publisher_uri_organization_fallback
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS as DCT
+from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
 from ckanext.guangdong.schema import internal, skos, vocab
 
@@ -61,23 +62,23 @@ class GuangdongDCATProfile(RDFProfile):
 
         self._replace(dataset_ref, DCT.accrualPeriodicity)
         freq = vocab.entry("frequencies", d.get("frequency"))
-        if freq:
-            ref = URIRef(vocab.frequency_uri(freq["value"]))
+        if freq and (uri := vocab.frequency_uri(freq["value"])):  # every entry has its EU URI
+            ref = URIRef(uri)
             g.add((dataset_ref, DCT.accrualPeriodicity, ref))
             self._concept(ref, freq, DCT.Frequency)
 
         self._replace(dataset_ref, DCT.accessRights)
         rights = vocab.entry("access_rights", d.get("access_rights"))
-        if rights:
-            ref = URIRef(vocab.access_rights_uri(rights["value"]))
+        if rights and (uri := vocab.access_rights_uri(rights["value"])):  # every entry has its EU URI
+            ref = URIRef(uri)
             g.add((dataset_ref, DCT.accessRights, ref))
             self._concept(ref, rights, DCT.RightsStatement)
         if d.get("access_conditions"):
             g.add((dataset_ref, GD.accessConditions, Literal(d["access_conditions"], lang="zh")))
 
         region = d.get("spatial_coverage")
-        if region and skos.region_uri(region):
-            ref = URIRef(skos.region_uri(region))
+        if region and (uri := skos.region_uri(region)):
+            ref = URIRef(uri)
             g.add((dataset_ref, DCT.spatial, ref))
             skos.add_concept(g, ref, "regions", vocab.entry("regions", region))
             g.add((ref, RDF.type, DCT.Location))
@@ -119,7 +120,7 @@ class GuangdongDCATProfile(RDFProfile):
                 for url in g.objects(dist, predicate):
                     g.add((url, RDF.type, RDFS.Resource))
 
-    def graph_from_catalog(self, catalog_dict: Optional[dict[str, Any]], catalog_ref: Any) -> None:
+    def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: Any) -> None:
         g = self.g
         publisher = URIRef(skos.base_uri() + "/#publisher")
         g.add((catalog_ref, DCT.publisher, publisher))
@@ -135,7 +136,9 @@ class GuangdongDCATProfile(RDFProfile):
         for homepage in g.objects(catalog_ref, FOAF.homepage):
             g.add((homepage, RDF.type, FOAF.Document))
         g.add((catalog_ref, DCAT.themeTaxonomy, skos.add_scheme(g, "themes")))
-        province = URIRef(skos.region_uri("440000"))
+        province_uri = skos.region_uri("440000")
+        assert province_uri is not None  # the province is in schemas/vocab/regions.yaml
+        province = URIRef(province_uri)
         g.add((catalog_ref, DCT.spatial, province))
         skos.add_concept(g, province, "regions", vocab.entry("regions", "440000"))
         g.add((province, RDF.type, DCT.Location))
@@ -167,7 +170,7 @@ class GuangdongDCATProfile(RDFProfile):
         for lang, tag in skos.RDF_LANG.items():
             self.g.add((ref, SKOS.prefLabel, Literal(entry["label"][lang], lang=tag)))
 
-    def _publisher(self, d: dict[str, Any], dataset_ref: Any) -> None:
+    def _publisher(self, d: Mapping[str, Any], dataset_ref: Any) -> None:
         if not (d.get("publisher_name") or d.get("organization")):
             return
         self._replace(dataset_ref, DCT.publisher)
@@ -181,7 +184,7 @@ class GuangdongDCATProfile(RDFProfile):
         if d.get("publisher_id"):
             g.add((ref, DCT.identifier, Literal(d["publisher_id"])))
 
-    def _contact_phone(self, d: dict[str, Any], dataset_ref: Any) -> None:
+    def _contact_phone(self, d: Mapping[str, Any], dataset_ref: Any) -> None:
         if not d.get("contact_phone"):
             return
         contact = self.g.value(dataset_ref, DCAT.contactPoint)
@@ -215,7 +218,7 @@ class GuangdongDCATProfile(RDFProfile):
             if item.get("description"):
                 g.add((column, DCT.description, Literal(item["description"])))
 
-    def _distribution(self, d: dict[str, Any], resource: dict[str, Any], dataset_ref: Any) -> None:
+    def _distribution(self, d: Mapping[str, Any], resource: dict[str, Any], dataset_ref: Any) -> None:
         from ckanext.dcat.utils import resource_uri
         g = self.g
         dist = URIRef(resource_uri(resource))
@@ -319,11 +322,11 @@ class GuangdongDCATProfile(RDFProfile):
             self._parse_distribution(resource)
         return d
 
-    def _literal(self, subject: Any, predicate: URIRef) -> Optional[str]:
+    def _literal(self, subject: Any, predicate: URIRef) -> str | None:
         value = self.g.value(subject, predicate)
         return str(value) if value is not None else None
 
-    def _label_in(self, ref: Any, vocabulary: str) -> Optional[str]:
+    def _label_in(self, ref: Any, vocabulary: str) -> str | None:
         """A concept from elsewhere whose Chinese label is one of our values."""
         for label in self.g.objects(ref, SKOS.prefLabel):
             if vocab.entry(vocabulary, str(label)):

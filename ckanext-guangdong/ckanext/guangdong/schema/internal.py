@@ -9,9 +9,11 @@ public fields).
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
+from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 INTERNAL_FIELDS: tuple[str, ...] = ("share_type", "data_level", "deidentified")
 
@@ -30,7 +32,8 @@ def may_see(context: Mapping[str, Any], pkg_dict: Mapping[str, Any]) -> bool:
     """True if the caller of this action may edit the dataset (or the call is internal)."""
     if context.get("ignore_auth"):
         return True
-    auth_context = {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}
+    # Context types user as str; a missing user stays None (anonymous), as CKAN reads it
+    auth_context = cast(Context, {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")})
     try:
         tk.check_access("package_update", auth_context, {"id": pkg_dict.get("id")})
     except (tk.NotAuthorized, tk.ObjectNotFound):

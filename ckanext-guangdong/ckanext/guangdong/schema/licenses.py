@@ -4,7 +4,7 @@ translates (CKAN's own ``license_options`` helper translates them the same way).
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any, Optional
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -16,7 +16,7 @@ def default_id() -> str:
     return tk.config.get("ckanext.guangdong.default_license") or ""
 
 
-def title(license_id: Optional[str], fallback: Optional[str] = None) -> str:
+def title(license_id: str | None, fallback: str | None = None) -> str:
     """The licence's name in the request's language; an id not in the list as it is stored."""
     if not license_id:
         return ""

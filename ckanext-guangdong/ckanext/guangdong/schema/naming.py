@@ -1,4 +1,4 @@
-"""Dataset URL names: derived, never typed (DOMAIN.md §5: a Chinese title munges to nothing).
+"""Dataset URL names: derived, never typed (docs/domain.md §5: a Chinese title munges to nothing).
 
 ``gd-29000-01300008`` from the identifier ``29000/01300008``; without an identifier the pinyin
 of the title (``guang-zhou-shi-gong-jiao-xian-lu``); a numeric suffix makes it unique.
@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Optional
-
-from pypinyin import lazy_pinyin
 
 import ckan.model as model
+from pypinyin import lazy_pinyin
 
 from ckanext.guangdong.schema import openness
 
@@ -71,7 +69,7 @@ def lock_identifier(identifier: str) -> None:
                           {"k": "guangdong-identifier:" + identifier})
 
 
-def identifier_taken(identifier: str, own_id: Optional[str] = None) -> bool:
+def identifier_taken(identifier: str, own_id: str | None = None) -> bool:
     """True if another dataset that is not deleted already has this identifier."""
     query = (
         model.Session.query(model.Package.id)

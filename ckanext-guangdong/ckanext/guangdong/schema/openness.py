@@ -11,7 +11,8 @@ the 不予开放 check and the harvest importer all read it the same way, so no 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 UNCONDITIONAL = "unconditional"   # 无条件开放
 CONDITIONAL = "conditional"       # 有条件开放

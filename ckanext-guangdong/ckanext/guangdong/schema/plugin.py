@@ -15,9 +15,9 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.guangdong.translation import FeatureTranslation
-
+from ckanext.guangdong import registration
 from ckanext.guangdong.schema import helpers, internal, licenses, openness
+from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
 
@@ -73,16 +73,16 @@ def _add_titles(data_dict: dict[str, Any]) -> None:
 
 
 @tk.blanket.config_declarations
+@tk.blanket.actions(registration.actions("ckanext.guangdong.schema.logic.action"))
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.helpers
+@tk.blanket.blueprints
 class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
-    p.implements(p.IValidators)
-    p.implements(p.ITemplateHelpers)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-    p.implements(p.IBlueprint)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -92,30 +92,6 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
         if not config.get("licenses_group_url"):
             config["licenses_group_url"] = licenses.LICENSES_FILE_URL
 
-
-    # IValidators
-    def get_validators(self) -> dict[str, Any]:
-        from ckanext.guangdong.schema.logic import validators
-        return validators.all_validators()
-
-    # ITemplateHelpers
-    def get_helpers(self) -> dict[str, Any]:
-        return helpers.all_helpers()
-
-    # IActions
-    def get_actions(self) -> dict[str, Any]:
-        from ckanext.guangdong.schema.logic import action
-        return action.all_actions()
-
-    # IAuthFunctions
-    def get_auth_functions(self) -> dict[str, Any]:
-        from ckanext.guangdong.schema.logic.check import guangdong_check_field_auth
-        return {"guangdong_check_field": guangdong_check_field_auth}
-
-    # IBlueprint
-    def get_blueprint(self) -> Any:
-        from ckanext.guangdong.schema.views import vocab_blueprint
-        return [vocab_blueprint]
 
     # IPackageController
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
@@ -134,7 +110,7 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
             facet = search_results.get("search_facets", {}).get(field)
             if vocabulary and facet:
                 for item in facet.get("items", []):
-                    item["display_name"] = helpers.vocab_label(vocabulary, item.get("name"), lang)
+                    item["display_name"] = helpers.guangdong_vocab_label(vocabulary, item.get("name"), lang)
         return search_results
 
     def before_dataset_index(self, data_dict: dict[str, Any]) -> dict[str, Any]:

@@ -6,12 +6,11 @@ is served at ``/vocab/themes`` (and ``/vocab/themes.ttl`` etc.) by views.py, so 
 """
 from __future__ import annotations
 
-from typing import Optional
-
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from typing import Any
 
 import ckan.plugins.toolkit as tk
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from ckanext.guangdong.schema import vocab
 
@@ -28,23 +27,23 @@ def scheme_uri(scheme: str) -> str:
     return f"{base_uri()}/vocab/{scheme}"
 
 
-def theme_uri(name: str) -> Optional[str]:
+def theme_uri(name: str) -> str | None:
     found = vocab.entry("themes", name)
     return f"{scheme_uri('themes')}#{found['slug']}" if found else None
 
 
-def theme_from_uri(uri: str) -> Optional[str]:
+def theme_from_uri(uri: str) -> str | None:
     if "#" not in uri:
         return None
     found = vocab.theme_by_slug(uri.rsplit("#", 1)[1])
     return found["value"] if found else None
 
 
-def region_uri(code: str) -> Optional[str]:
+def region_uri(code: str) -> str | None:
     return f"{scheme_uri('regions')}#{code}" if vocab.entry("regions", code) else None
 
 
-def region_from_uri(uri: str) -> Optional[str]:
+def region_from_uri(uri: str) -> str | None:
     code = uri.rsplit("#", 1)[-1]
     return code if vocab.entry("regions", code) else None
 
@@ -82,8 +81,10 @@ def add_scheme(graph: Graph, scheme: str) -> URIRef:
     return scheme_ref
 
 
-def add_concept(graph: Graph, concept: URIRef, scheme: str, entry: dict) -> None:
+def add_concept(graph: Graph, concept: URIRef, scheme: str, entry: dict[str, Any] | None) -> None:
     """One concept with its labels, notation and scheme (enough for SHACL class checks)."""
+    if entry is None:  # not in the vocabulary: nothing to describe
+        return
     graph.add((concept, RDF.type, SKOS.Concept))
     graph.add((concept, SKOS.inScheme, URIRef(scheme_uri(scheme))))
     graph.add((concept, SKOS.notation, Literal(entry["value"])))

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort
 from ckanext.guangdong.schema import skos
 
 vocab_blueprint = Blueprint("guangdong_vocab", __name__)
+__all__ = ["vocab_blueprint"]
 
 _FORMATS = {"ttl": ("turtle", "text/turtle"), "rdf": ("xml", "application/rdf+xml"),
             "jsonld": ("json-ld", "application/ld+json"), "nt": ("nt", "application/n-triples")}

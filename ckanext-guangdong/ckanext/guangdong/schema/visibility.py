@@ -7,7 +7,8 @@ that is); callers let sysadmins and the dataset's own readers through.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 import ckan.model as model
 import sqlalchemy as sa
@@ -30,8 +31,8 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def public_tags(terms: Iterable[str] = (), vocabulary_id: Optional[str] = None,
-                limit: Optional[int] = None, offset: int = 0) -> tuple[list[model.Tag], int]:
+def public_tags(terms: Iterable[str] = (), vocabulary_id: str | None = None,
+                limit: int | None = None, offset: int = 0) -> tuple[list[model.Tag], int]:
     """Tags on at least one publicly visible dataset (free tags, or a vocabulary's), whose name
     contains every term as CKAN's tag search does; and how many match in all."""
     q = (model.Session.query(model.Tag)

@@ -18,8 +18,9 @@ import functools
 import mimetypes
 import posixpath
 import urllib.parse
+from collections.abc import Iterable
 from importlib import resources
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import yaml
 
@@ -48,7 +49,7 @@ _SOURCES: dict[str, tuple[str, str]] = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _file(name: str) -> dict[str, Any]:
     text = resources.files("ckanext.guangdong.schemas").joinpath("vocab", name).read_text("utf-8")
     return yaml.safe_load(text) or {}
@@ -65,7 +66,7 @@ def _normalise(entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def entries(vocabulary: str) -> tuple[dict[str, Any], ...]:
     """All entries of a vocabulary, in file order. Raises KeyError for an unknown name."""
     filename, key = _SOURCES[vocabulary]
@@ -76,18 +77,18 @@ def values(vocabulary: str) -> list[str]:
     return [e["value"] for e in entries(vocabulary)]
 
 
-def entry(vocabulary: str, value: Any) -> Optional[dict[str, Any]]:
+def entry(vocabulary: str, value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
     return _index(vocabulary).get(str(value))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _index(vocabulary: str) -> dict[str, dict[str, Any]]:
     return {e["value"]: e for e in entries(vocabulary)}
 
 
-def label(vocabulary: str, value: Any, lang: Optional[str] = None) -> str:
+def label(vocabulary: str, value: Any, lang: str | None = None) -> str:
     """The label of a stored value in ``lang`` (default Chinese); the value itself if unknown."""
     found = entry(vocabulary, value)
     if not found:
@@ -96,14 +97,14 @@ def label(vocabulary: str, value: Any, lang: Optional[str] = None) -> str:
     return found["label"][lang]
 
 
-def _lang_family(lang: Optional[str]) -> str:
+def _lang_family(lang: str | None) -> str:
     # "zh_CN", "zh-Hans" or "zh" mean Chinese; anything else that is not ours falls back to English.
     if not lang:
         return DEFAULT_LANG
     return DEFAULT_LANG if lang.lower().startswith("zh") else "en"
 
 
-def labels(vocabulary: str, lang: Optional[str] = None) -> dict[str, str]:
+def labels(vocabulary: str, lang: str | None = None) -> dict[str, str]:
     """{stored value: label} for a whole vocabulary, in file order (for dashboards, facets)."""
     return {e["value"]: label(vocabulary, e["value"], lang) for e in entries(vocabulary)}
 
@@ -119,23 +120,23 @@ def theme_scheme() -> dict[str, Any]:
     return dict(_file("themes.yaml").get("scheme") or {"slug": "themes"})
 
 
-def theme_by_slug(slug: str) -> Optional[dict[str, Any]]:
+def theme_by_slug(slug: str) -> dict[str, Any] | None:
     return next((e for e in entries("themes") if e.get("slug") == slug), None)
 
 
 # --- frequencies ------------------------------------------------------------------------------
 
-def frequency_uri(value: Any) -> Optional[str]:
+def frequency_uri(value: Any) -> str | None:
     found = entry("frequencies", value)
     return EU_FREQUENCY + found["eu"] if found and found.get("eu") else None
 
 
-def frequency_from_uri(uri: str) -> Optional[str]:
+def frequency_from_uri(uri: str) -> str | None:
     suffix = uri.rsplit("/", 1)[-1]
     return next((e["value"] for e in entries("frequencies") if e.get("eu") == suffix), None)
 
 
-def frequency_from_gd_code(code: Any) -> Optional[str]:
+def frequency_from_gd_code(code: Any) -> str | None:
     """开放广东 ``updateCycle`` code (1..7, 99) -> stored frequency value."""
     code = str(code).strip()
     return next((e["value"] for e in entries("frequencies") if str(e.get("gd_code")) == code), None)
@@ -143,12 +144,12 @@ def frequency_from_gd_code(code: Any) -> Optional[str]:
 
 # --- access rights ----------------------------------------------------------------------------
 
-def access_rights_uri(value: Any) -> Optional[str]:
+def access_rights_uri(value: Any) -> str | None:
     found = entry("access_rights", value)
     return EU_ACCESS_RIGHT + found["eu"] if found and found.get("eu") else None
 
 
-def access_rights_from_uri(uri: str) -> Optional[str]:
+def access_rights_from_uri(uri: str) -> str | None:
     suffix = uri.rsplit("/", 1)[-1]
     return next((e["value"] for e in entries("access_rights") if e.get("eu") == suffix), None)
 
@@ -158,7 +159,7 @@ def access_rights_from_uri(uri: str) -> Optional[str]:
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _format_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for e in entries("formats"):
@@ -167,7 +168,7 @@ def _format_lookup() -> dict[str, str]:
     return lookup
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _media_type_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for e in entries("formats"):
@@ -177,7 +178,7 @@ def _media_type_lookup() -> dict[str, str]:
     return lookup
 
 
-def canonical_format(value: Any) -> Optional[str]:
+def canonical_format(value: Any) -> str | None:
     """The stored spelling of a format, or None when it is not in the list: 'csv', '.CSV',
     'Csv' -> 'CSV'; '接口' -> 'API'; a media type ('text/csv', 'text/csv; charset=utf-8', its
     IANA URI) or an EU file-type URI (…/file-type/XLSX) -> its format."""
@@ -193,7 +194,7 @@ def canonical_format(value: Any) -> Optional[str]:
     return format_from_media_type(text)
 
 
-def format_from_media_type(media_type: Any) -> Optional[str]:
+def format_from_media_type(media_type: Any) -> str | None:
     """'application/vnd.ms-excel' -> 'XLS'; our list first, then the extensions Python's
     mimetypes registry knows for the type."""
     if not media_type:
@@ -212,7 +213,7 @@ def format_from_media_type(media_type: Any) -> Optional[str]:
     return None
 
 
-def format_from_file_name(name: Any) -> Optional[str]:
+def format_from_file_name(name: Any) -> str | None:
     """'data.csv', 'https://host/path/report.XLSX?x=1' -> the format of the file's extension."""
     if not name:
         return None
@@ -223,7 +224,7 @@ def format_from_file_name(name: Any) -> Optional[str]:
     return _format_lookup().get(base.rsplit(".", 1)[1].lower())
 
 
-def infer_format(file_name: Any, media_type: Any = None) -> Optional[str]:
+def infer_format(file_name: Any, media_type: Any = None) -> str | None:
     """The format of a file or link whose format was not given: from its name's extension,
     else from its media type; None when neither says (a missing format is allowed)."""
     return format_from_file_name(file_name) or format_from_media_type(media_type)

@@ -15,9 +15,11 @@ from __future__ import annotations
 import copy
 import datetime
 from collections import defaultdict
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
+from ckan.types import Context
 
 # Columns that CKAN's table_dictize leaves out.
 _SKIPPED = frozenset(("current", "expired_timestamp", "expired_id", "continuity_id", "revision_id"))
@@ -108,7 +110,7 @@ class Batch:
         return out
 
     # -- one dataset, as package_dictize builds it ------------------------------------
-    def dictize(self, pkg: Any, context: dict[str, Any]) -> dict[str, Any]:
+    def dictize(self, pkg: Any, context: Context) -> dict[str, Any]:
         import ckan.lib.dictization as d
         from ckan.lib.dictization import model_dictize
         result = d.table_dictize(pkg, context)
@@ -154,7 +156,7 @@ class Batch:
                                       if pkg.metadata_created else None)
         return result
 
-    def _groups(self, pkg_id: str, context: dict[str, Any]) -> list[dict[str, Any]]:
+    def _groups(self, pkg_id: str, context: Context) -> list[dict[str, Any]]:
         import ckan.lib.helpers as h
         from ckan.lib.dictization import model_dictize
         out = []
@@ -162,7 +164,7 @@ class Batch:
             key = (row.id, row.capacity)
             if key not in self._group_dicts:
                 # The options CKAN's group_list_dictize passes from package_dictize.
-                group_context = dict(context)
+                group_context = context.copy()
                 group = model_dictize.group_dictize(
                     row, group_context, include_groups=False, include_tags=False,
                     include_extras=False, include_users=False, include_member_count=True,
@@ -173,12 +175,12 @@ class Batch:
         return sorted(out, key=lambda g: h.strxfrm(g["display_name"]))
 
 
-def package_show_context(base: dict[str, Any]) -> dict[str, Any]:
+def package_show_context(base: Context) -> Context:
     """The context package_show's plugin hooks see: what get_action's wrapper and
     check_access (ignore_auth) add to it, then package_show itself."""
     import ckan.model as model
     from ckan.logic import _prepopulate_context
-    context = _prepopulate_context(dict(base))
+    context = _prepopulate_context(base.copy())
     context.setdefault("__auth_audit", [])
     context.setdefault("auth_user_obj", None)
     if not context.get("__auth_user_obj_checked"):
@@ -189,7 +191,7 @@ def package_show_context(base: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
-def show_batch(ids: Sequence[str], base_context: dict[str, Any]
+def show_batch(ids: Sequence[str], base_context: Context
                ) -> tuple[dict[str, dict[str, Any]], list[str], Batch]:
     """package_show's dicts for ``ids``: (dicts by id, ids to leave to package_show, the
     batch). Keep the batch while indexing: it holds the Package objects, and the session's

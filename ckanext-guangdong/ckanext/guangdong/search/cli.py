@@ -5,6 +5,11 @@ import time
 
 import click
 
+from ckanext.guangdong.cli import guangdong
+
+# What @tk.blanket.cli registers: the portal's group, to which this feature adds its commands
+__all__ = ["guangdong"]
+
 
 @click.group("search", short_help="Embedded search index commands")
 def search() -> None:
@@ -44,3 +49,6 @@ def reindex(workers: int, clear: bool, bulk: bool, batch: int, quiet: bool) -> N
         click.echo(f"failed: {pkg_id}", err=True)
     if result.failed:
         raise click.exceptions.Exit(1)
+
+
+guangdong.add_command(search)

@@ -4,7 +4,7 @@ what is expected; they never carry SQL, the composed Solr query or a traceback."
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -64,7 +64,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-def for_code(code: str, detail: Optional[dict[str, Any]] = None) -> str:
+def for_code(code: str, detail: dict[str, Any] | None = None) -> str:
     template = _messages().get(code)
     if template is None:
         return query_syntax()

@@ -6,6 +6,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.guangdong import registration
 from ckanext.guangdong.translation import FeatureTranslation
 
 
@@ -21,30 +22,14 @@ class GuangdongSearchBackendPlugin(p.SingletonPlugin):
         seam.install(config.get("ckanext.guangdong.search_backend", "solr"))
 
 
-def _actions() -> dict[str, Any]:
-    from ckanext.guangdong.search.logic.action import get_actions
-    return get_actions()
-
-
-def _blueprints() -> list[Any]:
-    from ckanext.guangdong.search.views import get_blueprints
-    return get_blueprints()
-
-
-@tk.blanket.actions(_actions)
-@tk.blanket.blueprints(_blueprints)
+# The modules are imported when CKAN asks (registration.py): this module is loaded early,
+# for the system plugin above.
+@tk.blanket.actions(registration.actions("ckanext.guangdong.search.logic.action"))
+@tk.blanket.blueprints(registration.blueprints("ckanext.guangdong.search.views"))
+@tk.blanket.cli  # `ckan guangdong search ...` (cli.py)
 class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
     """Ordinary plugin: the index table migration (``ckan db upgrade``), the ``ckan
     guangdong search`` commands, package_search's caller filter and short errors
     (logic/action.py) and the search error pages (views.py)."""
 
-    p.implements(p.IClick)
     p.implements(p.ITranslation)
-
-    def get_commands(self) -> list[Any]:
-        # Our group hangs under the shared ``ckan guangdong`` group (theme/cli.py
-        # owns it); returning that group too keeps it available without the theme.
-        from ckanext.guangdong.cli import guangdong
-        from ckanext.guangdong.search.cli import search
-        guangdong.add_command(search)
-        return [guangdong]

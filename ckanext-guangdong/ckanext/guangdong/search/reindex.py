@@ -16,14 +16,17 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
+
+from ckan.types import Context
 
 log = logging.getLogger(__name__)
 
 BATCH = 250  # = the writer's upsert batch: one multi-row INSERT per batch
 # What search.rebuild passes to package_show.
-SHOW_CONTEXT: dict[str, Any] = {"ignore_auth": True, "validate": False, "use_cache": False}
+SHOW_CONTEXT: Context = {"ignore_auth": True, "validate": False, "use_cache": False}
 
 
 @dataclass
@@ -53,7 +56,7 @@ def dataset_ids() -> list[str]:
 
 def _show(pkg_id: str) -> dict[str, Any]:
     import ckan.logic as logic
-    return logic.get_action("package_show")(dict(SHOW_CONTEXT), {"id": pkg_id})
+    return logic.get_action("package_show")(SHOW_CONTEXT.copy(), {"id": pkg_id})
 
 
 def index_batch(ids: Sequence[str], bulk: bool = True) -> tuple[list[str], int]:
@@ -61,15 +64,16 @@ def index_batch(ids: Sequence[str], bulk: bool = True) -> tuple[list[str], int]:
     import ckan.model as model
     import sqlalchemy.exc
     from ckan.lib.search import index_for
+
     from ckanext.guangdong.search import bulk_dictize
     index = index_for(model.Package)
     failed: list[str] = []
     try:
         if bulk and bulk_dictize.bulk_supported():
-            # kept_alive holds the Package objects while indexing (see show_batch)
-            shown, fallback, kept_alive = bulk_dictize.show_batch(ids, SHOW_CONTEXT)
+            # _kept_alive holds the Package objects while indexing (see show_batch)
+            shown, fallback, _kept_alive = bulk_dictize.show_batch(ids, SHOW_CONTEXT)
         else:
-            shown, fallback, kept_alive = {}, list(ids), None
+            shown, fallback, _kept_alive = {}, list(ids), None
         for pkg_id in ids:
             try:
                 pkg_dict = shown.get(pkg_id)
@@ -117,7 +121,9 @@ def _worker_init() -> None:
     import ckan.model as model
     # A forked child must not share the parent's database connections.
     model.Session.remove()
-    model.meta.engine.dispose(close=False)
+    assert model.meta.engine is not None  # CKAN's environment is loaded before reindexing
+    # sqlalchemy2-stubs predate Engine.dispose(close=...) (SQLAlchemy 1.4.33)
+    model.meta.engine.dispose(close=False)  # pyright: ignore[reportCallIssue]
 
 
 def _worker_task(ids: list[str]) -> tuple[int, list[str], int]:
@@ -132,6 +138,7 @@ def _run(batches: list[list[str]], workers: int) -> Iterator[tuple[int, list[str
         return
     import ckan.model as model
     model.Session.remove()
+    assert model.meta.engine is not None  # CKAN's environment is loaded before reindexing
     model.meta.engine.dispose()
     with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
         yield from pool.imap_unordered(_worker_task, batches)
@@ -145,8 +152,9 @@ def _clear() -> None:
     import sqlalchemy as sa
     from ckan.common import config
     from ckan.lib.search import clear_all
-    from ckanext.guangdong.search.backend import ddl
+
     from ckanext.guangdong.search import seam
+    from ckanext.guangdong.search.backend import ddl
     session = model.Session
     if seam.current() == "postgres" and ddl.exists(session):
         other_site = session.execute(sa.text(
@@ -168,6 +176,7 @@ def rebuild(workers: int = 2, clear: bool = False, bulk: bool = True,
     global _BULK
     import ckan.model as model
     import sqlalchemy as sa
+
     from ckanext.guangdong.search.backend import ddl
     started = time.perf_counter()
     if clear:

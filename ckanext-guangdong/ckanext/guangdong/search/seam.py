@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def _rebind(old: Callable[..., Any], new: Callable[..., Any]) -> None:
                 or name.startswith("ckanext.guangdong.search"):
             continue  # our own modules define the replacement: never rebind them
         if getattr(module, "make_connection", None) is old:
-            setattr(module, "make_connection", new)
+            module.__dict__["make_connection"] = new
 
 
 def install(backend: str) -> None:

@@ -19,6 +19,7 @@ from ckanext.guangdong.search import messages
 from ckanext.guangdong.search.backend import executor, lucene
 
 search_pages = Blueprint("guangdong_search", __name__)
+__all__ = ["search_pages"]
 
 
 def _is_dataset_search_view() -> bool:
@@ -50,7 +51,3 @@ def search_error_page(exc: SearchError) -> Any:
     content = str(exc) if exc.args else messages.search_failed()
     return base.render("error_document_template.html",
                        {"code": code, "content": content, "name": name}), code
-
-
-def get_blueprints() -> list[Blueprint]:
-    return [search_pages]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, Optional
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -58,7 +58,7 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def _nul_in_query(request: Any) -> Optional[str]:
+def _nul_in_query(request: Any) -> str | None:
     """The first query parameter whose name or value holds a NUL."""
     for key, value in request.args.items(multi=True):
         if "\x00" in key or "\x00" in value:
@@ -90,7 +90,7 @@ def json_depth_exceeds(body: bytes, most: int) -> bool:
     return False
 
 
-def _action_data(request: Any) -> Optional[dict[str, Any]]:
+def _action_data(request: Any) -> dict[str, Any] | None:
     if request.method == "GET":
         return {k: (v if len(v) > 1 else v[0]) for k, v in request.args.lists()}
     if request.form:
@@ -116,7 +116,7 @@ def action_problems(data: dict[str, Any], action: str = "") -> dict[str, list[st
     return problems
 
 
-def check(request: Any) -> Optional[Any]:
+def check(request: Any) -> Any | None:
     """None if the request may go on; else the answer that refuses it."""
     from ckanext.guangdong.security.guards import error_page
     is_action = request.endpoint == "api.action"

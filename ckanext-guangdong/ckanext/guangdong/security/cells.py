@@ -4,7 +4,8 @@ carriage return gets a leading apostrophe. Numbers stay numbers (a negative coun
 formula); every export of ours writes its rows through ``safe_row``."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The same characters in their full-width forms: spreadsheets with East Asian input accept them.

@@ -16,7 +16,8 @@ import importlib
 import inspect
 import re
 import traceback
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Optional
+from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -14,36 +14,41 @@ from ckanext.guangdong.translation import FeatureTranslation
 _HERE = os.path.dirname(__file__)
 
 
+# Actions, auth functions, blueprint and middleware: bad input is never a 500 (guards.py). The
+# guards are made for what CKAN and the other plugins register, so they come from factories.
+def _guarded_actions() -> dict[str, Any]:
+    from ckanext.guangdong.security import guards
+    return guards.guarded_actions()
+
+
+def _guarded_auth_functions() -> dict[str, Any]:
+    from ckanext.guangdong.security import guards
+    return guards.guarded_auth_functions(GuangdongSecurityPlugin())  # the singleton itself
+
+
+def _blueprints() -> list[Any]:
+    from ckanext.guangdong.security import guards
+    return [guards.blueprint()]
+
+
 @tk.blanket.config_declarations
 @tk.blanket.helpers
+@tk.blanket.actions(_guarded_actions)
+@tk.blanket.auth_functions(_guarded_auth_functions)
+@tk.blanket.blueprints(_blueprints)
 class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.ISignal)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
     p.implements(p.IMiddleware, inherit=True)
-    p.implements(p.IBlueprint)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
 
-    # IActions, IAuthFunctions, IMiddleware: bad input is never a 500 (guards.py)
-    def get_actions(self) -> dict[str, Any]:
-        from ckanext.guangdong.security import guards
-        return guards.guarded_actions()
-
-    def get_auth_functions(self) -> dict[str, Any]:
-        from ckanext.guangdong.security import guards
-        return guards.guarded_auth_functions(self)
-
-    def get_blueprint(self) -> Any:
-        from ckanext.guangdong.security import guards
-        return [guards.blueprint()]
-
     def make_middleware(self, app: Any, config: Any) -> Any:
         from flask import request
+
         from ckanext.guangdong.security import boundary, guards
         guards.register_error_handlers(app)
         app.before_request(lambda: boundary.check(request))
@@ -56,8 +61,9 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
         return app
 
     # IAuthenticator: refuse a login attempt while its account or address is throttled
-    def login(self) -> Optional[Any]:
+    def login(self) -> Any | None:
         from flask import make_response, request
+
         from ckanext.guangdong.security import throttle
         if request.method != "POST":
             return None
@@ -79,6 +85,7 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
 
 def _failed(login: Any, **_kwargs: Any) -> None:
     from flask import has_request_context, request
+
     from ckanext.guangdong.security import throttle
     throttle.record_failure(login, request.remote_addr if has_request_context() else None)
 

@@ -11,7 +11,7 @@ address's: an attacker with an account of their own must not reset it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -50,7 +50,7 @@ def _account(login: Any) -> str:
     return f"user:{user.id}" if user is not None else text.lower()
 
 
-def record_failure(login: Any, address: Optional[str]) -> None:
+def record_failure(login: Any, address: str | None) -> None:
     window = limits().window
     pipe = _redis().pipeline()
     for kind, value in (("account", _account(login)), ("address", address or "")):
@@ -69,7 +69,7 @@ def clear_address(address: str) -> None:
     _redis().delete(_key("address", address))
 
 
-def blocked_for(login: Any, address: Optional[str]) -> int:
+def blocked_for(login: Any, address: str | None) -> int:
     """Seconds until this account and address may try again (0: now)."""
     lim = limits()
     r = _redis()

@@ -4,9 +4,10 @@ The caller renders the same figures as a table (the text alternative)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Sequence
+from typing import Any
 
 WIDTH, HEIGHT = 860, 380
 LEFT, RIGHT, TOP, BOTTOM = 64, 32, 28, 56
@@ -68,7 +69,8 @@ def render(series: dict[str, Sequence[dict[str, Any]]], targets: Sequence[Target
         if _month_index(label, first) < 0 or _month_index(label, first) > span:
             continue
         out.append(f'<line x1="{x(label):.1f}" x2="{x(label):.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" stroke="#666"/>'
-                   f'<text x="{x(label):.1f}" y="{TOP + plot_h + 20}" text-anchor="middle" font-size="13" {FONT}>{year}</text>')
+                   f'<text x="{x(label):.1f}" y="{TOP + plot_h + 20}" text-anchor="middle" '
+                   f'font-size="13" {FONT}>{year}</text>')
     # Target labels sit just above their line; labels that would overlap are moved up.
     label_y: dict[int, float] = {}
     for i, target in sorted(enumerate(targets), key=lambda it: -it[1].threshold):
@@ -105,12 +107,14 @@ def render(series: dict[str, Sequence[dict[str, Any]]], targets: Sequence[Target
         out.append(f'<polyline class="gd-chart-line" data-metric="{metric}" data-last="{last["count"]}" '
                    f'points="{coords}" fill="none" stroke="{color}" stroke-width="2.5"/>'
                    f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="4" fill="{color}"/>'
-                   f'<text x="{lx + (-8 if anchor == "end" else 8) - value_shift:.1f}" y="{value_y:.1f}" text-anchor="{anchor}" '
+                   f'<text x="{lx + (-8 if anchor == "end" else 8) - value_shift:.1f}" y="{value_y:.1f}" '
+                   f'text-anchor="{anchor}" '
                    f'font-size="13" font-weight="bold" fill="{color}">{last["count"]}</text>')
     for i, metric in enumerate(series):  # legend: solid = counted, dashed = target
         lx = LEFT + i * 260
         color = COLORS.get(metric, "#333")
-        out.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="{color}" stroke-width="2.5"/>'
+        out.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="{color}" '
+                   f'stroke-width="2.5"/>'
                    f'<line x1="{lx + 28}" x2="{lx + 52}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="{color}" '
                    f'stroke-dasharray="6 4" stroke-width="1.5"/>'
                    f'<text x="{lx + 58}" y="{HEIGHT - 7}" font-size="13" {FONT}>{escape(labels.get(metric, metric))}</text>')

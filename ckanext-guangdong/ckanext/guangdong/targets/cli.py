@@ -1,9 +1,13 @@
 """``ckan guangdong snapshot``: the daily audit snapshot of target progress and statistics."""
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 import click
 
-import ckan.plugins.toolkit as tk
+from ckanext.guangdong.cli import guangdong
+
+# What @tk.blanket.cli registers: the portal's group, to which this feature adds its commands
+__all__ = ["guangdong"]
 
 
 @click.command("snapshot")
@@ -17,3 +21,6 @@ def snapshot(as_of: str | None) -> None:
                 f"{result['applications']} applications; reconciled {result['reconciled']}", fg="green")
     for target_id, status in sorted(result["targets"].items()):
         click.echo(f"  {target_id}: {status}")
+
+
+guangdong.add_command(snapshot)

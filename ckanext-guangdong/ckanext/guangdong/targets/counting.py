@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from ckanext.guangdong.schema import openness
 
-Interval = tuple[dt.datetime, Optional[dt.datetime]]
+Interval = tuple[dt.datetime, dt.datetime | None]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def scope_clause(scope: str, params: dict[str, Any], alias: str = "p") -> str:
 
 
 def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], scope: str = "province",
-                   theme: Optional[str] = None) -> list[int]:
+                   theme: str | None = None) -> list[int]:
     """Open datasets at each instant within a scope (one SQL statement, one scan)."""
     if not instants:
         return []
@@ -76,6 +77,7 @@ def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], 
                          for i in range(len(instants)))
         row = conn.execute(text(f"SELECT {aggs} FROM guangdong_key_period WHERE opened_at < :tmax "
                                 "AND (closed_at IS NULL OR closed_at >= :tmin)"), params).first()
+        assert row is not None  # an aggregate without GROUP BY returns one row
         return [int(v) for v in row]
     where = scope_clause(scope, params)
     table = "guangdong_open_period"
@@ -90,6 +92,7 @@ def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], 
     if not rules.dedupe_identifier:  # a package has at most one interval open at any instant
         row = conn.execute(text("SELECT " + ", ".join(f"count(*) FILTER (WHERE {o})" for o in open_at)
                                 + " " + base), params).first()
+        assert row is not None  # an aggregate without GROUP BY returns one row
         return [int(v or 0) for v in row]
     # Packages whose identifier no other package holds count directly; the few that share one
     # are grouped by identifier so that copies count once.
@@ -99,10 +102,11 @@ def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], 
     shared = conn.execute(text(
         "SELECT " + ", ".join(f"count(*) FILTER (WHERE o{i})" for i in range(len(instants)))
         + f" FROM (SELECT p.count_key, {flags} {base} AND p.shared GROUP BY p.count_key) x"), params).first()
-    return [int(a or 0) + int(b or 0) for a, b in zip(single, shared)]
+    assert single is not None and shared is not None  # aggregates without GROUP BY: one row each
+    return [int(a or 0) + int(b or 0) for a, b in zip(single, shared, strict=False)]
 
 
-def _intersect(a: Interval, b: Interval) -> Optional[Interval]:
+def _intersect(a: Interval, b: Interval) -> Interval | None:
     start = max(a[0], b[0])
     ends = [e for e in (a[1], b[1]) if e is not None]
     end = min(ends) if ends else None
@@ -123,7 +127,7 @@ def _merge(intervals: Iterable[Interval]) -> list[Interval]:
 @dataclass
 class CountedApplication:
     package_id: str
-    owner_org: Optional[str]
+    owner_org: str | None
     intervals: list[Interval]
 
     def open_at(self, t: dt.datetime) -> bool:
@@ -140,9 +144,9 @@ def application_intervals(conn: Connection, rules: Rules, scope: str = "province
         SELECT p.package_id, p.opened_at, p.closed_at, p.owner_org
         FROM guangdong_open_period p WHERE p.package_type = :type {where}"""), params).all()
     # Links by primary key (a join let PostgreSQL scan the whole state table for 600 rows).
-    links = dict(conn.execute(text(
+    links: dict[str, list[str] | None] = {pid: used for pid, used in conn.execute(text(
         "SELECT package_id, used_datasets FROM guangdong_package_state WHERE package_id = ANY(:ids)"),
-        {"ids": sorted({r[0] for r in periods})}).all())
+        {"ids": sorted({r[0] for r in periods})}).all()}
     rows = [(pid, start, end, links.get(pid) or [], owner) for pid, start, end, owner in periods]
     linked: dict[str, list[Interval]] = defaultdict(list)
     if rules.applications_require_open_dataset:
@@ -182,7 +186,7 @@ def _add_month(d: dt.date) -> dt.date:
     return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
-def cumulative_series(deltas: dict[dt.date, int], first: Optional[dt.date], last: dt.date) -> list[dict[str, Any]]:
+def cumulative_series(deltas: dict[dt.date, int], first: dt.date | None, last: dt.date) -> list[dict[str, Any]]:
     """Monthly values (the count at the end of each month) from +1/-1 deltas per month."""
     if first is None:
         return []
@@ -226,7 +230,7 @@ DIMENSIONS = ("organization", "city", "theme", "access_rights", "format", "frequ
 
 
 def open_dataset_breakdowns(conn: Connection, rules: Rules, t: dt.datetime,
-                            org_regions: dict[str, Optional[str]]) -> dict[str, dict[str, int]]:
+                            org_regions: dict[str, str | None]) -> dict[str, dict[str, int]]:
     """Open datasets at ``t`` by organization, city (owner's region code), theme, access
     rights, format and frequency.
 
@@ -236,7 +240,7 @@ def open_dataset_breakdowns(conn: Connection, rules: Rules, t: dt.datetime,
     packages that share an identifier with another are de-duplicated, here in Python."""
     out: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
 
-    def add(dim: str, value: Optional[str], n: int) -> None:
+    def add(dim: str, value: str | None, n: int) -> None:
         key = value if value is not None else ""
         out[dim][key] = out[dim].get(key, 0) + n
 

@@ -14,7 +14,7 @@ needs. A backfill, which writes events dated in the past, empties the table.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -65,7 +65,7 @@ def month_end_instant(month: dt.date, rules: Rules) -> dt.datetime:
     return counting.instant(nxt - dt.timedelta(days=1), rules)
 
 
-def _compute(conn: Connection, rules: Rules, month: dt.date, org_regions: dict[str, Optional[str]]) -> Counts:
+def _compute(conn: Connection, rules: Rules, month: dt.date, org_regions: dict[str, str | None]) -> Counts:
     t = month_end_instant(month, rules)
     counts = counting.open_dataset_breakdowns(conn, rules, t, org_regions)
     counts["total"] = {"": counting.dataset_counts(conn, rules, [t])[0]}
@@ -73,7 +73,7 @@ def _compute(conn: Connection, rules: Rules, month: dt.date, org_regions: dict[s
 
 
 def _load(conn: Connection, rules: Rules, months: list[dt.date],
-          dims: Optional[list[str]] = None) -> dict[dt.date, Counts]:
+          dims: list[str] | None = None) -> dict[dt.date, Counts]:
     found: dict[dt.date, Counts] = {}
     for month, dim, value, count in conn.execute(text(
             "SELECT month, dim, value, count FROM guangdong_open_cube WHERE rules = :r AND month = ANY(:m)"
@@ -84,7 +84,7 @@ def _load(conn: Connection, rules: Rules, months: list[dt.date],
 
 
 def ensure_months(conn: Connection, rules: Rules, months: list[dt.date],
-                  org_regions: dict[str, Optional[str]], now: dt.datetime) -> dict[dt.date, Counts]:
+                  org_regions: dict[str, str | None], now: dt.datetime) -> dict[dt.date, Counts]:
     """Month-end counts of ``months``, computing and storing those missing (complete months only)."""
     have = _load(conn, rules, months)
     todo = [m for m in months if m not in have and month_end_instant(m, rules) <= now]
@@ -106,7 +106,7 @@ def ensure_months(conn: Connection, rules: Rules, months: list[dt.date],
     return have
 
 
-def first_month(conn: Connection, rules: Rules) -> Optional[dt.date]:
+def first_month(conn: Connection, rules: Rules) -> dt.date | None:
     first = conn.execute(text("SELECT min(opened_at) FROM guangdong_open_period WHERE package_type = :t"),
                          {"t": openness.DATASET_TYPE}).scalar()
     return counting._month(first, rules) if first else None
@@ -118,8 +118,8 @@ def clear(conn: Connection) -> None:
 
 
 def breakdowns_at(conn: Connection, rules: Rules, as_of: dt.date,
-                  org_regions: dict[str, Optional[str]], now: dt.datetime,
-                  cache: Optional[WindowCache] = None) -> Counts:
+                  org_regions: dict[str, str | None], now: dt.datetime,
+                  cache: WindowCache | None = None) -> Counts:
     """Open datasets on ``as_of`` by each dimension: the cube's month end before it plus the
     intervals that opened or closed since (exactly what a full scan would count)."""
     t = counting.instant(as_of, rules)
@@ -128,7 +128,7 @@ def breakdowns_at(conn: Connection, rules: Rules, as_of: dt.date,
     base = ensure_months(conn, rules, [base_month], org_regions, now).get(base_month)
     out: Counts = {d: dict((base or {}).get(d, {})) for d in DIMENSIONS}
 
-    def add(dim: str, value: Optional[str], n: int) -> None:
+    def add(dim: str, value: str | None, n: int) -> None:
         if dim == "city" and not value:
             return
         key = value if value is not None else ""
@@ -139,7 +139,7 @@ def breakdowns_at(conn: Connection, rules: Rules, as_of: dt.date,
                 "access_rights": [access], "frequency": [freq], "theme": list(themes or []),
                 "format": list(formats or [])}
 
-    def open_at(opened: dt.datetime, closed: Optional[dt.datetime], at: dt.datetime) -> bool:
+    def open_at(opened: dt.datetime, closed: dt.datetime | None, at: dt.datetime) -> bool:
         return opened < at and (closed is None or closed >= at)
 
     shared_keys = set()
@@ -173,7 +173,7 @@ def breakdowns_at(conn: Connection, rules: Rules, as_of: dt.date,
 
 
 def dataset_series(conn: Connection, rules: Rules, as_of: dt.date, now: dt.datetime,
-                   org_regions: dict[str, Optional[str]], cache: Optional[WindowCache] = None) -> list[dict[str, Any]]:
+                   org_regions: dict[str, str | None], cache: WindowCache | None = None) -> list[dict[str, Any]]:
     """Open datasets at the end of each month up to ``as_of`` (the last point is ``as_of``)."""
     first = first_month(conn, rules)
     last = month_start(as_of)
@@ -196,7 +196,7 @@ def dataset_series(conn: Connection, rules: Rules, as_of: dt.date, now: dt.datet
     return series
 
 
-def fill(conn: Connection, rules: Rules, org_regions: dict[str, Optional[str]], now: dt.datetime) -> int:
+def fill(conn: Connection, rules: Rules, org_regions: dict[str, str | None], now: dt.datetime) -> int:
     """Compute every complete month since the first publication (the snapshot command)."""
     first = first_month(conn, rules)
     if first is None:
@@ -213,7 +213,7 @@ def fill(conn: Connection, rules: Rules, org_regions: dict[str, Optional[str]], 
 WindowCache = dict[tuple[dt.datetime, dt.datetime], list[Any]]
 
 
-def window_rows(conn: Connection, b: dt.datetime, t: dt.datetime, cache: Optional[WindowCache] = None) -> list[Any]:
+def window_rows(conn: Connection, b: dt.datetime, t: dt.datetime, cache: WindowCache | None = None) -> list[Any]:
     """Dataset intervals opened or closed in [b, t): two index range scans (an OR over two
     columns made PostgreSQL scan the whole table). One call of an action reuses them."""
     if cache is not None and (b, t) in cache:
@@ -230,9 +230,9 @@ def window_rows(conn: Connection, b: dt.datetime, t: dt.datetime, cache: Optiona
     return rows
 
 
-def dataset_counts_on(conn: Connection, rules: Rules, days: list[dt.date], scope: str, theme: Optional[str],
-                      org_regions: dict[str, Optional[str]], org_ids: dict[str, str],
-                      now: dt.datetime, cache: Optional[WindowCache] = None) -> list[int]:
+def dataset_counts_on(conn: Connection, rules: Rules, days: list[dt.date], scope: str, theme: str | None,
+                      org_regions: dict[str, str | None], org_ids: dict[str, str],
+                      now: dt.datetime, cache: WindowCache | None = None) -> list[int]:
     """Open datasets within a scope (and theme) at the end of each day: month-end count from
     the cube plus the changes since. Combinations the cube does not hold (a city *and* a
     theme) are counted by scanning the intervals instead."""
@@ -245,7 +245,7 @@ def dataset_counts_on(conn: Connection, rules: Rules, days: list[dt.date], scope
     else:
         return counting.dataset_counts(conn, rules, [counting.instant(d, rules) for d in days], scope, theme)
 
-    def matches(org: Optional[str], themes: Any) -> bool:
+    def matches(org: str | None, themes: Any) -> bool:
         if dim == "city":
             return bool(org) and org_regions.get(org) == key
         if dim == "organization":
@@ -254,7 +254,7 @@ def dataset_counts_on(conn: Connection, rules: Rules, days: list[dt.date], scope
             return key in (themes or [])
         return True
 
-    def open_at(opened: dt.datetime, closed: Optional[dt.datetime], at: dt.datetime) -> bool:
+    def open_at(opened: dt.datetime, closed: dt.datetime | None, at: dt.datetime) -> bool:
         return opened < at and (closed is None or closed >= at)
 
     results = []

@@ -9,7 +9,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from sqlalchemy import text
 
-from . import model as targets_model, store
+from . import model as targets_model
+from . import store
 from .counting import Rules
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,10 @@ def load_targets_file(conn: Any) -> int:
 
 
 def connection() -> Any:
-    from ckanext.guangdong.events import plugin as events_plugin
+    from ckanext.guangdong.events import service as events
     # Creates and backfills the events tables if missing; a backfill writes events dated in
     # the past, so month-end counts computed before are void.
-    conn, backfilled = events_plugin.connection_and_backfilled()
+    conn, backfilled = events.connection_and_backfilled()
     targets_model.ensure_tables(conn)
     if backfilled:
         from . import cube

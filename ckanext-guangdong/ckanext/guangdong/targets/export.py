@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -51,6 +52,7 @@ def to_csv(progress: dict[str, Any], stats: dict[str, Any], _: Translate) -> byt
 
 def to_xlsx(progress: dict[str, Any], stats: dict[str, Any], _: Translate) -> bytes:
     book = Workbook()
+    assert book.active is not None  # a new workbook has one empty sheet
     book.remove(book.active)
     for name, header, rows in tables(progress, stats, _):
         sheet = book.create_sheet(title=name[:31])

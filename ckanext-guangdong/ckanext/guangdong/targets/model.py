@@ -51,8 +51,9 @@ DROP: tuple[str, ...] = (
 
 
 def ensure_tables(conn: Connection) -> bool:
-    from .cube import DDL as CUBE_DDL  # revision 2
     from ckanext.guangdong.events.backfill import ensure_and_backfill
+
+    from .cube import DDL as CUBE_DDL  # revision 2
     ensure_and_backfill(conn)  # the cube's indexes are on the events tables
     if conn.execute(text("SELECT to_regclass('guangdong_open_cube')")).scalar() is not None:
         return False

@@ -17,6 +17,7 @@ _HERE = os.path.dirname(__file__)
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.blueprints
+@tk.blanket.cli  # `ckan guangdong snapshot` (cli.py; the scheduler runs it too)
 class GuangdongTargetsPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -13,8 +14,8 @@ from .store import Target
 MET, ON_TRACK, AT_RISK, MISSED = "met", "on_track", "at_risk", "missed"
 
 
-def status_of(target: Target, as_of: dt.date, count: int, count_at_deadline: Optional[int],
-              projection: Optional[int]) -> str:
+def status_of(target: Target, as_of: dt.date, count: int, count_at_deadline: int | None,
+              projection: int | None) -> str:
     """met / missed once the deadline is past (judged by the count at the deadline);
     before it: met if already reached, on track if the projection reaches it, else at risk."""
     if as_of > target.deadline:
@@ -35,22 +36,22 @@ def _month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def first_day_reaching(counts_on: Callable[[list[dt.date]], list[int]], first: dt.date, last: dt.date,
-                       threshold: int) -> Optional[dt.date]:
+                       threshold: int) -> dt.date | None:
     """The first day (from ``first`` to ``last``) whose end-of-day count reached ``threshold``:
     month ends first (the cube keeps them), then each day of the first month that got there.
     A count that reached the threshold in the middle of a month and fell below it again by the
     month's end is not seen."""
     ends = _month_ends(first, last)
-    for i, (end, count) in enumerate(zip(ends, counts_on(ends))):
+    for i, (end, count) in enumerate(zip(ends, counts_on(ends), strict=False)):
         if count >= threshold:
             start = ends[i - 1] + dt.timedelta(days=1) if i else first
             days = [start + dt.timedelta(days=k) for k in range((end - start).days + 1)]
-            return next((d for d, n in zip(days, counts_on(days)) if n >= threshold), end)
+            return next((d for d, n in zip(days, counts_on(days), strict=False) if n >= threshold), end)
     return None
 
 
 def first_instant_reaching(apps: list[counting.CountedApplication], until: dt.datetime,
-                           threshold: int) -> Optional[dt.datetime]:
+                           threshold: int) -> dt.datetime | None:
     """The first moment at which ``threshold`` applications counted (applications are few)."""
     starts = sorted({s for a in apps for s, _e in a.intervals if s < until})
     for s in starts:
@@ -60,8 +61,8 @@ def first_instant_reaching(apps: list[counting.CountedApplication], until: dt.da
 
 
 def _progress_entry(target: Target, as_of: dt.date, rules: Rules, now: int, before: int,
-                    at_deadline: Optional[int], emphasis: Optional[int],
-                    met_on: Optional[dt.date] = None) -> dict[str, Any]:
+                    at_deadline: int | None, emphasis: int | None,
+                    met_on: dt.date | None = None) -> dict[str, Any]:
     days_left = max(0, (target.deadline - as_of).days)
     rate = (now - before) / rules.rate_window_days
     projection = round(now + rate * days_left) if as_of <= target.deadline else None

@@ -6,9 +6,10 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import yaml
+from ckan.types import ErrorDict
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -32,8 +33,8 @@ class Target:
     metric: str         # datasets | applications
     deadline: dt.date
     threshold: int
-    filter_theme: Optional[str] = None
-    emphasis_theme: Optional[str] = None
+    filter_theme: str | None = None
+    emphasis_theme: str | None = None
     note: str = ""
     active: bool = True
 
@@ -42,7 +43,7 @@ class Target:
         return self.scope.split(":", 1)[0]
 
     @property
-    def scope_value(self) -> Optional[str]:
+    def scope_value(self) -> str | None:
         return self.scope.split(":", 1)[1] if ":" in self.scope else None
 
     def as_dict(self) -> dict[str, Any]:
@@ -55,12 +56,12 @@ class Target:
 
 
 class TargetError(ValueError):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: ErrorDict) -> None:
         super().__init__(json.dumps(errors, ensure_ascii=False))
         self.errors = errors
 
 
-def _theme(value: Any) -> Optional[str]:
+def _theme(value: Any) -> str | None:
     """A filter/emphasis given as {theme: X}, as X, or empty."""
     if isinstance(value, dict):
         value = value.get("theme")
@@ -70,7 +71,7 @@ def _theme(value: Any) -> Optional[str]:
 
 def parse(data: dict[str, Any]) -> Target:
     """A Target from the YAML form or the form/API form; raises TargetError listing every problem."""
-    errors: dict[str, list[str]] = {}
+    errors: ErrorDict = {}
     for key in ("id", "title_zh", "title_en", "scope", "metric", "note"):
         if data.get(key) is not None and not isinstance(data[key], str):
             errors[key] = ["a text"]     # a list or an object would be stored as its repr
@@ -79,7 +80,8 @@ def parse(data: dict[str, Any]) -> Target:
             errors[key] = ["a theme name"]
     if errors:
         raise TargetError(errors)
-    title = data.get("title") if isinstance(data.get("title"), dict) else {}
+    raw_title = data.get("title")
+    title = raw_title if isinstance(raw_title, dict) else {}
     title_zh = str(data.get("title_zh") or title.get("zh_Hans_CN") or "").strip()
     title_en = str(data.get("title_en") or title.get("en") or "").strip()
     target_id = str(data.get("id") or "").strip()
@@ -93,7 +95,7 @@ def parse(data: dict[str, Any]) -> Target:
     metric = str(data.get("metric") or "").strip()
     if metric not in METRICS:
         errors["metric"] = [f"one of {', '.join(METRICS)}"]
-    deadline: Optional[dt.date] = None
+    deadline: dt.date | None = None
     raw_deadline = data.get("deadline")
     try:
         deadline = raw_deadline if isinstance(raw_deadline, dt.date) else dt.date.fromisoformat(str(raw_deadline))
@@ -138,17 +140,17 @@ def list_targets(conn: Connection, include_inactive: bool = False) -> list[Targe
     rows = conn.execute(text(
         f"SELECT {', '.join(_COLUMNS)} FROM guangdong_target "
         + ("" if include_inactive else "WHERE active ") + "ORDER BY deadline, scope, metric, id"))
-    return [Target(**dict(zip(_COLUMNS, row))) for row in rows]
+    return [Target(**dict(zip(_COLUMNS, row, strict=False))) for row in rows]
 
 
-def get_target(conn: Connection, target_id: str) -> Optional[Target]:
+def get_target(conn: Connection, target_id: str) -> Target | None:
     row = conn.execute(text(f"SELECT {', '.join(_COLUMNS)} FROM guangdong_target WHERE id = :id"),
                        {"id": target_id}).first()
-    return Target(**dict(zip(_COLUMNS, row))) if row else None
+    return Target(**dict(zip(_COLUMNS, row, strict=False))) if row else None
 
 
 def _audit(conn: Connection, target_id: str, action: str, user: str,
-           before: Optional[Target], after: Optional[Target], now: dt.datetime) -> None:
+           before: Target | None, after: Target | None, now: dt.datetime) -> None:
     conn.execute(text(
         "INSERT INTO guangdong_target_audit (target_id, action, changed_at, changed_by, before, after) "
         "VALUES (:id, :action, :at, :user, CAST(:before AS jsonb), CAST(:after AS jsonb))"),
@@ -158,7 +160,7 @@ def _audit(conn: Connection, target_id: str, action: str, user: str,
 
 
 def save(conn: Connection, target: Target, user: str, action: str,
-         now: Optional[dt.datetime] = None) -> Target:
+         now: dt.datetime | None = None) -> Target:
     """Insert or update a target and write the audit row (action: loaded/created/updated/deleted)."""
     now = now or dt.datetime.utcnow()
     before = get_target(conn, target.id)
@@ -173,7 +175,7 @@ def save(conn: Connection, target: Target, user: str, action: str,
     return target
 
 
-def deactivate(conn: Connection, target_id: str, user: str) -> Optional[Target]:
+def deactivate(conn: Connection, target_id: str, user: str) -> Target | None:
     """Targets are never deleted (the audit trail and snapshots refer to them): they are
     made inactive, which also keeps the YAML loader from bringing them back."""
     before = get_target(conn, target_id)
@@ -183,7 +185,7 @@ def deactivate(conn: Connection, target_id: str, user: str) -> Optional[Target]:
     return save(conn, after, user, "deleted")
 
 
-def audit_trail(conn: Connection, target_id: Optional[str] = None, limit: int = 200) -> list[dict[str, Any]]:
+def audit_trail(conn: Connection, target_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     rows = conn.execute(text(
         "SELECT id, target_id, action, changed_at, changed_by, before, after FROM guangdong_target_audit "
         + ("WHERE target_id = :id " if target_id else "") + "ORDER BY changed_at DESC, id DESC LIMIT :limit"),

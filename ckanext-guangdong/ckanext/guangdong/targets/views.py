@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, request
-
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
+from flask import Blueprint, Response, request
 
 from . import chart, export
 
@@ -17,7 +17,7 @@ STATUS_LABELS = {"met": "Met", "on_track": "On track", "at_risk": "At risk", "mi
 ACCESS_LABELS = {"unconditional": "Unconditional", "conditional": "Conditional", "not_open": "Not open"}
 
 
-def _context() -> dict[str, Any]:
+def _context() -> Context:
     return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 

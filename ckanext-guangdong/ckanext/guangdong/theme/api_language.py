@@ -6,12 +6,12 @@ links and caches depend on it. The API has no language in its URL unless one kno
 offered locales from its ``Accept-Language`` header (no header or no match: the default)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
-
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ckan.common import config
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 _MAX_HEADER = 1024  # longer headers are not parsed (anything useful fits in far less)
 

@@ -44,7 +44,7 @@ def file_name_in_utf8(response: Response) -> Response:
     ``filename*`` in UTF-8."""
     value = response.headers.get("Content-Disposition")
     match = _FILENAME.search(value) if value and not value.isascii() else None
-    if match:
+    if match and value:  # (a match implies a value)
         name = match.group(1)
         fallback = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
         response.headers["Content-Disposition"] = value.replace(

@@ -4,9 +4,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import flask
-
 import ckan.plugins.toolkit as tk
+import flask
 
 # (endpoint, label, highlight-controllers). Labels are msgids of ckanext-guangdong-theme.
 _NAV = (
@@ -136,6 +135,7 @@ def guangdong_dataset_facts(pkg: dict[str, Any]) -> dict[str, Any]:
     views and downloads (CKAN's tracking counts, added to the dict by the tracking plugin).
     The licence's name is in the page's language, as everywhere (schema/licenses.py)."""
     from ckanext.guangdong.schema import licenses
+
     from . import portal
     resources = pkg.get("resources") or []
     downloads = sum(int((r.get("tracking_summary") or {}).get("total") or 0) for r in resources)

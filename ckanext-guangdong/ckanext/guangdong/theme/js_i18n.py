@@ -23,14 +23,12 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 from babel.support import Translations
-
-from flask import Blueprint
-
 from ckan.common import config
 from ckan.lib import i18n
 from ckan.plugins import PluginImplementations
 from ckan.plugins.interfaces import ITranslation
 from ckan.views import api as ckan_api
+from flask import Blueprint
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +68,7 @@ def _js_msgids() -> frozenset[str]:
     """The messages CKAN's JavaScript uses (occurrences in .js files in CKAN's .pot)."""
     with open(os.path.join(i18n.get_ckan_i18n_dir(), "ckan.pot"), "rb") as pot:
         catalog = read_po(pot)
-    return frozenset(m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog
+    return frozenset(m.id[0] if isinstance(m.id, (tuple, list)) else m.id for m in catalog
                      if m.id and any(f.endswith(".js") for f, _ in m.locations))
 
 
@@ -78,7 +76,9 @@ def _lay_overrides(locale: str) -> None:
     """Our corrections (the theme's compiled catalog) over CKAN's built JavaScript messages."""
     from ckanext.guangdong.theme.plugin import GuangdongThemePlugin
     theme = GuangdongThemePlugin()
-    ours = Translations.load(theme.i18n_directory(), [locale], theme.i18n_domain())
+    # CKAN's plugin metaclass types an instance as PluginSubject, hiding the class's methods
+    ours = Translations.load(theme.i18n_directory(), [locale],  # pyright: ignore[reportAttributeAccessIssue]
+                             theme.i18n_domain())  # pyright: ignore[reportAttributeAccessIssue]
     catalog = getattr(ours, "_catalog", {})
     built = os.path.join(i18n.get_js_translations_dir(), f"{locale}.js")
     if not catalog or not os.path.exists(built):

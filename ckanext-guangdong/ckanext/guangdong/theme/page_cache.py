@@ -33,8 +33,9 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from email.utils import formatdate
-from typing import Any, Callable, Iterable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def install_write_listeners() -> None:
     if _installed:
         return
     import sqlalchemy as sa
+    from sqlalchemy import event
     from sqlalchemy.pool import Pool
 
     def mark(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
@@ -100,8 +102,8 @@ def install_write_listeners() -> None:
         if record is not None and record.info.pop(_WROTE, False):
             bump_version()
 
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", mark)
-    sa.event.listen(Pool, "checkin", released)
+    event.listen(sa.engine.Engine, "before_cursor_execute", mark)
+    event.listen(Pool, "checkin", released)
     _installed = True
 
 
@@ -133,7 +135,7 @@ class PageCache:
         self.prefixes = tuple(p for p in paths if p.endswith("/") and p != "/")
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_entry_bytes
-        self._entries: "OrderedDict[tuple[bytes, tuple[str, ...]], Entry]" = OrderedDict()
+        self._entries: OrderedDict[tuple[bytes, tuple[str, ...]], Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.stats = {"hits": 0, "stored": 0, "bypassed": 0}

@@ -1,4 +1,4 @@
-"""Site-wide look and language: templates, Chinese-first translations, the ``ckan guangdong`` CLI."""
+"""Site-wide look and language: templates, Chinese-first translations, ``ckan guangdong demo``."""
 from __future__ import annotations
 
 import os
@@ -7,6 +7,8 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.guangdong import registration
+from ckanext.guangdong.demo import cli as demo_cli
 from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
@@ -15,11 +17,11 @@ _HERE = os.path.dirname(__file__)
 @tk.blanket.config_declarations
 @tk.blanket.helpers
 @tk.blanket.actions
+@tk.blanket.blueprints(registration.blueprints("ckanext.guangdong.theme.views"))
+@tk.blanket.cli(demo_cli)  # the site's commands: `ckan guangdong demo ...`
 class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
-    p.implements(p.IClick)
-    p.implements(p.IBlueprint)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IConfigurable)
 
@@ -33,13 +35,6 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
         tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_theme")
-
-    # IBlueprint
-    def get_blueprint(self) -> list[Any]:
-        from ckanext.guangdong.theme.charset import charset
-        from ckanext.guangdong.theme.js_i18n import js_i18n
-        from ckanext.guangdong.theme.views import get_blueprints
-        return [js_i18n, charset, *get_blueprints()]
 
     # IMiddleware: runs once per web app (gunicorn worker, test app), not for CLI commands
     def make_middleware(self, app: Any, config: Any) -> Any:
@@ -55,7 +50,3 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
         from ckanext.guangdong.theme import page_cache
         app.wsgi_app = page_cache.make(app.wsgi_app, config, app)
         return app
-
-    def get_commands(self) -> list[Any]:
-        from ckanext.guangdong.cli import guangdong
-        return [guangdong]

@@ -13,9 +13,8 @@ import json
 import threading
 from typing import Any
 
-from cachetools import TTLCache
-
 import ckan.plugins.toolkit as tk
+from cachetools import TTLCache
 from ckan.types import Context, DataDict
 
 from ckanext.guangdong.schema import openness, vocab

@@ -11,11 +11,15 @@ anonymous visitors too, and it acts for nobody — it counts a page view, which 
 from anywhere, token or not."""
 from __future__ import annotations
 
+from ckan.config.middleware.flask_app import csrf
 from flask import Blueprint, Response
 
-from ckan.config.middleware.flask_app import csrf
+from ckanext.guangdong.theme.charset import charset
+from ckanext.guangdong.theme.js_i18n import js_i18n
 
 guangdong_theme = Blueprint("guangdong_theme", __name__)
+# What the theme plugin registers (@tk.blanket.blueprints), in this order
+__all__ = ["js_i18n", "charset", "guangdong_theme"]
 
 
 @guangdong_theme.route("/_tracking", methods=["POST"])
@@ -41,7 +45,3 @@ def home_index() -> str:
                               ' if you need to reset your password.')
                        % tk.config.get("ckan.site_title"), allow_html=True)
     return base.render("home/index.html", extra_vars={})
-
-
-def get_blueprints() -> list[Blueprint]:
-    return [guangdong_theme]

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
+from ckan.types import Context
 
 from ckanext.guangdong.application import links
 
 _ = tk._
 
 
-def guangdong_used_datasets(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_used_datasets(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """used_datasets: at least one; each exists, is public, active and of type dataset.
     Stored as a JSON list of package ids. Links the application already had are kept even if
     that dataset has since been made private (the page hides it); new links must be public."""
@@ -40,7 +40,3 @@ def guangdong_used_datasets(key: tuple, data: dict, errors: dict, context: dict)
             ids.append(pkg.id)
     if not errors[key]:
         data[key] = json.dumps(ids)
-
-
-def all_validators() -> dict[str, Callable[..., Any]]:
-    return {"guangdong_used_datasets": guangdong_used_datasets}

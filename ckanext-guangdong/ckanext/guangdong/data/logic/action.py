@@ -31,8 +31,9 @@ def _mark_queued(resource_id: str) -> bool:
 
 def _save_task(task: dict[str, Any]) -> None:
     from ckan import model
-    tk.get_action("task_status_update")(
-        {"session": model.meta.create_local_session(), "ignore_auth": True}, dict(task))
+    # Context types session as CKAN's scoped session; this write needs a session of its own
+    local: Context = {"session": model.meta.create_local_session(), "ignore_auth": True}  # pyright: ignore[reportAssignmentType]
+    tk.get_action("task_status_update")(local, dict(task))
 
 
 @tk.chained_action
@@ -41,7 +42,9 @@ def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> bo
     this feature's job (``ckanext.guangdong.data.job.load_resource``): xloader's automatic
     submissions (new and changed resources), its "Upload to DataStore" button and its CLI all
     come here. No API token is needed: the job runs inside CKAN as the site user."""
-    from ckanext.xloader import interfaces, schema as xschema
+    from ckanext.xloader import interfaces
+    from ckanext.xloader import schema as xschema
+
     from ckanext.guangdong.data.job import load_resource
     tk.check_access("xloader_submit", context, data_dict)
     data, errors = tk.navl_validate(dict(data_dict), xschema.xloader_submit_schema(), context)
@@ -107,7 +110,7 @@ def guangdong_data_record_count_check(context: Context, data_dict: DataDict) -> 
     :param id: the dataset id or name
     """
     pkg_id = tk.get_or_bust(data_dict, "id")
-    pkg = tk.get_action("package_show")(dict(context), {"id": pkg_id})
+    pkg = tk.get_action("package_show")(context.copy(), {"id": pkg_id})
     return records.record_count_check(pkg)
 
 

@@ -19,14 +19,16 @@ def guangdong_data_load_report(context: Context, data_dict: DataDict) -> AuthRes
 
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
-def task_status_show(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+def task_status_show(next_auth: AuthFunction, context: Context, data_dict: DataDict | None) -> AuthResult:
     """CKAN lets anyone read any task status. A resource's tasks (the DataStore load's state and
     error, which may quote the file) are readable only by those who may see the resource."""
+    data_dict = {} if data_dict is None else data_dict  # CKAN passes a dict; its type allows None
     entity_id = data_dict.get("entity_id")
     if data_dict.get("id"):
         from ckan import model
         task = model.TaskStatus.get(data_dict["id"])
-        entity_id = task.entity_id if task and task.entity_type == "resource" else None
+        # CKAN's TaskStatus declares its columns on a Table, so the class shows no attributes
+        entity_id = task.entity_id if task and task.entity_type == "resource" else None  # pyright: ignore[reportAttributeAccessIssue]
     if entity_id:
         from ckan import model
         if model.Resource.get(entity_id) is not None:

@@ -5,20 +5,23 @@ their owner), a direct package_owner_org_update, and ckanext-harvest's harvest_s
 (which deletes a source's datasets with SQL)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 __all__ = ["bulk_update_private", "bulk_update_public", "bulk_update_delete", "dataset_purge",
-           "organization_purge", "package_owner_org_update"]
+           "organization_purge", "package_owner_org_update", "harvest_source_clear"]
+# registered only where that plugin is loaded (ckanext/guangdong/registration.py)
+CHAINED_IF_LOADED = {"harvest_source_clear": "harvest"}
 
 
 def _after_bulk(data_dict: dict[str, Any]) -> None:
-    from ckanext.guangdong.events import backfill, plugin
+    from ckanext.guangdong.events import backfill, service
     ids = [str(i) for i in data_dict.get("datasets") or []]
     if ids:
-        backfill.reconcile(plugin.connection(), plugin.utcnow(), package_ids=ids)
+        backfill.reconcile(service.connection(), service.utcnow(), package_ids=ids)
         model.repo.commit()
 
 
@@ -44,9 +47,9 @@ def bulk_update_delete(up: Callable[..., Any], context: Any, data_dict: dict[str
 
 
 def _reconcile(ids: list[str]) -> None:
-    from ckanext.guangdong.events import backfill, plugin
+    from ckanext.guangdong.events import backfill, service
     if ids:
-        backfill.reconcile(plugin.connection(), plugin.utcnow(), package_ids=ids)
+        backfill.reconcile(service.connection(), service.utcnow(), package_ids=ids)
         model.repo.commit()
 
 
@@ -58,8 +61,8 @@ def dataset_purge(up: Callable[..., Any], context: Any, data_dict: dict[str, Any
     if pkg is None:
         return up(context, data_dict)  # CKAN's own "not found"
     tk.check_access("dataset_purge", context, data_dict)
-    from ckanext.guangdong.events import plugin, recorder
-    recorder.record_deleted(plugin.connection(), pkg.id, plugin.utcnow())
+    from ckanext.guangdong.events import recorder, service
+    recorder.record_deleted(service.connection(), pkg.id, service.utcnow())
     try:
         return up(context, data_dict)
     except Exception:

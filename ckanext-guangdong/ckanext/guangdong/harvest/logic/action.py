@@ -1,6 +1,8 @@
 """Actions of the harvest feature (found by ``@tk.blanket.actions``)."""
 from __future__ import annotations
 
+# The pyright ignores in this file: ckanext-harvest's model declares plain Column attributes,
+# so a type checker reads a row's values (ids, dates, content) as Column objects.
 import json
 from typing import Any
 
@@ -16,7 +18,9 @@ from ckanext.guangdong.harvesters.errors import HarvestError
 __all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report", "harvest_jobs_run",
            "harvest_abort_failed_jobs", "package_create", "package_update",
            "harvest_job_show", "harvest_job_list", "harvest_source_list", "harvest_source_show_status",
-           "activity_create", "all_actions"]
+           "activity_create"]
+# registered only where that plugin is loaded (ckanext/guangdong/registration.py)
+CHAINED_IF_LOADED = {"activity_create": "activity"}
 
 
 def _source(data_dict: DataDict) -> HarvestSource:
@@ -48,11 +52,11 @@ def guangdong_harvest_progress(context: Context, data_dict: DataDict) -> dict[st
         source = job.source
     else:
         source = _source(data_dict)
-        job = status.latest_job(source.id)
+        job = status.latest_job(source.id)  # pyright: ignore[reportArgumentType]
     tk.check_access("guangdong_harvest_progress", context, {"id": source.id})
-    last = status.last_successful(source.id)
+    last = status.last_successful(source.id)  # pyright: ignore[reportArgumentType]
     out: dict[str, Any] = {"source_id": source.id, "job": status.progress(job) if job else None,
-                           "last_successful_harvest": status._iso(last.finished) if last else None,
+                           "last_successful_harvest": status._iso(last.finished) if last else None,  # pyright: ignore[reportArgumentType]
                            "last_successful_job_id": last.id if last else None}
     return out
 
@@ -68,11 +72,11 @@ def guangdong_harvest_error_report(context: Context, data_dict: DataDict) -> dic
     if job_id:
         job = HarvestJob.get(job_id)
     else:
-        job = status.latest_job(_source(data_dict).id)
+        job = status.latest_job(_source(data_dict).id)  # pyright: ignore[reportArgumentType]
     if not job:
         raise tk.ObjectNotFound(tk._("Harvest job not found"))
     tk.check_access("guangdong_harvest_error_report", context, {"id": job.id})
-    report = status.error_report(job.id)
+    report = status.error_report(job.id)  # pyright: ignore[reportArgumentType]
     report["source_id"] = job.source_id
     return report
 
@@ -114,36 +118,37 @@ def _check_source(context: Context, data_dict: DataDict, action: str) -> None:
     try:
         urlpolicy.check_url(url)
     except urlpolicy.URLRefused as e:
-        raise tk.ValidationError({"url": [_refusal(e)]})
+        raise tk.ValidationError({"url": [_refusal(e)]}) from e
     harvester, cfg = _harvester_and_config(data_dict)
     if harvester is None or cfg is None or not hasattr(harvester, "fetch_urls"):
         return  # an unknown type or a bad config: ckanext-harvest's validators say so
     try:
         fetched, linked = harvester.fetch_urls(url, cfg), harvester.link_urls(url, cfg)
     except HarvestError as e:
-        raise tk.ValidationError({"config": [e.message]})
+        raise tk.ValidationError({"config": [e.message]}) from e
     for other in fetched:
         try:
             urlpolicy.check_url(other)
         except urlpolicy.URLRefused as e:
-            raise tk.ValidationError({"config": [f"{other}: {_refusal(e)}"]})
+            raise tk.ValidationError({"config": [f"{other}: {_refusal(e)}"]}) from e
     for link in linked:
         try:
             urlpolicy.check_url_form(link)
         except urlpolicy.URLRefused as e:
-            raise tk.ValidationError({"config": [f"{link}: {_refusal(e)}"]})
+            raise tk.ValidationError({"config": [f"{link}: {_refusal(e)}"]}) from e
 
 
 def _harvester_and_config(data_dict: DataDict) -> tuple[Any, dict[str, Any] | None]:
-    from ckanext.guangdong.harvesters import config as source_config
     from ckanext.harvest.queue import get_harvester
+
+    from ckanext.guangdong.harvesters import config as source_config
     source_type = data_dict.get("source_type")
     if not isinstance(source_type, str):
         from ckan import model
         ref = data_dict.get("id") or data_dict.get("name")
         source = HarvestSource.get(ref) if isinstance(ref, str) else None
-        if source is None and isinstance(ref, str) and model.Package.get(ref) is not None:
-            source = HarvestSource.get(model.Package.get(ref).id)
+        if source is None and isinstance(ref, str) and (pkg := model.Package.get(ref)) is not None:
+            source = HarvestSource.get(pkg.id)
         source_type = source.type if source else None
     harvester = get_harvester(source_type) if isinstance(source_type, str) else None
     name = getattr(harvester, "NAME", None)
@@ -264,13 +269,3 @@ def activity_create(original: Any, context: Context, data_dict: DataDict) -> Any
     if isinstance(package, dict) and package.get("type") == "harvest":
         secrets.mask_source(package)
     return original(context, data_dict)
-
-
-def all_actions() -> dict[str, Any]:
-    """The actions above (``@tk.blanket.actions`` calls this): activity_create only where the
-    activity plugin provides it (chaining an action that does not exist fails at start)."""
-    import ckan.plugins as p
-    names = [n for n in __all__ if n != "all_actions"]
-    if not p.plugin_loaded("activity"):
-        names.remove("activity_create")
-    return {n: globals()[n] for n in names}

@@ -8,7 +8,8 @@ CKAN lets sysadmins through before any of these functions is asked.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
@@ -44,7 +45,9 @@ def guangdong_harvest_error_report(context: Context, data_dict: DataDict) -> Aut
 def allowed_to(name: str, context: Context, data: dict[str, Any]) -> bool:
     """Whether the context's user passes the auth function ``name`` (asked with a fresh context)."""
     try:
-        tk.check_access(name, {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}, data)
+        # Context types user as str; a missing user stays None (anonymous), as CKAN reads it
+        fresh = cast(Context, {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")})
+        tk.check_access(name, fresh, data)
         return True
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
@@ -85,8 +88,8 @@ def _dataset_rule(next_auth: AuthFunction, context: Context, data_dict: DataDict
 
 
 def _chain(rule: Callable[[AuthFunction, Context, DataDict], AuthResult]) -> Any:
-    def auth(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
-        return rule(next_auth, context, data_dict)
+    def auth(next_auth: AuthFunction, context: Context, data_dict: DataDict | None) -> AuthResult:
+        return rule(next_auth, context, {} if data_dict is None else data_dict)  # CKAN passes a dict
     return tk.chained_auth_function(auth)
 
 
@@ -117,11 +120,12 @@ harvest_object_create = _chain(_always_sysadmins)
 
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
-def harvest_object_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+def harvest_object_show(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
     """A harvest object is the remote record as the city portal sent it (fields we do not
     publish, records of private, withdrawn and 不予开放 datasets, records we rejected): those
     who may run its source or edit its dataset see it, nobody else (ckanext-harvest lets
     everybody)."""
+    data_dict = {} if data_dict is None else data_dict  # CKAN passes a dict; its type allows None
     from ckan import model
     from ckanext.harvest.model import HarvestObject
     obj = None
@@ -141,8 +145,9 @@ def harvest_object_show(next_auth: Any, context: Context, data_dict: DataDict) -
 
 
 @tk.chained_auth_function
-def harvest_object_list(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+def harvest_object_list(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
     """The ids of a source's objects: for those who may run the source (every source: sysadmins)."""
+    data_dict = {} if data_dict is None else data_dict  # CKAN passes a dict; its type allows None
     source_id = data_dict.get("source_id")
     if not (source_id and allowed_to("harvest_source_update", context, {"id": source_id})):
         return {"success": False, "msg": tk._("Not authorized to list harvest records")}
@@ -150,8 +155,9 @@ def harvest_object_list(next_auth: Any, context: Context, data_dict: DataDict) -
 
 
 @tk.chained_auth_function
-def harvest_log_list(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+def harvest_log_list(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
     """Sysadmins only (who pass before any auth function runs). ckanext-harvest has no auth
     function for its log: its plugin collects actions and auth functions into one shared dict,
     so the *action* stood in as the auth function and answered 500 to everybody else."""
+    data_dict = {} if data_dict is None else data_dict  # CKAN passes a dict; its type allows None
     return {"success": False, "msg": tk._("Only sysadmins may read the harvest log")}

@@ -3,7 +3,8 @@ write, the review (审核), clearances, the negative list and de-identification.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
@@ -153,7 +154,7 @@ def _resource_names(pkg: Any) -> dict[str, str]:
     return {r.id: (r.name or r.url or r.id) for r in pkg.resources}
 
 
-def status_of(pkg: Any, user: Optional[str], lang: Optional[str] = None) -> dict[str, Any]:
+def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, Any]:
     lang = lang or message_lang()
     rows = model.scans(pkg.id)
     pub = model.publication(pkg.id)
@@ -223,7 +224,7 @@ def guangdong_safety_submit(context: Context, data_dict: DataDict) -> dict[str, 
     """
     pkg = _package(data_dict)
     tk.check_access("package_update", context, {"id": pkg.id})
-    tk.get_action("package_patch")(dict(context), {"id": pkg.id, "private": False})
+    tk.get_action("package_patch")(context.copy(), {"id": pkg.id, "private": False})
     from ckan import model as ckan_model
     ckan_model.Session.expire_all()
     return status_of(ckan_model.Package.get(pkg.id), context.get("user"))
@@ -414,7 +415,7 @@ def guangdong_safety_negative_list_update(context: Context, data_dict: DataDict)
         categories = negative_list.parse(content)
     except negative_list.Invalid as e:
         lang = message_lang()
-        raise tk.ValidationError({"content": [zh if lang == "zh_Hans_CN" else en for zh, en in e.problems]})
+        raise tk.ValidationError({"content": [zh if lang == "zh_Hans_CN" else en for zh, en in e.problems]}) from e
     user = context.get("user") or ""
     version = model.save_negative_list(content, user, comment)
     model.audit("negative_list_saved", user, None, reason=comment, version=version,

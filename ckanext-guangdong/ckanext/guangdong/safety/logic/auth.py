@@ -26,7 +26,7 @@ def guangdong_safety_status(context: Context, data_dict: DataDict) -> AuthResult
     if gate.is_reviewer_of(context.get("user"), pkg.owner_org):
         return {"success": True}
     try:
-        tk.check_access("package_update", dict(context), {"id": pkg.id})
+        tk.check_access("package_update", context.copy(), {"id": pkg.id})
     except tk.NotAuthorized:
         return {"success": False, "msg": tk._("Only the dataset's publishers and reviewers may see this")}
     return {"success": True}
@@ -78,7 +78,7 @@ def guangdong_safety_deidentify(context: Context, data_dict: DataDict) -> AuthRe
     if res is None:
         return {"success": False, "msg": tk._("Not authorized")}
     try:
-        tk.check_access("package_update", dict(context), {"id": res.package_id})
+        tk.check_access("package_update", context.copy(), {"id": res.package_id})
     except tk.NotAuthorized:
         return {"success": False, "msg": tk._("Not authorized to edit this dataset")}
     return {"success": True}
@@ -86,9 +86,10 @@ def guangdong_safety_deidentify(context: Context, data_dict: DataDict) -> AuthRe
 
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
-def package_show(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+def package_show(next_auth: AuthFunction, context: Context, data_dict: DataDict | None) -> AuthResult:
     """Provincial reviewers may read a dataset that waits for their review (held datasets are
     private, and reviewers are not members of every organisation)."""
+    data_dict = {} if data_dict is None else data_dict  # CKAN passes a dict; its type allows None
     from .. import model
     user = context.get("user")
     if user and gate.is_provincial_reviewer(user):

@@ -1,19 +1,30 @@
 """Chained actions that keep the schema's rules where validation cannot see them."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, cast
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.guangdong import params
 from ckanext.guangdong.schema import internal, openness, visibility, vocab
+from ckanext.guangdong.schema.logic import check
+
+# What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
+__all__ = ["bulk_update_public", "format_autocomplete", "guangdong_check_field", "package_create",
+           "package_update", "tag_list", "tag_search", "tag_autocomplete", "tag_show", "member_list",
+           "activity_create", "dcat_catalog_show", "dcat_catalog_search"]
+# registered only where that plugin is loaded (chaining an action that does not exist fails)
+CHAINED_IF_LOADED = {"activity_create": "activity", "dcat_catalog_show": "dcat",
+                     "dcat_catalog_search": "dcat"}
 
 _ = tk._
 
 
 @tk.chained_action
-def bulk_update_public(next_action: Callable[..., Any], context: dict[str, Any],
+def bulk_update_public(next_action: Callable[..., Any], context: Context,
                        data_dict: dict[str, Any]) -> Any:
     """The organization page's "make public" bypasses dataset validation (it updates rows
     directly), so 不予开放 is enforced here as well: the whole request fails, nothing changes."""
@@ -35,7 +46,7 @@ def bulk_update_public(next_action: Callable[..., Any], context: dict[str, Any],
 
 
 @tk.chained_action
-def activity_create(next_action: Callable[..., Any], context: dict[str, Any],
+def activity_create(next_action: Callable[..., Any], context: Context,
                     data_dict: dict[str, Any]) -> Any:
     """Activity streams are readable by anyone who can read the dataset, so the stored copy
     of the dataset never holds internal fields."""
@@ -47,7 +58,7 @@ def activity_create(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def format_autocomplete(next_action: Callable[..., Any], context: dict[str, Any],
+def format_autocomplete(next_action: Callable[..., Any], context: Context,
                         data_dict: dict[str, Any]) -> list[str]:
     """The resource form's format autocomplete offers the controlled list (vocab/formats.yaml),
     not whatever formats happen to be stored already."""
@@ -78,14 +89,14 @@ def _drop_form_template_rows(data_dict: dict[str, Any]) -> None:
 
 
 @tk.chained_action
-def package_create(next_action: Callable[..., Any], context: dict[str, Any],
+def package_create(next_action: Callable[..., Any], context: Context,
                    data_dict: dict[str, Any]) -> Any:
     _drop_form_template_rows(data_dict)
     return next_action(context, data_dict)
 
 
 @tk.chained_action
-def package_update(next_action: Callable[..., Any], context: dict[str, Any],
+def package_update(next_action: Callable[..., Any], context: Context,
                    data_dict: dict[str, Any]) -> Any:
     _drop_form_template_rows(data_dict)  # resource_create/update/patch come through here too
     return next_action(context, data_dict)
@@ -93,7 +104,7 @@ def package_update(next_action: Callable[..., Any], context: dict[str, Any],
 
 # --- traces of hidden datasets (schema/visibility.py) -----------------------------------
 
-def _sysadmin(context: dict[str, Any]) -> bool:
+def _sysadmin(context: Context) -> bool:
     from ckan import authz
     return bool(context.get("ignore_auth")) or authz.is_sysadmin(context.get("user"))
 
@@ -126,7 +137,7 @@ def _public_tags(data_dict: dict[str, Any], all_if_no_terms: bool = False) -> tu
 
 @tk.chained_action
 @tk.side_effect_free
-def tag_list(next_action: Callable[..., Any], context: dict[str, Any],
+def tag_list(next_action: Callable[..., Any], context: Context,
              data_dict: dict[str, Any]) -> Any:
     """Tags of publicly visible datasets only (CKAN lists every tag in its table, including
     those that only private, draft or 不予开放 datasets carry)."""
@@ -142,7 +153,7 @@ def tag_list(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def tag_search(next_action: Callable[..., Any], context: dict[str, Any],
+def tag_search(next_action: Callable[..., Any], context: Context,
                data_dict: dict[str, Any]) -> Any:
     if _sysadmin(context):
         return next_action(context, data_dict)
@@ -154,7 +165,7 @@ def tag_search(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def tag_autocomplete(next_action: Callable[..., Any], context: dict[str, Any],
+def tag_autocomplete(next_action: Callable[..., Any], context: Context,
                      data_dict: dict[str, Any]) -> Any:
     """Also behind /api/2/util/tag/autocomplete (the dataset form's keyword field)."""
     if _sysadmin(context):
@@ -165,7 +176,7 @@ def tag_autocomplete(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def tag_show(next_action: Callable[..., Any], context: dict[str, Any],
+def tag_show(next_action: Callable[..., Any], context: Context,
              data_dict: dict[str, Any]) -> Any:
     """``include_datasets`` through package_search as the caller (CKAN reads the index's raw
     data_dict: internal fields, drafts and deleted datasets came along)."""
@@ -178,7 +189,8 @@ def tag_show(next_action: Callable[..., Any], context: dict[str, Any],
             field = f"vocab_{vocab_obj.name}" if vocab_obj else field
         name = str(tag["name"]).replace("\\", "\\\\").replace('"', '\\"')
         result = tk.get_action("package_search")(
-            {"user": context.get("user"), "for_view": context.get("for_view")},
+            # Context types user as str; a missing user stays None (anonymous), as CKAN reads it
+            cast(Context, {"user": context.get("user"), "for_view": context.get("for_view")}),
             {"fq": f'+{field}:"{name}" +dataset_type:({openness.DATASET_TYPE} OR {openness.APPLICATION_TYPE})',
              "rows": 1000})
         tag["packages"] = result["results"]
@@ -187,7 +199,7 @@ def tag_show(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def member_list(next_action: Callable[..., Any], context: dict[str, Any],
+def member_list(next_action: Callable[..., Any], context: Context,
                 data_dict: dict[str, Any]) -> Any:
     """A group's or organization's members without the datasets the caller may not see
     (CKAN lists every member package id, private and 不予开放 ones too)."""
@@ -200,9 +212,10 @@ def member_list(next_action: Callable[..., Any], context: dict[str, Any],
     return [m for m in members if not (m[1] == "package" and m[0] in hidden - readable)]
 
 
-def _may_read(context: dict[str, Any], package_id: str) -> bool:
+def _may_read(context: Context, package_id: str) -> bool:
     try:
-        tk.check_access("package_show", {"user": context.get("user")}, {"id": package_id})
+        # Context types user as str; a missing user stays None (anonymous), as CKAN reads it
+        tk.check_access("package_show", cast(Context, {"user": context.get("user")}), {"id": package_id})
         return True
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
@@ -215,7 +228,9 @@ class _DCATParameterError(tk.ValidationError):
     CKAN's "None - {dict}" (the API answer keeps the error dict)."""
 
     def __str__(self) -> str:
-        return "; ".join(f"{key}: {' '.join(map(str, msgs))}" for key, msgs in self.error_dict.items())
+        # ErrorDict values may be a single message as well as a list of them
+        return "; ".join(f"{key}: {' '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+                         for key, msgs in self.error_dict.items())
 
 
 def _dcat_checked(data_dict: dict[str, Any]) -> None:
@@ -226,13 +241,13 @@ def _dcat_checked(data_dict: dict[str, Any]) -> None:
     from dateutil.parser import parse as parse_date
     try:
         parse_date(str(value))
-    except (ValueError, OverflowError):
-        raise _DCATParameterError({"modified_since": [_("A date or date and time (ISO 8601)")]})
+    except (ValueError, OverflowError) as exc:
+        raise _DCATParameterError({"modified_since": [_("A date or date and time (ISO 8601)")]}) from exc
 
 
 @tk.chained_action
 @tk.side_effect_free
-def dcat_catalog_show(next_action: Callable[..., Any], context: dict[str, Any],
+def dcat_catalog_show(next_action: Callable[..., Any], context: Context,
                       data_dict: dict[str, Any]) -> Any:
     _dcat_checked(data_dict)
     return next_action(context, data_dict)
@@ -240,25 +255,38 @@ def dcat_catalog_show(next_action: Callable[..., Any], context: dict[str, Any],
 
 @tk.chained_action
 @tk.side_effect_free
-def dcat_catalog_search(next_action: Callable[..., Any], context: dict[str, Any],
+def dcat_catalog_search(next_action: Callable[..., Any], context: Context,
                         data_dict: dict[str, Any]) -> Any:
     _dcat_checked(data_dict)
     return next_action(context, data_dict)
 
 
-def all_actions() -> dict[str, Callable[..., Any]]:
-    import ckan.plugins as p
-    from ckanext.guangdong.schema.logic.check import guangdong_check_field
-    actions: dict[str, Callable[..., Any]] = {"bulk_update_public": bulk_update_public,
-                                              "format_autocomplete": format_autocomplete,
-                                              "guangdong_check_field": guangdong_check_field,
-                                              "package_create": package_create,
-                                              "package_update": package_update,
-                                              "tag_list": tag_list, "tag_search": tag_search,
-                                              "tag_autocomplete": tag_autocomplete,
-                                              "tag_show": tag_show, "member_list": member_list}
-    if p.plugin_loaded("activity"):  # chaining an action that does not exist fails at start
-        actions["activity_create"] = activity_create
-    if p.plugin_loaded("dcat"):
-        actions.update(dcat_catalog_show=dcat_catalog_show, dcat_catalog_search=dcat_catalog_search)
-    return actions
+# --- the form's as-you-type check of one field (the checks: logic/check.py) ---------------
+
+@tk.side_effect_free
+def guangdong_check_field(context: Context, data_dict: dict) -> dict[str, Any]:
+    """Check one form value.
+
+    :param field: identifier, publisher_id, contact_phone, contact_email or record_count
+    :param value: the text typed so far
+    :param id: the dataset being edited, if any (its own identifier is not a duplicate)
+    :param lang: zh_Hans_CN or en (the page's language; default the site's)
+    :returns: ``{"field", "valid", "errors": [messages]}``
+    """
+    tk.check_access("guangdong_check_field", context, data_dict)
+    field = data_dict.get("field")
+    if not isinstance(field, str) or field not in check.CHECKS:
+        raise tk.ValidationError({"field": [tk._("Unknown field")]})
+    own_id = data_dict.get("id")
+    if own_id is not None and not isinstance(own_id, str):
+        raise tk.ValidationError({"id": [tk._("Unknown dataset")]})
+    lang = data_dict.get("lang")
+    # own_id is this action's own key for _identifier, not one of the keys CKAN's Context names
+    run = lambda: check.CHECKS[field](data_dict.get("value", ""), {"own_id": own_id})  # pyright: ignore[reportArgumentType]  # noqa: E731
+    if lang in ("zh_Hans_CN", "en"):
+        from flask_babel import force_locale
+        with force_locale(lang):
+            errors = run()
+    else:
+        errors = run()
+    return {"field": field, "valid": not errors, "errors": errors}

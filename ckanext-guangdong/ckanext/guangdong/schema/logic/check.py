@@ -1,20 +1,23 @@
-"""``guangdong_check_field``: the form's as-you-type check of one field.
+"""The checks behind ``guangdong_check_field`` (logic/action.py), the form's as-you-type check
+of one field.
 
 The browser sends one value; the answer comes from the same validators that run on save, so
 the message a publisher sees while typing is the one the server would give (in the page's
 language). Only fields that can be checked alone are offered."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
+from ckan.types import Context
 
 from ckanext.guangdong.schema.logic import validators as v
 
 
-def _value_check(fn: Callable[[Any], Any]) -> Callable[[Any, dict], list[str]]:
-    def check(value: Any, context: dict) -> list[str]:
+def _value_check(fn: Callable[[Any], Any]) -> Callable[[Any, Context], list[str]]:
+    def check(value: Any, context: Context) -> list[str]:
         try:
             fn(value)
         except tk.Invalid as exc:
@@ -23,7 +26,7 @@ def _value_check(fn: Callable[[Any], Any]) -> Callable[[Any, dict], list[str]]:
     return check
 
 
-def _identifier(value: Any, context: dict) -> list[str]:
+def _identifier(value: Any, context: Context) -> list[str]:
     key = ("identifier",)
     data: dict = {key: value, ("id",): context.get("own_id") or missing}
     errors: dict = {key: []}
@@ -31,7 +34,7 @@ def _identifier(value: Any, context: dict) -> list[str]:
     return errors[key]
 
 
-def _record_count(value: Any, context: dict) -> list[str]:
+def _record_count(value: Any, context: Context) -> list[str]:
     # the same limit as on save: the field's guangdong_max_value in schemas/dataset.yaml
     from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
     schema = scheming_get_dataset_schema("dataset") or {}
@@ -39,43 +42,10 @@ def _record_count(value: Any, context: dict) -> list[str]:
     return _value_check(v.guangdong_whole_number(field, schema))(value, context)
 
 
-CHECKS: dict[str, Callable[[Any, dict], list[str]]] = {
+CHECKS: dict[str, Callable[[Any, Context], list[str]]] = {
     "identifier": _identifier,
     "publisher_id": _value_check(v.guangdong_uscc),
     "contact_phone": _value_check(v.guangdong_phone),
     "contact_email": _value_check(v.guangdong_email),
     "record_count": _record_count,
 }
-
-
-@tk.side_effect_free
-def guangdong_check_field(context: dict, data_dict: dict) -> dict[str, Any]:
-    """Check one form value.
-
-    :param field: identifier, publisher_id, contact_phone, contact_email or record_count
-    :param value: the text typed so far
-    :param id: the dataset being edited, if any (its own identifier is not a duplicate)
-    :param lang: zh_Hans_CN or en (the page's language; default the site's)
-    :returns: ``{"field", "valid", "errors": [messages]}``
-    """
-    tk.check_access("guangdong_check_field", context, data_dict)
-    field = data_dict.get("field")
-    if not isinstance(field, str) or field not in CHECKS:
-        raise tk.ValidationError({"field": [tk._("Unknown field")]})
-    own_id = data_dict.get("id")
-    if own_id is not None and not isinstance(own_id, str):
-        raise tk.ValidationError({"id": [tk._("Unknown dataset")]})
-    lang = data_dict.get("lang")
-    run = lambda: CHECKS[field](data_dict.get("value", ""), {"own_id": own_id})  # noqa: E731
-    if lang in ("zh_Hans_CN", "en"):
-        from flask_babel import force_locale
-        with force_locale(lang):
-            errors = run()
-    else:
-        errors = run()
-    return {"field": field, "valid": not errors, "errors": errors}
-
-
-def guangdong_check_field_auth(context: dict, data_dict: dict) -> dict[str, bool]:
-    # Logged-in users only: the identifier check tells whether an identifier is in use.
-    return {"success": bool(context.get("user"))}

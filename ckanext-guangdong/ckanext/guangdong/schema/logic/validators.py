@@ -1,8 +1,8 @@
-"""Validators of the provincial schema (registered by GuangdongSchemaPlugin through IValidators).
+"""Validators of the provincial schema (registered by GuangdongSchemaPlugin through @tk.blanket.validators).
 
 Messages are English msgids translated in ``schema/i18n`` (zh_Hans_CN first): every error a
 publisher or a harvester sees is in both languages. Validators marked ``scheming`` receive the
-scheming field definition first, as ckanext-scheming does for its own (``is_a_scheming_validator``).
+scheming field definition first (ckanext-scheming's ``scheming_validator`` decorator).
 """
 from __future__ import annotations
 
@@ -10,22 +10,48 @@ import json
 import posixpath
 import re
 import urllib.parse
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
+from ckan.types import Context
+from ckanext.scheming.validation import scheming_validator
 
 from ckanext.guangdong.schema import codes, naming, openness, vocab
 from ckanext.guangdong.schema.lists import as_list as _as_list
 
+# What @tk.blanket.validators registers
+__all__ = [
+    "guangdong_required",
+    "guangdong_choice",
+    "guangdong_multiple_choice",
+    "guangdong_json_list_output",
+    "guangdong_identifier",
+    "guangdong_uscc",
+    "guangdong_phone",
+    "guangdong_email",
+    "guangdong_non_negative_int",
+    "guangdong_whole_number",
+    "guangdong_date",
+    "guangdong_int_output",
+    "guangdong_limits",
+    "guangdong_access_conditions",
+    "guangdong_not_open_private",
+    "guangdong_private",
+    "guangdong_issued_before_modified",
+    "guangdong_temporal_order",
+    "guangdong_format_guess",
+    "guangdong_name_from_file",
+    "guangdong_format",
+    "guangdong_license_default",
+    "guangdong_org_default",
+    "guangdong_dataset_name",
+]
+
 Validator = Callable[..., Any]
 _ = tk._
-
-
-def _scheming(fn: Callable[[dict[str, Any], dict[str, Any]], Validator]) -> Any:
-    fn.is_a_scheming_validator = True  # type: ignore[attr-defined]
-    return fn
 
 
 def _empty(value: Any) -> bool:
@@ -39,13 +65,13 @@ def _sibling(key: tuple, data: dict, name: str) -> Any:
 
 # --- generic --------------------------------------------------------------------------------
 
-@_scheming
+@scheming_validator
 def guangdong_required(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """not_empty with our message when the field is required, else ignore_missing."""
     if not field.get("required"):
         return tk.get_validator("ignore_missing")
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         if _empty(data.get(key)):
             errors[key].append(_("This field is required"))
             raise tk.StopOnError
@@ -53,7 +79,7 @@ def guangdong_required(field: dict[str, Any], schema: dict[str, Any]) -> Validat
     return validator
 
 
-@_scheming
+@scheming_validator
 def guangdong_choice(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """One value of the vocabulary named by the field's ``guangdong_vocabulary``."""
     name = field["guangdong_vocabulary"]
@@ -73,13 +99,13 @@ def guangdong_choice(field: dict[str, Any], schema: dict[str, Any]) -> Validator
     return validator
 
 
-@_scheming
+@scheming_validator
 def guangdong_multiple_choice(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """Zero or more vocabulary values (list, JSON list, or comma-separated text), stored as a
     JSON list in vocabulary order; at least one when the field is required."""
     name = field["guangdong_vocabulary"]
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         chosen = _as_list(data.get(key))
         unknown = [v for v in chosen if vocab.entry(name, v) is None]
         for value in unknown:
@@ -101,7 +127,7 @@ def guangdong_json_list_output(value: Any) -> list[str]:
 
 # --- identifiers and codes ------------------------------------------------------------------
 
-def guangdong_identifier(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_identifier(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """信息资源代码: format as 开放广东 writes it, unique among datasets that are not deleted."""
     value = data.get(key)
     if _empty(value):
@@ -194,7 +220,7 @@ def guangdong_non_negative_int(value: Any) -> Any:
     return whole_number(value)
 
 
-@_scheming
+@scheming_validator
 def guangdong_whole_number(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """A count from 0 to the field's ``guangdong_max_value`` (schemas/*.yaml)."""
     maximum = int(field.get("guangdong_max_value", WHOLE_NUMBER_MAX))
@@ -217,7 +243,7 @@ def field_date_range(field: dict[str, Any]) -> tuple[date, date]:
     return bound("guangdong_date_min", codes.DATE_MIN), bound("guangdong_date_max", codes.DATE_MAX)
 
 
-@_scheming
+@scheming_validator
 def guangdong_date(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """A calendar date on the portal's clock (Asia/Shanghai), stored as YYYY-MM-DD, within the
     field's range. Times and offsets are accepted and converted, so 2018-08-09T20:00:00Z is
@@ -282,7 +308,7 @@ def _length_table(schema: dict[str, Any]) -> dict[tuple, int]:
     return table
 
 
-@_scheming
+@scheming_validator
 def guangdong_limits(field: dict[str, Any] | None, schema: dict[str, Any]) -> Validator:
     """Runs before every field (the schema's ``before_validators``): each text over its limit
     or with control characters gets a message on its own field. The checked copy is trimmed
@@ -305,7 +331,7 @@ def guangdong_limits(field: dict[str, Any] | None, schema: dict[str, Any]) -> Va
             value = value[:limit]
         return value
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         for k in list(data):
             value = data[k]
             if not isinstance(k, tuple) or k[-1] in ("__before", "__after"):
@@ -324,7 +350,7 @@ def guangdong_limits(field: dict[str, Any] | None, schema: dict[str, Any]) -> Va
 
 # --- rules between fields -------------------------------------------------------------------
 
-def guangdong_access_conditions(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_access_conditions(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """开放条件: required exactly when the dataset is 有条件开放."""
     conditional = _sibling(key, data, "access_rights") == openness.CONDITIONAL
     value = data.get(key)
@@ -336,7 +362,7 @@ def guangdong_access_conditions(key: tuple, data: dict, errors: dict, context: d
             "Access conditions are only given for conditionally open datasets"))
 
 
-def guangdong_not_open_private(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_not_open_private(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """不予开放 can never be public: such a dataset may only exist as a private catalog entry.
     Refused (not silently made private): the publisher chose public, and is told why not.
     ``private`` is read exactly as it will be stored (openness.parse_private); when it is not
@@ -361,13 +387,13 @@ def guangdong_private(value: Any) -> Any:
     error (CKAN's boolean_validator would store "On" or " true" as public)."""
     try:
         parsed = openness.parse_private(value)
-    except openness.NotABoolean:
-        raise tk.Invalid(_("Visibility must be true (private) or false (public)"))
+    except openness.NotABoolean as exc:
+        raise tk.Invalid(_("Visibility must be true (private) or false (public)")) from exc
     return False if parsed is None else parsed
 
 
 def guangdong_issued_before_modified(key: tuple, data: dict, errors: dict,
-                                     context: dict) -> None:
+                                     context: Context) -> None:
     """On ``modified``: the update date is not before the publication date."""
     issued = codes.as_date(_sibling(key, data, "issued"))
     modified = codes.as_date(data.get(key))
@@ -375,7 +401,7 @@ def guangdong_issued_before_modified(key: tuple, data: dict, errors: dict,
         errors[key].append(_("The update date cannot be earlier than the publication date"))
 
 
-def guangdong_temporal_order(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_temporal_order(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """On ``temporal_end``: the coverage ends on or after its start."""
     start = codes.as_date(_sibling(key, data, "temporal_start"))
     end = codes.as_date(data.get(key))
@@ -391,7 +417,7 @@ def _file_name(key: tuple, data: dict) -> str:
     return _text(getattr(upload, "filename", None) or data.get(key[:-1] + ("url",)))
 
 
-def guangdong_format_guess(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_format_guess(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """A format left empty is inferred from the file's or link's name, else from its media
     type, onto our list (data.csv -> CSV, text/csv -> CSV); if neither says, it stays empty:
     a missing format never refuses a file."""
@@ -406,7 +432,7 @@ def guangdong_format_guess(key: tuple, data: dict, errors: dict, context: dict) 
         data[key] = guessed
 
 
-def guangdong_name_from_file(key: tuple, data: dict, errors: dict, context: dict) -> None:
+def guangdong_name_from_file(key: tuple, data: dict, errors: dict, context: Context) -> None:
     """A resource name left empty is the file's name (as CKAN's upload widget fills it in the
     browser), so a form sent without that script does not lose the chosen file to an error."""
     if not _empty(data.get(key)):
@@ -442,14 +468,14 @@ def guangdong_license_default(value: Any) -> Any:
 _CITY_NAME = re.compile(r"^city-(\d{6})$")
 
 
-@_scheming
+@scheming_validator
 def guangdong_org_default(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """org_type / region_code left empty are inferred from the name (city-441600 is the city
     441600, anything else a provincial department in 440000), so organizations made by code
     that does not know these fields still carry them."""
     which = field["field_name"]
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         if not _empty(data.get(key)):
             return
         match = _CITY_NAME.match(_text(data.get(("name",))))
@@ -463,13 +489,13 @@ def guangdong_org_default(field: dict[str, Any], schema: dict[str, Any]) -> Vali
 
 # --- dataset names --------------------------------------------------------------------------
 
-@_scheming
+@scheming_validator
 def guangdong_dataset_name(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
     """Names are never typed: kept as they are once a dataset exists (stable when the title
     changes), otherwise derived from the identifier or, failing that, from the title's pinyin."""
     dataset_type = schema.get("dataset_type", openness.DATASET_TYPE)
 
-    def validator(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    def validator(key: tuple, data: dict, errors: dict, context: Context) -> None:
         package = context.get("package")
         if package is not None and package.name:
             data[key] = package.name
@@ -493,8 +519,3 @@ def _text_or_invalid(value: Any) -> str:
     if not isinstance(value, str):
         raise tk.Invalid(_("Enter text"))
     return value
-
-
-def all_validators() -> dict[str, Validator]:
-    return {name: fn for name, fn in globals().items()
-            if name.startswith("guangdong_") and callable(fn)}

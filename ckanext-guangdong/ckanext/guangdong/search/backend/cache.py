@@ -43,7 +43,7 @@ REDIS_SECONDS = 3600  # an entry nobody asked for in an hour leaves Redis
 _RETRY_SECONDS = 30   # after a Redis error, the process-local level alone for a while
 
 _lock = threading.Lock()
-_entries: "OrderedDict[Any, tuple[int, dict[int, list[Any]]]]" = OrderedDict()
+_entries: OrderedDict[Any, tuple[int, dict[int, list[Any]]]] = OrderedDict()
 stats = {"hits": 0, "misses": 0, "shared_hits": 0}
 _redis_down_until = 0.0
 

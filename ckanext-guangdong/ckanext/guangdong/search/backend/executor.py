@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import pysolr
 import sqlalchemy as sa
 
 from ckanext.guangdong.search.backend import cache, ddl, document, lucene, qf, syntax
@@ -251,9 +250,11 @@ class Search:
         mincount = max(_int(self.params, "facet.mincount", 0, low=0), 1)
         by_index = str(self.params.get("facet.sort", "count")).lower() in ("index", "false")
 
+        assert self.table_oid is not None  # run() answers without an index table before this
         key = cache.make_key(self._database(), self.table_oid, where, where_values,
                              facets, mincount)
-        cached = cache.get(key, self.generation) if self.use_cache else None
+        generation = self.generation if self.use_cache else None  # use_cache implies a generation
+        cached = cache.get(key, generation) if generation is not None else None
         # JIT compilation costs more than it saves on these short, always-new
         # statements (large row estimates at 100k datasets would trigger it).
         self.session.execute(sa.text("SET LOCAL jit = off"))
@@ -261,8 +262,8 @@ class Search:
             result = self._page_only(sql, where, score, order, rows, start, cached[0])
             result.append(("n", None, cached[0], None, None, 0))
             for i, flat in cached[1].items():
-                result.extend(("f%d" % i, v, c, None, None, 0)
-                              for v, c in zip(flat[0::2], flat[1::2]))
+                result.extend((f"f{i}", v, c, None, None, 0)
+                              for v, c in zip(flat[0::2], flat[1::2], strict=False))
         else:
             if self.housekeeping_only and all(name in document.FACET_FIELDS for name in facets):
                 # `*:*` under CKAN's fixed filters (the /dataset page): nearly every row
@@ -414,7 +415,7 @@ class Search:
 
     def _order_facet(self, name: str, flat: list[Any], by_index: bool) -> list[Any]:
         """Solr's facet order (count desc then value, or value) and facet.limit."""
-        pairs = list(zip(flat[0::2], flat[1::2]))
+        pairs = list(zip(flat[0::2], flat[1::2], strict=False))
         if by_index:
             pairs.sort(key=lambda p: p[0].encode())
         else:

@@ -19,7 +19,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import pysolr
 
@@ -82,7 +82,7 @@ def _analyses_to_nothing(term: syntax.Term) -> bool:
     return False
 
 
-def is_text_field(name: Optional[str]) -> bool:
+def is_text_field(name: str | None) -> bool:
     """An analysed (tokenized) field in CKAN's Solr schema; None is df (``text``)."""
     return (name in TSV_FIELDS or name in OWN_TEXT_FIELDS
             or (name or "").startswith(("extras_", "res_extras_")))
@@ -90,7 +90,7 @@ def is_text_field(name: Optional[str]) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def parse(q: str, parser: str = "lucene", default_and: bool = True,
-          keep_empty_words: bool = False) -> Optional[syntax.Node]:
+          keep_empty_words: bool = False) -> syntax.Node | None:
     """``q`` (or an ``fq``) as ``parser`` reads it. Parsed trees are only read, never
     changed, so they are cached: CKAN sends the same fixed fq with every query.
     ``keep_empty_words`` (dismax parsers whose qf has a string field): a word of
@@ -248,7 +248,8 @@ def date_value(text: str) -> str:
             else:
                 amount = int(op.group(1))
                 amount = amount * 1000 if key == "microseconds" else amount
-                moment = moment + relativedelta(**{key: amount})
+                delta: dict[str, Any] = {key: amount}  # one of relativedelta's plural keywords
+                moment = moment + relativedelta(**delta)
             pos = op.end()
     except (OverflowError, ValueError):
         raise syntax_error(f"Date out of range: '{text}'", "date", value=text) from None
@@ -312,7 +313,7 @@ class Translator:
         self.selective = False
         self.free_text = False
 
-    def top(self, node: Optional[syntax.Node], min_should: int = 0,
+    def top(self, node: syntax.Node | None, min_should: int = 0,
             fix_negative: bool = True) -> str:
         """The whole of ``q`` or of one ``fq``. A query that analysed to nothing
         restricts nothing."""
@@ -371,6 +372,7 @@ class Translator:
             return self._tsv(value, weight, negated, kind)
         if kind == "prefix" and not value:
             return f"(f ? {self.params.add(name)})"
+        assert name is not None  # unfielded terms (None) are in TSV_FIELDS, handled above
         if name in OWN_TEXT_FIELDS or name.startswith(("extras_", "res_extras_")):
             if kind in ("prefix", "wildcard"):
                 regex = _wildcard_regex(value + "*" if kind == "prefix" else value)

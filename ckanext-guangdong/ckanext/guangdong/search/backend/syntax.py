@@ -19,8 +19,8 @@ input gets a clear error instead of exhausting the stack: ``MAX_DEPTH`` nested b
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
 
 MUST, SHOULD, MUST_NOT = "MUST", "SHOULD", "MUST_NOT"
 MAX_DEPTH = 50
@@ -50,16 +50,16 @@ class Term:
     """One term of a field; ``field`` None is the default field (df / qf).
     kind: term, phrase, prefix (text without the trailing *), wildcard (raw text, escapes
     kept), fuzzy, regex, all (``*:*``)."""
-    field: Optional[str]
+    field: str | None
     text: str
     kind: str = "term"
 
 
 @dataclass(frozen=True)
 class Range:
-    field: Optional[str]
-    low: Optional[str]      # None: open ("*")
-    high: Optional[str]
+    field: str | None
+    low: str | None      # None: open ("*")
+    high: str | None
     include_low: bool
     include_high: bool
 
@@ -67,7 +67,7 @@ class Range:
 @dataclass(frozen=True)
 class Clause:
     occur: str
-    query: "Node"
+    query: Node
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Boolean:
     clauses: tuple[Clause, ...]
 
 
-Node = Union[Term, Range, Boolean]
+Node = Term | Range | Boolean
 MATCH_ALL = Term("*", "*", "all")
 
 
@@ -325,12 +325,12 @@ _CLAUSE_START = {"AND", "OR", "NOT", "PLUS", "MINUS", "BAREOPER", "LPAREN", "STA
 # Tokens that may not follow the terms of a multi-term run (Lucene's
 # disallowedPostMultiTerm): the term would be a field name, fuzzy, boosted or joined.
 _NOT_AFTER_MULTI_TERM = {"COLON", "STAR", "FUZZY_SLOP", "CARAT", "AND", "OR"}
-IsText = Callable[[Optional[str]], bool]
+IsText = Callable[[str | None], bool]
 
 
 class _Parser:
-    def __init__(self, text: str, default_and: bool, is_empty: Optional[Analyses],
-                 is_text: Optional[IsText] = None):
+    def __init__(self, text: str, default_and: bool, is_empty: Analyses | None,
+                 is_text: IsText | None = None):
         self.text = text
         self.tokens = _Lexer(text).tokens()
         self.k = 0
@@ -359,13 +359,13 @@ class _Parser:
                                pos=tok.pos + 1, token=tok.image)
 
     # rules
-    def top(self) -> Optional[Node]:
+    def top(self) -> Node | None:
         node = self.query(None, 0)
         if self.peek().kind != "EOF":
             self.fail(self.peek())
         return node
 
-    def query(self, field: Optional[str], depth: int) -> Optional[Node]:
+    def query(self, field: str | None, depth: int) -> Node | None:
         if depth > MAX_DEPTH:
             raise QuerySyntaxError("depth", f"Query nested deeper than {MAX_DEPTH} levels",
                                    max=MAX_DEPTH)
@@ -392,7 +392,7 @@ class _Parser:
             return clauses[0].query
         return Boolean(tuple(clauses))
 
-    def multi_term(self, clauses: list[Clause], field: Optional[str]) -> bool:
+    def multi_term(self, clauses: list[Clause], field: str | None) -> bool:
         """Lucene's MultiTerm (split-on-whitespace off, Solr's default): bare terms in a
         row, without operators or prefixes, are analysed together. On a text field that
         is the same as one clause per word; on any other field (a string, a number) Solr
@@ -413,15 +413,15 @@ class _Parser:
             self.add_clause(clauses, None, None, either)
         return True
 
-    def modifiers(self) -> Optional[str]:
+    def modifiers(self) -> str | None:
         kind = self.peek().kind
         if kind in ("PLUS", "MINUS", "NOT"):
             self.k += 1
             return MUST if kind == "PLUS" else MUST_NOT
         return None
 
-    def add_clause(self, clauses: list[Clause], conj: Optional[str], mods: Optional[str],
-                   q: Optional[Node]) -> None:
+    def add_clause(self, clauses: list[Clause], conj: str | None, mods: str | None,
+                   q: Node | None) -> None:
         """SolrQueryParserBase.addClause."""
         if clauses and conj == "AND" and clauses[-1].occur != MUST_NOT:
             clauses[-1] = Clause(MUST, clauses[-1].query)
@@ -436,7 +436,7 @@ class _Parser:
             required = not prohibited and conj != "OR"
         clauses.append(Clause(MUST if required else MUST_NOT if prohibited else SHOULD, q))
 
-    def clause(self, field: Optional[str], depth: int) -> Optional[Node]:
+    def clause(self, field: str | None, depth: int) -> Node | None:
         tok, nxt = self.peek(), self.peek(1)
         if tok.kind in ("TERM", "STAR") and nxt.kind == "COLON":
             self.k += 2
@@ -455,7 +455,7 @@ class _Parser:
             self.k += 1
             self.take("NUMBER")
 
-    def term(self, field: Optional[str]) -> Optional[Node]:
+    def term(self, field: str | None) -> Node | None:
         tok = self.peek()
         if tok.kind in ("RANGEIN_START", "RANGEEX_START"):
             return self.range(field)
@@ -491,7 +491,7 @@ class _Parser:
             node = Term(field, unescape(image), "fuzzy" if fuzzy else "term")
         return None if self.is_empty(node) else node
 
-    def range(self, field: Optional[str]) -> Range:
+    def range(self, field: str | None) -> Range:
         include_low = self.take("RANGEIN_START", "RANGEEX_START").kind == "RANGEIN_START"
         low = self.take("RANGE_GOOP", "RANGE_QUOTED", "RANGE_TO")
         self.take("RANGE_TO")
@@ -500,15 +500,15 @@ class _Parser:
         self.boost()
         self.leaves += 1
 
-        def bound(tok: Token) -> Optional[str]:
+        def bound(tok: Token) -> str | None:
             if tok.kind == "RANGE_QUOTED":
                 return unescape(tok.image[1:-1])
             return None if tok.image == "*" else unescape(tok.image)
         return Range(field, bound(low), bound(high), include_low, include_high)
 
 
-def parse(text: str, default_and: bool = False, is_empty: Optional[Analyses] = None,
-          is_text: Optional[IsText] = None) -> Optional[Node]:
+def parse(text: str, default_and: bool = False, is_empty: Analyses | None = None,
+          is_text: IsText | None = None) -> Node | None:
     """The query (None when every term analysed to nothing). ``default_and``: q.op=AND.
     ``is_text`` (the standard parser): which fields are analysed text, for multi-term runs."""
     if len(text) > MAX_QUERY_CHARS:

@@ -40,6 +40,7 @@ def install_listeners() -> None:
     if _installed:
         return
     from ckan.model import meta
+
     from ckanext.guangdong.search.backend import ddl, writer
     for target in (meta.Session, meta.create_local_session):
         event.listen(target, "before_commit", _enter, insert=True)

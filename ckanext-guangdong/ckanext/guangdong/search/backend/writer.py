@@ -13,6 +13,7 @@ from typing import Any
 import psycopg2
 import sqlalchemy as sa
 from psycopg2.extras import execute_values
+from sqlalchemy import exc as sa_exc
 
 from ckanext.guangdong.search.backend import ddl
 
@@ -47,7 +48,7 @@ def _upsert(session: Any, rows: list[dict[str, Any]]) -> None:
     try:
         execute_values(cursor, _UPSERT, rows, template=_TEMPLATE, page_size=len(rows))
     except psycopg2.Error as exc:  # as SQLAlchemy would raise it: callers catch that
-        raise sa.exc.DBAPIError(_UPSERT, None, exc) from exc
+        raise sa_exc.DBAPIError(_UPSERT, None, exc) from exc
     finally:
         cursor.close()
     ddl.mark_written(session, scopes)

@@ -23,10 +23,9 @@ the DCAT catalog), package_autocomplete, and ckanext-dcat's catalog actions.
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urlencode
 
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.validators import unicode_safe
 from ckan.lib.search.common import SearchError, SearchQueryError
@@ -35,10 +34,15 @@ from ckan.types import Context, DataDict
 from ckanext.guangdong.search import messages
 from ckanext.guangdong.search.backend import lucene, syntax
 
+# What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
+__all__ = ["package_search", "package_autocomplete", "dcat_catalog_show", "dcat_catalog_search"]
+# registered only where that plugin is loaded (chaining an action that does not exist fails)
+CHAINED_IF_LOADED = {"dcat_catalog_show": "dcat", "dcat_catalog_search": "dcat"}
 
-def _query_error(exc: BaseException) -> Optional[lucene.QueryError]:
+
+def _query_error(exc: BaseException) -> lucene.QueryError | None:
     seen: set[int] = set()
-    current: Optional[BaseException] = exc
+    current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         if isinstance(current, lucene.QueryError):
             return current
@@ -205,7 +209,8 @@ def _catalog(action: str, context: Context, data_dict: DataDict) -> Any:
             "range", {"param": "page", "low": 1, "high": MAX_PAGE}))
     query = dcat_logic._search_ckan_datasets(context, data_dict)
     serializer = RDFSerializer(profiles=data_dict.get("profiles"))
-    return serializer.serialize_catalog({}, query["results"], _format=data_dict.get("format"),
+    # no format: rdflib's default (Turtle), as ckanext-dcat's own catalog action passes it
+    return serializer.serialize_catalog({}, query["results"], _format=data_dict.get("format"),  # pyright: ignore[reportArgumentType]
                                         pagination_info=_pagination_info(query, data_dict))
 
 
@@ -219,12 +224,3 @@ def dcat_catalog_show(original: Any, context: Context, data_dict: DataDict) -> A
 @tk.chained_action
 def dcat_catalog_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     return _catalog("dcat_catalog_search", context, data_dict)
-
-
-def get_actions() -> dict[str, Any]:
-    actions: dict[str, Any] = {"package_search": package_search,
-                               "package_autocomplete": package_autocomplete}
-    if p.plugin_loaded("dcat"):
-        actions.update(dcat_catalog_show=dcat_catalog_show,
-                       dcat_catalog_search=dcat_catalog_search)
-    return actions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Optional
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -87,7 +87,7 @@ def guangdong_target_save(context: Any, data_dict: dict[str, Any]) -> dict[str, 
     try:
         target = store.parse(data_dict)
     except store.TargetError as error:
-        raise tk.ValidationError(error.errors)
+        raise tk.ValidationError(error.errors) from error
     conn = db.connection()
     action = "updated" if store.get_target(conn, target.id) else "created"
     store.save(conn, target, _user(context), action)
@@ -118,14 +118,15 @@ def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[
     """Reconcile the event record with the catalog, then store today's (or ``as_of``'s)
     progress and statistics in the daily snapshot table (replacing that day's row)."""
     tk.check_access("guangdong_targets_snapshot", context, data_dict)
-    from ckanext.guangdong.events import backfill, plugin as events_plugin
+    from ckanext.guangdong.events import backfill
+    from ckanext.guangdong.events import service as events
     conn = db.connection()
-    reconciled = backfill.reconcile(conn, events_plugin.utcnow())
+    reconciled = backfill.reconcile(conn, events.utcnow())
     as_of = parse_as_of(data_dict.get("as_of"))
     rules = db.rules()
     from ckanext.guangdong.targets import counting, cube
     regions = {i: o.get("region_code") for i, o in counting.organizations(conn).items()}
-    cube.fill(conn, rules, regions, events_plugin.utcnow())  # month ends for fast as_of queries
+    cube.fill(conn, rules, regions, events.utcnow())  # month ends for fast as_of queries
     progress = report.target_progress(conn, store.list_targets(conn), as_of, rules)
     stats = report.open_stats(conn, as_of, rules, with_series=False)
     conn.execute(text("""
@@ -133,7 +134,7 @@ def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[
         VALUES (:d, :at, CAST(:p AS jsonb), CAST(:s AS jsonb))
         ON CONFLICT (snapshot_date) DO UPDATE SET taken_at = EXCLUDED.taken_at,
             progress = EXCLUDED.progress, stats = EXCLUDED.stats"""),
-        {"d": as_of, "at": events_plugin.utcnow(), "p": json.dumps(progress, ensure_ascii=False),
+        {"d": as_of, "at": events.utcnow(), "p": json.dumps(progress, ensure_ascii=False),
          "s": json.dumps(stats, ensure_ascii=False)})
     model.Session.commit()
     return {"snapshot_date": as_of.isoformat(), "reconciled": reconciled,
@@ -142,7 +143,7 @@ def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[
 
 
 @tk.side_effect_free
-def guangdong_targets_snapshot_show(context: Any, data_dict: dict[str, Any]) -> Optional[dict[str, Any]]:
+def guangdong_targets_snapshot_show(context: Any, data_dict: dict[str, Any]) -> dict[str, Any] | None:
     """The stored snapshot of ``date`` (default: the latest)."""
     tk.check_access("guangdong_targets_snapshot_show", context, data_dict)
     conn = db.connection()

@@ -1,7 +1,8 @@
 """Chained actions of the theme: previews only of files on this portal (theme/previews.py)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
@@ -30,8 +31,8 @@ def resource_create_default_resource_views(next_action: Callable[..., Any], cont
         from ckan.lib import datapreview
         names = [p.info()["name"] for p in datapreview.get_default_view_plugins(True)]
         package = data_dict.get("package") or tk.get_action("package_show")(
-            dict(context), {"id": resource["package_id"]})
-        return datapreview.add_views_to_resource(dict(context), resource, package, view_types=names,
+            context.copy(), {"id": resource["package_id"]})
+        return datapreview.add_views_to_resource(context.copy(), resource, package, view_types=names,
                                                  create_datastore_views=True)
     return next_action(context, data_dict)
 

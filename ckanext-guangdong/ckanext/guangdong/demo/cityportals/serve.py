@@ -1,5 +1,5 @@
 """Serving the stand-in portals over HTTP on 127.0.0.1 (threads in tests, a process for
-the demo: ``python -m tests.cityportals.serve --port 5101``)."""
+the demo: ``python -m ckanext.guangdong.demo.cityportals.serve --port 5101``)."""
 from __future__ import annotations
 
 import argparse

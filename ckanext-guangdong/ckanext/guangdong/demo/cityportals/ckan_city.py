@@ -25,9 +25,12 @@ import requests
 
 from . import fixtures
 
-ROOT = Path(__file__).resolve().parents[2]
+# The repository the demo and the tests run from (scripts/lib.sh exports GD_ROOT; else the
+# working directory): its scripts/services.sh makes the city's database (our database role
+# may not create databases) and the city's files go to its var/.
+ROOT = Path(os.environ.get("GD_ROOT") or Path.cwd())
 VAR = Path(os.environ.get("GD_VAR", ROOT / "var"))
-CKAN = ROOT / ".venv" / "bin" / "ckan"
+CKAN = Path(sys.executable).with_name("ckan")  # the ckan command of this interpreter's venv
 SEED_VERSION = 3
 # Options of plugins the city does not run (kept out of its ini).
 _DROP = re.compile(r"^(scheming\.|ckanext\.dcat\.|ckan\.harvest\.|ckanext\.guangdong\.(harvest|targets)|"
@@ -111,8 +114,8 @@ class CityCKAN:
 def _dropdb(ini: Path, db: str) -> None:
     """Drop the city's database (our role owns it) so it is seeded afresh."""
     import psycopg2
-    url = next(l.split("=", 1)[1].strip() for l in ini.read_text().splitlines()
-               if l.split("=", 1)[0].strip() == "sqlalchemy.url")
+    url = next(ln.split("=", 1)[1].strip() for ln in ini.read_text().splitlines()
+               if ln.split("=", 1)[0].strip() == "sqlalchemy.url")
     conn = psycopg2.connect(re.sub(r"/[^/]+$", "/postgres", url))
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -178,7 +181,7 @@ def seed(city: CityCKAN, count: int, workers: int = 3) -> None:
 def start(base_ini: Path, db: str = "ckan_city", count: int = 40, port: int | None = None,
           own_session: bool = True) -> CityCKAN:
     """own_session: the city CKAN in a session of its own (tests stop it by its process group
-    without touching pytest's). The demo (`ckan guangdong-harvest portals serve`) passes False:
+    without touching pytest's). The demo (`ckan guangdong harvest portals serve`) passes False:
     the city then stays in the serving process's group, which `make stop` ends as a whole at
     any moment, even before this function has returned."""
     port = port or free_port()
@@ -220,7 +223,7 @@ def _active_count(city: CityCKAN) -> int:
 
 
 if __name__ == "__main__":
-    # python -m tests.cityportals.ckan_city var/test.ini [db] [count] [port]: serve until Ctrl-C
+    # python -m ckanext.guangdong.demo.cityportals.ckan_city var/test.ini [db] [count] [port]: serve until Ctrl-C
     args = sys.argv[1:]
     c = start(Path(args[0]), *(args[1:2] or ["ckan_city"]), count=int((args[2:3] or [40])[0]),
               port=int(args[3]) if len(args) > 3 else None)

@@ -189,7 +189,8 @@ def dcat_page(state: PortalState, base: str, page: int, fmt: str = "turtle") -> 
     freq = ["UPDATE_CONT", "DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "ANNUAL_2", "ANNUAL", "IRREG"]
     city = fixtures.ZHUHAI
     g = Graph()
-    g.bind("dcat", DCAT), g.bind("dct", DCTERMS), g.bind("hydra", HYDRA), g.bind("foaf", FOAF)
+    for prefix, namespace in (("dcat", DCAT), ("dct", DCTERMS), ("hydra", HYDRA), ("foaf", FOAF)):
+        g.bind(prefix, namespace)
     catalog = URIRef(f"{base}/catalog")
     g.add((catalog, RDF.type, DCAT.Catalog))
     g.add((catalog, DCTERMS.title, Literal(f"{city.name}政府数据开放平台", lang="zh")))

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 # department: (title suffix, code, theme of the city's own vocabulary, topics)
 DEPARTMENTS: list[tuple[str, str, str, list[str]]] = [
-    ("交通运输局", "03", "交通", ["公交线路信息", "公交站点信息", "出租汽车企业名录", "道路运输经营许可信息", "公共停车场信息"]),
+    ("交通运输局", "03", "交通", ["公交线路信息", "公交站点信息", "出租汽车企业名录", "道路运输经营许可信息",
+                           "公共停车场信息"]),
     ("教育局", "05", "教育", ["中小学校名录", "幼儿园名录", "民办学校办学许可信息", "义务教育学区划分"]),
     ("卫生健康局", "07", "医疗卫生", ["医疗机构名录", "药店分布信息", "疫苗接种点信息", "执业医师注册信息"]),
     ("市场监督管理局", "09", "市场", ["企业登记信息", "食品经营许可信息", "特种设备使用登记", "商标注册统计"]),
@@ -67,7 +68,8 @@ def kaifang_detail(city: City, i: int) -> dict:
         "resId": f"R{city.code}{i:07d}",
         "resCode": identifier(city, i),
         "resTitle": topic_title,
-        "resAbstract": f"{city.name}{dept[0]}发布的{topic_title}，包括名称、地址、联系电话等信息，按{CYCLE_WORDS[i % 8]}更新。",
+        "resAbstract": (f"{city.name}{dept[0]}发布的{topic_title}，包括名称、地址、联系电话等信息，"
+                        f"按{CYCLE_WORDS[i % 8]}更新。"),
         "keyword": ",".join([dept[3][0][:4], dept[2], city.name]),
         "subjectName": dept[2],
         "openMode": "有条件开放" if i % 10 == 3 else "无条件开放",
