@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 import yaml
-import ckan.plugins as plugins
 from ckan.types import Context
 from sqlalchemy import text
 from werkzeug.datastructures import FileStorage
