@@ -19,6 +19,7 @@ from faker import Faker
 
 from ckanext.guangdong.demo import credit_code
 from ckanext.guangdong.safety import detectors as d
+from ckanext.guangdong.schema.codes import USCC_ALPHABET
 
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, O
 
@@ -140,7 +141,7 @@ class Makers:
     # --- decoys ---
     def credit_code(self) -> str:
         region = self.r.choice(("440100", "440300", "440600", "441900", "110000", "310100"))
-        local = "".join(self.r.choice(credit_code.CHARSET) for _ in range(9))
+        local = "".join(self.r.choice(USCC_ALPHABET) for _ in range(9))
         return credit_code.make(self.r.choice(("91", "92", "12", "11", "52")), region, local)
 
     def order_number(self) -> str:
