@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 _ = tk._
 
 __all__ = [
-    "package_create", "package_update", "bulk_update_public",
+    "package_create", "package_update", "bulk_update_public", "datastore_create", "datastore_upsert",
     "guangdong_safety_status", "guangdong_safety_submit", "guangdong_safety_withdraw",
     "guangdong_safety_approve", "guangdong_safety_return", "guangdong_safety_clear",
     "guangdong_safety_review_queue", "guangdong_safety_negative_list_check",
@@ -150,6 +150,44 @@ def bulk_update_public(up: Callable[..., Any], context: Context, data_dict: Data
 
 
 # --- what a publisher and a reviewer see ------------------------------------------------------
+def refuse_personal_records(context: Context, data_dict: DataDict) -> None:
+    """Rows written straight into the DataStore (records of datastore_create / _upsert) are
+    scanned as the load job scans a file; with personal data the write is refused, since no
+    file scan would ever see them. The load job (ignore_auth) and sysadmins (reviewers) write
+    what the gate has already judged."""
+    from ckan import authz
+
+    from .. import config
+    from ..scanner import scan_table
+    records = data_dict.get("records")
+    if context.get("ignore_auth") or not isinstance(records, list) or not records:
+        return
+    if authz.is_sysadmin(context.get("user")):
+        return
+    rows = [r for r in records if isinstance(r, dict)]
+    header = list(dict.fromkeys(str(k) for r in rows for k in r))
+    cells = [["" if r.get(h) is None else str(r.get(h)) for h in header] for r in rows]
+    findings, _rows = scan_table(header, cells, config.options(), config.thresholds())
+    if findings:
+        columns = "、".join(sorted({f.column[:100] for f in findings}))
+        zh = f"这些记录含有个人信息（{columns}），不能直接写入数据存储：请上传文件，文件在公开前会经过个人信息检查"
+        en = (f"These records hold personal data ({columns}) and cannot be written to the DataStore "
+              "directly: upload a file instead, which is checked for personal data before it is public")
+        raise tk.ValidationError({"records": [en if message_lang() == "en" else zh]})
+
+
+@tk.chained_action
+def datastore_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    refuse_personal_records(context, data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def datastore_upsert(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    refuse_personal_records(context, data_dict)
+    return up(context, data_dict)
+
+
 def _resource_names(pkg: Any) -> dict[str, str]:
     return {r.id: (r.name or r.url or r.id) for r in pkg.resources}
 

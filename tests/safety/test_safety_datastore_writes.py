@@ -1,0 +1,70 @@
+"""Rows written straight into the DataStore by a publisher (datastore_create / datastore_upsert
+with records) never pass a file scan: they are scanned as they arrive, and personal data is
+refused with a message in the request's language (found by the attack trial: an editor's
+upsert of ID numbers into a public dataset's table was public at once)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import pytest
+from safety_corpus import Makers
+from safety_support import as_user, create, make_org, make_sysadmin, make_user, site_context
+
+pytestmark = pytest.mark.usefixtures("gd_plugins")
+
+
+@pytest.fixture(scope="module")
+def table() -> dict[str, Any]:
+    editor = make_user()
+    org = make_org("city", users=[{"name": editor["name"], "capacity": "editor"}])
+    pkg = create(org["id"], user=editor, resources=[
+        {"url": "http://127.0.0.1/service.csv", "name": "办件", "format": "CSV"}])
+    rid = pkg["resources"][0]["id"]
+    tk.get_action("datastore_create")(site_context(), {
+        "resource_id": rid, "force": True,
+        "fields": [{"id": "城市", "type": "text"}, {"id": "代码", "type": "text"}]})
+    return {"editor": editor, "rid": rid}
+
+
+def rows_with_ids(n: int) -> list[dict[str, str]]:
+    makers = Makers(21)
+    return [{"城市": "广州市", "代码": makers.id18()} for _ in range(n)]
+
+
+@pytest.mark.parametrize("action", ["datastore_upsert", "datastore_create"])
+def test_an_editors_records_with_id_numbers_are_refused(table: dict[str, Any], action: str) -> None:
+    data = {"resource_id": table["rid"], "force": True, "records": rows_with_ids(1)}
+    if action == "datastore_upsert":
+        data["method"] = "insert"
+    with pytest.raises(tk.ValidationError) as refused:
+        tk.get_action(action)(as_user(table["editor"]), data)
+    assert "代码" in str(refused.value.error_dict["records"])
+    found = tk.get_action("datastore_search")(site_context(), {"resource_id": table["rid"]})
+    assert found["total"] == 0  # nothing written
+
+
+def test_an_editors_clean_records_are_written(table: dict[str, Any]) -> None:
+    tk.get_action("datastore_upsert")(as_user(table["editor"]), {
+        "resource_id": table["rid"], "force": True, "method": "insert",
+        "records": [{"城市": "深圳市", "代码": "440300"}]})
+    found = tk.get_action("datastore_search")(site_context(), {"resource_id": table["rid"]})
+    assert [r["城市"] for r in found["records"]] == ["深圳市"]
+
+
+def test_a_sysadmin_writes_what_was_reviewed(table: dict[str, Any]) -> None:
+    tk.get_action("datastore_upsert")(as_user(make_sysadmin()), {
+        "resource_id": table["rid"], "force": True, "method": "insert",
+        "records": rows_with_ids(1)})
+
+
+def test_the_refusal_speaks_the_requests_language(table: dict[str, Any], gd_app: Any) -> None:
+    token = tk.get_action("api_token_create")(site_context(), {
+        "user": table["editor"]["name"], "name": "safety-test"})["token"]
+    for lang, word in (("zh-CN", "个人信息"), ("en", "personal data")):
+        resp = gd_app.post("/api/3/action/datastore_upsert", status=None,
+                           json={"resource_id": table["rid"], "force": True, "method": "insert",
+                                 "records": rows_with_ids(3)},
+                           headers={"Authorization": token, "Accept-Language": lang})
+        assert resp.status_code == 409, (lang, resp.status_code)
+        assert word in str(resp.json["error"]["records"]), lang
