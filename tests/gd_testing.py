@@ -3,8 +3,11 @@ tests/conftest.py, by fixtures that need a fresh database for a whole module, an
 that make provincial datasets: ``dataset_dict`` is the one factory of them)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 
@@ -113,3 +116,29 @@ def make_org(**kwargs: Any) -> dict[str, Any]:
     from ckan.tests import factories
     kwargs.setdefault("name", f"org-{uuid.uuid4().hex[:10]}")
     return factories.Organization(**kwargs)
+
+
+@contextlib.contextmanager
+def job_worker(ini_text: str, folder: Path) -> Iterator[None]:
+    """``ckan jobs worker`` in its own process on ``ini_text`` (a test ini, edited by the
+    caller), written with its log into ``folder``; the queue is emptied of jobs other test
+    folders enqueued first. Stopped on exit."""
+    import subprocess
+    import sys
+
+    from ckan.lib import jobs
+    worker_ini = folder / "worker.ini"
+    worker_ini.write_text(ini_text, encoding="utf-8")
+    jobs.get_queue().empty()
+    with open(worker_ini.with_suffix(".log"), "w") as log:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "ckan"), "-c", str(worker_ini),
+                                 "jobs", "worker"], stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import http.server
 import re
-import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,6 +13,7 @@ from typing import Any
 
 import pytest
 from data_support import MAX_BYTES, MAX_ROWS, dataset, utcnow, wait_for_load
+from gd_testing import job_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,26 +21,13 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def worker(request: Any, gd_plugins: None, tmp_path_factory: Any) -> Iterator[None]:
     """``ckan jobs worker`` in its own process, on a copy of the test ini with small limits."""
-    from ckan.lib import jobs
     ini = Path(request.config.getoption("ckan_ini"))
     text = ini.read_text(encoding="utf-8")
     for key, value in (("ckanext.guangdong.data.max_bytes", MAX_BYTES),
                        ("ckanext.guangdong.data.max_rows", MAX_ROWS)):
         text = re.sub(rf"^{re.escape(key)} = .*$", f"{key} = {value}", text, flags=re.M)
-    worker_ini = tmp_path_factory.mktemp("worker") / "worker.ini"
-    worker_ini.write_text(text, encoding="utf-8")
-    jobs.get_queue().empty()  # jobs other test folders enqueued (their files are not served)
-    log = open(worker_ini.with_suffix(".log"), "w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "ckan"), "-c", str(worker_ini),
-                             "jobs", "worker"], stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    yield
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with job_worker(text, tmp_path_factory.mktemp("worker")):
+        yield
 
 
 class Files:
