@@ -16,7 +16,7 @@ from ckan.lib.search.common import SearchError, SearchQueryError
 from flask import Blueprint, current_app, request
 
 from ckanext.guangdong.search import messages
-from ckanext.guangdong.search.backend import executor, lucene
+from ckanext.guangdong.search.backend import lucene, parameters
 
 search_pages = Blueprint("guangdong_search", __name__)
 __all__ = ["search_pages"]
@@ -38,7 +38,7 @@ def refuse_bad_sort_on_dataset_search() -> None:
     try:
         if any(not clause.strip() for clause in sort.split(",")):
             raise lucene.QueryError("sort", "empty sort clause", value=sort)
-        executor.parse_sort(sort)
+        parameters.parse_sort(sort)
     except lucene.QueryError as exc:
         tk.abort(400, messages.for_code(exc.code, exc.detail))
 
