@@ -77,14 +77,14 @@ def test_bulk_update_private_is_recorded(catalog):
 
 
 def test_backfill_dates_open_packages_on_install(catalog, ckan_config, monkeypatch):
-    from ckanext.guangdong.events import model as events_model
+    from ckanext.guangdong.events import tables as events_tables
     from ckanext.guangdong.targets import db
     org = catalog.org("dept-e", "440000", "department")
     with catalog.at("2017-05-02"):
         open_id = catalog.dataset(org)
         catalog.dataset(org, private=True)
     catalog.set_extra(open_id, "issued", "2016-01-15")
-    for statement in events_model.DROP:  # as if the feature were installed only now
+    for statement in events_tables.DROP:  # as if the feature were installed only now
         model.Session.execute(text(statement))
     model.Session.commit()
     monkeypatch.setitem(ckan_config, "ckanext.guangdong.events.backfill_date", "issued")

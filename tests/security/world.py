@@ -260,7 +260,7 @@ def _held(packages: dict[str, dict[str, Any]], dataset: Any, marker: str) -> tup
     from ckanext.guangdong.data import config as data_config
     from ckanext.guangdong.data.prepare import prepare
     from ckanext.guangdong.safety import detectors, job
-    from ckanext.guangdong.safety import model as safety_model
+    from ckanext.guangdong.safety import tables as safety_tables
 
     rng = random.Random(marker)
     ids, mobiles = [], []
@@ -285,7 +285,7 @@ def _held(packages: dict[str, dict[str, Any]], dataset: Any, marker: str) -> tup
         prepared = prepare(src, "CSV", os.path.join(tmp, "prepared.csv"),
                            max_rows=data_config.max_rows(), candidates=data_config.encodings())
         job.on_prepared(resource, pkg, prepared, digest)
-    row = safety_model.scans(pkg["id"])[resource["id"]]
+    row = safety_tables.scans(pkg["id"])[resource["id"]]
     assert row["state"] == "findings", row
     held = tk.get_action("package_show")({"ignore_auth": True}, {"id": pkg["id"]})
     assert held["private"] is True, "the gate did not hold the dataset"

@@ -114,8 +114,8 @@ def backfill(conn: Connection, source: str = "metadata_created") -> int:
 
 def ensure_and_backfill(conn: Connection, source: str | None = None) -> bool:
     """Create the tables if missing and then backfill them; True if that happened."""
-    from . import model as events_model
-    if events_model.ensure_tables(conn):
+    from . import tables as events_tables
+    if events_tables.ensure_tables(conn):
         backfill(conn, source or "metadata_created")
         return True
     return False

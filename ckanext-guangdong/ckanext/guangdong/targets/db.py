@@ -9,7 +9,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from sqlalchemy import text
 
-from . import model as targets_model
+from . import tables as targets_tables
 from . import store
 from .counting import Rules
 
@@ -42,7 +42,7 @@ def connection() -> Any:
     # Creates and backfills the events tables if missing; a backfill writes events dated in
     # the past, so month-end counts computed before are void.
     conn, backfilled = events.connection_and_backfilled()
-    targets_model.ensure_tables(conn)
+    targets_tables.ensure_tables(conn)
     if backfilled:
         from . import cube
         cube.clear(conn)

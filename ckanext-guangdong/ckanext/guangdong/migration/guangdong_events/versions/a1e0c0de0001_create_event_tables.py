@@ -14,7 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # The DDL is shared with the plugin (idempotent), see events/model.py.
+    # The DDL is shared with the plugin (idempotent), see events/tables.py.
     from ckanext.guangdong.events import backfill
     try:
         import ckan.plugins.toolkit as tk
@@ -25,6 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from ckanext.guangdong.events import model as events_model
-    for statement in events_model.DROP:
+    from ckanext.guangdong.events import tables as events_tables
+    for statement in events_tables.DROP:
         op.execute(text(statement))

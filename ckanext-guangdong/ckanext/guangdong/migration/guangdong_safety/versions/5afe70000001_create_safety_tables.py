@@ -15,11 +15,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from ckanext.guangdong.safety import model  # shared, idempotent DDL
+    from ckanext.guangdong.safety import tables  # shared, idempotent DDL
     model.ensure_tables(op.get_bind())
 
 
 def downgrade() -> None:
-    from ckanext.guangdong.safety import model
+    from ckanext.guangdong.safety import tables
     for statement in model.DROP:
         op.execute(text(statement))

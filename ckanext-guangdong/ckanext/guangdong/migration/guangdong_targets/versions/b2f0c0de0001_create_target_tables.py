@@ -14,13 +14,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Shared, idempotent DDL (targets/model.py). Targets are loaded from
+    # Shared, idempotent DDL (targets/tables.py). Targets are loaded from
     # config/targets.yaml on first use, not here, so the file path comes from the config.
-    from ckanext.guangdong.targets import model as targets_model
-    targets_model.ensure_tables(op.get_bind())
+    from ckanext.guangdong.targets import tables as targets_tables
+    targets_tables.ensure_tables(op.get_bind())
 
 
 def downgrade() -> None:
-    from ckanext.guangdong.targets import model as targets_model
-    for statement in targets_model.DROP:
+    from ckanext.guangdong.targets import tables as targets_tables
+    for statement in targets_tables.DROP:
         op.execute(text(statement))
