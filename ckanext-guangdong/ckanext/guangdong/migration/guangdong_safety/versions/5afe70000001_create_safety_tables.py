@@ -16,10 +16,10 @@ depends_on = None
 
 def upgrade() -> None:
     from ckanext.guangdong.safety import tables  # shared, idempotent DDL
-    model.ensure_tables(op.get_bind())
+    tables.ensure_tables(op.get_bind())
 
 
 def downgrade() -> None:
     from ckanext.guangdong.safety import tables
-    for statement in model.DROP:
+    for statement in tables.DROP:
         op.execute(text(statement))
