@@ -7,9 +7,9 @@ scripts/test.sh's setup (GD_TEST_TOOLS=1). Read from the files, nothing is insta
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 

@@ -11,7 +11,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.guangdong.data import export, tables, records, search
+from ckanext.guangdong.data import export, records, search, tables
 
 __all__ = ["guangdong_data_load_report", "guangdong_data_record_count_check",
            "guangdong_data_download_links", "guangdong_data_api_examples",

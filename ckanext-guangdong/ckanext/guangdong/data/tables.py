@@ -1,6 +1,7 @@
 """The load report of each resource: what the last DataStore load found (rows, columns and their
 types, encoding, header row, warnings) or why it failed. One row per resource; the dataset page,
-the resource page and the harvest report read it (idempotent DDL shared with the migration)."""
+the resource page and the harvest report read it (the DDL of its migration, the only path that
+creates it)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+from ckanext.guangdong import migrated
 
 TABLE = "guangdong_datastore_load"
 DDL = (
@@ -32,29 +35,22 @@ DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 FIELDS = ("resource_id", "package_id", "state", "rows", "columns", "encoding", "header_line",
           "warnings", "error", "started", "finished")
 _JSON = ("columns", "warnings", "error")
+PLUGIN = "guangdong_data"
 
 
-def ensure_table(conn: Connection) -> None:
-    for statement in DDL:
-        conn.execute(text(statement))
+def create_table(conn: Connection) -> None:
+    migrated.run(conn, DDL)  # the migration's, idempotent
 
 
 def _session_conn() -> Connection:
-    from ckan import model
-    conn = model.Session.connection()
-    ensure_table(conn)
-    return conn
+    """The session's connection, the table checked (migrated.NotMigrated when missing)."""
+    return migrated.session_connection(PLUGIN, TABLE)
 
 
 def _reading_conn() -> Connection | None:
-    """The session's connection when the table exists, else None (nothing to read). Reads
-    (every dataset and resource page) run no DDL: it costs a catalog look-up and locks
-    for every page, and counts as a write to the page cache."""
-    from ckan import model
-    conn = model.Session.connection()
-    if conn.execute(text("SELECT to_regclass(:t)"), {"t": TABLE}).scalar() is None:
-        return None
-    return conn
+    """The connection reads use: the same check as writes (reads, on every dataset and
+    resource page, run no DDL and, once the table was found, no catalog look-up)."""
+    return _session_conn()
 
 
 def save(resource_id: str, package_id: str, state: str, **values: Any) -> None:

@@ -1,8 +1,11 @@
 """Tables of the events feature and their idempotent DDL.
 
-The same statements are run by the alembic migration and by ``ensure_tables`` (CKAN's
-``clean_db`` test fixture drops every table and re-runs only core migrations, so the feature
-must be able to re-create its tables itself; see docs/development.md).
+The migrations (``migration/guangdong_events``) are the only path that creates them;
+request-time code asks ``require`` and gets a clear error naming ``ckan db upgrade`` when
+they are missing (docs/development.md, "Schema changes"). Tests re-run the migrations after
+CKAN's ``clean_db`` (tests/gd_testing.py).
+The events migrations also own the indexes the targets feature's counters scan with
+(revision a1e0c0de0004).
 
 - ``guangdong_publication_event``: the dated record, one row per published / withdrawn change.
 - ``guangdong_open_period``: the same facts as intervals (opened_at, closed_at) per package, so
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+from ckanext.guangdong import migrated
 
 EVENT_TABLE = "guangdong_publication_event"
 
@@ -148,12 +153,23 @@ DROP: tuple[str, ...] = (
 )
 
 
+PLUGIN = "guangdong_events"
+TABLES = ("guangdong_publication_event", "guangdong_open_period", "guangdong_key_period",
+          "guangdong_package_state", "guangdong_open_period_value")
+
+
+def require(conn: Connection) -> None:
+    """Raise migrated.NotMigrated (naming ``ckan db upgrade``) when the tables are missing."""
+    migrated.require(conn, PLUGIN, *TABLES)
+
+
 def tables_exist(conn: Connection) -> bool:
     return conn.execute(text("SELECT to_regclass('guangdong_package_state')")).scalar() is not None
 
 
-def ensure_tables(conn: Connection) -> bool:
-    """Create the tables when missing; True if they were created (the caller then backfills)."""
+def create_tables(conn: Connection) -> bool:
+    """The migration's DDL: create the tables when missing; True if they were created (the
+    migration then backfills)."""
     if conn.execute(text("SELECT to_regclass('guangdong_open_period_value')")).scalar() is not None:
         return False
     if tables_exist(conn):  # created by an older revision: bring them up to date (idempotent)

@@ -29,7 +29,7 @@ from ckan.types import Context
 
 from ckanext.guangdong.schema import openness
 
-from . import config, tables, scanner
+from . import config, scanner, tables
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The safety feature's tables (idempotent DDL shared with the migration).
+"""The safety feature's tables (the DDL of its migration, the only path that creates them).
 
 - ``guangdong_safety_scan``: the last scan of each tabular resource (``subject`` = resource id)
   and of each dataset's metadata text (``subject`` = ''): state, what was scanned (the file's
@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+from ckanext.guangdong import migrated
 
 SCAN = "guangdong_safety_scan"
 PUBLICATION = "guangdong_safety_publication"
@@ -83,28 +85,16 @@ DDL = (
 )
 DROP = tuple(f"DROP TABLE IF EXISTS {t}" for t in (SCAN, PUBLICATION, AUDIT, NEGATIVE_LIST, ORG_REVIEW))
 
-_ensured: set[int] = set()
+PLUGIN = "guangdong_safety"
 
 
-def ensure_tables(conn: Connection) -> None:
-    for statement in DDL:
-        conn.execute(text(statement))
+def create_tables(conn: Connection) -> None:
+    migrated.run(conn, DDL)  # the migration's, idempotent
 
 
 def conn() -> Connection:
-    """The session's connection, tables in place (a test database that clean_db emptied)."""
-    from ckan import model
-    c = model.Session.connection()
-    key = id(c.engine)
-    if key not in _ensured:
-        ensure_tables(c)
-        _ensured.add(key)
-    return c
-
-
-def forget_tables() -> None:
-    """After a database reset: check the tables again on next use."""
-    _ensured.clear()
+    """The session's connection, the tables checked (migrated.NotMigrated when missing)."""
+    return migrated.session_connection(PLUGIN, SCAN, PUBLICATION, AUDIT, NEGATIVE_LIST, ORG_REVIEW)
 
 
 def utcnow() -> dt.datetime:

@@ -1,8 +1,11 @@
-"""Tables of the targets feature (idempotent DDL shared by the migration and ``ensure_tables``)."""
+"""Tables of the targets feature: the DDL of its migrations (``migration/guangdong_targets``, the only
+path that creates them; the month-end cube's is in cube.py) and the check request-time code makes."""
 from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+from ckanext.guangdong import migrated
 
 DDL: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS guangdong_target (
@@ -50,13 +53,18 @@ DROP: tuple[str, ...] = (
 )
 
 
-def ensure_tables(conn: Connection) -> bool:
-    from ckanext.guangdong.events.backfill import ensure_and_backfill
+PLUGIN = "guangdong_targets"
+TABLES = ("guangdong_target", "guangdong_target_audit", "guangdong_targets_snapshot",
+          "guangdong_open_cube")
 
-    from .cube import DDL as CUBE_DDL  # revision 2
-    ensure_and_backfill(conn)  # the cube's indexes are on the events tables
-    if conn.execute(text("SELECT to_regclass('guangdong_open_cube')")).scalar() is not None:
-        return False
-    for statement in DDL + CUBE_DDL:
+
+def require(conn: Connection) -> None:
+    """Raise migrated.NotMigrated (naming ``ckan db upgrade``) when the tables are missing."""
+    migrated.require(conn, PLUGIN, *TABLES)
+
+
+def create_tables(conn: Connection) -> None:
+    """The first migration's DDL (idempotent). The events feature's tables are its own
+    migrations' business (they also make the indexes our counters scan with)."""
+    for statement in DDL:
         conn.execute(text(statement))
-    return True

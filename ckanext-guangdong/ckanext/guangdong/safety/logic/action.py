@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from ckanext.guangdong import params
 from ckanext.guangdong.schema import openness
 
-from .. import gate, tables, negative_list
+from .. import gate, negative_list, tables
 
 log = logging.getLogger(__name__)
 _ = tk._

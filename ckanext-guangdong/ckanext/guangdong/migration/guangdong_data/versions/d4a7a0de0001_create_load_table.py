@@ -15,7 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     from ckanext.guangdong.data import tables as data_tables  # shared, idempotent DDL
-    data_tables.ensure_table(op.get_bind())
+    data_tables.create_table(op.get_bind())
 
 
 def downgrade() -> None:

@@ -15,8 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from ckanext.guangdong.safety import tables  # shared, idempotent DDL
-    tables.ensure_tables(op.get_bind())
+    from ckanext.guangdong.safety import tables  # the DDL (idempotent)
+    tables.create_tables(op.get_bind())
 
 
 def downgrade() -> None:

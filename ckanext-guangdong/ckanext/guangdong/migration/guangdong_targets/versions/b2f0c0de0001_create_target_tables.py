@@ -14,10 +14,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Shared, idempotent DDL (targets/tables.py). Targets are loaded from
-    # config/targets.yaml on first use, not here, so the file path comes from the config.
+    # Idempotent DDL (targets/tables.py); the events feature's tables are made by its own
+    # migrations. Targets are loaded from config/targets.yaml on first use, not here, so
+    # the file path comes from the config.
     from ckanext.guangdong.targets import tables as targets_tables
-    targets_tables.ensure_tables(op.get_bind())
+    targets_tables.create_tables(op.get_bind())
 
 
 def downgrade() -> None:
