@@ -12,7 +12,7 @@ import requests
 from web import PASSWORD, login
 from world import World
 
-from ckanext.guangdong.harvest import secrets
+from ckanext.guangdong.harvest_ops import secrets
 
 pytestmark = pytest.mark.usefixtures("gd_plugins")
 MASK = secrets.MASK

@@ -12,7 +12,7 @@ import click
 import yaml
 
 from ckanext.guangdong.cli import guangdong
-from ckanext.guangdong.harvest.scheduler import scheduler
+from ckanext.guangdong.harvest_ops.scheduler import scheduler
 
 # The repository's list (scripts/lib.sh exports GD_ROOT; else the working directory)
 DEFAULT_FILE = Path(os.environ.get("GD_ROOT") or Path.cwd()) / "config" / "city_sources.yaml"
