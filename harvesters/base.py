@@ -26,7 +26,7 @@ from . import importer, schema_fit, store
 from .crosswalk import Crosswalk
 from .crosswalk import load as load_crosswalk
 from .errors import DuplicateInSource, HarvestError, RecordRejected, format_message
-from .http import Client
+from .fetch import Client
 from .mapping import RemoteRecord, map_record
 
 log = logging.getLogger(__name__)

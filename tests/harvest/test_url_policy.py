@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from ckanext.guangdong import urlpolicy
 from ckanext.guangdong.harvesters.errors import HarvestError
-from ckanext.guangdong.harvesters.http import Client
+from ckanext.guangdong.harvesters.fetch import Client
 
 ALLOWED = "ckanext.guangdong.harvest.allowed_hosts"
 
