@@ -22,7 +22,7 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 
 from . import config as source_config
-from . import importer, schema_fit, store
+from . import importer, objects, organizations, schema_fit, store, withdrawal
 from .crosswalk import Crosswalk
 from .crosswalk import load as load_crosswalk
 from .errors import DuplicateInSource, HarvestError, RecordRejected, format_message
@@ -146,7 +146,7 @@ class GuangdongHarvesterBase(HarvesterBase):
         try:
             # The city's organization exists before any record is queued, so parallel fetch
             # consumers never race to create it.
-            importer.city_org(cfg["region_code"], self.crosswalk(cfg))
+            organizations.city_org(cfg["region_code"], self.crosswalk(cfg))
         except Exception as e:
             self.job_error(harvest_job, "import_error", f"organization city-{cfg['region_code']}: {e}")
             return None
@@ -245,7 +245,7 @@ class GuangdongHarvesterBase(HarvesterBase):
                 # Optional fields the schema rejects (a malformed phone number, say) are
                 # dropped with a warning rather than losing the whole dataset.
                 model.Session.rollback()
-                self._reset_link(harvest_object)
+                objects.unlink_failed(harvest_object)
                 droppable = _optional_failures(e, mapped.fields)
                 if not droppable:
                     raise
@@ -258,7 +258,7 @@ class GuangdongHarvesterBase(HarvesterBase):
             # The first record keeps the dataset; this one is the source's error, and stays
             # non-current so it is tried (and reported) again at the next job.
             model.Session.rollback()
-            self._reset_link(harvest_object)
+            objects.unlink_failed(harvest_object)
             self.object_error(harvest_object, e.kind, e.message, "Import")
             return False
         except RecordRejected as e:
@@ -266,55 +266,37 @@ class GuangdongHarvesterBase(HarvesterBase):
             if e.kind == "duplicate_identifier":
                 # Not a failure of this record: it lives on under the source with precedence.
                 self.object_error(harvest_object, e.kind, e.message, "Import", warning=True)
-                importer.mark_duplicate(harvest_object)
+                objects.make_current(harvest_object, None)
+                model.Session.commit()
                 return "unchanged"
             self.object_error(harvest_object, e.kind, e.message, "Import")
             return False
         except tk.ValidationError as e:
             model.Session.rollback()
-            self._reset_link(harvest_object)
+            objects.unlink_failed(harvest_object)
             self.object_error(harvest_object, "validation_error", _validation_text(e), "Import")
             return False
         except Exception as e:
             model.Session.rollback()
-            self._reset_link(harvest_object)
+            objects.unlink_failed(harvest_object)
             log.error("import failed: %s", traceback.format_exc())
             self.object_error(harvest_object, "import_error", f"{type(e).__name__}: {e}", "Import")
             return False
-        # One current object per remote record (the fingerprint of the next gather is read from it).
-        model.Session.query(HarvestObject).filter(
-            HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
-            HarvestObject.guid == harvest_object.guid,
-            HarvestObject.id != harvest_object.id).update({"current": False})
-        model.Session.commit()
+        model.Session.commit()  # the dataset and its current harvest object together
         if outcome.status == "unchanged":
             return "unchanged"
         return True
 
-    @staticmethod
-    def _reset_link(obj: HarvestObject) -> None:
-        """After a failed create, the object must not point at a dataset that never was."""
-        obj = model.Session.merge(obj)
-        if obj.package_id and not model.Package.get(obj.package_id):  # pyright: ignore[reportArgumentType]
-            obj.package_id = None  # pyright: ignore[reportAttributeAccessIssue]
-            obj.current = False  # pyright: ignore[reportAttributeAccessIssue]
-            obj.save()
-
     def _import_withdrawal(self, obj: HarvestObject, cfg: dict[str, Any]) -> bool:
         try:
-            done = importer.withdraw(obj.package_id, obj.harvest_source_id, cfg["withdrawal"])  # pyright: ignore[reportArgumentType]
+            done = withdrawal.withdraw(obj.package_id, obj.harvest_source_id, cfg["withdrawal"])  # pyright: ignore[reportArgumentType]
         except Exception as e:
             model.Session.rollback()
             log.exception("withdrawal failed")
             self.object_error(obj, "withdrawal_error", f"{type(e).__name__}: {e}", "Import")
             return False
         log.info("withdrawal of %s: %s", obj.guid, done)
-        # No object of this guid is current any more: the record left the source.
-        model.Session.query(HarvestObject).filter(
-            HarvestObject.harvest_source_id == obj.harvest_source_id,
-            HarvestObject.guid == obj.guid).update({"current": False})
-        obj.current = False  # pyright: ignore[reportAttributeAccessIssue]
-        obj.save()
+        objects.retire_record(obj)
         return True
 
 
