@@ -84,10 +84,11 @@ def build() -> World:
     from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
     from gd_testing import make_sysadmin, make_user
 
-    from ckanext.guangdong.harvesters import importer
+    from ckanext.guangdong.harvesters.site import site_context
+    from ckanext.guangdong.harvesters.withdrawal import withdraw
 
     run = "lk" + uuid.uuid4().hex[:6]
-    site = importer.site_context()
+    site = site_context()
 
     def ctx() -> dict[str, Any]:
         return dict(site)
@@ -179,8 +180,8 @@ def build() -> World:
                                                private=True)
     packages["harvested_withdrawn"] = harvested("harvested_withdrawn")
     packages["harvested_deleted"] = harvested("harvested_deleted")
-    assert importer.withdraw(packages["harvested_withdrawn"]["id"], source["id"], "withdraw") == "withdrawn"
-    assert importer.withdraw(packages["harvested_deleted"]["id"], source["id"], "delete") == "deleted"
+    assert withdraw(packages["harvested_withdrawn"]["id"], source["id"], "withdraw") == "withdrawn"
+    assert withdraw(packages["harvested_deleted"]["id"], source["id"], "delete") == "deleted"
 
     # A record the import rejected: its object and error text belong to the source's editors.
     rejected = HarvestObject(guid=f"{run}-rejected", job=job, source=src, current=False,

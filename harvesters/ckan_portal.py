@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from .base import GuangdongHarvesterBase, Listed
 from .errors import HarvestError
-from .http import Client
+from .fetch import Client
 from .mapping import RemoteRecord
 from .records import dataset_resources, flatten_dataset
 

@@ -11,8 +11,8 @@ from ckan.types import Context, DataDict
 from ckanext.harvest.model import HarvestJob, HarvestSource
 
 from ckanext.guangdong import params, urlpolicy
-from ckanext.guangdong.harvest import secrets, status, timeout
-from ckanext.guangdong.harvest.logic.auth import allowed_to
+from ckanext.guangdong.harvest_ops import secrets, status, timeout
+from ckanext.guangdong.harvest_ops.logic.auth import allowed_to
 from ckanext.guangdong.harvesters.errors import HarvestError
 
 __all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report", "harvest_jobs_run",

@@ -1,6 +1,6 @@
 """``ckan guangdong scheduler``: the periodic jobs of a running portal (scheduled harvests,
 the hourly view counts, the daily targets snapshot). Its interval is the harvest feature's
-option ``ckanext.guangdong.scheduler.harvest_interval`` (harvest/config_declaration.yaml)."""
+option ``ckanext.guangdong.scheduler.harvest_interval`` (harvest_ops/config_declaration.yaml)."""
 from __future__ import annotations
 
 import logging

@@ -12,7 +12,7 @@ import click
 import yaml
 
 from ckanext.guangdong.cli import guangdong
-from ckanext.guangdong.harvest.scheduler import scheduler
+from ckanext.guangdong.harvest_ops.scheduler import scheduler
 
 # The repository's list (scripts/lib.sh exports GD_ROOT; else the working directory)
 DEFAULT_FILE = Path(os.environ.get("GD_ROOT") or Path.cwd()) / "config" / "city_sources.yaml"
@@ -37,7 +37,8 @@ def sources() -> None:
 def sources_load(path: str) -> None:
     """Create or update the sources listed in config/city_sources.yaml."""
     from ckanext.guangdong.harvesters.crosswalk import load as load_crosswalk
-    from ckanext.guangdong.harvesters.importer import city_org, site_context
+    from ckanext.guangdong.harvesters.organizations import city_org
+    from ckanext.guangdong.harvesters.site import site_context
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     failed = 0
     for entry in data.get("sources") or []:

@@ -12,7 +12,7 @@ from ckanext.harvest import utils as harvest_utils
 from ckanext.harvest.model import HarvestJob
 from flask import Blueprint, Response, request
 
-from ckanext.guangdong.harvest import status
+from ckanext.guangdong.harvest_ops import status
 from ckanext.guangdong.security.cells import safe_row
 
 guangdong_harvest = Blueprint("guangdong_harvest", __name__)

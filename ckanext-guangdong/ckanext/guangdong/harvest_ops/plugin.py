@@ -1,5 +1,6 @@
-"""The harvest feature: progress, error reports, job timeout, source URL rules, and the
-source page additions. The harvesters themselves are plugins in ckanext.guangdong.harvesters."""
+"""The harvest_ops feature (plugin ``guangdong_harvest``): running and watching the harvest —
+progress, error reports, job timeout, source URL rules, and the source page additions. The
+harvesters themselves are plugins in ckanext.guangdong.harvesters."""
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ HERE = os.path.dirname(__file__)
 
 
 @tk.blanket.config_declarations
-@tk.blanket.actions(registration.actions("ckanext.guangdong.harvest.logic.action"))
+@tk.blanket.actions(registration.actions("ckanext.guangdong.harvest_ops.logic.action"))
 @tk.blanket.auth_functions
 @tk.blanket.helpers
 @tk.blanket.blueprints
@@ -31,8 +32,8 @@ class GuangdongHarvestPlugin(p.SingletonPlugin, FeatureTranslation):
 
     # IPackageController: a harvest source's secrets (docs/security.md)
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        from ckanext.guangdong.harvest import secrets
-        from ckanext.guangdong.harvest.logic.action import may_see_secrets
+        from ckanext.guangdong.harvest_ops import secrets
+        from ckanext.guangdong.harvest_ops.logic.action import may_see_secrets
         if pkg_dict.get("type") == "harvest" and not may_see_secrets(context):
             secrets.mask_source(pkg_dict)
 
@@ -41,14 +42,14 @@ class GuangdongHarvestPlugin(p.SingletonPlugin, FeatureTranslation):
         The stored copies stay whole: package_show reads a sysadmin's view from them, and
         search masks them on the way out (after_dataset_search)."""
         if pkg_dict.get("dataset_type") == "harvest" or pkg_dict.get("type") == "harvest":
-            from ckanext.guangdong.harvest import secrets
+            from ckanext.guangdong.harvest_ops import secrets
             secrets.mask_source(pkg_dict, copies=False)
         return pkg_dict
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
         # Rows indexed before masking existed are masked on the way out too.
-        from ckanext.guangdong.harvest import secrets
+        from ckanext.guangdong.harvest_ops import secrets
         for result in search_results.get("results", []):
             if not isinstance(result, dict):
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 # so a type checker reads a row's values (ids, dates, content) as Column objects.
 from typing import Any
 
-from ckanext.guangdong.harvest import status
+from ckanext.guangdong.harvest_ops import status
 
 
 def guangdong_harvest_progress(source_id: str) -> dict[str, Any] | None:
