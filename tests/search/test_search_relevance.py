@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import search_catalog as catalog
-from search_relevance import grades, graded_score, relevant, score
+from search_relevance import graded_score, grades, relevant, score
 
 # Depends on each engine's Chinese segmentation (embedded: jieba plus the place-name
 # dictionary and the bigram aid; Solr: ICU tokens, traditional→simplified, CJK bigrams).

@@ -33,3 +33,10 @@ class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
     (logic/action.py) and the search error pages (views.py)."""
 
     p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
+
+    def before_dataset_index(self, data_dict: dict[str, Any]) -> dict[str, Any]:
+        # Thesaurus, place, variant and pinyin words for both backends (meaning/).
+        from ckanext.guangdong.search.meaning import enrich
+        return enrich.enrich(data_dict, tk.asbool(
+            tk.config.get("ckanext.guangdong.search.province_covers_cities", True)))
