@@ -43,11 +43,13 @@ def enrich(data_dict: dict[str, Any], province_covers_cities: bool = True) -> di
     text = segment.normalise(" ".join(titles + _strings(data_dict.get("notes")) + tags + org_titles))
     region = next((str(data_dict.get(k) or stored.get(k) or "") for k in REGION_FIELDS
                    if data_dict.get(k) or stored.get(k)), "")
-    meaning = thesaurus.expansions(text) + variants.variants(text)
-    meaning += [n for n in places.names_for(region, province_covers_cities)
-                if segment.normalise(n) not in text]
+    words = " ".join(dict.fromkeys(thesaurus.expansions(text) + variants.variants(text)))
+    # The place names as one value per region code: the same text for every dataset of
+    # that region, so the segmenter's cache tokenises it once (bench/search_meaning.py).
+    region_names = " ".join(places.names_for(region, province_covers_cities))
+    meaning = [v for v in (words, region_names) if v]
     if meaning:
-        data_dict[MEANING] = " ".join(dict.fromkeys(meaning))
+        data_dict[MEANING] = meaning
     spoken: dict[str, None] = {}
     for value in titles + org_titles + tags:
         spoken.update(dict.fromkeys(pinyin.text_pinyin(value)))

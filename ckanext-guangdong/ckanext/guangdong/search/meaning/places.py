@@ -48,11 +48,12 @@ def _names(code: str) -> list[str]:
     return out
 
 
-def names_for(code: str, province_covers_cities: bool) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def names_for(code: str, province_covers_cities: bool) -> tuple[str, ...]:
     """The place names a dataset of this region code is found by (beyond its own words)."""
     code = str(code or "").strip()
     if code in cities():
-        return _names(code)
+        return tuple(_names(code))
     if code == PROVINCE and province_covers_cities:
-        return [n for c in cities() for n in _names(c)]
-    return []
+        return tuple(n for c in cities() for n in _names(c))
+    return ()
