@@ -24,7 +24,8 @@ class GuangdongSearchBackendPlugin(p.SingletonPlugin):
 
 # The modules are imported when CKAN asks (registration.py): this module is loaded early,
 # for the system plugin above.
-@tk.blanket.actions(registration.actions("ckanext.guangdong.search.logic.action"))
+@tk.blanket.actions(registration.actions("ckanext.guangdong.search.logic.action",
+                                            "ckanext.guangdong.search.logic.suggest"))
 @tk.blanket.blueprints(registration.blueprints("ckanext.guangdong.search.views"))
 @tk.blanket.cli  # `ckan guangdong search ...` (cli.py)
 class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
