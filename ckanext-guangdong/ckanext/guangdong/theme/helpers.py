@@ -211,3 +211,43 @@ def guangdong_organization_summary(org_id: str) -> dict[str, Any]:
             "include_followers": False})
     except (tk.ObjectNotFound, tk.ValidationError, tk.NotAuthorized):
         return {}
+
+
+def _page_url(extras: dict[str, Any] | None) -> str | None:
+    """The current page's URL without its query, as CKAN's add_url_param and remove_url_param
+    build it (``url_for`` of the request's endpoint), made once per request: a search page asks
+    for it once per facet value (10 facets × up to 50 values). None when ``extras`` cannot be
+    a key (then CKAN builds it, as before)."""
+    from ckan.lib import helpers as ckan_helpers
+    try:
+        key = frozenset((extras or {}).items())
+    except TypeError:
+        return None
+    urls = flask.g.setdefault("_guangdong_page_urls", {})
+    if key not in urls:
+        urls[key] = ckan_helpers._create_url_with_params(params=None, extras=extras)
+    return urls[key]
+
+
+@tk.chained_helper
+def add_url_param(next_helper: Any, alternative_url: str | None = None,
+                  controller: str | None = None, action: str | None = None,
+                  extras: dict[str, Any] | None = None,
+                  new_params: dict[str, Any] | None = None) -> str:
+    """CKAN's, with the page's own URL made once per request (facet links)."""
+    if not (alternative_url or controller or action):
+        alternative_url = _page_url(extras)
+    return next_helper(alternative_url=alternative_url, controller=controller, action=action,
+                       extras=extras, new_params=new_params)
+
+
+@tk.chained_helper
+def remove_url_param(next_helper: Any, key: list[str] | str, value: str | None = None,
+                     replace: str | None = None, controller: str | None = None,
+                     action: str | None = None, extras: dict[str, Any] | None = None,
+                     alternative_url: str | None = None) -> str:
+    """CKAN's, with the page's own URL made once per request (facet links)."""
+    if not (alternative_url or controller or action):
+        alternative_url = _page_url(extras)
+    return next_helper(key, value=value, replace=replace, controller=controller, action=action,
+                       extras=extras, alternative_url=alternative_url)
