@@ -26,6 +26,9 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IConfigurable)
 
     def configure(self, config: Any) -> None:
+        # Search results' view counts in two statements instead of ~50 (theme/tracking_batch.py).
+        from ckanext.guangdong.theme import tracking_batch
+        tracking_batch.install()
         # Every process that writes (web, harvest consumers, job worker, CLI) raises the
         # site version after its commits, so the web workers' page caches see the writes.
         if tk.asbool(config.get("ckanext.guangdong.page_cache")):
