@@ -302,3 +302,14 @@ def has_more_facets(next_helper: Any, facet: str, search_facets: dict[str, Any],
     """CKAN's answer, from the values made once per request."""
     limit = _facet_limit(facet, limit)
     return limit is not None and len(_facet_items(facet, search_facets, exclude_active)) > limit
+
+
+@tk.chained_helper
+def follow_count(next_helper: Any, obj_type: str, obj_id: str) -> int:
+    """CKAN's count of an object's followers, asked once per request and object: a dataset
+    page's sidebar shows it twice (an action call, its validation and a count each time)."""
+    counts = flask.g.setdefault("_guangdong_follow_counts", {})
+    key = (obj_type.lower(), obj_id)
+    if key not in counts:
+        counts[key] = next_helper(obj_type, obj_id)
+    return counts[key]
