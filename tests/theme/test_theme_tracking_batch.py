@@ -73,8 +73,9 @@ def test_search_results_carry_trackings_counts_in_two_statements(gd_app: Any) ->
     assert [r["tracking_summary"]["total"] for r in by_name[pkgs[0]["name"]]["resources"]] == [300, 400]
 
     # and the same dicts as the plugin's own method sets, on a copy of the results
-    from ckanext.guangdong.theme import tracking_batch
     from ckanext.tracking.plugin import TrackingPlugin
+
+    from ckanext.guangdong.theme import tracking_batch
     assert TrackingPlugin.after_dataset_search is tracking_batch.after_dataset_search
     theirs = copy.deepcopy(found)
     for pkg in theirs["results"]:
