@@ -313,3 +313,21 @@ def follow_count(next_helper: Any, obj_type: str, obj_id: str) -> int:
     if key not in counts:
         counts[key] = next_helper(obj_type, obj_id)
     return counts[key]
+
+
+@tk.chained_helper
+def check_access(next_helper: Any, action: str, data_dict: dict[str, Any] | None = None) -> bool:
+    """CKAN's answer, asked once per GET request, user, action and data: a dataset page asks
+    ``package_update`` of its dataset four or five times (CKAN's, scheming's, our templates), each
+    a chain of rules reading the database. A GET writes nothing, so the answer cannot change
+    within it; other requests (a form that saved, a login) ask every time, as before."""
+    if not flask.has_request_context() or flask.request.method != "GET":
+        return next_helper(action, data_dict)
+    try:
+        key = (tk.current_user.name, action, frozenset((data_dict or {}).items()))
+    except TypeError:  # data that cannot be a key: asked every time
+        return next_helper(action, data_dict)
+    answers = flask.g.setdefault("_guangdong_access", {})
+    if key not in answers:
+        answers[key] = next_helper(action, data_dict)
+    return answers[key]
