@@ -203,7 +203,16 @@ def guangdong_organization_summary(org_id: str) -> dict[str, Any]:
     """What the dataset page's sidebar shows of its publisher (title, description, picture,
     extras): CKAN's organization_show without members, tags, groups, followers and dataset
     counts (the counts are a facet search of the whole catalog). Same answer as
-    h.get_organization for those fields; {} when it cannot be shown, as there."""
+    h.get_organization for those fields; {} when it cannot be shown, as there. Asked once per
+    request and organization (the page renders its sidebar block twice)."""
+    kept = flask.g.setdefault("_guangdong_organization_summaries", {}) \
+        if flask.has_request_context() else {}
+    if org_id not in kept:
+        kept[org_id] = _organization_summary(org_id)
+    return kept[org_id]
+
+
+def _organization_summary(org_id: str) -> dict[str, Any]:
     try:
         return tk.get_action("organization_show")({}, {
             "id": org_id, "include_datasets": False, "include_dataset_count": False,
