@@ -2,8 +2,9 @@
 while it may not.
 
 A dataset is held back while
-- ``pending_scan``: a tabular file of it (new, replaced, a new link) has not been scanned yet,
-- ``scan_failed``: a tabular file could not be scanned (``hold_unscannable``),
+- ``pending_scan``: a file of it (a table: new, replaced, a new link; any upload) has not been
+  scanned yet,
+- ``scan_failed``: a file could not be scanned (``hold_unscannable``),
 - ``findings``: a file holds personal data, not cleared by a reviewer,
 - ``metadata``: its title, description, tags ... hold personal data, not cleared,
 - ``review``: its organisation needs a review and nobody approved this publication yet.
@@ -67,6 +68,18 @@ def is_tabular(res: Mapping[str, Any]) -> bool:
     return (isinstance(res, Mapping) and res.get("state", "active") == "active"
             and res.get("url_type") not in TABULAR_SKIP and bool(res.get("url"))
             and bool(XLoaderFormats.is_it_an_xloader_format(_format_of(res))))
+
+
+def is_sniffed(res: Mapping[str, Any]) -> bool:
+    """An upload the data feature does not load (declared TXT, JSON, ZIP, HTML, PDF ...): the
+    safety job reads it by its content (filescan.py), whatever its declared format says."""
+    return (isinstance(res, Mapping) and res.get("state", "active") == "active"
+            and res.get("url_type") == "upload" and bool(res.get("url")) and not is_tabular(res))
+
+
+def is_scanned(res: Mapping[str, Any]) -> bool:
+    """The files the gate waits for: tables the load job scans, and every other upload."""
+    return is_tabular(res) or is_sniffed(res)
 
 
 def file_key(res: Mapping[str, Any]) -> str:
@@ -219,7 +232,7 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     rows = model.scans(existing.id) if existing is not None else {}
     holds: list[str] = []
     for i, res in enumerate(resources):
-        if not is_tabular(res):
+        if not is_scanned(res):
             continue
         hold = resource_hold(res, rows.get(res.get("id") or "-"), i in decision.new_files)
         if hold == PENDING and not config.scan_before_public():
@@ -248,13 +261,13 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     decision.metadata_findings, decision.metadata_hash = metadata_scan(pkg)  # as stored
     tabular_ids = []
     for i, res in enumerate(r for r in pkg.get("resources") or [] if isinstance(r, Mapping)):
-        if not is_tabular(res) or not res.get("id"):
+        if not is_scanned(res) or not res.get("id"):
             continue
         tabular_ids.append(res["id"])
         row = rows.get(res["id"])
         if i in decision.new_files or row is None or row["file_key"] != file_key(res):
             model.mark_queued(pid, res["id"], file_key(res))
-            _queue_scan(res["id"])
+            _queue_scan(res["id"], sniffed=not is_tabular(res))
     model.drop_scans_except(pid, tabular_ids)
     md_row = rows.get(METADATA_SUBJECT)
     same_text = md_row is not None and md_row["content_hash"] == decision.metadata_hash
@@ -276,8 +289,13 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
             model.save_publication(pid, state=PUBLISHED, published_at=now)
 
 
-def _queue_scan(resource_id: str) -> None:
-    """Make sure the data feature's job (which scans before it loads) will read the file."""
+def _queue_scan(resource_id: str, sniffed: bool = False) -> None:
+    """Make sure the data feature's job (which scans before it loads) will read the file, or,
+    for an upload it does not load, the safety job (job.scan_upload, after this write commits)."""
+    if sniffed:
+        from .job import scan_upload
+        tk.enqueue_job(scan_upload, [resource_id], title=f"guangdong_safety scan: resource {resource_id}")
+        return
     if not tk.config.get("ckan.plugins") or "xloader_submit" not in _actions():
         return
     try:
@@ -302,7 +320,7 @@ def current_holds(pkg: Any, rows: dict[str, dict[str, Any]] | None = None,
     holds: list[str] = []
     for res in pkg.resources:
         res_dict = {"url": res.url, "url_type": res.url_type, "format": res.format, "state": res.state}
-        if not is_tabular(res_dict):
+        if not is_scanned(res_dict):
             continue
         hold = resource_hold(res_dict, rows.get(res.id), False)
         if hold and hold not in holds:

@@ -204,7 +204,8 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
             continue
         row = rows[res.id]
         files.append({"resource_id": res.id, "name": names.get(res.id), "state": row["state"],
-                      "rows": row["rows"], "findings": row["findings"], "error": row["error"],
+                      "rows": row["rows"], "findings": row["findings"],
+                      "error": _(row["error"]) if row["error"] else None,  # our message ids
                       "scanned_at": row["scanned_at"], "cleared_by": row["cleared_by"],
                       "cleared_reason": row["cleared_reason"], "cleared_at": row["cleared_at"]})
     md = rows.get(gate.METADATA_SUBJECT)
