@@ -127,3 +127,31 @@ def test_the_content_decides_not_the_name(tmp_path: object) -> None:
     (base / "c.zip").write_bytes(zipped("people.csv", people_csv() * 50))
     with pytest.raises(filescan.Unscannable):   # unpacks to more than the limit
         filescan.scan_file(str(base / "c.zip"), filescan.Limits(10_000))
+
+
+def xlsx_two_sheets() -> bytes:
+    import openpyxl
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "汇总"
+    first.append(["地区", "人数"])
+    first.append(["广州市", 20])
+    second = book.create_sheet("名单")
+    header, rows = people()
+    for row in [header, *rows]:
+        second.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_personal_data_on_a_second_sheet_holds_the_dataset() -> None:
+    """The DataStore loads the first sheet; the scan reads every sheet."""
+    org = make_org("city")
+    pkg = create(org["id"], resources=[{"upload": upload("people.xlsx", xlsx_two_sheets()), "url": "people.xlsx",
+                                        "name": "名单", "format": "XLSX"}])
+    row = wait_scan(pkg["id"], pkg["resources"][0]["id"])
+    assert row["state"] == "findings", row
+    assert ("名单: 身份证号码", "resident_id") in {(f["column"], f["detector"]) for f in row["findings"]}
+    assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
