@@ -193,6 +193,7 @@ class Decision:
     wants_public: bool
     holds: list[str] = field(default_factory=list)
     new_files: set[int] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)  # stored resources whose file or format changed
     needs_review: bool = False
     metadata_findings: list[dict[str, Any]] = field(default_factory=list)
     metadata_hash: str = ""
@@ -224,6 +225,7 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     decision = Decision(wants_public=not private, metadata_findings=findings,
                         metadata_hash=digest, user=user)
     decision.new_files = {i for i, r in enumerate(resources) if uploaded_now(r)}
+    decision.changed = _changed(existing, resources, decision.new_files)
     if private:
         return decision
     access = data_dict.get("access_rights", existing.extras.get("access_rights") if existing is not None else None)
@@ -234,7 +236,8 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     for i, res in enumerate(resources):
         if not is_scanned(res):
             continue
-        hold = resource_hold(res, rows.get(res.get("id") or "-"), i in decision.new_files)
+        hold = resource_hold(res, rows.get(res.get("id") or "-"),
+                             i in decision.new_files or res.get("id") in decision.changed)
         if hold == PENDING and not config.scan_before_public():
             hold = None  # the job holds it if the scan finds anything
         if hold and hold not in holds:
@@ -253,6 +256,43 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     return decision
 
 
+def _changed(existing: Any, resources: list[Mapping[str, Any]], new_files: set[int]) -> set[str]:
+    """Stored resources whose file (a new upload, another link) or declared format changes in
+    this write. Their DataStore rows and scan belong to the old file: the rows are dropped
+    (``datastore_active`` false is saved with the write, the table dropped in ``after_write``)
+    and the file is scanned again."""
+    if existing is None:
+        return set()
+    old = {r.id: r for r in existing.resources if r.state == "active"}
+    out: set[str] = set()
+    for i, res in enumerate(resources):
+        before = old.get(str(res.get("id") or ""))
+        if before is None:
+            continue
+        was = {"url": before.url, "url_type": before.url_type, "format": before.format}
+        if (i in new_files or file_key(res) != file_key(was)
+                or _format_of(res).lower() != _format_of(was).lower()):
+            out.add(before.id)
+            if isinstance(res, dict) and (before.extras or {}).get("datastore_active"):
+                res["datastore_active"] = False  # saved with the write
+    return out
+
+
+def drop_datastore_rows(resource_id: str) -> None:
+    """Drop a resource's DataStore table straight through the DataStore backend (its own
+    database and transaction): the action datastore_delete would commit the dataset write
+    we are inside of."""
+    try:
+        from ckanext.datastore.backend import DatastoreBackend
+    except ImportError:
+        return
+    backend = DatastoreBackend.get_active_backend()
+    if backend is not None and backend.resource_exists(resource_id):
+        ctx: Context = {"ignore_auth": True}
+        backend.delete(ctx, {"resource_id": resource_id})
+        log.info("dropped the DataStore table of %s: its file or format changed", resource_id)
+
+
 def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: Decision) -> None:
     """In the write's transaction: queue scans of new files, keep the metadata scan, record the
     publication request (or its end)."""
@@ -260,12 +300,15 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     rows = model.scans(pid)
     decision.metadata_findings, decision.metadata_hash = metadata_scan(pkg)  # as stored
     tabular_ids = []
+    for rid in sorted(decision.changed):
+        drop_datastore_rows(rid)
     for i, res in enumerate(r for r in pkg.get("resources") or [] if isinstance(r, Mapping)):
         if not is_scanned(res) or not res.get("id"):
             continue
         tabular_ids.append(res["id"])
         row = rows.get(res["id"])
-        if i in decision.new_files or row is None or row["file_key"] != file_key(res):
+        if (i in decision.new_files or row is None or row["file_key"] != file_key(res)
+                or res["id"] in decision.changed):
             model.mark_queued(pid, res["id"], file_key(res))
             _queue_scan(res["id"], sniffed=not is_tabular(res))
     model.drop_scans_except(pid, tabular_ids)
