@@ -256,6 +256,7 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
         categories, _v = negative_list.current()
         matches = negative_list.matches(categories, {
             "title": pkg.title, "notes": pkg.notes, "identifier": (pkg.extras or {}).get("identifier"),
+            "tags": [{"name": t.name} for t in pkg.get_tags()],
             "theme": _json_list((pkg.extras or {}).get("theme")),
             "data_items": _json_list((pkg.extras or {}).get("data_items"))})
     except negative_list.Invalid:
