@@ -108,10 +108,12 @@ def resource_hold(res: Mapping[str, Any], row: Mapping[str, Any] | None, new_fil
 
 # --- metadata text ---------------------------------------------------------------------------
 def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The texts of a dataset that are shown as they are. Contact fields are left out: they are
-    the publisher's contact point, published on purpose (and checked as such by the schema)."""
+    """The texts of a dataset that are shown as they are. The contact e-mail and phone are left
+    out: they are the publisher's contact point, published on purpose (and checked as such by
+    the schema); the contact's and the publisher's names are free text, where a mobile or an
+    ID number has no business."""
     out: list[tuple[str, str]] = []
-    for key in ("title", "notes", "access_conditions"):
+    for key in ("title", "notes", "access_conditions", "contact_name", "publisher_name"):
         if isinstance(pkg.get(key), str) and pkg[key].strip():
             out.append((key, pkg[key].strip()))
     tags = [t.get("name") for t in pkg.get("tags") or [] if isinstance(t, Mapping)]

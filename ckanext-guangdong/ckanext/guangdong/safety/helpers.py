@@ -51,7 +51,8 @@ def _labels() -> dict[str, str]:
         # fields
         "title": _("Title"), "notes": _("Description"), "tags": _("Tags"),
         "theme": _("Themes"), "data_items": _("Data items"), "identifier": _("Identifier"),
-        "access_conditions": _("Access conditions"), "data_items.name": _("Data item name"),
+        "access_conditions": _("Access conditions"), "contact_name": _("Contact name"),
+        "publisher_name": _("Publisher name"), "data_items.name": _("Data item name"),
         "data_items.description": _("Data item description"), "resources.name": _("Resource name"),
         "resources.description": _("Resource description"),
         # de-identification rules
