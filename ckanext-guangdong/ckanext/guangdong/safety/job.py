@@ -107,7 +107,7 @@ def scan_upload(resource_id: str) -> None:
 
     from ckanext.guangdong.data import fetch
     from ckanext.guangdong.data.messages import LoadError
-    for _attempt in range(60):  # queued inside the write's transaction: wait for its commit
+    for _attempt in range(20):  # queued inside the write's transaction: wait for its commit
         ckan_model.Session.remove()
         res = ckan_model.Resource.get(resource_id)
         row = model.scans(res.package_id).get(resource_id) if res is not None and res.package_id else None
