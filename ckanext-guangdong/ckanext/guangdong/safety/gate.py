@@ -196,6 +196,7 @@ class Decision:
     holds: list[str] = field(default_factory=list)
     new_files: set[int] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)  # stored resources whose file or format changed
+    drop_rows: set[str] = field(default_factory=set)  # ... to one the load job does not load
     needs_review: bool = False
     metadata_findings: list[dict[str, Any]] = field(default_factory=list)
     metadata_hash: str = ""
@@ -228,6 +229,11 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
                         metadata_hash=digest, user=user)
     decision.new_files = {i for i, r in enumerate(resources) if uploaded_now(r)}
     decision.changed = _changed(existing, resources, decision.new_files)
+    decision.drop_rows = {str(r.get("id")) for r in resources
+                          if r.get("id") in decision.changed and not is_tabular(r)}
+    for res in resources:
+        if res.get("id") in decision.drop_rows and isinstance(res, dict):
+            res["datastore_active"] = False  # saved with the write
     if private:
         return decision
     access = data_dict.get("access_rights", existing.extras.get("access_rights") if existing is not None else None)
@@ -260,9 +266,11 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
 
 def _changed(existing: Any, resources: list[Mapping[str, Any]], new_files: set[int]) -> set[str]:
     """Stored resources whose file (a new upload, another link) or declared format changes in
-    this write. Their DataStore rows and scan belong to the old file: the rows are dropped
-    (``datastore_active`` false is saved with the write, the table dropped in ``after_write``)
-    and the file is scanned again."""
+    this write: their scan belongs to the old file, which is scanned again. Their DataStore rows
+    too: when the new file is one the load job does not load (TXT, JSON, PDF ...), nothing would
+    ever replace them, so they are dropped (``datastore_active`` false saved with the write, the
+    table dropped in ``after_write``); a table the load job reloads keeps its rows until the new
+    ones are in (or the reload fails: data feature)."""
     if existing is None:
         return set()
     old = {r.id: r for r in existing.resources if r.state == "active"}
@@ -275,8 +283,6 @@ def _changed(existing: Any, resources: list[Mapping[str, Any]], new_files: set[i
         if (i in new_files or file_key(res) != file_key(was)
                 or _format_of(res).lower() != _format_of(was).lower()):
             out.add(before.id)
-            if isinstance(res, dict) and (before.extras or {}).get("datastore_active"):
-                res["datastore_active"] = False  # saved with the write
     return out
 
 
@@ -302,7 +308,7 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     rows = model.scans(pid)
     decision.metadata_findings, decision.metadata_hash = metadata_scan(pkg)  # as stored
     tabular_ids = []
-    for rid in sorted(decision.changed):
+    for rid in sorted(decision.drop_rows):
         drop_datastore_rows(rid)
     for i, res in enumerate(r for r in pkg.get("resources") or [] if isinstance(r, Mapping)):
         if not is_scanned(res) or not res.get("id"):
