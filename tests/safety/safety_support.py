@@ -24,7 +24,8 @@ def as_user(user: dict[str, Any] | None) -> dict[str, Any]:
 def upload(filename: str, content: bytes) -> Any:
     from werkzeug.datastructures import FileStorage
     kind = "text/csv" if filename.endswith(".csv") else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if filename.endswith(".xlsx") else \
+        "application/octet-stream"
     return FileStorage(stream=io.BytesIO(content), filename=filename, content_type=kind)
 
 
@@ -90,13 +91,14 @@ def scan_of(package_id: str, resource_id: str) -> dict[str, Any] | None:
     return row
 
 
-def wait_scan(package_id: str, resource_id: str, timeout: float = 90) -> dict[str, Any]:
-    """The scan row once the worker has scanned the resource's current file."""
+def wait_scan(package_id: str, resource_id: str, timeout: float = 90, loaded: bool = True) -> dict[str, Any]:
+    """The scan row once the worker has scanned the resource's current file (``loaded``: and
+    the DataStore load has ended; false for uploads the data feature does not load)."""
     deadline = time.monotonic() + timeout
     row = None
     while time.monotonic() < deadline:
         row = scan_of(package_id, resource_id)
-        if row and row["state"] != "queued" and _load_finished(resource_id):
+        if row and row["state"] != "queued" and (not loaded or _load_finished(resource_id)):
             # the job settles the dataset right after the scan, then loads the DataStore
             return scan_of(package_id, resource_id) or row
         time.sleep(0.2)

@@ -112,9 +112,56 @@ def test_ids_pasted_into_a_notes_column_are_found() -> None:
     rows = [["已受理"] for _ in range(200)] + [[f"申请人身份证号{M.id18()}，已受理"] for _ in range(3)]
     findings, _n = scan_table(["备注"], rows)
     assert [(f.column, f.detector, f.count) for f in findings] == [("备注", d.RESIDENT_ID, 3)]
-    # two are not enough (a stray match in a long column of other codes)
-    findings, _n = scan_table(["备注"], rows[:-1])
-    assert findings == []
+    # one is enough: a checksummed ID number is strong evidence (below)
+    findings, _n = scan_table(["备注"], rows[:-2])
+    assert [(f.column, f.detector, f.count) for f in findings] == [("备注", d.RESIDENT_ID, 1)]
+
+
+def test_one_valid_id_number_or_card_in_500_rows_flags_the_column() -> None:
+    """Strong evidence: a checksummed value counts whatever the column's share (the attack
+    trial hid one ID number among 500 rows)."""
+    rows = [["无"] for _ in range(499)] + [[M.id18()]]
+    assert [(f.detector, f.count) for f in scan_table(["字段7"], rows)[0]] == [(d.RESIDENT_ID, 1)]
+    card = next(c for c in (M.bank_card() for _ in range(100)) if len(c) != 18)
+    rows = [[f"办件{i:04d}"] for i in range(499)] + [[card]]
+    assert [(f.detector, f.count) for f in scan_table(["备注"], rows)[0]] == [(d.BANK_CARD, 1)]
+
+
+def test_lookalikes_cap_the_strong_evidence() -> None:
+    """Order numbers of a card's length: one in ten passes Luhn by chance; with look-alikes
+    around them (same shape, failing the check) those passes are no evidence."""
+    import random
+    rnd = random.Random(5)
+    orders = ["62" + "".join(rnd.choice("0123456789") for _ in range(15)) for _ in range(300)]
+    passing = [o for o in orders if d.is_bank_card(o)]
+    assert passing  # chance passes are there
+    assert scan_table(["订单号"], [[o] for o in orders])[0] == []
+    assert scan_table(["字段3"], [[o] for o in orders])[0] == []
+    # 18-digit codes laid out as ID numbers with a wrong check character, and one right
+    wrong = []
+    while len(wrong) < 50:
+        v = M.id18()
+        if v[17] != "X":
+            wrong.append(v[:17] + str((int(v[17]) + 1) % 10))
+    rows = [[w] for w in wrong if not d.is_resident_id(w)] + [[M.id18()]]
+    assert scan_table(["编码"], rows)[0] == []
+    # 统一社会信用代码 stay decoys, all-digit ones too
+    uscc = [[M.credit_code()] for _ in range(300)]
+    assert scan_table(["统一社会信用代码"], uscc)[0] == []
+
+
+@pytest.mark.parametrize("cell", ['"+86 138 0013 8000"', "'+8613800138000", '="+8613800138000"',
+                                  "(+86)138 0013 8000", "（+86）13800138000", "“+86 13800138000”",
+                                  "+86 138-0013-8000"])
+def test_mobiles_written_with_plus86_in_quoted_cells(cell: str) -> None:
+    import csv
+    import io
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL).writerows([["联系方式"]] + [[cell] for _ in range(10)])
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[1] == [cell]  # the file's quoting is undone, the cell's own quotes stay
+    assert [(f.detector, f.count) for f in scan_table(rows[0], rows[1:])[0]] == [(d.MOBILE, 10)]
+    assert d.classify(cell) == d.MOBILE
 
 
 def test_header_hint_lowers_the_share() -> None:

@@ -167,3 +167,34 @@ def test_deeply_nested_lists_are_refused_not_a_crash() -> None:
         tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {
             "content": "[" * 3000 + "]" * 3000, "comment": "x"})
     assert "nested" in " ".join(e.value.error_dict["content"])
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("title", "全省涉\u200b密单位名录"),              # zero-width space
+    ("title", "全省涉\u200d\ufeff密单位名录"),          # joiner, BOM
+    ("title", "全省國家祕密檔案"),                     # traditional characters
+    ("notes", "全省<b>涉</b><i>密</i>单位"),           # markup
+    ("notes", "全省**涉**_密_单位"),                   # Markdown
+    ("notes", "全省&#28041;&#23494;单位"),             # character references
+    ("title", "全省涉\u00ad密单位"),                   # soft hyphen
+    ("title", "全省涉　密单位"),                        # ideographic space
+    ("tags", "涉密"),                                 # a tag
+    ("tags", "涉\u200b密"),
+])
+def test_disguised_keywords_still_match(field: str, value: str) -> None:
+    """Zero-width characters, traditional characters, markup and tags do not avoid the list."""
+    from ckanext.guangdong.safety import negative_list
+    categories, _v = negative_list.current()
+    pkg = {"title": "各区人口", "notes": "", field: value} if field != "tags" else \
+        {"title": "各区人口", "tags": [{"name": value}]}
+    found = negative_list.matches(categories, pkg)
+    assert [(m.category.id, m.field) for m in found] == [("state-secrets", field)], value
+
+
+def test_disguised_keywords_are_refused_by_the_write() -> None:
+    org = make_org("city")
+    with pytest.raises(tk.ValidationError):
+        create(org["id"], title="全省涉\u200b密单位名录")
+    with pytest.raises(tk.ValidationError):
+        create(org["id"], title="各区人口", tag_string="人口,國家祕密")
+    assert create(org["id"], title="各区人口", tag_string="人口,统计")["name"]

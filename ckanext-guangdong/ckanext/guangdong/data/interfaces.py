@@ -14,9 +14,10 @@ class IDataFile(Interface):
     exception raised here is logged; the load goes on."""
 
     def data_file_prepared(self, resource: dict[str, Any], package: dict[str, Any],
-                           prepared: Any, digest: str) -> None:
+                           prepared: Any, digest: str, source_path: str = "") -> None:
         """``prepared`` is data.prepare.Prepared: a UTF-8 CSV at ``prepared.path`` with the
-        header row first (``prepared.names``); ``digest`` the MD5 of the fetched file."""
+        header row first (``prepared.names``); ``digest`` the MD5 of the fetched file, which is
+        at ``source_path`` (a workbook's other sheets are not in ``prepared``)."""
 
     def data_file_unchanged(self, resource: dict[str, Any], package: dict[str, Any],
                             source_path: str, digest: str) -> None:

@@ -251,7 +251,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
                         prepared.rows, prepared.encoding, prepared.header_line,
                         [(c.name, c.type) for c in prepared.columns])
             told = True
-            _notify("data_file_prepared", resource, package, prepared, digest)
+            _notify("data_file_prepared", resource, package, prepared, digest, src)
             touched = True
             load_into_datastore(resource, prepared, logger, notes)
             if resource.get("hash") != digest:

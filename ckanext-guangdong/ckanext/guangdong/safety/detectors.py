@@ -142,6 +142,25 @@ def _card_issuer_ok(d: str) -> bool:
     return False
 
 
+def lookalike(value: str) -> str | None:
+    """The checksummed kind a cell is shaped like, whether or not its check holds: RESIDENT_ID
+    for 17 digits and a digit or X laid out as an ID, BANK_CARD for other 16-19 digit numbers.
+    A column of such shapes that mostly fail their check is a column of other numbers (orders,
+    invoices), whose few chance passes are no evidence (scanner.py, strong evidence)."""
+    n = len(value)
+    if n < 16 or n > 30:
+        return None
+    v = normalise(value)
+    if not v.isascii():
+        return None
+    if len(v) == 18 and v[:17].isdigit() and (v[17].isdigit() or v[17] in "Xx"):
+        if not v.isdigit() or id_shaped(v.upper()):
+            return RESIDENT_ID
+        return BANK_CARD
+    d = _digits(v)
+    return BANK_CARD if d is not None and 16 <= len(d) <= 19 else None
+
+
 def is_bank_card(digits: str) -> bool:
     return 16 <= len(digits) <= 19 and digits.isdigit() and _card_issuer_ok(digits) and luhn_ok(digits)
 
@@ -242,22 +261,26 @@ DEFAULT_OPTIONS = Options()
 
 # --- one cell ---------------------------------------------------------------------------------
 _SEPARATORS = str.maketrans("", "", " -\u00a0")
+_COUNTRY = re.compile(r"^(?:\(\+?86\)|\+86|0086)")  # +86, 0086, (+86), (86) before a number
+
+
+_QUOTES = "\"'`“”‘’「」『』"
 
 
 def normalise(value: str) -> str:
-    if value.isascii():
-        return value.strip()
-    return unicodedata.normalize("NFKC", value).strip()
+    """NFKC (full-width digits and ＋ become ASCII), trimmed, without the quotes or the
+    leading = that spreadsheets and exports wrap around numbers kept as text
+    ('+8613800138000, ="+86 138 0013 8000", “13800138000”)."""
+    v = value.strip() if value.isascii() else unicodedata.normalize("NFKC", value).strip()
+    if v[:1] in _QUOTES or v[:2] == '="':
+        v = v.lstrip("=").strip(_QUOTES).strip()
+    return v
 
 
 def _digits(v: str) -> str | None:
     """The number in ``v`` without separators and country code, or None when not a number."""
-    d = v.translate(_SEPARATORS)
-    if d.startswith("+86"):
-        d = d[3:]
-    elif d.startswith("0086"):
-        d = d[4:]
-    elif len(d) == 13 and d.startswith("86"):
+    d = _COUNTRY.sub("", v.translate(_SEPARATORS), count=1)
+    if len(d) == 13 and d.startswith("86"):
         d = d[2:]
     return d if d.isdigit() else None
 

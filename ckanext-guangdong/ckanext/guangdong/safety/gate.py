@@ -2,8 +2,9 @@
 while it may not.
 
 A dataset is held back while
-- ``pending_scan``: a tabular file of it (new, replaced, a new link) has not been scanned yet,
-- ``scan_failed``: a tabular file could not be scanned (``hold_unscannable``),
+- ``pending_scan``: a file of it (a table: new, replaced, a new link; any upload) has not been
+  scanned yet,
+- ``scan_failed``: a file could not be scanned (``hold_unscannable``),
 - ``findings``: a file holds personal data, not cleared by a reviewer,
 - ``metadata``: its title, description, tags ... hold personal data, not cleared,
 - ``review``: its organisation needs a review and nobody approved this publication yet.
@@ -69,6 +70,18 @@ def is_tabular(res: Mapping[str, Any]) -> bool:
             and bool(XLoaderFormats.is_it_an_xloader_format(_format_of(res))))
 
 
+def is_sniffed(res: Mapping[str, Any]) -> bool:
+    """An upload the data feature does not load (declared TXT, JSON, ZIP, HTML, PDF ...): the
+    safety job reads it by its content (filescan.py), whatever its declared format says."""
+    return (isinstance(res, Mapping) and res.get("state", "active") == "active"
+            and res.get("url_type") == "upload" and bool(res.get("url")) and not is_tabular(res))
+
+
+def is_scanned(res: Mapping[str, Any]) -> bool:
+    """The files the gate waits for: tables the load job scans, and every other upload."""
+    return is_tabular(res) or is_sniffed(res)
+
+
 def file_key(res: Mapping[str, Any]) -> str:
     """What a resource's file is, as far as a write can tell: its link, or an upload's file
     name (package_show gives the full download URL, the database only the name)."""
@@ -95,10 +108,12 @@ def resource_hold(res: Mapping[str, Any], row: Mapping[str, Any] | None, new_fil
 
 # --- metadata text ---------------------------------------------------------------------------
 def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The texts of a dataset that are shown as they are. Contact fields are left out: they are
-    the publisher's contact point, published on purpose (and checked as such by the schema)."""
+    """The texts of a dataset that are shown as they are. The contact e-mail and phone are left
+    out: they are the publisher's contact point, published on purpose (and checked as such by
+    the schema); the contact's and the publisher's names are free text, where a mobile or an
+    ID number has no business."""
     out: list[tuple[str, str]] = []
-    for key in ("title", "notes", "access_conditions"):
+    for key in ("title", "notes", "access_conditions", "contact_name", "publisher_name"):
         if isinstance(pkg.get(key), str) and pkg[key].strip():
             out.append((key, pkg[key].strip()))
     tags = [t.get("name") for t in pkg.get("tags") or [] if isinstance(t, Mapping)]
@@ -180,6 +195,8 @@ class Decision:
     wants_public: bool
     holds: list[str] = field(default_factory=list)
     new_files: set[int] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)  # stored resources whose file or format changed
+    drop_rows: set[str] = field(default_factory=set)  # ... to one the load job does not load
     needs_review: bool = False
     metadata_findings: list[dict[str, Any]] = field(default_factory=list)
     metadata_hash: str = ""
@@ -211,6 +228,12 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     decision = Decision(wants_public=not private, metadata_findings=findings,
                         metadata_hash=digest, user=user)
     decision.new_files = {i for i, r in enumerate(resources) if uploaded_now(r)}
+    decision.changed = _changed(existing, resources, decision.new_files)
+    decision.drop_rows = {str(r.get("id")) for r in resources
+                          if r.get("id") in decision.changed and not is_tabular(r)}
+    for res in resources:
+        if res.get("id") in decision.drop_rows and isinstance(res, dict):
+            res["datastore_active"] = False  # saved with the write
     if private:
         return decision
     access = data_dict.get("access_rights", existing.extras.get("access_rights") if existing is not None else None)
@@ -219,9 +242,10 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     rows = tables.scans(existing.id) if existing is not None else {}
     holds: list[str] = []
     for i, res in enumerate(resources):
-        if not is_tabular(res):
+        if not is_scanned(res):
             continue
-        hold = resource_hold(res, rows.get(res.get("id") or "-"), i in decision.new_files)
+        hold = resource_hold(res, rows.get(res.get("id") or "-"),
+                             i in decision.new_files or res.get("id") in decision.changed)
         if hold == PENDING and not config.scan_before_public():
             hold = None  # the job holds it if the scan finds anything
         if hold and hold not in holds:
@@ -240,6 +264,43 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     return decision
 
 
+def _changed(existing: Any, resources: list[Mapping[str, Any]], new_files: set[int]) -> set[str]:
+    """Stored resources whose file (a new upload, another link) or declared format changes in
+    this write: their scan belongs to the old file, which is scanned again. Their DataStore rows
+    too: when the new file is one the load job does not load (TXT, JSON, PDF ...), nothing would
+    ever replace them, so they are dropped (``datastore_active`` false saved with the write, the
+    table dropped in ``after_write``); a table the load job reloads keeps its rows until the new
+    ones are in (or the reload fails: data feature)."""
+    if existing is None:
+        return set()
+    old = {r.id: r for r in existing.resources if r.state == "active"}
+    out: set[str] = set()
+    for i, res in enumerate(resources):
+        before = old.get(str(res.get("id") or ""))
+        if before is None:
+            continue
+        was = {"url": before.url, "url_type": before.url_type, "format": before.format}
+        if (i in new_files or file_key(res) != file_key(was)
+                or _format_of(res).lower() != _format_of(was).lower()):
+            out.add(before.id)
+    return out
+
+
+def drop_datastore_rows(resource_id: str) -> None:
+    """Drop a resource's DataStore table straight through the DataStore backend (its own
+    database and transaction): the action datastore_delete would commit the dataset write
+    we are inside of."""
+    try:
+        from ckanext.datastore.backend import DatastoreBackend
+    except ImportError:
+        return
+    backend = DatastoreBackend.get_active_backend()
+    if backend is not None and backend.resource_exists(resource_id):
+        ctx: Context = {"ignore_auth": True}
+        backend.delete(ctx, {"resource_id": resource_id})
+        log.info("dropped the DataStore table of %s: its file or format changed", resource_id)
+
+
 def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: Decision) -> None:
     """In the write's transaction: queue scans of new files, keep the metadata scan, record the
     publication request (or its end)."""
@@ -247,14 +308,17 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     rows = tables.scans(pid)
     decision.metadata_findings, decision.metadata_hash = metadata_scan(pkg)  # as stored
     tabular_ids = []
+    for rid in sorted(decision.drop_rows):
+        drop_datastore_rows(rid)
     for i, res in enumerate(r for r in pkg.get("resources") or [] if isinstance(r, Mapping)):
-        if not is_tabular(res) or not res.get("id"):
+        if not is_scanned(res) or not res.get("id"):
             continue
         tabular_ids.append(res["id"])
         row = rows.get(res["id"])
-        if i in decision.new_files or row is None or row["file_key"] != file_key(res):
+        if (i in decision.new_files or row is None or row["file_key"] != file_key(res)
+                or res["id"] in decision.changed):
             tables.mark_queued(pid, res["id"], file_key(res))
-            _queue_scan(res["id"])
+            _queue_scan(res["id"], sniffed=not is_tabular(res))
     tables.drop_scans_except(pid, tabular_ids)
     md_row = rows.get(METADATA_SUBJECT)
     same_text = md_row is not None and md_row["content_hash"] == decision.metadata_hash
@@ -276,8 +340,13 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
             tables.save_publication(pid, state=PUBLISHED, published_at=now)
 
 
-def _queue_scan(resource_id: str) -> None:
-    """Make sure the data feature's job (which scans before it loads) will read the file."""
+def _queue_scan(resource_id: str, sniffed: bool = False) -> None:
+    """Make sure the data feature's job (which scans before it loads) will read the file, or,
+    for an upload it does not load, the safety job (job.scan_upload, after this write commits)."""
+    if sniffed:
+        from .job import scan_upload
+        tk.enqueue_job(scan_upload, [resource_id], title=f"guangdong_safety scan: resource {resource_id}")
+        return
     if not tk.config.get("ckan.plugins") or "xloader_submit" not in _actions():
         return
     try:
@@ -302,7 +371,7 @@ def current_holds(pkg: Any, rows: dict[str, dict[str, Any]] | None = None,
     holds: list[str] = []
     for res in pkg.resources:
         res_dict = {"url": res.url, "url_type": res.url_type, "format": res.format, "state": res.state}
-        if not is_tabular(res_dict):
+        if not is_scanned(res_dict):
             continue
         hold = resource_hold(res_dict, rows.get(res.id), False)
         if hold and hold not in holds:

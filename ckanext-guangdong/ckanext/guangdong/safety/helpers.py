@@ -47,10 +47,12 @@ def _labels() -> dict[str, str]:
         "negative_list_saved": _("Negative list saved"), "negative_list_forced": _("Set to not open by the negative list"),
         "org_review_set": _("Review setting changed"), "deidentified": _("De-identified copy made"),
         "release_failed": _("Could not be made public"),
+        "hold_undone": _("Hold taken back: the change failed"),
         # fields
         "title": _("Title"), "notes": _("Description"), "tags": _("Tags"),
         "theme": _("Themes"), "data_items": _("Data items"), "identifier": _("Identifier"),
-        "access_conditions": _("Access conditions"), "data_items.name": _("Data item name"),
+        "access_conditions": _("Access conditions"), "contact_name": _("Contact name"),
+        "publisher_name": _("Publisher name"), "data_items.name": _("Data item name"),
         "data_items.description": _("Data item description"), "resources.name": _("Resource name"),
         "resources.description": _("Resource description"),
         # de-identification rules

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from . import config, gate, tables
+from . import config, filescan, gate, tables
 from .scanner import TableScan
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,90 @@ def record(resource: dict[str, Any], package_id: str, state: str, *, digest: str
     gate.settle(package_id)
 
 
-def on_prepared(resource: dict[str, Any], package: dict[str, Any], prepared: Any, digest: str) -> None:
+def on_prepared(resource: dict[str, Any], package: dict[str, Any], prepared: Any, digest: str,
+                source_path: str = "") -> None:
     findings, rows = scan_csv(prepared.path, list(prepared.names))
+    if source_path:  # the load reads one sheet of a workbook; the scan reads them all
+        try:
+            more = other_sheets(source_path)
+        except filescan.Unscannable as e:
+            record(resource, package["id"], "failed", digest=digest, error=e.message)
+            return
+        findings += more.findings
+        rows += more.rows
     record(resource, package["id"], "findings" if findings else "clean", digest=digest,
            rows=rows, findings=findings)
+
+
+def other_sheets(source_path: str) -> filescan.Result:
+    """Findings on the sheets of a workbook the data feature does not load."""
+    result = filescan.Result()
+    kind = filescan.kind_of(source_path)
+    if kind not in ("xlsx", "xls"):
+        return result
+    opts, limits = config.options(), config.thresholds()
+    for sheet, rows in filescan.sheets(source_path, kind, skip_first=True):
+        filescan._table(rows, sheet, opts, limits, result)
+    return result
+
+
+def _limits() -> filescan.Limits:
+    from ckanext.guangdong.data import config as data_config
+    return filescan.Limits(max_bytes=data_config.max_bytes(), candidates=data_config.encodings())
+
+
+def scan_upload(resource_id: str) -> None:
+    """The job for an upload the data feature does not load (declared TXT, JSON, ZIP, HTML,
+    PDF ...): read by its content (filescan.py); what cannot be read is recorded as failed,
+    which holds the dataset while ``hold_unscannable`` is on."""
+    import hashlib
+    import time
+
+    import ckan.plugins.toolkit as tk
+    from ckan import model as ckan_model
+
+    from ckanext.guangdong.data import fetch
+    from ckanext.guangdong.data.messages import LoadError
+    for _attempt in range(20):  # queued inside the write's transaction: wait for its commit
+        ckan_model.Session.remove()
+        res = ckan_model.Resource.get(resource_id)
+        row = tables.scans(res.package_id).get(resource_id) if res is not None and res.package_id else None
+        key = gate.file_key({"url": res.url, "url_type": res.url_type}) if res is not None else None
+        if row is not None and row["file_key"] == key:
+            if row["state"] != "queued":
+                ckan_model.Session.remove()
+                return  # scanned already (queued twice)
+            break
+        time.sleep(0.5)
+    else:
+        log.info("resource %s: no scan waits for its file; nothing to do", resource_id)
+        ckan_model.Session.remove()
+        return
+    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    resource = tk.get_action("resource_show")({"user": site["name"], "ignore_auth": True}, {"id": resource_id})
+    package = {"id": resource["package_id"]}
+    if not gate.is_scanned(resource):
+        ckan_model.Session.remove()
+        return
+    limits = _limits()
+    with tempfile.TemporaryDirectory(prefix="guangdong-safety-") as tmp:
+        src = os.path.join(tmp, "source")
+        try:
+            fetch.resource_file(resource, limits.max_bytes, src)
+        except LoadError as e:
+            record(resource, package["id"], "failed", error=str(e)[:1000])
+            return
+        digest = hashlib.md5(usedforsecurity=False)
+        with open(src, "rb") as f:
+            while chunk := f.read(1024 * 1024):
+                digest.update(chunk)
+        try:
+            result = filescan.scan_file(src, limits, config.options(), config.thresholds())
+        except filescan.Unscannable as e:
+            record(resource, package["id"], "failed", digest=digest.hexdigest(), error=e.message)
+            return
+    record(resource, package["id"], "findings" if result.findings else "clean",
+           digest=digest.hexdigest(), rows=result.rows, findings=result.findings)
 
 
 def on_unchanged(resource: dict[str, Any], package: dict[str, Any], source_path: str, digest: str) -> None:
@@ -90,6 +170,6 @@ def on_unchanged(resource: dict[str, Any], package: dict[str, Any], source_path:
 
 
 def on_failed(resource: dict[str, Any], package: dict[str, Any], error: str) -> None:
-    if not gate.is_tabular(resource):
+    if not gate.is_scanned(resource):
         return
     record(resource, package["id"], "failed", error=(error or "")[:1000])

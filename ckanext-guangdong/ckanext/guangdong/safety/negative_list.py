@@ -2,6 +2,9 @@
 (the newest saved by a sysadmin, else the file), and which categories a dataset matches."""
 from __future__ import annotations
 
+import functools
+import html
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,7 +43,7 @@ class Category:
 @dataclass(frozen=True)
 class Match:
     category: Category
-    field: str     # title, notes, theme, data_items, identifier
+    field: str     # title, notes, tags, theme, data_items, identifier
     value: str     # the keyword, theme, item name or prefix that matched
 
     def as_dict(self, lang: str = "zh_Hans_CN") -> dict[str, Any]:
@@ -51,8 +54,32 @@ class Match:
                 "value": self.value}
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
 def _fold(text: Any) -> str:
-    return "".join(unicodedata.normalize("NFKC", str(text or "")).split()).lower()
+    """A name or code as compared: NFKC, without format characters (zero-width spaces and
+    joiners, soft hyphens, BOM, direction marks), traditional characters as simplified
+    (OpenCC t2s), without white space, lower case."""
+    folded = unicodedata.normalize("NFKC", str(text or ""))
+    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf" and not ch.isspace())
+    if not folded.isascii():
+        folded = _t2s().convert(folded)
+    return folded.lower()
+
+
+def _fold_text(text: Any) -> str:
+    """Free text (title, description, tags) as searched for keywords: entities decoded, markup
+    (HTML tags) removed, then ``_fold``, then punctuation and symbols dropped (Markdown
+    emphasis, 国·家·秘·密), so the words a reader sees are the words matched."""
+    plain = _TAG.sub("", html.unescape(str(text or "")))
+    return "".join(ch for ch in _fold(plain) if unicodedata.category(ch)[0] not in "PSZ")
 
 
 def parse(content: str) -> list[Category]:
@@ -148,9 +175,18 @@ def _items(value: Any) -> list[str]:
     return []
 
 
+def _tag_names(pkg: Mapping[str, Any]) -> list[str]:
+    """Tags as the API gives them (``tags``) or as the form sends them (``tag_string``)."""
+    names = [str(t.get("name") or "") for t in pkg.get("tags") or [] if isinstance(t, Mapping)]
+    if isinstance(pkg.get("tag_string"), str):
+        names += pkg["tag_string"].split(",")
+    return names
+
+
 def matches(categories: list[Category], pkg: Mapping[str, Any]) -> list[Match]:
     """Categories a dataset (as written or stored) matches, with what matched."""
-    title, notes = _fold(pkg.get("title")), _fold(pkg.get("notes"))
+    title, notes = _fold_text(pkg.get("title")), _fold_text(pkg.get("notes"))
+    tags = _fold_text(" ".join(_tag_names(pkg)))
     themes = {_fold(t) for t in _items(pkg.get("theme"))}
     items = {_fold(i.get("name")) for i in pkg.get("data_items") or [] if isinstance(i, dict)}
     identifier = _fold(pkg.get("identifier"))
@@ -158,9 +194,9 @@ def matches(categories: list[Category], pkg: Mapping[str, Any]) -> list[Match]:
     for c in categories:
         hit: Match | None = None
         for word in c.keywords:
-            w = _fold(word)
-            if w and (w in title or w in notes):
-                hit = Match(c, "title" if w in title else "notes", word)
+            w = _fold_text(word)
+            if w and (w in title or w in notes or w in tags):
+                hit = Match(c, "title" if w in title else "notes" if w in notes else "tags", word)
                 break
         if hit is None:
             hit = next((Match(c, "theme", t) for t in c.themes if _fold(t) in themes), None)

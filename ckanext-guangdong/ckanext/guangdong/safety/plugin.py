@@ -54,9 +54,9 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
 
     # IDataFile: the load job's file, scanned before the DataStore load.
     def data_file_prepared(self, resource: dict[str, Any], package: dict[str, Any],
-                           prepared: Any, digest: str) -> None:
+                           prepared: Any, digest: str, source_path: str = "") -> None:
         from . import job
-        job.on_prepared(resource, package, prepared, digest)
+        job.on_prepared(resource, package, prepared, digest, source_path)
 
     def data_file_unchanged(self, resource: dict[str, Any], package: dict[str, Any],
                             source_path: str, digest: str) -> None:

@@ -5,6 +5,10 @@ Column verdict: a column holds a kind of personal data when
 - its header speaks for that kind and at least ``hinted_share`` of the cells match (0.1), or
 - a strong detector (18-character 居民身份证号 with its check character, personal e-mail) matches at least
   ``strong_hits`` cells (3), wherever they are (IDs pasted into a 备注 column);
+- strong evidence: one checksummed value (an 18-character ID number, a Luhn-valid bank card)
+  is enough, whatever its share (one ID in 500 rows), unless the column also holds more
+  look-alikes — numbers of the same shape failing their check — than ``LOOKALIKE_CAP`` per
+  valid value: then the valid ones are chance passes among order or invoice numbers;
 - person names, home addresses and the 8-digit 台胞证 number only under a header that says so
   (``min_share`` of the cells); a plain 地址 column only beside another personal column.
 
@@ -26,6 +30,8 @@ SAMPLES = 3
 # Kinds that make a plain 地址 column a home address when they sit beside it.
 PERSONAL = frozenset({d.RESIDENT_ID, d.MOBILE, d.BANK_CARD, d.PASSPORT, d.TRAVEL_PERMIT,
                       d.PERSON_NAME})
+STRONG_EVIDENCE = (d.RESIDENT_ID, d.BANK_CARD)
+LOOKALIKE_CAP = 1.0  # look-alikes allowed per valid value (a random number passes Luhn 1 in 10)
 _TEXT_HINT = re.compile(r"\d{7}|@|[" + d.PLATE_PROVINCES + r"][A-Z]")
 
 
@@ -46,11 +52,12 @@ class ColumnStats:
     nonempty: int = 0
     counts: Counter = field(default_factory=Counter)
     strong: Counter = field(default_factory=Counter)  # 18-character IDs, personal e-mail
+    shaped: Counter = field(default_factory=Counter)  # cells shaped like an ID number / card
     samples: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, kind: str, value: str) -> None:
         self.counts[kind] += 1
-        if kind == d.EMAIL or (kind == d.RESIDENT_ID and len(value.strip()) >= 18):
+        if kind in (d.EMAIL, d.BANK_CARD) or (kind == d.RESIDENT_ID and len(value.strip()) >= 18):
             self.strong[kind] += 1
         got = self.samples.setdefault(kind, [])
         if len(got) < SAMPLES:
@@ -115,12 +122,24 @@ class TableScan:
             if not cell:
                 continue
             col.nonempty += 1
+            if 16 <= len(cell) <= 30:
+                shape = d.lookalike(cell)
+                if shape is not None:
+                    col.shaped[shape] += 1
             for kind, value in cell_kinds(col, cell):
                 col.add(kind, value)
 
     def add_rows(self, rows: Iterable[Sequence[str]]) -> None:
         for row in rows:
             self.add_row(row)
+
+    @staticmethod
+    def _strong_evidence(col: ColumnStats, kind: str) -> bool:
+        if kind not in STRONG_EVIDENCE:
+            return False
+        valid = col.strong[kind]
+        lookalikes = max(0, col.shaped[kind] - valid)
+        return valid >= 1 and lookalikes <= LOOKALIKE_CAP * valid
 
     def verdicts(self) -> dict[int, set[str]]:
         """Column index -> the kinds of personal data it holds."""
@@ -136,7 +155,8 @@ class TableScan:
                     if share >= t.min_share:
                         kinds.add(kind)
                 elif (share >= t.min_share or (kind in col.hints and share >= t.hinted_share)
-                      or col.strong[kind] >= t.strong_hits):
+                      or (kind != d.BANK_CARD and col.strong[kind] >= t.strong_hits)
+                      or self._strong_evidence(col, kind)):
                     kinds.add(kind)
             out[col.index] = kinds
         personal_beside = any(k & PERSONAL for k in out.values())

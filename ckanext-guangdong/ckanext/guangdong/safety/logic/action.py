@@ -3,7 +3,7 @@ write, the review (审核), clearances, the negative list and de-identification.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -105,7 +105,50 @@ def _gate(up: Callable[..., Any], context: Context, data_dict: DataDict, existin
     decision = gate.decide(context, data_dict, existing)
     if decision is not None:
         context[gate.CONTEXT_KEY] = decision  # type: ignore  (read by the package hooks)
-    return up(context, data_dict)
+    held_first = _hold_before_write(context, data_dict, existing, decision)
+    try:
+        return up(context, data_dict)
+    except Exception:
+        if held_first is not None:
+            _undo_hold(held_first, context.get("user"))
+        raise
+
+
+def _replaces_public_file(existing: Any, decision: gate.Decision | None, data_dict: DataDict) -> bool:
+    if existing is None or decision is None or not decision.held or not decision.new_files:
+        return False
+    if existing.private or existing.state != "active":
+        return False
+    stored = {r.id for r in existing.resources if r.state == "active"}
+    resources = [r for r in data_dict.get("resources") or [] if isinstance(r, Mapping)]  # as decide() counts
+    return any(i < len(resources) and resources[i].get("id") in stored for i in decision.new_files)
+
+
+def _hold_before_write(context: Context, data_dict: DataDict, existing: Any,
+                       decision: gate.Decision | None) -> str | None:
+    """CKAN writes an upload to storage before it commits the dataset change, so a public
+    dataset whose file is replaced would hand out the new, unscanned file to anonymous
+    downloads until that commit. The hold is committed first (a package_patch by the site
+    user: search, caches and events follow it); ``_undo_hold`` takes it back if the write fails.
+    Returns the held dataset's id."""
+    if not _replaces_public_file(existing, decision, data_dict):
+        return None
+    assert decision is not None  # _replaces_public_file checked it
+    tables.audit("held", decision.user, existing.id, holds=decision.holds, reason_code="file_replaced")
+    tk.get_action("package_patch")(gate._site_context(), {"id": existing.id, "private": True})
+    return existing.id
+
+
+def _undo_hold(package_id: str, user: str | None) -> None:
+    from ckan import model as ckan_model
+    ckan_model.Session.rollback()
+    try:
+        tk.get_action("package_patch")(gate._site_context(), {"id": package_id, "private": False})
+        tables.audit("hold_undone", user, package_id, reason_code="write_failed")
+        ckan_model.Session.commit()
+    except Exception:  # stays held: the safe side; a reviewer or the next write settles it
+        log.exception("could not undo the hold of %s after a failed write", package_id)
+        ckan_model.Session.rollback()
 
 
 @tk.chained_action
@@ -204,7 +247,8 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
             continue
         row = rows[res.id]
         files.append({"resource_id": res.id, "name": names.get(res.id), "state": row["state"],
-                      "rows": row["rows"], "findings": row["findings"], "error": row["error"],
+                      "rows": row["rows"], "findings": row["findings"],
+                      "error": _(row["error"]) if row["error"] else None,  # our message ids
                       "scanned_at": row["scanned_at"], "cleared_by": row["cleared_by"],
                       "cleared_reason": row["cleared_reason"], "cleared_at": row["cleared_at"]})
     md = rows.get(gate.METADATA_SUBJECT)
@@ -212,6 +256,7 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
         categories, _v = negative_list.current()
         matches = negative_list.matches(categories, {
             "title": pkg.title, "notes": pkg.notes, "identifier": (pkg.extras or {}).get("identifier"),
+            "tags": [{"name": t.name} for t in pkg.get_tags()],
             "theme": _json_list((pkg.extras or {}).get("theme")),
             "data_items": _json_list((pkg.extras or {}).get("data_items"))})
     except negative_list.Invalid:
