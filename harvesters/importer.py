@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.types import Context
 
-from ckanext.guangdong.schema import naming, openness
+from ckanext.guangdong.metadata import naming, openness
 
 from . import schema_fit
 from .crosswalk import Crosswalk

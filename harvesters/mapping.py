@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckanext.guangdong.schema.codes import normalise_code
+from ckanext.guangdong.metadata.codes import normalise_code
 
 from .crosswalk import Crosswalk
 from .errors import Issue, RecordRejected

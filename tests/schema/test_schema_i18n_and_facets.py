@@ -44,7 +44,7 @@ def test_every_schema_text_is_in_both_languages(schema: str) -> None:
 
 
 def test_every_vocabulary_entry_has_both_labels() -> None:
-    from ckanext.guangdong.schema import vocab
+    from ckanext.guangdong.metadata import vocab
     for name in vocab._SOURCES:
         for entry in vocab.entries(name):
             assert all(entry["label"][lang] for lang in LOCALES), (name, entry["value"])
@@ -56,7 +56,7 @@ def test_every_vocabulary_entry_has_both_labels() -> None:
 SHARED_MODULES = {"harvest": ["urlpolicy.py"], "theme": ["params.py"]}
 
 
-@pytest.mark.parametrize("feature", ["schema", "application", "security", "harvest", "targets", "theme"])
+@pytest.mark.parametrize("feature", ["metadata", "application", "security", "harvest", "targets", "theme"])
 def test_every_message_in_code_is_translated(feature: str) -> None:
     msgids = set()
     paths = glob.glob(str(PACKAGE / feature / "**" / "*.py"), recursive=True)

@@ -2,7 +2,7 @@
 (computed by the schema's own rule, schema/codes.py, which the validator checks against)."""
 from __future__ import annotations
 
-from ckanext.guangdong.schema.codes import uscc_check_char
+from ckanext.guangdong.metadata.codes import uscc_check_char
 
 
 def make(registration: str, region_code: str, local_code: str) -> str:

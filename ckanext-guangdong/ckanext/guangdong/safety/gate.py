@@ -27,7 +27,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 from . import config, model, scanner
 

@@ -9,8 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.guangdong import params
-from ckanext.guangdong.schema import internal, openness, visibility, vocab
-from ckanext.guangdong.schema.logic import check
+from ckanext.guangdong.metadata import internal, openness, visibility, vocab
+from ckanext.guangdong.metadata.logic import check
 
 # What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
 __all__ = ["bulk_update_public", "format_autocomplete", "guangdong_check_field", "package_create",

@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
 from ckan.types import Context
 
-from ckanext.guangdong.schema.logic import validators as v
+from ckanext.guangdong.metadata.logic import validators as v
 
 
 def _value_check(fn: Callable[[Any], Any]) -> Callable[[Any, Context], list[str]]:

@@ -16,7 +16,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.guangdong import registration
-from ckanext.guangdong.schema import helpers, internal, licenses, openness
+from ckanext.guangdong.metadata import helpers, internal, licenses, openness
 from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
@@ -73,7 +73,7 @@ def _add_titles(data_dict: dict[str, Any]) -> None:
 
 
 @tk.blanket.config_declarations
-@tk.blanket.actions(registration.actions("ckanext.guangdong.schema.logic.action"))
+@tk.blanket.actions(registration.actions("ckanext.guangdong.metadata.logic.action"))
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
@@ -87,7 +87,7 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     # IConfigurer
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
-        tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_schema")
+        tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_metadata")
         # Our licence list (Chinese names through the schema's catalog) unless one is configured.
         if not config.get("licenses_group_url"):
             config["licenses_group_url"] = licenses.LICENSES_FILE_URL

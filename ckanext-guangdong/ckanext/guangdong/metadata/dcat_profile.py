@@ -21,7 +21,7 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
-from ckanext.guangdong.schema import internal, skos, vocab
+from ckanext.guangdong.metadata import internal, skos, vocab
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
