@@ -229,7 +229,7 @@ def build_values(mapped: Mapped, record: RemoteRecord, cfg: dict[str, Any],
     for enum_name in ("frequency", "access_rights"):
         if values.get(enum_name):
             values[enum_name] = schema_fit.fit_choice(enum_name, values[enum_name])
-    values.setdefault("spatial_coverage", cfg["region_code"])
+    values.setdefault("region_code", cfg["region_code"])
     values.update({
         "harvest_source_id": source_id,
         "harvest_remote_id": record.remote_id,
@@ -297,7 +297,7 @@ def write_dataset(harvest_object: Any, record: RemoteRecord, mapped: Mapped, cfg
                              f"identifier {identifier} belongs to dataset {existing.name}, "
                              "published on this portal; harvested copies never overwrite it")
 
-    owner = department_org(values.get("publisher_name"), values.get("publisher_id"),
+    owner = department_org(values.get("publisher_name"), values.get("publisher_identifier"),
                            cfg.get("departments") or {}) or city_org(cfg["region_code"], crosswalk)
     fields = schema_fit.schema_fields()
     pkg: dict[str, Any] = {"type": "dataset", "owner_org": owner,

@@ -93,9 +93,9 @@ def test_dataset_search_facets(gd_app, prefix, titles, values) -> None:
     for value in values:  # facet values shown as labels, not stored codes
         assert value in page, value
     search = tk.get_action("package_search")({}, {"fq": f"owner_org:{org['id']}",
-                                                   "facet.field": '["theme", "spatial_coverage"]'})
+                                                   "facet.field": '["theme", "region_code"]'})
     assert search["facets"]["theme"] == {"道路交通": 1, "民生服务": 1}
-    assert search["facets"]["spatial_coverage"] == {"440100": 1}
+    assert search["facets"]["region_code"] == {"440100": 1}
 
 
 @pytest.mark.usefixtures("gd")

@@ -73,8 +73,8 @@ def publisher(g: Graph, dataset_ref: Any, d: Mapping[str, Any]) -> None:
     g.add((ref, RDF.type, FOAF.Agent))
     name = d.get("publisher_name") or (d.get("organization") or {}).get("title")
     g.add((ref, FOAF.name, Literal(name, lang="zh")))
-    if d.get("publisher_id"):
-        g.add((ref, DCT.identifier, Literal(d["publisher_id"])))
+    if d.get("publisher_identifier"):
+        g.add((ref, DCT.identifier, Literal(d["publisher_identifier"])))
 
 
 def contact_phone(g: Graph, dataset_ref: Any, d: Mapping[str, Any]) -> None:

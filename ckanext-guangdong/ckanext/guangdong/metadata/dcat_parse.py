@@ -20,10 +20,11 @@ from ckanext.guangdong.metadata.dcat_terms import (
     XSD_TYPES,
 )
 
-# ckanext-dcat's own structured copies of what we set as flat fields, and the prefixes of the
-# extras it makes from the same nodes
+# ckanext-dcat's own structured copies of what we set as flat fields (its spatial_coverage is
+# a list of locations, not our region_code), and the prefixes of the extras it makes from the
+# same nodes
 DCAT_STRUCTURED = ("publisher", "creator", "contact", "documentation", "conforms_to",
-                   "temporal_coverage")
+                   "temporal_coverage", "spatial_coverage")
 DCAT_EXTRA_PREFIXES = ("spatial_", "publisher_", "contact_", "temporal_")
 
 
@@ -82,7 +83,7 @@ def publisher(g: Graph, dataset_ref: Any) -> dict[str, Any]:
     if ref is None:
         return {}
     return {"publisher_name": literal(g, ref, FOAF.name),
-            "publisher_id": literal(g, ref, DCT.identifier)}
+            "publisher_identifier": literal(g, ref, DCT.identifier)}
 
 
 def contact(g: Graph, dataset_ref: Any) -> dict[str, Any]:
@@ -121,7 +122,7 @@ def dataset_fields(g: Graph, dataset_ref: Any) -> dict[str, Any]:
         "theme": themes(g, dataset_ref),
         **eu_coded(g, dataset_ref),
         "access_conditions": literal(g, dataset_ref, GD.accessConditions),
-        "spatial_coverage": region(g, dataset_ref),
+        "region_code": region(g, dataset_ref),
         **temporal(g, dataset_ref),
         **publisher(g, dataset_ref),
         **contact(g, dataset_ref),

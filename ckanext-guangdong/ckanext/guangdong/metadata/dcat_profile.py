@@ -14,6 +14,7 @@ readers in ``dcat_parse``; this class only puts them in order.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ckanext.dcat.profiles.base import RDFProfile
@@ -53,7 +54,7 @@ class GuangdongDCATProfile(RDFProfile):
             nodes.distribution(g, d, resource)
         nodes.types_for_shacl(g, dataset_ref)
 
-    def _temporal(self, d: dict[str, Any], dataset_ref: Any) -> None:
+    def _temporal(self, d: Mapping[str, Any], dataset_ref: Any) -> None:
         nodes.replace(self.g, dataset_ref, DCT.temporal)
         if not (d.get("temporal_start") or d.get("temporal_end")):
             return

@@ -61,5 +61,5 @@ EU_CODED_FIELDS = (
                  vocab.access_rights_from_uri, DCT.RightsStatement, read_literals=False),
 )
 THEMES = SchemeField("theme", DCAT.theme, "themes", skos.theme_uri, None, replaces=True)
-REGION = SchemeField("spatial_coverage", DCT.spatial, "regions", skos.region_uri, DCT.Location,
+REGION = SchemeField("region_code", DCT.spatial, "regions", skos.region_uri, DCT.Location,
                      replaces=False)

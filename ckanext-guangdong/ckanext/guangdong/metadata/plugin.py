@@ -24,7 +24,7 @@ _HERE = os.path.dirname(__file__)
 # Facet field -> vocabulary used to show its values as labels (None: shown as stored).
 FACET_VOCABULARIES: dict[str, str | None] = {
     "organization": None, "theme": "themes", "access_rights": "access_rights",
-    "frequency": "frequencies", "spatial_coverage": "regions", "res_format": "formats",
+    "frequency": "frequencies", "region_code": "regions", "res_format": "formats",
     "tags": None,
 }
 
@@ -152,7 +152,7 @@ def _facets(with_organization: bool) -> OrderedDict[str, Any]:
         ("theme", _("Themes")),
         ("access_rights", _("Access rights")),
         ("frequency", _("Update frequency")),
-        ("spatial_coverage", _("Region")),
+        ("region_code", _("Region")),
         ("res_format", _("Formats")),
         ("tags", _("Tags")),
     ]

@@ -44,7 +44,7 @@ def _record_count(value: Any, context: Context) -> list[str]:
 
 CHECKS: dict[str, Callable[[Any, Context], list[str]]] = {
     "identifier": _identifier,
-    "publisher_id": _value_check(v.guangdong_uscc),
+    "publisher_identifier": _value_check(v.guangdong_uscc),
     "contact_phone": _value_check(v.guangdong_phone),
     "contact_email": _value_check(v.guangdong_email),
     "record_count": _record_count,
