@@ -128,3 +128,14 @@ def test_a_dataset_stored_with_the_old_keys_reads_indexes_exports_and_counts_the
     assert "11440000006940081X" in after["page"] and "广州市" in after["page"]
     assert isomorphic(_turtle(gd_app, pkg["name"]), graph_before)
     assert _stats() == stats_before
+
+
+def test_a_portal_that_still_sends_the_old_keys_is_harvested_under_the_new_ones() -> None:
+    from ckanext.guangdong.harvesters.crosswalk import load
+    from ckanext.guangdong.harvesters.mapping import RemoteRecord, map_record
+    mapped = map_record(RemoteRecord("1", {"title": "公园名录", "identifier": "441600/000001",
+                                           "publisher_id": "11440000006940081X",
+                                           "spatial_coverage": "441600"}), load())
+    assert mapped.fields["publisher_identifier"] == "11440000006940081X"
+    assert mapped.fields["region_code"] == "441600"
+    assert "publisher_id" not in mapped.fields and "spatial_coverage" not in mapped.fields
