@@ -113,7 +113,7 @@ def package_patch(next_action: Callable[..., Any], context: Context,
     return next_action(context, data_dict)
 
 
-# --- traces of hidden datasets (schema/visibility.py) -----------------------------------
+# --- traces of hidden datasets (metadata/visibility.py) -----------------------------------
 
 def _sysadmin(context: Context) -> bool:
     from ckan import authz
