@@ -10,7 +10,7 @@ from typing import Any
 
 from .base import GuangdongHarvesterBase, Listed
 from .errors import HarvestError
-from .http import Client
+from .fetch import Client
 from .mapping import RemoteRecord
 
 MAX_PAGES = 100_000

@@ -22,12 +22,12 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError
 
 from . import config as source_config
-from . import importer, schema_fit, store
+from . import importer, objects, organizations, schema_fit, store, withdrawal
 from .crosswalk import Crosswalk
 from .crosswalk import load as load_crosswalk
 from .errors import DuplicateInSource, HarvestError, RecordRejected, format_message
-from .http import Client
-from .mapping import RemoteRecord, map_record
+from .fetch import Client
+from .mapping import Mapped, RemoteRecord, map_record
 
 log = logging.getLogger(__name__)
 
@@ -133,29 +133,45 @@ class GuangdongHarvesterBase(HarvesterBase):
 
     def _gather(self, harvest_job: HarvestJob) -> list[str] | None:
         source = harvest_job.source
-        try:
-            cfg = self.source_config(source)
-        except source_config.ConfigError as e:
-            self.job_error(harvest_job, "invalid_response", f"source config: {e}")
-            return None
-        client = self.client(cfg)
-        # A changed source config (crosswalk override, precedence, defaults) re-maps every
-        # record: the config's hash is part of each fingerprint.
-        cfg_hash = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:12]
-        previous = store.previous_state(source.id) if cfg.get("incremental", True) else {}
-        try:
-            # The city's organization exists before any record is queued, so parallel fetch
-            # consumers never race to create it.
-            importer.city_org(cfg["region_code"], self.crosswalk(cfg))
-        except Exception as e:
-            self.job_error(harvest_job, "import_error", f"organization city-{cfg['region_code']}: {e}")
+        cfg = self._gather_config(harvest_job)
+        if cfg is None:
             return None
         all_current = store.previous_state(source.id)
         writer = store.ObjectWriter(harvest_job.id, source.id)  # pyright: ignore[reportArgumentType]
-        seen: set[str] = set()
-        complete = True
+        seen, complete = self._queue_listed(harvest_job, cfg, writer, all_current)
+        self._queue_withdrawals(harvest_job, writer, all_current, seen, complete)
+        writer.flush()
+        return writer.ids
+
+    def _gather_config(self, harvest_job: HarvestJob) -> dict[str, Any] | None:
+        """The source's config, with its city's organization in place; None (and a job error)
+        when either fails."""
         try:
-            for item in self.list_records(source, cfg, client, harvest_job):
+            cfg = self.source_config(harvest_job.source)
+        except source_config.ConfigError as e:
+            self.job_error(harvest_job, "invalid_response", f"source config: {e}")
+            return None
+        try:
+            # The city's organization exists before any record is queued, so parallel fetch
+            # consumers never race to create it.
+            organizations.city_org(cfg["region_code"], self.crosswalk(cfg))
+        except Exception as e:
+            self.job_error(harvest_job, "import_error", f"organization city-{cfg['region_code']}: {e}")
+            return None
+        return cfg
+
+    def _queue_listed(self, harvest_job: HarvestJob, cfg: dict[str, Any], writer: store.ObjectWriter,
+                      all_current: dict[str, store.Previous]) -> tuple[set[str], bool]:
+        """Queue each new or changed record of the listing. Returns the guids listed and whether
+        the listing was complete (a failure is a job error; what was listed so far is kept)."""
+        # A changed source config (crosswalk override, precedence, defaults) re-maps every
+        # record: the config's hash is part of each fingerprint.
+        cfg_hash = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:12]
+        previous = all_current if cfg.get("incremental", True) else {}
+        client = self.client(cfg)
+        seen: set[str] = set()
+        try:
+            for item in self.list_records(harvest_job.source, cfg, client, harvest_job):
                 if item.guid in seen:
                     continue  # a record listed twice (paging overlap) is harvested once
                 seen.add(item.guid)
@@ -167,32 +183,33 @@ class GuangdongHarvesterBase(HarvesterBase):
                            content=item.record.to_json() if item.record else None,
                            fingerprint=fingerprint)
         except HarvestError as e:
-            complete = False
             self.job_error(harvest_job, e.kind, e.message)
+            return seen, False
         except Exception as e:  # a bug or a shape we did not expect: record it, keep what we have
-            complete = False
             log.exception("gather failed")
             self.job_error(harvest_job, "invalid_response", f"{type(e).__name__}: {e}")
-        empty_listing = complete and not seen and bool(all_current)
-        if empty_listing:
+            return seen, False
+        return seen, True
+
+    def _queue_withdrawals(self, harvest_job: HarvestJob, writer: store.ObjectWriter,
+                           all_current: dict[str, store.Previous], seen: set[str], complete: bool) -> None:
+        """Queue the withdrawal of each record the source no longer lists, after a complete and
+        non-empty listing only."""
+        if complete and not seen:
             # An empty listing where there were records is far more often a broken portal
             # (a misrouted API answering an empty page) than a city withdrawing everything.
-            complete = False
             self.job_error(harvest_job, "invalid_response",
                            f"the source listed no records although {len(all_current)} were "
-                           "harvested before; nothing was withdrawn")
-        if complete:
+                           "harvested before; nothing was withdrawn" if all_current
+                           else "the source lists no records")
+        elif complete:
             for guid, prev in all_current.items():
                 if guid not in seen:
                     writer.add(guid, "delete", package_id=prev.package_id)
-        elif all_current and not empty_listing:
+        elif all_current:
             self.job_error(harvest_job, "listing_incomplete",
                            f"the listing stopped after {len(seen)} records; datasets missing "
                            "from it were not withdrawn")
-        writer.flush()
-        if not writer.ids and not seen and complete:
-            self.job_error(harvest_job, "invalid_response", "the source lists no records")
-        return writer.ids
 
     # --- fetch -------------------------------------------------------------------------
 
@@ -227,94 +244,87 @@ class GuangdongHarvesterBase(HarvesterBase):
         if store.object_extra(harvest_object, store.STATUS) == "delete":
             return self._import_withdrawal(harvest_object, cfg)
         crosswalk = self.crosswalk(cfg)
+        read = self._read_record(harvest_object, crosswalk)
+        if read is None:
+            return False
+        record, mapped = read
         try:
-            record = RemoteRecord.from_json(harvest_object.content)  # pyright: ignore[reportArgumentType]
-            mapped = map_record(record, crosswalk, schema_fit.known_themes())
-        except RecordRejected as e:
-            self.object_error(harvest_object, e.kind, e.message, "Import")
-            return False
-        except (ValueError, KeyError, TypeError) as e:
-            self.object_error(harvest_object, "invalid_response", f"unreadable record: {e}", "Import")
-            return False
-        for issue in mapped.issues:
-            self.object_error(harvest_object, issue.kind, issue.message, "Import", issue.warning)
-        try:
-            try:
-                outcome = importer.write_dataset(harvest_object, record, mapped, cfg, crosswalk)
-            except tk.ValidationError as e:
-                # Optional fields the schema rejects (a malformed phone number, say) are
-                # dropped with a warning rather than losing the whole dataset.
-                model.Session.rollback()
-                self._reset_link(harvest_object)
-                droppable = _optional_failures(e, mapped.fields)
-                if not droppable:
-                    raise
-                for key in droppable:
-                    self.object_error(harvest_object, "validation_error",
-                                      f"{key} dropped: {e.error_dict[key]}", "Import", warning=True)
-                    mapped.fields.pop(key, None)
-                outcome = importer.write_dataset(harvest_object, record, mapped, cfg, crosswalk)
-        except DuplicateInSource as e:
-            # The first record keeps the dataset; this one is the source's error, and stays
-            # non-current so it is tried (and reported) again at the next job.
-            model.Session.rollback()
-            self._reset_link(harvest_object)
-            self.object_error(harvest_object, e.kind, e.message, "Import")
-            return False
-        except RecordRejected as e:
-            model.Session.rollback()
-            if e.kind == "duplicate_identifier":
-                # Not a failure of this record: it lives on under the source with precedence.
-                self.object_error(harvest_object, e.kind, e.message, "Import", warning=True)
-                importer.mark_duplicate(harvest_object)
-                return "unchanged"
-            self.object_error(harvest_object, e.kind, e.message, "Import")
-            return False
-        except tk.ValidationError as e:
-            model.Session.rollback()
-            self._reset_link(harvest_object)
-            self.object_error(harvest_object, "validation_error", _validation_text(e), "Import")
-            return False
+            outcome = self._write(harvest_object, record, mapped, cfg, crosswalk)
         except Exception as e:
             model.Session.rollback()
-            self._reset_link(harvest_object)
-            log.error("import failed: %s", traceback.format_exc())
-            self.object_error(harvest_object, "import_error", f"{type(e).__name__}: {e}", "Import")
-            return False
-        # One current object per remote record (the fingerprint of the next gather is read from it).
-        model.Session.query(HarvestObject).filter(
-            HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
-            HarvestObject.guid == harvest_object.guid,
-            HarvestObject.id != harvest_object.id).update({"current": False})
-        model.Session.commit()
-        if outcome.status == "unchanged":
-            return "unchanged"
-        return True
+            return self._import_failed(harvest_object, e)
+        model.Session.commit()  # the dataset and its current harvest object together
+        return "unchanged" if outcome.status == "unchanged" else True
 
-    @staticmethod
-    def _reset_link(obj: HarvestObject) -> None:
-        """After a failed create, the object must not point at a dataset that never was."""
-        obj = model.Session.merge(obj)
-        if obj.package_id and not model.Package.get(obj.package_id):  # pyright: ignore[reportArgumentType]
-            obj.package_id = None  # pyright: ignore[reportAttributeAccessIssue]
-            obj.current = False  # pyright: ignore[reportAttributeAccessIssue]
-            obj.save()
+    def _read_record(self, obj: HarvestObject, crosswalk: Crosswalk) -> tuple[RemoteRecord, Mapped] | None:
+        """The fetched record and its mapping (its issues reported); None when unreadable or
+        rejected (reported)."""
+        try:
+            record = RemoteRecord.from_json(obj.content)  # pyright: ignore[reportArgumentType]
+            mapped = map_record(record, crosswalk, schema_fit.known_themes())
+        except RecordRejected as e:
+            self.object_error(obj, e.kind, e.message, "Import")
+            return None
+        except (ValueError, KeyError, TypeError) as e:
+            self.object_error(obj, "invalid_response", f"unreadable record: {e}", "Import")
+            return None
+        for issue in mapped.issues:
+            self.object_error(obj, issue.kind, issue.message, "Import", issue.warning)
+        return record, mapped
+
+    def _write(self, obj: HarvestObject, record: RemoteRecord, mapped: Mapped, cfg: dict[str, Any],
+               crosswalk: Crosswalk) -> importer.Outcome:
+        try:
+            return importer.write_dataset(obj, record, mapped, cfg, crosswalk)
+        except tk.ValidationError as e:
+            # Optional fields the schema rejects (a malformed phone number, say) are
+            # dropped with a warning rather than losing the whole dataset.
+            model.Session.rollback()
+            objects.unlink_failed(obj)
+            droppable = _optional_failures(e, mapped.fields)
+            if not droppable:
+                raise
+            for key in droppable:
+                self.object_error(obj, "validation_error", f"{key} dropped: {e.error_dict[key]}",
+                                  "Import", warning=True)
+                mapped.fields.pop(key, None)
+        return importer.write_dataset(obj, record, mapped, cfg, crosswalk)
+
+    def _import_failed(self, obj: HarvestObject, error: Exception) -> bool | str:
+        """Report why a record was not written (the transaction is rolled back); the stage's answer."""
+        if isinstance(error, RecordRejected) and not isinstance(error, DuplicateInSource):
+            if error.kind != "duplicate_identifier":
+                self.object_error(obj, error.kind, error.message, "Import")
+                return False
+            # Not a failure of this record: it lives on under the source with precedence, and
+            # stays current without a dataset so an unchanged re-harvest does not fetch it again.
+            self.object_error(obj, error.kind, error.message, "Import", warning=True)
+            objects.make_current(obj, None)
+            model.Session.commit()
+            return "unchanged"
+        # DuplicateInSource: the first record keeps the dataset; this one is the source's error,
+        # and stays non-current so it is tried (and reported) again at the next job.
+        objects.unlink_failed(obj)
+        if isinstance(error, DuplicateInSource):
+            kind, message = error.kind, error.message
+        elif isinstance(error, tk.ValidationError):
+            kind, message = "validation_error", _validation_text(error)
+        else:
+            log.error("import failed: %s", traceback.format_exc())
+            kind, message = "import_error", f"{type(error).__name__}: {error}"
+        self.object_error(obj, kind, message, "Import")
+        return False
 
     def _import_withdrawal(self, obj: HarvestObject, cfg: dict[str, Any]) -> bool:
         try:
-            done = importer.withdraw(obj.package_id, obj.harvest_source_id, cfg["withdrawal"])  # pyright: ignore[reportArgumentType]
+            done = withdrawal.withdraw(obj.package_id, obj.harvest_source_id, cfg["withdrawal"])  # pyright: ignore[reportArgumentType]
         except Exception as e:
             model.Session.rollback()
             log.exception("withdrawal failed")
             self.object_error(obj, "withdrawal_error", f"{type(e).__name__}: {e}", "Import")
             return False
         log.info("withdrawal of %s: %s", obj.guid, done)
-        # No object of this guid is current any more: the record left the source.
-        model.Session.query(HarvestObject).filter(
-            HarvestObject.harvest_source_id == obj.harvest_source_id,
-            HarvestObject.guid == obj.guid).update({"current": False})
-        obj.current = False  # pyright: ignore[reportAttributeAccessIssue]
-        obj.save()
+        objects.retire_record(obj)
         return True
 
 

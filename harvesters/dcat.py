@@ -13,7 +13,7 @@ from ckanext.dcat.processors import RDFParser, RDFParserException
 
 from .base import GuangdongHarvesterBase, Listed
 from .errors import HarvestError
-from .http import Client
+from .fetch import Client
 from .mapping import RemoteRecord
 from .records import dataset_resources, flatten_dataset
 

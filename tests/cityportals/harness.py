@@ -11,7 +11,8 @@ def make_source(url: str, source_type: str, config: dict[str, Any], name: str) -
     import ckan.plugins.toolkit as tk
 
     from ckanext.guangdong.harvesters.crosswalk import load
-    from ckanext.guangdong.harvesters.importer import city_org, site_context
+    from ckanext.guangdong.harvesters.organizations import city_org
+    from ckanext.guangdong.harvesters.site import site_context
     # A city's sources belong to the city's organization (city-<code>).
     owner = city_org(config["region_code"], load()) if config.get("region_code") else None
     return tk.get_action("harvest_source_create")(site_context(), {
@@ -41,7 +42,7 @@ def datasets_of(source_id: str, include_private: bool = True) -> list[dict[str, 
     import ckan.plugins.toolkit as tk
     from ckan import model
 
-    from ckanext.guangdong.harvesters.importer import site_context
+    from ckanext.guangdong.harvesters.site import site_context
     ids = [pid for (pid,) in model.Session.query(model.PackageExtra.package_id)
            .filter(model.PackageExtra.key == "harvest_source_id", model.PackageExtra.value == source_id)]
     out = [tk.get_action("package_show")(site_context(), {"id": pid}) for pid in ids]

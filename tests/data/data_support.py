@@ -40,11 +40,11 @@ def wait_for_load(resource_id: str, since: dt.datetime, timeout: float = 90) -> 
     """The load report once the worker has finished a load that started after ``since``."""
     from ckan import model
 
-    from ckanext.guangdong.data import model as data_model
+    from ckanext.guangdong.data import tables as data_tables
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         model.Session.remove()
-        report = data_model.get(resource_id)
+        report = data_tables.get(resource_id)
         if report and report["state"] in ("complete", "error") and report["started"] \
                 and report["started"] >= since:
             model.Session.remove()

@@ -122,9 +122,9 @@ def test_failure_after_the_table_was_filled_drops_it(load, files, monkeypatch) -
     assert helpers.call_action("resource_show", id=res["id"])["datastore_active"] is False
     from ckan import model
 
-    from ckanext.guangdong.data import model as data_model
+    from ckanext.guangdong.data import tables as data_tables
     model.Session.remove()
-    report = data_model.get(res["id"])
+    report = data_tables.get(res["id"])
     assert report["state"] == "error" and "unexpectedly" in report["error"]["message"]
 
 

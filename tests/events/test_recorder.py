@@ -76,20 +76,23 @@ def test_bulk_update_private_is_recorded(catalog):
         assert [e[:2] for e in catalog.events_of(pid)] == [("published", "created"), ("withdrawn", "made_private")]
 
 
+def _uninstall_events() -> None:
+    """Undo the events feature's migrations (its tables go): as if it were installed only now."""
+    from ckan.cli.db import _run_migrations
+    model.Session.commit()
+    _run_migrations("guangdong_events", "base", False)
+
+
 def test_backfill_dates_open_packages_on_install(catalog, ckan_config, monkeypatch):
-    from ckanext.guangdong.events import model as events_model
-    from ckanext.guangdong.targets import db
+    from gd_testing import apply_plugin_migrations
     org = catalog.org("dept-e", "440000", "department")
     with catalog.at("2017-05-02"):
         open_id = catalog.dataset(org)
         catalog.dataset(org, private=True)
     catalog.set_extra(open_id, "issued", "2016-01-15")
-    for statement in events_model.DROP:  # as if the feature were installed only now
-        model.Session.execute(text(statement))
-    model.Session.commit()
+    _uninstall_events()
     monkeypatch.setitem(ckan_config, "ckanext.guangdong.events.backfill_date", "issued")
-    db.connection()
-    model.Session.commit()
+    apply_plugin_migrations()  # the install: `ckan db upgrade` backfills
     assert catalog.events_of(open_id) == [("published", "backfill", D(2016, 1, 15))]
     total = model.Session.execute(text("SELECT count(*) FROM guangdong_publication_event")).scalar()
     assert total == 1  # the private one was never open
@@ -108,3 +111,50 @@ def test_reconcile_catches_changes_that_bypass_hooks(catalog):
     helpers.call_action("guangdong_targets_snapshot", context={"ignore_auth": True, "user": catalog.sysadmin_name()})
     assert [e[:2] for e in catalog.events_of(kept)] == [("published", "created"), ("withdrawn", "made_private")]
     assert [e[:2] for e in catalog.events_of(gone)] == [("published", "created"), ("withdrawn", "deleted")]
+
+
+def test_tables_are_made_by_the_migration_only(catalog):
+    """Without the events migrations, request-time code says which command to run and makes
+    no table itself (alembic is the only path: a table made at request time would be one the
+    migrations do not know about)."""
+    from gd_testing import apply_plugin_migrations
+
+    from ckanext.guangdong import migrated
+    from ckanext.guangdong.events import service
+    from ckanext.guangdong.targets import db
+    _uninstall_events()
+    migrated.forget()
+    try:
+        for connect in (service.connection, db.connection):
+            with pytest.raises(migrated.NotMigrated, match=r"ckan -c .* db upgrade -p guangdong_events"):
+                connect()
+            model.Session.rollback()
+            missing = model.Session.execute(text("SELECT to_regclass('guangdong_publication_event')")).scalar()
+            assert missing is None
+    finally:
+        model.Session.rollback()
+        apply_plugin_migrations()
+    assert service.connection() is not None
+    model.Session.rollback()
+
+
+def test_the_targets_migration_leaves_the_events_tables_alone(catalog):
+    """The events migrations own the events tables (and the counters' indexes on them): the
+    targets migrations run on a database without them and make none of them."""
+    from ckan.cli.db import _run_migrations
+    from gd_testing import apply_plugin_migrations
+    _uninstall_events()
+    try:
+        _run_migrations("guangdong_targets", "base", False)
+        _run_migrations("guangdong_targets", "head", True)
+        found = model.Session.execute(text(
+            "SELECT to_regclass('guangdong_publication_event'), to_regclass('guangdong_open_period'), "
+            "to_regclass('guangdong_open_cube')")).one()
+        assert found[0] is None and found[1] is None and found[2] is not None
+    finally:
+        model.Session.rollback()
+        apply_plugin_migrations()
+    indexes = {row[0] for row in model.Session.execute(text(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'guangdong_open_period'"))}
+    assert {"guangdong_open_period_closed_idx", "guangdong_open_period_org_idx"} <= indexes
+    model.Session.rollback()

@@ -120,7 +120,7 @@ def test_same_identifier_from_two_sources_is_one_dataset(dcat_harvest, api_porta
         assert run_job(other)[1] == {}
 
         cfg["precedence"] = 10
-        from ckanext.guangdong.harvesters.importer import site_context
+        from ckanext.guangdong.harvesters.site import site_context
         tk.get_action("harvest_source_patch")(site_context(), {
             "id": other["id"], "config": json.dumps(cfg)})
         job, results = run_job(other)  # a changed config re-maps every record

@@ -8,8 +8,8 @@ import polib
 
 from ckanext.guangdong.harvesters.errors import KINDS
 
-CATALOG = (Path(__file__).resolve().parents[2] / "ckanext-guangdong" / "ckanext" / "guangdong" / "harvest"
-           / "i18n" / "zh_Hans_CN" / "LC_MESSAGES" / "ckanext-guangdong-harvest.po")
+CATALOG = (Path(__file__).resolve().parents[2] / "ckanext-guangdong" / "ckanext" / "guangdong" / "harvest_ops"
+           / "i18n" / "zh_Hans_CN" / "LC_MESSAGES" / "ckanext-guangdong-harvest_ops.po")
 
 
 def test_every_error_kind_has_a_chinese_description() -> None:

@@ -6,7 +6,7 @@ import pytest
 from ckanext.guangdong.harvesters import config as source_config
 from ckanext.guangdong.harvesters.crosswalk import load
 from ckanext.guangdong.harvesters.errors import HarvestError, RecordRejected, parse_message
-from ckanext.guangdong.harvesters.http import check_url
+from ckanext.guangdong.harvesters.fetch import check_url
 from ckanext.guangdong.harvesters.mapping import RemoteRecord, map_record
 from ckanext.guangdong.harvesters.sanitize import clean_tags, clean_text, name_from_identifier, parse_date
 

@@ -99,9 +99,10 @@ def test_record_naming_a_provincial_department_goes_to_it():
     from ckanext.guangdong.demo.cityportals import fixtures
     from ckanext.guangdong.demo.cityportals.api_portal import PortalState
     from ckanext.guangdong.demo.cityportals.serve import serve_portal
-    from ckanext.guangdong.harvesters import importer
-    importer._departments["at"] = 0.0  # forget the cached department list of earlier tests
-    dept = tk.get_action("organization_create")(importer.site_context(), {
+    from ckanext.guangdong.harvesters import organizations
+    from ckanext.guangdong.harvesters.site import site_context
+    organizations._departments["at"] = 0.0  # forget the cached department list of earlier tests
+    dept = tk.get_action("organization_create")(site_context(), {
         "name": "gd-jtyst", "title": "广东省交通运输厅", "region_code": "440000", "org_type": "department"})
     portal = serve_portal(PortalState(city=fixtures.SHAOGUAN, count=3, broken=False))
     portal.state.changed[1] = {"officeName": "广东省交通运输厅"}

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from ckanext.guangdong import urlpolicy
 from ckanext.guangdong.harvesters.errors import HarvestError
-from ckanext.guangdong.harvesters.http import Client
+from ckanext.guangdong.harvesters.fetch import Client
 
 ALLOWED = "ckanext.guangdong.harvest.allowed_hosts"
 
@@ -187,7 +187,7 @@ def production_allow_list(monkeypatch) -> None:
 
 def _create(source_type: str, url: str, config: dict[str, Any], user: str | None = None) -> dict:
     from ckanext.guangdong.harvesters.crosswalk import load
-    from ckanext.guangdong.harvesters.importer import city_org
+    from ckanext.guangdong.harvesters.organizations import city_org
     ctx = {"user": user or make_sysadmin()["name"]}
     return tk.get_action("harvest_source_create")(ctx, {
         "name": f"src-{uuid.uuid4().hex[:10]}", "title": "源", "url": url,
@@ -236,7 +236,7 @@ def test_stock_harvester_types_are_not_enabled(portal) -> None:
 @pytest.fixture
 def editor(gd) -> dict[str, Any]:
     from ckanext.guangdong.harvesters.crosswalk import load
-    from ckanext.guangdong.harvesters.importer import city_org
+    from ckanext.guangdong.harvesters.organizations import city_org
     user = make_user()
     org_id = city_org("441600", load())
     tk.get_action("organization_member_create")({"ignore_auth": True}, {

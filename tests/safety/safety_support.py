@@ -83,9 +83,9 @@ def show(pkg_id: str) -> dict[str, Any]:
 def scan_of(package_id: str, resource_id: str) -> dict[str, Any] | None:
     from ckan import model
 
-    from ckanext.guangdong.safety import model as safety_model
+    from ckanext.guangdong.safety import tables as safety_tables
     model.Session.remove()
-    row = safety_model.scans(package_id).get(resource_id)
+    row = safety_tables.scans(package_id).get(resource_id)
     model.Session.remove()
     return row
 
@@ -106,9 +106,9 @@ def wait_scan(package_id: str, resource_id: str, timeout: float = 90) -> dict[st
 def _load_finished(resource_id: str) -> bool:
     from ckan import model
 
-    from ckanext.guangdong.data import model as data_model
+    from ckanext.guangdong.data import tables as data_tables
     model.Session.remove()
-    report = data_model.get(resource_id)
+    report = data_tables.get(resource_id)
     model.Session.remove()
     return bool(report) and report["state"] in ("complete", "error")
 

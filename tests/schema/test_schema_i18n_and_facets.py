@@ -53,10 +53,10 @@ def test_every_vocabulary_entry_has_both_labels() -> None:
 
 
 # Modules shared by every feature keep their messages in one feature's translations.
-SHARED_MODULES = {"harvest": ["urlpolicy.py"], "theme": ["params.py"]}
+SHARED_MODULES = {"harvest_ops": ["urlpolicy.py"], "theme": ["params.py"]}
 
 
-@pytest.mark.parametrize("feature", ["metadata", "application", "security", "harvest", "targets", "theme"])
+@pytest.mark.parametrize("feature", ["metadata", "application", "security", "harvest_ops", "targets", "theme"])
 def test_every_message_in_code_is_translated(feature: str) -> None:
     msgids = set()
     paths = glob.glob(str(PACKAGE / feature / "**" / "*.py"), recursive=True)

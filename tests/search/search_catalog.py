@@ -72,6 +72,28 @@ PROVINCIAL = [
     ("广东省财政厅", "财税金融", "省级部门预算公开", "省级部门年度预算收支总表。", ["预算", "财政"], ["PDF", "XLSX"]),
     ("广东省政务服务数据管理局", "公共服务", "政务服务事项目录", "全省政务服务事项名称、办理部门及办理时限。", ["政务服务", "事项"], ["JSON"]),
     ("广东省农业农村厅", "农业农村", "农产品批发市场价格", "全省主要农产品批发市场蔬菜、猪肉价格日报。", ["农产品", "价格"], ["CSV", "API"]),
+    # For the graded judgements (GRADED): what people mean but do not type.
+    ("广东省人力资源和社会保障厅", "社保就业", "社会保险基金收支情况", "全省企业职工基本养老保险基金年度收支。", ["基金", "养老"], ["XLSX"]),
+    ("广东省医疗保障局", "卫生健康", "医疗保障定点零售药店名录", "全省基本医疗保险定点零售药店名称、地址及编码。", ["定点机构", "药店"], ["CSV"]),
+    ("广东省医疗保障局", "卫生健康", "医疗保障定点医疗机构名录", "全省基本医疗保险定点医院名称及等级。", ["定点机构"], ["CSV"]),
+    ("广东省住房和城乡建设厅", "城建住房", "生活垃圾处理设施", "全省生活垃圾焚烧厂、填埋场位置及处理能力。", ["环卫", "固体废物"], ["CSV"]),
+    ("广东省交通运输厅", "道路交通", "城市轨道交通运营线路客运量", "全省各城市轨道交通线路日均客运量统计。", ["轨道交通", "客运量"], ["XLSX"]),
+    ("广东省政务服务数据管理局", "公共服务", "政务服务部门E-mail联系方式", "省直部门咨询电话及e-mail地址。", ["联系方式"], ["CSV"]),
+    ("广东省卫生健康委员会", "卫生健康", "COVID-19疫情每日通报", "全省新冠肺炎（COVID-19）确诊病例每日通报。", ["疫情", "新冠"], ["CSV", "API"]),
+    ("广东省气象局", "公共服务", "城市天气预报", "全省各地级以上市未来七天天气预报。", ["预报"], ["API"]),
+    ("广东省市场监督管理局", "市场监管", "全省企业名录", "全省在册企业名称、类型及登记机关。", ["企业", "名录"], ["CSV", "API"]),
+]
+
+# City datasets for the graded judgements (title stem, org suffix, theme, notes, tags).
+CITY_EXTRA = [
+    ("广州市", "440100", "地铁线网客流统计", "交通运输局", "道路交通", "广州地铁各线路日均客流及换乘站客流。", ["地铁", "客流"]),
+    ("深圳市", "440300", "城市轨道交通客流量", "交通运输局", "道路交通", "深圳城市轨道交通各线路进出站客流量。", ["轨道交通"]),
+    ("广州市", "440100", "生活垃圾分类投放点", "城市管理和综合执法局", "城建住房", "广州市生活垃圾分类投放点位置及开放时间。", ["垃圾分类"]),
+    ("深圳市", "440300", "生活垃圾转运站", "城市管理和综合执法局", "城建住房", "深圳市生活垃圾转运站位置及日处理量。", ["环卫"]),
+    ("佛山市", "440600", "医保定点药店", "医疗保障局", "卫生健康", "佛山市医保定点零售药店名称及地址。", ["医保", "药店"]),
+    ("东莞市", "441900", "医疗保险定点零售药店", "医疗保障局", "卫生健康", "东莞市基本医疗保险定点零售药店名单。", ["药店"]),
+    ("江门市", "440700", "天气实况", "气象局", "公共服务", "江门市各区县气温、降水等天气实况。", ["天气"]),
+    ("惠州市", "441300", "企业名录", "市场监督管理局", "市场监管", "惠州市在册企业名称及统一社会信用代码。", ["企业"]),
 ]
 
 YEARS = ["2021年", "2022年", "2023年"]
@@ -124,6 +146,13 @@ def build() -> list[Entry]:
             theme=[theme], formats=list(formats), region="440000",
             access_rights="unconditional", frequency="irregular",
             modified=f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"))
+    for city, code, stem, dept, theme, notes, tags in CITY_EXTRA:
+        n += 1
+        entries.append(Entry(
+            name=f"rel-{n:04d}", title=f"{city}{stem}", notes=notes, tags=list(tags),
+            org_title=f"{city}{dept}", theme=[theme], formats=["CSV"], region=code,
+            access_rights="unconditional", frequency="monthly",
+            modified=f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"))
     return entries
 
 
@@ -139,3 +168,42 @@ QUERIES: dict[str, list[str]] = {
     "department": ["生态环境局", "交通运输厅", "市场监督管理局", "卫生健康委员会", "统计局"],
     "place": ["广州", "深圳 公交", "佛山 医院", "东莞", "珠海 企业", "湛江 空气质量"],
 }
+
+
+# Graded judgements (issue 15): grade 2 is what the user wants, grade 1 is related by
+# meaning (a broader or related word, province-wide data for a city query). A dataset is
+# judged by the words of its title, tags, notes and organization and by its region:
+#   (kind, query, grade-2 rule, grade-1 rule); a rule is a list of alternatives, each a
+#   tuple of words that must all appear ("@440000" = the dataset's region code).
+Rule = list[tuple[str, ...]]
+GRADED: list[tuple[str, str, Rule, Rule]] = [
+    # synonyms, abbreviations, related words
+    ("thesaurus", "社保", [("社保",), ("社会保险",)], []),
+    ("thesaurus", "医保 药店", [("医保", "药店"), ("医疗保险", "药店"), ("医疗保障", "药店")], []),
+    ("thesaurus", "垃圾分类", [("垃圾分类",)], [("生活垃圾",)]),
+    ("thesaurus", "地铁 客流", [("地铁", "客流"), ("轨道交通", "客流"), ("轨道交通", "客运量")], []),
+    ("thesaurus", "医保", [("医保",), ("医疗保险",), ("医疗保障",)], []),
+    ("thesaurus", "天气", [("天气",)], [("气象",)]),
+    # places: the city's own data, then province-wide data that covers the city
+    ("place", "江门 天气", [("江门", "天气")], [("@440000", "天气"), ("@440000", "气象")]),
+    ("place", "惠州 企业名录", [("惠州", "企业名录")], [("@440000", "企业名录"), ("惠州", "企业", "登记")]),
+    ("place", "天河 公交", [("广州", "公交")], []),
+    ("place", "南山区 停车场", [("深圳", "停车场")], []),
+    # Latin variants
+    ("variant", "email", [("e-mail",)], []),
+    ("variant", "e-mail", [("e-mail",)], []),
+    ("variant", "COVID19", [("covid-19",)], []),
+    ("variant", "covid 19", [("covid-19",)], []),
+    # pinyin and initials
+    ("pinyin", "youeryuan", [("幼儿园",)], []),
+    ("pinyin", "tingchechang", [("停车场",)], []),
+    ("pinyin", "ting che chang", [("停车场",)], []),
+    ("pinyin", "shebao", [("社保",)], [("社会保险",)]),
+    ("initials", "yey", [("幼儿园",)], []),
+    ("initials", "tcc", [("停车场",)], []),
+    # exact words: must stay as good as before
+    ("exact", "公交", [("公交",)], []),
+    ("exact", "空气质量", [("空气质量",)], []),
+    ("exact", "幼儿园", [("幼儿园",)], []),
+    ("exact", "深圳 公交", [("深圳", "公交")], []),
+]

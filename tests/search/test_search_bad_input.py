@@ -37,6 +37,8 @@ NATURAL = "自然数"         # CKAN's own validation of rows/start (409)
 INTEGER = "整数"           # CKAN's own validation of integers (409)
 MM = "最少匹配数"
 RANGE_FIELD = "范围查询须指定字段"
+WT = "不支持的返回格式"
+REPEATED = "只能给一次"
 
 API = "/api/3/action/package_search"
 
@@ -120,7 +122,14 @@ CASES: list[Any] = [
     any_engine(API, {"fq": "OR tags:a"}, 400, SYNTAX),
     any_engine(API, {"fq": "tags:a&&tags:b"}, 400, SYNTAX),
     any_engine(API, {"fq": '{!lucene}tags:a'}, 400, UNSUPPORTED),
-    any_engine(API, {"q": '{!lucene}tags:a'}, 409, "Local parameters"),    # CKAN's own refusal
+    # local parameters: CKAN's own refusal was an English 409 (a 200 page with an English
+    # notice on /dataset); ours is a 400 in the page's language
+    any_engine(API, {"q": '{!lucene}tags:a'}, 400, UNSUPPORTED),
+    any_engine(API, {"q": '{!lucene}*:*'}, 400, UNSUPPORTED),
+    any_engine(API, {"q": ' {!dismax qf=title}交通'}, 400, UNSUPPORTED),
+    any_engine("/dataset/", {"q": '{!lucene}*:*'}, 400, UNSUPPORTED),
+    any_engine("/dataset/", {"q": '{!func}sum(1,2)'}, 400, UNSUPPORTED),
+    any_engine("/application/", {"q": '{!lucene}*:*'}, 400, UNSUPPORTED),
     any_engine(API, {"fq": "_query_:a"}, 409, "Magic fields"),             # CKAN's own refusal
     (API, {"fq": "metadata_modified:[NOW+99999999999YEARS TO *]"}, 400, DATE),
     (API, {"fq": "metadata_modified:[NOW/FORTNIGHT TO *]"}, 400, DATE),
@@ -142,6 +151,18 @@ CASES: list[Any] = [
     any_engine(API, {"q": "交通", "mm": "lots"}, 200, None),        # one clause: Solr never reads mm
     (API, {"q": "交通 医疗", "qf": "title^^2 )("}, 200, None),  # unknown qf: Solr ignores it
     any_engine(API, {"fl": "id,name", "rows": "1"}, 200, None),
+    # response formats: CKAN reads JSON only (a real Solr answered wt=xml, and CKAN failed)
+    any_engine(API, {"wt": "xml"}, 400, WT),
+    any_engine(API, {"wt": "javabin"}, 400, WT),
+    any_engine(API, {"wt": "csv", "q": "交通"}, 400, WT),
+    any_engine(API, {"wt": "json"}, 200, None),
+    any_engine(API, {"wt": ""}, 200, None),
+    # a parameter given twice (?fq=a&fq=b reaches the action as a list)
+    any_engine(API, {"fq": ["tags:a", "tags:b"]}, 400, REPEATED),
+    any_engine(API, {"q": ["交通", "医疗"]}, 400, REPEATED),
+    any_engine(API, {"sort": ["name asc", "title_string asc"]}, 400, REPEATED),
+    any_engine(API, {"wt": ["json", "xml"]}, 400, REPEATED),
+    any_engine(API, {"fq_list": ["tags:a", "tags:b"]}, 200, None),     # the list parameter
     # -- pages and feeds that search
     any_engine("/dataset/", {"q": 'title:"交通'}, 400, INCOMPLETE),
     any_engine("/dataset/", {"q": "title:" + DEEP}, 400, DEPTH),
@@ -230,6 +251,9 @@ def check(base: str, path: str, params: dict[str, Any], status: int,
     assert answer.status_code == status, shown
     for leak in LEAKS:
         assert leak not in body, f"{leak!r} in {shown}"
+    # a repeated parameter is never echoed as Python's text of a list
+    assert not any(f"{v!r}" in body for v in params.values() if isinstance(v, list)), shown
+    assert "['" not in body, shown
     if message:
         assert message in body, shown
 
@@ -296,6 +320,25 @@ def test_messages_follow_the_language(live_server: str) -> None:
     assert zh.status_code == en.status_code == 400
     assert SORT in zh.text and "Invalid sort" not in zh.text
     assert "Invalid sort" in en.text and SORT not in en.text
+
+
+@pytest.mark.search_engine_neutral
+@pytest.mark.parametrize("path,params,zh_text,en_text", [
+    ("/dataset/", {"q": "{!lucene}*:*"}, UNSUPPORTED, "Search query syntax not supported"),
+    (API, {"wt": "xml"}, WT, "Unsupported response format"),
+    (API, {"fq": ["tags:a", "tags:b"]}, REPEATED, "may be given only once"),
+])
+def test_new_refusals_follow_the_language(live_server: str, path: str, params: dict[str, Any],
+                                          zh_text: str, en_text: str) -> None:
+    """No English on a Chinese page (CKAN's refusal of local parameters showed an English
+    notice on /dataset), no Chinese on an English one."""
+    zh = requests.get(live_server + path, params=params, timeout=60)
+    en = requests.get(live_server + "/en" + path, params=params, timeout=60)
+    assert zh.status_code == en.status_code == 400
+    assert zh_text in body_of(zh) and en_text not in body_of(zh), body_of(zh)[:300]
+    assert en_text in body_of(en) and zh_text not in body_of(en), body_of(en)[:300]
+    if path.startswith("/dataset"):
+        assert "There was an error while searching" not in zh.text
 
 
 def test_a_database_failure_is_answered_short_and_logged(

@@ -26,3 +26,47 @@ def test_dataset_listing_search_and_facet_click(app: Any, make_org: Callable,
     error = app.get("/dataset/", query_string={"q": "--included"})
     # CKAN's "invalid search query" page with our message, not a 500.
     assert error.status_code == 400 and "语法错误" in error.get_data(as_text=True)
+
+
+@pytest.mark.search_engine_neutral
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_unknown_url_parameters_are_not_filters(app: Any, make_org: Callable,
+                                                make_dataset: Callable, prefix: str) -> None:
+    """A shared link (?q=...&utm_source=wechat&from=timeline) lists what the same search
+    without them lists: CKAN turned each unknown parameter into a filter
+    (utm_source:"wechat"), so nothing was found and a chip "None: wechat" showed. Real
+    fields (a facet, an index field) still filter, as in CKAN."""
+    org = make_org(title="分享链接部门")
+    make_dataset(org, title="分享链接公交线路数据", theme=["道路交通"])
+    shared = app.get(f"{prefix}/dataset/", query_string={
+        "q": "分享链接公交", "utm_source": "wechat", "from": "timeline", "spm": "a.b"})
+    page = shared.get_data(as_text=True)
+    assert shared.status_code == 200 and "分享链接公交线路数据" in page
+    assert 'class="filtered pill"' not in page and '<span class="facet">' not in page
+    on_org_page = app.get(f"{prefix}/organization/{org['name']}",
+                          query_string={"utm_source": "wechat"})
+    assert "分享链接公交线路数据" in on_org_page.get_data(as_text=True)
+    # a facet and an index field still filter (no dataset of this search has them)
+    for field, value in (("theme", "生态环保"), ("res_format", "SHP"), ("tags", "无此标签")):
+        filtered = app.get(f"{prefix}/dataset/", query_string={"q": "分享链接公交", field: value})
+        assert filtered.status_code == 200
+        assert "分享链接公交线路数据" not in filtered.get_data(as_text=True), field
+
+
+def test_page_filters_are_index_fields() -> None:
+    """search/fields.py names only fields of the Solr schema production uses (the
+    embedded backend follows it), and none of the internal ones."""
+    import re
+    from pathlib import Path
+
+    from ckanext.guangdong.metadata.internal import INTERNAL_FIELDS
+    from ckanext.guangdong.search import fields
+    schema = (Path(__file__).resolve().parents[2] / "docker/solr/conf/schema.xml").read_text()
+    declared = set(re.findall(r'<field name="([^"]+)"', schema))
+    assert fields.PUBLIC_FIELDS <= declared, fields.PUBLIC_FIELDS - declared
+    internal = {"data_dict", "validated_data_dict", "index_id", "site_id", "capacity",
+                "permission_labels", "text", "text_zh", "_version_", *INTERNAL_FIELDS}
+    assert not fields.PUBLIC_FIELDS & internal
+    assert fields.public_fl("*") == sorted(fields.PUBLIC_FIELDS)
+    assert fields.public_fl("id,data_dict score title*") == ["id", "score", "title", "title_string"]
+    assert fields.public_fl(["validated_data_dict", "creator_user_id"]) == ["id"]

@@ -139,3 +139,18 @@ def test_dismax_punctuation_word_counts_for_mm_and_matches_nothing() -> None:
     assert kept.count("tsv @@") == 3 and ">=" not in kept
     dropped = where("budget ! delta river", "title text")
     assert ">= 2" in dropped
+
+
+@pytest.mark.parametrize("q", ["tags:tb tags:tc NOT (tags:td -医疗)", "tags:a -(tags:b -医疗)",
+                               "tags:a !(tags:b !(tags:c -\"医疗 数据\"))",
+                               "tags:a NOT (tags:b AND NOT title:医疗)"])
+def test_words_under_a_prohibited_clause_are_neither_ranked_nor_free_text(q: str) -> None:
+    """However deep, a word under a MUST_NOT is excluded: it neither ranks the results nor
+    counts as free text (which would start the OR fallback when nothing is found)."""
+    translator = lucene.Translator(lucene.Params())
+    sql = translator.top(lucene.parse(q, "lucene", True))
+    assert "tsv @@" in sql
+    assert translator.rank_queries == [] and not translator.free_text
+    wanted = lucene.Translator(lucene.Params())
+    wanted.top(lucene.parse("tags:a 医疗", "lucene", True))
+    assert wanted.rank_queries and wanted.free_text

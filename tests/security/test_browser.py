@@ -79,7 +79,7 @@ def test_reharvest_button_posts_with_its_token(page: Any, live_server: str, leak
     from ckanext.harvest.model import HarvestJob
     from gd_testing import make_sysadmin
 
-    from ckanext.guangdong.harvesters.importer import site_context
+    from ckanext.guangdong.harvesters.site import site_context
     admin = make_sysadmin(password=PASSWORD, image_url="")
     source = tk.get_action("harvest_source_create")(site_context(), {
         "name": f"button-{uuid.uuid4().hex[:8]}", "title": "按钮测试采集源",
@@ -107,7 +107,7 @@ def test_reharvest_button_posts_with_its_token(page: Any, live_server: str, leak
 def test_script_url_under_source_page_is_text(page: Any, live_server: str, leak_world: World) -> None:
     import ckan.plugins.toolkit as tk
 
-    from ckanext.guangdong.harvesters.importer import site_context
+    from ckanext.guangdong.harvesters.site import site_context
     pkg = tk.get_action("package_patch")(site_context(), {
         "id": leak_world.packages["harvested_public"]["id"], "harvest_remote_url": "javascript:alert(1)"})
     alerts: list[str] = []

@@ -12,7 +12,7 @@ import requests
 from web import PASSWORD, login
 from world import World
 
-from ckanext.guangdong.harvest import secrets
+from ckanext.guangdong.harvest_ops import secrets
 
 pytestmark = pytest.mark.usefixtures("gd_plugins")
 MASK = secrets.MASK
@@ -74,7 +74,7 @@ def fresh_source(leak_world: World) -> dict[str, Any]:
     """A source of its own per test (edits must not change the leak suite's)."""
     import ckan.plugins.toolkit as tk
 
-    from ckanext.guangdong.harvesters.importer import site_context
+    from ckanext.guangdong.harvesters.site import site_context
     secret = f"s-{uuid.uuid4().hex}"
     config = {"region_code": "441600", "preset": "kaifang_guangdong",
               "auth_header": {"name": "Authorization", "value": f"Bearer {secret}"}}
@@ -148,7 +148,7 @@ def test_activity_stream_index_and_pages_hold_no_secret(live_server: str, leak_w
                                                         fresh_source: dict[str, Any]) -> None:
     import ckan.plugins.toolkit as tk
 
-    from ckanext.guangdong.harvesters.importer import site_context
+    from ckanext.guangdong.harvesters.site import site_context
     # an edit by a sysadmin (who sees the secret) still stores a masked copy in the activity
     tk.get_action("package_patch")(site_context(), {"id": fresh_source["id"], "title": "新标题"})
     admin = leak_world.tokens["sysadmin"]

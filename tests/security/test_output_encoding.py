@@ -161,7 +161,7 @@ def formula_titles(leak_world: World) -> dict[str, str]:
     import ckan.plugins.toolkit as tk
     from ckan.tests import factories
 
-    from ckanext.guangdong.harvesters.importer import site_context
+    from ckanext.guangdong.harvesters.site import site_context
     org_title = '=HYPERLINK("http://127.0.0.1/","部门")'
     org = factories.Organization(name=f"org-{uuid.uuid4().hex[:8]}", title=org_title,
                                  org_type="department", region_code="440000")

@@ -84,10 +84,11 @@ def build() -> World:
     from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
     from gd_testing import make_sysadmin, make_user
 
-    from ckanext.guangdong.harvesters import importer
+    from ckanext.guangdong.harvesters.site import site_context
+    from ckanext.guangdong.harvesters.withdrawal import withdraw
 
     run = "lk" + uuid.uuid4().hex[:6]
-    site = importer.site_context()
+    site = site_context()
 
     def ctx() -> dict[str, Any]:
         return dict(site)
@@ -179,8 +180,8 @@ def build() -> World:
                                                private=True)
     packages["harvested_withdrawn"] = harvested("harvested_withdrawn")
     packages["harvested_deleted"] = harvested("harvested_deleted")
-    assert importer.withdraw(packages["harvested_withdrawn"]["id"], source["id"], "withdraw") == "withdrawn"
-    assert importer.withdraw(packages["harvested_deleted"]["id"], source["id"], "delete") == "deleted"
+    assert withdraw(packages["harvested_withdrawn"]["id"], source["id"], "withdraw") == "withdrawn"
+    assert withdraw(packages["harvested_deleted"]["id"], source["id"], "delete") == "deleted"
 
     # A record the import rejected: its object and error text belong to the source's editors.
     rejected = HarvestObject(guid=f"{run}-rejected", job=job, source=src, current=False,
@@ -260,7 +261,7 @@ def _held(packages: dict[str, dict[str, Any]], dataset: Any, marker: str) -> tup
     from ckanext.guangdong.data import config as data_config
     from ckanext.guangdong.data.prepare import prepare
     from ckanext.guangdong.safety import detectors, job
-    from ckanext.guangdong.safety import model as safety_model
+    from ckanext.guangdong.safety import tables as safety_tables
 
     rng = random.Random(marker)
     ids, mobiles = [], []
@@ -285,7 +286,7 @@ def _held(packages: dict[str, dict[str, Any]], dataset: Any, marker: str) -> tup
         prepared = prepare(src, "CSV", os.path.join(tmp, "prepared.csv"),
                            max_rows=data_config.max_rows(), candidates=data_config.encodings())
         job.on_prepared(resource, pkg, prepared, digest)
-    row = safety_model.scans(pkg["id"])[resource["id"]]
+    row = safety_tables.scans(pkg["id"])[resource["id"]]
     assert row["state"] == "findings", row
     held = tk.get_action("package_show")({"ignore_auth": True}, {"id": pkg["id"]})
     assert held["private"] is True, "the gate did not hold the dataset"

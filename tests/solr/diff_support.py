@@ -57,8 +57,11 @@ def engines_with_catalog() -> Iterator[Callable[[str, dict[str, Any]], Any]]:
             # every result that has an id, skips them (up to 1,000 queries per case).
             data.setdefault("fl", ["name"])
             valid = query_module.VALID_SOLR_PARAMETERS
+            parsers = config.get("ckan.search.solr_allowed_query_parsers")
             if data_dict.get("_relaxed"):
-                query_module.VALID_SOLR_PARAMETERS = valid | {"q.op"}
+                # the relaxed reading's local parameters ({!lucene ...}) and its q parameter
+                query_module.VALID_SOLR_PARAMETERS = valid | {RELAXED_Q}
+                config["ckan.search.solr_allowed_query_parsers"] = ["lucene"]
             try:
                 result = tk.get_action("package_search")({"ignore_auth": True}, data)
             except (tk.ValidationError, tk.ObjectNotFound) as exc:
@@ -69,6 +72,7 @@ def engines_with_catalog() -> Iterator[Callable[[str, dict[str, Any]], Any]]:
                 raise
             finally:
                 query_module.VALID_SOLR_PARAMETERS = valid
+                config["ckan.search.solr_allowed_query_parsers"] = parsers
                 model.Session.rollback()
             return result
 
@@ -89,16 +93,26 @@ def answer(result: Any, total_order: bool) -> Any:
             "facets": {f: dict(sorted(v.items())) for f, v in result["facets"].items()}}
 
 
+RELAXED_Q = "gd_relaxed_q"
+
+
 def relaxed(data: dict[str, Any]) -> dict[str, Any]:
     """The same request as the embedded backend's OR fallback reads it (docs/search.md:
-    any one word of free text may match when all of them find nothing). package_search
-    refuses q.op (not among CKAN's VALID_SOLR_PARAMETERS): the fixture lets it through
-    for these requests only."""
+    any one word of free text may match when all of them find nothing). The fallback
+    relaxes ``q`` only, never an ``fq``: dismax gets mm=1 (mm only reads the dismax q);
+    the standard parser gets q.op=OR as a local parameter of q, with the query passed as
+    a parameter of its own (a request-wide q.op=OR would also turn the implicit AND of
+    every fq into OR). package_search refuses local parameters unless their parser is
+    allowed, and unknown parameters: the fixture lets both through for these requests."""
     out = dict(data)
     out["_relaxed"] = True
     q = str(data.get("q") or "")
     if ":" in q:
-        out["q.op"] = "OR"
+        out["q"] = f"{{!lucene q.op=OR v=${RELAXED_Q}}}"
+        out[RELAXED_Q] = q
+        # Solr parses local parameters in q only when defType is lucene (SOLR-11501);
+        # CKAN would pick dismax for a q without a colon
+        out["defType"] = "lucene"
     else:
         out["mm"] = "1"
     return out

@@ -24,7 +24,7 @@ from typing import Any
 import diff_catalog
 import pysolr
 import pytest
-from diff_support import engines_with_catalog, run_cases
+from diff_support import RELAXED_Q, engines_with_catalog, relaxed, run_cases
 
 pytestmark = pytest.mark.solr
 
@@ -62,6 +62,29 @@ def test_query_dialect_agrees_with_solr(engines: Callable[[str, dict[str, Any]],
           f"{stats['fallback']} through the OR fallback, {len(disagreements)} disagreements")
     assert not disagreements, (f"seed {SEED}: {len(disagreements)} of {CASES} cases disagree; "
                                "first ones:\n" + "\n".join(disagreements[:15]))
+
+
+def test_or_fallback_reading_relaxes_q_alone(engines: Callable[[str, dict[str, Any]], Any]) -> None:
+    """The harness checks the embedded backend's OR fallback against Solr asked with
+    q.op=OR on q alone: an fq keeps CKAN's q.op=AND (before, q.op=OR was a parameter of
+    the whole request, and Solr read every fq with OR too)."""
+    visible = [p["name"] for p in diff_catalog.build()
+               if p["state"] == "active" and not p["private"]][:2]
+    a, b = visible
+    request = {"q": f"name:{a} name:{b}", "rows": 10}
+    assert relaxed(request)[RELAXED_Q] == request["q"] and "q.op" not in relaxed(request)
+
+    def names(data: dict[str, Any]) -> set[str]:
+        result = engines("solr", data)
+        assert not isinstance(result, tuple), result
+        return {r["name"] for r in result["results"]}
+
+    assert names(request) == set()                 # q.op=AND: no dataset has both names
+    assert names(relaxed(request)) == {a, b}       # the OR reading of q: either
+    # the same two names as an fq: still both required, so nothing (read with OR: a and b)
+    assert names(relaxed({**request, "fq": f"name:{a} name:{b}"})) == set()
+    # dismax: mm=1, which only the dismax q reads
+    assert relaxed({"q": "river delta"})["mm"] == "1"
 
 
 def test_facet_sort_and_limits_agree_with_solr(engines: Callable[[str, dict[str, Any]], Any]) -> None:

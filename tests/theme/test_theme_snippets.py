@@ -59,3 +59,24 @@ def test_dataset_page_sidebar_shows_the_publisher_without_counting_the_catalog(g
     sidebar = page[page.index('id="organization-info"'):]
     assert "侧栏测试厅" in sidebar[:2000] and "负责侧栏测试。" in sidebar[:2000]
     assert calls == []
+
+
+def test_dataset_page_reads_its_publisher_once(gd_app, monkeypatch) -> None:
+    import ckan.plugins.toolkit as tk
+    from gd_testing import dataset_dict, make_org, make_sysadmin
+
+    from ckanext.guangdong.theme import helpers, page_cache
+    org = make_org(title="侧栏一次测试厅")
+    pkg = tk.get_action("package_create")({"user": make_sysadmin()["name"]},
+                                          dataset_dict(org["id"], title="侧栏一次测试数据集"))
+    asked = []
+    real = helpers._organization_summary
+
+    def counting(org_id):
+        asked.append(org_id)
+        return real(org_id)
+    monkeypatch.setattr(helpers, "_organization_summary", counting)
+    page_cache.bump_version()  # rendered, not the anonymous page cache's copy
+    page = gd_app.get(f"/dataset/{pkg['name']}").body
+    assert asked == [org["id"]]  # twice before
+    assert "侧栏一次测试厅" in page[page.index('id="organization-info"'):][:2000]

@@ -13,16 +13,19 @@ from importlib import import_module
 from typing import Any
 
 
-def actions(module_name: str) -> Callable[[], dict[str, Any]]:
+def actions(*module_names: str) -> Callable[[], dict[str, Any]]:
     """``@tk.blanket.actions(registration.actions("ckanext.guangdong.x.logic.action"))``: the
-    module's ``__all__``, less the actions its ``CHAINED_IF_LOADED`` (action -> plugin) names
+    modules' ``__all__``, less the actions their ``CHAINED_IF_LOADED`` (action -> plugin) names
     whose plugin is not loaded."""
     def factory() -> dict[str, Any]:
         import ckan.plugins as p
-        module = import_module(module_name)
-        needs: dict[str, str] = getattr(module, "CHAINED_IF_LOADED", {})
-        return {name: getattr(module, name) for name in module.__all__
-                if name not in needs or p.plugin_loaded(needs[name])}
+        out: dict[str, Any] = {}
+        for module_name in module_names:
+            module = import_module(module_name)
+            needs: dict[str, str] = getattr(module, "CHAINED_IF_LOADED", {})
+            out.update({name: getattr(module, name) for name in module.__all__
+                        if name not in needs or p.plugin_loaded(needs[name])})
+        return out
     return factory
 
 

@@ -41,7 +41,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 def N_(message: str) -> str:
     """Marks a message for translation where it is raised; translated where it is shown
-    (the harvest feature's translations: harvest/i18n)."""
+    (the harvest_ops feature's translations: harvest_ops/i18n)."""
     return message
 
 

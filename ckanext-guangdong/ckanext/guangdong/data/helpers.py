@@ -11,7 +11,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.guangdong.data import export, model, records, search
+from ckanext.guangdong.data import export, records, search, tables
 
 __all__ = ["guangdong_data_load_report", "guangdong_data_record_count_check",
            "guangdong_data_download_links", "guangdong_data_api_examples",
@@ -192,7 +192,7 @@ def guangdong_data_harvest_checks(job_id: str) -> list[dict[str, Any]]:
     ids = [pid for (pid,) in ckan_model.Session.query(HarvestObject.package_id)
            .filter(HarvestObject.harvest_job_id == job_id, HarvestObject.package_id.isnot(None))
            .distinct()]
-    reports = model.for_packages(ids)
+    reports = tables.for_packages(ids)
     out = []
     for pid in reports:
         try:

@@ -6,7 +6,7 @@ DataStore, full-text column, indexes) with our column types (plugin.py, IXloader
 
 The job keeps xloader's bookkeeping so its pages and badges work: the ``xloader`` task status
 (through its ``xloader_hook`` action, called in process, which also creates the default views)
-and its job log. Our own report (model.py) keeps what the load found, for the resource page, the
+and its job log. Our own report (tables.py) keeps what the load found, for the resource page, the
 dataset page and the harvest report. A load that fails after it touched the DataStore drops the
 table: no half table is ever left behind.
 """
@@ -27,7 +27,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from . import config, fetch, model
+from . import config, fetch, tables
 from .messages import N_, LoadError, message
 from .prepare import Prepared, prepare
 
@@ -220,8 +220,8 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
     pid = package["id"]
     original_url = resource.get("url")
     _record_task(resource_id)
-    previous = model.get(resource_id) or {}  # before "running" replaces it
-    model.save(resource_id, pid, "running")
+    previous = tables.get(resource_id) or {}  # before "running" replaces it
+    tables.save(resource_id, pid, "running")
     tmpdir = tempfile.mkdtemp(prefix="guangdong-data-")
     touched = False
     told = False  # an IDataFile plugin has heard about this file
@@ -235,7 +235,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
                 logger.info("the file has not changed since the last load (%s)", digest)
                 told = True
                 _notify("data_file_unchanged", resource, package, src, digest)
-                model.save(resource_id, pid, "complete",
+                tables.save(resource_id, pid, "complete",
                            **{k: previous.get(k) for k in ("rows", "columns", "encoding",
                                                             "header_line", "warnings")
                               if previous.get(k) is not None})
@@ -266,7 +266,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
             # xloader's hook first: it creates the DataTables view, which must exist once the
             # report says "complete"
             _hook(resource_id, "complete", task_created, original_url)
-            model.save(resource_id, pid, "complete", rows=prepared.rows,
+            tables.save(resource_id, pid, "complete", rows=prepared.rows,
                        columns=[{"name": c.name, "type": c.type} for c in prepared.columns],
                        encoding=prepared.encoding, header_line=prepared.header_line,
                        warnings=prepared.warnings)
@@ -283,7 +283,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
                     drop_table(resource_id)
                 except Exception:
                     log.exception("could not drop the DataStore table of %s", resource_id)
-            model.save(resource_id, pid, "error", error=error)
+            tables.save(resource_id, pid, "error", error=error)
             if not told:
                 told = True
                 _notify("data_file_failed", resource, package,

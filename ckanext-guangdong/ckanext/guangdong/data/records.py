@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from . import model
+from . import tables
 from .messages import render
 
 
@@ -37,7 +37,7 @@ def record_count_check(pkg: dict[str, Any],
     resources hold the same rows in several formats matches when any of them has the declared
     count; one split into several files matches when their sum is the declared count."""
     if reports is None:
-        reports = model.for_packages([pkg["id"]]).get(pkg["id"], [])
+        reports = tables.for_packages([pkg["id"]]).get(pkg["id"], [])
     names = {r["id"]: (r.get("name") or r["id"]) for r in pkg.get("resources") or []}
     loaded = [{"resource_id": r["resource_id"], "name": names[r["resource_id"]], "rows": r["rows"]}
               for r in reports if r["state"] == "complete" and r["resource_id"] in names
@@ -61,5 +61,5 @@ def record_count_check(pkg: dict[str, Any],
 
 def checks_for(packages: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     pkgs = list(packages)
-    reports = model.for_packages(p["id"] for p in pkgs)
+    reports = tables.for_packages(p["id"] for p in pkgs)
     return {p["id"]: record_count_check(p, reports.get(p["id"], [])) for p in pkgs}

@@ -112,10 +112,11 @@ def backfill(conn: Connection, source: str = "metadata_created") -> int:
     return len(event_rows)
 
 
-def ensure_and_backfill(conn: Connection, source: str | None = None) -> bool:
-    """Create the tables if missing and then backfill them; True if that happened."""
-    from . import model as events_model
-    if events_model.ensure_tables(conn):
+def create_and_backfill(conn: Connection, source: str | None = None) -> bool:
+    """The first migration: create the tables if missing and then backfill them; True if
+    that happened."""
+    from . import tables as events_tables
+    if events_tables.create_tables(conn):
         backfill(conn, source or "metadata_created")
         return True
     return False

@@ -11,6 +11,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.guangdong import registration
 
@@ -23,13 +24,13 @@ from .service import connection, record_package, utcnow
 class GuangdongEventsPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
 
-    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+    def after_dataset_create(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         record_package(pkg_dict["id"], "created")
 
-    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+    def after_dataset_update(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         record_package(pkg_dict["id"], "updated")
 
-    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+    def after_dataset_delete(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         # Called before CKAN marks the package deleted: record the withdrawal explicitly.
         pkg = model.Package.get(pkg_dict["id"])
         if pkg is not None:

@@ -1,15 +1,14 @@
 """What the events feature offers the others (the targets feature, the chained actions): the
-clock events are dated by, the current transaction's connection with the events tables in
-place, and recording a package's state after a change."""
+clock events are dated by, the current transaction's connection (the events tables checked:
+the migrations make them), and recording a package's state after a change."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
-from . import backfill, facts, recorder
+from . import facts, recorder, tables
 
 
 def utcnow() -> dt.datetime:
@@ -17,16 +16,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.utcnow()
 
 
-def connection_and_backfilled() -> tuple[Any, bool]:
-    """The current transaction's connection, with our tables in place (created and backfilled
-    when missing: a fresh install, or a test database that clean_db emptied), and whether a
-    backfill (events dated in the past) just happened."""
-    conn = model.Session.connection()
-    return conn, backfill.ensure_and_backfill(conn, tk.config.get("ckanext.guangdong.events.backfill_date"))
-
-
 def connection() -> Any:
-    return connection_and_backfilled()[0]
+    """The current transaction's connection; migrated.NotMigrated (naming ``ckan db upgrade``)
+    when the events migrations have not run."""
+    conn = model.Session.connection()
+    tables.require(conn)
+    return conn
 
 
 def record_package(package_id: str, reason: str) -> None:

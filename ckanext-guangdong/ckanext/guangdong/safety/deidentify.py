@@ -250,7 +250,7 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
     from ckanext.guangdong.data import fetch
     from ckanext.guangdong.data.messages import LoadError
 
-    from . import config, gate, model
+    from . import config, gate, tables
     from .scanner import scan_table
 
     _ = tk._
@@ -267,7 +267,7 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
     resource = tk.get_action("resource_show")(site.copy(), {"id": rid})
     if not gate.is_tabular(resource):
         raise tk.ValidationError({"resource_id": [_("Only CSV and XLSX files can be de-identified")]})
-    row = model.scans(res.package_id).get(rid)
+    row = tables.scans(res.package_id).get(rid)
     options = config.options()
     with tempfile.TemporaryDirectory(prefix="guangdong-deid-") as tmp:
         src = os.path.join(tmp, "source")
@@ -301,10 +301,10 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
         with open(out, "rb") as f:
             digest = hashlib.md5(f.read(), usedforsecurity=False).hexdigest()
     findings = [x.as_dict() for x in found]
-    model.save_scan(res.package_id, new["id"], "findings" if findings else "clean",
+    tables.save_scan(res.package_id, new["id"], "findings" if findings else "clean",
                     file_key=gate.file_key(new), content_hash=digest, rows=nrows, findings=findings)
     user = context.get("user")
-    model.audit("deidentified", user, res.package_id, source=rid, copy=new["id"], rules=result["rules"],
+    tables.audit("deidentified", user, res.package_id, source=rid, copy=new["id"], rules=result["rules"],
                 rows=result["rows"], publish=publish)
     ckan_model.Session.commit()
     if publish:

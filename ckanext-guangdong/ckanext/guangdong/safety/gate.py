@@ -29,7 +29,7 @@ from ckan.types import Context
 
 from ckanext.guangdong.metadata import openness
 
-from . import config, model, scanner
+from . import config, scanner, tables
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def is_provincial_reviewer(user_name: str | None) -> bool:
 def org_needs_review(org_id: str | None) -> bool:
     if not org_id:
         return False
-    own = model.org_review(org_id)
+    own = tables.org_review(org_id)
     if own is not None:
         return own
     default = config.review_default()
@@ -216,7 +216,7 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     access = data_dict.get("access_rights", existing.extras.get("access_rights") if existing is not None else None)
     if not openness.may_be_public(access):
         return decision  # 不予开放: the schema refuses it public
-    rows = model.scans(existing.id) if existing is not None else {}
+    rows = tables.scans(existing.id) if existing is not None else {}
     holds: list[str] = []
     for i, res in enumerate(resources):
         if not is_tabular(res):
@@ -230,7 +230,7 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
         holds.append(METADATA)
     already_public = existing is not None and not existing.private and existing.state == "active"
     org_id = data_dict.get("owner_org") or (existing.owner_org if existing is not None else None)
-    pub = model.publication(existing.id) if existing is not None else None
+    pub = tables.publication(existing.id) if existing is not None else None
     decision.needs_review = user_needs_review(user, org_id)
     if decision.needs_review and not already_public and not (pub and pub["state"] == APPROVED):
         holds.append(REVIEW)
@@ -244,7 +244,7 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     """In the write's transaction: queue scans of new files, keep the metadata scan, record the
     publication request (or its end)."""
     pid = pkg["id"]
-    rows = model.scans(pid)
+    rows = tables.scans(pid)
     decision.metadata_findings, decision.metadata_hash = metadata_scan(pkg)  # as stored
     tabular_ids = []
     for i, res in enumerate(r for r in pkg.get("resources") or [] if isinstance(r, Mapping)):
@@ -253,27 +253,27 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
         tabular_ids.append(res["id"])
         row = rows.get(res["id"])
         if i in decision.new_files or row is None or row["file_key"] != file_key(res):
-            model.mark_queued(pid, res["id"], file_key(res))
+            tables.mark_queued(pid, res["id"], file_key(res))
             _queue_scan(res["id"])
-    model.drop_scans_except(pid, tabular_ids)
+    tables.drop_scans_except(pid, tabular_ids)
     md_row = rows.get(METADATA_SUBJECT)
     same_text = md_row is not None and md_row["content_hash"] == decision.metadata_hash
-    model.save_scan(pid, METADATA_SUBJECT, "findings" if decision.metadata_findings else "clean",
+    tables.save_scan(pid, METADATA_SUBJECT, "findings" if decision.metadata_findings else "clean",
                     content_hash=decision.metadata_hash, findings=decision.metadata_findings,
                     keep_clearance=same_text)
-    pub = model.publication(pid)
-    now = model.utcnow()
+    pub = tables.publication(pid)
+    now = tables.utcnow()
     if decision.held:
         if pub is None or pub["state"] not in OPEN_REQUEST:
-            model.save_publication(pid, state=REQUESTED, needs_review=decision.needs_review,
+            tables.save_publication(pid, state=REQUESTED, needs_review=decision.needs_review,
                                    submitted_by=decision.user, submitted_at=now, reviewed_by=None,
                                    reviewed_at=None, comment=None, published_at=None)
-            model.audit("submitted", decision.user, pid, holds=decision.holds)
+            tables.audit("submitted", decision.user, pid, holds=decision.holds)
         elif pub["needs_review"] != decision.needs_review and pub["state"] == REQUESTED:
-            model.save_publication(pid, needs_review=decision.needs_review or pub["needs_review"])
+            tables.save_publication(pid, needs_review=decision.needs_review or pub["needs_review"])
     elif decision.wants_public and not pkg.get("private"):
         if pub is not None and pub["state"] in OPEN_REQUEST:
-            model.save_publication(pid, state=PUBLISHED, published_at=now)
+            tables.save_publication(pid, state=PUBLISHED, published_at=now)
 
 
 def _queue_scan(resource_id: str) -> None:
@@ -297,8 +297,8 @@ def _actions() -> set[str]:
 def current_holds(pkg: Any, rows: dict[str, dict[str, Any]] | None = None,
                   pub: dict[str, Any] | None = None) -> list[str]:
     """Holds of a dataset as stored (ckan.model.Package)."""
-    rows = model.scans(pkg.id) if rows is None else rows
-    pub = model.publication(pkg.id) if pub is None else pub
+    rows = tables.scans(pkg.id) if rows is None else rows
+    pub = tables.publication(pkg.id) if pub is None else pub
     holds: list[str] = []
     for res in pkg.resources:
         res_dict = {"url": res.url, "url_type": res.url_type, "format": res.format, "state": res.state}
@@ -344,17 +344,17 @@ def settle(package_id: str, actor: str | None = None) -> str:
         ckan_model.Session.commit()
         return "nothing"
     holds = openness.publication_holds(pkg)  # the gate's own check, registered by the plugin
-    pub = model.publication(pkg.id)
+    pub = tables.publication(pkg.id)
     if not pkg.private:
         stop = blocking(holds)
         if not stop:
             ckan_model.Session.commit()
             return "nothing"
         # personal data found in a public dataset: hold it now, keep the wish to publish
-        model.save_publication(pkg.id, state=REQUESTED, needs_review=False, submitted_by=actor,
-                               submitted_at=model.utcnow(), reviewed_by=None, reviewed_at=None,
+        tables.save_publication(pkg.id, state=REQUESTED, needs_review=False, submitted_by=actor,
+                               submitted_at=tables.utcnow(), reviewed_by=None, reviewed_at=None,
                                comment=None, published_at=None)
-        model.audit("held", actor, pkg.id, holds=stop)
+        tables.audit("held", actor, pkg.id, holds=stop)
         ckan_model.Session.commit()
         tk.get_action("package_patch")(_site_context(), {"id": pkg.id, "private": True})
         return "held"
@@ -374,20 +374,20 @@ def release(pkg: Any, actor: str | None) -> str:
         ckan_model.Session.commit()
         return "waiting"
     if not openness.may_be_public(access):
-        model.save_publication(pkg.id, state=WITHDRAWN, comment="not_open")
-        model.audit("withdrawn", actor, pkg.id, reason_code="not_open")
+        tables.save_publication(pkg.id, state=WITHDRAWN, comment="not_open")
+        tables.audit("withdrawn", actor, pkg.id, reason_code="not_open")
         ckan_model.Session.commit()
         return "nothing"
-    model.audit("released", actor, pkg.id)
-    model.save_publication(pkg.id, state=PUBLISHED, published_at=model.utcnow())
+    tables.audit("released", actor, pkg.id)
+    tables.save_publication(pkg.id, state=PUBLISHED, published_at=tables.utcnow())
     ckan_model.Session.commit()
     try:
         tk.get_action("package_patch")(_site_context(), {"id": pkg.id, "private": False})
     except tk.ValidationError as e:  # the dataset changed under us (e.g. 不予开放 now)
         log.warning("could not release %s: %s", pkg.id, e.error_dict)
         ckan_model.Session.rollback()
-        model.save_publication(pkg.id, state=REQUESTED)
-        model.audit("release_failed", actor, pkg.id, errors=e.error_dict)
+        tables.save_publication(pkg.id, state=REQUESTED)
+        tables.audit("release_failed", actor, pkg.id, errors=e.error_dict)
         ckan_model.Session.commit()
         return "waiting"
     return "released"

@@ -89,11 +89,11 @@ def guangdong_safety_harvest_held(job_id: str) -> list[dict[str, Any]]:
     from ckan import model as ckan_model
     from ckanext.harvest.model import HarvestObject
 
-    from . import gate, model
+    from . import gate, tables
     ids = [pid for (pid,) in ckan_model.Session.query(HarvestObject.package_id)
            .filter(HarvestObject.harvest_job_id == job_id, HarvestObject.package_id.isnot(None))
            .distinct()]
-    forced = {a["package_id"] for a in model.audit_trail(actions=("negative_list_forced",), limit=1000)
+    forced = {a["package_id"] for a in tables.audit_trail(actions=("negative_list_forced",), limit=1000)
               if a["package_id"] in ids}
     out = []
     for pid in ids:

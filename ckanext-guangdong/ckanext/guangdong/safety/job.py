@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from . import config, gate, model
+from . import config, gate, tables
 from .scanner import TableScan
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,12 @@ def record(resource: dict[str, Any], package_id: str, state: str, *, digest: str
         log.info("resource %s changed during its scan; its next job scans it", resource["id"])
         ckan_model.Session.commit()
         return
-    previous = model.scans(package_id).get(resource["id"])
+    previous = tables.scans(package_id).get(resource["id"])
     same = previous is not None and previous["content_hash"] == digest and digest is not None
-    model.save_scan(package_id, resource["id"], state, file_key=key, content_hash=digest,
+    tables.save_scan(package_id, resource["id"], state, file_key=key, content_hash=digest,
                     rows=rows, findings=findings, error=error, keep_clearance=same)
     if state == "findings":
-        model.audit("findings", None, package_id, resource=resource["id"],
+        tables.audit("findings", None, package_id, resource=resource["id"],
                     findings=[{k: f[k] for k in ("column", "detector", "count")} for f in findings or []])
     ckan_model.Session.commit()
     gate.settle(package_id)
@@ -70,7 +70,7 @@ def on_prepared(resource: dict[str, Any], package: dict[str, Any], prepared: Any
 
 
 def on_unchanged(resource: dict[str, Any], package: dict[str, Any], source_path: str, digest: str) -> None:
-    previous = model.scans(package["id"]).get(resource["id"])
+    previous = tables.scans(package["id"]).get(resource["id"])
     if previous is not None and previous["content_hash"] == digest and previous["state"] in ("clean", "findings"):
         record(resource, package["id"], previous["state"], digest=digest, rows=previous["rows"],
                findings=previous["findings"])

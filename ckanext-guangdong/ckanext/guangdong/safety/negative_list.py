@@ -125,8 +125,8 @@ _cache: dict[Any, list[Category]] = {}
 
 def current() -> tuple[list[Category], dict[str, Any] | None]:
     """The categories in force and the saved version they come from (None: the file)."""
-    from . import model
-    latest = model.negative_list_latest()
+    from . import tables
+    latest = tables.negative_list_latest()
     key = ("db", latest["id"]) if latest else ("file", default_text())
     if key not in _cache:
         _cache.clear()
@@ -135,8 +135,8 @@ def current() -> tuple[list[Category], dict[str, Any] | None]:
 
 
 def current_text() -> str:
-    from . import model
-    latest = model.negative_list_latest()
+    from . import tables
+    latest = tables.negative_list_latest()
     return latest["content"] if latest else default_text()
 
 

@@ -44,13 +44,13 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
         self._after_write(context, pkg_dict)
 
     def _after_write(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        from . import gate, model
+        from . import gate, tables
         decision = context.pop(gate.CONTEXT_KEY, None) if isinstance(context, dict) else None
         if decision is not None and pkg_dict.get("id"):
             gate.after_write(context, pkg_dict, decision)
         forced = context.pop("guangdong_safety_negative_list", None) if isinstance(context, dict) else None
         if forced and pkg_dict.get("id"):
-            model.audit("negative_list_forced", context.get("user"), pkg_dict["id"], matches=forced)
+            tables.audit("negative_list_forced", context.get("user"), pkg_dict["id"], matches=forced)
 
     # IDataFile: the load job's file, scanned before the DataStore load.
     def data_file_prepared(self, resource: dict[str, Any], package: dict[str, Any],

@@ -36,6 +36,10 @@ def _messages() -> dict[str, str]:
         "mm": _("Invalid minimum match (mm) value: “{value}”."),
         "nul": _("Parameter “{param}” contains a NUL character."),
         "param": _("Invalid value for parameter “{param}”."),
+        "repeated": _("Parameter “{param}” may be given only once (several filters: join "
+                      "them with AND in one fq, or send them as fq_list)."),
+        "wt": _("Unsupported response format “{value}” (parameter wt): the search API "
+                "answers in JSON only."),
         "range": _("Parameter “{param}” must be a whole number from {low} to {high}."),
         "sort": _("Invalid sort “{value}”: use “field asc” or “field desc”, separated by "
                   "commas."),

@@ -24,7 +24,8 @@ class GuangdongSearchBackendPlugin(p.SingletonPlugin):
 
 # The modules are imported when CKAN asks (registration.py): this module is loaded early,
 # for the system plugin above.
-@tk.blanket.actions(registration.actions("ckanext.guangdong.search.logic.action"))
+@tk.blanket.actions(registration.actions("ckanext.guangdong.search.logic.action",
+                                            "ckanext.guangdong.search.logic.suggest"))
 @tk.blanket.blueprints(registration.blueprints("ckanext.guangdong.search.views"))
 @tk.blanket.cli  # `ckan guangdong search ...` (cli.py)
 class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
@@ -33,3 +34,10 @@ class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
     (logic/action.py) and the search error pages (views.py)."""
 
     p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
+
+    def before_dataset_index(self, data_dict: dict[str, Any]) -> dict[str, Any]:
+        # Thesaurus, place, variant and pinyin words for both backends (meaning/).
+        from ckanext.guangdong.search.meaning import enrich
+        return enrich.enrich(data_dict, tk.asbool(
+            tk.config.get("ckanext.guangdong.search.province_covers_cities", True)))

@@ -154,7 +154,7 @@ def _clear() -> None:
     from ckan.lib.search import clear_all
 
     from ckanext.guangdong.search import seam
-    from ckanext.guangdong.search.backend import ddl
+    from ckanext.guangdong.search.backend import ddl, generation
     session = model.Session
     if seam.current() == "postgres" and ddl.exists(session):
         other_site = session.execute(sa.text(
@@ -162,7 +162,7 @@ def _clear() -> None:
             {"site": config.get("ckan.site_id")}).first()
         if other_site is None:
             session.execute(sa.text(f"TRUNCATE {ddl.TABLE}"))
-            ddl.mark_written(session)  # cached counts of the old contents are void
+            generation.mark_written(session)  # cached counts of the old contents are void
             session.commit()
             return
         session.commit()

@@ -44,8 +44,7 @@ def install(backend: str) -> None:
 
     from ckanext.guangdong.search.backend import connection
     if backend == "postgres":
-        from ckanext.guangdong.search.backend import txn
-        txn.install_listeners()
+        connection.install_listeners()
         _rebind(original, connection.make_connection)
         search.check_solr_schema_version = _schema_check_skipped
     else:

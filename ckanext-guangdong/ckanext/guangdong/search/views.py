@@ -6,6 +6,11 @@
 - CKAN's dataset search view (/dataset, /application, every dataset type) splits
   ``sort`` itself before searching and fails with a 500 on an empty clause
   (``sort=title_string asc,``): such a sort is refused with a 400 first.
+- The same view (and the organization and group pages) turns every URL parameter it does
+  not know into a field filter (``fq`` ``name:"value"``): a shared link with
+  ``utm_source=wechat`` found nothing and showed a chip "None: wechat". Parameters that
+  are neither a facet of the page nor a public index field (search/fields.py) are dropped
+  from the request before the view reads it; real fields keep CKAN's behaviour.
 """
 from __future__ import annotations
 
@@ -14,20 +19,45 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchError, SearchQueryError
 from flask import Blueprint, current_app, request
+from werkzeug.datastructures import ImmutableMultiDict
 
-from ckanext.guangdong.search import messages
-from ckanext.guangdong.search.backend import executor, lucene
+from ckanext.guangdong.search import fields, messages
+from ckanext.guangdong.search.backend import lucene, parameters
 
 search_pages = Blueprint("guangdong_search", __name__)
 __all__ = ["search_pages"]
 
 
-def _is_dataset_search_view() -> bool:
+def _is_view(module: str, name: str) -> bool:
     # By name: CKAN's app factory may import ckan.views.dataset a second time (through
     # a relative path), so the registered function is not always the module's.
     view = current_app.view_functions.get(request.endpoint or "")
-    return (getattr(view, "__module__", None) == "ckan.views.dataset"
-            and getattr(view, "__name__", None) == "search")
+    return getattr(view, "__module__", None) == module and getattr(view, "__name__", None) == name
+
+
+def _is_dataset_search_view() -> bool:
+    return _is_view("ckan.views.dataset", "search")
+
+
+def _page_facets() -> set[str]:
+    """The facets the dataset search page shows (CKAN's defaults and every IFacets)."""
+    import ckan.plugins as p
+    from ckan.lib.helpers import facets as default_facets
+    package_type = (request.view_args or {}).get("package_type") or "dataset"
+    found: dict[str, Any] = {name: name for name in default_facets()}
+    for plugin in p.PluginImplementations(p.IFacets):
+        found = plugin.dataset_facets(found, package_type)  # pyright: ignore[reportArgumentType]
+    return set(found)
+
+
+@search_pages.before_app_request
+def ignore_unknown_search_parameters() -> None:
+    if not request.args or not (_is_dataset_search_view() or _is_view("ckan.views.group", "read")):
+        return
+    facets = _page_facets()
+    kept = [(k, v) for k, v in request.args.items(multi=True) if fields.is_page_filter(k, facets)]
+    if len(kept) != len(list(request.args.items(multi=True))):
+        request.args = ImmutableMultiDict(kept)  # pyright: ignore[reportAttributeAccessIssue]
 
 
 @search_pages.before_app_request
@@ -38,7 +68,7 @@ def refuse_bad_sort_on_dataset_search() -> None:
     try:
         if any(not clause.strip() for clause in sort.split(",")):
             raise lucene.QueryError("sort", "empty sort clause", value=sort)
-        executor.parse_sort(sort)
+        parameters.parse_sort(sort)
     except lucene.QueryError as exc:
         tk.abort(400, messages.for_code(exc.code, exc.detail))
 

@@ -81,7 +81,7 @@ def dataset_counts(conn: Connection, rules: Rules, instants: list[dt.datetime], 
         return [int(v) for v in row]
     where = scope_clause(scope, params)
     table = "guangdong_open_period"
-    if theme:  # one row per interval and theme (events/model.py), indexed by (dim, value)
+    if theme:  # one row per interval and theme (events/tables.py), indexed by (dim, value)
         params["theme"] = theme
         table = "guangdong_open_period_value"
         where += " AND p.dim = 'theme' AND p.value = :theme"

@@ -36,8 +36,6 @@ DDL: tuple[str, ...] = (
         computed_at timestamp without time zone NOT NULL,
         PRIMARY KEY (month, rules, dim, value)
     )""",
-    "CREATE INDEX IF NOT EXISTS guangdong_open_period_closed_idx ON guangdong_open_period (closed_at)",
-    "CREATE INDEX IF NOT EXISTS guangdong_open_period_org_idx ON guangdong_open_period (owner_org)",
 )
 
 

@@ -1,5 +1,5 @@
-"""The connection the targets feature works on, with its tables and the events tables in
-place and the targets file loaded on first use."""
+"""The connection the targets feature works on: its tables and the events tables checked (the
+migrations make them) and the targets file loaded on first use."""
 from __future__ import annotations
 
 import logging
@@ -9,8 +9,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from sqlalchemy import text
 
-from . import model as targets_model
 from . import store
+from . import tables as targets_tables
 from .counting import Rules
 
 log = logging.getLogger(__name__)
@@ -39,13 +39,8 @@ def load_targets_file(conn: Any) -> int:
 
 def connection() -> Any:
     from ckanext.guangdong.events import service as events
-    # Creates and backfills the events tables if missing; a backfill writes events dated in
-    # the past, so month-end counts computed before are void.
-    conn, backfilled = events.connection_and_backfilled()
-    targets_model.ensure_tables(conn)
-    if backfilled:
-        from . import cube
-        cube.clear(conn)
+    conn = events.connection()
+    targets_tables.require(conn)
     if not conn.execute(text("SELECT EXISTS (SELECT 1 FROM guangdong_target)")).scalar():
         if load_targets_file(conn):
             model.Session.commit()

@@ -203,7 +203,16 @@ def guangdong_organization_summary(org_id: str) -> dict[str, Any]:
     """What the dataset page's sidebar shows of its publisher (title, description, picture,
     extras): CKAN's organization_show without members, tags, groups, followers and dataset
     counts (the counts are a facet search of the whole catalog). Same answer as
-    h.get_organization for those fields; {} when it cannot be shown, as there."""
+    h.get_organization for those fields; {} when it cannot be shown, as there. Asked once per
+    request and organization (the page renders its sidebar block twice)."""
+    kept = flask.g.setdefault("_guangdong_organization_summaries", {}) \
+        if flask.has_request_context() else {}
+    if org_id not in kept:
+        kept[org_id] = _organization_summary(org_id)
+    return kept[org_id]
+
+
+def _organization_summary(org_id: str) -> dict[str, Any]:
     try:
         return tk.get_action("organization_show")({}, {
             "id": org_id, "include_datasets": False, "include_dataset_count": False,
@@ -211,3 +220,123 @@ def guangdong_organization_summary(org_id: str) -> dict[str, Any]:
             "include_followers": False})
     except (tk.ObjectNotFound, tk.ValidationError, tk.NotAuthorized):
         return {}
+
+
+def _page_url(extras: dict[str, Any] | None) -> str | None:
+    """The current page's URL without its query, as CKAN's add_url_param and remove_url_param
+    build it (``url_for`` of the request's endpoint), made once per request: a search page asks
+    for it once per facet value (10 facets × up to 50 values). None when ``extras`` cannot be
+    a key (then CKAN builds it, as before)."""
+    from ckan.lib import helpers as ckan_helpers
+    try:
+        key = frozenset((extras or {}).items())
+    except TypeError:
+        return None
+    urls = flask.g.setdefault("_guangdong_page_urls", {})
+    if key not in urls:
+        urls[key] = ckan_helpers._create_url_with_params(params=None, extras=extras)
+    return urls[key]
+
+
+@tk.chained_helper
+def add_url_param(next_helper: Any, alternative_url: str | None = None,
+                  controller: str | None = None, action: str | None = None,
+                  extras: dict[str, Any] | None = None,
+                  new_params: dict[str, Any] | None = None) -> str:
+    """CKAN's, with the page's own URL made once per request (facet links)."""
+    if not (alternative_url or controller or action):
+        alternative_url = _page_url(extras)
+    return next_helper(alternative_url=alternative_url, controller=controller, action=action,
+                       extras=extras, new_params=new_params)
+
+
+@tk.chained_helper
+def remove_url_param(next_helper: Any, key: list[str] | str, value: str | None = None,
+                     replace: str | None = None, controller: str | None = None,
+                     action: str | None = None, extras: dict[str, Any] | None = None,
+                     alternative_url: str | None = None) -> str:
+    """CKAN's, with the page's own URL made once per request (facet links)."""
+    if not (alternative_url or controller or action):
+        alternative_url = _page_url(extras)
+    return next_helper(key, value=value, replace=replace, controller=controller, action=action,
+                       extras=extras, alternative_url=alternative_url)
+
+
+def _facet_items(facet: str, search_facets: dict[str, Any], exclude_active: bool) -> list[dict[str, Any]]:
+    """One facet's values as CKAN's get_facet_items_dict lists them before its limit (blank
+    names dropped, ``active`` when the request filters by it, most frequent first), made once
+    per request and facet: CKAN's facet list asks for them twice and has_more_facets once
+    more, and CKAN re-reads the request's parameters for every value (10 facets × up to 50
+    values on a search page)."""
+    made = flask.g.setdefault("_guangdong_facet_items", {})
+    found = made.get((facet, exclude_active))
+    if found is not None and found[0] is search_facets:
+        return found[1]
+    chosen = set(flask.request.args.items(multi=True))
+    items = []
+    for item in search_facets[facet]["items"]:
+        if not len(item["name"].strip()):
+            continue
+        if (facet, item["name"]) not in chosen:
+            items.append(dict(active=False, **item))
+        elif not exclude_active:
+            items.append(dict(active=True, **item))
+    items.sort(key=lambda it: (-it["count"], it["display_name"].lower()))  # CKAN's order
+    made[(facet, exclude_active)] = (search_facets, items)
+    return items
+
+
+def _facet_limit(facet: str, limit: int | None) -> int | None:
+    if limit is None:
+        limit = (getattr(flask.g, "search_facets_limits", None) or {}).get(facet)
+    return limit
+
+
+@tk.chained_helper
+def get_facet_items_dict(next_helper: Any, facet: str, search_facets: Any = None,
+                         limit: int | None = None, exclude_active: bool = False) -> list[dict[str, Any]]:
+    """CKAN's answer (same items, order and limit), from the values made once per request."""
+    if (not search_facets or not isinstance(search_facets, dict)
+            or not search_facets.get(facet, {}).get("items")):
+        return []
+    items = _facet_items(facet, search_facets, exclude_active)
+    limit = _facet_limit(facet, limit)
+    # zero means all, as in CKAN
+    return items[:limit] if limit is not None and limit > 0 else list(items)
+
+
+@tk.chained_helper
+def has_more_facets(next_helper: Any, facet: str, search_facets: dict[str, Any],
+                    limit: int | None = None, exclude_active: bool = False) -> bool:
+    """CKAN's answer, from the values made once per request."""
+    limit = _facet_limit(facet, limit)
+    return limit is not None and len(_facet_items(facet, search_facets, exclude_active)) > limit
+
+
+@tk.chained_helper
+def follow_count(next_helper: Any, obj_type: str, obj_id: str) -> int:
+    """CKAN's count of an object's followers, asked once per request and object: a dataset
+    page's sidebar shows it twice (an action call, its validation and a count each time)."""
+    counts = flask.g.setdefault("_guangdong_follow_counts", {})
+    key = (obj_type.lower(), obj_id)
+    if key not in counts:
+        counts[key] = next_helper(obj_type, obj_id)
+    return counts[key]
+
+
+@tk.chained_helper
+def check_access(next_helper: Any, action: str, data_dict: dict[str, Any] | None = None) -> bool:
+    """CKAN's answer, asked once per GET request, user, action and data: a dataset page asks
+    ``package_update`` of its dataset four or five times (CKAN's, scheming's, our templates), each
+    a chain of rules reading the database. A GET writes nothing, so the answer cannot change
+    within it; other requests (a form that saved, a login) ask every time, as before."""
+    if not flask.has_request_context() or flask.request.method != "GET":
+        return next_helper(action, data_dict)
+    try:
+        key = (tk.current_user.name, action, frozenset((data_dict or {}).items()))
+    except TypeError:  # data that cannot be a key: asked every time
+        return next_helper(action, data_dict)
+    answers = flask.g.setdefault("_guangdong_access", {})
+    if key not in answers:
+        answers[key] = next_helper(action, data_dict)
+    return answers[key]

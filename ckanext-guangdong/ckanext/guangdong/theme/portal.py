@@ -37,9 +37,19 @@ def search(**params: Any) -> DataDict:
 
 
 def _organizations() -> dict[str, dict[str, Any]]:
-    """name -> {title, org_type, region_code} of every organization (a few hundred at most)."""
-    orgs = tk.get_action("organization_list")(_anonymous(), {
-        "all_fields": True, "include_extras": True, "limit": 1000})
+    """name -> {title, org_type, region_code} of every organization (a few hundred at most).
+
+    CKAN returns at most ``ckan.group_and_organization_list_all_fields_max`` (25) organizations
+    with all fields per call, whatever ``limit`` asks, so read them page by page: the province
+    has 21 cities and dozens of departments."""
+    page = tk.config.get("ckan.group_and_organization_list_all_fields_max") or 25
+    orgs: list[dict[str, Any]] = []
+    while True:
+        batch = tk.get_action("organization_list")(_anonymous(), {
+            "all_fields": True, "include_extras": True, "limit": page, "offset": len(orgs)})
+        orgs.extend(batch)
+        if len(batch) < page:
+            break
     return {o["name"]: {"title": o.get("title") or o["name"], "org_type": o.get("org_type"),
                         "region_code": o.get("region_code")} for o in orgs}
 

@@ -10,7 +10,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
-from ckanext.guangdong.data import config, model, records
+from ckanext.guangdong.data import config, records, tables
 
 log = logging.getLogger(__name__)
 __all__ = ["xloader_submit", "datastore_search", "guangdong_data_load_report", "guangdong_data_record_count_check"]
@@ -97,7 +97,7 @@ def guangdong_data_load_report(context: Context, data_dict: DataDict) -> dict[st
     if not isinstance(res_id, str):
         raise tk.ValidationError({"id": [tk._("Must be a string")]})
     tk.check_access("guangdong_data_load_report", context, {"id": res_id})
-    report = model.get(res_id)
+    report = tables.get(res_id)
     if report is None:
         raise tk.ObjectNotFound(tk._("This resource has not been loaded into the DataStore"))
     return records.public_report(report)

@@ -5,11 +5,11 @@ their owner), a direct package_owner_org_update, and ckanext-harvest's harvest_s
 (which deletes a source's datasets with SQL)."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Action, Context, DataDict
 
 __all__ = ["bulk_update_private", "bulk_update_public", "bulk_update_delete", "dataset_purge",
            "organization_purge", "package_owner_org_update", "harvest_source_clear"]
@@ -17,7 +17,7 @@ __all__ = ["bulk_update_private", "bulk_update_public", "bulk_update_delete", "d
 CHAINED_IF_LOADED = {"harvest_source_clear": "harvest"}
 
 
-def _after_bulk(data_dict: dict[str, Any]) -> None:
+def _after_bulk(data_dict: DataDict) -> None:
     from ckanext.guangdong.events import backfill, service
     ids = [str(i) for i in data_dict.get("datasets") or []]
     if ids:
@@ -26,21 +26,21 @@ def _after_bulk(data_dict: dict[str, Any]) -> None:
 
 
 @tk.chained_action
-def bulk_update_private(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+def bulk_update_private(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
     _after_bulk(data_dict)
     return result
 
 
 @tk.chained_action
-def bulk_update_public(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+def bulk_update_public(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
     _after_bulk(data_dict)
     return result
 
 
 @tk.chained_action
-def bulk_update_delete(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+def bulk_update_delete(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
     _after_bulk(data_dict)
     return result
@@ -54,7 +54,7 @@ def _reconcile(ids: list[str]) -> None:
 
 
 @tk.chained_action
-def dataset_purge(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+def dataset_purge(up: Action, context: Context, data_dict: DataDict) -> Any:
     """The withdrawal is recorded in the purge's own transaction, before the rows go."""
     ref = data_dict.get("id")
     pkg = model.Package.get(ref) if isinstance(ref, str) else None
@@ -71,7 +71,7 @@ def dataset_purge(up: Callable[..., Any], context: Any, data_dict: dict[str, Any
 
 
 @tk.chained_action
-def organization_purge(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+def organization_purge(up: Action, context: Context, data_dict: DataDict) -> Any:
     ref = data_dict.get("id")
     group = model.Group.get(ref) if isinstance(ref, str) else None
     ids = [pid for (pid,) in model.Session.query(model.Package.id)
@@ -82,7 +82,7 @@ def organization_purge(up: Callable[..., Any], context: Any, data_dict: dict[str
 
 
 @tk.chained_action
-def package_owner_org_update(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+def package_owner_org_update(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
     if not context.get("defer_commit"):  # inside package_create/update their hooks record it
         pkg = model.Package.get(data_dict.get("id")) if isinstance(data_dict.get("id"), str) else None
@@ -91,7 +91,7 @@ def package_owner_org_update(up: Callable[..., Any], context: Any, data_dict: di
 
 
 @tk.chained_action
-def harvest_source_clear(up: Callable[..., Any], context: Any, data_dict: dict[str, Any]) -> Any:
+def harvest_source_clear(up: Action, context: Context, data_dict: DataDict) -> Any:
     from ckanext.harvest.model import HarvestObject, HarvestSource
     ref = data_dict.get("id")
     source = HarvestSource.get(ref) if isinstance(ref, str) else None

@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from ckanext.guangdong import params
 from ckanext.guangdong.metadata import openness
 
-from .. import gate, model, negative_list
+from .. import gate, negative_list, tables
 
 log = logging.getLogger(__name__)
 _ = tk._
@@ -136,7 +136,7 @@ def bulk_update_public(up: Callable[..., Any], context: Context, data_dict: Data
             if pkg.type != openness.DATASET_TYPE:
                 continue
             holds = list(openness.publication_holds(pkg))
-            pub = model.publication(pkg.id)
+            pub = tables.publication(pkg.id)
             if pkg.private and gate.user_needs_review(context.get("user"), pkg.owner_org) and \
                     not (pub and pub["state"] == gate.APPROVED):
                 holds.append(gate.REVIEW)
@@ -194,8 +194,8 @@ def _resource_names(pkg: Any) -> dict[str, str]:
 
 def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, Any]:
     lang = lang or message_lang()
-    rows = model.scans(pkg.id)
-    pub = model.publication(pkg.id)
+    rows = tables.scans(pkg.id)
+    pub = tables.publication(pkg.id)
     holds = gate.current_holds(pkg, rows, pub)
     names = _resource_names(pkg)
     files = []
@@ -225,7 +225,7 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
         "negative_list": [m.as_dict(lang) for m in matches],
         "can_review": gate.is_reviewer_of(user, pkg.owner_org),
         "needs_review": gate.org_needs_review(pkg.owner_org),
-        "audit": model.audit_trail(pkg.id, limit=50),
+        "audit": tables.audit_trail(pkg.id, limit=50),
     }
 
 
@@ -275,11 +275,11 @@ def guangdong_safety_withdraw(context: Context, data_dict: DataDict) -> dict[str
     """
     pkg = _package(data_dict)
     tk.check_access("package_update", context, {"id": pkg.id})
-    pub = model.publication(pkg.id)
+    pub = tables.publication(pkg.id)
     if not pub or pub["state"] not in gate.OPEN_REQUEST:
         raise tk.ValidationError({"id": [_("There is no open publication request")]})
-    model.save_publication(pkg.id, state=gate.WITHDRAWN)
-    model.audit("withdrawn", context.get("user"), pkg.id)
+    tables.save_publication(pkg.id, state=gate.WITHDRAWN)
+    tables.audit("withdrawn", context.get("user"), pkg.id)
     from ckan import model as ckan_model
     ckan_model.Session.commit()
     return status_of(pkg, context.get("user"))
@@ -300,7 +300,7 @@ def guangdong_safety_approve(context: Context, data_dict: DataDict) -> dict[str,
     """
     pkg = _reviewable(context, data_dict, "guangdong_safety_approve")
     comment = _text(data_dict, "comment", required=False)
-    pub = model.publication(pkg.id)
+    pub = tables.publication(pkg.id)
     if not pub or pub["state"] != gate.REQUESTED:
         raise tk.ValidationError({"id": [_("There is no publication request waiting for review")]})
     standing = [h for h in gate.current_holds(pkg) if h in (gate.FINDINGS, gate.FAILED, gate.METADATA)]
@@ -308,9 +308,9 @@ def guangdong_safety_approve(context: Context, data_dict: DataDict) -> dict[str,
         raise tk.ValidationError({"id": [_("Personal data findings stand: replace the file, or "
                                            "clear the findings with a written reason first")]})
     user = context.get("user")
-    model.save_publication(pkg.id, state=gate.APPROVED, reviewed_by=user,
-                           reviewed_at=model.utcnow(), comment=comment or None)
-    model.audit("approved", user, pkg.id, reason=comment or None)
+    tables.save_publication(pkg.id, state=gate.APPROVED, reviewed_by=user,
+                           reviewed_at=tables.utcnow(), comment=comment or None)
+    tables.audit("approved", user, pkg.id, reason=comment or None)
     gate.settle(pkg.id, user)
     from ckan import model as ckan_model
     ckan_model.Session.expire_all()
@@ -325,13 +325,13 @@ def guangdong_safety_return(context: Context, data_dict: DataDict) -> dict[str, 
     """
     pkg = _reviewable(context, data_dict, "guangdong_safety_approve")
     comment = _text(data_dict, "comment", required=True)
-    pub = model.publication(pkg.id)
+    pub = tables.publication(pkg.id)
     if not pub or pub["state"] not in gate.OPEN_REQUEST:
         raise tk.ValidationError({"id": [_("There is no publication request waiting for review")]})
     user = context.get("user")
-    model.save_publication(pkg.id, state=gate.RETURNED, reviewed_by=user,
-                           reviewed_at=model.utcnow(), comment=comment)
-    model.audit("returned", user, pkg.id, reason=comment)
+    tables.save_publication(pkg.id, state=gate.RETURNED, reviewed_by=user,
+                           reviewed_at=tables.utcnow(), comment=comment)
+    tables.audit("returned", user, pkg.id, reason=comment)
     from ckan import model as ckan_model
     ckan_model.Session.commit()
     return status_of(pkg, user)
@@ -346,15 +346,15 @@ def guangdong_safety_clear(context: Context, data_dict: DataDict) -> dict[str, A
     """
     pkg = _reviewable(context, data_dict, "guangdong_safety_approve")
     reason = _text(data_dict, "reason", required=True)
-    rows = model.scans(pkg.id)
+    rows = tables.scans(pkg.id)
     subjects = [s for s, r in rows.items()
                 if r["state"] in ("findings", "failed") and r["cleared_at"] is None
                 and (s == gate.METADATA_SUBJECT and r["findings"] or s != gate.METADATA_SUBJECT)]
     if not subjects:
         raise tk.ValidationError({"id": [_("There are no findings to clear")]})
     user = context.get("user")
-    model.clear_scans(pkg.id, subjects, user, reason)
-    model.audit("cleared", user, pkg.id, reason=reason,
+    tables.clear_scans(pkg.id, subjects, user, reason)
+    tables.audit("cleared", user, pkg.id, reason=reason,
                 findings={s or "metadata": rows[s]["findings"] for s in subjects})
     gate.settle(pkg.id, user)
     from ckan import model as ckan_model
@@ -376,7 +376,7 @@ def guangdong_safety_review_queue(context: Context, data_dict: DataDict) -> dict
     offset = params.as_int(data_dict, "offset", 0, 0, 10**6)
     user = context.get("user")
     items = []
-    for pub in model.publications(gate.OPEN_REQUEST):
+    for pub in tables.publications(gate.OPEN_REQUEST):
         pkg = ckan_model.Package.get(pub["package_id"])
         if pkg is None or pkg.state != "active" or not gate.is_reviewer_of(user, pkg.owner_org):
             continue
@@ -435,7 +435,7 @@ def guangdong_safety_negative_list_show(context: Context, data_dict: DataDict) -
                             "keywords": list(c.keywords), "themes": list(c.themes),
                             "data_items": list(c.data_items),
                             "identifier_prefixes": list(c.identifier_prefixes)} for c in categories],
-            "versions": model.negative_list_versions()}
+            "versions": tables.negative_list_versions()}
 
 
 def guangdong_safety_negative_list_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -455,8 +455,8 @@ def guangdong_safety_negative_list_update(context: Context, data_dict: DataDict)
         lang = message_lang()
         raise tk.ValidationError({"content": [zh if lang == "zh_Hans_CN" else en for zh, en in e.problems]}) from e
     user = context.get("user") or ""
-    version = model.save_negative_list(content, user, comment)
-    model.audit("negative_list_saved", user, None, reason=comment, version=version,
+    version = tables.save_negative_list(content, user, comment)
+    tables.audit("negative_list_saved", user, None, reason=comment, version=version,
                 categories=[c.id for c in categories])
     from ckan import model as ckan_model
     ckan_model.Session.commit()
@@ -478,8 +478,8 @@ def guangdong_safety_org_review_set(context: Context, data_dict: DataDict) -> di
     value = data_dict.get("review")
     review = None if value in (None, "", "default") else params.as_bool(data_dict, "review", False)
     user = context.get("user") or ""
-    model.set_org_review(org.id, review, user)
-    model.audit("org_review_set", user, None, org=org.name, review=review)
+    tables.set_org_review(org.id, review, user)
+    tables.audit("org_review_set", user, None, org=org.name, review=review)
     ckan_model.Session.commit()
     return {"id": org.id, "review": review, "needs_review": gate.org_needs_review(org.id)}
 
@@ -494,7 +494,7 @@ def guangdong_safety_audit_list(context: Context, data_dict: DataDict) -> list[d
     tk.check_access("guangdong_safety_audit_list", context, data_dict)
     limit = params.as_int(data_dict, "limit", 200, 1, 1000)
     pid = params.as_id(data_dict, "package_id")
-    return model.audit_trail(pid, limit=limit)
+    return tables.audit_trail(pid, limit=limit)
 
 
 def guangdong_safety_deidentify(context: Context, data_dict: DataDict) -> dict[str, Any]:

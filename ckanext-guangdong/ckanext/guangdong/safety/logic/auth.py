@@ -90,13 +90,13 @@ def package_show(next_auth: AuthFunction, context: Context, data_dict: DataDict 
     """Provincial reviewers may read a dataset that waits for their review (held datasets are
     private, and reviewers are not members of every organisation)."""
     data_dict = {} if data_dict is None else data_dict  # CKAN passes a dict; its type allows None
-    from .. import model
+    from .. import tables
     user = context.get("user")
     if user and gate.is_provincial_reviewer(user):
         from ckan import model as ckan_model
         pkg = context.get("package") or ckan_model.Package.get(str(data_dict.get("id") or ""))
         if pkg is not None:
-            pub = model.publication(pkg.id)
+            pub = tables.publication(pkg.id)
             if pub is not None and pub["state"] in gate.OPEN_REQUEST:
                 return {"success": True}
     return next_auth(context, data_dict)

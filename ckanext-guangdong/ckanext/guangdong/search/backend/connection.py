@@ -15,7 +15,7 @@ import pysolr
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.guangdong.search.backend import ddl, document, executor, txn, writer
+from ckanext.guangdong.search.backend import ddl, document, executor, generation, statements, txn, writer
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def row_params(doc: dict[str, Any]) -> dict[str, Any]:
     return {"index_id": row.index_id, "id": row.id, "site_id": row.site_id,
             "metadata_modified": row.metadata_modified, "k": _json(row.k), "f": _json(row.f),
             "doc": _json(row.doc), "tsv": row.tsv, **row.singles, "labels": row.labels,
-            "fv": row.fv, writer.SCOPES_KEY: ddl.scopes_of(row.k)}
+            "fv": row.fv, writer.SCOPES_KEY: generation.scopes_of(row.k)}
 
 
 class PostgresConnection:
@@ -68,11 +68,11 @@ class PostgresConnection:
                 old = writer.scopes_in_index(session, ids)
                 session.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE index_id = ANY(:ids)"),
                                 {"ids": ids})
-                ddl.mark_written(session, old)
+                generation.mark_written(session, old)
             elif q is not None:
-                where, values = executor.make_row_filter(session, q)
+                where, values = statements.row_filter(q)
                 session.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE {where}"), values)
-                ddl.mark_written(session)  # rows of any organization
+                generation.mark_written(session)  # rows of any organization
         except SQLAlchemyError as exc:
             log.error("index delete failed: %s", exc)
             raise pysolr.SolrError("Index delete failed: database error (see the server log)") from None
@@ -110,6 +110,13 @@ class PostgresConnection:
             "response": {"numFound": outcome.hits, "docs": outcome.docs},
             "facet_counts": outcome.facets,
         })
+
+
+def install_listeners() -> None:
+    """Index writes join the dataset's transaction: deferred (bulk) rows go out before it
+    commits, then the index generation rises once if it wrote; a rollback drops them."""
+    txn.install_listeners(before_commit=[writer.flush, generation.bump_if_written],
+                          after_rollback=[writer.discard])
 
 
 def make_connection(decode_dates: bool = True) -> PostgresConnection:

@@ -25,7 +25,7 @@ WEIGHT_C = ("organization_title", "groups_title", "publisher_name")
 # Latin-text fields that Solr copies into its catch-all "text" field.
 TEXT_D = ("notes", "res_name", "res_description", "name", "author", "maintainer",
           "text", "license", "identifier", "access_conditions", "contact_name",
-          "data_items")
+          "data_items", "guangdong_meaning", "guangdong_pinyin")
 # Never searched as text even when they contain Han characters.
 NOT_TEXT = STORED_ONLY | {"index_id", "id", "site_id", "permission_labels", "capacity",
                           "state", "entity_type", "dataset_type", "type", "owner_org",
@@ -35,7 +35,8 @@ NOT_TEXT = STORED_ONLY | {"index_id", "id", "site_id", "permission_labels", "cap
 # Free-text fields: searched through the tsvector (or their own values), never
 # matched exactly, so they stay out of the small keyword column ``k``.
 LONG_TEXT = {"title", "notes", "text", "res_description", "data_items", "access_conditions",
-             "author", "maintainer", "urls", "res_url", "url", "download_url"}
+             "author", "maintainer", "urls", "res_url", "url", "download_url",
+             "guangdong_meaning", "guangdong_pinyin"}
 KEYWORD_MAX = 300  # longer values are text, not keywords
 
 # Fields CKAN adds to nearly every query (site, state, type, capacity): single-valued,

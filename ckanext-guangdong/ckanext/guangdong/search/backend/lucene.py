@@ -335,7 +335,11 @@ class Translator:
         musts, shoulds, nots = [], [], []
         for clause in node.clauses:
             if clause.occur == MUST_NOT:
-                nots.append(self.translate(clause.query, not negated))
+                # Everything under a prohibited clause stays excluded, however deep: a
+                # MUST_NOT inside a MUST_NOT does not make its words wanted again (they
+                # would rank and, as free text, start the OR fallback; Solr never
+                # searches them: seed 51749 case 600, docs/search.md).
+                nots.append(self.translate(clause.query, True))
             elif clause.occur == MUST:
                 musts.append(self.translate(clause.query, negated))
             else:

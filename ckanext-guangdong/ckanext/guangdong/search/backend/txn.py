@@ -14,6 +14,7 @@ anything CKAN's own listener does in between is known to be inside the hook.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event
@@ -34,24 +35,25 @@ def _leave(session: Any, *args: Any) -> None:
         _local.session = None
 
 
-def install_listeners() -> None:
-    """Idempotent: listens on CKAN's scoped session and its local-session maker."""
+def install_listeners(before_commit: Sequence[Callable[..., None]] = (),
+                      after_rollback: Sequence[Callable[..., None]] = ()) -> None:
+    """Idempotent: listens on CKAN's scoped session and its local-session maker. The
+    backend's own listeners (connection.install_listeners) run inside the commit mark,
+    in the order given; this module imports none of the backend (no import circle)."""
     global _installed
     if _installed:
         return
     from ckan.model import meta
 
-    from ckanext.guangdong.search.backend import ddl, writer
     for target in (meta.Session, meta.create_local_session):
         event.listen(target, "before_commit", _enter, insert=True)
         event.listen(target, "before_commit", _leave)
-        # Deferred (bulk) index rows go out inside the transaction, before it commits.
-        event.listen(target, "before_commit", writer.flush)
-        # Then the index generation, once, if this transaction wrote to the index.
-        event.listen(target, "before_commit", ddl.bump_if_written)
+        for listener in before_commit:
+            event.listen(target, "before_commit", listener)
         event.listen(target, "after_commit", _leave)
         event.listen(target, "after_rollback", _leave)
-        event.listen(target, "after_rollback", writer.discard)
+        for listener in after_rollback:
+            event.listen(target, "after_rollback", listener)
         event.listen(target, "after_soft_rollback", _leave)
     _installed = True
 
@@ -77,3 +79,10 @@ def make_durable(requested: bool) -> None:
     """Honour a Solr commit request: commit unless the dataset's own commit will."""
     if requested and not in_commit_hook():
         session().commit()
+
+
+def transaction_of(session: Any) -> Any:
+    """The session's current transaction (None when it has none or cannot say)."""
+    if not hasattr(session, "get_transaction") and hasattr(session, "registry"):
+        session = session.registry()  # a scoped_session: its current Session
+    return session.get_transaction() if hasattr(session, "get_transaction") else None

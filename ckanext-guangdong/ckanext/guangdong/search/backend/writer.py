@@ -15,14 +15,14 @@ import sqlalchemy as sa
 from psycopg2.extras import execute_values
 from sqlalchemy import exc as sa_exc
 
-from ckanext.guangdong.search.backend import ddl
+from ckanext.guangdong.search.backend import ddl, generation
 
 COLUMNS = ("index_id", "id", "site_id", "metadata_modified", "k", "f", "doc", "tsv",
            *ddl.ADDED_COLUMNS)
 CASTS = {"k": "jsonb", "f": "jsonb", "doc": "jsonb", "tsv": "tsvector", "labels": "text[]",
          "fv": "text[]"}
 PENDING = "guangdong_search_pending"
-SCOPES_KEY = "_scopes"  # a row's organization scopes (ddl.scopes_of), not a column
+SCOPES_KEY = "_scopes"  # a row's organization scopes (generation.scopes_of), not a column
 BATCH = 250
 
 
@@ -51,7 +51,7 @@ def _upsert(session: Any, rows: list[dict[str, Any]]) -> None:
         raise sa_exc.DBAPIError(_UPSERT, None, exc) from exc
     finally:
         cursor.close()
-    ddl.mark_written(session, scopes)
+    generation.mark_written(session, scopes)
 
 
 def scopes_in_index(session: Any, index_ids: list[str]) -> set[str]:

@@ -31,7 +31,7 @@ from ckan.lib.navl.validators import unicode_safe
 from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.types import Context, DataDict
 
-from ckanext.guangdong.search import messages
+from ckanext.guangdong.search import fields, messages
 from ckanext.guangdong.search.backend import lucene, syntax
 
 # What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
@@ -95,6 +95,25 @@ def _refuse(code: str, **detail: Any) -> SearchQueryError:
     return SearchQueryError(messages.for_code(code, detail))
 
 
+# Parameters that hold one value: a GET with the parameter twice (?fq=a&fq=b) reaches the
+# action as a list, which CKAN would turn into its Python text (['a', 'b']).
+SINGLE_VALUED = ("q", "fq", "sort", "wt", "defType", "mm", "qf", "df", "tie", "bf", "boost")
+# Response formats: package_search answers JSON; wt=xml or javabin made a real Solr answer
+# in a format CKAN cannot read (a 500).
+RESPONSE_FORMATS = (None, "", "json")
+
+
+def _local_params_allowed(q: str) -> bool:
+    """CKAN's own rule for local parameters ({!parser ...}): only the parsers a site
+    allows (ckan.search.solr_allowed_query_parsers, none by default)."""
+    from ckan.lib.search.query import _get_local_query_parser  # pyright: ignore[reportPrivateUsage]
+    try:
+        parser = _get_local_query_parser(q)
+    except SearchQueryError:
+        return False
+    return bool(parser) and parser in tk.config.get("ckan.search.solr_allowed_query_parsers")
+
+
 def precheck(data_dict: DataDict) -> None:
     """What any search engine should refuse, checked before CKAN composes the query: the
     same answer whichever backend runs it (a real Solr takes NUL characters, and its
@@ -104,6 +123,11 @@ def precheck(data_dict: DataDict) -> None:
         values = value if isinstance(value, (list, tuple)) else [value]
         if any(isinstance(v, str) and "\x00" in v for v in values):
             raise _refuse("nul", param=key)
+    for key in SINGLE_VALUED:
+        if isinstance(data_dict.get(key), (list, tuple)):
+            raise _refuse("repeated", param=key)
+    if data_dict.get("wt") not in RESPONSE_FORMATS:
+        raise _refuse("wt", value=data_dict["wt"])
     start = data_dict.get("start")
     if isinstance(start, (int, str)) and str(start).strip().lstrip("-").isdigit() \
             and not 0 <= int(start) <= MAX_INT:
@@ -112,6 +136,10 @@ def precheck(data_dict: DataDict) -> None:
     if q is None or (isinstance(q, str) and q.strip() in ("", '""', "''", "*:*")):
         return
     text = unicode_safe(q)
+    if text.lstrip().startswith("{!") and not _local_params_allowed(text):
+        # CKAN's refusal is an English SearchError: a 409 on the API and, on /dataset,
+        # a page with an English notice. Ours: 400 with a zh/en message.
+        raise _refuse("unsupported", what="{!...}")
     # The parser CKAN will ask for (ckan.lib.search.query.PackageSearchQuery.run).
     parser = data_dict.get("defType") or ("dismax" if ":" not in text else "lucene")
     if parser not in lucene.PARSERS:
@@ -130,6 +158,10 @@ def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     precheck(data_dict)
     if "fq" in data_dict:
         data_dict["fq"] = own_filter(data_dict["fq"])
+    if data_dict.get("fl") and not context.get("ignore_auth"):
+        # fl=* or fl=data_dict returned the index's stored copies and housekeeping
+        # (index_id, creator_user_id, permission labels) to anyone: public fields only.
+        data_dict["fl"] = fields.public_fl(data_dict["fl"])
     try:
         return original(context, data_dict)
     except SearchError as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
 from sqlalchemy import text
 
 from ckanext.guangdong import params
@@ -42,12 +43,12 @@ def parse_as_of(value: Any, key: str = "as_of") -> dt.date:
     return day
 
 
-def _user(context: Any) -> str:
+def _user(context: Context) -> str:
     return context.get("user") or "unknown"
 
 
 @tk.side_effect_free
-def guangdong_target_progress(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def guangdong_target_progress(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Progress of every active target on ``as_of`` (YYYY-MM-DD, default today): count,
     threshold, percent, deadline, days left, 90-day projection and status
     (met / on_track / at_risk / missed). Optional ``id`` limits it to one target."""
@@ -64,7 +65,7 @@ def guangdong_target_progress(context: Any, data_dict: dict[str, Any]) -> dict[s
 
 
 @tk.side_effect_free
-def guangdong_open_stats(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def guangdong_open_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Open datasets and applications on ``as_of``: totals, counts by organization, department,
     city, theme, access rights, format and frequency, and monthly cumulative series
     (``series=false`` leaves them out)."""
@@ -75,13 +76,13 @@ def guangdong_open_stats(context: Any, data_dict: dict[str, Any]) -> dict[str, A
 
 
 @tk.side_effect_free
-def guangdong_target_list(context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+def guangdong_target_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     tk.check_access("guangdong_target_list", context, data_dict)
     include = params.as_bool(data_dict, "include_inactive", False)
     return [t.as_dict() for t in store.list_targets(db.connection(), include_inactive=include)]
 
 
-def guangdong_target_save(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def guangdong_target_save(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Create or update a target (sysadmins); the change is written to the audit trail."""
     tk.check_access("guangdong_target_save", context, data_dict)
     try:
@@ -95,7 +96,7 @@ def guangdong_target_save(context: Any, data_dict: dict[str, Any]) -> dict[str, 
     return target.as_dict()
 
 
-def guangdong_target_delete(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def guangdong_target_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("guangdong_target_delete", context, data_dict)
     target_id = params.as_id(data_dict, "id")
     if not target_id:
@@ -108,13 +109,13 @@ def guangdong_target_delete(context: Any, data_dict: dict[str, Any]) -> dict[str
 
 
 @tk.side_effect_free
-def guangdong_target_audit(context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+def guangdong_target_audit(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     tk.check_access("guangdong_target_audit", context, data_dict)
     return store.audit_trail(db.connection(), params.as_id(data_dict, "id"),
                              params.as_int(data_dict, "limit", 200, 1, 1000))
 
 
-def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def guangdong_targets_snapshot(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Reconcile the event record with the catalog, then store today's (or ``as_of``'s)
     progress and statistics in the daily snapshot table (replacing that day's row)."""
     tk.check_access("guangdong_targets_snapshot", context, data_dict)
@@ -143,7 +144,7 @@ def guangdong_targets_snapshot(context: Any, data_dict: dict[str, Any]) -> dict[
 
 
 @tk.side_effect_free
-def guangdong_targets_snapshot_show(context: Any, data_dict: dict[str, Any]) -> dict[str, Any] | None:
+def guangdong_targets_snapshot_show(context: Context, data_dict: DataDict) -> dict[str, Any] | None:
     """The stored snapshot of ``date`` (default: the latest)."""
     tk.check_access("guangdong_targets_snapshot_show", context, data_dict)
     conn = db.connection()

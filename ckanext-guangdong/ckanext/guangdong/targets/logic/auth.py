@@ -2,9 +2,8 @@
 sysadmins only (CKAN lets sysadmins through before these functions are asked)."""
 from __future__ import annotations
 
-from typing import Any
-
 import ckan.plugins.toolkit as tk
+from ckan.types import AuthResult, Context, DataDict
 
 __all__ = ["guangdong_target_progress", "guangdong_open_stats", "guangdong_target_list",
            "guangdong_targets_snapshot_show", "guangdong_target_save", "guangdong_target_delete",
@@ -12,26 +11,26 @@ __all__ = ["guangdong_target_progress", "guangdong_open_stats", "guangdong_targe
 
 
 @tk.auth_allow_anonymous_access
-def guangdong_target_progress(context: Any, data_dict: Any) -> dict[str, bool]:
+def guangdong_target_progress(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 
 @tk.auth_allow_anonymous_access
-def guangdong_open_stats(context: Any, data_dict: Any) -> dict[str, bool]:
+def guangdong_open_stats(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 
 @tk.auth_allow_anonymous_access
-def guangdong_target_list(context: Any, data_dict: Any) -> dict[str, bool]:
+def guangdong_target_list(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 
 @tk.auth_allow_anonymous_access
-def guangdong_targets_snapshot_show(context: Any, data_dict: Any) -> dict[str, bool]:
+def guangdong_targets_snapshot_show(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 
-def _sysadmin_only(context: Any, data_dict: Any) -> dict[str, Any]:
+def _sysadmin_only(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins may change targets")}
 
 

@@ -14,11 +14,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from ckanext.guangdong.data import model as data_model  # shared, idempotent DDL
-    data_model.ensure_table(op.get_bind())
+    from ckanext.guangdong.data import tables as data_tables  # shared, idempotent DDL
+    data_tables.create_table(op.get_bind())
 
 
 def downgrade() -> None:
-    from ckanext.guangdong.data import model as data_model
-    for statement in data_model.DROP:
+    from ckanext.guangdong.data import tables as data_tables
+    for statement in data_tables.DROP:
         op.execute(text(statement))

@@ -14,17 +14,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # The DDL is shared with the plugin (idempotent), see events/model.py.
+    # The DDL is in events/tables.py (idempotent); the backfill dates what is open already.
     from ckanext.guangdong.events import backfill
     try:
         import ckan.plugins.toolkit as tk
         source = tk.config.get("ckanext.guangdong.events.backfill_date") or "metadata_created"
     except Exception:  # config not loaded (alembic run by hand)
         source = "metadata_created"
-    backfill.ensure_and_backfill(op.get_bind(), source)
+    backfill.create_and_backfill(op.get_bind(), source)
 
 
 def downgrade() -> None:
-    from ckanext.guangdong.events import model as events_model
-    for statement in events_model.DROP:
+    from ckanext.guangdong.events import tables as events_tables
+    for statement in events_tables.DROP:
         op.execute(text(statement))

@@ -1,4 +1,4 @@
-"""Copy the counters' attributes onto the open intervals (see events/model.py ATTRIBUTE_DDL).
+"""Copy the counters' attributes onto the open intervals (see events/tables.py ATTRIBUTE_DDL).
 
 Revision ID: a1e0c0de0002
 Revises: a1e0c0de0001
@@ -14,8 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from ckanext.guangdong.events import model as events_model
-    for statement in events_model.ATTRIBUTE_DDL:
+    from ckanext.guangdong.events import tables as events_tables
+    for statement in events_tables.ATTRIBUTE_DDL:
         op.execute(text(statement))
 
 

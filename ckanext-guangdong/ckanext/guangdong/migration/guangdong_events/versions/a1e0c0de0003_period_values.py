@@ -1,4 +1,4 @@
-"""One row per open interval and theme / format, kept by a trigger (events/model.py VALUE_DDL).
+"""One row per open interval and theme / format, kept by a trigger (events/tables.py VALUE_DDL).
 
 Revision ID: a1e0c0de0003
 Revises: a1e0c0de0002
@@ -14,8 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from ckanext.guangdong.events import model as events_model
-    for statement in events_model.VALUE_DDL:
+    from ckanext.guangdong.events import tables as events_tables
+    for statement in events_tables.VALUE_DDL:
         op.execute(text(statement))
 
 

@@ -15,11 +15,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from ckanext.guangdong.safety import model  # shared, idempotent DDL
-    model.ensure_tables(op.get_bind())
+    from ckanext.guangdong.safety import tables  # the DDL (idempotent)
+    tables.create_tables(op.get_bind())
 
 
 def downgrade() -> None:
-    from ckanext.guangdong.safety import model
-    for statement in model.DROP:
+    from ckanext.guangdong.safety import tables
+    for statement in tables.DROP:
         op.execute(text(statement))

@@ -14,13 +14,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Shared, idempotent DDL (targets/model.py). Targets are loaded from
-    # config/targets.yaml on first use, not here, so the file path comes from the config.
-    from ckanext.guangdong.targets import model as targets_model
-    targets_model.ensure_tables(op.get_bind())
+    # Idempotent DDL (targets/tables.py); the events feature's tables are made by its own
+    # migrations. Targets are loaded from config/targets.yaml on first use, not here, so
+    # the file path comes from the config.
+    from ckanext.guangdong.targets import tables as targets_tables
+    targets_tables.create_tables(op.get_bind())
 
 
 def downgrade() -> None:
-    from ckanext.guangdong.targets import model as targets_model
-    for statement in targets_model.DROP:
+    from ckanext.guangdong.targets import tables as targets_tables
+    for statement in targets_tables.DROP:
         op.execute(text(statement))

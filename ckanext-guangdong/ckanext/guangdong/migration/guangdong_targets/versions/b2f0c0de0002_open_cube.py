@@ -1,4 +1,5 @@
-"""Month-end counts (targets/cube.py) and the indexes the counters' range scans use.
+"""Month-end counts (targets/cube.py). (The indexes the counters' range scans use on the events
+tables were made here once; the events migration a1e0c0de0004 owns them now.)
 
 Revision ID: b2f0c0de0002
 Revises: b2f0c0de0001
@@ -14,11 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # The events tables are created by the guangdong_events migrations, which may run later
-    # (plugin order): create what this revision needs to index, idempotently.
-    from ckanext.guangdong.events import backfill
     from ckanext.guangdong.targets import cube
-    backfill.ensure_and_backfill(op.get_bind())
     for statement in cube.DDL:
         op.execute(text(statement))
 
