@@ -162,9 +162,9 @@ def main() -> None:
                 pkg = helpers.call_action(
                     "package_create", ctx, name=f"bench-ds-{uuid.uuid4().hex[:10]}", title="性能测试数据", notes="性能测试。",
                     owner_org=org["id"], identifier=f"29000/{uuid.uuid4().int % 10**10:010d}",
-                    publisher_name="广州市统计局", publisher_id="11440000006940081X", theme=["民生服务"],
+                    publisher_name="广州市统计局", publisher_identifier="11440000006940081X", theme=["民生服务"],
                     access_rights="unconditional", frequency="monthly", issued="2024-01-01",
-                    modified="2024-01-02", spatial_coverage="440100", contact_name="数据科",
+                    modified="2024-01-02", region_code="440100", contact_name="数据科",
                     contact_email="a@b.cn", contact_phone="020-12345678", license_id="cc-by",
                     share_type="conditional_share", data_level="level2", deidentified="true",
                     resources=[{"url": f"http://127.0.0.1/{k}.csv", "name": k, "format": "TXT"}

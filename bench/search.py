@@ -157,7 +157,7 @@ def insert_catalog(session: Any, total: int, start: int, rng: random.Random) -> 
                                ("theme", f'["{theme}"]'),
                                ("access_rights", rng.choice(["unconditional"] * 4 + ["conditional"])),
                                ("frequency", rng.choice(FREQUENCIES)),
-                               ("spatial_coverage", "440000"),
+                               ("region_code", "440000"),
                                ("record_count", str(rng.randrange(100, 100000)))):
                 extras.append({"id": str(uuid.uuid4()), "p": pid, "k": key, "v": value})
             for tag in {dept[:2], stem[:2], rng.choice(["开放数据", "政务", "民生", "年度"])}:

@@ -38,7 +38,7 @@ def documents(n: int) -> list[dict[str, object]]:
         dept, stem, notes, tags = TOPICS[(i // len(CITIES)) % len(TOPICS)]
         out.append({"id": f"d{i}", "index_id": f"d{i}", "site_id": "default", "name": f"ds-{i}",
                     "title": f"{city}{stem}{i}", "notes": notes.format(c=city), "tags": tags,
-                    "organization_title": f"{city}{dept}", "spatial_coverage": code,
+                    "organization_title": f"{city}{dept}", "region_code": code,
                     "state": "active", "dataset_type": "dataset",
                     "metadata_modified": "2024-01-01T00:00:00"})
     return out

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.types import Context
 
-from ckanext.guangdong.schema import naming, openness
+from ckanext.guangdong.metadata import naming, openness
 
 from . import objects, schema_fit
 from .crosswalk import Crosswalk
@@ -76,7 +76,7 @@ def build_values(mapped: Mapped, record: RemoteRecord, cfg: dict[str, Any],
     for enum_name in ("frequency", "access_rights"):
         if values.get(enum_name):
             values[enum_name] = schema_fit.fit_choice(enum_name, values[enum_name])
-    values.setdefault("spatial_coverage", cfg["region_code"])
+    values.setdefault("region_code", cfg["region_code"])
     values.update({
         "harvest_source_id": source_id,
         "harvest_remote_id": record.remote_id,

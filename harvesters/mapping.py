@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckanext.guangdong.schema.codes import normalise_code
+from ckanext.guangdong.metadata.codes import normalise_code
 
 from .crosswalk import Crosswalk
 from .errors import Issue, RecordRejected
@@ -20,12 +20,12 @@ from .sanitize import clean_tags, clean_text, parse_date, parse_int
 from .schema_fit import max_length, theme_from_slug
 
 REQUIRED = ("title", "identifier")
-TEXT_FIELDS = ("title", "notes", "publisher_name", "publisher_id", "access_conditions",
+TEXT_FIELDS = ("title", "notes", "publisher_name", "publisher_identifier", "access_conditions",
                "contact_name", "contact_email", "contact_phone", "identifier")
 MULTILINE = {"notes", "access_conditions"}
 # Identifiers and codes: NFKC (full-width ＤＵＰ４４０１／０００００６ is DUP4401/000006), as the
 # schema's validators do, so a harvested record and a typed one compare equal.
-CODES = {"identifier", "publisher_id", "contact_phone", "contact_email"}
+CODES = {"identifier", "publisher_identifier", "contact_phone", "contact_email"}
 
 
 @dataclass
@@ -186,12 +186,12 @@ def map_record(record: RemoteRecord, crosswalk: Crosswalk,
         else:
             out["record_count"] = count
 
-    if "spatial_coverage" in picked:
-        code = normalise_code(str(picked["spatial_coverage"]))
+    if "region_code" in picked:
+        code = normalise_code(str(picked["region_code"]))
         if code.isdigit() and len(code) == 6:
-            out["spatial_coverage"] = code
+            out["region_code"] = code
         else:
-            issues.append(Issue("unknown_value", f"spatial_coverage {code!r} is not a "
+            issues.append(Issue("unknown_value", f"region_code {code!r} is not a "
                                 "GB/T 2260 code", warning=True))
 
     resources = [r for r in (_map_resource(res, crosswalk, issues) for res in record.resources) if r]

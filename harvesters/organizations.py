@@ -83,5 +83,5 @@ def department_org(publisher_name: str | None, publisher_id: str | None,
 
 def owner_org(values: dict[str, Any], cfg: dict[str, Any], crosswalk: Crosswalk) -> str:
     """Where a record's dataset belongs: the department it names, else its city."""
-    return department_org(values.get("publisher_name"), values.get("publisher_id"),
+    return department_org(values.get("publisher_name"), values.get("publisher_identifier"),
                           cfg.get("departments") or {}) or city_org(cfg["region_code"], crosswalk)

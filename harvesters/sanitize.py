@@ -12,7 +12,7 @@ from typing import Any
 
 import bleach
 
-from ckanext.guangdong.schema import codes
+from ckanext.guangdong.metadata import codes
 
 # Elements whose *content* is code or styling, not text: dropped whole.
 _CODE_BLOCKS = re.compile(r"<(script|style|iframe|object|embed|template)\b.*?(</\1\s*>|$)",

@@ -54,7 +54,7 @@ def max_length(field_name: str, resource: bool = False, fallback: int = 2000) ->
 def _vocab() -> Any:
     """The schema feature's vocabulary module (schemas/vocab/*.yaml), if installed."""
     try:
-        from ckanext.guangdong.schema import vocab
+        from ckanext.guangdong.metadata import vocab
         return vocab
     except ImportError:
         return None

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ckanext.guangdong.schema import vocab
+from ckanext.guangdong.metadata import vocab
 
 # Words that are the field's standard terms in Chinese text too.
 ALLOWED = {

@@ -101,7 +101,7 @@ CASES: list[tuple[str, str, str, Any, bool, int, str]] = [
      "Identifier must be"),
     ("identifier object", "POST", "package_create", lambda c: ds(c, identifier={"$gt": ""}), True, 409,
      "Identifier must be"),
-    ("publisher_id list", "POST", "package_create", lambda c: ds(c, publisher_id=[1]), True, 409, "18 characters"),
+    ("publisher_identifier list", "POST", "package_create", lambda c: ds(c, publisher_identifier=[1]), True, 409, "18 characters"),
     ("contact_email markup", "POST", "package_create", lambda c: ds(c, contact_email="<script>@x.cn"), True, 409,
      "valid email"),
     ("access_rights list", "POST", "package_create", lambda c: ds(c, access_rights=["not_open"]), True, 409,

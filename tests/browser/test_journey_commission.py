@@ -27,9 +27,9 @@ def history(live_server):
         pkg = tk.get_action("package_create")(_context(), {
             "type": "dataset", "title": f"河源市进度测试数据{i}{uuid.uuid4().hex[:4]}", "notes": "测试。",
             "owner_org": org["id"], "identifier": f"441600/{uuid.uuid4().int % 10**10:010d}",
-            "publisher_name": "河源市政务服务数据管理局", "publisher_id": "11440000006940081X",
+            "publisher_name": "河源市政务服务数据管理局", "publisher_identifier": "11440000006940081X",
             "theme": ["民生服务"], "access_rights": "unconditional", "frequency": "annual",
-            "issued": day, "spatial_coverage": "441600", "contact_name": "数据科",
+            "issued": day, "region_code": "441600", "contact_name": "数据科",
             "contact_email": "opendata@heyuan.gov.cn", "contact_phone": "0762-3312345",
             "share_type": "conditional_share", "data_level": "level2", "deidentified": "true",
             "resources": [{"url": "http://127.0.0.1/x.csv", "name": "数据", "format": "CSV"}]})

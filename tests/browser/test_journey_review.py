@@ -49,9 +49,9 @@ def held_dataset(people: dict, word: str) -> dict:
         "type": "dataset", "name": f"review-{uuid.uuid4().hex[:10]}", "title": f"{word}社保卡补办名单",
         "notes": "补办社保卡的群众名单。", "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}",
         "owner_org": people["org"]["id"], "private": False, "publisher_name": "省政务数据审核测试局",
-        "publisher_id": "11440000006940081X", "theme": ["社保就业"], "access_rights": "unconditional",
+        "publisher_identifier": "11440000006940081X", "theme": ["社保就业"], "access_rights": "unconditional",
         "frequency": "monthly", "issued": "2024-03-01", "modified": "2024-03-10",
-        "spatial_coverage": "440000", "contact_name": "数据科", "contact_email": "opendata@gd.gov.cn",
+        "region_code": "440000", "contact_name": "数据科", "contact_email": "opendata@gd.gov.cn",
         "contact_phone": "020-83456789", "license_id": "cc-by", "share_type": "conditional_share",
         "data_level": "level2", "deidentified": "false"})
     res = tk.get_action("resource_create")(dict(editor), {

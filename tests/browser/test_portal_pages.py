@@ -45,9 +45,9 @@ def _dataset(org: dict, title: str, **extra) -> dict:
     data = {
         "type": "dataset", "title": title, "notes": "测试数据集。", "owner_org": org["id"],
         "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}", "private": False,
-        "publisher_name": org["title"], "publisher_id": "11440000006940081X", "theme": ["生态环保"],
+        "publisher_name": org["title"], "publisher_identifier": "11440000006940081X", "theme": ["生态环保"],
         "access_rights": "unconditional", "frequency": "daily", "issued": "2019-01-01",
-        "modified": "2025-03-04", "spatial_coverage": "440300", "contact_name": "数据科",
+        "modified": "2025-03-04", "region_code": "440300", "contact_name": "数据科",
         "contact_email": "opendata@sz.gov.cn", "contact_phone": "0755-12345678",
         "data_items": [{"name": "监测点", "type": "string", "description": "监测点名称"}],
         "share_type": "conditional_share", "data_level": "level2", "deidentified": "true",

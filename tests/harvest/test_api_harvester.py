@@ -53,7 +53,7 @@ def test_mapping_onto_the_provincial_schema(harvested):
     assert d["theme"] == ["市场监管"]  # the city's 市场 through theme_aliases
     assert d["publisher_name"] == "河源市市场监督管理局"
     assert d["contact_phone"] == "0762-33030912" and int(d["record_count"]) == 139
-    assert d["spatial_coverage"] == "441600" and d["issued"].startswith("2019-04-04")
+    assert d["region_code"] == "441600" and d["issued"].startswith("2019-04-04")
     assert {t["name"] for t in d["tags"]} == {"企业登记", "市场", "河源市"}  # Chinese-only tags kept
     assert d["organization"]["name"] == "city-441600"
     assert d["harvest_source_id"] == source["id"] and d["harvest_remote_id"] == res_id(3)

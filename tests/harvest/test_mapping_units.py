@@ -94,9 +94,9 @@ def test_identifiers_and_codes_are_nfkc_normalised():
                                            "统一社会信用代码": "１１４４００００００６９４００８１Ｘ",
                                            "联系电话": "０７６２－３３８８１２３", "行政区划": "４４１６００"}), load())
     assert mapped.fields["identifier"] == "DUP4401/000006"
-    assert mapped.fields["publisher_id"] == "11440000006940081X"
+    assert mapped.fields["publisher_identifier"] == "11440000006940081X"
     assert mapped.fields.get("contact_phone") == "0762-3388123"
-    assert mapped.fields.get("spatial_coverage") == "441600"
+    assert mapped.fields.get("region_code") == "441600"
 
 
 def test_text_limits_are_the_schemas():

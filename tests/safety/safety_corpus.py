@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from faker import Faker
 
 from ckanext.guangdong.demo import credit_code
+from ckanext.guangdong.metadata.codes import USCC_ALPHABET
 from ckanext.guangdong.safety import detectors as d
-from ckanext.guangdong.schema.codes import USCC_ALPHABET
 
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, O
 

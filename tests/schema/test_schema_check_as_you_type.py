@@ -23,7 +23,7 @@ def headers(gd_plugins) -> dict[str, str]:
 @pytest.mark.parametrize("field, good, bad, zh, en", [
     ("contact_phone", "020-12345678", "888", "固定电话", "landline"),
     ("contact_email", "a@gd.gov.cn", "a@", "电子邮箱", "valid email"),
-    ("publisher_id", "91350100M000100Y43", "91350100M000100Y44", "校验位", "check character"),
+    ("publisher_identifier", "91350100M000100Y43", "91350100M000100Y44", "校验位", "check character"),
     ("record_count", "10", "-3", "不能小于 0", "0 or greater"),
     ("identifier", "29000/99999999x1", "29000-1", "信息资源代码应为", "Identifier must be"),
 ])
@@ -57,7 +57,7 @@ def test_form_fields_carry_the_check(gd_app) -> None:
     admin = make_sysadmin()
     headers = {"Authorization": factories.APIToken(user=admin["name"])["token"]}
     body = gd_app.get("/dataset/new", headers=headers).body
-    for field in ("identifier", "publisher_id", "contact_phone", "contact_email", "record_count"):
+    for field in ("identifier", "publisher_identifier", "contact_phone", "contact_email", "record_count"):
         assert f'data-module-field="{field}"' in body, field
     assert "_check.js" in body
 

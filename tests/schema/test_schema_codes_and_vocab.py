@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from ckanext.guangdong.schema import codes, openness, vocab
-from ckanext.guangdong.schema.naming import name_stem, slugify
+from ckanext.guangdong.metadata import codes, openness, vocab
+from ckanext.guangdong.metadata.naming import name_stem, slugify
 
 
 @pytest.mark.parametrize("code", ["91350100M000100Y43", "91110000802100433B",

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.usefixtures("gd")
 SHAPES = Path(os.environ.get("GD_SHARED", Path(__file__).resolve().parents[3] / "shared")) \
     / "shacl" / "dcat-ap_3_shacl_shapes.ttl"
 PUBLIC_FIELDS = ("title", "notes", "identifier", "theme", "access_rights", "access_conditions",
-                 "frequency", "issued", "modified", "spatial_coverage", "temporal_start",
-                 "temporal_end", "publisher_name", "publisher_id", "contact_name",
+                 "frequency", "issued", "modified", "region_code", "temporal_start",
+                 "temporal_end", "publisher_name", "publisher_identifier", "contact_name",
                  "contact_email", "contact_phone", "record_count", "data_items")
 
 

@@ -39,10 +39,10 @@ def form_data(org_id: str, identifier: str, **overrides: Any) -> dict[str, Any]:
         "title": "河源市空气质量监测数据", "notes": "河源市各监测站点的空气质量日报。",
         "tag_string": "空气,环境", "identifier": identifier, "owner_org": org_id,
         "private": "False", "publisher_name": "河源市生态环境局",
-        "publisher_id": "91350100M000100Y43", "theme": ["生态环保", "民生服务"],
+        "publisher_identifier": "91350100M000100Y43", "theme": ["生态环保", "民生服务"],
         "access_rights": "conditional", "access_conditions": "实名注册后申请",
         "frequency": "quarterly", "issued": "2018-03-01", "modified": "2018-04-01",
-        "spatial_coverage": "441600", "temporal_start": "2017-01-01", "temporal_end": "2017-12-31",
+        "region_code": "441600", "temporal_start": "2017-01-01", "temporal_end": "2017-12-31",
         "contact_name": "监测科", "contact_email": "hbj@heyuan.gov.cn",
         "contact_phone": "0762-3388123", "record_count": "365", "license_id": "cc-by",
         "data_items-0-name": "站点", "data_items-0-type": "string", "data_items-0-description": "监测站点",
@@ -86,8 +86,8 @@ def test_dataset_form_round_trip(locale: str, gd_app, publisher) -> None:
     assert pkg["record_count"] == 365
     assert pkg["resources"][0]["format"] == "CSV"
     for key in ("identifier", "access_rights", "access_conditions", "frequency", "issued",
-                "modified", "spatial_coverage", "temporal_start", "temporal_end",
-                "contact_phone", "publisher_id", "share_type"):
+                "modified", "region_code", "temporal_start", "temporal_end",
+                "contact_phone", "publisher_identifier", "share_type"):
         assert str(pkg[key]) == data[key], key
 
     shown = gd_app.get(f"{prefix}/dataset/{name}").body  # the public page, in this language

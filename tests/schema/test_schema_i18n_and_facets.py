@@ -44,7 +44,7 @@ def test_every_schema_text_is_in_both_languages(schema: str) -> None:
 
 
 def test_every_vocabulary_entry_has_both_labels() -> None:
-    from ckanext.guangdong.schema import vocab
+    from ckanext.guangdong.metadata import vocab
     for name in vocab._SOURCES:
         for entry in vocab.entries(name):
             assert all(entry["label"][lang] for lang in LOCALES), (name, entry["value"])
@@ -56,7 +56,7 @@ def test_every_vocabulary_entry_has_both_labels() -> None:
 SHARED_MODULES = {"harvest_ops": ["urlpolicy.py"], "theme": ["params.py"]}
 
 
-@pytest.mark.parametrize("feature", ["schema", "application", "security", "harvest_ops", "targets", "theme"])
+@pytest.mark.parametrize("feature", ["metadata", "application", "security", "harvest_ops", "targets", "theme"])
 def test_every_message_in_code_is_translated(feature: str) -> None:
     msgids = set()
     paths = glob.glob(str(PACKAGE / feature / "**" / "*.py"), recursive=True)
@@ -93,9 +93,9 @@ def test_dataset_search_facets(gd_app, prefix, titles, values) -> None:
     for value in values:  # facet values shown as labels, not stored codes
         assert value in page, value
     search = tk.get_action("package_search")({}, {"fq": f"owner_org:{org['id']}",
-                                                   "facet.field": '["theme", "spatial_coverage"]'})
+                                                   "facet.field": '["theme", "region_code"]'})
     assert search["facets"]["theme"] == {"道路交通": 1, "民生服务": 1}
-    assert search["facets"]["spatial_coverage"] == {"440100": 1}
+    assert search["facets"]["region_code"] == {"440100": 1}
 
 
 @pytest.mark.usefixtures("gd")

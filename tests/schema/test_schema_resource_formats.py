@@ -15,7 +15,7 @@ from gd_testing import dataset_dict, make_org, make_user
 
 from ckanext.guangdong.harvesters.crosswalk import load as load_crosswalk
 from ckanext.guangdong.harvesters.mapping import RemoteRecord, map_record
-from ckanext.guangdong.schema import vocab
+from ckanext.guangdong.metadata import vocab
 
 pytestmark = pytest.mark.usefixtures("gd")
 

@@ -39,8 +39,8 @@ def test_complete_dataset_is_accepted_and_shown_with_our_fields(ctx, org) -> Non
     assert pkg["data_items"][1] == data["data_items"][1]
     assert pkg["resources"][0]["format"] == "CSV"  # normalised from "csv"
     assert pkg["resources"][0]["size"] == 2048
-    for key in ("identifier", "publisher_name", "publisher_id", "access_rights", "frequency",
-                "issued", "modified", "spatial_coverage", "temporal_start", "temporal_end",
+    for key in ("identifier", "publisher_name", "publisher_identifier", "access_rights", "frequency",
+                "issued", "modified", "region_code", "temporal_start", "temporal_end",
                 "contact_name", "contact_email", "contact_phone", "share_type", "data_level",
                 "deidentified"):
         assert pkg[key] == data[key], key
@@ -49,13 +49,13 @@ def test_complete_dataset_is_accepted_and_shown_with_our_fields(ctx, org) -> Non
 @pytest.mark.parametrize("field, value, message", [
     ("identifier", "29000-01300008", "Identifier must be"),
     ("identifier", "", "This field is required"),
-    ("publisher_id", "91350100M000100Y44", "check character"),
-    ("publisher_id", "9135010OM000100Y43", "18 characters"),
+    ("publisher_identifier", "91350100M000100Y44", "check character"),
+    ("publisher_identifier", "9135010OM000100Y43", "18 characters"),
     ("theme", ["不存在的领域"], "is not one of the allowed values"),
     ("theme", [], "Select at least one"),
     ("access_rights", "open", "is not one of the allowed values"),
     ("frequency", "hourly", "is not one of the allowed values"),
-    ("spatial_coverage", "110000", "is not one of the allowed values"),
+    ("region_code", "110000", "is not one of the allowed values"),
     ("modified", "2018-05-01", "earlier than the publication date"),
     ("temporal_end", "2016-12-31", "before its start"),
     ("contact_phone", "12345678", "landline"),
@@ -73,7 +73,7 @@ def test_bad_field_values_are_rejected_with_a_message(ctx, org, field, value, me
 
 @pytest.mark.parametrize("field, value", [
     ("contact_phone", "13800138000"), ("contact_phone", "0755-1234567"),
-    ("publisher_id", "91110000802100433B"), ("identifier", "A01-02-001/00012"),
+    ("publisher_identifier", "91110000802100433B"), ("identifier", "A01-02-001/00012"),
     ("modified", "2018-06-01"), ("frequency", "irregular"), ("record_count", 0),
 ])
 def test_good_field_values_are_accepted(ctx, org, field, value) -> None:

@@ -256,13 +256,13 @@ def test_full_width_codes_are_normalised(api) -> None:
     status, body = api.call("package_create", dataset_dict(
         api.org_id, identifier="ＤＵＰ４４０１／０００００６" + unique_identifier("")[-8:].translate(
             str.maketrans("0123456789", "０１２３４５６７８９")),
-        publisher_id="１１４４００００００６９４００８１Ｘ", spatial_coverage="４４０１００",
+        publisher_identifier="１１４４００００００６９４００８１Ｘ", region_code="４４０１００",
         contact_phone="０２０－１２３４５６７８"))
     assert status == 200, body
     shown = body["result"]
     assert shown["identifier"].startswith("DUP4401/000006") and shown["identifier"].isascii()
-    assert shown["publisher_id"] == "11440000006940081X"
-    assert shown["spatial_coverage"] == "440100" and shown["contact_phone"] == "020-12345678"
+    assert shown["publisher_identifier"] == "11440000006940081X"
+    assert shown["region_code"] == "440100" and shown["contact_phone"] == "020-12345678"
     # and the normalised identifier is the one that is unique
     again = dataset_dict(api.org_id, identifier=shown["identifier"])
     status, body = api.call("package_create", again)

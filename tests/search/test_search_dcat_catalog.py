@@ -30,9 +30,9 @@ def marker(gd_search: None) -> str:
         tk.get_action("package_create")({"user": admin["name"], "ignore_auth": True}, {
             "type": "dataset", "name": unique("dc"), "title": title, "notes": "空气质量。",
             "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}", "owner_org": org["id"],
-            "publisher_name": "广东省生态环境厅", "publisher_id": "11440000006940081X",
+            "publisher_name": "广东省生态环境厅", "publisher_identifier": "11440000006940081X",
             "theme": ["生态环保"], "access_rights": "unconditional", "frequency": "daily",
-            "issued": "2018-06-01", "modified": "2018-07-01", "spatial_coverage": "440100",
+            "issued": "2018-06-01", "modified": "2018-07-01", "region_code": "440100",
             "contact_name": "数据科", "contact_email": "opendata@gd.gov.cn",
             "contact_phone": "020-12345678", "record_count": 10, "license_id": "cc-by",
             "resources": [{"url": "http://127.0.0.1/a.csv", "name": "文件", "format": "CSV"}]})

@@ -64,9 +64,9 @@ def world(gd_search: None) -> dict[str, Any]:
         data = {"type": "dataset", "name": unique("fx"), "title": f"{marker} {title}",
                 "notes": "说明。", "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}",
                 "owner_org": org["id"], "private": False, "publisher_name": "广东省数据管理局",
-                "publisher_id": "11440000006940081X", "theme": ["道路交通"],
+                "publisher_identifier": "11440000006940081X", "theme": ["道路交通"],
                 "access_rights": "unconditional", "frequency": "monthly",
-                "issued": "2018-06-01", "modified": "2018-07-01", "spatial_coverage": "440100",
+                "issued": "2018-06-01", "modified": "2018-07-01", "region_code": "440100",
                 "contact_name": "数据科", "contact_email": "opendata@gd.gov.cn",
                 "contact_phone": "020-12345678", "record_count": 10, "license_id": "cc-by",
                 "resources": [{"url": "http://127.0.0.1/x.csv", "name": "文件", "format": "CSV"}]}

@@ -25,7 +25,7 @@ def test_chinese_query_facets_and_facet_click(make_org: Callable, make_dataset: 
                  resources=[{"url": "http://127.0.0.1/taxi.xlsx", "name": "企业", "format": "XLSX"}])
     make_dataset(org, title="广州市公共停车场", notes="停车场泊位。", theme=["城乡建设"])
     scope = f'organization:{org["name"]}'
-    fields = ["theme", "access_rights", "frequency", "res_format", "spatial_coverage"]
+    fields = ["theme", "access_rights", "frequency", "res_format", "region_code"]
 
     result = search(q="出租汽车", fq=scope, **{"facet.field": fields})
     assert [r["title"] for r in result["results"]] == ["廣州市出租汽車企業名錄"]
@@ -39,7 +39,7 @@ def test_chinese_query_facets_and_facet_click(make_org: Callable, make_dataset: 
     assert facet(result, "theme") == {"道路交通": 2, "民生服务": 1, "城乡建设": 1}
     assert facet(result, "access_rights") == {"unconditional": 2, "conditional": 1}
     assert facet(result, "res_format") == {"CSV": 2, "XLSX": 1}
-    assert facet(result, "spatial_coverage") == {"440100": 3}
+    assert facet(result, "region_code") == {"440100": 3}
 
     # The organization's title is an index field of its own (Solr's Chinese text field
     # copies it; CKAN itself indexes the name only) and a word of it finds the datasets.

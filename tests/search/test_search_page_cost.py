@@ -58,9 +58,9 @@ def _dataset(org: dict[str, Any], title: str) -> dict[str, Any]:
     return {"type": "dataset", "name": unique("ds"), "title": title, "notes": "排序测试。",
             "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}", "owner_org": org["id"],
             "private": False, "publisher_name": "广东省交通运输厅",
-            "publisher_id": "11440000006940081X", "theme": ["道路交通"],
+            "publisher_identifier": "11440000006940081X", "theme": ["道路交通"],
             "access_rights": "unconditional", "frequency": "monthly", "issued": "2018-06-01",
-            "modified": "2018-07-01", "spatial_coverage": "440100", "contact_name": "数据管理科",
+            "modified": "2018-07-01", "region_code": "440100", "contact_name": "数据管理科",
             "contact_email": "opendata@gd.gov.cn", "contact_phone": "020-12345678",
             "record_count": 1, "license_id": "cc-by", "resources": []}
 

@@ -59,7 +59,7 @@ def test_page_filters_are_index_fields() -> None:
     import re
     from pathlib import Path
 
-    from ckanext.guangdong.schema.internal import INTERNAL_FIELDS
+    from ckanext.guangdong.metadata.internal import INTERNAL_FIELDS
     from ckanext.guangdong.search import fields
     schema = (Path(__file__).resolve().parents[2] / "docker/solr/conf/schema.xml").read_text()
     declared = set(re.findall(r'<field name="([^"]+)"', schema))

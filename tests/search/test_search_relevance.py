@@ -37,7 +37,7 @@ def indexed(gd_search: None) -> dict[str, Any]:
             "tags": [{"name": t} for t in e.tags], "groups": [], "extras": [],
             "metadata_created": f"{e.modified}T00:00:00", "metadata_modified": f"{e.modified}T00:00:{i % 60:02d}",
             "theme": e.theme, "access_rights": e.access_rights, "frequency": e.frequency,
-            "spatial_coverage": e.region, "publisher_name": e.org_title,
+            "region_code": e.region, "publisher_name": e.org_title,
             "resources": [{"name": e.title, "format": f, "url": f"http://127.0.0.1/{e.name}.{f.lower()}",
                            "description": ""} for f in e.formats],
         }

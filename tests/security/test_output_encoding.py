@@ -70,7 +70,7 @@ def hostile_data(leak_world: World, live_server: str) -> dict[str, Any]:
                                               {"user": editor["name"], "name": "t"})["token"]
     base = {k: v for k, v in leak_world.packages["public"].items()
             if k in ("publisher_name", "theme", "access_rights", "frequency", "issued", "modified",
-                     "spatial_coverage", "contact_name", "contact_email", "contact_phone",
+                     "region_code", "contact_name", "contact_email", "contact_phone",
                      "license_id", "share_type", "data_level", "deidentified")}
 
     def create(data: dict[str, Any]) -> dict[str, Any]:
@@ -167,7 +167,7 @@ def formula_titles(leak_world: World) -> dict[str, str]:
                                  org_type="department", region_code="440000")
     data = {k: v for k, v in leak_world.packages["public"].items()
             if k in ("publisher_name", "theme", "access_rights", "frequency", "issued", "modified",
-                     "spatial_coverage", "license_id", "share_type", "data_level", "deidentified")}
+                     "region_code", "license_id", "share_type", "data_level", "deidentified")}
     tk.get_action("package_create")(site_context(), {
         **data, "type": "dataset", "owner_org": org["id"], "title": "公式测试", "notes": "n",
         "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}",

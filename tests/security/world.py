@@ -117,7 +117,7 @@ def build() -> World:
             "tag_string": f"{m},{run}all", "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}",
             "owner_org": org_a["id"], "private": False, "publisher_name": "广东省泄漏测试厅",
             "theme": ["民生服务"], "access_rights": "unconditional", "frequency": "monthly",
-            "issued": "2018-06-01", "modified": "2018-07-01", "spatial_coverage": "440100",
+            "issued": "2018-06-01", "modified": "2018-07-01", "region_code": "440100",
             "contact_name": "数据管理科", "contact_email": "opendata@gd.gov.cn",
             "contact_phone": "020-12345678", "record_count": 10, "license_id": "cc-by",
             "share_type": "conditional_share", "data_level": "level2", "deidentified": "true",

@@ -2,7 +2,7 @@
 
 The catalog is a few hundred datasets made from a fixed seed, with free text in ASCII
 words only and keyword fields (tags, res_format, organization, groups, theme, frequency,
-access_rights, spatial_coverage, license_id, names, dates, record_count): nothing whose
+access_rights, region_code, license_id, names, dates, record_count): nothing whose
 matching depends on Chinese segmentation, which the two engines do differently on
 purpose (docs/search.md, "Chinese"). The generator writes CKAN-style package_search
 requests over it from a seed of its own, so a failure is replayed with GD_DIFF_SEED.
@@ -72,7 +72,7 @@ def build(seed: int = CATALOG_SEED, size: int = CATALOG_SIZE) -> list[dict[str, 
             "theme": rng.sample(THEMES, rng.randint(1, 2)),
             "access_rights": rng.choice(ACCESS),
             "frequency": rng.choice(FREQUENCIES),
-            "spatial_coverage": rng.choice(REGIONS),
+            "region_code": rng.choice(REGIONS),
             "publisher_name": ORG_TITLES[org],
             "resources": [{"name": f"资源{j}", "format": f, "description": "",
                            "url": f"http://127.0.0.1/r/{i}-{j}"}
@@ -91,13 +91,13 @@ def build(seed: int = CATALOG_SEED, size: int = CATALOG_SIZE) -> list[dict[str, 
 
 # -- the generator ------------------------------------------------------------------------------
 FACETABLE = ["tags", "res_format", "organization", "groups", "theme", "frequency",
-             "access_rights", "spatial_coverage", "license_id"]
+             "access_rights", "region_code", "license_id"]
 # Sorts that are total orders (ties broken by name), so pages can be compared one by one.
 # Single-valued fields only: Solr refuses to sort on a multi-valued one (docs/search.md,
 # "Differential tests").
 SORT_FIELDS = ["name", "metadata_modified", "metadata_created", "record_count", "issued",
                "modified", "frequency", "access_rights", "organization", "license_id",
-               "spatial_coverage", "title_string"]
+               "region_code", "title_string"]
 
 
 class Generator:
@@ -117,10 +117,10 @@ class Generator:
         """A (field, value) pair from the catalog's keyword fields."""
         r = self.rng
         field = r.choice(["tags", "res_format", "organization", "groups", "theme",
-                          "frequency", "access_rights", "spatial_coverage", "license_id", "name"])
+                          "frequency", "access_rights", "region_code", "license_id", "name"])
         values = {"tags": TAGS, "res_format": FORMATS, "organization": ORGS, "groups": GROUPS,
                   "theme": THEMES, "frequency": FREQUENCIES, "access_rights": ACCESS,
-                  "spatial_coverage": REGIONS, "license_id": LICENSES,
+                  "region_code": REGIONS, "license_id": LICENSES,
                   "name": [f"dx-{i:04d}" for i in range(0, CATALOG_SIZE, 7)]}[field]
         return field, r.choice(values)
 

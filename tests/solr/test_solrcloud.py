@@ -36,9 +36,9 @@ def make_dataset(solr_cloud: dict[str, Any]) -> Callable[..., dict[str, Any]]:
             "type": "dataset", "name": f"cloud-{uuid.uuid4().hex[:12]}", "title": title,
             "notes": f"{title}。", "identifier": f"29000/{uuid.uuid4().int % 10**10:010d}",
             "owner_org": org["id"], "publisher_name": "广东省交通运输厅",
-            "publisher_id": "11440000006940081X", "theme": ["民生服务"],
+            "publisher_identifier": "11440000006940081X", "theme": ["民生服务"],
             "access_rights": "unconditional", "frequency": "monthly", "issued": "2020-01-01",
-            "modified": "2020-02-01", "spatial_coverage": "440000", "contact_name": "数据科",
+            "modified": "2020-02-01", "region_code": "440000", "contact_name": "数据科",
             "contact_email": "opendata@gd.gov.cn", "contact_phone": "020-12345678",
             "record_count": 10, "license_id": "cc-by",
         }

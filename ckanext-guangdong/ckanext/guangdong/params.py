@@ -11,7 +11,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.guangdong.schema.openness import NotABoolean, parse_private
+from ckanext.guangdong.metadata.openness import NotABoolean, parse_private
 
 
 def as_int(data: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:

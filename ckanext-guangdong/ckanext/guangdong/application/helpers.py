@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.guangdong.application import links
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 # What @tk.blanket.helpers registers
 __all__ = ["guangdong_applications_using", "guangdong_used_dataset_list", "guangdong_used_dataset_names",

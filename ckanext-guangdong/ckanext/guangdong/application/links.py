@@ -5,8 +5,8 @@ from typing import Any
 
 import ckan.model as model
 
-from ckanext.guangdong.schema import openness
-from ckanext.guangdong.schema.lists import as_list
+from ckanext.guangdong.metadata import openness
+from ckanext.guangdong.metadata.lists import as_list
 
 
 def parse_refs(value: Any) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.guangdong.schema import openness, vocab
+from ckanext.guangdong.metadata import openness, vocab
 from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
@@ -44,7 +44,7 @@ class GuangdongApplicationPlugin(p.SingletonPlugin, FeatureTranslation):
                              search_params: dict[str, Any]) -> dict[str, Any]:
         facet = search_results.get("search_facets", {}).get("application_kind")
         if facet:
-            from ckanext.guangdong.schema.helpers import current_lang
+            from ckanext.guangdong.metadata.helpers import current_lang
             for item in facet.get("items", []):
                 item["display_name"] = vocab.label("application_kinds", item.get("name"),
                                                    current_lang())

@@ -1,8 +1,8 @@
 """统一社会信用代码 (GB 32100-2015) for demo publishers, with a correct check character
-(computed by the schema's own rule, schema/codes.py, which the validator checks against)."""
+(computed by the schema's own rule, metadata/codes.py, which the validator checks against)."""
 from __future__ import annotations
 
-from ckanext.guangdong.schema.codes import uscc_check_char
+from ckanext.guangdong.metadata.codes import uscc_check_char
 
 
 def make(registration: str, region_code: str, local_code: str) -> str:

@@ -1,13 +1,13 @@
 """Translate the demo data's plain codes into the stored values of the provincial schema.
 
-The schema owns the vocabularies (schemas/vocab/*.yaml, read by ckanext.guangdong.schema.vocab);
+The schema owns the vocabularies (schemas/vocab/*.yaml, read by ckanext.guangdong.metadata.vocab);
 the demo asks it rather than repeating their values.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from ckanext.guangdong.schema import vocab as schema_vocab
+from ckanext.guangdong.metadata import vocab as schema_vocab
 
 _COLUMN_TYPES = {"int": "integer", "float": "decimal", "date": "date", "month": "date", "year": "date"}
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 from . import recorder
 from .facts import EXTRA_KEYS, PackageFacts, normalise_formats

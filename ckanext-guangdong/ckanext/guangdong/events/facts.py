@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 # package_extra keys the counters need. Scheming stores every non-core field as an extra;
 # list fields (theme, used_datasets) are stored as a JSON list string.

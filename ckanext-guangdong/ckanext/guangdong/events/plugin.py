@@ -1,7 +1,7 @@
 """The events feature: a dated published / withdrawn record of every dataset and application.
 
 Package hooks compare the package's openness after each change with the last recorded state
-(``recorder``); the rule for "open" is the schema's (``ckanext.guangdong.schema.openness``).
+(``recorder``); the rule for "open" is the schema's (``ckanext.guangdong.metadata.openness``).
 What other features call lives in ``service``.
 """
 from __future__ import annotations

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 from .facts import PackageFacts
 

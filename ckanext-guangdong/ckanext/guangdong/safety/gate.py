@@ -9,7 +9,7 @@ A dataset is held back while
 - ``metadata``: its title, description, tags ... hold personal data, not cleared,
 - ``review``: its organisation needs a review and nobody approved this publication yet.
 
-Held means stored private, like 不予开放 (schema/openness.py): every reader of the private flag
+Held means stored private, like 不予开放 (metadata/openness.py): every reader of the private flag
 — search permission labels, DCAT, counters (events), previews, the DataStore API, activity
 streams — keeps it from the public without asking us. The publisher's wish to publish is kept
 as a publication request; when the last hold goes (clean scan, clearance, approval) the gate
@@ -28,7 +28,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 from . import config, scanner, tables
 

@@ -28,7 +28,7 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(IDataFile, inherit=True)
 
     def update_config(self, config: Any) -> None:
-        from ckanext.guangdong.schema import openness
+        from ckanext.guangdong.metadata import openness
 
         from . import gate
         openness.register_hold_check(gate.current_holds)  # the one rule asks the gate

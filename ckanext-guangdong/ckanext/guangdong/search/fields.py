@@ -26,8 +26,8 @@ PUBLIC_FIELDS: frozenset[str] = frozenset({
     "urls", "depends_on", "dependency_of", "derives_from", "has_derivation", "links_to",
     "linked_from", "child_of", "parent_of",
     # schemas/dataset.yaml and application.yaml
-    "identifier", "publisher_name", "publisher_id", "theme", "access_rights",
-    "access_conditions", "frequency", "issued", "modified", "spatial_coverage",
+    "identifier", "publisher_name", "publisher_identifier", "theme", "access_rights",
+    "access_conditions", "frequency", "issued", "modified", "region_code",
     "temporal_start", "temporal_end", "contact_name", "contact_email", "contact_phone",
     "record_count", "data_items", "used_datasets", "developer_name", "developer_type",
     "application_kind", "organization_title", "organization_region_code",

@@ -16,7 +16,7 @@ Actions that check every parameter themselves, with messages that say more, are 
 them (``SELF_CHECKED``): the search feature's package_search and package_autocomplete
 (paging, NUL; tests/search/test_search_bad_input.py); our own ``guangdong_*`` actions check
 their identifiers themselves. On
-dataset writes the schema's fields (``publisher_id`` …) are the schema's; only the dataset's
+dataset writes the schema's fields (``publisher_identifier`` …) are the schema's; only the dataset's
 own ``id`` and ``name`` are checked here. ckanext-dcat's catalog pages check their ``page``
 themselves (409 "Page param …").
 

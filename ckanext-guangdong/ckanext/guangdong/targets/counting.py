@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 Interval = tuple[dt.datetime, dt.datetime | None]
 

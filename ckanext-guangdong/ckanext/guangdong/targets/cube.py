@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 from . import counting
 from .counting import DIMENSIONS, Rules

@@ -63,7 +63,7 @@ def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def city_ranking(stats: dict[str, Any]) -> list[dict[str, Any]]:
     """All 21 cities (those without open datasets too), ranked by open datasets."""
-    from ckanext.guangdong.schema import vocab
+    from ckanext.guangdong.metadata import vocab
     found = {c["region_code"]: c for c in stats["by_city"] if c["region_code"] != "440000"}
     rows = [found.get(e["value"]) or {"region_code": e["value"], "title": e["label"].get("zh_Hans_CN"),
                                       "datasets": 0, "applications": 0}

@@ -133,8 +133,8 @@ def guangdong_label(labels: Any) -> str:
 def guangdong_dataset_facts(pkg: dict[str, Any]) -> dict[str, Any]:
     """What the top of a dataset page shows: formats, licence, update frequency, last update,
     views and downloads (CKAN's tracking counts, added to the dict by the tracking plugin).
-    The licence's name is in the page's language, as everywhere (schema/licenses.py)."""
-    from ckanext.guangdong.schema import licenses
+    The licence's name is in the page's language, as everywhere (metadata/licenses.py)."""
+    from ckanext.guangdong.metadata import licenses
 
     from . import portal
     resources = pkg.get("resources") or []

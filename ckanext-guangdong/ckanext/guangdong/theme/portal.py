@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from cachetools import TTLCache
 from ckan.types import Context, DataDict
 
-from ckanext.guangdong.schema import openness, vocab
+from ckanext.guangdong.metadata import openness, vocab
 
 CACHE_SECONDS = 60
 _cache: TTLCache = TTLCache(maxsize=4, ttl=CACHE_SECONDS)

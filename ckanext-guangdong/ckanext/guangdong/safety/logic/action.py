@@ -12,7 +12,7 @@ from flask import has_request_context
 from flask_babel import force_locale
 
 from ckanext.guangdong import params
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 from .. import gate, negative_list, tables
 

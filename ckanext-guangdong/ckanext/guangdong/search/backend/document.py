@@ -49,7 +49,7 @@ SINGLE_VALUED = ("state", "dataset_type", "capacity", "entity_type")
 # pass; facets on any other field are counted from ``k`` (same result, slower).
 # Changing this set needs a reindex, like a Solr schema change.
 FACET_FIELDS = frozenset({"organization", "groups", "tags", "res_format", "license_id", "theme",
-                          "access_rights", "frequency", "spatial_coverage", "application_kind"})
+                          "access_rights", "frequency", "region_code", "application_kind"})
 FACET_ORDER = tuple(sorted(FACET_FIELDS))  # the order of values in a row's fv
 FACET_SEPARATOR = "\x1f"
 

@@ -9,12 +9,12 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.guangdong import params
-from ckanext.guangdong.schema import internal, openness, visibility, vocab
-from ckanext.guangdong.schema.logic import check
+from ckanext.guangdong.metadata import internal, openness, renamed, visibility, vocab
+from ckanext.guangdong.metadata.logic import check
 
 # What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
 __all__ = ["bulk_update_public", "format_autocomplete", "guangdong_check_field", "package_create",
-           "package_update", "tag_list", "tag_search", "tag_autocomplete", "tag_show", "member_list",
+           "package_update", "package_patch", "tag_list", "tag_search", "tag_autocomplete", "tag_show", "member_list",
            "activity_create", "dcat_catalog_show", "dcat_catalog_search"]
 # registered only where that plugin is loaded (chaining an action that does not exist fails)
 CHAINED_IF_LOADED = {"activity_create": "activity", "dcat_catalog_show": "dcat",
@@ -91,6 +91,7 @@ def _drop_form_template_rows(data_dict: dict[str, Any]) -> None:
 @tk.chained_action
 def package_create(next_action: Callable[..., Any], context: Context,
                    data_dict: dict[str, Any]) -> Any:
+    renamed.accept_old_keys(data_dict)
     _drop_form_template_rows(data_dict)
     return next_action(context, data_dict)
 
@@ -98,11 +99,21 @@ def package_create(next_action: Callable[..., Any], context: Context,
 @tk.chained_action
 def package_update(next_action: Callable[..., Any], context: Context,
                    data_dict: dict[str, Any]) -> Any:
+    renamed.accept_old_keys(data_dict)
     _drop_form_template_rows(data_dict)  # resource_create/update/patch come through here too
     return next_action(context, data_dict)
 
 
-# --- traces of hidden datasets (schema/visibility.py) -----------------------------------
+@tk.chained_action
+def package_patch(next_action: Callable[..., Any], context: Context,
+                  data_dict: dict[str, Any]) -> Any:
+    """An old key in a patch must replace the stored value, which package_patch has already
+    merged in under the new key by the time package_update sees the request."""
+    renamed.accept_old_keys(data_dict)
+    return next_action(context, data_dict)
+
+
+# --- traces of hidden datasets (metadata/visibility.py) -----------------------------------
 
 def _sysadmin(context: Context) -> bool:
     from ckan import authz
@@ -267,7 +278,7 @@ def dcat_catalog_search(next_action: Callable[..., Any], context: Context,
 def guangdong_check_field(context: Context, data_dict: dict) -> dict[str, Any]:
     """Check one form value.
 
-    :param field: identifier, publisher_id, contact_phone, contact_email or record_count
+    :param field: identifier, publisher_identifier, contact_phone, contact_email or record_count
     :param value: the text typed so far
     :param id: the dataset being edited, if any (its own identifier is not a duplicate)
     :param lang: zh_Hans_CN or en (the page's language; default the site's)
@@ -275,6 +286,8 @@ def guangdong_check_field(context: Context, data_dict: dict) -> dict[str, Any]:
     """
     tk.check_access("guangdong_check_field", context, data_dict)
     field = data_dict.get("field")
+    if isinstance(field, str):
+        field = renamed.new_name(field)
     if not isinstance(field, str) or field not in check.CHECKS:
         raise tk.ValidationError({"field": [tk._("Unknown field")]})
     own_id = data_dict.get("id")

@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
 from ckan.types import Context
 
-from ckanext.guangdong.schema.logic import validators as v
+from ckanext.guangdong.metadata.logic import validators as v
 
 
 def _value_check(fn: Callable[[Any], Any]) -> Callable[[Any, Context], list[str]]:
@@ -44,7 +44,7 @@ def _record_count(value: Any, context: Context) -> list[str]:
 
 CHECKS: dict[str, Callable[[Any, Context], list[str]]] = {
     "identifier": _identifier,
-    "publisher_id": _value_check(v.guangdong_uscc),
+    "publisher_identifier": _value_check(v.guangdong_uscc),
     "contact_phone": _value_check(v.guangdong_phone),
     "contact_email": _value_check(v.guangdong_email),
     "record_count": _record_count,

@@ -5,7 +5,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.guangdong.schema import internal, vocab
+from ckanext.guangdong.metadata import internal, vocab
 
 # What @tk.blanket.helpers registers (current_lang is for our code, not templates)
 __all__ = ["guangdong_license_title", "guangdong_license_options", "guangdong_default_license",
@@ -46,20 +46,20 @@ def guangdong_is_internal_field(field: dict[str, Any]) -> bool:
 
 
 def guangdong_theme_uri(name: str) -> str | None:
-    from ckanext.guangdong.schema import skos
+    from ckanext.guangdong.metadata import skos
     return skos.theme_uri(name)
 
 
 def guangdong_license_title(pkg_dict: dict[str, Any]) -> str:
-    from ckanext.guangdong.schema import licenses
+    from ckanext.guangdong.metadata import licenses
     return licenses.license_title_of(pkg_dict or {})
 
 
 def guangdong_license_options() -> list[tuple[str, str]]:
-    from ckanext.guangdong.schema import licenses
+    from ckanext.guangdong.metadata import licenses
     return licenses.options()
 
 
 def guangdong_default_license() -> str:
-    from ckanext.guangdong.schema import licenses
+    from ckanext.guangdong.metadata import licenses
     return licenses.default_id()

@@ -13,7 +13,7 @@ from typing import Any
 import ckan.model as model
 import sqlalchemy as sa
 
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 
 def publicly_visible(package_id_column: Any) -> Any:

@@ -11,7 +11,7 @@ import uuid
 import ckan.model as model
 from pypinyin import lazy_pinyin
 
-from ckanext.guangdong.schema import openness
+from ckanext.guangdong.metadata import openness
 
 NAME_MAX = 100          # CKAN's PACKAGE_NAME_MAX_LENGTH
 _STEM_MAX = 80          # room for a "-NN" suffix and the prefix

@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from ckanext.guangdong.schema import vocab
+from ckanext.guangdong.metadata import vocab
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 RDF_LANG = {"zh_Hans_CN": "zh", "en": "en"}  # BCP 47 tags for our two UI locales

@@ -16,7 +16,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.guangdong import registration
-from ckanext.guangdong.schema import helpers, internal, licenses, openness
+from ckanext.guangdong.metadata import helpers, internal, licenses, openness
 from ckanext.guangdong.translation import FeatureTranslation
 
 _HERE = os.path.dirname(__file__)
@@ -24,7 +24,7 @@ _HERE = os.path.dirname(__file__)
 # Facet field -> vocabulary used to show its values as labels (None: shown as stored).
 FACET_VOCABULARIES: dict[str, str | None] = {
     "organization": None, "theme": "themes", "access_rights": "access_rights",
-    "frequency": "frequencies", "spatial_coverage": "regions", "res_format": "formats",
+    "frequency": "frequencies", "region_code": "regions", "res_format": "formats",
     "tags": None,
 }
 
@@ -73,7 +73,7 @@ def _add_titles(data_dict: dict[str, Any]) -> None:
 
 
 @tk.blanket.config_declarations
-@tk.blanket.actions(registration.actions("ckanext.guangdong.schema.logic.action"))
+@tk.blanket.actions(registration.actions("ckanext.guangdong.metadata.logic.action"))
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
@@ -87,7 +87,7 @@ class GuangdongSchemaPlugin(p.SingletonPlugin, FeatureTranslation):
     # IConfigurer
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
-        tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_schema")
+        tk.add_resource(os.path.join(_HERE, "assets"), "guangdong_metadata")
         # Our licence list (Chinese names through the schema's catalog) unless one is configured.
         if not config.get("licenses_group_url"):
             config["licenses_group_url"] = licenses.LICENSES_FILE_URL
@@ -152,7 +152,7 @@ def _facets(with_organization: bool) -> OrderedDict[str, Any]:
         ("theme", _("Themes")),
         ("access_rights", _("Access rights")),
         ("frequency", _("Update frequency")),
-        ("spatial_coverage", _("Region")),
+        ("region_code", _("Region")),
         ("res_format", _("Formats")),
         ("tags", _("Tags")),
     ]

@@ -4,7 +4,7 @@ The lists live in data so that the province can edit them without a code change;
 is the one place code reads them. Other features (targets dashboard, harvesters, search facets)
 import the functions here to turn stored values into labels or to map remote codes, e.g.::
 
-    from ckanext.guangdong.schema import vocab
+    from ckanext.guangdong.metadata import vocab
     vocab.label("themes", "民生服务", "en")        # -> "Livelihood services"
     vocab.label("regions", "441600")                # -> "河源市"
     vocab.frequency_from_gd_code("4")               # -> "monthly"

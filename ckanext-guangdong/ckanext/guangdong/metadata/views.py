@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort
 
-from ckanext.guangdong.schema import skos
+from ckanext.guangdong.metadata import skos
 
 vocab_blueprint = Blueprint("guangdong_vocab", __name__)
 __all__ = ["vocab_blueprint"]

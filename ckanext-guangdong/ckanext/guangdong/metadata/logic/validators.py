@@ -1,6 +1,6 @@
 """Validators of the provincial schema (registered by GuangdongSchemaPlugin through @tk.blanket.validators).
 
-Messages are English msgids translated in ``schema/i18n`` (zh_Hans_CN first): every error a
+Messages are English msgids translated in ``metadata/i18n`` (zh_Hans_CN first): every error a
 publisher or a harvester sees is in both languages. Validators marked ``scheming`` receive the
 scheming field definition first (ckanext-scheming's ``scheming_validator`` decorator).
 """
@@ -19,8 +19,8 @@ from ckan.lib.navl.dictization_functions import missing
 from ckan.types import Context
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.guangdong.schema import codes, naming, openness, vocab
-from ckanext.guangdong.schema.lists import as_list as _as_list
+from ckanext.guangdong.metadata import codes, naming, openness, vocab
+from ckanext.guangdong.metadata.lists import as_list as _as_list
 
 # What @tk.blanket.validators registers
 __all__ = [
@@ -458,7 +458,7 @@ def guangdong_format(value: Any) -> Any:
 def guangdong_license_default(value: Any) -> Any:
     """A licence left empty is the configured default (ckanext.guangdong.default_license)."""
     if _empty(value):
-        from ckanext.guangdong.schema import licenses
+        from ckanext.guangdong.metadata import licenses
         return licenses.default_id() or value
     return value
 
