@@ -60,25 +60,26 @@ def _department_index() -> dict[str, Any]:
             .filter(model.Group.is_organization.is_(True), model.Group.state == "active").all())
     ids = [r[0] for r in rows]
     codes = dict(model.Session.query(model.GroupExtra.value, model.GroupExtra.group_id)
-                 .filter(model.GroupExtra.group_id.in_(ids), model.GroupExtra.key == "publisher_id")
+                 .filter(model.GroupExtra.group_id.in_(ids), model.GroupExtra.key == "identifier")
                  .all()) if ids else {}
     _departments.update(at=time.monotonic(), by_title={t: i for i, t in rows}, by_code=codes)
     return _departments
 
 
-def department_org(publisher_name: str | None, publisher_id: str | None,
+def department_org(publisher_name: str | None, publisher_identifier: str | None,
                    mapping: dict[str, str]) -> str | None:
     """A provincial department the record names: by the source's explicit mapping, else an
     organization with org_type=department whose title equals the publisher name (or whose
-    publisher_id equals the record's 统一社会信用代码)."""
+    ``identifier``, the organization schema's 统一社会信用代码, equals the record's
+    ``publisher_identifier``)."""
     if publisher_name and publisher_name in mapping:
         group = model.Group.get(mapping[publisher_name])
         if group and group.state == "active":
             return group.id
-    if not publisher_name and not publisher_id:
+    if not publisher_name and not publisher_identifier:
         return None
     index = _department_index()
-    return index["by_title"].get(publisher_name or "") or index["by_code"].get(publisher_id or "")
+    return index["by_title"].get(publisher_name or "") or index["by_code"].get(publisher_identifier or "")
 
 
 def owner_org(values: dict[str, Any], cfg: dict[str, Any], crosswalk: Crosswalk) -> str:

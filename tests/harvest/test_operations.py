@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import ckan.plugins.toolkit as tk
 import pytest
@@ -115,3 +116,36 @@ def test_record_naming_a_provincial_department_goes_to_it():
     orgs = {d["harvest_remote_id"]: d["organization"]["name"] for d in datasets_of(source["id"])}
     assert orgs == {"R4402000000000": "city-440200", "R4402000000001": dept["name"],
                     "R4402000000002": "city-440200"}
+
+
+def test_record_naming_a_department_by_its_credit_code_goes_to_it():
+    """A record whose publisher name is written differently still reaches the department when
+    its 统一社会信用代码 (crosswalk: creditCode → publisher_identifier) is the organization's
+    ``identifier`` (schemas/organization.yaml)."""
+    from cityportals.harness import datasets_of, run_job
+
+    from ckanext.guangdong.demo.cityportals import fixtures
+    from ckanext.guangdong.demo.cityportals.api_portal import PortalState
+    from ckanext.guangdong.demo.cityportals.serve import serve_portal
+    from ckanext.guangdong.harvesters import organizations
+    from ckanext.guangdong.harvesters.site import site_context
+    from ckanext.guangdong.metadata import codes
+    first17 = "1144000000" + uuid.uuid4().hex[:7].upper().translate(str.maketrans("IOSVZ", "12345"))
+    code = first17 + codes.uscc_check_char(first17)
+    assert codes.uscc_valid(code)
+    dept = tk.get_action("organization_create")(site_context(), {
+        "name": f"gd-dept-{code.lower()}", "title": f"广东省测试厅{code[-4:]}", "identifier": code,
+        "region_code": "440000", "org_type": "department"})
+    organizations._departments["at"] = 0.0  # forget the cached department list of earlier tests
+    # A city of its own (no other test harvests 茂名), one record naming the department by code.
+    maoming = fixtures.City("440900", "茂名市", "0668", "data.maoming.gov.cn")
+    portal = serve_portal(PortalState(city=maoming, count=1, broken=False))
+    portal.state.changed[0] = {"officeName": "省测试厅（数据处）", "creditCode": code}
+    try:
+        source = make_source(portal.url, "guangdong_api", {"region_code": "440900", "preset": "kaifang_guangdong"},
+                             f"maoming-code-{code[-6:].lower()}")
+        run_job(source)
+    finally:
+        portal.stop()
+    orgs = {d["harvest_remote_id"]: d["organization"]["name"] for d in datasets_of(source["id"])}
+    assert orgs == {"R4409000000000": dept["name"]}
