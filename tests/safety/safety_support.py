@@ -115,6 +115,28 @@ def _load_finished(resource_id: str) -> bool:
     return bool(report) and report["state"] in ("complete", "error")
 
 
+CLEAN_CSV = csv_bytes(["地区", "人口"], [["广州市", "1882"], ["深圳市", "1779"]])
+
+
+def clean_dataset(org_type: str = "city") -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new dataset of one clean CSV upload (pop.csv, ``CLEAN_CSV``), once its scan and load
+    have ended: (dataset, resource) as created."""
+    org = make_org(org_type)
+    pkg = create(org["id"], resources=[{"upload": upload("pop.csv", CLEAN_CSV), "url": "pop.csv",
+                                        "name": "人口", "format": "CSV"}])
+    res = pkg["resources"][0]
+    wait_scan(pkg["id"], res["id"])
+    return pkg, res
+
+
+def wait_until(ready: Any, what: str, timeout: float = 60) -> None:
+    """Poll ``ready()`` every 0.2 s until it is true; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, f"{what} within {timeout} s"
+        time.sleep(0.2)
+
+
 def anonymous_sees(pkg_id: str) -> bool:
     import ckan.plugins.toolkit as tk
     from ckan import model

@@ -7,25 +7,24 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
-from safety_support import as_user, create, csv_bytes, make_org, scan_of, show, site_context, upload, wait_scan
+from safety_support import (
+    as_user,
+    clean_dataset,
+    scan_of,
+    show,
+    site_context,
+    upload,
+    wait_scan,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.usefixtures("worker"),
               pytest.mark.ckan_config("ckanext.guangdong.safety.scan_before_public", "true")]
 
-CLEAN_CSV = csv_bytes(["地区", "人口"], [["广州市", "1882"], ["深圳市", "1779"]])
-
 
 def loaded_dataset() -> tuple[dict[str, Any], dict[str, Any]]:
-    import time
-    org = make_org("city")
-    pkg = create(org["id"], resources=[{"upload": upload("pop.csv", CLEAN_CSV), "url": "pop.csv",
-                                        "name": "人口", "format": "CSV"}])
-    res = pkg["resources"][0]
-    wait_scan(pkg["id"], res["id"])
-    deadline = time.monotonic() + 60
-    while not show(pkg["id"])["resources"][0].get("datastore_active"):
-        assert time.monotonic() < deadline, "never loaded"
-        time.sleep(0.2)
+    pkg, res = clean_dataset()
+    wait_until(lambda: show(pkg["id"])["resources"][0].get("datastore_active"), "loaded")
     assert rows_of(res["id"]) == 2
     return pkg, res
 

@@ -9,12 +9,20 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 import requests
-from safety_support import anonymous_sees, as_user, create, csv_bytes, make_org, show, upload, wait_scan
+from safety_support import (
+    CLEAN_CSV,
+    anonymous_sees,
+    as_user,
+    clean_dataset,
+    csv_bytes,
+    show,
+    upload,
+    wait_scan,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.usefixtures("worker"),
               pytest.mark.ckan_config("ckanext.guangdong.safety.scan_before_public", "true")]
-
-CLEAN_CSV = csv_bytes(["地区", "人口"], [["广州市", "1882"], ["深圳市", "1779"]])
 
 
 def people_csv() -> bytes:
@@ -24,16 +32,8 @@ def people_csv() -> bytes:
 
 
 def public_dataset() -> tuple[dict[str, Any], dict[str, Any]]:
-    org = make_org("city")
-    pkg = create(org["id"], resources=[{"upload": upload("pop.csv", CLEAN_CSV), "url": "pop.csv",
-                                        "name": "人口", "format": "CSV"}])
-    res = pkg["resources"][0]
-    wait_scan(pkg["id"], res["id"])
-    import time
-    deadline = time.monotonic() + 60
-    while show(pkg["id"])["private"] is not False:
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    pkg, res = clean_dataset()
+    wait_until(lambda: show(pkg["id"])["private"] is False, "public")
     return pkg, res
 
 
