@@ -39,6 +39,9 @@ MM = "最少匹配数"
 RANGE_FIELD = "范围查询须指定字段"
 WT = "不支持的返回格式"
 REPEATED = "只能给一次"
+FACET = "分面只适用于"
+SORT_FIELD = "请按相关度（score）或公开字段排序"
+DEFTYPE = "不支持的查询解析器"
 
 API = "/api/3/action/package_search"
 
@@ -130,7 +133,42 @@ CASES: list[Any] = [
     any_engine("/dataset/", {"q": '{!lucene}*:*'}, 400, UNSUPPORTED),
     any_engine("/dataset/", {"q": '{!func}sum(1,2)'}, 400, UNSUPPORTED),
     any_engine("/application/", {"q": '{!lucene}*:*'}, 400, UNSUPPORTED),
-    any_engine(API, {"fq": "_query_:a"}, 409, "Magic fields"),             # CKAN's own refusal
+    any_engine(API, {"fq": "_query_:a"}, 400, UNSUPPORTED),     # CKAN's was an English 409
+    any_engine(API, {"q": "_query_:x"}, 400, UNSUPPORTED),
+    any_engine("/dataset/", {"q": "_query_:x"}, 400, UNSUPPORTED),     # was a 200 "Error" page
+    any_engine(API, {"q": "交通 {!lucene}x"}, 400, UNSUPPORTED),      # not at the start
+    any_engine("/dataset/", {"q": "交通 {!lucene}x"}, 400, UNSUPPORTED),
+    # -- parsers: what the embedded engine runs (func read any field's value through a score)
+    any_engine(API, {"q": "strdist(creator_user_id,'d8',edit)", "defType": "func",
+                     "fl": "name,score"}, 400, DEFTYPE),
+    any_engine(API, {"q": "<x/>", "defType": "xmlparser"}, 400, DEFTYPE),
+    any_engine(API, {"q": 'title:"交*"', "defType": "complexphrase"}, 400, DEFTYPE),
+    any_engine(API, {"q": "交通", "defType": "nope"}, 400, DEFTYPE),
+    any_engine(API, {"q": "交通", "defType": "edismax"}, 200, None),
+    any_engine(API, {"q": "交通 医疗", "mm": "abc"}, 400, MM),
+    any_engine(API, {"q": "交通 医疗", "tie": "abc"}, 400, PARAM),
+    any_engine(API, {"q": "交通 医疗", "tie": "0.1", "mm": "1"}, 200, None),
+    # -- regular expressions (a real Solr ran them)
+    any_engine(API, {"q": "name:/.*/"}, 400, UNSUPPORTED),
+    any_engine(API, {"fq": "name:/.*/"}, 400, UNSUPPORTED),
+    any_engine(API, {"fq": "tags:a AND (name:/.*/)"}, 400, UNSUPPORTED),
+    # -- sort: score and public sortable fields only, as /dataset
+    any_engine(API, {"sort": "termfreq(text,'x') desc"}, 400, SORT),
+    any_engine(API, {"sort": "creator_user_id asc"}, 400, SORT_FIELD),
+    any_engine(API, {"sort": "nosuch asc"}, 400, SORT_FIELD),
+    any_engine(API, {"sort": "data_dict asc"}, 400, SORT_FIELD),
+    any_engine("/dataset/", {"sort": "creator_user_id asc"}, 400, SORT_FIELD),
+    any_engine(API, {"sort": "score desc, metadata_modified desc"}, 200, None),
+    # -- facets: public keyword fields only (internal values; text fields' vocabulary)
+    any_engine(API, {"rows": "0", "facet.field": '["creator_user_id","index_id",'
+                     '"permission_labels","_version_"]'}, 400, FACET),
+    any_engine(API, {"fq": "dataset_type:harvest", "facet.field": '["config","url"]'},
+               400, FACET),
+    any_engine(API, {"facet.field": '["text_zh"]', "facet.limit": "-1"}, 400, FACET),
+    any_engine(API, {"facet.field": '["notes"]'}, 400, FACET),
+    any_engine(API, {"facet.field": '["share_type"]'}, 400, FACET),
+    any_engine(API, {"facet.field": '["tags","res_format","theme"]', "facet.limit": "-1"},
+               200, None),
     (API, {"fq": "metadata_modified:[NOW+99999999999YEARS TO *]"}, 400, DATE),
     (API, {"fq": "metadata_modified:[NOW/FORTNIGHT TO *]"}, 400, DATE),
     (API, {"fq": "metadata_modified:[yesterday TO *]"}, 400, DATE),
@@ -145,10 +183,10 @@ CASES: list[Any] = [
     any_engine(API, {"facet.limit": "abc"}, 409, INTEGER),
     any_engine(API, {"facet.mincount": "-1"}, 409, NATURAL),
     any_engine(API, {"facet.field": "not json"}, 409, None),
-    any_engine(API, {"facet.field": '["' + "x" * 10000 + '"]', "facet": "true"}, 200, None),
-    (API, {"defType": "func"}, 400, UNSUPPORTED),
+    any_engine(API, {"facet.field": '["' + "x" * 10000 + '"]', "facet": "true"}, 400, FACET),
+    any_engine(API, {"defType": "func"}, 400, DEFTYPE),
     (API, {"q": "交通 医疗", "mm": "lots"}, 400, MM),
-    any_engine(API, {"q": "交通", "mm": "lots"}, 200, None),        # one clause: Solr never reads mm
+    any_engine(API, {"q": "交通", "mm": "lots"}, 400, MM),
     (API, {"q": "交通 医疗", "qf": "title^^2 )("}, 200, None),  # unknown qf: Solr ignores it
     any_engine(API, {"fl": "id,name", "rows": "1"}, 200, None),
     # response formats: CKAN reads JSON only (a real Solr answered wt=xml, and CKAN failed)
@@ -314,6 +352,29 @@ def test_bad_json_bodies(live_server: str, server_errors: list[logging.LogRecord
 
 
 @pytest.mark.search_engine_neutral
+@pytest.mark.parametrize("entry,status,message", [
+    ("(" * 10000 + "a" + ")" * 10000, 400, DEPTH),       # Solr's StackOverflowError: 500
+    (" OR ".join(f"tags:t{i}" for i in range(2000)), 400, "过多"),
+    ("name:/.*/", 400, UNSUPPORTED),
+    ("_query_:x", 400, UNSUPPORTED),
+    ("tags:(a", 400, INCOMPLETE),
+    ("tags:a OR tags:b", 200, None),
+])
+def test_fq_list_entries_have_the_limits_of_fq(live_server: str,
+                                              server_errors: list[logging.LogRecord],
+                                              entry: str, status: int,
+                                              message: str | None) -> None:
+    answer = requests.post(live_server + API, json={"fq_list": ["tags:x", entry]}, timeout=60)
+    body = body_of(answer)
+    assert answer.status_code == status, body[:400]
+    if message:
+        assert message in body, body[:400]
+    for leak in LEAKS:
+        assert leak not in body
+    assert not [r for r in server_errors if r.exc_info]
+
+
+@pytest.mark.search_engine_neutral
 def test_messages_follow_the_language(live_server: str) -> None:
     zh = requests.get(live_server + "/dataset/", params={"sort": "x asc,"}, timeout=60)
     en = requests.get(live_server + "/en/dataset/", params={"sort": "x asc,"}, timeout=60)
@@ -327,6 +388,9 @@ def test_messages_follow_the_language(live_server: str) -> None:
     ("/dataset/", {"q": "{!lucene}*:*"}, UNSUPPORTED, "Search query syntax not supported"),
     (API, {"wt": "xml"}, WT, "Unsupported response format"),
     (API, {"fq": ["tags:a", "tags:b"]}, REPEATED, "may be given only once"),
+    (API, {"facet.field": '["creator_user_id"]'}, FACET, "Cannot facet on field"),
+    (API, {"sort": "nosuch asc"}, SORT_FIELD, "Cannot sort by"),
+    (API, {"defType": "func"}, DEFTYPE, "Unsupported query parser"),
 ])
 def test_new_refusals_follow_the_language(live_server: str, path: str, params: dict[str, Any],
                                           zh_text: str, en_text: str) -> None:

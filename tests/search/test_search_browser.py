@@ -109,24 +109,26 @@ def test_shared_link_with_tracking_parameters(live_server: str, page: Any, title
     """A link shared from WeChat (utm_source, from) lists what the search itself finds, with
     no filter chip for the unknown parameters."""
     url = f"{live_server}{lang}/dataset/?" + urlencode(
-        {"q": titles["word"], "utm_source": "wechat", "from": "timeline"})
+        {"q": titles["word"], "utm_source": "wechat", "from": "timeline", "state": "STATE"})
     answer = visit(page, url, f"shared{lang.replace('/', '-')}")
     assert answer.status == 200
     text = page.inner_text("body")
     assert titles["both"] in text and titles["one"] in text and results in text
-    assert "wechat" not in text and "None" not in text and page.locator(".filtered.pill").count() == 0
+    assert "wechat" not in text and "STATE" not in text and "None" not in text and page.locator(".filtered.pill").count() == 0
 
 
 @pytest.mark.search_engine_neutral
+@pytest.mark.parametrize("q", ["{!lucene}*:*", "_query_:x"])
 @pytest.mark.parametrize("lang,expected,absent", [
     ("", ["不支持的搜索语法"], ["Error", "error while searching", "not supported"]),
     ("/en", ["Search query syntax not supported"], ["不支持"]),
 ])
 def test_local_parameters_page(live_server: str, page: Any, lang: str, expected: list[str],
-                               absent: list[str]) -> None:
-    """q={!lucene}*:* was a 200 page with an English "Error" notice on the Chinese page."""
-    answer = visit(page, f"{live_server}{lang}/dataset/?" + urlencode({"q": "{!lucene}*:*"}),
-                   f"localparams{lang.replace('/', '-')}")
+                               absent: list[str], q: str) -> None:
+    """q={!lucene}*:* (and _query_:x) was a 200 page with an English "Error" notice on the
+    Chinese page."""
+    answer = visit(page, f"{live_server}{lang}/dataset/?" + urlencode({"q": q}),
+                   f"localparams{lang.replace('/', '-')}-{q[:2]}")
     assert answer.status == 400
     text = page.inner_text("body")
     assert all(e in text for e in expected), text[:600]

@@ -39,7 +39,9 @@ def test_unknown_url_parameters_are_not_filters(app: Any, make_org: Callable,
     org = make_org(title="分享链接部门")
     make_dataset(org, title="分享链接公交线路数据", theme=["道路交通"])
     shared = app.get(f"{prefix}/dataset/", query_string={
-        "q": "分享链接公交", "utm_source": "wechat", "from": "timeline", "spm": "a.b"})
+        "q": "分享链接公交", "utm_source": "wechat", "from": "timeline", "spm": "a.b",
+        # index fields a visitor does not filter on: WeChat OAuth's state, name, version...
+        "code": "x", "state": "STATE", "name": "n", "version": "1", "dataset_type": "harvest"})
     page = shared.get_data(as_text=True)
     assert shared.status_code == 200 and "分享链接公交线路数据" in page
     assert 'class="filtered pill"' not in page and '<span class="facet">' not in page
@@ -70,3 +72,10 @@ def test_page_filters_are_index_fields() -> None:
     assert fields.public_fl("*") == sorted(fields.PUBLIC_FIELDS)
     assert fields.public_fl("id,data_dict score title*") == ["id", "score", "title", "title_string"]
     assert fields.public_fl(["validated_data_dict", "creator_user_id"]) == ["id"]
+    # facets only on public keyword fields (no tokenized text: its facet is the vocabulary)
+    strings = set(re.findall(r'<field name="([^"]+)" type="string"', schema))
+    assert fields.FACETABLE_FIELDS <= fields.PUBLIC_FIELDS & strings
+    multi = set(re.findall(r'<field name="([^"]+)"[^>]*multiValued="true"', schema))
+    sortable = fields.SORTABLE_FIELDS - {"score"}
+    assert sortable <= declared and not sortable & (multi | internal)
+    assert sortable - {"views_recent", "views_total"} <= fields.PUBLIC_FIELDS

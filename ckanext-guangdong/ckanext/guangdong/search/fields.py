@@ -34,11 +34,36 @@ PUBLIC_FIELDS: frozenset[str] = frozenset({
     "organization_type", "groups_title", "harvest_source_id", "harvest_remote_id",
     "harvest_remote_url", "harvested_at",
 })
+# Public keyword (Solr string) fields: what package_search may facet on for a visitor.
+# Facets on tokenized text fields (notes, text_zh...) listed the index's whole vocabulary
+# (and made Solr uninvert them); on internal fields they listed their values.
+FACETABLE_FIELDS: frozenset[str] = frozenset({
+    "id", "name", "url", "version", "license", "license_id", "tags", "groups",
+    "organization", "dataset_type", "state", "res_format", "res_url", "res_type",
+    "identifier", "publisher_name", "publisher_identifier", "theme", "access_rights",
+    "access_conditions", "frequency", "region_code", "contact_name", "contact_email",
+    "contact_phone", "used_datasets", "developer_name", "developer_type", "application_kind",
+    "organization_title", "organization_region_code", "organization_type", "groups_title",
+    "harvest_source_id", "harvest_remote_id", "harvest_remote_url", "harvested_at",
+})
+# Public single-valued fields a visitor may sort on (string, date or number fields), with
+# CKAN's popularity counters; plus ``score``. No functions, no internal fields.
+SORTABLE_FIELDS: frozenset[str] = frozenset({
+    "score", "id", "name", "title_string", "version", "url", "license", "license_id",
+    "organization", "dataset_type", "state", "metadata_created", "metadata_modified",
+    "identifier", "publisher_name", "publisher_identifier", "access_rights",
+    "access_conditions", "frequency", "region_code", "issued", "modified", "temporal_start",
+    "temporal_end", "record_count", "developer_name", "developer_type", "application_kind",
+    "organization_title", "organization_region_code", "organization_type", "harvested_at",
+    "views_recent", "views_total",
+})
+# Field filters the search pages document besides their facets (CKAN's default facets).
+PAGE_FILTER_FIELDS = frozenset({"organization", "groups", "tags", "res_format", "license_id"})
 # Parameters of the search pages that are not field filters (CKAN's search view and ours).
 PAGE_PARAMETERS = frozenset({"q", "page", "sort"})
 # CKAN's search view also takes extras (ext_*) and hidden parameters (_*) as they are;
-# vocabulary facets (vocab_*) and extras_* are filters on fields a site may add.
-_PASSED_PREFIXES = ("ext_", "_", "vocab_", "extras_", "res_extras_")
+# vocabulary facets (vocab_*) are filters on fields a site may add.
+_PASSED_PREFIXES = ("ext_", "_", "vocab_")
 
 
 def public_fl(fl: Any) -> list[str]:
@@ -62,8 +87,14 @@ def public_fl(fl: Any) -> list[str]:
     return wanted or ["id"]
 
 
+def is_facetable(name: str) -> bool:
+    return name in FACETABLE_FIELDS or name.startswith("vocab_")
+
+
 def is_page_filter(param: str, facets: set[str]) -> bool:
     """A URL parameter of the dataset search page that CKAN may turn into a field filter:
-    a facet of the page or a public index field (not ``utm_source``, ``from``...)."""
+    a facet of the page or a documented filter field. Not ``utm_source``, ``from``, nor
+    index fields a visitor would not filter on (WeChat OAuth's ``state=STATE``, ``name``,
+    ``version``, ``dataset_type``): CKAN made each a filter that found nothing."""
     return (param in PAGE_PARAMETERS or param.startswith(_PASSED_PREFIXES)
-            or param in facets or param in PUBLIC_FIELDS)
+            or param in facets or param in PAGE_FILTER_FIELDS)

@@ -41,6 +41,12 @@ def _messages() -> dict[str, str]:
         "wt": _("Unsupported response format “{value}” (parameter wt): the search API "
                 "answers in JSON only."),
         "range": _("Parameter “{param}” must be a whole number from {low} to {high}."),
+        "sort_field": _("Cannot sort by “{value}”: sort by score or by a public field "
+                        "(e.g. metadata_modified, title_string, name)."),
+        "facet_field": _("Cannot facet on field “{value}”: facets are available on public "
+                         "keyword fields only (e.g. tags, organization, res_format)."),
+        "deftype": _("Unsupported query parser “{value}” (parameter defType): use lucene, "
+                     "dismax or edismax."),
         "sort": _("Invalid sort “{value}”: use “field asc” or “field desc”, separated by "
                   "commas."),
     }

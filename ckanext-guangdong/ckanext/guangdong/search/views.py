@@ -8,9 +8,9 @@
   (``sort=title_string asc,``): such a sort is refused with a 400 first.
 - The same view (and the organization and group pages) turns every URL parameter it does
   not know into a field filter (``fq`` ``name:"value"``): a shared link with
-  ``utm_source=wechat`` found nothing and showed a chip "None: wechat". Parameters that
-  are neither a facet of the page nor a public index field (search/fields.py) are dropped
-  from the request before the view reads it; real fields keep CKAN's behaviour.
+  ``utm_source=wechat`` (or WeChat OAuth's ``state=STATE``) found nothing and showed a
+  chip "None: wechat". Parameters that are neither a facet of the page nor a documented
+  filter field (search/fields.py) are dropped from the request before the view reads it.
 """
 from __future__ import annotations
 

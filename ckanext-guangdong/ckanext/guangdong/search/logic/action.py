@@ -22,6 +22,7 @@ the DCAT catalog), package_autocomplete, and ckanext-dcat's catalog actions.
 """
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 from urllib.parse import urlencode
@@ -32,7 +33,7 @@ from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.types import Context, DataDict
 
 from ckanext.guangdong.search import fields, messages
-from ckanext.guangdong.search.backend import lucene, syntax
+from ckanext.guangdong.search.backend import lucene, parameters, syntax
 
 # What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
 __all__ = ["package_search", "package_autocomplete", "dcat_catalog_show", "dcat_catalog_search"]
@@ -78,14 +79,36 @@ def own_filter(fq: Any) -> Any:
     text = unicode_safe(fq)
     if not text.strip():
         return text
-    try:
-        node = syntax.parse(text, default_and=True)  # CKAN always sends q.op=AND
-    except syntax.QuerySyntaxError as exc:
-        raise SearchQueryError(messages.for_code(exc.code, exc.detail)) from None
+    node = _checked_filter(text)
     if isinstance(node, syntax.Boolean) and \
             all(c.occur == syntax.MUST_NOT for c in node.clauses):
         return f"+(*:* {text})"
     return f"+({text})"
+
+
+def _refuse_unsupported(node: syntax.Node | None) -> None:
+    """What neither engine should run, wherever it sits in the tree: regular expressions
+    (a real Solr ran them: expensive) and magic fields (CKAN's English 409)."""
+    if isinstance(node, syntax.Boolean):
+        for clause in node.clauses:
+            _refuse_unsupported(clause.query)
+    elif isinstance(node, syntax.Term):
+        name = node.field or ""
+        if name.startswith("{!") or name in ("_query_", "_val_"):
+            raise _refuse("unsupported", what=name)
+        if node.kind == "regex":
+            raise _refuse("unsupported", what="/regex/")
+
+
+def _checked_filter(text: str) -> syntax.Node | None:
+    """A filter (fq or one fq_list entry) parsed as Solr reads it (CKAN always sends
+    q.op=AND): syntax, nesting, clause count, regex and magic fields checked."""
+    try:
+        node = syntax.parse(text, default_and=True)
+    except syntax.QuerySyntaxError as exc:
+        raise SearchQueryError(messages.for_code(exc.code, exc.detail)) from None
+    _refuse_unsupported(node)
+    return node
 
 
 MAX_INT = 2**31 - 1
@@ -132,23 +155,79 @@ def precheck(data_dict: DataDict) -> None:
     if isinstance(start, (int, str)) and str(start).strip().lstrip("-").isdigit() \
             and not 0 <= int(start) <= MAX_INT:
         raise _refuse("range", param="start", low=0, high=MAX_INT)
+    _check_dismax_parameters(data_dict)
+    fq_list = data_dict.get("fq_list")
+    for entry in fq_list if isinstance(fq_list, (list, tuple)) else []:
+        # each entry is a filter of its own: the same limits as fq (a deep one overflowed
+        # Solr's stack: 500)
+        if isinstance(entry, str) and entry.strip():
+            _checked_filter(entry)
     q = data_dict.get("q")
     if q is None or (isinstance(q, str) and q.strip() in ("", '""', "''", "*:*")):
         return
     text = unicode_safe(q)
-    if text.lstrip().startswith("{!") and not _local_params_allowed(text):
-        # CKAN's refusal is an English SearchError: a 409 on the API and, on /dataset,
-        # a page with an English notice. Ours: 400 with a zh/en message.
+    if "{!" in text and not (text.lstrip().startswith("{!") and _local_params_allowed(text)):
+        # CKAN's refusal is an English SearchError (409 on the API, an English notice on
+        # /dataset), and only local parameters at the start are CKAN's to read.
         raise _refuse("unsupported", what="{!...}")
+    if text.lstrip().startswith("{!"):
+        return  # a parser the site allows: its own syntax
     # The parser CKAN will ask for (ckan.lib.search.query.PackageSearchQuery.run).
     parser = data_dict.get("defType") or ("dismax" if ":" not in text else "lucene")
-    if parser not in lucene.PARSERS:
-        return
     try:
-        lucene.parse(text, parser, True)
+        node = lucene.parse(text, parser, True)
     except lucene.QueryError as exc:
-        if exc.code != "unsupported":  # {!...}: CKAN's own rule answers that
+        raise _refuse(exc.code, **exc.detail) from None
+    _refuse_unsupported(node)
+
+
+def _check_dismax_parameters(data_dict: DataDict) -> None:
+    """defType, mm and tie as the embedded engine reads them: a bad one was a 409 that
+    asked the user to try again later (or, on Solr, ran: defType=func/xmlparser)."""
+    deftype = data_dict.get("defType")
+    if deftype not in (None, "") and deftype not in lucene.PARSERS:
+        raise _refuse("deftype", value=deftype)
+    mm = data_dict.get("mm")
+    if mm not in (None, ""):
+        try:
+            syntax.min_should_match(str(mm), 3)
+        except syntax.QuerySyntaxError:
+            raise _refuse("mm", value=mm) from None
+    tie = data_dict.get("tie")
+    if tie not in (None, ""):
+        try:
+            if not math.isfinite(float(str(tie))):
+                raise ValueError(tie)
+        except ValueError:
+            raise _refuse("param", param="tie") from None
+
+
+def check_public_request(data_dict: DataDict) -> None:
+    """What a visitor (any caller but the portal's own, ignore_auth) may facet and sort
+    on: public keyword fields (search/fields.py), sort also on score. Facets on internal
+    fields listed their values; on text fields, the index's vocabulary."""
+    facet_fields = data_dict.get("facet.field")
+    if isinstance(facet_fields, str):
+        try:
+            facet_fields = json.loads(facet_fields)
+        except ValueError:
+            facet_fields = None  # CKAN's own validation answers
+    if isinstance(facet_fields, str):
+        facet_fields = [facet_fields]
+    for name in facet_fields if isinstance(facet_fields, list) else []:
+        if isinstance(name, str) and "\x00" in name:
+            raise _refuse("nul", param="facet.field")
+        if isinstance(name, str) and not fields.is_facetable(name):  # others: CKAN's 409
+            raise _refuse("facet_field", value=name)
+    sort = data_dict.get("sort")
+    if isinstance(sort, str) and sort.strip():
+        try:
+            clauses = parameters.parse_sort(sort.strip())
+        except lucene.QueryError as exc:
             raise _refuse(exc.code, **exc.detail) from None
+        for name, _order in clauses:
+            if name not in fields.SORTABLE_FIELDS:
+                raise _refuse("sort_field", value=name)
 
 
 @tk.side_effect_free
@@ -156,6 +235,8 @@ def precheck(data_dict: DataDict) -> None:
 def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     data_dict = dict(data_dict)
     precheck(data_dict)
+    if not context.get("ignore_auth"):
+        check_public_request(data_dict)
     if "fq" in data_dict:
         data_dict["fq"] = own_filter(data_dict["fq"])
     if data_dict.get("fl") and not context.get("ignore_auth"):
