@@ -185,6 +185,9 @@ CASES: list[Any] = [
     any_engine(API, {"facet.field": "not json"}, 409, None),
     any_engine(API, {"facet.field": '["' + "x" * 10000 + '"]', "facet": "true"}, 400, FACET),
     any_engine(API, {"defType": "func"}, 400, DEFTYPE),
+    # function queries through bf/boost scored by internal fields (second Solr trial)
+    any_engine(API, {"q": "交通", "defType": "dismax", "bf": "strdist(creator_user_id,'d8',edit)"}, 400, PARAM),
+    any_engine(API, {"q": "交通", "defType": "edismax", "boost": "query($q)"}, 400, PARAM),
     (API, {"q": "交通 医疗", "mm": "lots"}, 400, MM),
     any_engine(API, {"q": "交通", "mm": "lots"}, 400, MM),
     (API, {"q": "交通 医疗", "qf": "title^^2 )("}, 200, None),  # unknown qf: Solr ignores it

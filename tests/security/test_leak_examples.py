@@ -83,6 +83,23 @@ def test_search_fields_never_carry_internal_fields(leak_world: World, live_serve
             assert w.markers["internal"] in text and w.packages["internal"]["name"] in text
 
 
+@pytest.mark.search_engine_neutral
+@pytest.mark.parametrize("mincount", ["0", "00", "-0"])
+def test_facets_never_list_values_of_hidden_datasets(leak_world: World, live_server: str, mincount: str) -> None:
+    """facet.mincount=0 made Solr list every value of its index with count 0: the names, ids,
+    download links and contact e-mails of private, draft and 不予开放 datasets (found by the
+    second Solr trial). A visitor's facet values are those of datasets the visitor may see."""
+    w = leak_world
+    hidden = {w.packages[k]["name"] for k in HIDDEN}
+    for role in ("anonymous", "other_editor"):
+        result = action(live_server, "package_search", w, role, q="*:*", rows=0, **{
+            "facet.field": json.dumps(["name"]), "facet.mincount": mincount, "facet.limit": "-1"})
+        names = result["search_facets"]["name"]["items"]
+        assert w.packages["public"]["name"] in {i["name"] for i in names}, role
+        assert not {i["name"] for i in names} & hidden, (role, mincount)
+        assert all(i["count"] >= 1 for i in names), (role, mincount)
+
+
 def test_fl_is_not_restricted_for_internal_callers(leak_world: World) -> None:
     """Code of the portal (ignore_auth) still reads the stored copies, e.g. to re-index."""
     import ckan.plugins.toolkit as tk

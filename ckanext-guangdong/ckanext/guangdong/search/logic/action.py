@@ -219,6 +219,20 @@ def check_public_request(data_dict: DataDict) -> None:
             raise _refuse("nul", param="facet.field")
         if isinstance(name, str) and not fields.is_facetable(name):  # others: CKAN's 409
             raise _refuse("facet_field", value=name)
+    # facet.mincount=0 made Solr list every value of its index with count 0, those of private,
+    # draft and 不予开放 datasets too (names, ids, download links, contact e-mails): a visitor's
+    # facets hold what the visitor may see, at least once (the embedded engine's rule already).
+    # Function queries scored datasets by any indexed field, internal ones too
+    # (bf=strdist(creator_user_id,'d8',edit)), past the refused defType=func: not for visitors.
+    for name in ("bf", "boost"):
+        if str(data_dict.get(name) or "").strip():
+            raise _refuse("param", param=name)
+    # (Negative and non-numeric values are CKAN's validator's to refuse.)
+    try:
+        if int(str(data_dict.get("facet.mincount", 1)).strip()) == 0:
+            data_dict["facet.mincount"] = 1
+    except ValueError:
+        pass
     sort = data_dict.get("sort")
     if isinstance(sort, str) and sort.strip():
         try:
