@@ -33,6 +33,8 @@ PUBLIC_FIELDS: frozenset[str] = frozenset({
     "application_kind", "organization_title", "organization_region_code",
     "organization_type", "groups_title", "harvest_source_id", "harvest_remote_id",
     "harvest_remote_url", "harvested_at",
+    # ckanext-harvest's harvest sources (/harvest facets by it)
+    "source_type",
 })
 # Public keyword (Solr string) fields: what package_search may facet on for a visitor.
 # Facets on tokenized text fields (notes, text_zh...) listed the index's whole vocabulary
@@ -45,6 +47,7 @@ FACETABLE_FIELDS: frozenset[str] = frozenset({
     "contact_phone", "used_datasets", "developer_name", "developer_type", "application_kind",
     "organization_title", "organization_region_code", "organization_type", "groups_title",
     "harvest_source_id", "harvest_remote_id", "harvest_remote_url", "harvested_at",
+    "source_type",
 })
 # Public single-valued fields a visitor may sort on (string, date or number fields), with
 # CKAN's popularity counters; plus ``score``. No functions, no internal fields.
