@@ -28,6 +28,7 @@ CONTROL=(--control-socket "$RUN/gunicorn.ctl")
 [ ${#RUN} -gt 90 ] && CONTROL=(--no-control-socket)
 start web "$VENV/bin/gunicorn" ckanext.guangdong.wsgi:application \
   --bind "$GD_WEB_HOST:$GD_WEB_PORT" --workers "${GD_WEB_WORKERS:-2}" --threads 4 --timeout 120 \
+  --limit-request-line 8190 \
   "${CONTROL[@]}" --access-logfile "$LOG/access.log"
 WEB_PID=$(cat "$RUN/web.pid")  # the web app this script watches (a later run writes its own file)
 trap 'stop_all; exit 0' INT TERM

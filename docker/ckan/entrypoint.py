@@ -42,6 +42,8 @@ ROLES: dict[str, list[str]] = {
             "--threads", os.environ.get("GD_WEB_THREADS", "4"),
             "--timeout", os.environ.get("GD_WEB_TIMEOUT", "120"),
             "--forwarded-allow-ips", "*",
+            # gunicorn's maximum (default 4094): a long Chinese search text fits (search/views.py)
+            "--limit-request-line", "8190",
             "--access-logfile", "-"],
     "gather": CKAN + ["harvester", "gather-consumer"],
     "fetch": CKAN + ["harvester", "fetch-consumer"],

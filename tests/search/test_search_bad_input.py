@@ -18,6 +18,7 @@ import requests
 pytestmark = pytest.mark.usefixtures("gd_search")
 
 DEEP = "(" * 3000 + "交通" + ")" * 3000
+DEEP_PAGE = "(" * 100 + "交通" + ")" * 100   # within the pages' length limit (500)
 LEAKS = ("SELECT ", "FROM guangdong", "guangdong_search_index", "tsquery", "jsonb",
          "sqlalchemy", "psycopg2", "Traceback", 'File "', "SOLR returned an error",
          "permission_labels", "CAST(")
@@ -42,6 +43,12 @@ REPEATED = "只能给一次"
 FACET = "分面只适用于"
 SORT_FIELD = "请按相关度（score）或公开字段排序"
 DEFTYPE = "不支持的查询解析器"
+TIE = "应为 0 到 1 之间的数"
+BOOST = "每个字段可带权重"
+UNKNOWN_PARAM = "不支持的搜索参数：ps"
+FQ_LIST = "过滤条件过多（最多 100 个）"
+TOO_LONG = "搜索语句过长（最多 500 个字符）"
+GROUP_SORT = "无法按“foo”排序"
 
 API = "/api/3/action/package_search"
 
@@ -88,8 +95,8 @@ CASES: list[Any] = [
     any_engine("/dataset/", {"page": "100000000000000000000"}, 400, RANGE),
     any_engine("/dataset/", {"page": "-3"}, 400, "page"),
     any_engine("/application/", {"page": "99999999999999999"}, 400, RANGE),
-    any_engine("/catalog.ttl", {"page": "0"}, 409, "Page param"),      # ckanext-dcat's own check
-    any_engine("/catalog.ttl", {"page": "abc"}, 409, "Page param"),
+    any_engine("/catalog.ttl", {"page": "0"}, 400, RANGE),      # ckanext-dcat's: an English 409
+    any_engine("/catalog.ttl", {"page": "abc"}, 400, RANGE),
     any_engine("/catalog.jsonld", {"page": "10000000"}, 400, RANGE),
     any_engine("/feeds/dataset.atom", {"page": "100000000000000000000"}, 400, RANGE),
     # -- sort
@@ -146,8 +153,17 @@ CASES: list[Any] = [
     any_engine(API, {"q": "交通", "defType": "nope"}, 400, DEFTYPE),
     any_engine(API, {"q": "交通", "defType": "edismax"}, 200, None),
     any_engine(API, {"q": "交通 医疗", "mm": "abc"}, 400, MM),
-    any_engine(API, {"q": "交通 医疗", "tie": "abc"}, 400, PARAM),
+    any_engine(API, {"q": "交通 医疗", "tie": "abc"}, 400, TIE),
     any_engine(API, {"q": "交通 医疗", "tie": "0.1", "mm": "1"}, 200, None),
+    # Solr's own refusals of these were a 409 "请稍后再试" (tie, qf: a 500 inside Solr)
+    any_engine(API, {"q": "交通 医疗", "tie": "2"}, 400, TIE),
+    any_engine(API, {"q": "交通 医疗", "tie": "-1"}, 400, TIE),
+    any_engine(API, {"q": "交通 医疗", "qf": "name^abc"}, 400, BOOST),
+    any_engine(API, {"q": "交通 医疗", "qf": "name^-1"}, 400, BOOST),
+    any_engine(API, {"q": "交通 医疗", "qf": "title^2 notes^0.5 name"}, 200, None),
+    any_engine(API, {"q": "交通 医疗", "mm": "2<"}, 400, MM),
+    any_engine(API, {"q": "交通 医疗", "mm": "2<-25% 9<-3"}, 200, None),
+    any_engine(API, {"q": "交通", "ps": "abc"}, 400, UNKNOWN_PARAM),   # CKAN's English text
     # -- regular expressions (a real Solr ran them)
     any_engine(API, {"q": "name:/.*/"}, 400, UNSUPPORTED),
     any_engine(API, {"fq": "name:/.*/"}, 400, UNSUPPORTED),
@@ -190,7 +206,7 @@ CASES: list[Any] = [
     any_engine(API, {"q": "交通", "defType": "edismax", "boost": "query($q)"}, 400, PARAM),
     (API, {"q": "交通 医疗", "mm": "lots"}, 400, MM),
     any_engine(API, {"q": "交通", "mm": "lots"}, 400, MM),
-    (API, {"q": "交通 医疗", "qf": "title^^2 )("}, 200, None),  # unknown qf: Solr ignores it
+    any_engine(API, {"q": "交通 医疗", "qf": "title^^2 )("}, 400, BOOST),
     any_engine(API, {"fl": "id,name", "rows": "1"}, 200, None),
     # response formats: CKAN reads JSON only (a real Solr answered wt=xml, and CKAN failed)
     any_engine(API, {"wt": "xml"}, 400, WT),
@@ -206,14 +222,23 @@ CASES: list[Any] = [
     any_engine(API, {"fq_list": ["tags:a", "tags:b"]}, 200, None),     # the list parameter
     # -- pages and feeds that search
     any_engine("/dataset/", {"q": 'title:"交通'}, 400, INCOMPLETE),
-    any_engine("/dataset/", {"q": "title:" + DEEP}, 400, DEPTH),
-    any_engine("/dataset/", {"q": DEEP}, 200, None),
+    any_engine("/dataset/", {"q": "title:" + DEEP_PAGE}, 400, DEPTH),
+    any_engine("/dataset/", {"q": DEEP_PAGE}, 200, None),
     any_engine("/dataset/", {"tags": 'x" OR'}, 400, None),
     any_engine("/dataset/", {"q": "交通 AND"}, 400, INCOMPLETE),
     any_engine("/application/", {"q": "title:(应用"}, 400, INCOMPLETE),
     any_engine("/feeds/custom.atom", {"q": 'title:"交通'}, 400, INCOMPLETE),
     ("/feeds/custom.atom", {"sort": "nope"}, 400, SORT),
     any_engine("/feeds/dataset.atom", {"page": "0"}, 400, "page"),
+    # over-long search text on pages: ours, not the server's English 414 (search/views.py)
+    any_engine("/dataset/", {"q": "交" * 460}, 200, None),
+    any_engine("/dataset/", {"q": "交" * 501}, 400, TOO_LONG),
+    any_engine("/organization/", {"q": "交" * 501}, 400, TOO_LONG),
+    any_engine("/feeds/custom.atom", {"q": "交" * 501}, 400, TOO_LONG),
+    # the publishers' list: CKAN's English "Cannot sort by field `foo`"
+    any_engine("/organization/", {"sort": "foo"}, 400, GROUP_SORT),
+    any_engine("/organization/", {"sort": "title desc"}, 200, None),
+    any_engine("/organization/", {"sort": "package_count"}, 200, None),
     # -- the DCAT catalog (ckanext-dcat runs package_search itself)
     any_engine("/catalog.ttl", {"q": "PM2.5 监测"}, 200, None),
     any_engine("/catalog.ttl", {"fq": "theme:道路交通 AND res_format:CSV"}, 200, None),
@@ -222,7 +247,7 @@ CASES: list[Any] = [
     any_engine("/catalog.jsonld", {"q": "a b c d e f g"}, 200, None),
     any_engine("/catalog.rdf", {"q": "title:(交通"}, 400, INCOMPLETE),
     ("/catalog.ttl", {"fq": "metadata_modified:[NOW-1000000YEARS TO *]"}, 400, DATE),
-    any_engine("/catalog.ttl", {"q": "title:" + DEEP}, 400, DEPTH),
+    any_engine("/catalog.ttl", {"q": "title:" + DEEP_PAGE}, 400, DEPTH),
     any_engine("/catalog.ttl", {"modified_since": "not a date"}, 409, "modified_since: 日期或日期时间（ISO 8601）"),  # ours, before dcat
     any_engine("/catalog.ttl", {"q": "<script>alert(1)</script> 交通"}, 200, None),
     any_engine("/api/3/action/dcat_catalog_search", {"q": 'title:"交通', "format": "ttl"}, 400, INCOMPLETE),
@@ -430,3 +455,49 @@ def test_a_database_failure_is_answered_short_and_logged(
     assert "guangdong_search_index" in logged  # the operators still see what failed
     page = requests.get(live_server + "/feeds/dataset.atom", timeout=60)
     assert page.status_code == 409 and "搜索暂时出错" in page.content.decode()
+
+
+@pytest.mark.search_engine_neutral
+def test_fq_list_has_a_cap(live_server: str) -> None:
+    """2,000 separate filters were accepted (each a filter query of its own)."""
+    over = requests.post(live_server + API, json={"fq_list": [f"tags:t{i}" for i in range(101)]},
+                         timeout=60)
+    assert over.status_code == 400 and FQ_LIST in body_of(over), body_of(over)[:300]
+    at = requests.post(live_server + API, json={"fq_list": [f"tags:t{i}" for i in range(100)]},
+                       timeout=60)
+    assert at.status_code == 200, body_of(at)[:300]
+
+
+@pytest.mark.search_engine_neutral
+@pytest.mark.parametrize("params", [{"sort": "nosuch asc"}, {"fq": "tags:(a"}])
+def test_api_search_errors_carry_our_message_alone(live_server: str, params: dict[str, Any]) -> None:
+    """CKAN put its English "Search Query is invalid: '…'" before our zh/en message."""
+    for language in ("zh-CN", "en"):
+        answer = requests.get(live_server + API, params=params, timeout=60,
+                              headers={"Accept-Language": language})
+        message = answer.json()["error"]["message"]
+        assert answer.status_code == 400
+        assert not message.startswith(("Search Query is invalid", "'")), message
+        chinese = any("\u4e00" <= c <= "\u9fff" for c in message)
+        assert chinese == (language == "zh-CN"), message
+
+
+@pytest.mark.search_engine_neutral
+@pytest.mark.parametrize("star", ["*", " * ", "＊"])
+def test_a_star_finds_everything(live_server: str, make_org: Any, make_dataset: Any,
+                                 star: str) -> None:
+    make_dataset(make_org())
+    every = requests.get(live_server + API, params={"q": "*:*", "rows": 0}, timeout=60).json()
+    found = requests.get(live_server + API, params={"q": star, "rows": 0}, timeout=60).json()
+    assert every["result"]["count"] > 0
+    assert found["result"]["count"] == every["result"]["count"]
+
+
+@pytest.mark.search_engine_neutral
+def test_many_words_are_found_or_refused_clearly(live_server: str) -> None:
+    """300 words: the embedded engine runs them; Solr's expansion over its fields passes its
+    maxClauseCount, which was a 409 "请稍后再试" for the user's own query."""
+    answer = requests.get(live_server + API, params={"q": "交通 " * 300}, timeout=60)
+    assert answer.status_code in (200, 400), body_of(answer)[:300]
+    if answer.status_code == 400:
+        assert "过多" in body_of(answer), body_of(answer)[:300]

@@ -49,6 +49,14 @@ def _messages() -> dict[str, str]:
                      "dismax or edismax."),
         "sort": _("Invalid sort “{value}”: use “field asc” or “field desc”, separated by "
                   "commas."),
+        "fq_list": _("Too many filters in fq_list (at most {max}): join conditions with AND "
+                     "in one filter."),
+        "tie": _("Invalid value “{value}” for parameter “tie”: a number from 0 to 1."),
+        "boost": _("Invalid value “{value}” for parameter “{param}”: fields separated by "
+                   "spaces, each optionally with a boost, e.g. title^2 notes^0.5."),
+        "group_sort": _("Cannot sort by “{value}”: sort by name, title or package_count, "
+                        "asc or desc."),
+        "unknown_param": _("Unsupported search parameter(s): {param}."),
     }
 
 

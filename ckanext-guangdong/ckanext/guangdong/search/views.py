@@ -11,14 +11,19 @@
   ``utm_source=wechat`` (or WeChat OAuth's ``state=STATE``) found nothing and showed a
   chip "None: wechat". Parameters that are neither a facet of the page nor a documented
   filter field (search/fields.py) are dropped from the request before the view reads it.
+- The Action API puts CKAN's English words before our zh/en message
+  (``Search Query is invalid: '...'``, the message as Python text): the API's search
+  errors carry our message alone.
 """
 from __future__ import annotations
 
+import ast
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchError, SearchQueryError
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict
 
 from ckanext.guangdong.search import fields, messages
@@ -73,6 +78,38 @@ def refuse_bad_sort_on_dataset_search() -> None:
         tk.abort(400, messages.for_code(exc.code, exc.detail))
 
 
+# CKAN's organization/group list (ckan.logic.action.get._group_or_org_list): one clause,
+# on these fields; anything else showed CKAN's English "Cannot sort by field `foo`".
+GROUP_SORT_FIELDS = ("name", "title", "package_count", "packages")
+
+
+@search_pages.before_app_request
+def refuse_bad_sort_on_group_list() -> None:
+    sort = request.args.get("sort")
+    if not sort or not _is_view("ckan.views.group", "index"):
+        return
+    pieces = sort.split()
+    if not (1 <= len(pieces) <= 2 and pieces[0] in GROUP_SORT_FIELDS
+            and (len(pieces) == 1 or pieces[1].lower() in ("asc", "desc"))):
+        tk.abort(400, messages.for_code("group_sort", {"value": sort}))
+
+
+# The longest search text a page takes: a URL with it (Chinese: 9 bytes a character,
+# percent-encoded) and the page's other parameters fits in the request line the servers
+# accept (gunicorn --limit-request-line 8190, scripts/run.sh and docker; nginx's 8k
+# buffers), so a long text gets this zh/en page, not the server's English 414.
+MAX_PAGE_Q = 500
+
+
+@search_pages.before_app_request
+def refuse_overlong_search_text() -> None:
+    if request.blueprint == "api":
+        return  # the API's rule: syntax.MAX_QUERY_CHARS (POST takes long queries)
+    q = request.args.get("q")
+    if q and len(q) > MAX_PAGE_Q:
+        tk.abort(400, messages.for_code("length", {"max": MAX_PAGE_Q}))
+
+
 @search_pages.app_errorhandler(SearchError)
 def search_error_page(exc: SearchError) -> Any:
     from ckan.lib import base
@@ -81,3 +118,32 @@ def search_error_page(exc: SearchError) -> Any:
     content = str(exc) if exc.args else messages.search_failed()
     return base.render("error_document_template.html",
                        {"code": code, "content": content, "name": name}), code
+
+
+# ckan/views/api.py: u'Search Query is invalid: %r' % e.args (and the same for SearchError)
+_CKAN_PREFIXES = {"Search Query Error": "Search Query is invalid: ", "Search Error": "Search error: "}
+
+
+@search_pages.after_app_request
+def api_search_error_without_ckan_prefix(response: Response) -> Response:
+    if request.endpoint != "api.action" or response.status_code not in (400, 409) \
+            or response.mimetype != "application/json":
+        return response
+    try:
+        body = json.loads(response.get_data(as_text=True))
+    except ValueError:
+        return response
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return response
+    prefix, message = _CKAN_PREFIXES.get(error.get("__type", "")), error.get("message")
+    if not prefix or not isinstance(message, str) or not message.startswith(prefix):
+        return response
+    try:
+        text = ast.literal_eval(message[len(prefix):])  # the repr of the one argument
+    except (ValueError, SyntaxError):
+        return response
+    if isinstance(text, str):
+        error["message"] = text
+        response.set_data(json.dumps(body))
+    return response

@@ -24,6 +24,7 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IConfigurable)
+    p.implements(p.IFeed, inherit=True)
 
     def configure(self, config: Any) -> None:
         # Search results' view counts in two statements instead of ~50 (theme/tracking_batch.py).
@@ -34,6 +35,10 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
         if tk.asbool(config.get("ckanext.guangdong.page_cache")):
             from ckanext.guangdong.theme.page_cache import install_write_listeners
             install_write_listeners()
+
+    def get_feed_class(self) -> Any:
+        from ckanext.guangdong.theme.feed import GuangdongFeed
+        return GuangdongFeed
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
@@ -50,6 +55,9 @@ class GuangdongThemePlugin(p.SingletonPlugin, FeatureTranslation):
         # CKAN's tracking, call its methods), and CKAN's I18nMiddleware outside has read the URL.
         from ckanext.guangdong.theme.views import home_index
         app.view_functions["home.index"] = home_index  # CKAN's endpoint, without its search
+        # Atom feeds' links with the request's parameters (theme/feed.py)
+        from ckanext.guangdong.theme import feed
+        feed.install(app)
         app.wsgi_app = ApiAcceptLanguage(app.wsgi_app)
         # Outermost of the app's own middleware: a hit costs a dictionary look-up.
         from ckanext.guangdong.theme import page_cache

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -53,11 +54,18 @@ def _query_error(exc: BaseException) -> lucene.QueryError | None:
 
 
 def _solr_rejected(exc: BaseException) -> bool:
-    """A real Solr's 400 (search_backend = solr): a bad query, not a failure."""
+    """A real Solr's 400 (search_backend = solr): a bad query, not a failure. (Solr
+    answers some of a visitor's bad parameters with 500, e.g. tie=2: precheck refuses
+    those first.)"""
     text = str(exc)
     return any(marker in text for marker in (
         "org.apache.solr.search.SyntaxError", "undefined field", "Can't determine a Sort Order",
-        "sort param", "Invalid Date", "Invalid Number"))
+        "sort param", "Invalid Date", "Invalid Number", "Invalid 'mm' spec",
+        "Solr responded with an error (HTTP 400)"))
+
+
+# ckan/lib/search/query.py: "Invalid search parameters: ['ps', 'qs']" (English)
+_CKAN_INVALID_PARAMETERS = re.compile(r"^Invalid search parameters: \[(.*)\]$", re.S)
 
 
 def short_error(exc: SearchError) -> SearchError:
@@ -66,10 +74,16 @@ def short_error(exc: SearchError) -> SearchError:
     if cause is not None:
         return SearchQueryError(messages.for_code(cause.code, cause.detail))
     if str(exc).startswith("SOLR returned an error running query"):
+        if "maxClauseCount" in str(exc):  # Solr's expansion of many words over its fields
+            return SearchQueryError(messages.for_code("clauses", {"max": syntax.MAX_CLAUSES}))
         if _solr_rejected(exc):
             return SearchQueryError(messages.query_syntax())
         return SearchError(messages.search_failed())
-    return exc  # CKAN's own short messages (invalid parameters, local params)
+    unknown = _CKAN_INVALID_PARAMETERS.match(str(exc))
+    if unknown:
+        names = ", ".join(sorted(re.findall(r"'([^']*)'", unknown.group(1))))
+        return SearchQueryError(messages.for_code("unknown_param", {"param": names}))
+    return exc  # CKAN's own short messages (local params)
 
 
 def own_filter(fq: Any) -> Any:
@@ -112,6 +126,9 @@ def _checked_filter(text: str) -> syntax.Node | None:
 
 
 MAX_INT = 2**31 - 1
+# Separate filters of one request (each its own filter query: 2,000 were accepted); more
+# conditions go in one fq (MAX_CLAUSES a query).
+MAX_FQ_LIST = 100
 
 
 def _refuse(code: str, **detail: Any) -> SearchQueryError:
@@ -157,6 +174,8 @@ def precheck(data_dict: DataDict) -> None:
         raise _refuse("range", param="start", low=0, high=MAX_INT)
     _check_dismax_parameters(data_dict)
     fq_list = data_dict.get("fq_list")
+    if isinstance(fq_list, (list, tuple)) and len(fq_list) > MAX_FQ_LIST:
+        raise _refuse("fq_list", max=MAX_FQ_LIST)
     for entry in fq_list if isinstance(fq_list, (list, tuple)) else []:
         # each entry is a filter of its own: the same limits as fq (a deep one overflowed
         # Solr's stack: 500)
@@ -193,13 +212,27 @@ def _check_dismax_parameters(data_dict: DataDict) -> None:
             syntax.min_should_match(str(mm), 3)
         except syntax.QuerySyntaxError:
             raise _refuse("mm", value=mm) from None
+        # every part, whatever the number of clauses ("2<" passed above; Solr: 400)
+        parts = " ".join(re.sub(r"\s*<\s*", "<", str(mm)).split()).split(" ")
+        if not all(_MM_PART.fullmatch(part) for part in parts) \
+                or (len(parts) > 1 and not all("<" in part for part in parts)):
+            raise _refuse("mm", value=mm)
     tie = data_dict.get("tie")
     if tie not in (None, ""):
         try:
-            if not math.isfinite(float(str(tie))):
+            if not 0 <= float(str(tie)) <= 1:  # Solr: "tieBreakerMultiplier must be in [0, 1]", a 500
                 raise ValueError(tie)
         except ValueError:
-            raise _refuse("param", param="tie") from None
+            raise _refuse("tie", value=tie) from None
+    for name in ("qf", "pf"):
+        # field^boost: Solr's Float.parseFloat of a non-number, or a negative boost, was a 500
+        value = data_dict.get(name)
+        if isinstance(value, str) and not all(_FIELD_BOOST.fullmatch(f) for f in value.split()):
+            raise _refuse("boost", param=name, value=value)
+
+
+_MM_PART = re.compile(r"(-?\d{1,9}<)?-?\d{1,9}%?")
+_FIELD_BOOST = re.compile(r"[^\s^]+(\^(\d+(\.\d*)?|\.\d+))?")
 
 
 def check_public_request(data_dict: DataDict) -> None:
@@ -244,6 +277,9 @@ def check_public_request(data_dict: DataDict) -> None:
                 raise _refuse("sort_field", value=name)
 
 
+MATCH_ALL = ("*", "＊")
+
+
 @tk.side_effect_free
 @tk.chained_action
 def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
@@ -251,6 +287,8 @@ def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     precheck(data_dict)
     if not context.get("ignore_auth"):
         check_public_request(data_dict)
+    if isinstance(data_dict.get("q"), str) and data_dict["q"].strip() in MATCH_ALL:
+        data_dict["q"] = "*:*"  # a user typing * expects everything (dismax read a literal *)
     if "fq" in data_dict:
         data_dict["fq"] = own_filter(data_dict["fq"])
     if data_dict.get("fl") and not context.get("ignore_auth"):
@@ -330,8 +368,8 @@ def _catalog(action: str, context: Context, data_dict: DataDict) -> Any:
     try:
         page = int(data_dict.get("page", 1) or 1)
     except (TypeError, ValueError):
-        raise dcat_logic.wrong_page_exception from None
-    if page > MAX_PAGE:  # its start would overflow any search backend
+        page = 0
+    if not 1 <= page <= MAX_PAGE:  # ckanext-dcat's own refusal is an English 409
         raise SearchQueryError(messages.for_code(
             "range", {"param": "page", "low": 1, "high": MAX_PAGE}))
     query = dcat_logic._search_ckan_datasets(context, data_dict)

@@ -1,0 +1,35 @@
+"""Atom feeds in the page's language with working links, and the API sentence under the
+dataset search results (CKAN's zh: "您也可以使用API (看 API文献)注册.")."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.usefixtures("gd_plugins")
+
+
+def test_custom_feed_in_chinese_with_the_request_in_its_links(live_server: str) -> None:
+    text = requests.get(live_server + "/feeds/custom.atom", params={"q": "交通", "page": "2"},
+                        timeout=60).text
+    assert 'xml:lang="zh-Hans-CN"' in text
+    assert "自定义查询" in text and "Custom query" not in text
+    assert "最近新增或更新的数据集" in text and "Recently created" not in text
+    links = dict((rel, href) for href, rel in re.findall(r'<link href="([^"]*)" rel="(\w+)"/>', text))
+    assert links["self"] == "/feeds/custom.atom?q=%E4%BA%A4%E9%80%9A&amp;page=2", links
+    assert links["alternate"] == "/dataset/?q=%E4%BA%A4%E9%80%9A", links
+    assert "query=" not in text
+    assert not re.search(r"page=\d+\.\d", text)   # CKAN's last page was a fraction
+
+
+def test_english_feed_says_english(live_server: str) -> None:
+    text = requests.get(live_server + "/en/feeds/custom.atom", params={"q": "交通"}, timeout=60).text
+    assert 'xml:lang="en"' in text and "Custom query" in text and "自定义查询" not in text
+
+
+def test_api_sentence_under_search_results_reads_well(live_server: str) -> None:
+    zh = requests.get(live_server + "/dataset/", timeout=60).text
+    assert "访问本目录" in zh and "(看" not in zh and "API文献" not in zh and "注册." not in zh
+    en = requests.get(live_server + "/en/dataset/", timeout=60).text
+    assert "You can also access this registry" in en
