@@ -227,8 +227,8 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
     told = False  # an IDataFile plugin has heard about this file
     fetched = False  # the whole file is at ``src`` (a parse failure may still be readable)
     with _job_log(resource_id) as logger:
+        src = os.path.join(tmpdir, "source")
         try:
-            src = os.path.join(tmpdir, "source")
             fetch.resource_file(resource, config.max_bytes(), src)
             fetched = True
             digest = _md5(src)

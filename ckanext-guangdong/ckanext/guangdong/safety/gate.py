@@ -163,6 +163,15 @@ def is_reviewer_of(user_name: str | None, org_id: str | None) -> bool:
     return bool(org_id) and authz.has_user_permission_for_group_or_org(org_id, user_name, "admin")
 
 
+def may_read_held_data(user_name: str | None, org_id: str | None) -> bool:
+    """A held dataset's data: its reviewers, and the organisation's editors (its publishers)."""
+    from ckan import authz
+    if is_reviewer_of(user_name, org_id):
+        return True
+    return bool(user_name) and bool(org_id) and \
+        authz.has_user_permission_for_group_or_org(org_id, user_name, "create_dataset")
+
+
 def is_provincial_reviewer(user_name: str | None) -> bool:
     from ckan import authz
     return bool(user_name) and (authz.is_sysadmin(user_name) or user_name in config.reviewers())
