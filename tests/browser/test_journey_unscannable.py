@@ -1,4 +1,4 @@
-"""An upload whose content cannot be checked (a PDF declared as such) holds its dataset, and
+"""An upload whose content cannot be checked (a PDF without a text layer: a scan of paper) holds its dataset, and
 its publisher reads why, in Chinese and in English: the dataset page's box names the hold, the
 safety page gives the reason. The safety job (``job.scan_upload``) runs in the test process: the
 browser suite has no worker."""
@@ -12,7 +12,18 @@ from browser_catalog import PASSWORD, _context, _upload, ensure_org, make_person
 
 pytestmark = pytest.mark.usefixtures("browser_plugins")
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)) * 4
+
+
+def scanned_pdf() -> bytes:
+    """A PDF page without text (a scan of paper): PDF text is read (pypdf), this has none."""
+    import io
+
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +53,7 @@ def test_an_unscannable_upload_is_held_and_the_publisher_reads_why(journey, publ
         "contact_phone": "0755-83456789", "license_id": "cc-by", "share_type": "conditional_share",
         "data_level": "level2", "deidentified": "false"})
     res = tk.get_action("resource_create")(dict(editor), {
-        "package_id": pkg["id"], "upload": _upload("people.pdf", PDF, "application/pdf"),
+        "package_id": pkg["id"], "upload": _upload("people.pdf", scanned_pdf(), "application/pdf"),
         "url": "people.pdf", "name": "名单扫描件", "format": "PDF"})
     model.Session.remove()
     scan_upload(res["id"])

@@ -1,6 +1,7 @@
 """Uploads are scanned by what they hold, not by their declared format: a CSV declared TXT,
 JSON or HTML, or packed in a ZIP, is read and its personal data holds the dataset; an upload
-that cannot be read (a PDF, an image) is held until a reviewer clears it. Real worker, real
+that cannot be read (an image, a PDF without text) is held until a reviewer clears it; a PDF
+with text and a Word document are read. Real worker, real
 uploads (the safety job, job.scan_upload)."""
 from __future__ import annotations
 
@@ -90,9 +91,9 @@ def test_a_clean_text_upload_is_released_after_its_scan() -> None:
 def test_an_upload_that_cannot_be_read_is_held_until_a_reviewer_clears_it(gd_app: object) -> None:
     from safety_support import in_language
     org = make_org("city")
-    pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)) * 4
-    pkg = create(org["id"], resources=[{"upload": upload("people.pdf", pdf), "url": "people.pdf",
-                                        "name": "名单", "format": "PDF"}])
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # an image: nothing here reads it
+    pkg = create(org["id"], resources=[{"upload": upload("people.png", png), "url": "people.png",
+                                        "name": "名单", "format": "PNG"}])
     row = wait_scan(pkg["id"], pkg["resources"][0]["id"], loaded=False)
     assert row["state"] == "failed"
     assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
@@ -155,3 +156,70 @@ def test_personal_data_on_a_second_sheet_holds_the_dataset() -> None:
     assert row["state"] == "findings", row
     assert ("名单: 身份证号码", "resident_id") in {(f["column"], f["detector"]) for f in row["findings"]}
     assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with a text layer (Helvetica: ASCII text, as ID numbers and mobiles are)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})
+    stream = DecodedStreamObject()
+    stream.set_data(("BT /F1 11 Tf 50 800 Td 14 TL " + " ".join(f"({ln}) '" for ln in lines) + " ET").encode("latin-1"))
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def people_docx() -> bytes:
+    import docx
+    header, rows = people()
+    document = docx.Document()
+    document.add_paragraph("办理情况名单")
+    table = document.add_table(rows=len(rows) + 1, cols=len(header))
+    for i, row in enumerate([header, *rows]):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = value
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("filename", "fmt", "column"), [
+    ("people.pdf", "PDF", "第1页"), ("people.docx", "DOCX", "表格1: 身份证号码"),
+], ids=["pdf-text", "docx-table"])
+def test_documents_with_text_are_read_not_held_as_unscannable(filename: str, fmt: str, column: str) -> None:
+    _header, rows = people()
+    content = text_pdf([f"{n} {r[1]}" for n, r in enumerate(rows, 1)]) if fmt == "PDF" else people_docx()
+    org = make_org("city")
+    pkg = create(org["id"], resources=[{"upload": upload(filename, content), "url": filename,
+                                        "name": "名单", "format": fmt}])
+    row = wait_scan(pkg["id"], pkg["resources"][0]["id"], loaded=False)
+    assert row["state"] == "findings", row
+    assert (column, "resident_id") in {(f["column"], f["detector"]) for f in row["findings"]}
+    assert not anonymous_sees(pkg["id"])
+    clean = create(org["id"], resources=[{"upload": upload("notes.pdf", text_pdf(["2024 total 1882"])),
+                                          "url": "notes.pdf", "name": "说明", "format": "PDF"}])
+    assert wait_scan(clean["id"], clean["resources"][0]["id"], loaded=False)["state"] == "clean"
+    released(clean["id"])
+
+
+def test_a_pdf_without_text_stays_unscannable(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)  # a page with no text layer, like a scan of paper
+    path = Path(str(tmp_path)) / "scan.pdf"
+    with open(path, "wb") as f:
+        writer.write(f)
+    with pytest.raises(filescan.Unscannable, match="no text"):
+        filescan.scan_file(str(path), filescan.Limits(10**7))
+    (Path(str(tmp_path)) / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)))
+    with pytest.raises(filescan.Unscannable):
+        filescan.scan_file(str(Path(str(tmp_path)) / "broken.pdf"), filescan.Limits(10**7))

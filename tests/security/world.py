@@ -311,7 +311,11 @@ def _policy(world: World) -> None:
             for res in pkg.get("resources", []):
                 texts[f"{key} resource id"] = res["id"]
             if pkg["type"] == "dataset":
-                texts[f"{key} DataStore row"] = f"{m[key]}cell"
+                row = {f"{key} DataStore row": f"{m[key]}cell"}
+                if key == "held" and role == "owner_member":  # held data: publishers and reviewers
+                    forbidden.update(row)
+                else:
+                    texts.update(row)
             (forbidden if key in hidden_pkgs else expected).update(texts)
         for key in RECORDS:
             target = expected if role == "sysadmin" else forbidden
@@ -319,11 +323,11 @@ def _policy(world: World) -> None:
         for key in ("rejected", "gather"):
             (expected if role == "sysadmin" else forbidden)[f"harvest error {key}"] = m[key]
         (expected if role == "sysadmin" else forbidden)["harvest credential"] = world.secret
-        # the held dataset: its file's values are the dataset's (members of the organization
-        # read its private datasets, DataStore tables included); the scan's findings are for its
-        # publishers and reviewers only (a member is neither)
+        # the held dataset: its data (file, DataStore rows, previews) and the scan's findings
+        # are for its publishers and reviewers only; the organization's plain members read its
+        # metadata (CKAN's member rule), not its data (docs/safety.md)
         for n, value in enumerate(world.held_values):
-            (forbidden if role in ("anonymous", "other_editor") else expected)[f"held value {n}"] = value
+            (expected if role in ("sysadmin", "publisher") else forbidden)[f"held value {n}"] = value
         for n, sample in enumerate(world.held_samples):
             (expected if role in ("sysadmin", "publisher") else forbidden)[f"held finding {n}"] = sample
         world.forbidden[role] = forbidden

@@ -24,5 +24,9 @@ class IDataFile(Interface):
         """The fetched file (``source_path``, not parsed) is the one loaded last time."""
 
     def data_file_failed(self, resource: dict[str, Any], package: dict[str, Any],
-                         error: str) -> None:
-        """The file could not be fetched or parsed; ``error`` says why (English)."""
+                         error: str, source_path: str = "",
+                         message: dict[str, Any] | None = None) -> None:
+        """The file could not be fetched or parsed; ``error`` says why (English), ``message``
+        the same as a message id and its parameters (messages.py, to translate where shown);
+        ``source_path`` is the fetched file when the fetch succeeded and the parse failed
+        (a ZIP declared CSV), empty otherwise."""

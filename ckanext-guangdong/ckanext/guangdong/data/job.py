@@ -225,10 +225,12 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
     tmpdir = tempfile.mkdtemp(prefix="guangdong-data-")
     touched = False
     told = False  # an IDataFile plugin has heard about this file
+    fetched = False  # the whole file is at ``src`` (a parse failure may still be readable)
     with _job_log(resource_id) as logger:
+        src = os.path.join(tmpdir, "source")
         try:
-            src = os.path.join(tmpdir, "source")
             fetch.resource_file(resource, config.max_bytes(), src)
+            fetched = True
             digest = _md5(src)
             if (not ignore_hash and resource.get("hash") == digest and previous.get("rows") is not None
                     and resource.get("datastore_active") and _existing_fields(resource_id)):
@@ -287,7 +289,8 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
             if not told:
                 told = True
                 _notify("data_file_failed", resource, package,
-                        error["message"] % error["params"] if error.get("params") else error["message"])
+                        error["message"] % error["params"] if error.get("params") else error["message"],
+                        src if fetched else "", error)
             # never SQL or a traceback in what the portal shows: our message, in English
             english = error["message"] % error["params"] if error.get("params") else error["message"]
             _hook(resource_id, "error", task_created, original_url, error=english[:500])

@@ -9,7 +9,10 @@ encoding detection (BOMs, UTF-8, charset-normalizer among the configured candida
 - other text: a delimited table when its rows agree on a width of two or more, free text
   otherwise (every hit counts, as in metadata);
 - ZIP and gzip: each member scanned the same way (bounded: members, size, depth).
-Anything else (PDF, images, Office documents, encrypted or broken archives) cannot be read:
+- PDF text (pypdf) and Word documents (python-docx: paragraphs as text, tables as tables),
+  when those libraries are installed (documents.py); a PDF without a text layer (a scan of
+  paper) cannot be read.
+Anything else (images, other Office documents, encrypted or broken files) cannot be read:
 ``Unscannable``, which holds the dataset until a reviewer clears it (``hold_unscannable``).
 
 Findings name where they were found ("人员.csv: 身份证号", "第二页: 手机"): no clear value.
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import detectors as d
+from . import documents
 from .scanner import TableScan, Thresholds, scan_text_fields
 
 MAX_MEMBERS = 200     # files inside one archive
@@ -38,6 +42,9 @@ TEXT_MIMES = ("application/json", "application/xml", "application/csv", "applica
 XLSX_MIMES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
 XLS_MIMES = ("application/vnd.ms-excel", "application/cdfv2", "application/x-ole-storage")
 ZIP_MIMES = ("application/zip", "application/x-zip-compressed")
+PDF_MIMES = ("application/pdf",)
+DOCX_MIMES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",)
+MAX_PAGES = 2000      # pages of a PDF read for text
 GZIP_MIMES = ("application/gzip", "application/x-gzip")
 N_ = str  # message ids, translated where they are shown (safety's catalog)
 
@@ -76,7 +83,7 @@ def mime_of(path: str) -> str:
 
 
 def kind_of(path: str) -> str:
-    """xlsx, xls, zip, gzip, text, or the MIME type of what cannot be read."""
+    """xlsx, xls, docx, pdf, zip, gzip, text, or the MIME type of what cannot be read."""
     if os.path.getsize(path) == 0:
         return "text"
     mime = mime_of(path)
@@ -90,7 +97,13 @@ def kind_of(path: str) -> str:
                 names = set(z.namelist())
         except (zipfile.BadZipFile, OSError) as e:
             raise Unscannable(N_("The archive is damaged and cannot be read")) from e
-        return "xlsx" if "xl/workbook.xml" in names else "zip"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        return "docx" if "word/document.xml" in names else "zip"
+    if mime in DOCX_MIMES:
+        return "docx"
+    if mime in PDF_MIMES:
+        return "pdf"
     if mime in GZIP_MIMES:
         return "gzip"
     if mime.startswith("text/") or mime in TEXT_MIMES:
@@ -120,6 +133,13 @@ def _scan(path: str, where: str, limits: Limits, options: d.Options, thresholds:
         _gzip(path, where, limits, options, thresholds, result, depth)
     elif kind == "text":
         _text(_decode(path, limits), where, options, thresholds, result)
+    elif kind == "pdf" and documents.reads_pdf():
+        _pages(documents.pdf_pages(path, limits.max_bytes, MAX_PAGES), where, options, result, numbered=True)
+    elif kind == "docx" and documents.reads_docx():
+        text, tables = documents.docx_content(path, limits.max_bytes)
+        for i, rows in enumerate(tables, 1):
+            _table(rows, _join(where, f"表格{i}"), options, thresholds, result)
+        _pages([text], where, options, result, numbered=False)
     else:
         raise Unscannable(N_("The file is neither a table nor text (PDF, image, document or "
                              "other binary data): its content cannot be checked for personal data"))
@@ -245,6 +265,16 @@ def _gzip(path: str, where: str, limits: Limits, options: d.Options, thresholds:
         except (OSError, EOFError) as e:
             raise Unscannable(N_("The archive is damaged and cannot be read")) from e
         _scan(dest, where, limits, options, thresholds, result, depth + 1)
+
+
+def _pages(pages: Iterable[str], where: str, options: d.Options, result: Result, *, numbered: bool) -> None:
+    """Text of a document (PDF pages, a Word document's paragraphs): free text, line by line,
+    every hit counts (as in metadata); findings name the page of a PDF."""
+    fields: list[tuple[str, str]] = []
+    for n, page in enumerate(pages, 1):
+        name = _join(where, f"第{n}页") if numbered else (where or "text")
+        fields += [(name, ln) for ln in page.splitlines() if ln.strip()]
+    result.add("", scan_text_fields(fields, options), len(fields))
 
 
 # --- text -----------------------------------------------------------------------------------

@@ -71,10 +71,12 @@ def is_tabular(res: Mapping[str, Any]) -> bool:
 
 
 def is_sniffed(res: Mapping[str, Any]) -> bool:
-    """An upload the data feature does not load (declared TXT, JSON, ZIP, HTML, PDF ...): the
-    safety job reads it by its content (filescan.py), whatever its declared format says."""
+    """A file the data feature does not load (an upload or a link declared TXT, JSON, ZIP,
+    HTML, PDF ...): the safety job fetches it (a link through the URL policy) and reads it by
+    its content (filescan.py), whatever its declared format says."""
     return (isinstance(res, Mapping) and res.get("state", "active") == "active"
-            and res.get("url_type") == "upload" and bool(res.get("url")) and not is_tabular(res))
+            and res.get("url_type") not in TABULAR_SKIP and bool(res.get("url"))
+            and not is_tabular(res))
 
 
 def is_scanned(res: Mapping[str, Any]) -> bool:
@@ -159,6 +161,15 @@ def is_reviewer_of(user_name: str | None, org_id: str | None) -> bool:
     if authz.is_sysadmin(user_name) or user_name in config.reviewers():
         return True
     return bool(org_id) and authz.has_user_permission_for_group_or_org(org_id, user_name, "admin")
+
+
+def may_read_held_data(user_name: str | None, org_id: str | None) -> bool:
+    """A held dataset's data: its reviewers, and the organisation's editors (its publishers)."""
+    from ckan import authz
+    if is_reviewer_of(user_name, org_id):
+        return True
+    return bool(user_name) and bool(org_id) and \
+        authz.has_user_permission_for_group_or_org(org_id, user_name, "create_dataset")
 
 
 def is_provincial_reviewer(user_name: str | None) -> bool:
@@ -374,6 +385,8 @@ def current_holds(pkg: Any, rows: dict[str, dict[str, Any]] | None = None,
         if not is_scanned(res_dict):
             continue
         hold = resource_hold(res_dict, rows.get(res.id), False)
+        if hold == PENDING and not config.scan_before_public():
+            hold = None  # as at the write (decide): the job holds it if the scan finds anything
         if hold and hold not in holds:
             holds.append(hold)
     md = rows.get(METADATA_SUBJECT)

@@ -4,6 +4,7 @@ dataset (held while findings stand, released when nothing is in the way)."""
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import os
 import sys
@@ -96,10 +97,9 @@ def _limits() -> filescan.Limits:
 
 
 def scan_upload(resource_id: str) -> None:
-    """The job for an upload the data feature does not load (declared TXT, JSON, ZIP, HTML,
-    PDF ...): read by its content (filescan.py); what cannot be read is recorded as failed,
+    """The job for a file the data feature does not load (an upload or a link declared TXT,
+    JSON, ZIP, HTML, PDF ...): read by its content (filescan.py); what cannot be read is recorded as failed,
     which holds the dataset while ``hold_unscannable`` is on."""
-    import hashlib
     import time
 
     import ckan.plugins.toolkit as tk
@@ -131,22 +131,12 @@ def scan_upload(resource_id: str) -> None:
     limits = _limits()
     with tempfile.TemporaryDirectory(prefix="guangdong-safety-") as tmp:
         src = os.path.join(tmp, "source")
-        try:
+        try:  # an upload from storage, a link through the project's URL policy (urlpolicy.py)
             fetch.resource_file(resource, limits.max_bytes, src)
         except LoadError as e:
-            record(resource, package["id"], "failed", error=str(e)[:1000])
+            record(resource, package["id"], "failed", error=stored_error(e.as_dict()))
             return
-        digest = hashlib.md5(usedforsecurity=False)
-        with open(src, "rb") as f:
-            while chunk := f.read(1024 * 1024):
-                digest.update(chunk)
-        try:
-            result = filescan.scan_file(src, limits, config.options(), config.thresholds())
-        except filescan.Unscannable as e:
-            record(resource, package["id"], "failed", digest=digest.hexdigest(), error=e.message)
-            return
-    record(resource, package["id"], "findings" if result.findings else "clean",
-           digest=digest.hexdigest(), rows=result.rows, findings=result.findings)
+        scan_by_content(resource, package["id"], src)
 
 
 def on_unchanged(resource: dict[str, Any], package: dict[str, Any], source_path: str, digest: str) -> None:
@@ -169,7 +159,62 @@ def on_unchanged(resource: dict[str, Any], package: dict[str, Any], source_path:
         on_prepared(resource, package, prepared, digest)
 
 
-def on_failed(resource: dict[str, Any], package: dict[str, Any], error: str) -> None:
+def stored_error(message: dict[str, Any] | None, fallback: str = "") -> str:
+    """A load error as stored with a scan: its message id, or the id and its parameters as
+    JSON when it has some (``error_text`` translates both where they are shown)."""
+    if not message or not message.get("message"):
+        return (fallback or "")[:1000]
+    if message.get("params"):
+        return json.dumps({"message": message["message"], "params": message["params"]},
+                          ensure_ascii=False, default=str)[:1000]
+    return str(message["message"])[:1000]
+
+
+def error_text(stored: str | None) -> str | None:
+    """A stored error in the request's language (the data feature's, the URL policy's or
+    our own catalog: CKAN merges them)."""
+    if not stored:
+        return None
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.guangdong.data.messages import render
+    if stored.startswith('{"message"'):
+        try:
+            msg = json.loads(stored)
+        except ValueError:
+            return stored
+        return render(msg)
+    return tk._(stored)
+
+
+def _md5(path: str) -> str:
+    import hashlib
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def scan_by_content(resource: dict[str, Any], package_id: str, path: str) -> None:
+    """Read a fetched file by what it holds (filescan.py) and record the scan."""
+    digest = _md5(path)
+    try:
+        result = filescan.scan_file(path, _limits(), config.options(), config.thresholds())
+    except filescan.Unscannable as e:
+        record(resource, package_id, "failed", digest=digest, error=e.message)
+        return
+    record(resource, package_id, "findings" if result.findings else "clean",
+           digest=digest, rows=result.rows, findings=result.findings)
+
+
+def on_failed(resource: dict[str, Any], package: dict[str, Any], error: str, source_path: str = "",
+              message: dict[str, Any] | None = None) -> None:
     if not gate.is_scanned(resource):
         return
-    record(resource, package["id"], "failed", error=(error or "")[:1000])
+    if source_path and os.path.exists(source_path):
+        # fetched but not loadable as a table (a ZIP declared CSV, a workbook declared CSV):
+        # read by its content like any other file, instead of holding it as unscannable
+        scan_by_content(resource, package["id"], source_path)
+        return
+    record(resource, package["id"], "failed", error=stored_error(message, error))

@@ -48,6 +48,9 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
         decision = context.pop(gate.CONTEXT_KEY, None) if isinstance(context, dict) else None
         if decision is not None and pkg_dict.get("id"):
             gate.after_write(context, pkg_dict, decision)
+        if pkg_dict.get("id") and pkg_dict.get("private"):
+            from . import activity  # old entries of its public days no longer name it
+            activity.restrict_to_current(pkg_dict["id"])
         forced = context.pop("guangdong_safety_negative_list", None) if isinstance(context, dict) else None
         if forced and pkg_dict.get("id"):
             tables.audit("negative_list_forced", context.get("user"), pkg_dict["id"], matches=forced)
@@ -63,6 +66,7 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
         from . import job
         job.on_unchanged(resource, package, source_path, digest)
 
-    def data_file_failed(self, resource: dict[str, Any], package: dict[str, Any], error: str) -> None:
+    def data_file_failed(self, resource: dict[str, Any], package: dict[str, Any], error: str,
+                         source_path: str = "", message: dict[str, Any] | None = None) -> None:
         from . import job
-        job.on_failed(resource, package, error)
+        job.on_failed(resource, package, error, source_path, message)

@@ -187,7 +187,7 @@ def publication(package_id: str) -> dict[str, Any] | None:
 
 def publications(states: tuple[str, ...]) -> list[dict[str, Any]]:
     rows = conn().execute(text(f"SELECT {', '.join(PUB_FIELDS)} FROM {PUBLICATION} "
-                               f"WHERE state = ANY(:s) ORDER BY submitted_at"), {"s": list(states)})
+                               f"WHERE state = ANY(:s) ORDER BY submitted_at, package_id"), {"s": list(states)})
     return [dict(zip(PUB_FIELDS, r, strict=False)) for r in rows]
 
 

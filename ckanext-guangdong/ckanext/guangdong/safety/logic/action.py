@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from ckanext.guangdong import params
 from ckanext.guangdong.metadata import openness
 
-from .. import gate, negative_list, tables
+from .. import gate, job, negative_list, tables
 
 log = logging.getLogger(__name__)
 _ = tk._
@@ -172,10 +172,15 @@ def bulk_update_public(up: Callable[..., Any], context: Context, data_dict: Data
     are refused there (the whole request fails, nothing changes), like 不予开放."""
     from ckan import model as ckan_model
     ids = data_dict.get("datasets") or []
+    org_id = data_dict.get("org_id")
     held = []
-    if isinstance(ids, list) and ids:
+    if isinstance(ids, list) and ids and isinstance(org_id, str):
+        # only the organisation's own datasets: CKAN changes no other, and a name of another
+        # organisation's held dataset is not the caller's to read
+        org = ckan_model.Group.get(org_id)
         for pkg in ckan_model.Session.query(ckan_model.Package).filter(
-                ckan_model.Package.id.in_([str(i) for i in ids])):
+                ckan_model.Package.id.in_([str(i) for i in ids]),
+                ckan_model.Package.owner_org == (org.id if org is not None else org_id)):
             if pkg.type != openness.DATASET_TYPE:
                 continue
             holds = list(openness.publication_holds(pkg))
@@ -248,7 +253,7 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
         row = rows[res.id]
         files.append({"resource_id": res.id, "name": names.get(res.id), "state": row["state"],
                       "rows": row["rows"], "findings": row["findings"],
-                      "error": _(row["error"]) if row["error"] else None,  # our message ids
+                      "error": job.error_text(row["error"]),  # message ids (and parameters)
                       "scanned_at": row["scanned_at"], "cleared_by": row["cleared_by"],
                       "cleared_reason": row["cleared_reason"], "cleared_at": row["cleared_at"]})
     md = rows.get(gate.METADATA_SUBJECT)

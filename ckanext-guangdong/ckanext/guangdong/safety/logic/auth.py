@@ -6,7 +6,8 @@ from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
 from .. import gate
 
-__all__ = ["package_show", "guangdong_safety_status", "guangdong_safety_approve", "guangdong_safety_review_queue",
+__all__ = ["package_show", "resource_show",
+           "guangdong_safety_status", "guangdong_safety_approve", "guangdong_safety_review_queue",
            "guangdong_safety_negative_list_check", "guangdong_safety_negative_list_show",
            "guangdong_safety_negative_list_update", "guangdong_safety_org_review_set",
            "guangdong_safety_audit_list", "guangdong_safety_deidentify"]
@@ -100,3 +101,26 @@ def package_show(next_auth: AuthFunction, context: Context, data_dict: DataDict 
             if pub is not None and pub["state"] in gate.OPEN_REQUEST:
                 return {"success": True}
     return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def resource_show(next_auth: AuthFunction, context: Context, data_dict: DataDict | None) -> AuthResult:
+    """A held dataset's data (its files, DataStore rows, search, SQL, dumps, previews: each
+    asks ``resource_show``) is for its publishers and reviewers only: the organisation's
+    editors and admins, provincial reviewers, sysadmins. Its plain members keep reading its
+    metadata (CKAN's member rule), not the rows the scan is holding back (docs/safety.md)."""
+    data_dict = {} if data_dict is None else data_dict
+    result = next_auth(context, data_dict)
+    if not result.get("success"):
+        return result
+    from ckan import model as ckan_model
+    res = context.get("resource") or ckan_model.Resource.get(str(data_dict.get("id") or ""))
+    pkg = getattr(res, "package", None) if res is not None else None
+    if pkg is None or not pkg.private or gate.may_read_held_data(context.get("user"), pkg.owner_org):
+        return result
+    from ckanext.guangdong.metadata import openness
+    if not openness.publication_holds(pkg):
+        return result
+    return {"success": False,
+            "msg": tk._("This dataset is held for its safety check: only its publishers and reviewers may read its data")}
