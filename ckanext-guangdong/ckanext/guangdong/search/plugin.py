@@ -1,6 +1,7 @@
 """Search feature: the embedded PostgreSQL backend (system plugin) and its options."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import ckan.plugins as p
@@ -25,7 +26,9 @@ class GuangdongSearchBackendPlugin(p.SingletonPlugin):
 # The modules are imported when CKAN asks (registration.py): this module is loaded early,
 # for the system plugin above.
 @tk.blanket.actions(registration.actions("ckanext.guangdong.search.logic.action",
-                                            "ckanext.guangdong.search.logic.suggest"))
+                                            "ckanext.guangdong.search.logic.suggest",
+                                            "ckanext.guangdong.search.logic.hints"))
+@tk.blanket.helpers
 @tk.blanket.blueprints(registration.blueprints("ckanext.guangdong.search.views"))
 @tk.blanket.cli  # `ckan guangdong search ...` (cli.py)
 class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
@@ -34,7 +37,12 @@ class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
     (logic/action.py) and the search error pages (views.py)."""
 
     p.implements(p.ITranslation)
+    p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
+
+    def update_config(self, config: Any) -> None:
+        # /dataset's search form and result list (soft matching, did you mean, suggestions)
+        tk.add_template_directory(config, os.path.join(os.path.dirname(__file__), "templates"))
 
     def before_dataset_index(self, data_dict: dict[str, Any]) -> dict[str, Any]:
         # Thesaurus, place, variant and pinyin words for both backends (meaning/).

@@ -6,6 +6,7 @@
 - CKAN's dataset search view (/dataset, /application, every dataset type) splits
   ``sort`` itself before searching and fails with a 500 on an empty clause
   (``sort=title_string asc,``): such a sort is refused with a 400 first.
+- The same view lists soft matches on /dataset (logic/soft.py): the request is marked here.
 - The same view (and the organization and group pages) turns every URL parameter it does
   not know into a field filter (``fq`` ``name:"value"``): a shared link with
   ``utm_source=wechat`` (or WeChat OAuth's ``state=STATE``) found nothing and showed a
@@ -63,6 +64,16 @@ def ignore_unknown_search_parameters() -> None:
     kept = [(k, v) for k, v in request.args.items(multi=True) if fields.is_page_filter(k, facets)]
     if len(kept) != len(list(request.args.items(multi=True))):
         request.args = ImmutableMultiDict(kept)  # pyright: ignore[reportAttributeAccessIssue]
+
+
+@search_pages.before_app_request
+def soft_matching_on_dataset_search() -> None:
+    """/dataset lists all-words results, then most-words ones, with both counts
+    (logic/soft.py; option ckanext.guangdong.search.soft_matching)."""
+    from flask import g
+    if _is_dataset_search_view() and (request.view_args or {}).get("package_type", "dataset") == "dataset" \
+            and tk.asbool(tk.config.get("ckanext.guangdong.search.soft_matching", True)):
+        g.guangdong_soft_page = True
 
 
 @search_pages.before_app_request

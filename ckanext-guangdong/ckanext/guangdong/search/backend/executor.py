@@ -7,6 +7,9 @@ the rows into Solr's answer.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +25,20 @@ from ckanext.guangdong.search.backend import (
     statements,
     syntax,
 )
+
+# Soft matching (search/logic/soft.py) counts "all words" and "most words" itself: inside
+# strict_words() an empty answer stays empty (no OR fallback), as on Solr.
+_STRICT_WORDS: contextvars.ContextVar[bool] = contextvars.ContextVar("guangdong_strict_words", default=False)
+
+
+@contextlib.contextmanager
+def strict_words() -> Iterator[None]:
+    token = _STRICT_WORDS.set(True)
+    try:
+        yield
+    finally:
+        _STRICT_WORDS.reset(token)
+
 
 NOT_STORED = {"permission_labels", "title_string", "text", "urls"}
 
@@ -125,7 +142,7 @@ class Search:
         self.use_cache = self.generation is not None and \
             not generation.written_in_transaction(self.session)
         outcome, free_text = self._run(any_token=False)
-        if outcome.hits == 0 and free_text:
+        if outcome.hits == 0 and free_text and not _STRICT_WORDS.get():
             # All query words must match; when that finds nothing, any word may.
             outcome, _ = self._run(any_token=True)
         return outcome

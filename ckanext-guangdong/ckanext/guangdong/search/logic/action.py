@@ -35,6 +35,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.guangdong.search import fields, messages
 from ckanext.guangdong.search.backend import lucene, parameters, syntax
+from ckanext.guangdong.search.logic import soft
 
 # What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
 __all__ = ["package_search", "package_autocomplete", "dcat_catalog_show", "dcat_catalog_search"]
@@ -284,6 +285,8 @@ MATCH_ALL = ("*", "＊")
 @tk.chained_action
 def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     data_dict = dict(data_dict)
+    # Soft matching (logic/soft.py): asked for by the caller, or by the /dataset page.
+    wants_soft = tk.asbool(data_dict.pop(soft.PARAM, False)) or _page_asks_soft(context, data_dict)
     precheck(data_dict)
     if not context.get("ignore_auth"):
         check_public_request(data_dict)
@@ -296,9 +299,33 @@ def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
         # (index_id, creator_user_id, permission labels) to anyone: public fields only.
         data_dict["fl"] = fields.public_fl(data_dict["fl"])
     try:
+        if wants_soft and soft.applies(data_dict):
+            result = soft.search(original, context, data_dict)
+            _remember_soft(result[soft.PARAM])
+            return result
         return original(context, data_dict)
     except SearchError as exc:
         raise short_error(exc) from None
+
+
+def _page_asks_soft(context: Context, data_dict: DataDict) -> bool:
+    """The /dataset page's own search (search/views.py marks the request; the first
+    for_view search with the page's q takes the mark)."""
+    from flask import g, has_request_context, request
+    if not has_request_context() or not context.get("for_view") or not g.get("guangdong_soft_page"):
+        return False
+    if data_dict.get("q", "") != request.args.get("q", ""):
+        return False
+    g.guangdong_soft_page = False
+    return True
+
+
+def _remember_soft(summary: dict[str, Any]) -> None:
+    """For the page's template (helper guangdong_search_soft): CKAN's view passes on only
+    the count, results and facets."""
+    from flask import g, has_request_context
+    if has_request_context():
+        g.guangdong_soft_result = summary
 
 
 MAX_AUTOCOMPLETE = 1000
