@@ -2,6 +2,7 @@
 dataset gets, and that package_search finds datasets by them on either backend."""
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any
 
@@ -49,41 +50,55 @@ def test_latin_variants() -> None:
 
 
 def test_pinyin_full_syllables_initials() -> None:
-    assert pinyin.word_pinyin("停车场") == ("tingchechang", "ting", "che", "chang", "tcc")
-    assert "yey" in pinyin.text_pinyin("广州市幼儿园办学信息")
+    assert pinyin.word_pinyin("停车场") == ("tingchechang", "ting", "che", "chang", "tcc",
+                                           "tingche", "chechang")
+    assert pinyin.word_pinyin("交通") == ("jiaotong", "jiao", "tong", "jt")
+    joined, short = pinyin.text_pinyin("广州市交通运输局")
+    assert "jiaotong" in joined and "jiaotongyunshu" in joined  # inside a longer word too
+    assert {"jiao", "tong", "jtys"} <= set(short) and "ju" not in joined + short
+    assert pinyin.text_pinyin("局") == ((), ())  # one-character words: no "ju" for short Latin queries
+    assert "yey" in pinyin.text_pinyin("广州市幼儿园办学信息")[1]
 
 
 def test_enrich_fills_the_two_fields() -> None:
     d = enrich.enrich({"title": "江门市天气实况", "tags": ["天气"], "region_code": "440700"})
     words, region = d[enrich.MEANING]
     assert "气象" in words and "蓬江区" in region
-    assert "tianqi" in d[enrich.PINYIN]
+    assert "tianqi" in d[enrich.PINYIN].split()
     assert enrich.MEANING not in enrich.enrich({"title": "abc"})
 
 
 # -- through package_search, on whichever backend the test ini selects --------------
 
-@pytest.fixture(scope="module")
-def catalog(gd_search: None) -> dict[str, Any]:
+def _index(rows: list[tuple[Any, ...]]) -> str:
+    """Index rows (name, title, region, tags[, theme, organization title]) straight through
+    CKAN's index_package, under an organization of their own; returns its name."""
     import ckan.model as model
     from ckan.lib.search import index_for
     org = f"meaning-{uuid.uuid4().hex[:8]}"
-    rows = [("own", "江门市天气实况", "440700", ["天气"]),
-            ("wide", "台风路径实时数据", "440000", ["台风"]),
-            ("other", "佛山市公交线路", "440600", ["公交"]),
-            ("park", "广州市公共停车场信息", "440100", ["停车"]),
-            ("gzbus", "广州市公交线路", "440100", ["公交"])]
     index = index_for(model.Package)
-    for i, (name, title, region, tags) in enumerate(rows):
+    for i, (name, title, region, tags, *more) in enumerate(rows):
+        theme = more[0] if more else []
+        org_title = more[1] if len(more) > 1 else "测试机构"
         index.index_package({
             "id": str(uuid.uuid4()), "name": f"{org}-{name}", "title": title, "notes": "",
             "type": "dataset", "state": "active", "private": False, "owner_org": org,
-            "organization": {"name": org, "title": "测试机构"}, "tags": [{"name": t} for t in tags],
-            "groups": [], "extras": [], "spatial_coverage": region, "region_code": region,
-            "metadata_created": "2024-01-01T00:00:00", "metadata_modified": f"2024-01-01T00:00:0{i}",
+            "organization": {"name": org, "title": org_title}, "organization_title": org_title,
+            "tags": [{"name": t} for t in tags], "theme": theme,
+            "groups": [], "extras": [], "region_code": region,
+            "metadata_created": "2024-01-01T00:00:00", "metadata_modified": f"2024-01-01T00:00:{i:02d}",
             "resources": []}, defer_commit=True)
     index.commit()
-    return {"org": org}
+    return org
+
+
+@pytest.fixture(scope="module")
+def catalog(gd_search: None) -> dict[str, Any]:
+    return {"org": _index([("own", "江门市天气实况", "440700", ["天气"]),
+                           ("wide", "台风路径实时数据", "440000", ["台风"]),
+                           ("other", "佛山市公交线路", "440600", ["公交"]),
+                           ("park", "广州市公共停车场信息", "440100", ["停车"]),
+                           ("gzbus", "广州市公交线路", "440100", ["公交"])])}
 
 
 def _names(org: str, q: str) -> list[str]:
@@ -109,3 +124,86 @@ def test_pinyin_and_initials(catalog: dict[str, Any]) -> None:
 
 def test_thesaurus_word_finds_related_data(catalog: dict[str, Any]) -> None:
     assert sorted(_names(catalog["org"], "气象")) == ["own", "wide"]
+
+
+# -- unsegmented Chinese (search/meaning/query.py) ------------------------------------
+
+def test_unsegmented_chinese_finds_what_the_spaced_words_find(catalog: dict[str, Any]) -> None:
+    # Solr: 广州公交 was one phrase of its bigrams (广州 州公 公交) and found nothing.
+    for q in ("广州公交", "广州公交线路", "廣州公交", "天河公交", "广州 公交"):
+        assert _names(catalog["org"], q) == ["gzbus"], q
+    # A split word's parts are all required, as the word was: not 佛山's or 广州's buses alone.
+    assert _names(catalog["org"], "佛山公交线路") == ["other"]
+
+
+def test_query_segmentation_keeps_syntax_and_ckan_mm() -> None:
+    from ckanext.guangdong.search.meaning import query
+    assert query.segment_q("广州公交") == ("广州 公交", "2")
+    assert query.segment_q("市场监督管理局") == ("市场 监督 管理局", "3")  # all three, as one word
+    assert query.segment_q("广州公交 线路 信息") == ("广州 公交 线路 信息", "3")  # one may miss
+    assert query.segment_q("广州 公交") == ("广州 公交", None)
+    assert query.segment_q('"广州公交" -深圳公交') == ('"广州公交" -深圳公交', None)
+    assert query.segment_q("交通 OR 广州公交") == ("交通 OR 广州 公交", None)
+    params = query.before_search({"q": "title:广州公交"})
+    assert params == {"q": "title:广州公交"}  # a Lucene query is the caller's
+    assert query.before_search({"q": "广州公交", "mm": "1"}) == {"q": "广州 公交", "mm": "1"}
+
+
+# -- pinyin of titles, tags, organizations and themes -----------------------------------
+
+@pytest.fixture(scope="module")
+def spoken(gd_search: None) -> dict[str, Any]:
+    return {"org": _index([
+        ("lot", "南山区公共停车场泊位", "440300", ["泊位"], ["城建住房"], "深圳市交通运输局"),
+        ("taxi", "出租汽车企业名录", "440100", ["出租车"], ["民生服务"], "广州市交通运输局"),
+        ("road", "货运车辆登记", "440100", ["货运"], ["道路交通"]),
+        ("metro", "地铁客流", "440100", ["交通"], ["民生服务"]),
+        ("jam", "交通拥堵指数", "440100", ["拥堵"], ["民生服务"]),
+        ("school", "幼儿园名录", "440100", ["学位"], ["教育科技"], "广州市教育局"),
+        ("ai", "AI企业名录", "440100", ["AI"], ["经济建设"]),
+        ("love", "爱心驿站分布", "440100", ["驿站"], ["民生服务"]),
+    ])}
+
+
+def test_pinyin_finds_what_the_chinese_word_finds(spoken: dict[str, Any]) -> None:
+    org = spoken["org"]
+    wanted = {"lot", "taxi", "road", "metro", "jam"}  # 交通 in an organization, theme, tag, title
+    assert set(_names(org, "jiaotong")) == wanted
+    assert wanted <= set(_names(org, "交通"))
+    # Whole syllables of a longer word (停车 in 停车场), joined or spaced.
+    for q in ("tingche", "ting che", "TingChe", "tingchechang", "tcc"):
+        assert _names(org, q) == ["lot"], q
+    assert _names(org, "停车") == ["lot"]
+
+
+def test_pinyin_ranks_below_real_words(spoken: dict[str, Any]) -> None:
+    org = spoken["org"]
+    # "ai" is 爱's pinyin too: the dataset that says AI comes first.
+    assert _names(org, "ai")[0] == "ai"
+    # The title that has the word ranks above those found by pinyin only... and the
+    # Chinese query is not changed by the pinyin words.
+    assert _names(org, "交通")[0] == "jam"
+    spoken = enrich.enrich({"title": "交通运输局", "organization_title": "广州市教育局",
+                            "theme": '["道路交通"]', "tags": ["公交"]})
+    assert spoken[enrich.PINYIN].split() == ["jiaotongyunshu", "jiaotong", "jiaotongyun", "tongyun",
+                                             "tongyunshu", "yunshu", "gongjiao"]
+    low = spoken[enrich.PINYIN_LOW].split()
+    # Syllables (ju of 教育局) and the organization's and themes' pinyin: the lowest field.
+    assert {"jtys", "gj", "jiao", "ju", "jiaoyu", "daolujiaotong"} <= set(low)
+
+
+def test_home_box_suggests_by_partial_pinyin(make_org: Any, make_dataset: Any) -> None:
+    import ckan.plugins.toolkit as tk
+    # Letters only: Solr's English fields split a letter-digit mix (9b1b → 9, b, 1, b), and
+    # other tests' random words would then find this dataset.
+    title = "南山区公共停车场泊位" + "".join(random.choice("klmnpqrstvwxz") for _ in range(8))
+    make_dataset(make_org(), title=title)
+    found = tk.get_action("guangdong_search_suggest")({"user": ""}, {"q": "tingche", "rows": 20})
+    assert title in [s["text"] for s in found["suggestions"]]
+
+
+def test_region_comes_from_region_code_only() -> None:
+    # spatial_coverage was renamed region_code (migrated and aliased on input): the old key,
+    # or ckanext-dcat's structured field of that name, gives no place words.
+    assert enrich.MEANING not in enrich.enrich({"title": "abc", "spatial_coverage": "440700"})
+    assert "蓬江区" in enrich.enrich({"title": "abc", "region_code": "440700"})[enrich.MEANING][0]

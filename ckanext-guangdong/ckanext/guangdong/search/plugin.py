@@ -49,3 +49,8 @@ class GuangdongSearchPlugin(p.SingletonPlugin, FeatureTranslation):
         from ckanext.guangdong.search.meaning import enrich
         return enrich.enrich(data_dict, tk.asbool(
             tk.config.get("ckanext.guangdong.search.province_covers_cities", True)))
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        # Unsegmented Chinese (广州公交) split by the shared segmenter, for both backends.
+        from ckanext.guangdong.search.meaning import query
+        return query.before_search(search_params)

@@ -21,11 +21,15 @@ DATE_FIELDS = {"metadata_created", "metadata_modified", "indexed_ts",
 # publishing organisation above notes and resources (Solr's qf does the same).
 WEIGHT_A = ("title",)
 WEIGHT_B = ("tags", "theme", "keywords")
-WEIGHT_C = ("organization_title", "groups_title", "publisher_name")
+# guangdong_pinyin (search/meaning/enrich.py): the joined pinyin of title and tag words
+# (tingchechang) ranks with the organization, below every word of the title and tags, above
+# notes; its single syllables and initials and the organization's and themes' pinyin
+# (guangdong_pinyin_low) rank lowest, with the notes.
+WEIGHT_C = ("organization_title", "groups_title", "publisher_name", "guangdong_pinyin")
 # Latin-text fields that Solr copies into its catch-all "text" field.
 TEXT_D = ("notes", "res_name", "res_description", "name", "author", "maintainer",
           "text", "license", "identifier", "access_conditions", "contact_name",
-          "data_items", "guangdong_meaning", "guangdong_pinyin")
+          "data_items", "guangdong_meaning", "guangdong_pinyin_low")
 # Never searched as text even when they contain Han characters.
 NOT_TEXT = STORED_ONLY | {"index_id", "id", "site_id", "permission_labels", "capacity",
                           "state", "entity_type", "dataset_type", "type", "owner_org",
@@ -36,7 +40,7 @@ NOT_TEXT = STORED_ONLY | {"index_id", "id", "site_id", "permission_labels", "cap
 # matched exactly, so they stay out of the small keyword column ``k``.
 LONG_TEXT = {"title", "notes", "text", "res_description", "data_items", "access_conditions",
              "author", "maintainer", "urls", "res_url", "url", "download_url",
-             "guangdong_meaning", "guangdong_pinyin"}
+             "guangdong_meaning", "guangdong_pinyin", "guangdong_pinyin_low"}
 KEYWORD_MAX = 300  # longer values are text, not keywords
 
 # Fields CKAN adds to nearly every query (site, state, type, capacity): single-valued,

@@ -9,12 +9,22 @@ from ckanext.guangdong.search.meaning import pinyin, places, thesaurus, variants
 
 # Index fields (lowest rank on both engines: backend/document.py TEXT_D, Solr schema.xml).
 MEANING = "guangdong_meaning"
-PINYIN = "guangdong_pinyin"
-REGION_FIELDS = ("region_code", "spatial_coverage")
+PINYIN = "guangdong_pinyin"          # joined pinyin of title and tags: tingchechang, tingche
+PINYIN_LOW = "guangdong_pinyin_low"  # syllables, initials; organization and theme pinyin
+# The dataset's GB/T 2260 code. Only region_code: its old name spatial_coverage is moved
+# to it by the migration (b7d2e4f1a9c3) and on input (metadata/renamed.py), so no indexed
+# document carries it; a spatial_coverage that does arrive is ckanext-dcat's structured
+# field (a list of places with URIs and geometries), not a code (docs/search.md).
+REGION_FIELD = "region_code"
 
 
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
+        if value.startswith("["):  # a list field as CKAN indexes it: '["民生服务","道路交通"]'
+            try:
+                return _strings(json.loads(value))
+            except ValueError:
+                pass
         return [value]
     if isinstance(value, dict):
         return [str(value.get("title") or value.get("display_name") or value.get("name") or "")]
@@ -40,9 +50,9 @@ def enrich(data_dict: dict[str, Any], province_covers_cities: bool = True) -> di
     org_titles = _strings(data_dict.get("organization_title")) or _strings(org)
     tags = _strings(data_dict.get("tags") or stored.get("tags"))
     titles = _strings(data_dict.get("title"))
+    themes = _strings(data_dict.get("theme") or stored.get("theme"))
     text = segment.normalise(" ".join(titles + _strings(data_dict.get("notes")) + tags + org_titles))
-    region = next((str(data_dict.get(k) or stored.get(k) or "") for k in REGION_FIELDS
-                   if data_dict.get(k) or stored.get(k)), "")
+    region = str(data_dict.get(REGION_FIELD) or stored.get(REGION_FIELD) or "")
     words = " ".join(dict.fromkeys(thesaurus.expansions(text) + variants.variants(text)))
     # The place names as one value per region code: the same text for every dataset of
     # that region, so the segmenter's cache tokenises it once (bench/search_meaning.py).
@@ -50,9 +60,21 @@ def enrich(data_dict: dict[str, Any], province_covers_cities: bool = True) -> di
     meaning = [v for v in (words, region_names) if v]
     if meaning:
         data_dict[MEANING] = meaning
-    spoken: dict[str, None] = {}
-    for value in titles + org_titles + tags:
-        spoken.update(dict.fromkeys(pinyin.text_pinyin(value)))
-    if spoken:
-        data_dict[PINYIN] = " ".join(spoken)
+    # Pinyin ranks like the Chinese word it stands for, one step lower: a title's or tag's
+    # word (joined: tingchechang) above an organization's or theme's, and single syllables
+    # and initials (ju, tcc: also Latin words and abbreviations) lowest (docs/search.md).
+    strong: dict[str, None] = {}
+    low: dict[str, None] = {}
+    for value in titles + tags:
+        joined, short = pinyin.text_pinyin(value)
+        strong.update(dict.fromkeys(joined))
+        low.update(dict.fromkeys(short))
+    for value in org_titles + themes:
+        joined, short = pinyin.text_pinyin(value)
+        low.update(dict.fromkeys(joined + short))
+    if strong:
+        data_dict[PINYIN] = " ".join(strong)
+    low_words = [w for w in low if w not in strong]
+    if low_words:
+        data_dict[PINYIN_LOW] = " ".join(low_words)
     return data_dict
