@@ -201,6 +201,17 @@ GRADED: list[tuple[str, str, Rule, Rule]] = [
     ("pinyin", "shebao", [("社保",)], [("社会保险",)]),
     ("initials", "yey", [("幼儿园",)], []),
     ("initials", "tcc", [("停车场",)], []),
+    # English words on /en: the catalog is Chinese; the thesaurus's English terms find it
+    ("english", "traffic", [("交通",)], []),
+    ("english", "hospital", [("医院",), ("医疗机构",)], []),
+    ("english", "population", [("人口",)], []),
+    ("english", "air quality", [("空气质量",), ("空气污染",)], []),
+    ("english", "social security", [("社保",), ("社会保险",)], []),
+    ("english", "weather", [("天气",), ("气象",)], []),
+    ("english", "kindergarten", [("幼儿园",), ("学前教育",)], []),
+    ("english", "enterprise", [("企业",)], []),
+    ("english", "pharmacy", [("药店",), ("药房",)], []),
+    ("english", "education", [("教育",)], []),
     # exact words: must stay as good as before
     ("exact", "公交", [("公交",)], []),
     ("exact", "空气质量", [("空气质量",)], []),

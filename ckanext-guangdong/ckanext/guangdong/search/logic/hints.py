@@ -111,10 +111,14 @@ def close_words(word: str, vocab: dict[str, int], n: int = 3, cutoff: float = 0.
 
 def _related(word: str) -> list[str]:
     word = segment.normalise(word)
+    han = segment.has_han(word)
     out: list[str] = []
     for terms, related in thesaurus.groups():
-        if any(t == word or (len(t) >= 2 and t in word) for t in terms + related):
-            out += [t for t in terms + related if t != word]
+        # Han terms inside a word (医保 in 医保卡); Latin terms whole (tax is not in taxi).
+        if any(t == word or (len(t) >= 2 and segment.has_han(t) and t in word) for t in terms + related):
+            # A Chinese word's hints stay Chinese: the English terms (for /en's visitors)
+            # would take the few tries and show English on Chinese pages.
+            out += [t for t in terms + related if t != word and (segment.has_han(t) or not han)]
     return out
 
 
