@@ -7,17 +7,20 @@ datasets other test folders leave in the shared database.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from gd_testing import dataset_dict, make_sysadmin
-from search_helpers import unique
+from search_helpers import remove_indexed_documents, unique
 
 
 @pytest.fixture(scope="module")
-def gd_search(gd_plugins: None) -> None:
-    """The plugins of the test ini loaded and their tables in place (tests/conftest.py)."""
+def gd_search(gd_plugins: None) -> Iterator[None]:
+    """The plugins of the test ini loaded and their tables in place (tests/conftest.py); after
+    the module, documents it indexed without datasets are removed from the index."""
+    yield
+    remove_indexed_documents()
 
 
 @pytest.fixture

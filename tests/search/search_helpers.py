@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
+
+_indexed_without_dataset: list[dict[str, Any]] = []
 
 
 def unique(prefix: str) -> str:
@@ -16,3 +19,29 @@ def search(user: dict[str, Any] | None = None, **params: Any) -> dict[str, Any]:
     name = (user or {}).get("name")
     context = {"user": name or "", "auth_user_obj": model.User.get(name) if name else None}
     return tk.get_action("package_search")(context, params)
+
+
+def index_documents(pkgs: Iterable[dict[str, Any]]) -> None:
+    """Index dataset dicts straight through CKAN's index_package, with no dataset behind them
+    (relevance figures over hundreds of datasets without creating each). conftest removes them
+    after the module: left behind, they reached later tests as search hits with no dataset
+    (DCAT catalogs answered 500 on their organization without an id)."""
+    import ckan.model as model
+    from ckan.lib.search import index_for
+    index = index_for(model.Package)
+    for pkg in pkgs:
+        index.index_package(pkg, defer_commit=True)
+        _indexed_without_dataset.append(pkg)
+    index.commit()
+
+
+def remove_indexed_documents() -> None:
+    """Delete what index_documents put in the index (module teardown)."""
+    if not _indexed_without_dataset:
+        return
+    import ckan.model as model
+    from ckan.lib.search import index_for
+    index = index_for(model.Package)
+    while _indexed_without_dataset:
+        index.delete_package(_indexed_without_dataset.pop())
+    index.commit()

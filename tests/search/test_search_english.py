@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from search_helpers import index_documents
 
 from ckanext.guangdong.search.meaning import thesaurus
 
@@ -33,8 +34,6 @@ def test_chinese_hints_stay_chinese() -> None:
 
 @pytest.fixture(scope="module")
 def catalog(gd_search: None) -> dict[str, Any]:
-    import ckan.model as model
-    from ckan.lib.search import index_for
     org = f"english-{uuid.uuid4().hex[:8]}"
     # Names without English words (the name is indexed too).
     rows = [("d1", "广州市空气质量监测数据", "各监测站点PM2.5小时数据。", ["空气质量"]),
@@ -45,16 +44,13 @@ def catalog(gd_search: None) -> dict[str, Any]:
             ("d6", "税收收入统计", "全省税收收入月度统计。", ["财政"]),
             ("d7", "机场航班信息", "白云机场航班起降时刻。", ["航班"]),
             ("d8", "常住人口统计数据", "常住人口数量及人口结构。", ["人口"])]
-    index = index_for(model.Package)
-    for i, (name, title, notes, tags) in enumerate(rows):
-        index.index_package({
+    index_documents([{
             "id": str(uuid.uuid4()), "name": f"{org}-{name}", "title": title, "notes": notes,
             "type": "dataset", "state": "active", "private": False, "owner_org": org,
             "organization": {"name": org, "title": "测试机构"}, "tags": [{"name": t} for t in tags],
             "groups": [], "extras": [], "region_code": "440100",
             "metadata_created": "2024-01-01T00:00:00", "metadata_modified": f"2024-01-01T00:00:0{i}",
-            "resources": []}, defer_commit=True)
-    index.commit()
+            "resources": []} for i, (name, title, notes, tags) in enumerate(rows)])
     return {"org": org}
 
 

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from search_helpers import index_documents
 
 from ckanext.guangdong.search.meaning import enrich, pinyin, places, thesaurus, variants
 
@@ -73,22 +74,20 @@ def test_enrich_fills_the_two_fields() -> None:
 def _index(rows: list[tuple[Any, ...]]) -> str:
     """Index rows (name, title, region, tags[, theme, organization title]) straight through
     CKAN's index_package, under an organization of their own; returns its name."""
-    import ckan.model as model
-    from ckan.lib.search import index_for
     org = f"meaning-{uuid.uuid4().hex[:8]}"
-    index = index_for(model.Package)
+    pkgs = []
     for i, (name, title, region, tags, *more) in enumerate(rows):
         theme = more[0] if more else []
         org_title = more[1] if len(more) > 1 else "测试机构"
-        index.index_package({
+        pkgs.append({
             "id": str(uuid.uuid4()), "name": f"{org}-{name}", "title": title, "notes": "",
             "type": "dataset", "state": "active", "private": False, "owner_org": org,
             "organization": {"name": org, "title": org_title}, "organization_title": org_title,
             "tags": [{"name": t} for t in tags], "theme": theme,
             "groups": [], "extras": [], "region_code": region,
             "metadata_created": "2024-01-01T00:00:00", "metadata_modified": f"2024-01-01T00:00:{i:02d}",
-            "resources": []}, defer_commit=True)
-    index.commit()
+            "resources": []})
+    index_documents(pkgs)
     return org
 
 

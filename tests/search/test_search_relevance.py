@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import search_catalog as catalog
+from search_helpers import index_documents
 from search_relevance import graded_score, grades, relevant, score
 
 # Depends on each engine's Chinese segmentation (embedded: jieba plus the place-name
@@ -24,13 +25,11 @@ pytestmark = [pytest.mark.usefixtures("gd_search"), pytest.mark.search_engine_ne
 
 @pytest.fixture(scope="module")
 def indexed(gd_search: None) -> dict[str, Any]:
-    import ckan.model as model
-    from ckan.lib.search import index_for
     org = f"relevance-{uuid.uuid4().hex[:8]}"
     entries = catalog.build()
-    index = index_for(model.Package)
+    pkgs = []
     for i, e in enumerate(entries):
-        pkg = {
+        pkgs.append({
             "id": str(uuid.uuid4()), "name": f"{org}-{e.name}", "title": e.title, "notes": e.notes,
             "type": "dataset", "state": "active", "private": False, "owner_org": org,
             "organization": {"name": org, "title": e.org_title},
@@ -40,9 +39,8 @@ def indexed(gd_search: None) -> dict[str, Any]:
             "region_code": e.region, "publisher_name": e.org_title,
             "resources": [{"name": e.title, "format": f, "url": f"http://127.0.0.1/{e.name}.{f.lower()}",
                            "description": ""} for f in e.formats],
-        }
-        index.index_package(pkg, defer_commit=True)
-    index.commit()
+        })
+    index_documents(pkgs)
     return {"org": org, "entries": entries,
             "texts": {f"{org}-{e.name}": e.searchable() for e in entries}}
 

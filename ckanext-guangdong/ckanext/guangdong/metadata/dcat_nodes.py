@@ -67,7 +67,9 @@ def publisher(g: Graph, dataset_ref: Any, d: Mapping[str, Any]) -> None:
     if not (d.get("publisher_name") or d.get("organization")):
         return
     replace(g, dataset_ref, DCT.publisher)
-    uri = publisher_uri_organization_fallback(d) if d.get("organization") else None
+    # ckanext-dcat's fallback reads organization["id"]: an organization without one (an
+    # index document made outside package_create) gets a blank node, not a 500 for the catalog.
+    uri = publisher_uri_organization_fallback(d) if (d.get("organization") or {}).get("id") else None
     ref = URIRef(uri) if uri else BNode()
     g.add((dataset_ref, DCT.publisher, ref))
     g.add((ref, RDF.type, FOAF.Agent))
