@@ -19,7 +19,8 @@ use and that otherwise failed deep inside (PostgreSQL, the JSON parser) with a 5
 
 Actions that check every parameter themselves, with messages that say more, are left to
 them (``SELF_CHECKED``): the search feature's package_search and package_autocomplete
-(paging, NUL; tests/search/test_search_bad_input.py); our own ``guangdong_*`` actions check
+(paging, NUL; tests/search/test_search_bad_input.py), and its suggestions and hints (``rows``
+1–20, ``q``: one 400 for any value they cannot use, search/logic/inputs.py); our own ``guangdong_*`` actions check
 their identifiers themselves. On
 dataset writes the schema's fields (``publisher_identifier`` …) are the schema's; only the dataset's
 own ``id`` and ``name`` are checked here. ckanext-dcat's catalog pages check their ``page``
