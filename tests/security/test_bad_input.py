@@ -258,3 +258,156 @@ def test_bad_requests_get_a_clear_answer(run: Run) -> None:
                 assert body.startswith(("Bad request", "错误请求", "请求有误")), probe
             else:
                 assert body["success"] is False and body["error"], probe
+
+
+# --- Text that is not valid Unicode: a lone UTF-16 surrogate (docs/security.md "At the door") ---
+SURROGATE = "\ud800"
+SURROGATE_PARAMS = ("q", "id", "resource_id", "sql", "fq", "name", "query")
+ZH_SURROGATE, EN_SURROGATE = "无效的 Unicode 文本", "not valid Unicode"
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def _side_effect_free_actions() -> list[str]:
+    import ckan.logic
+    ckan.logic.get_action("package_show")   # fills CKAN's registry, which the sweep walks
+    return sorted(name for name, fn in ckan.logic._actions.items() if getattr(fn, "side_effect_free", False))
+
+
+def test_a_lone_surrogate_to_every_side_effect_free_action_is_a_400(leak_world: World, live_server: str) -> None:
+    """Generated sweep: every side-effect-free action, each parameter that names or searches
+    something, a JSON body with a lone surrogate, anonymous: a 400 with our message, no 500."""
+    actions = _side_effect_free_actions()
+    assert len(actions) > 80 and "datastore_search_sql" in actions and "guangdong_search_suggest" in actions
+    wrong: list[str] = []
+    with collect_errors() as log:
+        for action in actions:
+            for param in SURROGATE_PARAMS:
+                answer = requests.post(f"{live_server}/api/3/action/{action}", json={param: f"x{SURROGATE}y"},
+                                       timeout=60)
+                text = answer.json()["error"]["message"] if answer.status_code == 400 else answer.text
+                if answer.status_code != 400 or ZH_SURROGATE not in text or f"“{param}”" not in text:
+                    wrong.append(f"{action} {param} -> {answer.status_code} {text[:150]}")
+    assert not wrong, f"{len(wrong)} of {len(actions) * len(SURROGATE_PARAMS)}:\n" + "\n".join(wrong[:60])
+    assert not log.tracebacks()
+
+
+@pytest.mark.parametrize("role, action, body", [
+    ("anonymous", "package_search", {"q": SURROGATE}),
+    ("anonymous", "package_search", {"fq": f"tags:{SURROGATE}"}),
+    ("anonymous", "package_search", {"fq_list": [f"tags:{SURROGATE}"]}),
+    ("anonymous", "package_autocomplete", {"q": SURROGATE}),
+    ("anonymous", "tag_autocomplete", {"q": SURROGATE}),
+    ("anonymous", "group_autocomplete", {"q": SURROGATE}),
+    ("anonymous", "organization_autocomplete", {"q": SURROGATE}),
+    ("anonymous", "user_autocomplete", {"q": SURROGATE}),
+    ("anonymous", "tag_search", {"query": SURROGATE}),
+    ("anonymous", "package_show", {"id": SURROGATE}),
+    ("anonymous", "datastore_search", {"resource_id": SURROGATE}),
+    ("anonymous", "datastore_search", {"resource_id": "RES", "filters": {"名称": SURROGATE}}),
+    ("anonymous", "datastore_search_sql", {"sql": f"SELECT 1 {SURROGATE}"}),
+    ("anonymous", "guangdong_search_suggest", {"q": SURROGATE}),
+    ("anonymous", "guangdong_search_hints", {"q": SURROGATE}),
+    ("other_editor", "package_create", {"name": "surrogate-title", "title": f"标题{SURROGATE}"}),
+    ("other_editor", "package_patch", {"id": "PKG", "notes": {"deep": [f"x{SURROGATE}"]}}),
+])
+def test_a_lone_surrogate_is_a_400_in_the_callers_language(leak_world: World, live_server: str, role: str,
+                                                           action: str, body: dict[str, Any]) -> None:
+    res_id, pkg_id = leak_world.packages["public"]["resources"][0]["id"], leak_world.packages["public"]["id"]
+    body = {k: (res_id if v == "RES" else pkg_id if v == "PKG" else v) for k, v in body.items()}
+    param = next(k for k, v in body.items() if SURROGATE in json.dumps(v, ensure_ascii=False))
+    token = leak_world.tokens[role]
+    with collect_errors() as log:
+        for language, wording in (("zh-CN", ZH_SURROGATE), ("en", EN_SURROGATE)):
+            headers = {"Accept-Language": language, **({"Authorization": token} if token else {})}
+            answer = requests.post(f"{live_server}/api/3/action/{action}", json=body, headers=headers, timeout=60)
+            assert answer.status_code == 400, answer.text[:300]
+            message = answer.json()["error"]["message"]
+            assert wording in message and param in message and _chinese(message) == (language == "zh-CN"), message
+    assert not log.tracebacks()
+
+
+def test_a_lone_surrogate_in_every_other_shape_is_refused(leak_world: World, live_server: str) -> None:
+    """UTF-8-style bytes of a surrogate (read by Python's JSON with surrogatepass), CKAN's
+    "JSON as the form's only key" post, a parameter read as JSON in the query, a JSON body to
+    a page: 400. The address, form fields and headers decode with replacement: never a 500."""
+    api = f"{live_server}/api/3/action"
+    res_id = leak_world.packages["public"]["resources"][0]["id"]
+    with collect_errors() as log:
+        refused = [
+            requests.post(f"{api}/package_search", data=b'{"q": "a\xed\xa0\x80"}', timeout=60,
+                          headers={"Content-Type": "application/json"}),
+            requests.post(f"{api}/package_search", data=b"%7B%22q%22%3A%22%5Cud800%22%7D=1", timeout=60,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"}),
+            requests.get(f"{api}/datastore_search", timeout=60,
+                         params={"resource_id": res_id, "filters": '{"名称": "\\udc00"}'}),
+            requests.post(f"{live_server}/dataset/", data=b'{"q": "\\ud800"}', timeout=60,
+                          headers={"Content-Type": "application/json"}),
+        ]
+        for answer in refused:
+            text = answer.text if "json" not in answer.headers.get("Content-Type", "") else answer.json()["error"]["message"]
+            assert answer.status_code == 400 and ZH_SURROGATE in text, (answer.url, answer.text[:300])
+        harmless = [
+            requests.get(f"{api}/package_search?q=%ED%A0%80", timeout=60),
+            requests.get(f"{live_server}/dataset/?q=%ED%A0%80", timeout=60),
+            requests.get(f"{live_server}/dataset/%ED%A0%80", timeout=60),
+            requests.post(f"{api}/package_search", data=b"q=%ED%A0%80&fq=a%ED%A0%80", timeout=60,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"}),
+            requests.post(f"{api}/package_search", files={"q": (None, b"\xed\xa0\x80")}, timeout=60),
+            requests.get(f"{api}/package_search", headers={"X-Anything": b"\xed\xa0\x80"},  # type: ignore[dict-item]
+                         timeout=60),
+            # a surrogate pair is one valid character (U+1F642)
+            requests.post(f"{api}/package_search", data=b'{"q": "\\ud83d\\ude42"}', timeout=60,
+                          headers={"Content-Type": "application/json"}),
+        ]
+        for answer in harmless:
+            assert answer.status_code < 500 and "Unicode" not in answer.text, (answer.url, answer.text[:300])
+        assert harmless[-1].status_code == 200
+    assert not log.tracebacks()
+
+
+# --- datastore_search_sql: PostgreSQL's refusals without the statement or the driver's text ---
+@pytest.mark.parametrize("sql_tail, status, zh, en", [
+    ("FRM {table}", 409, "SQL 语法错误，位于“FRM”附近（第 10 个字符处）", "SQL syntax error near “FRM” (at character 10)"),
+    ("FROM {table} WHERE nosuch = 1", 409, "未知的列“nosuch”", "Unknown column “nosuch”"),
+    ("FROM {table} WHERE 1/0 = 1", 409, "查询中的值无效", "A value in the query is invalid"),
+    ("FROM {table} WHERE", 409, "SQL 语法错误：查询语句不完整", "SQL syntax error: the query ends too early"),
+])
+def test_datastore_sql_errors_are_short_and_carry_no_sql(leak_world: World, live_server: str, sql_tail: str,
+                                                        status: int, zh: str, en: str) -> None:
+    table = json.dumps(leak_world.packages["public"]["resources"][0]["id"])
+    sql = "SELECT * " + sql_tail.format(table=table)
+    with collect_errors() as log:
+        for language, wording in (("zh-CN", zh), ("en", en)):
+            answer = requests.post(f"{live_server}/api/3/action/datastore_search_sql", json={"sql": sql},
+                                   headers={"Accept-Language": language}, timeout=60)
+            assert answer.status_code == status, answer.text[:500]
+            error = answer.json()["error"]
+            assert set(error) == {"__type", "query"}, error
+            assert wording in error["query"][0] and "[SQLSTATE " in error["query"][0], error
+            for internal in ("SELECT", "psycopg2", "EXPLAIN", "LINE 1", "statement", "blah", table.strip('"')):
+                assert internal not in answer.text, (internal, answer.text[:500])
+    assert not log.tracebacks()
+
+
+# --- guangdong_search_suggest and guangdong_search_hints: one answer for any unusable value ---
+@pytest.mark.parametrize("body, param", [
+    ({"q": "a", "rows": 21}, "rows"), ({"q": "a", "rows": -1}, "rows"), ({"q": "a", "rows": 0}, "rows"),
+    ({"q": "a", "rows": "x"}, "rows"), ({"q": "a", "rows": 1.5}, "rows"), ({"q": "a", "rows": [1]}, "rows"),
+    ({"q": ["a", "b"]}, "q"), ({"q": {"a": 1}}, "q"), ({"q": 5}, "q"), ({"q": True}, "q"),
+])
+@pytest.mark.parametrize("action", ["guangdong_search_suggest", "guangdong_search_hints"])
+def test_suggest_and_hints_refuse_unusable_values_with_a_400(leak_world: World, live_server: str, action: str,
+                                                             body: dict[str, Any], param: str) -> None:
+    if action == "guangdong_search_hints" and param == "rows":
+        pytest.skip("the hints take no rows")
+    for language in ("zh-CN", "en"):
+        answer = requests.post(f"{live_server}/api/3/action/{action}", json=body,
+                               headers={"Accept-Language": language}, timeout=60)
+        assert answer.status_code == 400, answer.text[:300]
+        message = answer.json()["error"]["message"]
+        assert f"“{param}”" in message and _chinese(message) == (language == "zh-CN"), message
+    ok = requests.post(f"{live_server}/api/3/action/{action}", json={"q": "数据", "rows": 20}, timeout=60)
+    assert ok.status_code == 200, ok.text[:300]

@@ -1,6 +1,11 @@
 """Checks at the door, before any view or action runs, for input no part of the portal can
 use and that otherwise failed deep inside (PostgreSQL, the JSON parser) with a 500:
 
+* text that is not valid Unicode: a lone UTF-16 surrogate (``"\\ud800"`` in a JSON body, or
+  its UTF-8-style bytes ``ED A0 80``, which Python's JSON reader lets through), in the body of
+  any request, whichever action or view it is for (PostgreSQL, Solr and the log cannot encode
+  one: "surrogates not allowed"). Always a 400 naming the parameter (``surrogates.py``). The
+  address and form fields cannot carry one (werkzeug decodes them with replacement);
 * a NUL character anywhere in the path, the query, a form or a body (PostgreSQL text cannot
   hold one; every query with it failed). Where it is says how it is answered: in the address
   (path or query) a 400 naming the parameter, as the search feature answers it; in an action's
@@ -14,7 +19,8 @@ use and that otherwise failed deep inside (PostgreSQL, the JSON parser) with a 5
 
 Actions that check every parameter themselves, with messages that say more, are left to
 them (``SELF_CHECKED``): the search feature's package_search and package_autocomplete
-(paging, NUL; tests/search/test_search_bad_input.py); our own ``guangdong_*`` actions check
+(paging, NUL; tests/search/test_search_bad_input.py), and its suggestions and hints (``rows``
+1–20, ``q``: one 400 for any value they cannot use, search/logic/inputs.py); our own ``guangdong_*`` actions check
 their identifiers themselves. On
 dataset writes the schema's fields (``publisher_identifier`` …) are the schema's; only the dataset's
 own ``id`` and ``name`` are checked here. ckanext-dcat's catalog pages check their ``page``
@@ -31,13 +37,15 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.guangdong.security import surrogates
+
 MAX_DEPTH = 100
 MAX_NUMBER = 10**9
 PAGING = ("limit", "offset", "rows", "start", "page")
-SELF_CHECKED = frozenset({"package_search", "package_autocomplete"})
+SELF_CHECKED = frozenset({"package_search", "package_autocomplete",
+                          # their rows is 1–20, one 400 for any value outside (search/logic/inputs.py)
+                          "guangdong_search_suggest", "guangdong_search_hints"})
 SCHEMA_WRITES = frozenset({"package_create", "package_update", "package_patch"})
-
-
 
 
 def _is_identifier(key: str) -> bool:
@@ -125,6 +133,10 @@ def check(request: Any) -> Any | None:
         raw = request.get_data(cache=True)
         # what reads the raw body after us (CKAN's tracking reads wsgi.input) finds it whole
         request.environ["wsgi.input"] = io.BytesIO(raw)
+    bad = surrogates.in_request(request, raw)
+    if bad is not None:
+        message = surrogates.message(bad)
+        return _api_error(400, {"message": message}) if is_action else error_page(400, message)
     if "\x00" in request.path or "%00" in request.path:
         return _api_error(400, {"message": _nul_message()}) if is_action else error_page(400, _nul_message())
     param = _nul_in_query(request)

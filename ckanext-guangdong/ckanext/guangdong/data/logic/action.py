@@ -13,7 +13,8 @@ from ckan.types import Action, Context, DataDict
 from ckanext.guangdong.data import config, records, tables
 
 log = logging.getLogger(__name__)
-__all__ = ["xloader_submit", "datastore_search", "guangdong_data_load_report", "guangdong_data_record_count_check"]
+__all__ = ["xloader_submit", "datastore_search", "datastore_search_sql", "guangdong_data_load_report",
+           "guangdong_data_record_count_check"]
 
 
 def queued_key(resource_id: str) -> str:
@@ -112,6 +113,26 @@ def guangdong_data_record_count_check(context: Context, data_dict: DataDict) -> 
     pkg_id = tk.get_or_bust(data_dict, "id")
     pkg = tk.get_action("package_show")(context.copy(), {"id": pkg_id})
     return records.record_count_check(pkg)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def datastore_search_sql(up_func: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The DataStore's SQL search; a query PostgreSQL refuses is a 409 with a short zh/en
+    message instead of CKAN's answer with the statement and the driver's text (sql_errors.py)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from ckanext.guangdong.data import sql_errors
+    try:
+        return up_func(context, data_dict)
+    except (tk.ValidationError, DBAPIError) as error:
+        orig = sql_errors.database_error(error)
+        if orig is None:
+            raise   # CKAN's own messages (not a single statement, too long) carry no SQL
+        statement = getattr(error.__context__, "statement", None) or getattr(error, "statement", None)
+        sql = data_dict.get("sql") if isinstance(data_dict, dict) else None
+        pos = sql_errors.position(orig, statement, sql if isinstance(sql, str) else "")
+        raise tk.ValidationError({"query": [sql_errors.message(orig, pos)]}) from None
 
 
 TABLE_LIST = "_table_metadata"  # CKAN DataStore's WHITELISTED_RESOURCES

@@ -20,6 +20,7 @@ from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.types import Context, DataDict
 
 from ckanext.guangdong.search import messages, segment
+from ckanext.guangdong.search.logic import inputs
 from ckanext.guangdong.search.meaning import thesaurus
 
 __all__ = ["guangdong_search_hints"]
@@ -135,7 +136,7 @@ def guangdong_search_hints(context: Context, data_dict: DataDict) -> dict[str, A
     :returns: ``{"q": ..., "did_you_mean": str | None, "hints": [{"kind": "q"|"tag",
         "q": ..., "count": n}]}`` (kind q: a search for the words; tag: the tag filter)
     """
-    raw = data_dict.get("q")
+    raw = inputs.query_text(data_dict, MAX_Q)  # a list, object or number: 400
     q = raw if isinstance(raw, str) else ""
     if "\x00" in q:
         raise SearchQueryError(messages.for_code("nul", {"param": "q"}))

@@ -13,10 +13,9 @@ import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.search.common import SearchQueryError
 from ckan.types import Context, DataDict
 
-from ckanext.guangdong.search import messages
+from ckanext.guangdong.search.logic import inputs
 
 __all__ = ["guangdong_search_suggest"]
 
@@ -25,17 +24,6 @@ MAX_LIMIT = 20
 # Query syntax is not for suggestions: everything but letters, digits, Han, space, '.', '-'
 # becomes a space, so no input can make a query the parser refuses.
 _UNSAFE = re.compile(r"[^\w\s.\-]|_", re.UNICODE)
-
-
-def _rows(value: Any) -> int:
-    try:
-        limit = int(value if value not in (None, "") else 8)
-    except (TypeError, ValueError):
-        limit = -1
-    if not 1 <= limit <= MAX_LIMIT:
-        raise SearchQueryError(messages.for_code("range", {"param": "rows", "low": 1,
-                                                           "high": MAX_LIMIT}))
-    return limit
 
 
 @tk.side_effect_free
@@ -47,13 +35,8 @@ def guangdong_search_suggest(context: Context, data_dict: DataDict) -> dict[str,
     :returns: ``{"q": ..., "suggestions": [{"kind": "dataset"|"organization"|"tag",
         "text": ..., "name": ...}]}``, datasets first
     """
-    raw = data_dict.get("q")
-    q = raw if isinstance(raw, str) else ""
-    if "\x00" in q:
-        raise SearchQueryError(messages.for_code("nul", {"param": "q"}))
-    if len(q) > MAX_Q:
-        raise SearchQueryError(messages.for_code("length", {"max": MAX_Q}))
-    limit = _rows(data_dict.get("rows"))
+    q = inputs.query_text(data_dict, MAX_Q)
+    limit = inputs.whole_number(data_dict, "rows", 1, MAX_LIMIT, 8)
     # Operators typed as words are words (and, or, not), never syntax.
     words = " ".join(w.lower() if w in ("AND", "OR", "NOT", "TO") else w
                      for w in _UNSAFE.sub(" ", q).split() if w.strip(".-"))
