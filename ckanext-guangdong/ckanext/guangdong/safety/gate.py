@@ -212,6 +212,7 @@ class Decision:
     metadata_findings: list[dict[str, Any]] = field(default_factory=list)
     metadata_hash: str = ""
     user: str | None = None
+    resources_sent: bool = True  # false: the write keeps (or drops) the stored ones as they are
 
     @property
     def held(self) -> bool:
@@ -230,14 +231,13 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     user = context.get("user")
     resources = data_dict.get("resources")
     if resources is None and existing is not None:  # package_update keeps them when not sent
-        resources = [{"id": r.id, "url": r.url, "url_type": r.url_type, "format": r.format,
-                      "name": r.name, "description": r.description, "state": r.state}
-                     for r in existing.resources]
+        resources = stored_resources(existing)
     resources = [r for r in resources or [] if isinstance(r, Mapping)]
     md = dict(data_dict, resources=resources)
     findings, digest = metadata_scan(md)
     decision = Decision(wants_public=not private, metadata_findings=findings,
-                        metadata_hash=digest, user=user)
+                        metadata_hash=digest, user=user,
+                        resources_sent=data_dict.get("resources") is not None)
     decision.new_files = {i for i, r in enumerate(resources) if uploaded_now(r)}
     decision.changed = _changed(existing, resources, decision.new_files)
     decision.drop_rows = {str(r.get("id")) for r in resources
@@ -273,6 +273,14 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     if decision.holds:
         data_dict["private"] = True
     return decision
+
+
+def stored_resources(pkg: Any) -> list[dict[str, Any]]:
+    """A stored dataset's resources (ckan.model.Package) as a write's dicts: what a write that
+    sends no resources (the dataset form's edit page; package_update keeps them) leaves."""
+    return [{"id": r.id, "url": r.url, "url_type": r.url_type, "format": r.format,
+             "name": r.name, "description": r.description, "state": r.state}
+            for r in pkg.resources]
 
 
 def _changed(existing: Any, resources: list[Mapping[str, Any]], new_files: set[int]) -> set[str]:
@@ -317,6 +325,13 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     publication request (or its end)."""
     pid = pkg["id"]
     rows = tables.scans(pid)
+    if not decision.resources_sent:
+        # the edit page sends no resources (CKAN keeps them: allow_partial_update) and the
+        # validated input we get says [] then: the stored ones count, or the scans of unchanged
+        # files are dropped, findings and all, and the dataset waits for a scan nobody queued
+        from ckan import model as ckan_model
+        stored = ckan_model.Package.get(pid)
+        pkg = dict(pkg, resources=stored_resources(stored) if stored is not None else [])
     decision.metadata_findings, decision.metadata_hash = metadata_scan(pkg)  # as stored
     tabular_ids = []
     for rid in sorted(decision.drop_rows):
