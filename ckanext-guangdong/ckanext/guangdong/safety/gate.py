@@ -30,7 +30,7 @@ from ckan.types import Context
 
 from ckanext.guangdong.metadata import openness
 
-from . import config, scanner, tables
+from . import config, negative_list, scanner, tables
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
         tags = [t for t in pkg["tag_string"].split(",")]
     for t in sorted(str(t).strip() for t in tags if t):
         out.append(("tags", t))
-    for item in pkg.get("data_items") or []:
+    for item in negative_list.data_items_of(pkg):  # the form posts them as data_items-0-name ...
         if isinstance(item, Mapping):
             for key in ("name", "description"):
                 if isinstance(item.get(key), str):
