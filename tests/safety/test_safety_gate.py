@@ -192,3 +192,33 @@ def test_editing_only_the_description_keeps_the_findings_and_approval_stays_refu
     with pytest.raises(tk.ValidationError):
         tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"]})
     assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
+
+
+@pytest.mark.parametrize("action", ["resource_update", "resource_create"])
+def test_an_upload_sent_without_a_link_holds_the_public_dataset_at_the_write(action: str) -> None:
+    """``resource_update`` (the API and the resource edit form) and ``resource_create`` send a
+    new file with an empty ``url``: CKAN's uploader names it only after the gate looked. Read
+    as no file, the dataset stayed public and the file of ID numbers was downloadable by anyone
+    until the worker scanned it."""
+    from ckan import model
+
+    from ckanext.guangdong.safety import tables as safety_tables
+    org = make_org("city")
+    pkg = create(org["id"], resources=[{"upload": upload("pop.csv", CLEAN_CSV), "url": "pop.csv",
+                                        "name": "人口", "format": "CSV"}])
+    res = pkg["resources"][0]
+    wait_scan(pkg["id"], res["id"])
+    assert show(pkg["id"])["private"] is False
+    sent = {"package_id": pkg["id"], "name": "名单", "format": "CSV",
+            "upload": upload("race_pii.csv", people_csv())}  # no url, as the API's multipart form
+    if action == "resource_update":
+        sent["id"] = res["id"]
+    done = tk.get_action(action)(as_user(None), sent)
+    assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])  # before any job
+    if action == "resource_update":
+        model.Session.remove()
+        held = [a for a in safety_tables.audit_trail(pkg["id"]) if a["action"] == "held"]
+        assert held and held[0]["details"].get("reason_code") == "file_replaced", held
+    row = wait_scan(pkg["id"], done["id"])
+    assert row["state"] == "findings"
+    assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])

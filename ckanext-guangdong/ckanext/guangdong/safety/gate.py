@@ -98,6 +98,19 @@ def uploaded_now(res: Mapping[str, Any]) -> bool:
     return up is not None and not isinstance(up, (str, bytes)) and bool(getattr(up, "filename", None))
 
 
+def as_uploaded(res: dict[str, Any]) -> None:
+    """Give a resource with a file in this write the link CKAN's uploader will give it
+    (ckan.lib.uploader.ResourceUpload, which runs after the gate): ``resource_update`` and
+    ``resource_create`` send an upload with an empty ``url``, which read as no file at all,
+    so the new file went unheld, downloadable by anyone until the worker scanned it."""
+    from ckan.lib.munge import munge_filename
+    from werkzeug.datastructures import FileStorage
+    up = res.get("upload")
+    if isinstance(up, FileStorage) and up.filename:
+        res["url"] = munge_filename(up.filename)
+        res["url_type"] = "upload"
+
+
 def resource_hold(res: Mapping[str, Any], row: Mapping[str, Any] | None, new_file: bool) -> str | None:
     if new_file or row is None or row["state"] == "queued" or row["file_key"] != file_key(res):
         return PENDING
@@ -233,6 +246,9 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     if resources is None and existing is not None:  # package_update keeps them when not sent
         resources = stored_resources(existing)
     resources = [r for r in resources or [] if isinstance(r, Mapping)]
+    for res in resources:
+        if isinstance(res, dict):
+            as_uploaded(res)
     md = dict(data_dict, resources=resources)
     findings, digest = metadata_scan(md)
     decision = Decision(wants_public=not private, metadata_findings=findings,
