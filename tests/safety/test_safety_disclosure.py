@@ -104,3 +104,23 @@ def test_a_held_datasets_data_is_for_its_publishers_and_reviewers_not_plain_memb
     # released (a reviewer clears the findings): the member reads it like everyone
     tk.get_action("guangdong_safety_clear")(as_user(admin), {"id": pkg["id"], "reason": "测试：已核对"})
     assert tk.get_action("datastore_search")(as_user(member), {"resource_id": rid})["records"]
+
+
+def test_a_resource_view_made_while_the_dataset_is_held_is_in_no_stream() -> None:
+    """CKAN narrows by permission labels only the entries whose type ends in "package": a
+    "new resource view" entry (the load job makes views of a held dataset's files) reached
+    every stream of everyone, naming the dataset, its file and the view."""
+    editor, stranger = make_user(), make_user()
+    org = make_org("city", users=[{"name": editor["name"], "capacity": "editor"}])
+    make_org("city", users=[{"name": stranger["name"], "capacity": "editor"}])
+    from safety_support import upload
+    pkg = create(org["id"], user=editor, notes=f"经办人身份证号 {_id_number()}", resources=[
+        {"upload": upload("notes.txt", "办理说明。".encode()), "url": "notes.txt", "name": "办理说明",
+         "format": "TXT"}])
+    assert show(pkg["id"])["private"] is True  # held: personal data in its description
+    res = show(pkg["id"])["resources"][0]
+    view = tk.get_action("resource_view_create")(as_user(editor), {
+        "resource_id": res["id"], "view_type": "text_view", "title": "说明页"})
+    for user in (None, stranger):
+        text = _streams(user, pkg, org, editor)
+        assert pkg["id"] not in text and res["id"] not in text and view["id"] not in text

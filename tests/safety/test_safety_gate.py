@@ -12,6 +12,8 @@ from safety_support import (
     csv_bytes,
     make_org,
     make_sysadmin,
+    make_user,
+    scan_of,
     show,
     upload,
     wait_scan,
@@ -156,3 +158,67 @@ def test_the_caches_follow_the_hold_and_the_release(live_server: str) -> None:
     assert _anonymous_get(live_server, page)[0] == 200
     assert counts() == (1, {"CSV": 1})
     assert f'/dataset/{pkg["name"]}"' in _anonymous_get(live_server, listing)[2]
+
+
+@pytest.mark.parametrize("scan_first", ["true", "false"])
+def test_editing_only_the_description_keeps_the_findings_and_approval_stays_refused(
+        scan_first: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dataset form's edit page sends no resources (package_update keeps them): the scan of
+    the unchanged file must stay, findings and all. Lost, the dataset waited for a scan nobody
+    queued, the reviewer saw no findings and approved blind; with scans not first
+    (``scan_before_public`` off) that approval made a file of ID numbers public."""
+    editor, admin = make_user(), make_user()
+    org = make_org("department", users=[{"name": editor["name"], "capacity": "editor"},
+                                        {"name": admin["name"], "capacity": "admin"}])
+    monkeypatch.setitem(tk.config, "ckanext.guangdong.safety.review_default", "department")
+    pkg = create(org["id"], user=editor, resources=[{
+        "upload": upload("people.csv", people_csv()), "url": "people.csv", "name": "名单", "format": "CSV"}])
+    res = pkg["resources"][0]
+    before = wait_scan(pkg["id"], res["id"])
+    assert before["state"] == "findings"
+    monkeypatch.setitem(tk.config, "ckanext.guangdong.safety.scan_before_public", scan_first)
+
+    # as the edit page posts: no resources, which CKAN keeps (allow_partial_update)
+    form = {k: v for k, v in show(pkg["id"]).items() if k != "resources"}
+    form["notes"] = "办理情况（已更新说明）。"
+    tk.get_action("package_update")(dict(as_user(editor), allow_partial_update=True), form)
+
+    after = scan_of(pkg["id"], res["id"])
+    assert after is not None and after["state"] == "findings"
+    assert after["findings"] == before["findings"] and after["content_hash"] == before["content_hash"]
+    state = tk.get_action("guangdong_safety_status")(as_user(admin), {"id": pkg["id"]})
+    assert "findings" in state["holds"] and "pending_scan" not in state["holds"]
+    assert [f["findings"] for f in state["files"]] == [before["findings"]]  # the reviewer sees them
+    with pytest.raises(tk.ValidationError):
+        tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"]})
+    assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
+
+
+@pytest.mark.parametrize("action", ["resource_update", "resource_create"])
+def test_an_upload_sent_without_a_link_holds_the_public_dataset_at_the_write(action: str) -> None:
+    """``resource_update`` (the API and the resource edit form) and ``resource_create`` send a
+    new file with an empty ``url``: CKAN's uploader names it only after the gate looked. Read
+    as no file, the dataset stayed public and the file of ID numbers was downloadable by anyone
+    until the worker scanned it."""
+    from ckan import model
+
+    from ckanext.guangdong.safety import tables as safety_tables
+    org = make_org("city")
+    pkg = create(org["id"], resources=[{"upload": upload("pop.csv", CLEAN_CSV), "url": "pop.csv",
+                                        "name": "人口", "format": "CSV"}])
+    res = pkg["resources"][0]
+    wait_scan(pkg["id"], res["id"])
+    assert show(pkg["id"])["private"] is False
+    sent = {"package_id": pkg["id"], "name": "名单", "format": "CSV",
+            "upload": upload("race_pii.csv", people_csv())}  # no url, as the API's multipart form
+    if action == "resource_update":
+        sent["id"] = res["id"]
+    done = tk.get_action(action)(as_user(None), sent)
+    assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])  # before any job
+    if action == "resource_update":
+        model.Session.remove()
+        held = [a for a in safety_tables.audit_trail(pkg["id"]) if a["action"] == "held"]
+        assert held and held[0]["details"].get("reason_code") == "file_replaced", held
+    row = wait_scan(pkg["id"], done["id"])
+    assert row["state"] == "findings"
+    assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])

@@ -27,3 +27,16 @@ def test_personal_data_in_contact_or_publisher_name_holds_the_dataset(field: str
     # the contact point fields themselves are not findings
     clean = create(org["id"], contact_name="数据科", contact_phone="020-83456789")
     assert show(clean["id"])["private"] is False
+
+
+def test_a_mobile_in_a_data_item_as_the_form_posts_it_holds_the_dataset() -> None:
+    """The dataset form posts data items as ``data_items-0-description`` ... (ckanext-scheming
+    folds them into the list only while validating): the gate reads them at the write too, so
+    the dataset is held, not saved public with a mobile number in its metadata."""
+    org = make_org("city")
+    pkg = create(org["id"], **{"data_items-0-name": "联系人", "data_items-0-type": "string",
+                               "data_items-0-description": "经办人 13800138000"})
+    assert show(pkg["id"])["data_items"][0]["description"] == "经办人 13800138000"
+    assert show(pkg["id"])["private"] is True
+    state = tk.get_action("guangdong_safety_status")(as_user(None), {"id": pkg["id"]})
+    assert state["holds"] == ["metadata"]

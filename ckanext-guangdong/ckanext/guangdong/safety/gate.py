@@ -30,7 +30,7 @@ from ckan.types import Context
 
 from ckanext.guangdong.metadata import openness
 
-from . import config, scanner, tables
+from . import config, negative_list, scanner, tables
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,19 @@ def uploaded_now(res: Mapping[str, Any]) -> bool:
     return up is not None and not isinstance(up, (str, bytes)) and bool(getattr(up, "filename", None))
 
 
+def as_uploaded(res: dict[str, Any]) -> None:
+    """Give a resource with a file in this write the link CKAN's uploader will give it
+    (ckan.lib.uploader.ResourceUpload, which runs after the gate): ``resource_update`` and
+    ``resource_create`` send an upload with an empty ``url``, which read as no file at all,
+    so the new file went unheld, downloadable by anyone until the worker scanned it."""
+    from ckan.lib.munge import munge_filename
+    from werkzeug.datastructures import FileStorage
+    up = res.get("upload")
+    if isinstance(up, FileStorage) and up.filename:
+        res["url"] = munge_filename(up.filename)
+        res["url_type"] = "upload"
+
+
 def resource_hold(res: Mapping[str, Any], row: Mapping[str, Any] | None, new_file: bool) -> str | None:
     if new_file or row is None or row["state"] == "queued" or row["file_key"] != file_key(res):
         return PENDING
@@ -123,7 +136,7 @@ def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
         tags = [t for t in pkg["tag_string"].split(",")]
     for t in sorted(str(t).strip() for t in tags if t):
         out.append(("tags", t))
-    for item in pkg.get("data_items") or []:
+    for item in negative_list.data_items_of(pkg):  # the form posts them as data_items-0-name ...
         if isinstance(item, Mapping):
             for key in ("name", "description"):
                 if isinstance(item.get(key), str):
@@ -212,6 +225,7 @@ class Decision:
     metadata_findings: list[dict[str, Any]] = field(default_factory=list)
     metadata_hash: str = ""
     user: str | None = None
+    resources_sent: bool = True  # false: the write keeps (or drops) the stored ones as they are
 
     @property
     def held(self) -> bool:
@@ -230,14 +244,16 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     user = context.get("user")
     resources = data_dict.get("resources")
     if resources is None and existing is not None:  # package_update keeps them when not sent
-        resources = [{"id": r.id, "url": r.url, "url_type": r.url_type, "format": r.format,
-                      "name": r.name, "description": r.description, "state": r.state}
-                     for r in existing.resources]
+        resources = stored_resources(existing)
     resources = [r for r in resources or [] if isinstance(r, Mapping)]
+    for res in resources:
+        if isinstance(res, dict):
+            as_uploaded(res)
     md = dict(data_dict, resources=resources)
     findings, digest = metadata_scan(md)
     decision = Decision(wants_public=not private, metadata_findings=findings,
-                        metadata_hash=digest, user=user)
+                        metadata_hash=digest, user=user,
+                        resources_sent=data_dict.get("resources") is not None)
     decision.new_files = {i for i, r in enumerate(resources) if uploaded_now(r)}
     decision.changed = _changed(existing, resources, decision.new_files)
     decision.drop_rows = {str(r.get("id")) for r in resources
@@ -273,6 +289,14 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     if decision.holds:
         data_dict["private"] = True
     return decision
+
+
+def stored_resources(pkg: Any) -> list[dict[str, Any]]:
+    """A stored dataset's resources (ckan.model.Package) as a write's dicts: what a write that
+    sends no resources (the dataset form's edit page; package_update keeps them) leaves."""
+    return [{"id": r.id, "url": r.url, "url_type": r.url_type, "format": r.format,
+             "name": r.name, "description": r.description, "state": r.state}
+            for r in pkg.resources]
 
 
 def _changed(existing: Any, resources: list[Mapping[str, Any]], new_files: set[int]) -> set[str]:
@@ -317,6 +341,13 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     publication request (or its end)."""
     pid = pkg["id"]
     rows = tables.scans(pid)
+    if not decision.resources_sent:
+        # the edit page sends no resources (CKAN keeps them: allow_partial_update) and the
+        # validated input we get says [] then: the stored ones count, or the scans of unchanged
+        # files are dropped, findings and all, and the dataset waits for a scan nobody queued
+        from ckan import model as ckan_model
+        stored = ckan_model.Package.get(pid)
+        pkg = dict(pkg, resources=stored_resources(stored) if stored is not None else [])
     decision.metadata_findings, decision.metadata_hash = metadata_scan(pkg)  # as stored
     tabular_ids = []
     for rid in sorted(decision.drop_rows):

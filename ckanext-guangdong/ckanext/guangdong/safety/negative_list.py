@@ -183,12 +183,32 @@ def _tag_names(pkg: Mapping[str, Any]) -> list[str]:
     return names
 
 
+_FORM_ITEM = re.compile(r"^data_items-(\d+)-(\w+)$")
+
+
+def data_items_of(pkg: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Data items as the API gives them (``data_items``: a list) and as the dataset form posts
+    them (``data_items-0-name`` ...: ckanext-scheming folds them into the list only while
+    validating, after the gate has looked)."""
+    items: list[Mapping[str, Any]] = [i for i in pkg.get("data_items") or [] if isinstance(i, Mapping)]
+    posted: dict[int, dict[str, Any]] = {}
+    for key, value in pkg.items():
+        m = _FORM_ITEM.match(key) if isinstance(key, str) else None
+        if m:
+            posted.setdefault(int(m.group(1)), {})[m.group(2)] = value
+    return items + [posted[i] for i in sorted(posted)]
+
+
+def _item_names(pkg: Mapping[str, Any]) -> list[str]:
+    return [i["name"] for i in data_items_of(pkg) if isinstance(i.get("name"), str)]
+
+
 def matches(categories: list[Category], pkg: Mapping[str, Any]) -> list[Match]:
     """Categories a dataset (as written or stored) matches, with what matched."""
     title, notes = _fold_text(pkg.get("title")), _fold_text(pkg.get("notes"))
     tags = _fold_text(" ".join(_tag_names(pkg)))
     themes = {_fold(t) for t in _items(pkg.get("theme"))}
-    items = {_fold(i.get("name")) for i in pkg.get("data_items") or [] if isinstance(i, dict)}
+    items = {_fold(name) for name in _item_names(pkg)}
     identifier = _fold(pkg.get("identifier"))
     found: list[Match] = []
     for c in categories:

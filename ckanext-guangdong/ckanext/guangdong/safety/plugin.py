@@ -9,6 +9,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.guangdong import registration
 from ckanext.guangdong.data.interfaces import IDataFile
 from ckanext.guangdong.translation import FeatureTranslation
 
@@ -16,7 +17,7 @@ HERE = os.path.dirname(__file__)
 
 
 @tk.blanket.config_declarations
-@tk.blanket.actions
+@tk.blanket.actions(registration.actions("ckanext.guangdong.safety.logic.action"))
 @tk.blanket.auth_functions
 @tk.blanket.helpers
 @tk.blanket.blueprints

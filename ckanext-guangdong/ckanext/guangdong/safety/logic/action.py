@@ -26,7 +26,10 @@ __all__ = [
     "guangdong_safety_review_queue", "guangdong_safety_negative_list_check",
     "guangdong_safety_negative_list_show", "guangdong_safety_negative_list_update",
     "guangdong_safety_org_review_set", "guangdong_safety_audit_list", "guangdong_safety_deidentify",
+    "activity_create",
 ]
+# registered only where that plugin is loaded (chaining an action that does not exist fails)
+CHAINED_IF_LOADED = {"activity_create": "activity"}
 
 MAX_TEXT = 2000
 
@@ -164,6 +167,24 @@ def package_update(up: Callable[..., Any], context: Context, data_dict: DataDict
     if existing is None:
         return up(context, data_dict)  # CKAN answers "not found"
     return _gate(up, context, data_dict, existing)
+
+
+@tk.chained_action
+def activity_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's activity streams narrow by permission labels only the entries whose type ends in
+    "package"; the others about a dataset ("new resource view" ..., made by the load job while
+    the dataset is held) reach every stream of everyone, naming the dataset and its files. Of a
+    private dataset they are not recorded: its own "changed package" entries keep its history
+    for those who may read it."""
+    from ckan import model as ckan_model
+    kind = data_dict.get("activity_type") if isinstance(data_dict, dict) else None
+    object_id = data_dict.get("object_id") if isinstance(data_dict, dict) else None
+    if isinstance(kind, str) and not kind.endswith("package") and isinstance(object_id, str):
+        pkg = ckan_model.Package.get(object_id)
+        if pkg is not None and pkg.private:
+            tk.check_access("activity_create", context, data_dict)
+            return None  # what activity_create answers when streams are off
+    return up(context, data_dict)
 
 
 @tk.chained_action
