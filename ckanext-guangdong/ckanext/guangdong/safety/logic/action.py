@@ -255,9 +255,9 @@ def refuse_personal_view_text(context: Context, data_dict: DataDict) -> None:
     findings = scan_text_fields(fields, config.options())
     if not findings:
         return
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, Any] = {}
     for f in findings:
-        zh = "含有个人信息（%s），不能保存：资源视图的文字对所有人公开" % _KIND_ZH.get(f.detector, f.detector)
+        zh = f"含有个人信息（{_KIND_ZH.get(f.detector, f.detector)}），不能保存：资源视图的文字对所有人公开"
         en = f"Holds personal data ({f.detector.replace('_', ' ')}) and cannot be saved: a resource view's text is public"
         errors.setdefault(f.column, []).append(en if message_lang() == "en" else zh)
     raise tk.ValidationError(errors)
