@@ -58,6 +58,7 @@ def test_a_column_of_disguised_ids_and_mobiles_is_found(spelling: str) -> None:
     "020.8345.6789", "\u2060".join("02083456789"),  # an office landline, a contact point
     "١٢٣٤٥",                                       # a service number in Arabic-Indic digits
     "113.2643851",                                  # a coordinate
+    "150000000.00", "13800138.000",                 # amounts: one dot is a decimal point
 ])
 def test_disguised_decoys_stay_unflagged(value: str) -> None:
     assert d.classify(value) is None

@@ -1,8 +1,9 @@
 """Detectors of Chinese personal data in one value (a table cell or a piece of metadata text).
 
 Each detector states its rule and where the rule comes from. A value is normalised first
-(Unicode NFKC: full-width digits and letters become ASCII; spaces and hyphens inside numbers are
-dropped), then classified. The column verdict (scanner.py) weighs the share of matching cells and
+(``fold``: Unicode NFKC, format characters such as zero-width spaces and soft hyphens dropped,
+every Unicode decimal digit made ASCII; spaces, hyphens and dots inside numbers are dropped), then
+classified. The column verdict (scanner.py) weighs the share of matching cells and
 the column's header; person names and home addresses are looked for only where a header says so.
 
 Decoys that must not match, and why they do not:
@@ -263,7 +264,9 @@ DEFAULT_OPTIONS = Options()
 
 # --- one cell ---------------------------------------------------------------------------------
 # Separators people (and exports) put inside numbers: spaces, hyphens, dots (440102.1990...).
+# One dot alone is a decimal point (150000000.00 yuan is an amount, not a mobile 150...).
 _SEPARATORS = str.maketrans("", "", " -.\u00a0")
+_SEPARATORS_KEEP_DOT = str.maketrans("", "", " -\u00a0")
 
 
 class _Fold(dict):
@@ -312,7 +315,7 @@ def normalise(value: str) -> str:
 
 def _digits(v: str) -> str | None:
     """The number in ``v`` without separators and country code, or None when not a number."""
-    d = _COUNTRY.sub("", v.translate(_SEPARATORS), count=1)
+    d = _COUNTRY.sub("", v.translate(_SEPARATORS if v.count(".") != 1 else _SEPARATORS_KEEP_DOT), count=1)
     if len(d) == 13 and d.startswith("86"):
         d = d[2:]
     if len(d) == 18 and d[17] in "Xx" and d[:17].isdigit():
