@@ -40,6 +40,6 @@ def test_a_view_title_with_an_id_number_is_refused_in_the_form(
     word = "个人信息" if lang == "zh_Hans_CN" else "personal data"
     assert word in body, body[:2000]
     j.check("refused", allow=("text_view",))
-    assert tk.get_action("resource_view_list")(_context(), {"id": editor_resource["rid"]}) == [] or all(
-        ID not in v["title"] for v in tk.get_action("resource_view_list")(_context(), {"id": editor_resource["rid"]}))
+    views = tk.get_action("resource_view_list")(_context(), {"id": editor_resource["rid"]})
+    assert all(ID not in v["title"] for v in views)  # nothing saved
     j.finish()
