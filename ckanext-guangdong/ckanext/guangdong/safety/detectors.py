@@ -1,8 +1,9 @@
 """Detectors of Chinese personal data in one value (a table cell or a piece of metadata text).
 
 Each detector states its rule and where the rule comes from. A value is normalised first
-(Unicode NFKC: full-width digits and letters become ASCII; spaces and hyphens inside numbers are
-dropped), then classified. The column verdict (scanner.py) weighs the share of matching cells and
+(``fold``: Unicode NFKC, format characters such as zero-width spaces and soft hyphens dropped,
+every Unicode decimal digit made ASCII; spaces, hyphens and dots inside numbers are dropped), then
+classified. The column verdict (scanner.py) weighs the share of matching cells and
 the column's header; person names and home addresses are looked for only where a header says so.
 
 Decoys that must not match, and why they do not:
@@ -158,6 +159,8 @@ def lookalike(value: str) -> str | None:
             return RESIDENT_ID
         return BANK_CARD
     d = _digits(v)
+    if d is not None and not d.isdigit():
+        return RESIDENT_ID  # 17 digits and an X, with separators
     return BANK_CARD if d is not None and 16 <= len(d) <= 19 else None
 
 
@@ -260,7 +263,40 @@ class Options:
 DEFAULT_OPTIONS = Options()
 
 # --- one cell ---------------------------------------------------------------------------------
-_SEPARATORS = str.maketrans("", "", " -\u00a0")
+# Separators people (and exports) put inside numbers: spaces, hyphens, dots (440102.1990...).
+# One dot alone is a decimal point (150000000.00 yuan is an amount, not a mobile 150...).
+_SEPARATORS = str.maketrans("", "", " -.\u00a0")
+_SEPARATORS_KEEP_DOT = str.maketrans("", "", " -\u00a0")
+
+
+class _Fold(dict):
+    """``str.translate`` table of the one folding every detector path uses (file cells,
+    metadata text, the DataStore write guard), filled as characters come: Unicode format
+    characters (category Cf: zero-width space U+200B, word joiner U+2060, soft hyphen U+00AD,
+    BOM, direction marks ...) are dropped, since a browser shows the number as if they were not
+    there; every Unicode decimal digit (Arabic-Indic ٠-٩, Devanagari, ... category Nd) becomes
+    its ASCII digit, which NFKC alone does not do."""
+
+    def __missing__(self, cp: int) -> str | None:
+        ch = chr(cp)
+        if unicodedata.category(ch) == "Cf":
+            out: str | None = None
+        else:
+            dec = unicodedata.decimal(ch, None)
+            out = ch if dec is None else str(dec)
+        self[cp] = out
+        return out
+
+
+_FOLD = _Fold()
+
+
+def fold(value: str) -> str:
+    """NFKC (full-width digits and letters become ASCII), format characters dropped, every
+    decimal digit ASCII. ASCII text is left as it is (the fast path of most cells)."""
+    if value.isascii():
+        return value
+    return unicodedata.normalize("NFKC", value).translate(_FOLD)
 _COUNTRY = re.compile(r"^(?:\(\+?86\)|\+86|0086)")  # +86, 0086, (+86), (86) before a number
 
 
@@ -268,10 +304,10 @@ _QUOTES = "\"'`“”‘’「」『』"
 
 
 def normalise(value: str) -> str:
-    """NFKC (full-width digits and ＋ become ASCII), trimmed, without the quotes or the
+    """Folded (``fold``: NFKC, no format characters, ASCII digits), trimmed, without the quotes or the
     leading = that spreadsheets and exports wrap around numbers kept as text
     ('+8613800138000, ="+86 138 0013 8000", “13800138000”)."""
-    v = value.strip() if value.isascii() else unicodedata.normalize("NFKC", value).strip()
+    v = fold(value).strip()
     if v[:1] in _QUOTES or v[:2] == '="':
         v = v.lstrip("=").strip(_QUOTES).strip()
     return v
@@ -279,10 +315,20 @@ def normalise(value: str) -> str:
 
 def _digits(v: str) -> str | None:
     """The number in ``v`` without separators and country code, or None when not a number."""
-    d = _COUNTRY.sub("", v.translate(_SEPARATORS), count=1)
+    d = _COUNTRY.sub("", v.translate(_SEPARATORS if v.count(".") != 1 else _SEPARATORS_KEEP_DOT), count=1)
     if len(d) == 13 and d.startswith("86"):
         d = d[2:]
+    if len(d) == 18 and d[17] in "Xx" and d[:17].isdigit():
+        return d.upper()  # an ID number with its check character X, written with separators
     return d if d.isdigit() else None
+
+
+def number_length(value: str) -> int:
+    """How many characters the number in a cell has without its separators (its own length
+    when it is no number): an 18-character ID number whichever way it is written."""
+    v = normalise(value)
+    d = _digits(v)
+    return len(d) if d is not None else len(v)
 
 
 def classify(value: str, options: Options = DEFAULT_OPTIONS) -> str | None:
@@ -355,7 +401,7 @@ def matches_header_only(detector: str, value: str) -> bool:
 # --- free text (metadata, notes cells) --------------------------------------------------------
 _TEXT = re.compile(
     r"(?P<email>" + _EMAIL.pattern + r")"
-    r"|(?<![0-9A-Za-z])(?P<num>(?:\+86|0086)?\d(?:[\d \-]{5,24})[\dXx](?:\([A-Z]\))?)(?![0-9A-Za-z])"
+    r"|(?<![0-9A-Za-z])(?P<num>(?:\+86|0086)?\d(?:[\d .\-]{5,38})[\dXx](?:\([A-Z]\))?)(?![0-9A-Za-z])"
     r"|(?<![0-9A-Za-z])(?P<doc>[A-Z][0-9A-Z]\d{6,9})(?![0-9A-Za-z])"
     r"|(?P<plate>" + _PLATE.pattern + r")")
 
@@ -455,7 +501,7 @@ _HEADER_CLEAN = re.compile(r"[\s_\-—·.:：/\\()（）\[\]【】]+")
 
 
 def clean_header(header: str) -> str:
-    return _HEADER_CLEAN.sub("", unicodedata.normalize("NFKC", header or "").lower())
+    return _HEADER_CLEAN.sub("", fold(header or "").lower())
 
 
 def header_hints(header: str) -> set[str]:

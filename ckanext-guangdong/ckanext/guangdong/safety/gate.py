@@ -50,6 +50,9 @@ PUBLISHED = "published"    # made public by the gate
 OPEN_REQUEST = (REQUESTED, APPROVED)
 
 CONTEXT_KEY = "guangdong_safety_decision"
+# The package types the gate judges: datasets, and open-data applications (开放数据应用: their
+# title, description and developer are shown as they are; the review step is for datasets only).
+GATED_TYPES = (openness.DATASET_TYPE, openness.APPLICATION_TYPE)
 METADATA_SUBJECT = ""
 TABULAR_SKIP = ("datastore", "datapusher", "xloader")
 
@@ -128,7 +131,8 @@ def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
     the schema); the contact's and the publisher's names are free text, where a mobile or an
     ID number has no business."""
     out: list[tuple[str, str]] = []
-    for key in ("title", "notes", "access_conditions", "contact_name", "publisher_name"):
+    for key in ("title", "notes", "access_conditions", "contact_name", "publisher_name",
+                "developer_name"):  # the last: an application's developer
         if isinstance(pkg.get(key), str) and pkg[key].strip():
             out.append((key, pkg[key].strip()))
     tags = [t.get("name") for t in pkg.get("tags") or [] if isinstance(t, Mapping)]
@@ -282,7 +286,8 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     already_public = existing is not None and not existing.private and existing.state == "active"
     org_id = data_dict.get("owner_org") or (existing.owner_org if existing is not None else None)
     pub = tables.publication(existing.id) if existing is not None else None
-    decision.needs_review = user_needs_review(user, org_id)
+    is_dataset = (existing.type if existing is not None else data_dict.get("type")) in (None, "", openness.DATASET_TYPE)
+    decision.needs_review = is_dataset and user_needs_review(user, org_id)
     if decision.needs_review and not already_public and not (pub and pub["state"] == APPROVED):
         holds.append(REVIEW)
     decision.holds = sorted(holds, key=HOLDS.index)
@@ -453,7 +458,7 @@ def settle(package_id: str, actor: str | None = None) -> str:
     from ckan import model as ckan_model
     ckan_model.Session.expire_all()
     pkg = ckan_model.Package.get(package_id)
-    if pkg is None or pkg.state != "active" or pkg.type != openness.DATASET_TYPE:
+    if pkg is None or pkg.state != "active" or pkg.type not in GATED_TYPES:
         ckan_model.Session.commit()
         return "nothing"
     holds = openness.publication_holds(pkg)  # the gate's own check, registered by the plugin

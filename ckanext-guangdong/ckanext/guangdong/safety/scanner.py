@@ -32,7 +32,7 @@ PERSONAL = frozenset({d.RESIDENT_ID, d.MOBILE, d.BANK_CARD, d.PASSPORT, d.TRAVEL
                       d.PERSON_NAME})
 STRONG_EVIDENCE = (d.RESIDENT_ID, d.BANK_CARD)
 LOOKALIKE_CAP = 1.0  # look-alikes allowed per valid value (a random number passes Luhn 1 in 10)
-_TEXT_HINT = re.compile(r"\d{7}|@|[" + d.PLATE_PROVINCES + r"][A-Z]")
+_TEXT_HINT = re.compile(r"\d(?:[ .\-]?\d){6}|@|[" + d.PLATE_PROVINCES + r"][A-Z]")
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class ColumnStats:
 
     def add(self, kind: str, value: str) -> None:
         self.counts[kind] += 1
-        if kind in (d.EMAIL, d.BANK_CARD) or (kind == d.RESIDENT_ID and len(value.strip()) >= 18):
+        if kind in (d.EMAIL, d.BANK_CARD) or (kind == d.RESIDENT_ID and d.number_length(value) >= 18):
             self.strong[kind] += 1
         got = self.samples.setdefault(kind, [])
         if len(got) < SAMPLES:
@@ -111,7 +111,8 @@ class TableScan:
         for only in col.header_only:
             if d.matches_header_only(only, cell):
                 return [(only, cell)]
-        if len(cell) > 10 and _TEXT_HINT.search(cell):
+        if len(cell) > 10 and (_TEXT_HINT.search(cell) or (
+                not cell.isascii() and _TEXT_HINT.search(d.fold(cell)))):  # digits in disguise
             return list({h.detector: h.value for h in d.find_in_text(cell, self.options)}.items())
         return []
 

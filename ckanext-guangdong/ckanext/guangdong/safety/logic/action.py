@@ -21,6 +21,7 @@ _ = tk._
 
 __all__ = [
     "package_create", "package_update", "bulk_update_public", "datastore_create", "datastore_upsert",
+    "resource_view_create", "resource_view_update",
     "guangdong_safety_status", "guangdong_safety_submit", "guangdong_safety_withdraw",
     "guangdong_safety_approve", "guangdong_safety_return", "guangdong_safety_clear",
     "guangdong_safety_review_queue", "guangdong_safety_negative_list_check",
@@ -66,7 +67,7 @@ def _package(data: DataDict) -> Any:
     if not pid:
         raise tk.ValidationError({"id": [_("Missing value")]})
     pkg = ckan_model.Package.get(pid)
-    if pkg is None or pkg.type != openness.DATASET_TYPE or pkg.state == "deleted":
+    if pkg is None or pkg.type not in gate.GATED_TYPES or pkg.state == "deleted":
         raise tk.ObjectNotFound(_("Dataset not found"))
     return pkg
 
@@ -102,9 +103,10 @@ def _negative_list(context: Context, data_dict: DataDict, existing: Any) -> None
 
 def _gate(up: Callable[..., Any], context: Context, data_dict: DataDict, existing: Any) -> Any:
     dataset_type = existing.type if existing is not None else (data_dict.get("type") or openness.DATASET_TYPE)
-    if dataset_type != openness.DATASET_TYPE or not isinstance(data_dict, dict):
+    if dataset_type not in gate.GATED_TYPES or not isinstance(data_dict, dict):
         return up(context, data_dict)
-    _negative_list(context, data_dict, existing)
+    if dataset_type == openness.DATASET_TYPE:
+        _negative_list(context, data_dict, existing)
     decision = gate.decide(context, data_dict, existing)
     if decision is not None:
         context[gate.CONTEXT_KEY] = decision  # type: ignore  (read by the package hooks)
@@ -202,7 +204,7 @@ def bulk_update_public(up: Callable[..., Any], context: Context, data_dict: Data
         for pkg in ckan_model.Session.query(ckan_model.Package).filter(
                 ckan_model.Package.id.in_([str(i) for i in ids]),
                 ckan_model.Package.owner_org == (org.id if org is not None else org_id)):
-            if pkg.type != openness.DATASET_TYPE:
+            if pkg.type not in gate.GATED_TYPES:
                 continue
             holds = list(openness.publication_holds(pkg))
             pub = tables.publication(pkg.id)
@@ -254,6 +256,48 @@ def datastore_create(up: Callable[..., Any], context: Context, data_dict: DataDi
 @tk.chained_action
 def datastore_upsert(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
     refuse_personal_records(context, data_dict)
+    return up(context, data_dict)
+
+
+# A view's texts shown as they are on the resource page, in resource_view_list and activities.
+VIEW_TEXT_FIELDS = ("title", "description", "page_url", "image_url", "pdf_url")
+
+
+def refuse_personal_view_text(context: Context, data_dict: DataDict) -> None:
+    """A resource view's title, description and links are public as soon as they are saved
+    (no scan or review ever sees them): with personal data the write is refused (409), as the
+    DataStore guard refuses records. Only writes without authorisation checks (CKAN's default
+    views, made by the site) are let through."""
+    from .. import config
+    from ..scanner import scan_text_fields
+    if context.get("ignore_auth") or not isinstance(data_dict, dict):
+        return
+    fields = [(k, data_dict[k]) for k in VIEW_TEXT_FIELDS if isinstance(data_dict.get(k), str)]
+    findings = scan_text_fields(fields, config.options())
+    if not findings:
+        return
+    errors: dict[str, Any] = {}
+    for f in findings:
+        zh = f"含有个人信息（{_KIND_ZH.get(f.detector, f.detector)}），不能保存：资源视图的文字对所有人公开"
+        en = f"Holds personal data ({f.detector.replace('_', ' ')}) and cannot be saved: a resource view's text is public"
+        errors.setdefault(f.column, []).append(en if message_lang() == "en" else zh)
+    raise tk.ValidationError(errors)
+
+
+_KIND_ZH = {"resident_id": "居民身份证号", "mobile": "手机号码", "bank_card": "银行卡号",
+            "passport": "护照号码", "travel_permit": "通行证号码", "email": "电子邮件地址",
+            "vehicle_plate": "机动车号牌", "landline": "固定电话"}
+
+
+@tk.chained_action
+def resource_view_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    refuse_personal_view_text(context, data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def resource_view_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    refuse_personal_view_text(context, data_dict)
     return up(context, data_dict)
 
 

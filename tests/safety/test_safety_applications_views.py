@@ -1,0 +1,127 @@
+"""Two ways around the gate found by the attack trial: open-data applications (开放数据应用,
+package type ``application``) were public at once with an ID number in their text, and resource
+views' titles and descriptions were never checked. Applications are now scanned and held like
+datasets; a view text with personal data is refused (409, zh/en)."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import pytest
+from safety_support import as_user, create, make_org, make_sysadmin, make_user, show, site_context
+from sqlalchemy import text
+
+from ckanext.guangdong.safety import detectors as d
+
+pytestmark = pytest.mark.usefixtures("gd")
+
+ID = "44010619850312" + "001"
+ID += d.id_check_character(ID)
+MOBILE = "13800138000"
+
+
+@pytest.fixture(scope="module")
+def world(gd_plugins: None) -> dict[str, Any]:
+    editor = make_user()
+    org = make_org("city", users=[{"name": editor["name"], "capacity": "editor"}])
+    own = tk.config["ckan.site_url"] + "/files/list.csv"  # a file on this portal: previews allowed
+    pkg = create(org["id"], user=editor, resources=[{"url": own, "name": "名单", "format": "CSV"}])
+    assert show(pkg["id"])["private"] is False
+    token = tk.get_action("api_token_create")(site_context(), {
+        "user": editor["name"], "name": f"t-{uuid.uuid4().hex[:6]}"})["token"]
+    return {"editor": editor, "org": org, "pkg": pkg, "rid": pkg["resources"][0]["id"], "token": token}
+
+
+def application(world: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    data = {"type": "application", "title": "粤游导览", "notes": "景区导览小程序。",
+            "owner_org": world["org"]["id"], "developer_name": "广州某科技有限公司",
+            "developer_type": "organization", "application_kind": "mini_program",
+            "url": "https://example.com/app", "theme": ["文化休闲"], "private": False,
+            "used_datasets": [world["pkg"]["name"]]}
+    data.update(overrides)
+    return tk.get_action("package_create")(as_user(world["editor"]), data)
+
+
+def counted(package_id: str) -> bool:
+    from ckan import model
+    model.Session.remove()
+    return model.Session.execute(text("SELECT 1 FROM guangdong_open_period WHERE package_id = :id"),
+                                 {"id": package_id}).first() is not None
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("title", f"导览 {ID}"), ("notes", f"联系 {MOBILE}"), ("developer_name", f"张三 {MOBILE}"),
+    ("contact_name", f"李四 身份证{ID}")])
+def test_an_application_with_personal_data_is_held_until_cleared(
+        world: dict[str, Any], gd_app: Any, field: str, value: str) -> None:
+    marker = f"导览{uuid.uuid4().hex[:8]}"
+    app = application(world, **{"title": marker, field: f"{marker} {value}" if field == "title" else value})
+    assert show(app["id"])["private"] is True
+    state = tk.get_action("guangdong_safety_status")(as_user(None), {"id": app["id"]})
+    assert state["holds"] == ["metadata"]
+    assert field in {f["column"] for f in state["metadata"]["findings"]}
+    # anonymous: no page, no search hit, not counted
+    assert gd_app.get(f"/application/{app['name']}", status=None).status_code == 404
+    page = gd_app.get("/application/", status=200).get_data(as_text=True)
+    assert marker not in page and app["name"] not in page
+    found = gd_app.get("/api/3/action/package_search", params={
+        "fq": "dataset_type:application", "q": f"name:{app['name']}"}, status=200).json["result"]
+    assert found["count"] == 0
+    assert not counted(app["id"])
+    # a reviewer's clearance publishes it
+    tk.get_action("guangdong_safety_clear")(as_user(make_sysadmin()), {"id": app["id"], "reason": "测试"})
+    assert show(app["id"])["private"] is False
+    assert gd_app.get(f"/application/{app['name']}", status=None).status_code == 200
+    assert counted(app["id"])
+
+
+def test_a_clean_application_is_public_at_once(world: dict[str, Any], gd_app: Any) -> None:
+    app = application(world, contact_email="dev@example.com")  # the contact point is no finding
+    assert show(app["id"])["private"] is False
+    assert gd_app.get(f"/application/{app['name']}", status=None).status_code == 200
+
+
+def test_an_update_adding_personal_data_holds_a_public_application(world: dict[str, Any]) -> None:
+    app = application(world)
+    assert show(app["id"])["private"] is False
+    tk.get_action("package_patch")(as_user(world["editor"]), {"id": app["id"], "notes": f"身份证 {ID}"})
+    assert show(app["id"])["private"] is True
+
+
+# --- resource views ------------------------------------------------------------------------------
+VIEW_TYPES = ["datatables_view", "text_view", "webpage_view", "image_view", "pdf_view"]
+
+
+def _view(world: dict[str, Any], view_type: str, **texts: str) -> dict[str, Any]:
+    data = {"resource_id": world["rid"], "view_type": view_type, "title": "预览", **texts}
+    if view_type == "webpage_view":
+        data.setdefault("page_url", tk.config["ckan.site_url"] + "/about")
+    return data
+
+
+@pytest.mark.parametrize("view_type", VIEW_TYPES)
+def test_a_view_titled_with_an_id_number_is_refused(world: dict[str, Any], gd_app: Any, view_type: str) -> None:
+    before = tk.get_action("resource_view_list")(site_context(), {"id": world["rid"]})
+    for lang, word in (("zh-CN", "个人信息"), ("en", "personal data")):
+        resp = gd_app.post("/api/3/action/resource_view_create", status=None,
+                           json=_view(world, view_type, title=f"名单 {ID}", description=f"电话 {MOBILE}"),
+                           headers={"Authorization": world["token"], "Accept-Language": lang})
+        assert resp.status_code == 409, (lang, resp.status_code, resp.get_data(as_text=True)[:300])
+        error = resp.json["error"]
+        assert word in str(error["title"]) and word in str(error["description"]), error
+    after = tk.get_action("resource_view_list")(site_context(), {"id": world["rid"]})
+    assert len(after) == len(before)  # nothing saved
+    anon = gd_app.get(f"/dataset/{world['pkg']['name']}/resource/{world['rid']}", status=200).get_data(as_text=True)
+    assert ID not in anon and MOBILE not in anon
+
+
+def test_a_clean_view_is_saved_and_an_update_with_personal_data_is_refused(world: dict[str, Any]) -> None:
+    view = tk.get_action("resource_view_create")(as_user(world["editor"]), _view(
+        world, "text_view", title="名单预览", description="办件数量 2024.03.15"))
+    with pytest.raises(tk.ValidationError) as refused:
+        tk.get_action("resource_view_update")(as_user(world["editor"]), {
+            **view, "description": "联系 1\u200b3\u200b8\u200b00138000"})
+    assert "description" in refused.value.error_dict
+    shown = tk.get_action("resource_view_show")(site_context(), {"id": view["id"]})
+    assert shown["description"] == "办件数量 2024.03.15"
