@@ -116,8 +116,8 @@ def test_sysadmin_sees_what_the_page_would_show_them(catalog: dict[str, Any]) ->
 
 
 @pytest.mark.parametrize("prefix,text", [
-    ("", "3 个数据集包含“{q}”的全部词语，另有 2 个包含部分词语"),
-    ("/en", "3 datasets contain all the words of “{q}”; 2 more contain some of them"),
+    ("", "3 个数据集包含“{q}”的全部词语，另有 2 个包含部分词语或相关内容"),
+    ("/en", "3 datasets contain all the words of “{q}”; 2 more contain some of the words or related content"),
 ])
 def test_dataset_page_counts_and_order(app: Any, catalog: dict[str, Any], prefix: str, text: str) -> None:
     q = f"{catalog['a']} {catalog['b']}"

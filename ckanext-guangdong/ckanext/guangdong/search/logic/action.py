@@ -34,7 +34,7 @@ from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.types import Context, DataDict
 
 from ckanext.guangdong.search import fields, messages
-from ckanext.guangdong.search.backend import lucene, parameters, syntax
+from ckanext.guangdong.search.backend import executor, lucene, parameters, syntax
 from ckanext.guangdong.search.logic import soft
 
 # What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
@@ -286,7 +286,8 @@ MATCH_ALL = ("*", "＊")
 def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     data_dict = dict(data_dict)
     # Soft matching (logic/soft.py): asked for by the caller, or by the /dataset page.
-    wants_soft = tk.asbool(data_dict.pop(soft.PARAM, False)) or _page_asks_soft(context, data_dict)
+    page = _page_asks_soft(context, data_dict)
+    wants_soft = tk.asbool(data_dict.pop(soft.PARAM, False)) or page
     precheck(data_dict)
     if not context.get("ignore_auth"):
         check_public_request(data_dict)
@@ -303,6 +304,12 @@ def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
             result = soft.search(original, context, data_dict)
             _remember_soft(result[soft.PARAM])
             return result
+        if page:
+            # The page never shows the embedded engine's any-word fallback as matches
+            # (Solr has none): a word that finds nothing finds nothing, and the page's
+            # "did you mean" and hints take over (docs/search.md).
+            with executor.strict_words():
+                return original(context, data_dict)
         return original(context, data_dict)
     except SearchError as exc:
         raise short_error(exc) from None

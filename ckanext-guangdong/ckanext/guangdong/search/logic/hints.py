@@ -20,6 +20,7 @@ from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.types import Context, DataDict
 
 from ckanext.guangdong.search import messages, segment
+from ckanext.guangdong.search.backend import executor
 from ckanext.guangdong.search.logic import inputs
 from ckanext.guangdong.search.meaning import thesaurus
 
@@ -44,8 +45,11 @@ def _public_search(q: str, **extra: Any) -> dict[str, Any]:
 
 
 def _finds(q: str) -> int:
+    # Full matches only: the embedded engine's any-word fallback would "find" 零售药店
+    # through 零售 alone, and the offered search would lead to datasets without 药店.
     try:
-        return int(_public_search(q)["count"])
+        with executor.strict_words():
+            return int(_public_search(q)["count"])
     except SearchError:
         return 0
 
@@ -59,11 +63,14 @@ def vocabulary() -> dict[str, int]:
         return _vocab[1]
     words: dict[str, int] = {}
     _tags.clear()
-    titles = _public_search("", rows=TITLE_SAMPLE, fl="title", sort="metadata_modified desc")
+    titles = _public_search("", rows=TITLE_SAMPLE, fl="title tags", sort="metadata_modified desc")
+    recent_tags: set[str] = set()
     for row in titles["results"]:
         for token in segment.query_tokens(str(row.get("title") or "")):
             if len(token) >= 2 and not token.isdigit():
                 words.setdefault(token, 0)
+        tags = row.get("tags")
+        recent_tags.update(str(t) for t in (tags if isinstance(tags, list) else []))
     facets = _public_search("", **{"facet.field": ["tags", "organization"], "facet.limit": 1000})
     for field in ("tags", "organization"):
         for item in (facets.get("search_facets") or {}).get(field, {}).get("items", []):
@@ -72,14 +79,55 @@ def vocabulary() -> dict[str, int]:
                 words[text] = max(words.get(text, 0), int(item.get("count") or 0))
             if field == "tags" and item.get("count"):
                 _tags[text] = str(item["name"])
+    # The recent datasets' tags too: in a crowded catalog the facet's 1,000 most used tags
+    # (ties in name order) leave out a new tag used once.
+    for tag in recent_tags:
+        text = segment.normalise(tag)
+        if text and not _UNSAFE.search(text):
+            words.setdefault(text, 0)
     _vocab = (now, words)
     return words
 
 
 @functools.lru_cache(maxsize=65536)
-def _spoken(word: str) -> str:
+def _syllables(word: str) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin
-    return "".join(lazy_pinyin(word, style=Style.NORMAL, errors="default")).lower()
+    return tuple(s.lower() for s in lazy_pinyin(word, style=Style.NORMAL, errors="default"))
+
+
+def spoken(word: str) -> str:
+    """The joined toneless pinyin of ``word`` (停车场: tingchechang)."""
+    return "".join(_syllables(word))
+
+
+def _initial(syllable: str) -> str:
+    for initial in ("zh", "ch", "sh"):
+        if syllable.startswith(initial):
+            return initial
+    return syllable[:1] if syllable[:1] not in "aeiou" else ""
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """At most one letter inserted, deleted or replaced."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
+    return True
+
+
+def sounds_alike(typed: str, candidate: str) -> bool:
+    """Chinese input: a homophone (the same pinyin), or the same syllables with the same
+    initials and one letter apart (医保 yibao is not 日报 ribao; 停车厂 is 停车场)."""
+    a, b = _syllables(typed), _syllables(candidate)
+    if a == b:
+        return True
+    if len(a) != len(b) or any(_initial(x) != _initial(y) for x, y in zip(a, b, strict=True)):
+        return False
+    return _one_edit("".join(a), "".join(b))
 
 
 def _ratio(matcher: difflib.SequenceMatcher[str], other: str, cutoff: float) -> float:
@@ -91,20 +139,26 @@ def _ratio(matcher: difflib.SequenceMatcher[str], other: str, cutoff: float) -> 
 
 def close_words(word: str, vocab: dict[str, int], n: int = 3, cutoff: float = 0.75) -> list[str]:
     """Public words close to ``word`` by characters or by pinyin, closest first (a
-    homophone, 停车厂 for 停车场, first of all)."""
+    homophone, 停车厂 for 停车场, first of all). Typed pinyin (tingchechnag) may be a few
+    letters off; typed Chinese only sounds like a word it nearly is (sounds_alike)."""
     word = segment.normalise(word)
-    spoken = _spoken(word)
+    han = segment.has_han(word)
+    typed_sound = spoken(word)
     chars: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(None)
     chars.set_seq2(word)
     sounds: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(None)
-    sounds.set_seq2(spoken)
+    sounds.set_seq2(typed_sound)
     scores: dict[str, float] = {}
     for candidate in vocab:
         if candidate == word:
             continue
-        said = _spoken(candidate)
-        score = 0.99 if said == spoken else max(_ratio(chars, candidate, cutoff),
-                                                _ratio(sounds, said, cutoff) - 0.01)
+        said = spoken(candidate)
+        if said == typed_sound:
+            score = 0.99
+        elif han and segment.has_han(candidate) and not sounds_alike(word, candidate):
+            score = _ratio(chars, candidate, cutoff)
+        else:
+            score = max(_ratio(chars, candidate, cutoff), _ratio(sounds, said, cutoff) - 0.01)
         if score >= cutoff:
             scores[candidate] = score
     return sorted(scores, key=lambda c: (-scores[c], -vocab[c], c))[:n]

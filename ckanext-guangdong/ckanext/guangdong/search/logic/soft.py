@@ -7,7 +7,8 @@ either, package_search is unchanged. Engine-neutral: only dismax ``mm`` and an `
 exclusion filter, which both engines read alike, and never the embedded engine's OR
 fallback (``executor.strict_words``).
 
-- **Which queries**: plain words only, two or more, no operators (AND/OR/NOT/&&/||),
+- **Which queries**: plain words only, two or more (counted after the split of
+  unsegmented Chinese, meaning/query.py), no operators (AND/OR/NOT/&&/||),
   no ``+``/``-``/``!`` prefix, no quotes, no field (``:``), no ``defType``/``mm`` of the
   caller's own. Anything else runs as before.
 - **Order and paging**: the full matches (``mm=100%``) in the requested sort, then the
@@ -27,6 +28,7 @@ from typing import Any
 from ckan.types import Context, DataDict
 
 from ckanext.guangdong.search.backend import executor
+from ckanext.guangdong.search.meaning import query
 
 PARAM = "guangdong_soft_match"
 MAX_EXCLUDED = 1000
@@ -36,13 +38,16 @@ _WHITE = re.compile(r"[\s\u3000]+")
 
 
 def plain_words(q: Any) -> list[str]:
-    """The query's words when soft matching applies to it, else []."""
+    """The query's words when soft matching applies to it, else []. Words are counted
+    after meaning/query.py's split of unsegmented Chinese (零售药店 → 零售 药店), the split
+    the search itself makes: typed-together words are as many words as typed apart."""
     if not isinstance(q, str) or any(c in q for c in ':"{}'):
         return []
-    words = [w for w in _WHITE.split(q.strip()) if w]
-    if len(words) < 2 or any(w in _OPERATORS or w[0] in "+-!" for w in words):
+    typed = [w for w in _WHITE.split(q.strip()) if w]
+    if any(w in _OPERATORS or w[0] in "+-!" for w in typed):
         return []
-    return words
+    words = [part for w in typed for part in query.split_word(w)]
+    return words if len(words) >= 2 else []
 
 
 def min_words(n: int) -> int:
@@ -71,8 +76,10 @@ def search(original: Any, context: Context, data_dict: DataDict) -> dict[str, An
     facets = data_dict.get("facet.field")
 
     def run(**changes: Any) -> dict[str, Any]:
+        # The split words themselves: with defType set, meaning/query.py leaves q alone.
         with executor.strict_words():
-            return original(context.copy(), {**data_dict, "defType": "dismax", **changes})
+            return original(context.copy(), {**data_dict, "q": " ".join(words),
+                                             "defType": "dismax", **changes})
 
     full = run(mm="100%")
     n_all = full["count"]

@@ -15,6 +15,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
+from ckanext.guangdong.search import segment
 from ckanext.guangdong.search.logic import inputs
 
 __all__ = ["guangdong_search_suggest"]
@@ -42,6 +43,36 @@ def guangdong_search_suggest(context: Context, data_dict: DataDict) -> dict[str,
                      for w in _UNSAFE.sub(" ", q).split() if w.strip(".-"))
     if not words:
         return {"q": q, "suggestions": []}
+    out = _suggestions(context, words, limit)
+    if not out and _PINYIN_PREFIX.fullmatch(words.split()[-1]):
+        # The last syllable is still being typed (tingc, jiaot): what its completions find.
+        head = words.split()[:-1]
+        for word in completions(words.split()[-1]):
+            out = _suggestions(context, " ".join(head + [word]), limit)
+            if out:
+                break
+    single = segment.normalise(words.strip())
+    if len(single) == 1 and segment.has_han(single):
+        # One character: only what contains it (社 is not 公交 or GDP).
+        out = [o for o in out if single in segment.normalise(o["text"])]
+    return {"q": q, "suggestions": out}
+
+
+_PINYIN_PREFIX = re.compile(r"[a-z]{2,30}")
+MAX_COMPLETIONS = 3
+
+
+def completions(prefix: str) -> list[str]:
+    """Public words (logic/hints.py's vocabulary) whose pinyin starts with ``prefix`` and
+    goes on, most used first, then the shortest."""
+    from ckanext.guangdong.search.logic import hints
+    vocab = hints.vocabulary()
+    found = [w for w in vocab if segment.has_han(w) and hints.spoken(w).startswith(prefix)
+             and hints.spoken(w) != prefix]
+    return sorted(found, key=lambda w: (-vocab[w], len(w), w))[:MAX_COMPLETIONS]
+
+
+def _suggestions(context: Context, words: str, limit: int) -> list[dict[str, str]]:
     result = tk.get_action("package_search")(
         {"user": context.get("user", "")},
         {"q": words, "rows": limit, "include_private": False, "include_drafts": False,
@@ -53,4 +84,4 @@ def guangdong_search_suggest(context: Context, data_dict: DataDict) -> dict[str,
         for item in (facets.get(field) or {}).get("items", [])[:limit]:
             out.append({"kind": kind, "text": item.get("display_name") or item["name"],
                         "name": item["name"]})
-    return {"q": q, "suggestions": out}
+    return out
