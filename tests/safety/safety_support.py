@@ -156,3 +156,18 @@ def in_language(gd_app: Any, lang: str) -> Iterator[None]:
     with gd_app.flask_app.test_request_context("/" if lang == "zh_Hans_CN" else f"/{lang}/"):
         request.environ["CKAN_LANG"] = lang
         yield
+
+
+def editor_table() -> dict[str, Any]:
+    """A city editor's public dataset whose CSV link has an empty DataStore table of two text
+    columns (城市, 代码), for writes straight into the DataStore: {"editor", "rid"}."""
+    import ckan.plugins.toolkit as tk
+    editor = make_user()
+    org = make_org("city", users=[{"name": editor["name"], "capacity": "editor"}])
+    pkg = create(org["id"], user=editor, resources=[
+        {"url": "http://127.0.0.1/service.csv", "name": "办件", "format": "CSV"}])
+    rid = pkg["resources"][0]["id"]
+    tk.get_action("datastore_create")(site_context(), {
+        "resource_id": rid, "force": True,
+        "fields": [{"id": "城市", "type": "text"}, {"id": "代码", "type": "text"}]})
+    return {"editor": editor, "rid": rid}

@@ -9,22 +9,14 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 from safety_corpus import Makers
-from safety_support import as_user, create, make_org, make_sysadmin, make_user, site_context
+from safety_support import as_user, editor_table, make_sysadmin, site_context
 
 pytestmark = pytest.mark.usefixtures("gd_plugins")
 
 
 @pytest.fixture(scope="module")
 def table() -> dict[str, Any]:
-    editor = make_user()
-    org = make_org("city", users=[{"name": editor["name"], "capacity": "editor"}])
-    pkg = create(org["id"], user=editor, resources=[
-        {"url": "http://127.0.0.1/service.csv", "name": "办件", "format": "CSV"}])
-    rid = pkg["resources"][0]["id"]
-    tk.get_action("datastore_create")(site_context(), {
-        "resource_id": rid, "force": True,
-        "fields": [{"id": "城市", "type": "text"}, {"id": "代码", "type": "text"}]})
-    return {"editor": editor, "rid": rid}
+    return editor_table()
 
 
 def rows_with_ids(n: int) -> list[dict[str, str]]:

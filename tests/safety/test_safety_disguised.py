@@ -10,7 +10,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 from safety_corpus import Makers
-from safety_support import as_user, create, csv_bytes, make_org, make_user, show, site_context, upload, wait_scan
+from safety_support import as_user, create, csv_bytes, editor_table, make_org, show, site_context, upload, wait_scan
 
 from ckanext.guangdong.safety import detectors as d
 from ckanext.guangdong.safety.scanner import scan_table
@@ -95,15 +95,7 @@ def test_disguised_values_in_the_description_hold_the_dataset(spelling: str) -> 
 
 @pytest.fixture(scope="module")
 def table(gd_plugins: None) -> dict[str, Any]:
-    editor = make_user()
-    org = make_org("city", users=[{"name": editor["name"], "capacity": "editor"}])
-    pkg = create(org["id"], user=editor, resources=[
-        {"url": "http://127.0.0.1/service.csv", "name": "办件", "format": "CSV"}])
-    rid = pkg["resources"][0]["id"]
-    tk.get_action("datastore_create")(site_context(), {
-        "resource_id": rid, "force": True,
-        "fields": [{"id": "城市", "type": "text"}, {"id": "代码", "type": "text"}]})
-    return {"editor": editor, "rid": rid}
+    return editor_table()
 
 
 @pytest.mark.parametrize("spelling", sorted(SPELLINGS))

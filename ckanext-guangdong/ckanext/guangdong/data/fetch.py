@@ -7,6 +7,7 @@ to disk and abandoned as soon as it passes the size limit.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -83,3 +84,13 @@ def resource_file(resource: dict[str, Any], max_bytes: int, dest: str) -> None:
     if not url:
         raise LoadError(N_("The resource has no file or link"))
     fetch_to_file(url, max_bytes, dest)
+
+
+def file_md5(path: str) -> str:
+    """The MD5 hex digest of a file (read in 1 MB chunks): the fingerprint that tells a
+    changed file from the same one again (not a security use)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()

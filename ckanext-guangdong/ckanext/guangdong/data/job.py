@@ -13,7 +13,6 @@ table: no half table is ever left behind.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -122,14 +121,6 @@ def _job_log(resource_id: str) -> Iterator[logging.Logger]:
             logger.removeHandler(handler)
 
 
-def _md5(path: str) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
-        while chunk := f.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _existing_fields(resource_id: str) -> list[tuple[str, str]] | None:
     try:
         info = tk.get_action("datastore_info")({"ignore_auth": True}, {"id": resource_id})
@@ -231,7 +222,7 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
         try:
             fetch.resource_file(resource, config.max_bytes(), src)
             fetched = True
-            digest = _md5(src)
+            digest = fetch.file_md5(src)
             if (not ignore_hash and resource.get("hash") == digest and previous.get("rows") is not None
                     and resource.get("datastore_active") and _existing_fields(resource_id)):
                 logger.info("the file has not changed since the last load (%s)", digest)

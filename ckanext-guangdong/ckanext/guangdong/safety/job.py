@@ -187,18 +187,10 @@ def error_text(stored: str | None) -> str | None:
     return tk._(stored)
 
 
-def _md5(path: str) -> str:
-    import hashlib
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
-        while chunk := f.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def scan_by_content(resource: dict[str, Any], package_id: str, path: str) -> None:
     """Read a fetched file by what it holds (filescan.py) and record the scan."""
-    digest = _md5(path)
+    from ckanext.guangdong.data.fetch import file_md5
+    digest = file_md5(path)
     try:
         result = filescan.scan_file(path, _limits(), config.options(), config.thresholds())
     except filescan.Unscannable as e:
