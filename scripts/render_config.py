@@ -97,8 +97,15 @@ def render(profile: str) -> Path:
         **{k: v for k, v in settings.items() if k != "ini"},
     }
     template = string.Template((ROOT / "config" / "ckan.ini.tmpl").read_text(encoding="utf-8"))
+    text = template.substitute(values)
+    if profile == "run":
+        # make run's demo only (never the tests' or docker's ini): its provincial reviewer
+        # account (scripts/setup.sh creates it; docs/demo-accounts.md)
+        anchor = "ckanext.guangdong.safety.review_default = "
+        assert anchor in text
+        text = text.replace(anchor, "ckanext.guangdong.safety.reviewers = demo-reviewer\n" + anchor, 1)
     out = var / settings["ini"]
-    out.write_text(template.substitute(values), encoding="utf-8")
+    out.write_text(text, encoding="utf-8")
     os.chmod(out, 0o600)
     return out
 
