@@ -108,6 +108,8 @@ def answer_not_found(response: Any) -> Any:
         return response
     if response.status_code == 403 and hidden:
         return _not_found(request)
-    if response.status_code == 404 and (hidden or unknown):
-        return _not_found(request)  # a missing one, said the same way
+    if response.status_code == 404 and (hidden or (unknown and not packages)):
+        # a missing one, said the same way (a missing resource of a readable dataset keeps
+        # CKAN's "Resource not found")
+        return _not_found(request)
     return response
