@@ -34,7 +34,10 @@ PLUGINS = [
 PROFILES = {
     "run": {"ini": "ckan.ini", "GD_DB_NAME": "ckan", "GD_REDIS_DB": "0",
             "GD_SITE_ID": "guangdong", "GD_LOG_LEVEL": "INFO", "solr_core": "ckan",
-            "GD_SAFETY_SCAN_BEFORE_PUBLIC": "true", "GD_SAFETY_REVIEW_DEFAULT": "department"},
+            "GD_SAFETY_SCAN_BEFORE_PUBLIC": "true", "GD_SAFETY_REVIEW_DEFAULT": "department",
+            # the demo's provincial reviewer account (scripts/setup.sh makes it; make run only,
+            # never the tests' or docker's ini: docs/demo-accounts.md)
+            "GD_SAFETY_REVIEWERS": "demo-reviewer"},
     "test": {"ini": "test.ini", "GD_DB_NAME": "ckan_test", "GD_REDIS_DB": "1",
              "GD_SITE_ID": "guangdong_test", "GD_LOG_LEVEL": "WARNING", "solr_core": "ckan_test",
             # No job worker runs in most test folders: the hold *before* a file's first scan
@@ -42,7 +45,8 @@ PROFILES = {
             # dataset and the review journey switch it on (docs/safety.md). Likewise the review
             # step: the other folders' editors publish directly; tests/safety's review tests
             # and the review journey ask for it.
-            "GD_SAFETY_SCAN_BEFORE_PUBLIC": "false", "GD_SAFETY_REVIEW_DEFAULT": "none"},
+            "GD_SAFETY_SCAN_BEFORE_PUBLIC": "false", "GD_SAFETY_REVIEW_DEFAULT": "none",
+            "GD_SAFETY_REVIEWERS": ""},
 }
 SEARCH_BACKENDS = ("postgres", "solr")
 

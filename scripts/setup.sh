@@ -51,6 +51,21 @@ if [ "$PROFILE" = run ]; then
       || { tail -n 30 "$LOG/demo.log" >&2; die "demo catalog failed to load, see $LOG/demo.log"; }
     touch "$VAR/.demo-loaded"
   fi
+  # The demo's accounts (docs/demo-accounts.md): a department editor, its organization admin and
+  # a provincial reviewer, each with a generated password kept in var/secrets/ and printed once.
+  if [ ! -f "$VAR/secrets/demo_accounts_created" ]; then
+    for u in demo-editor demo-orgadmin demo-reviewer; do
+      export "GD_DEMO_PASSWORD_$(echo "$u" | tr 'a-z-' 'A-Z_')=$(secret "${u//-/_}_password")"
+    done
+    "$VENV/bin/ckan" -c "$INI" guangdong demo accounts >"$LOG/demo-accounts.log" 2>&1 \
+      || { tail -n 30 "$LOG/demo-accounts.log" >&2; die "demo accounts failed, see $LOG/demo-accounts.log"; }
+    touch "$VAR/secrets/demo_accounts_created"
+    say "demo accounts (department 广东省统计局 = gdstats):"
+    say "  demo-editor    (editor: publishes)           password: $(cat "$VAR/secrets/demo_editor_password")"
+    say "  demo-orgadmin  (approves its reviews: admin) password: $(cat "$VAR/secrets/demo_orgadmin_password")"
+    say "  demo-reviewer  (provincial reviewer)           password: $(cat "$VAR/secrets/demo_reviewer_password")"
+    say "  (kept in var/secrets/demo_*_password)"
+  fi
   if [ ! -f "$VAR/.city-sources-loaded" ]; then
     say "registering the city portals as harvest sources (config/city_sources.yaml)"
     "$VENV/bin/ckan" -c "$INI" guangdong harvest sources load >"$LOG/city-sources.log" 2>&1 \

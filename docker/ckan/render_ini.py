@@ -114,6 +114,7 @@ def template_values(env: Mapping[str, str]) -> dict[str, str]:
         "GD_LOG_LEVEL": e["GD_LOG_LEVEL"],
         "GD_SAFETY_SCAN_BEFORE_PUBLIC": "true",
         "GD_SAFETY_REVIEW_DEFAULT": "department",
+        "GD_SAFETY_REVIEWERS": "",  # none: make run's demo reviewer account is local only
         "GD_SEARCH_BACKEND": "solr",
         "GD_SOLR_URL": e["GD_SOLR_URL"],
         "GD_DS_DB_NAME": e["POSTGRES_DB"] + "_datastore",

@@ -36,6 +36,15 @@ def test_datatables_preview(journey: Any, preview: dict[str, Any], lang: str) ->
     j.page.frame_locator("iframe").locator("#dtprv tbody tr").first.wait_for()
     tab = j.page.locator(f"a.view-item[data-id='{preview['view']['id']}']").inner_text().strip()
     assert tab == ("表格" if lang == "zh_Hans_CN" else "Table"), tab
+    # the row-number column and the sort line under the table: no "Sort: _id" (English, internal)
+    frame = j.page.frame_locator("iframe")
+    row = "行号" if lang == "zh_Hans_CN" else "Row"
+    assert frame.locator("#dtprv thead th").first.inner_text().strip() == row
+    sortinfo = frame.locator("div.sortinfo")
+    sortinfo.wait_for()
+    text = " ".join(sortinfo.inner_text().split())
+    assert "_id" not in text and text.startswith("排序" if lang == "zh_Hans_CN" else "Sort"), text
+    assert row in text, text
     j.check("datatables")
     assert not failed, failed          # the search box's clear icon was a 404
     j.finish()                         # no request left 127.0.0.1

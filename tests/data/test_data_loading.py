@@ -140,3 +140,32 @@ def test_unchanged_file_keeps_its_report(load, files) -> None:
     assert again["state"] == "complete"
     assert again["rows"] == 3 and again["encoding"] == "GB18030 (GBK)"  # not reloaded, not lost
     assert len(records(res["id"])) == 3
+
+
+def test_uploaded_phone_numbers_and_codes_stay_text(org, worker) -> None:
+    """An uploaded table's 手机号, landline, postcode and long digit columns load as text, exactly
+    as written (no lost leading zeros, no 13,800,138,000); a count stays a number."""
+    import io
+
+    from ckan.tests import helpers
+    from data_support import dataset, sysadmin_context, utcnow, wait_for_load
+    from werkzeug.datastructures import FileStorage
+    header = ["联系人", "手机号", "固定电话", "邮编", "备案号", "人数"]
+    rows = [["张三", "13800138000", "0755 8888 1234", "510000", "44010612345", "12"],
+            ["李四", "13912345678", "02012345678", "518000", "44030498765", "3"]]
+    pkg = dataset(org["id"], [])
+    since = utcnow()
+    data = f.csv_text(header, rows).encode("utf-8")
+    res = helpers.call_action("resource_create", sysadmin_context(), package_id=pkg["id"],
+                              name="联系方式", url="联系方式.csv", format="CSV",
+                              upload=FileStorage(io.BytesIO(data), "联系方式.csv", content_type="text/csv"))
+    report = wait_for_load(res["id"], since)
+    assert report["state"] == "complete", report["error"]
+    assert field_types(res["id"]) == {"联系人": "text", "手机号": "text", "固定电话": "text",
+                                      "邮编": "text", "备案号": "text", "人数": "numeric"}
+    loaded = records(res["id"])
+    assert [r["手机号"] for r in loaded] == ["13800138000", "13912345678"]
+    assert [r["固定电话"] for r in loaded] == ["0755 8888 1234", "02012345678"]
+    assert [r["邮编"] for r in loaded] == ["510000", "518000"]
+    assert [r["备案号"] for r in loaded] == ["44010612345", "44030498765"]
+    assert [f.as_number(r["人数"]) for r in loaded] == [12, 3]

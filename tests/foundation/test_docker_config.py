@@ -56,6 +56,7 @@ ENVIRONMENT_SPECIFIC = {
     "ckan.harvest.mq.hostname", "ckan.harvest.mq.port", "ckan.harvest.mq.redis_db",
     "ckanext.guangdong.harvest.allowed_hosts", "ckanext.guangdong.security.proxies_in_front",
     "ckan.datastore.write_url", "ckan.datastore.read_url", "ckanext.xloader.jobs_db.uri",
+    "ckanext.guangdong.safety.reviewers",  # make run's demo-reviewer account; none in docker
 }
 TEST_SECRETS = {"POSTGRES_PASSWORD": "pw%with/odd@chars", "GD_SECRET_KEY": "docker-test-secret",
                 "GD_DATASTORE_WRITE_PASSWORD": "ds%write/pw", "GD_DATASTORE_READ_PASSWORD": "ds@read"}

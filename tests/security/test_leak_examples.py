@@ -159,7 +159,10 @@ def test_remote_records_are_for_the_source_editors(leak_world: World, live_serve
                              ("/api/3/action/harvest_object_show", {"dataset_id": pkg["id"]}),
                              ("/api/3/action/harvest_object_list", {"source_id": w.source["id"]})):
             answer = get(live_server, path, w, role, **params)
-            assert answer.status_code == 403, (role, path, answer.status_code)
+            # a request naming a dataset the role may not read: "not found", as a missing one
+            names_hidden = (key != "harvested_public" and role != "owner_member"
+                            and (pkg["id"] in path or params.get("dataset_id") == pkg["id"]))
+            assert answer.status_code == (404 if names_hidden else 403), (role, path, answer.status_code)
             assert w.markers[f"record_{key}"] not in answer.text
     record = get(live_server, f"/harvest/object/{obj}", w, "sysadmin")
     assert record.status_code == 200 and w.markers[f"record_{key}"] in record.text
@@ -173,3 +176,60 @@ def test_last_job_errors_are_for_the_source_editors(leak_world: World, live_serv
     assert "object_error_summary" not in public_view["last_job"]
     admin_view = action(live_server, "harvest_source_show_status", w, "sysadmin", id=w.source["id"])
     assert w.markers["rejected"] in json.dumps(admin_view["last_job"]["object_error_summary"])
+
+
+def _hidden_surfaces(pkg: dict[str, Any], ref: str, resource_id: str) -> list[tuple[str, dict[str, str]]]:
+    """The routes and actions of a dataset named ``ref`` (its name or id) with a resource."""
+    pages = [f"/dataset/{ref}", f"/en/dataset/{ref}", f"/dataset/{ref}/resource/{resource_id}",
+             f"/dataset/{ref}/resource/{resource_id}/views", f"/en/dataset/{ref}/resource/{resource_id}/views",
+             f"/dataset/edit/{ref}", f"/dataset/activity/{ref}"]
+    pages += [f"/dataset/{ref}.{fmt}" for fmt in ("ttl", "jsonld", "rdf", "xml")]
+    api = [("package_show", {"id": ref}), ("package_activity_list", {"id": ref}),
+           ("resource_show", {"id": resource_id}), ("resource_view_list", {"id": resource_id}),
+           ("package_relationships_list", {"id": ref}), ("package_collaborator_list", {"id": ref})]
+    return [(p, {}) for p in pages] + [(f"/api/3/action/{n}", params) for n, params in api]
+
+
+@pytest.mark.parametrize("key", ["private", "not_open", "held"])
+def test_a_hidden_dataset_is_not_found_everywhere(leak_world: World, live_server: str, key: str) -> None:
+    """Every route and action answers a dataset the caller may not read exactly as a missing one:
+    404, a plain message, nothing of the dataset (no id, name, title) beyond what was typed."""
+    w = leak_world
+    pkg = w.packages[key]
+    resource_id = pkg["resources"][0]["id"]
+    wrong: list[Any] = []
+    missing = {"id": "0" * 8 + "-0000-4000-8000-" + "0" * 12, "name": "gd-00000-00000000"}
+    for role in ("anonymous", "other_editor"):
+        for ref in (pkg["name"], pkg["id"]):
+            gone = missing["name"] if ref == pkg["name"] else missing["id"]
+            for (path, params), (gone_path, gone_params) in zip(
+                    _hidden_surfaces(pkg, ref, resource_id),
+                    _hidden_surfaces(pkg, gone, missing["id"]), strict=True):
+                answer = get(live_server, path, w, role, **params)
+                twin = get(live_server, gone_path, w, role, **gone_params)
+                assert answer.status_code == 404 == twin.status_code, (role, path, answer.status_code, answer.text[:300])
+                typed = path + json.dumps(params)
+                for secret in (pkg["id"], pkg["name"], pkg["title"], resource_id):
+                    if secret not in typed:
+                        assert secret not in answer.text, (role, path, secret)
+                if path.startswith("/api/"):
+                    assert answer.json()["error"] == twin.json()["error"], (role, path, answer.text, twin.text)
+                    assert answer.json()["error"]["message"] in ("Not found", "未找到")
+                else:
+                    def message(page: str) -> str:
+                        return page[page.find('<article class="module">'):].split("</article>")[0]
+                    if message(answer.text) != message(twin.text).replace(gone, ref):
+                        wrong.append((role, path, message(answer.text)[-200:], message(twin.text)[-200:]))
+    assert not wrong, wrong
+    # zh and en messages of the API
+    en = requests.get(f"{live_server}/api/3/action/package_show", params={"id": pkg["name"]},
+                      headers={"Accept-Language": "en"}, timeout=60)
+    assert en.status_code == 404 and en.json()["error"]["message"] == "Not found"
+    # a reader of the dataset who may not edit it is still told "not authorized" on an edit page
+    if key != "held":
+        refused = get(live_server, f"/dataset/{pkg['name']}/resource/{resource_id}/views", w, "owner_member")
+        assert refused.status_code == 403, refused.status_code
+    # and a public dataset's edit page stays 403 for the anonymous visitor
+    public = w.packages["public"]
+    assert get(live_server, f"/dataset/edit/{public['name']}", w).status_code == 403
+    assert get(live_server, "/api/3/action/package_patch", w, id=public["id"]).status_code in (400, 403, 405)

@@ -16,6 +16,14 @@ CORRECTED = {
     "Log in": "登录", "Login": "登录", "Followers": "关注者", "Field": "字段", "Value": "值",
     "Organizations": "提供部门", "Organization": "提供部门", "License": "许可协议",
     "Skip to main content": "跳到正文", "Username or Email": "用户名或电子邮箱",
+    # typos in CKAN's catalog (文挡, 编缉, 已…的身份) and the preview's untranslated words
+    "A resource can be any file or link to a file containing useful data.":
+        "资源可以是任何包含有用数据的文件，或指向这类文件的链接。",
+    "User %r not authorized to edit %s": "用户%r没有权限编辑%s",
+    "Unauthorized to edit this resource": "没有权限编辑本资源",
+    'User "%s" is now registered but you are still logged in as "%s" from before':
+        "用户“%s”已注册，但你仍以“%s”的身份登录",
+    "Sort": "排序",
 }
 
 
@@ -41,6 +49,7 @@ def test_overrides_win_in_javascript(gd_app):
     js = json.loads(gd_app.get("/api/i18n/zh_Hans_CN").body)
     assert js["No matches found"][1] == "没有找到匹配项"  # CKAN: 沒有匹配的资料
     assert js["Input is too short, must be at least one character"][1]  # CKAN: empty
+    assert js["Sort"][1] == "排序"  # the DataTables preview's "Sort:" (CKAN: empty)
 
 
 def _compiler():

@@ -70,7 +70,7 @@ def prepare(src: str, declared_format: str, out_path: str, *, max_rows: int,
     last_header_line = sample[header.header_rows[-1]][0]
     width = len(header.names)
 
-    guesses = [ColumnGuess() for _ in range(width)]
+    guesses = [ColumnGuess(name) for name in header.names]
     rows = 0
     pending_notes: list[int] = []
     for line, row in enumerate(table.rows(), 1):

@@ -49,9 +49,10 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
     def make_middleware(self, app: Any, config: Any) -> Any:
         from flask import request
 
-        from ckanext.guangdong.security import boundary, guards
+        from ckanext.guangdong.security import boundary, guards, hidden
         guards.register_error_handlers(app)
         app.before_request(lambda: boundary.check(request))
+        app.after_request(hidden.answer_not_found)  # a hidden dataset is "not found" (hidden.py)
         proxies = tk.asint(config.get("ckanext.guangdong.security.proxies_in_front") or 0)
         if proxies > 0:
             # the client's address (login throttling counts per address) from X-Forwarded-For,

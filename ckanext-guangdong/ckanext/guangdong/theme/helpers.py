@@ -340,3 +340,26 @@ def check_access(next_helper: Any, action: str, data_dict: dict[str, Any] | None
     if key not in answers:
         answers[key] = next_helper(action, data_dict)
     return answers[key]
+
+
+@tk.chained_helper
+def render_datetime(next_helper: Any, datetime_: Any, date_format: str | None = None,
+                    with_hours: bool = False, with_seconds: bool = False) -> str:
+    """CKAN writes a date with its time in an English pattern whatever the language
+    ("十二月 1, 2026, 22:31 (+0800)"); the date alone in the language's own long form
+    (2026年12月1日). With hours: that same date and the time (2026年12月1日 22:31), in the
+    portal's display time zone."""
+    if date_format or not with_hours:
+        return next_helper(datetime_, date_format, with_hours, with_seconds)
+    import datetime as dt
+
+    from babel.dates import get_date_format
+    from ckan.lib.formatters import format_datetime
+    from ckan.lib.helpers import _datestamp_to_datetime  # CKAN's own reading of the value
+    value = _datestamp_to_datetime(datetime_)
+    if not value:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    date_pattern = get_date_format("long", locale=tk.h.lang() or "zh_Hans_CN").pattern
+    return format_datetime(value, f"{date_pattern} HH:mm{':ss' if with_seconds else ''}")

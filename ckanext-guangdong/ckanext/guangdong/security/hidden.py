@@ -1,0 +1,115 @@
+"""A dataset the caller may not read does not exist for them, on every surface.
+
+CKAN answers the dataset page with 404 for a missing and a hidden dataset alike, but other
+routes (resource views, DCAT ``/dataset/<id>.ttl``, the edit pages) and the Action API answer
+403 for a hidden one, with messages that name it (and the API's with its internal id): an
+oracle telling which names exist. One rule, after the answer is made: a 403 whose request names
+a dataset (its id or name, one of its resources or resource views) that the caller may not
+read becomes the same "not found" a missing one gets; a 404 of the API on such a request (or
+on one naming nothing that exists) gets
+the same plain message, and so does a 404 of a dataset's page (the resource, views, edit and
+DCAT pages said nothing or "Resource not found" where the dataset page says "Dataset not
+found"). Answers about datasets the caller may read keep their 403 (an editor
+page refused to a reader of a public dataset says why). docs/security.md "403 vs 404".
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+
+# where a request names a dataset: URL variables of the routes and parameters of the actions
+_KEYS = ("id", "_id", "package_id", "dataset_id", "name_or_id", "resource_id", "view_id",
+         "resource_view_id")
+
+# pages of a dataset (any type, any language prefix): their 404s all say "Dataset not found"
+_DATASET_PAGE = re.compile(r"^/(?:[A-Za-z_]{2,12}/)?(?:dataset|application|harvest)/")
+
+
+def _named(request: Any) -> list[str]:
+    values: list[Any] = [(request.view_args or {}).get(k) for k in _KEYS]
+    if request.endpoint == "api.action":
+        params: dict[str, Any] = dict(request.args)
+        body = request.get_json(silent=True) if request.is_json else None
+        if isinstance(body, dict):
+            params.update(body)
+        elif request.form:
+            params.update(request.form)
+        values += [params.get(k) for k in _KEYS]
+    return [v for v in values if isinstance(v, str) and v and len(v) <= 200]
+
+
+def _packages(values: Iterable[str]) -> tuple[list[model.Package], bool]:
+    """The datasets the values name, and whether some value names nothing at all."""
+    found: list[model.Package] = []
+    unknown = False
+    for value in values:
+        package = model.Package.get(value)
+        if package is None:
+            resource = model.Resource.get(value)
+            if resource is None:
+                view = model.ResourceView.get(value)
+                resource = model.Resource.get(view.resource_id) if view is not None else None
+            package = resource.package if resource is not None else None
+        if package is None:
+            unknown = True
+        else:
+            found.append(package)
+    return found, unknown
+
+
+def may_read(package: model.Package) -> bool:
+    """Whether the signed-in user (or the anonymous visitor) may read the dataset."""
+    user = tk.current_user.name if tk.current_user.is_authenticated else ""
+    ctx: Context = {"model": model, "session": model.Session, "user": user}
+    try:
+        tk.check_access("package_show", ctx, {"id": package.id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
+
+
+def _not_found(request: Any) -> Any:
+    from flask import make_response
+
+    from ckanext.guangdong.security.guards import error_page
+    if request.endpoint == "api.action":
+        body = {"help": tk.h.url_for("api.action", logic_function="help_show", ver=3,
+                                     name=(request.view_args or {}).get("logic_function"), _external=True),
+                "success": False,
+                "error": {"__type": "Not Found Error", "message": tk._("Not found")}}
+        response = make_response(json.dumps(body), 404)
+        response.headers["Content-Type"] = "application/json;charset=utf-8"
+        return response
+    return make_response(*error_page(404, tk._("Dataset not found")))
+
+
+def answer_not_found(response: Any) -> Any:
+    """Flask ``after_request``: see the module's docstring."""
+    from flask import request
+    if response.status_code not in (403, 404) or request.endpoint is None:
+        return response
+    is_api = request.endpoint == "api.action"
+    if response.status_code == 404 and not (is_api or _DATASET_PAGE.match(request.path)):
+        return response
+    values = _named(request)
+    if not values:
+        return response
+    try:
+        packages, unknown = _packages(values)
+        hidden = any(not may_read(p) for p in packages)
+    except Exception:  # a failed lookup keeps CKAN's own answer
+        model.Session.rollback()
+        return response
+    if response.status_code == 403 and hidden:
+        return _not_found(request)
+    if response.status_code == 404 and (hidden or (unknown and not packages)):
+        # a missing one, said the same way (a missing resource of a readable dataset keeps
+        # CKAN's "Resource not found")
+        return _not_found(request)
+    return response
