@@ -125,3 +125,13 @@ def test_a_clean_view_is_saved_and_an_update_with_personal_data_is_refused(world
     assert "description" in refused.value.error_dict
     shown = tk.get_action("resource_view_show")(site_context(), {"id": view["id"]})
     assert shown["description"] == "办件数量 2024.03.15"
+
+
+def test_a_view_link_with_a_percent_encoded_id_number_is_refused(world: dict[str, Any]) -> None:
+    """Found by the re-attack: ``?id=%34%34…`` in an image link is the ID number once the
+    browser decodes it."""
+    encoded = "".join(f"%{ord(c):02X}" for c in ID)
+    with pytest.raises(tk.ValidationError) as refused:
+        tk.get_action("resource_view_create")(as_user(world["editor"]), _view(
+            world, "image_view", image_url=tk.config["ckan.site_url"] + f"/p.png?id={encoded}"))
+    assert "image_url" in refused.value.error_dict

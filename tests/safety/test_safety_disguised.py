@@ -30,6 +30,13 @@ SPELLINGS = {
     "devanagari_digits": lambda v: v.translate(_DEVANAGARI),
     "dotted_groups": lambda v: f"{v[:6]}.{v[6:14]}.{v[14:]}" if len(v) == 18 else f"{v[:3]}.{v[3:7]}.{v[7:]}",
     "dotted_digits": lambda v: ".".join(v),
+    # found by the re-attack: invisible marks and blank glyphs after each digit, HTML entities
+    "combining_grapheme_joiner": lambda v: "".join(c + "\u034f" for c in v),
+    "variation_selector": lambda v: "".join(c + "\ufe0f" for c in v),
+    "combining_acute": lambda v: "".join(c + "\u0301" for c in v),
+    "hangul_filler": lambda v: "\u3164".join(v),
+    "braille_blank": lambda v: "\u2800".join(v),
+    "html_entities": lambda v: "".join(f"&#{ord(c)};" for c in v),
 }
 
 

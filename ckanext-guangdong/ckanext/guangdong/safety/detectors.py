@@ -19,6 +19,7 @@ This module imports nothing of CKAN: the bench and the corpus tests use it as it
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import unicodedata
@@ -269,6 +270,13 @@ _SEPARATORS = str.maketrans("", "", " -.\u00a0")
 _SEPARATORS_KEEP_DOT = str.maketrans("", "", " -\u00a0")
 
 
+# Dropped before detection, since a page shows a number as if they were not there: format
+# characters (Cf) and combining or enclosing marks (Mn, Me: U+034F, U+0301, variation selectors),
+# and letters or symbols drawn blank (Hangul fillers, the braille blank), found by the re-attack.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
+_BLANK_GLYPHS = frozenset({0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800})
+
+
 class _Fold(dict):
     """``str.translate`` table of the one folding every detector path uses (file cells,
     metadata text, the DataStore write guard), filled as characters come: Unicode format
@@ -279,7 +287,7 @@ class _Fold(dict):
 
     def __missing__(self, cp: int) -> str | None:
         ch = chr(cp)
-        if unicodedata.category(ch) == "Cf":
+        if unicodedata.category(ch) in _INVISIBLE_CATEGORIES or cp in _BLANK_GLYPHS:
             out: str | None = None
         else:
             dec = unicodedata.decimal(ch, None)
@@ -292,8 +300,11 @@ _FOLD = _Fold()
 
 
 def fold(value: str) -> str:
-    """NFKC (full-width digits and letters become ASCII), format characters dropped, every
-    decimal digit ASCII. ASCII text is left as it is (the fast path of most cells)."""
+    """HTML character references decoded (``&#52;`` shows as 4 in rendered notes), NFKC
+    (full-width digits and letters become ASCII), invisible characters dropped, every decimal
+    digit ASCII. ASCII text without ``&`` is left as it is (the fast path of most cells)."""
+    if "&" in value:
+        value = html.unescape(value)
     if value.isascii():
         return value
     return unicodedata.normalize("NFKC", value).translate(_FOLD)

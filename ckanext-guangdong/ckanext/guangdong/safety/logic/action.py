@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
@@ -272,7 +273,9 @@ def refuse_personal_view_text(context: Context, data_dict: DataDict) -> None:
     from ..scanner import scan_text_fields
     if context.get("ignore_auth") or not isinstance(data_dict, dict):
         return
-    fields = [(k, data_dict[k]) for k in VIEW_TEXT_FIELDS if isinstance(data_dict.get(k), str)]
+    # links are read as the browser shows them: %34%34… is the ID number 44…
+    fields = [(k, unquote(data_dict[k]) if k.endswith("_url") else data_dict[k])
+              for k in VIEW_TEXT_FIELDS if isinstance(data_dict.get(k), str)]
     findings = scan_text_fields(fields, config.options())
     if not findings:
         return
