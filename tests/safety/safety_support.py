@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import random
 import time
 import uuid
 from collections.abc import Iterator
@@ -42,7 +43,13 @@ def make_org(org_type: str = "department", **kwargs: Any) -> dict[str, Any]:
     from ckan.tests import factories
     name = f"safety-{uuid.uuid4().hex[:10]}"
     if org_type == "city":
-        name = f"city-44{uuid.uuid4().int % 10**4:04d}"
+        # a city's six-digit region code: only 10,000 names, so pick one not taken yet (a
+        # shared test database holds many; a random pick collided)
+        from ckan import model
+        taken = {n for (n,) in model.Session.query(model.Group.name).filter(
+            model.Group.name.like("city-44%"))}
+        name = next(n for n in (f"city-44{i:04d}" for i in random.sample(range(10**4), 10**4))
+                    if n not in taken)
     return factories.Organization(name=name, title=f"安全测试{org_type}", image_url="",
                                   region_code="440000" if org_type == "department" else "440100",
                                   org_type=org_type, **kwargs)
