@@ -231,7 +231,8 @@ CASES: list[Any] = [
     ("/feeds/custom.atom", {"sort": "nope"}, 400, SORT),
     any_engine("/feeds/dataset.atom", {"page": "0"}, 400, "page"),
     # over-long search text on pages: ours, not the server's English 414 (search/views.py)
-    any_engine("/dataset/", {"q": "交" * 460}, 200, None),
+    # embedded only: on Solr 460 one-character words pass its clause limit (a 400 of its own)
+    ("/dataset/", {"q": "交" * 460}, 200, None),
     any_engine("/dataset/", {"q": "交" * 501}, 400, TOO_LONG),
     any_engine("/organization/", {"q": "交" * 501}, 400, TOO_LONG),
     any_engine("/feeds/custom.atom", {"q": "交" * 501}, 400, TOO_LONG),

@@ -4,7 +4,8 @@ private, draft or 不予开放 dataset (nor its organization or tags), bad input
 from __future__ import annotations
 
 import json
-import uuid
+import random
+import string
 from typing import Any
 
 import pytest
@@ -23,7 +24,8 @@ def catalog(gd_search: None) -> dict[str, Any]:
     from gd_testing import dataset_dict
     from search_helpers import unique
     admin = make_sysadmin()
-    word = f"sg{uuid.uuid4().hex[:6]}"
+    # letters only: Solr splits a word with digits (sg6f1a2b → b, 1 …), matching other datasets
+    word = "sg" + "".join(random.choices(string.ascii_lowercase, k=8))
     public_org = factories.Organization(name=unique("sgpub"), title=f"{word}公开部门")
     hidden_org = factories.Organization(name=unique("sghid"), title=f"{word}隐藏部门")
 
