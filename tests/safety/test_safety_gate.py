@@ -8,6 +8,7 @@ import pytest
 from safety_support import (
     anonymous_sees,
     as_user,
+    clean_dataset,
     create,
     csv_bytes,
     make_org,
@@ -79,11 +80,7 @@ def test_a_clean_file_is_released_after_its_scan() -> None:
 
 
 def test_replacing_the_file_of_a_public_dataset_holds_it_again() -> None:
-    org = make_org("city")
-    pkg = create(org["id"], resources=[{"upload": upload("pop.csv", CLEAN_CSV), "url": "pop.csv",
-                                        "name": "人口", "format": "CSV"}])
-    res = pkg["resources"][0]
-    wait_scan(pkg["id"], res["id"])
+    pkg, res = clean_dataset()
     assert show(pkg["id"])["private"] is False
     tk.get_action("resource_patch")(as_user(None), {"id": res["id"], "upload": upload("pop.csv", people_csv())})
     assert show(pkg["id"])["private"] is True  # held at the write, before any job
@@ -203,11 +200,7 @@ def test_an_upload_sent_without_a_link_holds_the_public_dataset_at_the_write(act
     from ckan import model
 
     from ckanext.guangdong.safety import tables as safety_tables
-    org = make_org("city")
-    pkg = create(org["id"], resources=[{"upload": upload("pop.csv", CLEAN_CSV), "url": "pop.csv",
-                                        "name": "人口", "format": "CSV"}])
-    res = pkg["resources"][0]
-    wait_scan(pkg["id"], res["id"])
+    pkg, res = clean_dataset()
     assert show(pkg["id"])["private"] is False
     sent = {"package_id": pkg["id"], "name": "名单", "format": "CSV",
             "upload": upload("race_pii.csv", people_csv())}  # no url, as the API's multipart form

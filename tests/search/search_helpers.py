@@ -1,6 +1,8 @@
 """Helpers shared by the search tests (a module of its own: every test folder has a conftest)."""
 from __future__ import annotations
 
+import random
+import string
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -10,6 +12,12 @@ _indexed_without_dataset: list[dict[str, Any]] = []
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def latin_word(prefix: str = "zq") -> str:
+    """A random word of letters only: Latin words stay whole on both engines (Solr splits one
+    with digits, sg6f1a2b → b, 1 …, which then matches other datasets)."""
+    return prefix + "".join(random.choices(string.ascii_lowercase, k=8))
 
 
 def search(user: dict[str, Any] | None = None, **params: Any) -> dict[str, Any]:

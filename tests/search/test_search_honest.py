@@ -5,20 +5,15 @@ mean" for Chinese needs more than a similar sound, and as-you-type suggestions c
 pinyin syllable still being typed. Engine-neutral: the same answers on both engines."""
 from __future__ import annotations
 
-import random
-import string
 import uuid
 from typing import Any
 
 import pytest
 from gd_testing import make_sysadmin
-from search_helpers import unique
+from search_helpers import latin_word, unique
 
 pytestmark = [pytest.mark.usefixtures("gd_search"), pytest.mark.search_engine_neutral]
 
-
-def _word() -> str:
-    return "zq" + "".join(random.choices(string.ascii_lowercase, k=8))
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +23,7 @@ def catalog(gd_search: None) -> dict[str, Any]:
     from gd_testing import dataset_dict
     admin = make_sysadmin()
     org = factories.Organization(name=unique("honest"), title=f"诚实计数部门{uuid.uuid4().hex[:4]}")
-    latin = _word()
+    latin = latin_word()
 
     def make(title: str, tags: str = "诚实计数") -> dict[str, Any]:
         data = dataset_dict(org["id"], full=False, name=unique("honest"), title=title,

@@ -4,21 +4,15 @@ mean" and hints for an empty result, and suggestions in /dataset's own search bo
 the embedded backend and on Solr."""
 from __future__ import annotations
 
-import random
-import string
 import uuid
 from typing import Any
 
 import pytest
 from gd_testing import make_sysadmin
-from search_helpers import unique
+from search_helpers import latin_word, unique
 
 pytestmark = [pytest.mark.usefixtures("gd_search"), pytest.mark.search_engine_neutral]
 
-
-def _word() -> str:
-    # letters only: Latin words stay whole on both engines (digits would add variants)
-    return "zq" + "".join(random.choices(string.ascii_lowercase, k=8))
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +21,8 @@ def catalog(gd_search: None) -> dict[str, Any]:
     from ckan.tests import factories
     from gd_testing import dataset_dict
     admin = make_sysadmin()
-    a, b, c = _word(), _word(), _word()
-    tag = _word()
+    a, b, c = latin_word(), latin_word(), latin_word()
+    tag = latin_word()
     org = factories.Organization(name=unique("soft"), title=f"软匹配部门{uuid.uuid4().hex[:4]}")
 
     def make(title: str, **extra: Any) -> dict[str, Any]:

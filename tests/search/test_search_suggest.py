@@ -4,8 +4,6 @@ private, draft or 不予开放 dataset (nor its organization or tags), bad input
 from __future__ import annotations
 
 import json
-import random
-import string
 from typing import Any
 
 import pytest
@@ -22,10 +20,9 @@ def catalog(gd_search: None) -> dict[str, Any]:
     import ckan.plugins.toolkit as tk
     from ckan.tests import factories
     from gd_testing import dataset_dict
-    from search_helpers import unique
+    from search_helpers import latin_word, unique
     admin = make_sysadmin()
-    # letters only: Solr splits a word with digits (sg6f1a2b → b, 1 …), matching other datasets
-    word = "sg" + "".join(random.choices(string.ascii_lowercase, k=8))
+    word = latin_word("sg")
     public_org = factories.Organization(name=unique("sgpub"), title=f"{word}公开部门")
     hidden_org = factories.Organization(name=unique("sghid"), title=f"{word}隐藏部门")
 

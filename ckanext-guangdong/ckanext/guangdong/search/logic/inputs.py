@@ -4,11 +4,11 @@ as empty or as a default. (The security feature's door check leaves these action
 them, so ``rows=-1`` and ``rows=21`` get the same answer.)"""
 from __future__ import annotations
 
-from typing import Any
-
+import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchQueryError
 from ckan.types import DataDict
 
+from ckanext.guangdong import params
 from ckanext.guangdong.search import messages
 
 
@@ -32,11 +32,10 @@ def query_text(data_dict: DataDict, most: int, param: str = "q") -> str:
 
 
 def whole_number(data_dict: DataDict, param: str, low: int, high: int, default: int) -> int:
-    """``param`` as a whole number from ``low`` to ``high`` (``default`` when missing)."""
-    raw: Any = data_dict.get(param)
-    if raw is None or raw == "":
-        return default
-    text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
-    if text.isascii() and text.isdigit() and low <= int(text) <= high:
-        return int(text)
-    raise SearchQueryError(messages.for_code("range", {"param": param, "low": low, "high": high}))
+    """``param`` as a whole number from ``low`` to ``high`` (``default`` when missing), read
+    by the project's one reader (params.as_int) but answered as a search error (400)."""
+    try:
+        return params.as_int(data_dict, param, default, low, high)
+    except tk.ValidationError:
+        raise SearchQueryError(
+            messages.for_code("range", {"param": param, "low": low, "high": high})) from None
