@@ -22,7 +22,7 @@ def as_int(data: Mapping[str, Any], key: str, default: int, low: int, high: int)
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value) < 20:
+    elif isinstance(value, str) and value.strip().lstrip("+-").isdecimal() and len(value) < 20:
         number = int(value.strip())
     if number is None or not low <= number <= high:
         raise tk.ValidationError({key: [
