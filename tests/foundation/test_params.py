@@ -2,9 +2,8 @@
 parameter's own ValidationError (a 409/400 with a message), never a ValueError (a 500)."""
 from __future__ import annotations
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 
 from ckanext.guangdong import params
 
