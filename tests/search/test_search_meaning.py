@@ -63,8 +63,8 @@ def test_pinyin_full_syllables_initials() -> None:
 
 def test_enrich_fills_the_two_fields() -> None:
     d = enrich.enrich({"title": "江门市天气实况", "tags": ["天气"], "region_code": "440700"})
-    words, region = d[enrich.MEANING]
-    assert "气象" in words and "蓬江区" in region
+    *words, region = d[enrich.MEANING]
+    assert "气象" in words and "蓬江区" in region  # one value per word, the places last
     assert "tianqi" in d[enrich.PINYIN].split()
     assert enrich.MEANING not in enrich.enrich({"title": "abc"})
 
@@ -123,6 +123,15 @@ def test_pinyin_and_initials(catalog: dict[str, Any]) -> None:
 
 def test_thesaurus_word_finds_related_data(catalog: dict[str, Any]) -> None:
     assert sorted(_names(catalog["org"], "气象")) == ["own", "wide"]
+
+
+def test_a_phrase_stays_inside_one_meaning_word(catalog: dict[str, Any]) -> None:
+    # 公交's thesaurus words are bus, buses, public transport (...): one index value each, so
+    # a phrase does not run from one into the next (nor, on Solr, do the stems of neighbours
+    # make one: bus buses).
+    assert sorted(_names(catalog["org"], '"public transport"')) == ["gzbus", "other"]
+    for phrase in ('"buses public"', '"bus buses"', '"bus bus"'):
+        assert _names(catalog["org"], phrase) == [], phrase
 
 
 # -- unsegmented Chinese (search/meaning/query.py) ------------------------------------
@@ -205,4 +214,4 @@ def test_region_comes_from_region_code_only() -> None:
     # spatial_coverage was renamed region_code (migrated and aliased on input): the old key,
     # or ckanext-dcat's structured field of that name, gives no place words.
     assert enrich.MEANING not in enrich.enrich({"title": "abc", "spatial_coverage": "440700"})
-    assert "蓬江区" in enrich.enrich({"title": "abc", "region_code": "440700"})[enrich.MEANING][0]
+    assert "蓬江区" in enrich.enrich({"title": "abc", "region_code": "440700"})[enrich.MEANING][-1]

@@ -50,10 +50,6 @@ def engines(gd_plugins: None) -> Iterator[Callable[[str, dict[str, Any]], Any]]:
         yield search
 
 
-@pytest.mark.skip(reason="known disagreement found on 2026-12-01 (seed 20261201: 8 of 2,000 cases): "
-                  "a field query on `text` reaches the meaning words (guangdong_meaning, e.g. the "
-                  "thesaurus's English `transport`) on the embedded engine but not on Solr, whose "
-                  "`text` copyFields leave them out; issue 15 stays open until they agree")
 def test_query_dialect_agrees_with_solr(engines: Callable[[str, dict[str, Any]], Any]) -> None:
     print(f"\ndifferential tests: seed {SEED}, {CASES} cases (replay: GD_DIFF_SEED={SEED} "
           f"GD_DIFF_CASES={CASES})")

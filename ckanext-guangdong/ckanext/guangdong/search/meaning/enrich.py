@@ -53,11 +53,14 @@ def enrich(data_dict: dict[str, Any], province_covers_cities: bool = True) -> di
     themes = _strings(data_dict.get("theme") or stored.get("theme"))
     text = segment.normalise(" ".join(titles + _strings(data_dict.get("notes")) + tags + org_titles))
     region = str(data_dict.get(REGION_FIELD) or stored.get(REGION_FIELD) or "")
-    words = " ".join(dict.fromkeys(thesaurus.expansions(text) + variants.variants(text)))
+    # One value per word: values are apart in the index (Solr's positionIncrementGap, the
+    # embedded engine's gap), so a phrase never runs from one thesaurus word into the next,
+    # nor do Solr's English stems make a phrase of two neighbours (transport transportation).
+    words = list(dict.fromkeys(thesaurus.expansions(text) + variants.variants(text)))
     # The place names as one value per region code: the same text for every dataset of
     # that region, so the segmenter's cache tokenises it once (bench/search_meaning.py).
     region_names = " ".join(places.names_for(region, province_covers_cities))
-    meaning = [v for v in (words, region_names) if v]
+    meaning = [v for v in (*words, region_names) if v]
     if meaning:
         data_dict[MEANING] = meaning
     # Pinyin ranks like the Chinese word it stands for, one step lower: a title's or tag's
