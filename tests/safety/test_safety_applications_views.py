@@ -135,3 +135,39 @@ def test_a_view_link_with_a_percent_encoded_id_number_is_refused(world: dict[str
         tk.get_action("resource_view_create")(as_user(world["editor"]), _view(
             world, "image_view", image_url=tk.config["ckan.site_url"] + f"/p.png?id={encoded}"))
     assert "image_url" in refused.value.error_dict
+
+
+
+def test_an_application_titled_with_an_id_number_gets_a_url_name_without_it(world: dict[str, Any]) -> None:
+    """Names are derived from the title and never change: once a reviewer cleared the title,
+    the URL showed the ID number. A title with personal data gives a random name."""
+    for title in (f"{ID} 申请的应用", f"联系 {MOBILE[:3]} {MOBILE[3:7]} {MOBILE[7:]} 的应用", f"申请人{ID}的应用"):
+        app = application(world, title=title)
+        digits = "".join(c for c in app["name"] if c.isdigit())
+        assert ID[:6] not in digits and MOBILE[3:7] not in digits, app["name"]
+        assert app["name"].startswith("app-") and show(app["id"])["private"] is True  # the title holds it
+    clean = application(world, title="2024 广州公交查询")
+    assert clean["name"].startswith("app-2024-guang-zhou"), clean["name"]
+
+
+def test_a_stored_url_name_with_personal_data_is_held_and_named_by_its_label(
+        world: dict[str, Any], gd_app: Any) -> None:
+    """Names made before (or migrated) may hold an ID number: the gate scans them like the
+    title; the finding names the field 网址名称 / URL name."""
+    from ckan import model
+    from safety_support import in_language
+
+    from ckanext.guangdong.safety import helpers
+    app = application(world, title=f"公交查询{uuid.uuid4().hex[:6]}")
+    assert show(app["id"])["private"] is False
+    legacy = f"app-{ID.lower()}-{app['id'][:6]}"
+    model.Session.query(model.Package).filter(model.Package.id == app["id"]).update({"name": legacy})
+    model.Session.commit()
+    tk.get_action("package_patch")(as_user(world["editor"]), {"id": app["id"], "notes": "更新说明"})
+    model.Session.remove()
+    state = tk.get_action("guangdong_safety_status")(site_context(), {"id": app["id"]})
+    assert "metadata" in state["holds"] and show(app["id"])["private"] is True
+    assert [f["column"] for f in state["metadata"]["findings"]] == ["name"], state["metadata"]
+    for lang, label in (("zh_Hans_CN", "网址名称"), ("en", "URL name")):
+        with in_language(gd_app, lang):
+            assert helpers.guangdong_safety_label("name") == label

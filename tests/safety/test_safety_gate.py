@@ -215,3 +215,49 @@ def test_an_upload_sent_without_a_link_holds_the_public_dataset_at_the_write(act
     row = wait_scan(pkg["id"], done["id"])
     assert row["state"] == "findings"
     assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
+
+
+def test_an_update_without_resources_of_a_held_dataset_is_refused_and_keeps_the_hold(gd_app: object) -> None:
+    """The API's ``package_update`` without ``resources`` removes every file (only the edit page
+    keeps them). Of a held dataset it took the files and their findings along, and the
+    organisation's admin then approved the empty dataset: the hold went without a reviewer's
+    reason, the editor's files gone unasked. Refused (409, zh/en), nothing changed; removing
+    the file itself (resource_delete) stays possible and is in the audit trail."""
+    from ckan import model
+    from safety_support import in_language
+
+    from ckanext.guangdong.safety import tables as safety_tables
+    editor, admin = make_user(), make_user()
+    org = make_org("department", users=[{"name": editor["name"], "capacity": "editor"},
+                                        {"name": admin["name"], "capacity": "admin"}])
+    pkg = create(org["id"], user=editor, resources=[{
+        "upload": upload("people.csv", people_csv()), "url": "people.csv", "name": "名单", "format": "CSV"}])
+    res = pkg["resources"][0]
+    before = wait_scan(pkg["id"], res["id"])
+    assert before["state"] == "findings"
+
+    sent = {k: v for k, v in show(pkg["id"]).items() if k != "resources"}
+    sent["notes"] = "办理情况（已更新说明）。"
+    for lang, words in (("zh_Hans_CN", "不含资源（resources）的更新会删除它的全部文件"),
+                        ("en", "an update without its resources would remove all its files")):
+        with in_language(gd_app, lang), pytest.raises(tk.ValidationError) as refused:
+            tk.get_action("package_update")(as_user(editor), dict(sent))
+        assert words in refused.value.error_dict["resources"][0], refused.value.error_dict
+    model.Session.remove()
+    after = show(pkg["id"])
+    assert [r["id"] for r in after["resources"]] == [res["id"]] and after["notes"] != sent["notes"]
+    assert scan_of(pkg["id"], res["id"]) == before
+    with pytest.raises(tk.ValidationError):  # the findings still stand
+        tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"]})
+    assert after["private"] is True and not anonymous_sees(pkg["id"])
+
+    # the same update with its resources goes through and keeps everything
+    tk.get_action("package_update")(as_user(editor), dict(sent, resources=after["resources"]))
+    assert show(pkg["id"])["notes"] == sent["notes"] and scan_of(pkg["id"], res["id"]) == before
+
+    # removing the file on purpose: the findings go with it, recorded for the reviewer
+    tk.get_action("resource_delete")(as_user(editor), {"id": res["id"]})
+    model.Session.remove()
+    removed = [a for a in safety_tables.audit_trail(pkg["id"]) if a["action"] == "file_removed"]
+    assert removed and removed[0]["actor"] == editor["name"], removed
+    assert removed[0]["details"]["findings"] == {res["id"]: before["findings"]}

@@ -2,6 +2,9 @@
 
 ``gd-29000-01300008`` from the identifier ``29000/01300008``; without an identifier the pinyin
 of the title (``guang-zhou-shi-gong-jiao-xian-lu``); a numeric suffix makes it unique.
+A title that holds personal data (an ID number, a mobile ...: the safety feature's detectors)
+gives no name: the URL would show it for good (names never change, and a reviewer may clear
+the title), so such a name is random (``app-3f9a2c41d0b7``), docs/safety.md.
 """
 from __future__ import annotations
 
@@ -37,9 +40,19 @@ def name_stem(dataset_type: str, identifier: str = "", title: str = "") -> str:
             return "gd-" + stem[:_STEM_MAX]
     stem = slugify(title) if title else ""
     prefix = "app-" if dataset_type == openness.APPLICATION_TYPE else ""
-    if len(stem) < 2:  # nothing usable in the title (CKAN names need two characters)
-        stem = uuid.uuid4().hex[:12]
+    if stem and (holds_personal_data(title) or holds_personal_data(stem)):
+        stem = ""
+    while len(stem) < 2 or holds_personal_data(stem):  # nothing usable in the title (CKAN names
+        stem = uuid.uuid4().hex[:12]  # need two characters); a random one that reads as no number
     return prefix + stem
+
+
+def holds_personal_data(text: str) -> bool:
+    """Whether a text (a title, a name) holds personal data as the safety gate finds it in
+    metadata; a slug's letters are lower case, so passport-like codes are tried upper case."""
+    from ckanext.guangdong.safety import detectors
+    return any(True for _hit in detectors.find_in_text(text)) or \
+        any(True for _hit in detectors.find_in_text(text.upper()))
 
 
 def name_taken(name: str) -> bool:

@@ -257,11 +257,13 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
     rid = params.as_id(data_dict, "resource_id")
     if not rid:
         raise tk.ValidationError({"resource_id": [_("Missing value")]})
-    tk.check_access("guangdong_safety_deidentify", context, {"resource_id": rid})
-    publish = params.as_bool(data_dict, "publish", False)
     res = ckan_model.Resource.get(rid)
     if res is None or res.state != "active":
+        # looked up before the auth: a missing file is "not found" like a hidden dataset's
+        # (security/hidden.py), not the 403 that told the two apart
         raise tk.ObjectNotFound(_("Resource not found"))
+    tk.check_access("guangdong_safety_deidentify", context, {"resource_id": rid})
+    publish = params.as_bool(data_dict, "publish", False)
     assert res.package_id is not None  # an active resource belongs to a dataset
     site: Context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
     resource = tk.get_action("resource_show")(site.copy(), {"id": rid})

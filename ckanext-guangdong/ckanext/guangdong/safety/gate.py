@@ -131,6 +131,9 @@ def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
     the schema); the contact's and the publisher's names are free text, where a mobile or an
     ID number has no business."""
     out: list[tuple[str, str]] = []
+    name = _scanned_name(pkg)
+    if name:
+        out.append(("name", name))
     for key in ("title", "notes", "access_conditions", "contact_name", "publisher_name",
                 "developer_name"):  # the last: an application's developer
         if isinstance(pkg.get(key), str) and pkg[key].strip():
@@ -151,6 +154,23 @@ def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
                 if isinstance(res.get(key), str):
                     out.append((f"resources.{key}", res[key]))
     return out
+
+
+def _scanned_name(pkg: Mapping[str, Any]) -> str | None:
+    """The URL name, shown in every link. Names made now never hold personal data
+    (metadata/naming.py: a title with it gives a random name), but names made before, migrated
+    or harvested ones may: scanned like the title. A name made from the identifier is left
+    out, as the identifier is (its digits are a catalogue code, checked by its own rule)."""
+    from ckanext.guangdong.metadata import naming
+    name = pkg.get("name")
+    if not isinstance(name, str) or not name:
+        return None
+    identifier = pkg.get("identifier")
+    if isinstance(identifier, str) and identifier.strip() and pkg.get("type") in (None, "", openness.DATASET_TYPE):
+        stem = naming.name_stem(openness.DATASET_TYPE, identifier)
+        if name == stem or name.startswith(stem + "-"):
+            return None
+    return name
 
 
 def metadata_scan(pkg: Mapping[str, Any]) -> tuple[list[dict[str, Any]], str]:
@@ -247,13 +267,19 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
         private = bool(existing.private) if existing is not None else False
     user = context.get("user")
     resources = data_dict.get("resources")
-    if resources is None and existing is not None:  # package_update keeps them when not sent
-        resources = stored_resources(existing)
+    if resources is None and existing is not None and context.get("allow_partial_update"):
+        resources = stored_resources(existing)  # the edit page: CKAN keeps them when not sent
+    # (without allow_partial_update, package_update removes them: the API's update without
+    # resources, refused for a held dataset, logic/action.py ``refuse_dropping_files``)
     resources = [r for r in resources or [] if isinstance(r, Mapping)]
     for res in resources:
         if isinstance(res, dict):
             as_uploaded(res)
-    md = dict(data_dict, resources=resources)
+    # the name as it is stored: a new dataset's is derived by the schema (never what was sent)
+    md = dict(data_dict, resources=resources, name=existing.name if existing is not None else None,
+              type=existing.type if existing is not None else data_dict.get("type"))
+    if existing is not None and not md.get("identifier"):
+        md["identifier"] = (existing.extras or {}).get("identifier")
     findings, digest = metadata_scan(md)
     decision = Decision(wants_public=not private, metadata_findings=findings,
                         metadata_hash=digest, user=user,
@@ -366,6 +392,7 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
                 or res["id"] in decision.changed):
             tables.mark_queued(pid, res["id"], file_key(res))
             _queue_scan(res["id"], sniffed=not is_tabular(res))
+    _audit_removed_findings(pid, rows, tabular_ids, decision.user)
     tables.drop_scans_except(pid, tabular_ids)
     md_row = rows.get(METADATA_SUBJECT)
     same_text = md_row is not None and md_row["content_hash"] == decision.metadata_hash
@@ -385,6 +412,24 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     elif decision.wants_public and not pkg.get("private"):
         if pub is not None and pub["state"] in OPEN_REQUEST:
             tables.save_publication(pid, state=PUBLISHED, published_at=now)
+
+
+def _audit_removed_findings(pid: str, rows: Mapping[str, Mapping[str, Any]], kept: list[str],
+                            user: str | None) -> None:
+    """A file removed with findings (or a failed scan) nobody cleared takes its scan along:
+    the audit trail keeps what was found (masked), so the reviewer who approves the dataset
+    afterwards sees that a file with personal data was removed, and by whom."""
+    gone = {s: r["findings"] for s, r in rows.items()
+            if s != METADATA_SUBJECT and s not in kept and r["state"] in ("findings", "failed")
+            and r["cleared_at"] is None}
+    if gone:
+        tables.audit("file_removed", user, pid, findings=gone)
+
+
+def is_held(pkg: Any) -> bool:
+    """Whether the gate holds a stored dataset: a hold stands, or its publication request is open."""
+    pub = tables.publication(pkg.id)
+    return bool(current_holds(pkg, pub=pub)) or (pub is not None and pub["state"] in OPEN_REQUEST)
 
 
 def _queue_scan(resource_id: str, sniffed: bool = False) -> None:

@@ -48,8 +48,9 @@ def _labels() -> dict[str, str]:
         "org_review_set": _("Review setting changed"), "deidentified": _("De-identified copy made"),
         "release_failed": _("Could not be made public"),
         "hold_undone": _("Hold taken back: the change failed"),
+        "file_removed": _("File with findings removed"),
         # fields
-        "title": _("Title"), "notes": _("Description"), "tags": _("Tags"),
+        "name": _("URL name"), "title": _("Title"), "notes": _("Description"), "tags": _("Tags"),
         "theme": _("Themes"), "data_items": _("Data items"), "identifier": _("Identifier"),
         "access_conditions": _("Access conditions"), "contact_name": _("Contact name"),
         "publisher_name": _("Publisher name"), "data_items.name": _("Data item name"),

@@ -31,6 +31,18 @@ _KEYS = ("id", "_id", "package_id", "dataset_id", "name_or_id", "resource_id", "
 _DATASET_PAGE = re.compile(r"^/(?:[A-Za-z_]{2,12}/)?(?:dataset|application|harvest)/")
 
 
+# API actions whose auth looks at the caller only, never at a dataset (see caller_only)
+_CALLER_ONLY: set[str] = set()
+
+
+def caller_only(auth: Any) -> Any:
+    """Mark an auth function (named as its action) as judging the caller alone: the action
+    checks it before looking anything up, and its 403 is kept whatever dataset the request
+    names (docs/security.md, "403 vs 404")."""
+    _CALLER_ONLY.add(auth.__name__)
+    return auth
+
+
 def _named(request: Any) -> list[str]:
     values: list[Any] = [(request.view_args or {}).get(k) for k in _KEYS]
     if request.endpoint == "api.action":
@@ -95,6 +107,8 @@ def answer_not_found(response: Any) -> Any:
     if response.status_code not in (403, 404) or request.endpoint is None:
         return response
     is_api = request.endpoint == "api.action"
+    if is_api and (request.view_args or {}).get("logic_function") in _CALLER_ONLY:
+        return response
     if response.status_code == 404 and not (is_api or _DATASET_PAGE.match(request.path)):
         return response
     values = _named(request)

@@ -169,7 +169,28 @@ def package_update(up: Callable[..., Any], context: Context, data_dict: DataDict
         if isinstance(data_dict, dict) and isinstance(data_dict.get("id") or data_dict.get("name") or "", str) else None
     if existing is None:
         return up(context, data_dict)  # CKAN answers "not found"
+    refuse_dropping_files(context, data_dict, existing)
     return _gate(up, context, data_dict, existing)
+
+
+def refuse_dropping_files(context: Context, data_dict: DataDict, existing: Any) -> None:
+    """``package_update`` without ``resources`` removes every file (CKAN's API; only the edit
+    page, with ``allow_partial_update``, keeps them). Of a held dataset that took the files and
+    their findings along, and a reviewer then approved an empty dataset: the hold went without
+    anyone's reason and the editor's files were gone unasked. Refused (409) while it is held;
+    removing a file stays possible one at a time (``resource_delete``, audited). Writes without
+    authorisation checks (the site's own) are CKAN's as they are."""
+    if data_dict.get("resources") is not None or context.get("allow_partial_update") or context.get("ignore_auth"):
+        return
+    if existing.type not in gate.GATED_TYPES or existing.state != "active":
+        return
+    if not any(r.state == "active" for r in existing.resources) or not gate.is_held(existing):
+        return
+    raise tk.ValidationError({"resources": [_(
+        "This dataset is held for its safety check or review: an update without its resources "
+        "would remove all its files and their findings. Send its resources with the update "
+        "(as package_show gives them), or change other fields with package_patch; to remove a "
+        "file, delete that file.")]})
 
 
 @tk.chained_action

@@ -4,6 +4,8 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
+from ckanext.guangdong.security.hidden import caller_only
+
 from .. import gate
 
 __all__ = ["package_show", "resource_show",
@@ -41,6 +43,7 @@ def guangdong_safety_approve(context: Context, data_dict: DataDict) -> AuthResul
     return {"success": False, "msg": tk._("Only the organization's admins and provincial reviewers may review")}
 
 
+@caller_only
 def guangdong_safety_review_queue(context: Context, data_dict: DataDict) -> AuthResult:
     """Any signed-in user; the queue lists only what the user may review."""
     if context.get("auth_user_obj") is None and not context.get("user"):
@@ -48,6 +51,7 @@ def guangdong_safety_review_queue(context: Context, data_dict: DataDict) -> Auth
     return {"success": True}
 
 
+@caller_only
 def guangdong_safety_negative_list_check(context: Context, data_dict: DataDict) -> AuthResult:
     """Publishers asking from the dataset form (any signed-in user)."""
     if not context.get("user"):
@@ -55,18 +59,22 @@ def guangdong_safety_negative_list_check(context: Context, data_dict: DataDict) 
     return {"success": True}
 
 
+@caller_only
 def guangdong_safety_negative_list_show(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins")}  # sysadmins pass before this
 
 
+@caller_only
 def guangdong_safety_negative_list_update(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins")}
 
 
+@caller_only
 def guangdong_safety_org_review_set(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins")}
 
 
+@caller_only
 def guangdong_safety_audit_list(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins")}
 
