@@ -325,11 +325,12 @@ def fold(value: str) -> str:
     if value.isascii():
         if len(value) < 11 or value.isdigit():
             return value
-    else:
-        if _RTL.search(value):
-            value = cast(str, get_display(value, base_dir="L"))  # str in, str out
-        value = unicodedata.normalize("NFKC", value).translate(_FOLD)
-    return reveal_numbers(value)
+        return reveal_numbers(value)
+    if len(value) < 11:  # too short to spell a mobile: no reordering, nothing to reveal
+        return unicodedata.normalize("NFKC", value).translate(_FOLD)
+    if _RTL.search(value):
+        value = cast(str, get_display(value, base_dir="L"))  # str in, str out
+    return reveal_numbers(unicodedata.normalize("NFKC", value).translate(_FOLD))
 
 
 # --- numbers spelled so that a reader still reads them (attack trial, second round) -----------
