@@ -119,6 +119,11 @@ def test_a_column_of_spelled_decoys_is_not_personal() -> None:
     assert findings == []
 
 
+def test_a_reversed_number_beside_a_lone_surrogate_is_found() -> None:
+    """python-bidi takes UTF-8 only: a lone surrogate must not make the folding raise."""
+    assert d.detectors_in_text("备注 " + SPELLINGS["rlo_reversed"](ID) + " \ud800") == {d.RESIDENT_ID}
+
+
 def test_the_masked_sample_of_a_spelled_number_is_masked() -> None:
     assert d.mask_text(f"证件：{SPELLINGS['chinese_numerals'](ID)}") == "证件:" + ID[:3] + "*" * 11 + ID[-4:]
 

@@ -329,7 +329,10 @@ def fold(value: str) -> str:
     if len(value) < 11:  # too short to spell a mobile: no reordering, nothing to reveal
         return unicodedata.normalize("NFKC", value).translate(_FOLD)
     if _RTL.search(value):
-        value = cast(str, get_display(value, base_dir="L"))  # str in, str out
+        try:
+            value = cast(str, get_display(value, base_dir="L"))  # str in, str out
+        except UnicodeEncodeError:  # a lone surrogate (refused at the door; a file may hold one)
+            value = cast(str, get_display(value.encode("utf-8", "replace").decode("utf-8"), base_dir="L"))
     return reveal_numbers(unicodedata.normalize("NFKC", value).translate(_FOLD))
 
 
