@@ -2,7 +2,10 @@
 differ (found by the attack trial): zero-width space, soft hyphen and word joiner between the
 digits, Arabic-Indic and other Unicode decimal digits, dots as separators. One folding
 (detectors.fold) serves every path: a file's cells, the metadata text, the DataStore write
-guard. Decoys written the same way stay unflagged."""
+guard. Decoys written the same way stay unflagged. The second round (SPELLED): a number reversed
+under a right-to-left override, Chinese numerals, a separator between every digit, (4)(4)…,
+O/l for 0/1, a line break inside the number; decoys: Chinese-numeral dates, slash dates,
+amounts, wrong check characters."""
 from __future__ import annotations
 
 from typing import Any
@@ -38,6 +41,31 @@ SPELLINGS = {
     "braille_blank": lambda v: "\u2800".join(v),
     "html_entities": lambda v: "".join(f"&#{ord(c)};" for c in v),
 }
+# found by the attack trial's second round: spellings a reader still reads as the number
+_CN = str.maketrans("0123456789", "〇一二三四五六七八九")
+_CAPITAL = str.maketrans("0123456789", "零壹贰叁肆伍陆柒捌玖")
+_DINGBAT = str.maketrans("123456789", "❶❷❸❹❺❻❼❽❾")
+_ENCLOSED = str.maketrans({str(i): chr(0x2473 + i) for i in range(1, 10)} | {"0": "(0)"})  # ⑴…⑼
+SPELLED = {
+    "rlo_reversed": lambda v: "\u202e" + v[::-1] + "\u202c",           # shown as the number
+    "rlo_in_isolate": lambda v: "\u2067\u202e" + v[::-1] + "\u202c\u2069",
+    # shown as v[:6] v[6:] (a trailing X, a strong left-to-right letter, would undo the swap)
+    "rlm_swapped_groups": lambda v: f"\u200f{v[6:]} {v[:6]}" if v.isdigit() else "\u200f" + v,
+    "chinese_numerals": lambda v: v.translate(_CN),
+    "capital_numerals": lambda v: v.translate(_CAPITAL),
+    "slash_between_digits": lambda v: "/".join(v),
+    "underscore_between_digits": lambda v: "_".join(v),
+    "comma_between_digits": lambda v: ",".join(v),
+    "middle_dot_between_digits": lambda v: "·".join(v),
+    "ideographic_stop_between_digits": lambda v: "。".join(v),
+    "parenthesised_digits": lambda v: "".join(f"({c})" if c.isdigit() else c for c in v),
+    "enclosed_digits": lambda v: v.translate(_ENCLOSED),
+    "dingbat_digits": lambda v: v.translate(_DINGBAT),
+    "o_and_l_for_0_and_1": lambda v: v.replace("0", "O").replace("1", "l"),
+    "line_break": lambda v: v[:6] + "\n" + v[6:],
+    "crlf_break": lambda v: v[:7] + "\r\n" + v[7:],
+}
+SPELLINGS.update(SPELLED)
 
 
 @pytest.mark.parametrize("spelling", sorted(SPELLINGS))
@@ -53,9 +81,51 @@ def test_a_disguised_value_is_classified(spelling: str, value: str, kind: str) -
 def test_a_column_of_disguised_ids_and_mobiles_is_found(spelling: str) -> None:
     makers = Makers(7)
     spell = SPELLINGS[spelling]
-    rows = [[spell(makers.id18()), spell(makers.mobile()), "广州市"] for _ in range(30)]
+    rows = [[spell(makers.id18()), spell(_mobile(makers, spelling)), "广州市"] for _ in range(30)]
     findings, _n = scan_table(["身份证号码", "手机", "地区"], rows)
     assert {(f.column, f.detector) for f in findings} == {("身份证号码", d.RESIDENT_ID), ("手机", d.MOBILE)}
+    if spelling in SPELLED:  # every cell, not only enough of them for the header's hint
+        assert {f.count for f in findings} == {30}
+
+
+def _mobile(makers: Makers, spelling: str) -> str:
+    """A corpus mobile; a plain one for the second round's spellings (they spell digits, not
+    the corpus's +86 and grouped forms)."""
+    return makers.f.phone_number() if spelling in SPELLED else makers.mobile()
+
+
+WRONG_CHECK = ID[:17] + str((int(ID[17]) + 1) % 10) if ID[17].isdigit() else ID[:17] + "0"
+SPELLED_DECOYS = [
+    "二〇二〇年一月二日", "二〇二四年三月十五日", "二零二零年", "2020/01/02", "2020/1/2 至 2024/12/31",
+    "金额壹拾贰万叁仟肆佰伍拾陆元", "一二三四五六七八九〇一",       # no such mobile block (123)
+    WRONG_CHECK.translate(_CN), "/".join(WRONG_CHECK), "\u202e" + WRONG_CHECK[::-1] + "\u202c",
+    "1/2/3/4/5/6/7/8/9/0/1", "12,345,678,901", "13,800,138,000",  # amounts with thousands
+    "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11", "第一、二、三、四、五、六、七、八、九、十条",
+    "2020\n2021\n2022\n2023", "Hello lol, IOl0O1 lOl", "\u202e文本\u202c",
+    "(1)(2)(3)(4)(5)(6)(7)(8)(9)(0)(1)",
+]
+
+
+@pytest.mark.parametrize("value", SPELLED_DECOYS)
+def test_spelled_decoys_stay_unflagged(value: str) -> None:
+    assert d.classify(value) is None
+    assert d.detectors_in_text(f"说明 {value} 结束") == set()
+
+
+def test_a_column_of_spelled_decoys_is_not_personal() -> None:
+    rows = [[v, f"{2000 + i}/0{1 + i % 9}/1{i % 10}", "二〇二" + "〇一二三四五六七八九"[i % 10] + "年"]
+            for i, v in enumerate(SPELLED_DECOYS)]
+    findings, _n = scan_table(["备注", "日期", "年度"], rows)
+    assert findings == []
+
+
+def test_a_reversed_number_beside_a_lone_surrogate_is_found() -> None:
+    """python-bidi takes UTF-8 only: a lone surrogate must not make the folding raise."""
+    assert d.detectors_in_text("备注 " + SPELLINGS["rlo_reversed"](ID) + " \ud800") == {d.RESIDENT_ID}
+
+
+def test_the_masked_sample_of_a_spelled_number_is_masked() -> None:
+    assert d.mask_text(f"证件：{SPELLINGS['chinese_numerals'](ID)}") == "证件:" + ID[:3] + "*" * 11 + ID[-4:]
 
 
 @pytest.mark.parametrize("value", [
@@ -75,17 +145,20 @@ def test_disguised_decoys_stay_unflagged(value: str) -> None:
 # --- through CKAN -----------------------------------------------------------------------------
 @pytest.mark.usefixtures("worker")
 @pytest.mark.parametrize("spelling", ["zero_width_space", "soft_hyphen", "word_joiner",
-                                      "arabic_indic_digits", "dotted_digits"])
+                                      "arabic_indic_digits", "dotted_digits", *sorted(SPELLED)])
 def test_a_public_csv_of_disguised_ids_is_held(spelling: str) -> None:
     makers = Makers(11)
     spell = SPELLINGS[spelling]
-    body = csv_bytes(["身份证号码", "手机号码"], [[spell(makers.id18()), spell(makers.mobile())] for _ in range(30)])
+    body = csv_bytes(["身份证号码", "手机号码"], [[spell(makers.id18()), spell(_mobile(makers, spelling))]
+                                                   for _ in range(30)])
     org = make_org("city")
     pkg = create(org["id"], resources=[{"upload": upload("people.csv", body), "url": "people.csv",
                                         "name": "名单", "format": "CSV"}])
     row = wait_scan(pkg["id"], pkg["resources"][0]["id"])
     assert row["state"] == "findings", row
     assert {f["detector"] for f in row["findings"]} >= {d.RESIDENT_ID, d.MOBILE}
+    if spelling in SPELLED:  # every cell of both columns
+        assert {f["count"] for f in row["findings"] if f["detector"] in (d.RESIDENT_ID, d.MOBILE)} == {30}
     assert show(pkg["id"])["private"] is True
 
 

@@ -1,10 +1,13 @@
 """Detectors of Chinese personal data in one value (a table cell or a piece of metadata text).
 
 Each detector states its rule and where the rule comes from. A value is normalised first
-(``fold``: Unicode NFKC, format characters such as zero-width spaces and soft hyphens dropped,
-every Unicode decimal digit made ASCII; spaces, hyphens and dots inside numbers are dropped), then
-classified. The column verdict (scanner.py) weighs the share of matching cells and
-the column's header; person names and home addresses are looked for only where a header says so.
+(``fold``: text in the order a browser shows it, Unicode NFKC, format characters such as
+zero-width spaces and soft hyphens dropped, every Unicode digit made ASCII, then
+``reveal_numbers``: a number spelled in Chinese numerals, with O/l for 0/1, a separator between
+every digit or split by a line break written as plain digits when it is a valid ID number or
+mobile; spaces, hyphens and dots inside numbers are dropped), then classified. The column
+verdict (scanner.py) weighs the share of matching cells and the column's header; person names
+and home addresses are looked for only where a header says so.
 
 Decoys that must not match, and why they do not:
 - 统一社会信用代码 (GB 32100-2015): 18 characters with letters and its own MOD 31 check; an
@@ -26,6 +29,9 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
+
+from bidi import get_display
 
 HERE = os.path.dirname(__file__)
 
@@ -290,7 +296,8 @@ class _Fold(dict):
         if unicodedata.category(ch) in _INVISIBLE_CATEGORIES or cp in _BLANK_GLYPHS:
             out: str | None = None
         else:
-            dec = unicodedata.decimal(ch, None)
+            # digit, not decimal: also the dingbat and enclosed digits NFKC leaves (❶ ➀ ➊)
+            dec = unicodedata.digit(ch, None)
             out = ch if dec is None else str(dec)
         self[cp] = out
         return out
@@ -299,15 +306,97 @@ class _Fold(dict):
 _FOLD = _Fold()
 
 
+# Characters that can make a browser show digits in another order than they are stored: the
+# right-to-left override, embedding and isolate (U+202E, U+202B, U+2067, U+2068), the RTL and
+# Arabic letter marks (U+200F, U+061C), and Hebrew or Arabic letters (a number after one is
+# drawn with its groups swapped). Only text holding one of them is reordered.
+_RTL = re.compile("[\u0590-\u08ff\u200f\u202b\u202e\u2067\u2068\ufb1d-\ufdff\ufe70-\ufefe"
+                  "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def fold(value: str) -> str:
-    """HTML character references decoded (``&#52;`` shows as 4 in rendered notes), NFKC
-    (full-width digits and letters become ASCII), invisible characters dropped, every decimal
-    digit ASCII. ASCII text without ``&`` is left as it is (the fast path of most cells)."""
+    """HTML character references decoded (``&#52;`` shows as 4 in rendered notes), the text in
+    the order a left-to-right page shows it (4321 under U+202E ... U+202C reads 1234: the Unicode
+    bidirectional algorithm, python-bidi), NFKC (full-width digits and letters become ASCII),
+    invisible characters dropped, every digit ASCII, then ``reveal_numbers``. ASCII text
+    without ``&`` and shorter than a mobile number is left as it is (most cells)."""
     if "&" in value:
         value = html.unescape(value)
     if value.isascii():
-        return value
-    return unicodedata.normalize("NFKC", value).translate(_FOLD)
+        if len(value) < 11 or value.isdigit():
+            return value
+        return reveal_numbers(value)
+    if len(value) < 11:  # too short to spell a mobile: no reordering, nothing to reveal
+        return unicodedata.normalize("NFKC", value).translate(_FOLD)
+    if _RTL.search(value):
+        try:
+            value = cast(str, get_display(value, base_dir="L"))  # str in, str out
+        except UnicodeEncodeError:  # a lone surrogate (refused at the door; a file may hold one)
+            value = cast(str, get_display(value.encode("utf-8", "replace").decode("utf-8"), base_dir="L"))
+    return reveal_numbers(unicodedata.normalize("NFKC", value).translate(_FOLD))
+
+
+# --- numbers spelled so that a reader still reads them (attack trial, second round) -----------
+# A digit as people also write it: Chinese numerals (〇/零 and 一…九, 幺 as phone numbers are
+# read aloud, the capital forms 壹…玖 of amounts), O/o for 0 and I/l for 1, a parenthesised
+# digit ((4), also ⑷ after NFKC). One separator between every digit, or a line break splitting
+# the number. Rewritten only when the digits form a valid 18-character ID number or a mobile
+# number: the check character and the number plan keep 二〇二〇年, 2020/01/02, amounts and lists
+# as they are (and the text around them unchanged for the masked samples).
+_CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+              "六": "6", "七": "7", "八": "8", "九": "9", "壹": "1", "贰": "2", "貳": "2", "叁": "3",
+              "參": "3", "肆": "4", "伍": "5", "陆": "6", "陸": "6", "柒": "7", "捌": "8", "玖": "9"}
+_LOOKALIKES = {"O": "0", "o": "0", "I": "1", "l": "1"}
+_UNIT_DIGIT = {**_CN_DIGITS, **_LOOKALIKES, **{str(i): str(i) for i in range(10)}}
+_UNIT = "(?:[0-9OoIl" + "".join(_CN_DIGITS) + r"]|\(\d\))"
+_GAP = r"(?:\r?\n|[/_,·。、・\-. ])"  # one separator (NFKC made ，／＿ ASCII)
+_NEW_GAPS = frozenset("/_,·。、・")      # separators the plain-number rule (_digits) does not drop
+_LINE_BREAKS = frozenset({"\n", "\r\n"})
+_GROUP_GAPS = frozenset({"", " ", "-", ".", "\n", "\r\n"})
+_SPELLED = re.compile(rf"(?<![0-9A-Za-z]){_UNIT}(?:{_GAP}?{_UNIT}){{10,}}(?:{_GAP}?[Xx])?(?![0-9A-Za-z])")
+# A character only a spelled number has (one regex search, cheaper than _SPELLED on +86 138 …).
+_DISGUISE = re.compile("[/_,(\\nOoIl·。、・" + "".join(_CN_DIGITS) + "]")
+_SPELLED_PART = re.compile(r"\(\d\)|\r?\n|.", re.S)
+
+
+def _revealed(run: str) -> str | None:
+    """The plain number a spelled run stands for, or None when it is not one."""
+    digits: list[str] = []
+    gaps: list[str] = []
+    gap, disguised, real = "", False, 0
+    for part in _SPELLED_PART.findall(run):
+        unit = part[1] if len(part) == 3 else _UNIT_DIGIT.get(part) or ("X" if part in ("X", "x") else None)
+        if unit is None:  # a separator
+            gap = part
+            continue
+        if digits:
+            gaps.append(gap)
+        gap = ""
+        disguised = disguised or unit != part
+        real += part not in _LOOKALIKES
+        digits.append(unit)
+    if all(g == "" for g in gaps):
+        pass  # contiguous
+    elif all(g != "" and g not in _LINE_BREAKS for g in gaps):
+        # one separator between every digit (13,800,138,000 and 2020/01/02 have groups)
+        disguised = disguised or any(g in _NEW_GAPS for g in gaps)
+    elif all(g in _GROUP_GAPS for g in gaps) and any(g in _LINE_BREAKS for g in gaps):
+        disguised = True  # digit groups split by a line break
+    else:
+        return None
+    number = "".join(digits)
+    if not disguised or real < 3:  # O/l inside a run of digits, not a run of letters
+        return None
+    if is_mobile(number) or (len(number) == 18 and is_resident_id(number)):
+        return number
+    return None
+
+
+def reveal_numbers(value: str) -> str:
+    """``value`` with every spelled ID number or mobile (``_SPELLED``) written as plain digits."""
+    if len(value) < 11 or value.isdigit() or not _DISGUISE.search(value):
+        return value  # the fast path: plain numbers, and numbers with - . or spaces (_digits)
+    return _SPELLED.sub(lambda m: _revealed(m.group(0)) or m.group(0), value)
 _COUNTRY = re.compile(r"^(?:\(\+?86\)|\+86|0086)")  # +86, 0086, (+86), (86) before a number
 
 

@@ -111,8 +111,8 @@ class TableScan:
         for only in col.header_only:
             if d.matches_header_only(only, cell):
                 return [(only, cell)]
-        if len(cell) > 10 and (_TEXT_HINT.search(cell) or (
-                not cell.isascii() and _TEXT_HINT.search(d.fold(cell)))):  # digits in disguise
+        # digits in disguise (Unicode digits, 4/4/0/…, 四四〇…) show only after the folding
+        if len(cell) > 10 and (_TEXT_HINT.search(cell) or _TEXT_HINT.search(d.fold(cell))):
             return list({h.detector: h.value for h in d.find_in_text(cell, self.options)}.items())
         return []
 
