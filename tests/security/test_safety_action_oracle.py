@@ -110,3 +110,55 @@ def test_sysadmins_keep_the_real_answers(leak_world: World, live_server: str) ->
     assert code == 404, error
     code, status = call(live_server, w, "sysadmin", "guangdong_safety_status", "GET", id=held)
     assert code == 200 and "findings" in status["holds"]
+
+
+# Every action of the running app (CKAN's, the extensions', ours), asked about a hidden
+# dataset and about a missing one by the same caller: the answers agree (status and error
+# type). Writes cannot land: these callers may change neither dataset. Left out: actions
+# that e-mail or take no dataset and are refused before anything (they answer the same).
+SKIPPED_ACTIONS = {"send_email_notifications", "request_reset", "user_invite"}
+
+
+def _every_action() -> list[str]:
+    from ckan import logic
+    logic.get_action("package_show")  # the registry holds every plugin's actions after this
+    return sorted(set(logic._actions) - SKIPPED_ACTIONS)  # noqa: SLF001
+
+
+def _ask(base: str, w: World, role: str, action: str, ref: str, resource: str) -> tuple[int, Any]:
+    token = w.tokens[role]
+    r = requests.post(f"{base}/api/3/action/{action}", timeout=60,
+                      json={"id": ref, "package_id": ref, "resource_id": resource},
+                      headers={"Authorization": token} if token else {})
+    try:
+        body = r.json()
+    except ValueError:
+        return r.status_code, "not JSON"
+    error = body.get("error") if isinstance(body, dict) else None
+    return r.status_code, error.get("__type") if isinstance(error, dict) else "answer"
+
+
+def test_no_action_tells_a_hidden_dataset_from_a_missing_one(leak_world: World, live_server: str) -> None:
+    w = leak_world
+    differences = []
+    for action in _every_action():
+        for role in ("anonymous", "other_editor"):
+            twin = _ask(live_server, w, role, action, MISSING[0], MISSING[0])
+            for key in ("private", "not_open", "held"):
+                pkg = w.packages[key]
+                for ref in (pkg["id"], pkg["name"]):
+                    answer = _ask(live_server, w, role, action, ref, pkg["resources"][0]["id"])
+                    if answer != twin:
+                        differences.append(f"{action} as {role}, {key} {ref}: {answer} vs missing {twin}")
+    assert not differences, "\n".join(differences)
+
+
+def test_harvest_source_reindex_takes_sources_only_for_their_managers(leak_world: World,
+                                                                      live_server: str) -> None:
+    # ckanext-harvest's action checks no access and reindexes any dataset it is given
+    w = leak_world
+    public, source = w.packages["public"]["id"], w.source["id"]
+    assert _ask(live_server, w, "anonymous", "harvest_source_reindex", public, public)[0] == 404
+    assert _ask(live_server, w, "sysadmin", "harvest_source_reindex", public, public)[0] == 404
+    assert _ask(live_server, w, "other_editor", "harvest_source_reindex", source, source)[0] == 403
+    assert _ask(live_server, w, "sysadmin", "harvest_source_reindex", source, source) == (200, "answer")

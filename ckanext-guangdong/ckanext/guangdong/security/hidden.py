@@ -33,6 +33,13 @@ _DATASET_PAGE = re.compile(r"^/(?:[A-Za-z_]{2,12}/)?(?:dataset|application|harve
 
 # API actions whose auth looks at the caller only, never at a dataset (see caller_only)
 _CALLER_ONLY: set[str] = set()
+# API actions about datasets (any type: applications, harvest sources), their files and views,
+# whose ids _KEYS name; the other actions' ids name users, organizations, jobs: their answers
+# are CKAN's.
+_ABOUT_DATASETS = re.compile(
+    r"^(?:package_|dataset_|resource_|datastore_|bulk_update_|follow_dataset|unfollow_dataset|"
+    r"am_following_dataset|harvest_source_|guangdong_safety_|guangdong_data_|guangdong_harvest_|"
+    r"xloader_|datapusher_|dcat_)")
 
 
 def caller_only(auth: Any) -> Any:
@@ -69,10 +76,26 @@ def _packages(values: Iterable[str]) -> tuple[list[model.Package], bool]:
                 resource = model.Resource.get(view.resource_id) if view is not None else None
             package = resource.package if resource is not None else None
         if package is None:
-            unknown = True
+            # a user or an organization named by a dataset action (dataset_followee_list) exists
+            unknown = unknown or (model.User.get(value) is None and model.Group.get(value) is None)
         else:
             found.append(package)
     return found, unknown
+
+
+def _says_missing(response: Any) -> bool:
+    """A 403, a 404, or a 409 whose only errors are about the naming parameters ("Not found:
+    Dataset"): answers that, for an id naming nothing, tell only that."""
+    if response.status_code in (403, 404):
+        return True
+    if response.status_code != 409:
+        return False
+    try:
+        error = json.loads(response.get_data(as_text=True)).get("error") or {}
+    except (ValueError, AttributeError):
+        return False
+    fields = set(error) - {"__type", "message"}
+    return bool(fields) and fields <= set(_KEYS)
 
 
 def may_read(package: model.Package) -> bool:
@@ -104,12 +127,11 @@ def _not_found(request: Any) -> Any:
 def answer_not_found(response: Any) -> Any:
     """Flask ``after_request``: see the module's docstring."""
     from flask import request
+    if request.endpoint == "api.action":
+        return _api_answer(request, response)
     if response.status_code not in (403, 404) or request.endpoint is None:
         return response
-    is_api = request.endpoint == "api.action"
-    if is_api and (request.view_args or {}).get("logic_function") in _CALLER_ONLY:
-        return response
-    if response.status_code == 404 and not (is_api or _DATASET_PAGE.match(request.path)):
+    if response.status_code == 404 and not _DATASET_PAGE.match(request.path):
         return response
     values = _named(request)
     if not values:
@@ -125,5 +147,30 @@ def answer_not_found(response: Any) -> Any:
     if response.status_code == 404 and (hidden or (unknown and not packages)):
         # a missing one, said the same way (a missing resource of a readable dataset keeps
         # CKAN's "Resource not found")
+        return _not_found(request)
+    return response
+
+
+def _api_answer(request: Any, response: Any) -> Any:
+    """The rule for the Action API. Only actions about datasets are concerned (an ``id`` of
+    the others names a user, an organization, a job), and not those judging the caller alone
+    (``caller_only``: the same 403 for every id). Of the others, a refusal about a dataset the
+    caller may not read or about an id naming nothing (a 403: CKAN's, naming it, or of an
+    auth that refuses before looking; a 404; a validator's "Not found: Dataset" 409) is one
+    404, so a missing dataset and a hidden one get the same answer whatever order the action
+    checks in. Answers that ignore the id stay as they are for both."""
+    action = str((request.view_args or {}).get("logic_function"))
+    if action in _CALLER_ONLY or not _ABOUT_DATASETS.match(action):
+        return response
+    values = _named(request)
+    if not values or response.status_code >= 500:
+        return response
+    try:
+        packages, unknown = _packages(values)
+        hidden = any(not may_read(p) for p in packages)
+    except Exception:  # a failed lookup keeps CKAN's own answer
+        model.Session.rollback()
+        return response
+    if (hidden or (unknown and not packages)) and _says_missing(response):
         return _not_found(request)
     return response

@@ -12,11 +12,11 @@ from ckanext.harvest.model import HarvestJob, HarvestSource
 
 from ckanext.guangdong import params, urlpolicy
 from ckanext.guangdong.harvest_ops import secrets, status, timeout
-from ckanext.guangdong.harvest_ops.logic.auth import allowed_to
+from ckanext.guangdong.harvest_ops.logic.auth import HARVEST_TYPE, allowed_to
 from ckanext.guangdong.harvesters.errors import HarvestError
 
 __all__ = ["guangdong_harvest_progress", "guangdong_harvest_error_report", "harvest_jobs_run",
-           "harvest_abort_failed_jobs", "package_create", "package_update",
+           "harvest_abort_failed_jobs", "harvest_source_reindex", "package_create", "package_update",
            "harvest_job_show", "harvest_job_list", "harvest_source_list", "harvest_source_show_status",
            "activity_create"]
 # registered only where that plugin is loaded (ckanext/guangdong/registration.py)
@@ -95,6 +95,21 @@ def harvest_jobs_run(original: Any, context: Context, data_dict: DataDict) -> An
 def harvest_abort_failed_jobs(original: Any, context: Context, data_dict: DataDict) -> Any:
     """ckanext-harvest checks no access here: aborting jobs is for those who may run them."""
     tk.check_access("harvest_jobs_run", context, data_dict)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def harvest_source_reindex(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest's reindex checks no access (it runs with ``ignore_auth``) and takes any
+    dataset's id: anyone could rewrite any dataset's search document with the harvest source's
+    reading of it, and its answer (true) told that a private dataset exists. Only a harvest
+    source is reindexed here, for whoever may manage it."""
+    from ckan import model
+    source_id = params.as_id(data_dict, "id")
+    pkg = model.Package.get(source_id) if source_id else None
+    if pkg is None or pkg.type != HARVEST_TYPE:
+        raise tk.ObjectNotFound(tk._("Harvest source not found"))
+    tk.check_access("harvest_source_reindex", context, {"id": pkg.id})
     return original(context, data_dict)
 
 

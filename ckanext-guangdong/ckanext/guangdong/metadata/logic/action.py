@@ -15,12 +15,35 @@ from ckanext.guangdong.metadata.logic import check
 # What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
 __all__ = ["bulk_update_public", "format_autocomplete", "guangdong_check_field", "package_create",
            "package_update", "package_patch", "tag_list", "tag_search", "tag_autocomplete", "tag_show", "member_list",
-           "activity_create", "dcat_catalog_show", "dcat_catalog_search"]
+           "activity_create", "dcat_catalog_show", "dcat_catalog_search", "unfollow_dataset"]
 # registered only where that plugin is loaded (chaining an action that does not exist fails)
 CHAINED_IF_LOADED = {"activity_create": "activity", "dcat_catalog_show": "dcat",
                      "dcat_catalog_search": "dcat"}
 
 _ = tk._
+
+
+@tk.chained_action
+def unfollow_dataset(next_action: Callable[..., Any], context: Context,
+                     data_dict: dict[str, Any]) -> Any:
+    """CKAN answers 200 for an existing dataset one does not follow and 409 for a missing one:
+    a signed-in user learnt that a private or 不予开放 name exists. A dataset one may not read
+    and does not follow answers as a missing one does, 404 (whoever followed it before it was
+    hidden may still stop)."""
+    ref = data_dict.get("id") if isinstance(data_dict, dict) else None
+    package = model.Package.get(ref) if isinstance(ref, str) and ref else None
+    user = model.User.get(context.get("user") or "")
+    follows = (package is not None and user is not None
+               and model.UserFollowingDataset.get(user.id, package.id) is not None)
+    if not follows:
+        tk.check_access("unfollow_dataset", context, data_dict)  # anonymous: 403 first, as CKAN
+        try:
+            if package is None:
+                raise tk.ObjectNotFound(_("Dataset not found"))
+            tk.check_access("package_show", cast(Context, dict(context)), {"id": package.id})
+        except tk.NotAuthorized:
+            raise tk.ObjectNotFound(_("Dataset not found")) from None
+    return next_action(context, data_dict)
 
 
 @tk.chained_action

@@ -186,6 +186,8 @@ def refuse_dropping_files(context: Context, data_dict: DataDict, existing: Any) 
         return
     if not any(r.state == "active" for r in existing.resources) or not gate.is_held(existing):
         return
+    # only to whoever may update it: to anyone else the 409 would tell that it exists
+    tk.check_access("package_update", context, {"id": existing.id})
     raise tk.ValidationError({"resources": [_(
         "This dataset is held for its safety check or review: an update without its resources "
         "would remove all its files and their findings. Send its resources with the update "
