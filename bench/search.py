@@ -407,6 +407,8 @@ def main() -> None:
                         help="postgres,solr: both engines side by side (bench/search_side.py)")
     parser.add_argument("--reuse-index", action="store_true",
                         help="with --backends: keep an index that already holds the catalog")
+    parser.add_argument("--no-pages", action="store_true",
+                        help="with --backends: skip the /dataset/ pages through gunicorn")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.backends:

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search.py --backends postgres,solr [--sizes 10000,100000]
         [--runs 20] [--rebuild-sample 500] [--workers 2] [--reuse-index] [--no-write]
+        [--no-pages]
 
 The same catalog (bench/search.py's, in GD_BENCH_DB) is indexed into both engines: the
 embedded table in that database and a Solr core ``bench`` (scripts/solr.sh, our
@@ -9,14 +10,16 @@ docker/solr/conf, heap GD_SOLR_HEAP). For each engine, through CKAN in this proc
 (the engine switched with the search seam):
   * indexing: CKAN's ``search.rebuild`` on a sample (datasets/s) and our bulk reindex
     (``ckan guangdong search reindex``'s code, 2 workers) of the whole catalog;
-  * package_search p50/p95 for (a)-(d) of bench/search.py, **cold** (a write before each
+  * package_search p50/p95 for (a)-(d) of bench/search.py and issue 15's (u) unsegmented
+    place + topic words and (p) pinyin (bench/search_meaning_latency.py's queries; the
+    matches of each query on both engines are printed), **cold** (a write before each
     query: one dataset re-indexed and committed — a new index generation for the
     embedded backend, a Solr commit that opens a new searcher with its autowarming; the
     write itself is not timed) and **warm** (the same queries again, nothing written);
   * memory: Solr's JVM heap in use / max and the process RSS, the core's index size;
     PostgreSQL's shared_buffers and the index table's size;
   * the HTML ``/dataset/`` page served by gunicorn (2 workers × 4 threads, as make run)
-    on each engine, at concurrency 1, 4 and 16: requests/s and p50/p95.
+    on each engine, at concurrency 1, 4 and 16: requests/s and p50/p95 (not with --no-pages).
 Ratios (embedded / Solr) are of figures measured in this run; the machine is shared.
 """
 from __future__ import annotations
@@ -127,6 +130,7 @@ def make_write(ids: list[str], rng: random.Random) -> Callable[[], None]:
 
 
 ENGINE_SECONDS: list[float] = []  # time inside the engine's search call, per query
+MATCHES: dict[str, dict[str, dict[str, int]]] = {}  # kind → engine → query → count
 
 
 def time_engine_calls() -> None:
@@ -157,6 +161,7 @@ def latencies(runs: int, writes: dict[str, Callable[[], None]],
     both see the same load on a shared machine (the ratios are what to compare)."""
     import ckan.plugins.toolkit as tk
     from search import BROAD, FACETS, ORDINARY  # bench/search.py
+    from search_meaning_latency import PINYIN, UNSEGMENTED  # issue 15's query kinds
 
     def package_search(params: dict[str, Any]) -> Any:
         return tk.get_action("package_search")({"user": "", "auth_user_obj": None}, dict(params))
@@ -167,13 +172,18 @@ def latencies(runs: int, writes: dict[str, Callable[[], None]],
         "b": lambda i: {"q": BROAD[i % len(BROAD)], **common},
         "c": lambda i: {"q": "*:*", "fq": 'theme:"道路交通"', **common},
         "d": lambda i: {"q": "*:*", "sort": "metadata_modified desc", **common},
+        "u": lambda i: {"q": UNSEGMENTED[i % len(UNSEGMENTED)], **common},
+        "p": lambda i: {"q": PINYIN[i % len(PINYIN)], **common},
     }
     out: dict[str, dict[str, tuple[float, float]]] = {e: {} for e in ENGINES}
     for kind, params in kinds.items():
-        for engine in ENGINES:  # warm-up: every query once
+        for engine in ENGINES:  # warm-up: every query once; the matches of each engine
             use(engine)
+            counts: dict[str, int] = {}
             for i in range(len(ORDINARY)):
-                package_search(params(i))
+                query = params(i)
+                counts[query["q"]] = package_search(query)["count"]
+            MATCHES.setdefault(kind, {})[engine] = counts
         samples: dict[str, list[float]] = {e: [] for e in ENGINES}
         engine_time: dict[str, list[float]] = {e: [] for e in ENGINES}
         for i in range(runs):
@@ -317,14 +327,18 @@ def run_size(size: int, base_ini: Path, args: Any, existing_index: dict[str, int
             figures[engine][mode] = both[engine]
             print(f"  {engine} {mode}: " + ", ".join(
                 f"{k} {v[0]:.1f}/{v[1]:.1f}" for k, v in both[engine].items()), flush=True)
+    for kind, by_engine in MATCHES.items():
+        print(f"  matches {kind}: " + "; ".join(
+            f"{q} {by_engine['postgres'][q]} / {by_engine['solr'][q]}" for q in by_engine["postgres"]))
     for engine in ENGINES:
         use(engine)
         figures[engine]["memory"] = solr_memory() if engine == "solr" else pg_memory()
         print(f"  {engine} memory: {figures[engine]['memory']}")
-    print("  /dataset/ through gunicorn")
-    pages = page_throughput({e: engine_ini(base_ini, e) for e in ENGINES})
-    for engine in ENGINES:
-        figures[engine]["pages"] = pages[engine]
+    if not args.no_pages:
+        print("  /dataset/ through gunicorn")
+        pages = page_throughput({e: engine_ini(base_ini, e) for e in ENGINES})
+        for engine in ENGINES:
+            figures[engine]["pages"] = pages[engine]
     use("postgres")
     return table(size, figures, args)
 
@@ -333,7 +347,9 @@ def table(size: int, fig: dict[str, dict[str, Any]], args: Any) -> str:
     pg, so = fig["postgres"], fig["solr"]
     labels = {"a": "(a) ordinary keywords", "b": "(b) broad keywords",
               "c": "(c) facet click `theme:\"道路交通\"`",
-              "d": "(d) `*:*` by metadata_modified (`/dataset`)"}
+              "d": "(d) `*:*` by metadata_modified (`/dataset`)",
+              "u": "(u) unsegmented place + topic (广州停车场 …)",
+              "p": "(p) pinyin (tingchechang …)"}
     goal = {"a": 1.5, "b": 1.5, "c": 1.5, "d": 2.0}
     lines = ["| p50 / p95 ms | embedded cold | Solr cold | embedded warm | Solr warm | "
              "p95 embedded ÷ Solr, cold / warm | goal (100k, cold p95) |",
@@ -345,7 +361,8 @@ def table(size: int, fig: dict[str, dict[str, Any]], args: Any) -> str:
             f"| {label} | {pg['cold'][k][0]:.1f} / {pg['cold'][k][1]:.1f} | "
             f"{so['cold'][k][0]:.1f} / {so['cold'][k][1]:.1f} | {pg['warm'][k][0]:.1f} / "
             f"{pg['warm'][k][1]:.1f} | {so['warm'][k][0]:.1f} / {so['warm'][k][1]:.1f} | "
-            f"{r_cold:.2f} / {r_warm:.2f} | ≤ {goal[k]} {'✓' if r_cold <= goal[k] else '✗'} |")
+            f"{r_cold:.2f} / {r_warm:.2f} | "
+            + (f"≤ {goal[k]} {'✓' if r_cold <= goal[k] else '✗'} |" if k in goal else "— |"))
     for k, label in labels.items():
         e = f"engine_{k}"
         lines.append(
@@ -373,6 +390,8 @@ def table(size: int, fig: dict[str, dict[str, Any]], args: Any) -> str:
     lines.append(f"| memory held | shared_buffers {m_pg['shared_buffers']} (shared with "
                  f"CKAN's own tables) | JVM heap {m_so['heap_used_mb']:.0f} MB used of "
                  f"{m_so['heap_max_mb']:.0f} MB, process RSS {m_so['rss_mb']:.0f} MB |")
+    if "pages" not in pg:
+        return "\n".join(lines) + "\n"
     lines.append("")
     lines.append("| `/dataset/` HTML, gunicorn 2×4 | embedded req/s (p50/p95 ms) | "
                  "Solr req/s (p50/p95 ms) | embedded ÷ Solr req/s |")
