@@ -124,6 +124,21 @@ def _not_found(request: Any) -> Any:
     return make_response(*error_page(404, tk._("Dataset not found")))
 
 
+def _what_is_named(request: Any) -> tuple[bool, bool] | None:
+    """Whether the request names a dataset the caller may not read, and whether it names
+    nothing that exists; None when it names nothing at all or a lookup fails (CKAN's own
+    answer is kept then)."""
+    values = _named(request)
+    if not values:
+        return None
+    try:
+        packages, unknown = _packages(values)
+        return any(not may_read(p) for p in packages), unknown and not packages
+    except Exception:
+        model.Session.rollback()
+        return None
+
+
 def answer_not_found(response: Any) -> Any:
     """Flask ``after_request``: see the module's docstring."""
     from flask import request
@@ -133,18 +148,13 @@ def answer_not_found(response: Any) -> Any:
         return response
     if response.status_code == 404 and not _DATASET_PAGE.match(request.path):
         return response
-    values = _named(request)
-    if not values:
+    named = _what_is_named(request)
+    if named is None:
         return response
-    try:
-        packages, unknown = _packages(values)
-        hidden = any(not may_read(p) for p in packages)
-    except Exception:  # a failed lookup keeps CKAN's own answer
-        model.Session.rollback()
-        return response
+    hidden, nothing = named
     if response.status_code == 403 and hidden:
         return _not_found(request)
-    if response.status_code == 404 and (hidden or (unknown and not packages)):
+    if response.status_code == 404 and (hidden or nothing):
         # a missing one, said the same way (a missing resource of a readable dataset keeps
         # CKAN's "Resource not found")
         return _not_found(request)
@@ -162,15 +172,10 @@ def _api_answer(request: Any, response: Any) -> Any:
     action = str((request.view_args or {}).get("logic_function"))
     if action in _CALLER_ONLY or not _ABOUT_DATASETS.match(action):
         return response
-    values = _named(request)
-    if not values or response.status_code >= 500:
+    named = _what_is_named(request) if response.status_code < 500 else None
+    if named is None:
         return response
-    try:
-        packages, unknown = _packages(values)
-        hidden = any(not may_read(p) for p in packages)
-    except Exception:  # a failed lookup keeps CKAN's own answer
-        model.Session.rollback()
-        return response
-    if (hidden or (unknown and not packages)) and _says_missing(response):
+    hidden, nothing = named
+    if (hidden or nothing) and _says_missing(response):
         return _not_found(request)
     return response
