@@ -193,3 +193,26 @@ def test_withdraw_and_bad_input() -> None:
     for comment in (["list"], "x" * 5000, "a\x00b"):
         with pytest.raises(tk.ValidationError):
             tk.get_action("guangdong_safety_return")(as_user(admin), {"id": pkg["id"], "comment": comment})
+
+
+def test_a_reviewer_who_returns_a_dataset_lands_on_the_queue(monkeypatch, gd_app) -> None:
+    # (trial 7: the provincial reviewer reads a returned dataset no more, and the page after
+    # the return was a 404) through the page, as the reviewer's browser sends it
+    import re
+
+    from ckan.common import config
+    editor, reviewer = make_user(), make_user()
+    org = _org_with("department", editor=editor)
+    pkg = create(org["id"], user=editor)
+    monkeypatch.setitem(config, "ckanext.guangdong.safety.reviewers", reviewer["name"])
+    token = tk.get_action("api_token_create")({"ignore_auth": True, "user": reviewer["name"]},
+                                              {"user": reviewer["name"], "name": "review"})["token"]
+    headers = {"Authorization": token}
+    page = gd_app.get(f"/dataset/{pkg['name']}/safety", headers=headers)
+    assert page.status_code == 200
+    csrf = re.search(r'name="_csrf_token"\s+value="([^"]+)"', page.get_data(as_text=True))
+    data = {"comment": "请补充说明", **({"_csrf_token": csrf.group(1)} if csrf else {})}
+    answer = gd_app.post(f"/dataset/{pkg['name']}/safety/return", data=data, headers=headers,
+                         follow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/review"), answer.headers
+    assert pkg["id"] not in _queue(reviewer)

@@ -237,3 +237,20 @@ def test_a_hidden_dataset_is_not_found_everywhere(leak_world: World, live_server
     public = w.packages["public"]
     assert get(live_server, f"/dataset/edit/{public['name']}", w).status_code == 403
     assert get(live_server, "/api/3/action/package_patch", w, id=public["id"]).status_code in (400, 403, 405)
+
+
+def test_the_not_found_page_of_a_dataset_is_styled_like_any_other(leak_world: World, live_server: str) -> None:
+    # (trial 7: the dataset 404, re-rendered after CKAN's own page, came out without its CSS)
+    import re
+    w = leak_world
+
+    def styles(path: str) -> list[str]:
+        page = get(live_server, path, w)
+        assert page.status_code == 404, path
+        return re.findall(r'<link[^>]+rel="stylesheet"[^>]*>', page.text)
+
+    other = styles("/no-such-page-at-all")
+    assert other, "the site's 404 page has no stylesheet"
+    for path in ("/dataset/no-such-dataset-x", f"/dataset/{w.packages['private']['name']}",
+                 "/en/dataset/no-such-dataset-x"):
+        assert len(styles(path)) == len(other), path

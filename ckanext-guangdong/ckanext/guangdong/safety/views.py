@@ -80,6 +80,11 @@ def dataset_safety_post(id: str, op: str) -> Any:
         # refused submission (200: a browser logs a 4xx page as an error)
         return dataset_safety(id, error=_error_text(e))
     tk.h.flash_success(_(DONE[op]))
+    try:
+        tk.check_access("package_show", _context(), {"id": id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        # a reviewer who returned a dataset reads it no more: back to the queue, not a 404
+        return tk.redirect_to("guangdong_safety.review_queue")
     return tk.redirect_to("guangdong_safety.dataset_safety", id=id)
 
 

@@ -85,7 +85,7 @@ def _packages(values: Iterable[str]) -> tuple[list[model.Package], bool]:
 
 def _says_missing(response: Any) -> bool:
     """A 403, a 404, or a 409 whose only errors are about the naming parameters ("Not found:
-    Dataset"): answers that, for an id naming nothing, tell only that."""
+    Dataset") or a bare message: answers that, for an id naming nothing, tell only that."""
     if response.status_code in (403, 404):
         return True
     if response.status_code != 409:
@@ -94,8 +94,9 @@ def _says_missing(response: Any) -> bool:
         error = json.loads(response.get_data(as_text=True)).get("error") or {}
     except (ValueError, AttributeError):
         return False
+    # ("Missing id, can not get Package object": package_show's auth, asked with name_or_id)
     fields = set(error) - {"__type", "message"}
-    return bool(fields) and fields <= set(_KEYS)
+    return fields <= set(_KEYS) and bool(fields or "message" in error)
 
 
 def may_read(package: model.Package) -> bool:
@@ -121,6 +122,11 @@ def _not_found(request: Any) -> Any:
         response = make_response(json.dumps(body), 404)
         response.headers["Content-Type"] = "application/json;charset=utf-8"
         return response
+    # The page CKAN rendered first took its styles and scripts along (render_assets empties
+    # the request's collection): without a fresh one this page came out unstyled.
+    from flask import g
+    if hasattr(g, "_webassets"):
+        del g._webassets
     return make_response(*error_page(404, tk._("Dataset not found")))
 
 
