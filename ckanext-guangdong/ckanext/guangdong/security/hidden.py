@@ -134,10 +134,10 @@ def _what_is_named(request: Any) -> tuple[bool, bool] | None:
     """Whether the request names a dataset the caller may not read, and whether it names
     nothing that exists; None when it names nothing at all or a lookup fails (CKAN's own
     answer is kept then)."""
-    values = _named(request)
-    if not values:
-        return None
     try:
+        values = _named(request)  # (a body too deep to parse is a RecursionError)
+        if not values:
+            return None
         packages, unknown = _packages(values)
         return any(not may_read(p) for p in packages), unknown and not packages
     except Exception:
@@ -178,7 +178,9 @@ def _api_answer(request: Any, response: Any) -> Any:
     action = str((request.view_args or {}).get("logic_function"))
     if action in _CALLER_ONLY or not _ABOUT_DATASETS.match(action):
         return response
-    named = _what_is_named(request) if response.status_code < 500 else None
+    if response.status_code not in (403, 404, 409):  # the answers _says_missing reads
+        return response
+    named = _what_is_named(request)
     if named is None:
         return response
     hidden, nothing = named
