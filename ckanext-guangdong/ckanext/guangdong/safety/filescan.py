@@ -12,6 +12,9 @@ encoding detection (BOMs, UTF-8, charset-normalizer among the configured candida
 - PDF text (pypdf) and Word documents (python-docx: paragraphs as text, tables as tables),
   when those libraries are installed (documents.py); a PDF without a text layer (a scan of
   paper) cannot be read.
+- beside the body, as free text (documents.py, ``extra_text``): DOCX headers, footers and
+  properties; XLSX comments, print headers/footers, properties and text-building formulas;
+  PDF document information and annotations; HTML/XML attribute values and comments; JSON keys.
 Anything else (images, other Office documents, encrypted or broken files) cannot be read:
 ``Unscannable``, which holds the dataset until a reviewer clears it (``hold_unscannable``).
 
@@ -127,6 +130,8 @@ def _scan(path: str, where: str, limits: Limits, options: d.Options, thresholds:
     if kind in ("xlsx", "xls"):
         for sheet, rows in sheets(path, kind):
             _table(rows, _join(where, sheet), options, thresholds, result)
+        if kind == "xlsx":
+            extra_text(documents.xlsx_extras(path, limits.max_bytes), where, options, result)
     elif kind == "zip":
         _zip(path, where, limits, options, thresholds, result, depth)
     elif kind == "gzip":
@@ -135,14 +140,23 @@ def _scan(path: str, where: str, limits: Limits, options: d.Options, thresholds:
         _text(_decode(path, limits), where, options, thresholds, result)
     elif kind == "pdf" and documents.reads_pdf():
         _pages(documents.pdf_pages(path, limits.max_bytes, MAX_PAGES), where, options, result, numbered=True)
+        extra_text(documents.pdf_extras(path, limits.max_bytes), where, options, result)
     elif kind == "docx" and documents.reads_docx():
-        text, tables = documents.docx_content(path, limits.max_bytes)
+        text, tables, extras = documents.docx_content(path, limits.max_bytes)
+        extra_text(extras, where, options, result)
         for i, rows in enumerate(tables, 1):
             _table(rows, _join(where, f"表格{i}"), options, thresholds, result)
         _pages([text], where, options, result, numbered=False)
     else:
         raise Unscannable(N_("The file is neither a table nor text (PDF, image, document or "
                              "other binary data): its content cannot be checked for personal data"))
+
+
+def extra_text(fields: Iterable[tuple[str, str]], where: str, options: d.Options, result: Result) -> None:
+    """Parts of a file beside its body (headers, footers, comments, properties, formulas,
+    attributes, keys): free text, every hit counts, named by the part (``文档属性``)."""
+    named = [(_join(where, name), text) for name, text in fields]
+    result.add("", scan_text_fields(named, options), 0)
 
 
 def _join(where: str, name: str) -> str:
@@ -336,6 +350,12 @@ def _markup(text: str, where: str, options: d.Options, thresholds: Thresholds, r
         rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
         _table(rows, _join(where, f"表格{i}"), options, thresholds, result)
         table.decompose()
+    from bs4 import Comment
+    extras = [("注释", str(c)) for c in soup.find_all(string=lambda s: isinstance(s, Comment))]
+    for tag in soup.find_all(True):
+        for value in tag.attrs.values():
+            extras += [("属性", v) for v in (value if isinstance(value, list) else [value]) if v and str(v).strip()]
+    extra_text(extras, where, options, result)
     for tag in soup.find_all(["script", "style"]):
         tag.decompose()
     return soup.get_text("\n")
@@ -350,11 +370,13 @@ def _json(data: Any, where: str, options: d.Options, thresholds: Thresholds, res
             keys: list[str] = []
             for r in records:
                 keys += [k for k in r if k not in keys]
+            texts.extend((_join(path, "键名"), str(k)) for k in keys)
             rows = [[_scalar(r.get(k)) for k in keys] for r in records]
             scan = TableScan([str(k) for k in keys], options, thresholds)
             scan.add_rows(rows)
             result.add(_join(where, path), scan.findings(), scan.rows)
         elif isinstance(value, dict):
+            texts.extend((_join(path, "键名"), str(k)) for k in value)
             for k, v in value.items():
                 walk(v, f"{path}.{k}" if path else str(k))
         elif isinstance(value, list):

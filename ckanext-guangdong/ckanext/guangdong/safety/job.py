@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from . import config, filescan, gate, tables
+from . import config, documents, filescan, gate, tables
 from .scanner import TableScan
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ def on_prepared(resource: dict[str, Any], package: dict[str, Any], prepared: Any
 
 
 def other_sheets(source_path: str) -> filescan.Result:
-    """Findings on the sheets of a workbook the data feature does not load."""
+    """Findings on the sheets of a workbook the data feature does not load, and in the parts
+    of an XLSX beside its cells (documents.xlsx_extras)."""
     result = filescan.Result()
     kind = filescan.kind_of(source_path)
     if kind not in ("xlsx", "xls"):
@@ -88,6 +89,8 @@ def other_sheets(source_path: str) -> filescan.Result:
     opts, limits = config.options(), config.thresholds()
     for sheet, rows in filescan.sheets(source_path, kind, skip_first=True):
         filescan._table(rows, sheet, opts, limits, result)
+    if kind == "xlsx":  # comments, headers, properties, formulas: the loaded sheet's too
+        filescan.extra_text(documents.xlsx_extras(source_path, _limits().max_bytes), "", opts, result)
     return result
 
 
