@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -131,7 +132,11 @@ def test_application_form_in_both_languages(world, gd_app, prefix, texts, error)
     form = {"title": "粤省事数据看板", "notes": "说明", "owner_org": world["org"]["id"],
             "developer_name": "某团队", "developer_type": "person",
             "application_kind": "web", "used_datasets": "no-such-dataset", "save": "",
-            "_ckan_phase": "", "pkg_name": "", **csrf(page.body)}
+            # as a browser sends the form: the hidden _ckan_phase of the page (CKAN's
+            # dataset_new_1, which led to an "add data" step an application cannot finish)
+            "_ckan_phase": re.findall(r'name="_ckan_phase" value="([^"]*)"', page.body),
+            "pkg_name": "", **csrf(page.body)}
+    assert form["_ckan_phase"]
     answer = gd_app.post(f"{prefix}/application/new", data=form, headers=headers,
                          follow_redirects=False)
     assert answer.status_code == 200 and error in html.unescape(answer.body)

@@ -26,6 +26,14 @@ class GuangdongApplicationPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        # the new-application form's two _ckan_phase values (form_phase.py)
+        if hasattr(app, "before_request"):
+            from ckanext.guangdong.application import form_phase
+            app.before_request(form_phase.keep_one_step)
+        return app
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
