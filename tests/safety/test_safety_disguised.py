@@ -228,3 +228,27 @@ def test_an_editors_upsert_of_disguised_values_is_refused(table: dict[str, Any],
             "records": [{"城市": "广州市", "代码": SPELLINGS[spelling](value)}]})
     assert "代码" in str(refused.value.error_dict["records"])
     assert tk.get_action("datastore_search")(site_context(), {"resource_id": table["rid"]})["total"] == 0
+
+
+# --- third round: the other paths the attack trial used (text uploads, resource view titles) ---
+@pytest.mark.usefixtures("worker")
+@pytest.mark.parametrize("spelling", sorted(THIRD))
+def test_a_text_upload_with_a_third_round_spelling_is_held(spelling: str) -> None:
+    spell = THIRD[spelling]
+    text = f"办理情况说明\n经办人证件 {spell(ID)}，电话 {spell(MOBILE)}。\n"
+    org = make_org("city")
+    pkg = create(org["id"], resources=[{"upload": upload("notes.txt", text.encode()), "url": "notes.txt",
+                                        "name": "说明", "format": "TXT"}])
+    row = wait_scan(pkg["id"], pkg["resources"][0]["id"], loaded=False)
+    assert row["state"] == "findings", row
+    assert {f["detector"] for f in row["findings"]} >= {d.RESIDENT_ID, d.MOBILE}
+    # (the hold of a TXT upload whose free text has findings is not asserted: a plain ID number
+    # there leaves the dataset public too, reported separately)
+
+
+@pytest.mark.parametrize("spelling", sorted(THIRD))
+def test_a_view_titled_with_a_third_round_spelling_is_refused(table: dict[str, Any], spelling: str) -> None:
+    with pytest.raises(tk.ValidationError) as refused:
+        tk.get_action("resource_view_create")(as_user(table["editor"]), {
+            "resource_id": table["rid"], "view_type": "datatables_view", "title": f"名单 {THIRD[spelling](MOBILE)}"})
+    assert "title" in refused.value.error_dict
