@@ -193,6 +193,23 @@ class Makers:
     def fifteen_digits(self) -> str:
         return "".join(self.r.choice(string.digits) for _ in range(15))
 
+    def reader_decoy(self) -> str:
+        """Numbers written as the attack trial's third round wrote IDs and mobiles (dashes,
+        middle dots, Markdown, Chinese numerals in groups) that are no personal data."""
+        day = self.f.date_between("-30y")
+        cn = str.maketrans("0123456789", "〇一二三四五六七八九")
+        n = self.r.randint(10, 999)
+        return self.r.choice((
+            lambda: f"{day.year}\u2013{day.month:02d}\u2013{day.day:02d}",          # en-dash date
+            lambda: f"020\u2013{self.r.randint(2, 8)}{self.r.randint(100, 999)}\u2013{self.r.randint(1000, 9999)} 转 {n}",
+            lambda: f"{self.r.randint(0, 23):02d}:{self.r.randint(0, 59):02d}:{self.r.randint(0, 59):02d}",
+            lambda: f"{self.r.randint(1, 20)}.{self.r.randint(0, 20)}.{self.r.randint(0, 99)}",  # version
+            lambda: f"第 {n}\u2013{n + self.r.randint(1, 99)} 页",                              # page range
+            lambda: "·".join(f"{self.r.randint(1, 10**9):,}".split(",")),                      # amount
+            lambda: f"| {n} | **{self.r.randint(1000, 9999)}** | `{self.r.randint(1000, 9999)}` |",
+            lambda: f"{day.year} {day.month:02d} {day.day:02d}".translate(cn),               # CN date
+        ))()
+
     def hotline(self) -> str:
         return self.r.choice(("12345", "95588", "400-820-8820", "96138", "12315", "800-830-1234"))
 
@@ -224,6 +241,7 @@ DECOYS: list[tuple[str, tuple[str, ...], Callable[[Makers], str]]] = [
     ("region_code", ("行政区划代码", "区划代码"), Makers.region_code),
     ("work_order", ("工单编号", "受理编号"), Makers.work_order),
     ("hotline", ("服务热线", "咨询电话"), Makers.hotline),
+    ("reader_decoy", ("备注", "说明", "页码", "时间"), Makers.reader_decoy),
     ("fifteen_digits", ("登记编号", "证书编号", "档案号"), Makers.fifteen_digits),
 ]
 JUNK = ("无", "不详", "-", "待补充", "/", "暂无")

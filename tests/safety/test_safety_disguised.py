@@ -5,9 +5,14 @@ digits, Arabic-Indic and other Unicode decimal digits, dots as separators. One f
 guard. Decoys written the same way stay unflagged. The second round (SPELLED): a number reversed
 under a right-to-left override, Chinese numerals, a separator between every digit, (4)(4)…,
 O/l for 0/1, a line break inside the number; decoys: Chinese-numeral dates, slash dates,
-amounts, wrong check characters."""
+amounts, wrong check characters. The third round (THIRD): dash-like characters (U+2013 …),
+tabs, brackets or middle dots between groups, | : ~ + * between every digit, Markdown or HTML
+inside the number, Chinese numerals in groups; decoys: en-dash dates and page ranges,
+extensions, times, versions, amounts with middle dots, Markdown tables and lists."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -65,6 +70,34 @@ SPELLED = {
     "line_break": lambda v: v[:6] + "\n" + v[6:],
     "crlf_break": lambda v: v[:7] + "\r\n" + v[7:],
 }
+
+
+
+def _grouped(v: str, sep: str) -> str:
+    """An ID number as 6-8-4 digits, a mobile as 3-4-4, joined by ``sep``."""
+    return sep.join([v[:6], v[6:14], v[14:]] if len(v) == 18 else [v[:3], v[3:7], v[7:]])
+
+
+# found by the attack trial's third round: dash-like characters, tabs, brackets and middle dots
+# between groups, one of | : ~ + * between every digit, Markdown/HTML inside the number,
+# Chinese numerals in groups
+_DASHES = {"en_dash": "\u2013", "hyphen": "\u2010", "non_breaking_hyphen": "\u2011",
+           "figure_dash": "\u2012", "em_dash": "\u2014", "minus_sign": "\u2212",
+           "fraction_slash": "\u2044", "small_hyphen_minus": "\ufe63", "fullwidth_hyphen_minus": "\uff0d"}
+THIRD: dict[str, Callable[[str], str]] = {f"{name}_groups": partial(_grouped, sep=sep) for name, sep in _DASHES.items()}
+THIRD.update({f"{name}_between_digits": sep.join
+              for name, sep in {"pipe": "|", "colon": ":", "tilde": "~", "plus": "+", "asterisk": "*"}.items()})
+THIRD.update({
+    "tab_groups": lambda v: _grouped(v, "\t"),
+    "bracketed_first_group": lambda v: f"({v[:3]}) {v[3:7]} {v[7:]}" if len(v) == 11 else f"({v[:6]}) {v[6:14]} {v[14:]}",
+    "middle_dot_groups": lambda v: _grouped(v, "·"),
+    "html_tags_between_groups": lambda v: _grouped(v, "<b></b>"),
+    "html_span_between_groups": lambda v: _grouped(v, "<span></span>"),
+    "markdown_bold_group": lambda v: _grouped(v, "**"),
+    "markdown_code_group": lambda v: _grouped(v, "`"),
+    "chinese_numeral_groups": lambda v: _grouped(v, " ").translate(_CN),
+})
+SPELLED.update(THIRD)
 SPELLINGS.update(SPELLED)
 
 
@@ -103,6 +136,14 @@ SPELLED_DECOYS = [
     "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11", "第一、二、三、四、五、六、七、八、九、十条",
     "2020\n2021\n2022\n2023", "Hello lol, IOl0O1 lOl", "\u202e文本\u202c",
     "(1)(2)(3)(4)(5)(6)(7)(8)(9)(0)(1)",
+    # third round: dates, extensions, times, versions, page ranges, amounts, Markdown, CN dates
+    "2020\u201301\u201302", "2020\u201301\u201302 \u2013 2024\u201312\u201331", "020\u20138345\u20136789 转 801",
+    "(020) 8345 6789 ext. 1234", "0755-8888-1234 分机 5678", "12:30:45", "08:00:00\u201318:30:00",
+    "1.2.3", "v10.2.13.4.5.6", "第 12\u201334 页", "pp. 112\u2013134, 135\u2013198", "13·800·138·000",
+    "¥12·345·678·901", "金额 1·380·013·800 元", "| 序号 | 数量 |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |",
+    "- 1\n- 2\n- 3\n- 4\n- 5\n- 6", "**2020** 年共 **1380** 件，`0013` 号", "1. 一\n2. 二\n3. 三",
+    "二〇二〇 〇一 〇二", "二〇二〇年 一二月 三一日", "二〇二〇 一二 三一 至 二〇二一 〇一 〇一",
+    WRONG_CHECK[:6] + "\u2013" + WRONG_CHECK[6:14] + "\u2013" + WRONG_CHECK[14:],
 ]
 
 
@@ -187,3 +228,27 @@ def test_an_editors_upsert_of_disguised_values_is_refused(table: dict[str, Any],
             "records": [{"城市": "广州市", "代码": SPELLINGS[spelling](value)}]})
     assert "代码" in str(refused.value.error_dict["records"])
     assert tk.get_action("datastore_search")(site_context(), {"resource_id": table["rid"]})["total"] == 0
+
+
+# --- third round: the other paths the attack trial used (text uploads, resource view titles) ---
+@pytest.mark.usefixtures("worker")
+@pytest.mark.parametrize("spelling", sorted(THIRD))
+def test_a_text_upload_with_a_third_round_spelling_is_held(spelling: str) -> None:
+    spell = THIRD[spelling]
+    text = f"办理情况说明\n经办人证件 {spell(ID)}，电话 {spell(MOBILE)}。\n"
+    org = make_org("city")
+    pkg = create(org["id"], resources=[{"upload": upload("notes.txt", text.encode()), "url": "notes.txt",
+                                        "name": "说明", "format": "TXT"}])
+    row = wait_scan(pkg["id"], pkg["resources"][0]["id"], loaded=False)
+    assert row["state"] == "findings", row
+    assert {f["detector"] for f in row["findings"]} >= {d.RESIDENT_ID, d.MOBILE}
+    # (the hold of a TXT upload whose free text has findings is not asserted: a plain ID number
+    # there leaves the dataset public too, reported separately)
+
+
+@pytest.mark.parametrize("spelling", sorted(THIRD))
+def test_a_view_titled_with_a_third_round_spelling_is_refused(table: dict[str, Any], spelling: str) -> None:
+    with pytest.raises(tk.ValidationError) as refused:
+        tk.get_action("resource_view_create")(as_user(table["editor"]), {
+            "resource_id": table["rid"], "view_type": "datatables_view", "title": f"名单 {THIRD[spelling](MOBILE)}"})
+    assert "title" in refused.value.error_dict

@@ -281,6 +281,9 @@ _SEPARATORS_KEEP_DOT = str.maketrans("", "", " -\u00a0")
 # and letters or symbols drawn blank (Hangul fillers, the braille blank), found by the re-attack.
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
 _BLANK_GLYPHS = frozenset({0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800})
+# Drawn as a dash between digit groups besides the dashes proper (category Pd: U+2010-2015,
+# U+FE63, U+FF0D ...): the minus sign and the fraction slash.
+_DASH_LIKE = frozenset({0x2212, 0x2044})
 
 
 class _Fold(dict):
@@ -289,12 +292,16 @@ class _Fold(dict):
     characters (category Cf: zero-width space U+200B, word joiner U+2060, soft hyphen U+00AD,
     BOM, direction marks ...) are dropped, since a browser shows the number as if they were not
     there; every Unicode decimal digit (Arabic-Indic ٠-٩, Devanagari, ... category Nd) becomes
-    its ASCII digit, which NFKC alone does not do."""
+    its ASCII digit, which NFKC alone does not do; every dash (category Pd, the minus sign,
+    the fraction slash) becomes "-", the separator the number rules drop."""
 
     def __missing__(self, cp: int) -> str | None:
         ch = chr(cp)
-        if unicodedata.category(ch) in _INVISIBLE_CATEGORIES or cp in _BLANK_GLYPHS:
+        cat = unicodedata.category(ch)
+        if cat in _INVISIBLE_CATEGORIES or cp in _BLANK_GLYPHS:
             out: str | None = None
+        elif cat == "Pd" or cp in _DASH_LIKE:  # 139–1234–5678 reads as 139-1234-5678
+            out = "-"
         else:
             # digit, not decimal: also the dingbat and enclosed digits NFKC leaves (❶ ➀ ➊)
             dec = unicodedata.digit(ch, None)
@@ -349,14 +356,45 @@ _CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "幺": "1", "二": "2", "三":
 _LOOKALIKES = {"O": "0", "o": "0", "I": "1", "l": "1"}
 _UNIT_DIGIT = {**_CN_DIGITS, **_LOOKALIKES, **{str(i): str(i) for i in range(10)}}
 _UNIT = "(?:[0-9OoIl" + "".join(_CN_DIGITS) + r"]|\(\d\))"
-_GAP = r"(?:\r?\n|[/_,·。、・\-. ])"  # one separator (NFKC made ，／＿ ASCII)
-_NEW_GAPS = frozenset("/_,·。、・")      # separators the plain-number rule (_digits) does not drop
+_DOTS = "·・•∙⋅‧"  # middle dots, bullets and the hyphenation point
+_GAP = rf"(?:\r?\n|[/_,{_DOTS}。、\-. \t|:~+*])"  # one separator (NFKC made ，／＿ ASCII)
+_NEW_GAPS = frozenset("/_,。、|:~+*" + _DOTS)  # separators the plain-number rule (_digits) does not drop
 _LINE_BREAKS = frozenset({"\n", "\r\n"})
-_GROUP_GAPS = frozenset({"", " ", "-", ".", "\n", "\r\n"})
+# Between digit groups a reader reads through a line break, a tab or a middle dot as through a
+# space (139·1234·5678); / _ , | : ~ + * only between every digit.
+_GROUP_MARKS = frozenset({"\n", "\r\n", "\t", *_DOTS})
+_GROUP_GAPS = frozenset({"", " ", "-", ".", *_GROUP_MARKS})
 _SPELLED = re.compile(rf"(?<![0-9A-Za-z]){_UNIT}(?:{_GAP}?{_UNIT}){{10,}}(?:{_GAP}?[Xx])?(?![0-9A-Za-z])")
 # A character only a spelled number has (one regex search, cheaper than _SPELLED on +86 138 …).
-_DISGUISE = re.compile("[/_,(\\nOoIl·。、・" + "".join(_CN_DIGITS) + "]")
+# | ~ + * and : count only after a digit (a time 12:30:45 has no digit-colon-digit-colon).
+_DISGUISE = re.compile("[/_,(\\n\\t<`OoIl。、" + _DOTS + "".join(_CN_DIGITS) + r"]|\d[|~+*]|\d:\d:")
+_DIGIT_CLASS = "[0-9" + "".join(_CN_DIGITS) + "]"
+# Markup inside a number that CKAN's Markdown rendering of notes (page and meta description)
+# does not show: HTML tags, emphasis (* ** *** __), code spans (`), strikethrough (~~).
+# Removed only between two digits, so the text around stays as it is.
+_MARKUP_IN_NUMBER = re.compile(
+    rf"(?<={_DIGIT_CLASS})(?:<[^<>\n]{{0,200}}>|\*{{1,3}}|_{{2,3}}|`{{1,3}}|~~)+(?={_DIGIT_CLASS}|[Xx](?![0-9A-Za-z]))")
+# (139) 1234 5678: the first group in brackets, as area codes are written.
+_BRACKETED_GROUP = re.compile(r"(?<![0-9A-Za-z(])\((\d{3,6})\)[ \-]?(\d[\d \-]{6,16}[\dXx])(?![0-9A-Za-z])")
 _SPELLED_PART = re.compile(r"\(\d\)|\r?\n|.", re.S)
+
+
+def _group_sizes(gaps: list[str]) -> list[int]:
+    """How many digits each group has, from the gaps between consecutive digits."""
+    sizes = [1]
+    for g in gaps:
+        if g:
+            sizes.append(1)
+        else:
+            sizes[-1] += 1
+    return sizes
+
+
+def _unbracketed(m: re.Match[str]) -> str:
+    number = (m.group(1) + m.group(2).replace(" ", "").replace("-", "")).upper()
+    if is_mobile(number) or (len(number) == 18 and is_resident_id(number)):
+        return number
+    return m.group(0)
 
 
 def _revealed(run: str) -> str | None:
@@ -380,8 +418,13 @@ def _revealed(run: str) -> str | None:
     elif all(g != "" and g not in _LINE_BREAKS for g in gaps):
         # one separator between every digit (13,800,138,000 and 2020/01/02 have groups)
         disguised = disguised or any(g in _NEW_GAPS for g in gaps)
-    elif all(g in _GROUP_GAPS for g in gaps) and any(g in _LINE_BREAKS for g in gaps):
-        disguised = True  # digit groups split by a line break
+    elif all(g in _GROUP_GAPS for g in gaps):
+        # digit groups: spelled (Chinese numerals in groups) or split by a line break, a tab or
+        # a middle dot; never thousands (13·800·138·000 is an amount: 1-3 digits, then threes)
+        disguised = disguised or any(g in _GROUP_MARKS for g in gaps)
+        sizes = _group_sizes(gaps)
+        if len(sizes) > 1 and sizes[0] <= 3 and all(n == 3 for n in sizes[1:]):
+            return None
     else:
         return None
     number = "".join(digits)
@@ -396,6 +439,10 @@ def reveal_numbers(value: str) -> str:
     """``value`` with every spelled ID number or mobile (``_SPELLED``) written as plain digits."""
     if len(value) < 11 or value.isdigit() or not _DISGUISE.search(value):
         return value  # the fast path: plain numbers, and numbers with - . or spaces (_digits)
+    if "<" in value or "*" in value or "`" in value or "__" in value or "~~" in value:
+        value = _MARKUP_IN_NUMBER.sub("", value)
+    if "(" in value:
+        value = _BRACKETED_GROUP.sub(_unbracketed, value)
     return _SPELLED.sub(lambda m: _revealed(m.group(0)) or m.group(0), value)
 _COUNTRY = re.compile(r"^(?:\(\+?86\)|\+86|0086)")  # +86, 0086, (+86), (86) before a number
 
