@@ -21,9 +21,11 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
@@ -153,6 +155,66 @@ def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
             for key in ("name", "description"):
                 if isinstance(res.get(key), str):
                     out.append((f"resources.{key}", res[key]))
+            out.extend(_other_strings(res, "resources.", _NOT_TEXT | {"name", "description"}))
+    out.extend(_other_strings(pkg, "", _NOT_TEXT | _SCANNED_ABOVE))
+    return out
+
+
+# Keys whose values are never free text (ids, codes of vocabularies, dates, states, hashes ...),
+# or are read elsewhere: every other string of a dataset and of its resources is scanned, so a
+# custom field, an extra, the version, author or a link cannot carry personal data unseen.
+_NOT_TEXT = frozenset({
+    "id", "package_id", "owner_org", "creator_user_id", "revision_id", "state", "type", "private",
+    "url_type", "format", "mimetype", "mimetype_inner", "hash", "size", "position",
+    "license_id", "license_title", "license_url", "created", "metadata_created",
+    "metadata_modified", "last_modified", "cache_last_updated", "datastore_active",
+    "issued", "modified", "launch_date", "temporal_start", "temporal_end", "harvested_at",
+    "theme", "access_rights", "frequency", "region_code", "share_type", "data_level",
+    "deidentified", "developer_type", "application_kind", "record_count", "num_resources",
+    "num_tags", "harvest_source_id", "harvest_remote_id", "used_datasets",
+    # the contact point: published on purpose, checked by the schema
+    "contact_email", "contact_phone",
+    # the identifier: a catalogue code with its own rule
+    "identifier", "publisher_identifier",
+    # texts of others, judged where they are written (organisations, groups)
+    "organization", "groups", "relationships_as_subject", "relationships_as_object",
+    "tracking_summary",
+})
+_SCANNED_ABOVE = frozenset({"name", "title", "notes", "access_conditions", "contact_name",
+                            "publisher_name", "developer_name", "tags", "tag_string",
+                            "data_items", "resources"})
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _other_strings(data: Mapping[str, Any], prefix: str, skip: frozenset[str]) -> list[tuple[str, str]]:
+    """Every string under ``data`` but the ``skip`` keys, nested lists and dicts too, as
+    (field, text); an extra ({key, value}) is named by its key. Links are read as the browser
+    shows them (%31%33… is 13…); ids inside links (a file's download URL) are left out."""
+    out: list[tuple[str, str]] = []
+
+    def walk(field: str, value: Any) -> None:
+        if isinstance(value, str):
+            text = _UUID.sub(" ", unquote(value)).strip()
+            if text:
+                out.append((field, text))
+        elif isinstance(value, Mapping):
+            if set(value) >= {"key", "value"} and isinstance(value.get("key"), str):
+                # a schema field may come as an extra too: read once, and never a skipped one
+                if value["key"] not in skip and value["key"] not in data:
+                    walk(f"{field}.{value['key']}" if field else value["key"], value.get("value"))
+                return
+            for k, v in value.items():
+                if str(k) not in _NOT_TEXT:
+                    walk(f"{field}.{k}" if field else str(k), v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(field, v)
+
+    for key, value in data.items():
+        key = str(key)
+        if key in skip or key.startswith("data_items-") or key.startswith("_"):
+            continue
+        walk(prefix + key if key != "extras" else prefix.rstrip("."), value)
     return out
 
 

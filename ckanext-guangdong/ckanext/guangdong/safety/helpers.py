@@ -64,7 +64,24 @@ def _labels() -> dict[str, str]:
 
 
 def guangdong_safety_label(key: str | None) -> str:
-    return _labels().get(key or "", key or "")
+    key = key or ""
+    return _labels().get(key) or _schema_label(key) or key
+
+
+def _schema_label(key: str) -> str | None:
+    """A field's label in the schemas (dataset, application; ``resources.x`` for a file's
+    field) in the page's language: every text field is scanned, not only those named above."""
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+    from flask_babel import get_locale
+    part, name = ("resource_fields", key[len("resources."):]) if key.startswith("resources.") \
+        else ("dataset_fields", key)
+    lang = "en" if str(get_locale() or "").startswith("en") else "zh_Hans_CN"
+    for kind in ("dataset", "application"):
+        for field in (scheming_get_dataset_schema(kind) or {}).get(part) or []:
+            label = field.get("label")
+            if field.get("field_name") == name and isinstance(label, dict):
+                return label.get(lang) or label.get("zh_Hans_CN")
+    return None
 
 
 def guangdong_safety_is_reviewer() -> bool:

@@ -29,6 +29,8 @@ __all__ = [
     "guangdong_safety_negative_list_show", "guangdong_safety_negative_list_update",
     "guangdong_safety_org_review_set", "guangdong_safety_audit_list", "guangdong_safety_deidentify",
     "activity_create",
+    "organization_create", "organization_update", "group_create", "group_update",
+    "user_create", "user_update",
 ]
 # registered only where that plugin is loaded (chaining an action that does not exist fails)
 CHAINED_IF_LOADED = {"activity_create": "activity"}
@@ -271,8 +273,30 @@ def refuse_personal_records(context: Context, data_dict: DataDict) -> None:
         raise tk.ValidationError({"records": [en if message_lang() == "en" else zh]})
 
 
+def refuse_personal_columns(context: Context, data_dict: DataDict) -> None:
+    """A DataStore table's column ids and their info (label, notes ...) are shown to anyone
+    who may read the table (datastore_search's fields): no file scan sees them, so personal
+    data there is refused, sysadmins' too. The load job (ignore_auth) writes a scanned file's
+    header."""
+    if context.get("ignore_auth"):
+        return
+    fields = data_dict.get("fields") if isinstance(data_dict, dict) else None
+    if not isinstance(fields, list):
+        return
+    texts: list[tuple[str, Any]] = []
+    for col in fields:
+        if not isinstance(col, dict):
+            continue
+        texts.append(("fields.id", col.get("id")))
+        info = col.get("info")
+        if isinstance(info, dict):
+            texts.extend((f"fields.info.{k}", v) for k, v in info.items())
+    refuse_personal_text(texts, "数据存储的字段说明", "a DataStore column's description")
+
+
 @tk.chained_action
 def datastore_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    refuse_personal_columns(context, data_dict)
     refuse_personal_records(context, data_dict)
     return up(context, data_dict)
 
@@ -324,6 +348,88 @@ def resource_view_create(up: Callable[..., Any], context: Context, data_dict: Da
 @tk.chained_action
 def resource_view_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
     refuse_personal_view_text(context, data_dict)
+    return up(context, data_dict)
+
+
+# Texts of organisations, groups and users shown as they are to anyone (organization_show,
+# user_show, their pages): no scan or review ever sees them, so personal data is refused.
+_GROUP_TEXT = ("title", "description")
+_USER_TEXT = ("fullname", "about")
+_FIELD_ZH = {"title": "名称", "description": "描述", "fullname": "姓名", "about": "简介"}
+
+
+def refuse_personal_text(fields: list[tuple[str, Any]], where_zh: str, where_en: str) -> None:
+    """Refuses (409) personal data in (field, text) pairs, naming each field, for everyone
+    (sysadmins too: these texts are public as they are saved)."""
+    from .. import config
+    from ..scanner import scan_text_fields
+    texts = [(k, unquote(v)) for k, v in fields if isinstance(v, str)]
+    findings = scan_text_fields(texts, config.options())
+    if not findings:
+        return
+    errors: dict[str, Any] = {}
+    for f in findings:
+        field = f.column[:100]
+        zh = (f"“{_FIELD_ZH.get(field, field)}”含有个人信息（{_KIND_ZH.get(f.detector, f.detector)}），"
+              f"不能保存：{where_zh}对所有人公开")
+        en = (f"“{field}” holds personal data ({f.detector.replace('_', ' ')}) and cannot be saved: "
+              f"{where_en} is public")
+        errors.setdefault(field, []).append(en if message_lang() == "en" else zh)
+    raise tk.ValidationError(errors)
+
+
+def _group_fields(data_dict: DataDict) -> list[tuple[str, Any]]:
+    fields = [(k, data_dict.get(k)) for k in _GROUP_TEXT]
+    for extra in data_dict.get("extras") or []:
+        if isinstance(extra, Mapping) and isinstance(extra.get("key"), str):
+            fields.append((extra["key"], extra.get("value")))
+    return fields
+
+
+def _refuse_group(data_dict: DataDict) -> None:
+    if isinstance(data_dict, dict):
+        refuse_personal_text(_group_fields(data_dict), "机构和分组的文字", "an organisation's or group's text")
+
+
+def _refuse_user(data_dict: DataDict) -> None:
+    if isinstance(data_dict, dict):
+        refuse_personal_text([(k, data_dict.get(k)) for k in _USER_TEXT], "用户的姓名和简介",
+                             "a user's full name and about text")
+
+
+@tk.chained_action
+def organization_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    _refuse_group(data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def organization_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    _refuse_group(data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def group_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    _refuse_group(data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def group_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    _refuse_group(data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def user_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    _refuse_user(data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def user_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    _refuse_user(data_dict)
     return up(context, data_dict)
 
 
