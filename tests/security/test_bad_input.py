@@ -191,6 +191,15 @@ def _probes(w: World) -> list[Probe]:
     for action in ("guangdong_target_save", "guangdong_target_delete", "harvest_jobs_run", "package_patch"):
         out.append(Probe("GET", f"/api/3/action/{action}", {"id": "x"}, role="sysadmin", kind="GET to POST-only"))
     out.append(Probe("POST", "/api/3/action/harvest_jobs_run", body={}, kind="anonymous harvest_jobs_run"))
+    # CKAN's member deletes assert their group exists; the DataStore reads resource_id unguarded
+    for action in ("organization_member_delete", "group_member_delete", "datastore_run_triggers"):
+        for role in ("anonymous", "sysadmin"):
+            out.append(Probe("POST", f"/api/3/action/{action}", body={"id": "x"}, role=role,
+                             kind=f"{action} without its user"))
+    for action, group in (("organization_member_delete", w.orgs["b"]["id"]),
+                          ("group_member_delete", w.orgs["b"]["id"])):  # an organisation is no group
+        out.append(Probe("POST", f"/api/3/action/{action}", body={"id": group}, role="sysadmin",
+                         kind=f"{action} without a username"))
     # the login form with hostile values (the address's failures are reset afterwards)
     for kind in ("nul", "huge", "markup", "json list"):
         out.append(Probe("POST", "/user/login", raw=f"login={HOSTILE[kind][:5000]}&password=x",
@@ -412,3 +421,19 @@ def test_suggest_and_hints_refuse_unusable_values_with_a_400(leak_world: World, 
         assert f"“{param}”" in message and _chinese(message) == (language == "zh-CN"), message
     ok = requests.post(f"{live_server}/api/3/action/{action}", json={"q": "数据", "rows": 20}, timeout=60)
     assert ok.status_code == 200, ok.text[:300]
+
+
+def test_member_deletes_and_run_triggers_without_their_parameters_are_404_or_409(run: Run) -> None:
+    """Issue 14: CKAN's own actions answered 500 (AssertionError, KeyError) to these."""
+    seen = [(probe, status, text) for probe, status, text in run.answers
+            if probe.kind.endswith(("without its user", "without a username"))]
+    assert len(seen) == 8
+    for probe, status, text in seen:
+        expected = 404 if probe.kind.endswith("without its user") and "member_delete" in probe.kind else 409
+        if probe.kind.startswith("group_member_delete without a username"):
+            expected = 404  # an organisation's id is no group's
+        if probe.kind.startswith("datastore_run_triggers"):
+            expected = status if status in (404, 409) else 409  # hidden.py may answer "not found"
+        assert status == expected, (probe, status, text[:300])
+        error = json.loads(text)["error"]
+        assert error.get("message") or error.get("username") or error.get("resource_id"), probe

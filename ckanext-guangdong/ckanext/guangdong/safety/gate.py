@@ -56,7 +56,10 @@ CONTEXT_KEY = "guangdong_safety_decision"
 # title, description and developer are shown as they are; the review step is for datasets only).
 GATED_TYPES = (openness.DATASET_TYPE, openness.APPLICATION_TYPE)
 METADATA_SUBJECT = ""
-TABULAR_SKIP = ("datastore", "datapusher", "xloader")
+# url_type values an API caller may send: a link (none), an upload, and CKAN's own DataStore
+# resources (made by datastore_create: no file, rows checked by the DataStore write guard)
+URL_TYPES = ("", "upload", "datastore")
+DATASTORE_ONLY_URL = "_datastore_only_resource"  # datastore_create's placeholder link
 
 
 # --- resources -------------------------------------------------------------------------------
@@ -67,11 +70,25 @@ def _format_of(res: Mapping[str, Any]) -> str:
     return fmt
 
 
+def is_datastore_only(res: Mapping[str, Any]) -> bool:
+    """CKAN's own DataStore resource (url_type ``datastore``, made by datastore_create): its
+    link is empty, datastore_create's placeholder or the DataStore dump of itself; its rows are
+    scanned by the DataStore write guard, so it has no file to scan. Any other url_type value
+    (xloader, datapusher, unknown), or a ``datastore`` one with another link, is a file."""
+    if res.get("url_type") != "datastore":
+        return False
+    url = str(res.get("url") or "").strip()
+    if url in ("", DATASTORE_ONLY_URL):
+        return True
+    rid = str(res.get("id") or "")
+    return bool(rid) and url.split("?")[0].rstrip("/").endswith(f"/datastore/dump/{rid}")
+
+
 def is_tabular(res: Mapping[str, Any]) -> bool:
     """The files the data feature loads (and so the scan reads): xloader's formats."""
     from ckanext.xloader.utils import XLoaderFormats
     return (isinstance(res, Mapping) and res.get("state", "active") == "active"
-            and res.get("url_type") not in TABULAR_SKIP and bool(res.get("url"))
+            and not is_datastore_only(res) and bool(res.get("url"))
             and bool(XLoaderFormats.is_it_an_xloader_format(_format_of(res))))
 
 
@@ -80,7 +97,7 @@ def is_sniffed(res: Mapping[str, Any]) -> bool:
     HTML, PDF ...): the safety job fetches it (a link through the URL policy) and reads it by
     its content (filescan.py), whatever its declared format says."""
     return (isinstance(res, Mapping) and res.get("state", "active") == "active"
-            and res.get("url_type") not in TABULAR_SKIP and bool(res.get("url"))
+            and not is_datastore_only(res) and bool(res.get("url"))
             and not is_tabular(res))
 
 
@@ -337,6 +354,7 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     for res in resources:
         if isinstance(res, dict):
             as_uploaded(res)
+    refuse_url_types(context, resources, existing)
     # the name as it is stored: a new dataset's is derived by the schema (never what was sent)
     md = dict(data_dict, resources=resources, name=existing.name if existing is not None else None,
               type=existing.type if existing is not None else data_dict.get("type"))
@@ -378,10 +396,40 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     decision.needs_review = is_dataset and user_needs_review(user, org_id)
     if decision.needs_review and not already_public and not (pub and pub["state"] == APPROVED):
         holds.append(REVIEW)
+    elif pub is not None and pub["state"] == REQUESTED and pub["needs_review"] and not already_public:
+        # a request waiting for review survives a move to an organisation without review: it
+        # stays until a reviewer decides or its publisher withdraws it (issue 14)
+        holds.append(REVIEW)
     decision.holds = sorted(holds, key=HOLDS.index)
     if decision.holds:
         data_dict["private"] = True
     return decision
+
+
+def refuse_url_types(context: Mapping[str, Any], resources: list[Mapping[str, Any]], existing: Any) -> None:
+    """409 for a url_type an API caller may not set. Only a link, an upload and CKAN's own
+    DataStore resource are known here; another value (xloader, datapusher, anything) made a
+    resource skip its scan, so it is refused rather than guessed at. A stored file may not
+    become a DataStore resource either: its scan (and findings) would go without a reviewer.
+    Internal writers (``ignore_auth``: jobs, the DataStore's own resource_update) pass."""
+    if context.get("ignore_auth"):
+        return
+    old = {r.id: r for r in existing.resources} if existing is not None else {}
+    for res in resources:
+        url_type = str(res.get("url_type") or "")
+        if url_type not in URL_TYPES:
+            raise tk.ValidationError({"url_type": [tk._(
+                "This resource type ({value}) cannot be set: give a link or upload a file "
+                "(a DataStore table is made with datastore_create)").format(value=url_type[:40])]})
+        if url_type != "datastore":
+            continue
+        before = old.get(str(res.get("id") or ""))
+        was_file = before is not None and before.url_type != "datastore" and \
+            str(before.url or "").strip() not in ("", DATASTORE_ONLY_URL)
+        if was_file or not is_datastore_only(res):
+            raise tk.ValidationError({"url_type": [tk._(
+                "A file or link cannot be turned into a DataStore table: upload a new file or "
+                "give a new link (it is checked again), or ask a reviewer")]})
 
 
 def stored_resources(pkg: Any) -> list[dict[str, Any]]:
@@ -524,7 +572,8 @@ def current_holds(pkg: Any, rows: dict[str, dict[str, Any]] | None = None,
     pub = tables.publication(pkg.id) if pub is None else pub
     holds: list[str] = []
     for res in pkg.resources:
-        res_dict = {"url": res.url, "url_type": res.url_type, "format": res.format, "state": res.state}
+        res_dict = {"id": res.id, "url": res.url, "url_type": res.url_type, "format": res.format,
+                    "state": res.state}
         if not is_scanned(res_dict):
             continue
         hold = resource_hold(res_dict, rows.get(res.id), False)

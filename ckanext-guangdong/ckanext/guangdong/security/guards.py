@@ -138,6 +138,44 @@ def guarded_actions() -> dict[str, Any]:
         if module_name == "get":
             attrs.setdefault("side_effect_free", True)   # as CKAN's registry marks them
         out[name] = _action_guard(attrs)
+    out.update(input_guards())
+    return out
+
+
+def _member_delete_guard(kind: str) -> Callable[..., Any]:
+    """CKAN's group_member_delete / organization_member_delete ``assert`` the group exists and
+    pass a missing user on: 500 for anyone. Checked first: 404 / 409 with a message."""
+    @tk.chained_action
+    def guard(next_action: Callable[..., Any], context: Any, data_dict: Any) -> Any:
+        from ckan import model
+        data = data_dict if isinstance(data_dict, dict) else {}
+        group_id = data.get("id")
+        group = model.Group.get(group_id) if isinstance(group_id, str) and group_id else None
+        if group is None or group.is_organization != (kind == "organization"):
+            raise tk.ObjectNotFound(tk._("Organization not found") if kind == "organization"
+                                    else tk._("Group not found"))
+        user = data.get("username") if data.get("username") is not None else data.get("user_id")
+        if not isinstance(user, str) or not user.strip():
+            raise tk.ValidationError({"username": [tk._("Missing value")]})
+        return next_action(context, data_dict)
+    return guard
+
+
+@tk.chained_action
+def _datastore_run_triggers_guard(next_action: Callable[..., Any], context: Any, data_dict: Any) -> Any:
+    """The DataStore reads ``data_dict['resource_id']`` before its auth check (KeyError: 500)."""
+    if not isinstance(data_dict, dict) or not isinstance(data_dict.get("resource_id"), str) \
+            or not data_dict["resource_id"]:
+        raise tk.ValidationError({"resource_id": [tk._("Missing value")]})
+    return next_action(context, data_dict)
+
+
+def input_guards() -> dict[str, Any]:
+    """Actions whose bad input fails in other ways than a KeyError on ``data_dict``."""
+    out: dict[str, Any] = {"group_member_delete": _member_delete_guard("group"),
+                           "organization_member_delete": _member_delete_guard("organization")}
+    if p.plugin_loaded("datastore"):
+        out["datastore_run_triggers"] = _datastore_run_triggers_guard
     return out
 
 

@@ -54,7 +54,10 @@ def _named(request: Any) -> list[str]:
     values: list[Any] = [(request.view_args or {}).get(k) for k in _KEYS]
     if request.endpoint == "api.action":
         params: dict[str, Any] = dict(request.args)
-        body = request.get_json(silent=True) if request.is_json else None
+        try:
+            body = request.get_json(silent=True) if request.is_json else None
+        except RecursionError:  # a body nested too deep (silent only covers ValueError)
+            body = None
         if isinstance(body, dict):
             params.update(body)
         elif request.form:
