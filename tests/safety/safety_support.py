@@ -22,6 +22,19 @@ def as_user(user: dict[str, Any] | None) -> dict[str, Any]:
     return site_context() if user is None else {"user": user["name"], "ignore_auth": False}
 
 
+def api_token(user: dict[str, Any]) -> str:
+    """A new API token of ``user`` (for requests over HTTP: ``Authorization`` header)."""
+    import ckan.plugins.toolkit as tk
+    return tk.get_action("api_token_create")(site_context(), {
+        "user": user["name"], "name": f"t-{uuid.uuid4().hex[:6]}"})["token"]
+
+
+def valid_id(first17: str = "44010619850312001") -> str:
+    """An 18-digit resident ID number with its GB 11643 check character."""
+    from ckanext.guangdong.safety import detectors
+    return first17 + detectors.id_check_character(first17)
+
+
 def upload(filename: str, content: bytes) -> Any:
     from werkzeug.datastructures import FileStorage
     kind = "text/csv" if filename.endswith(".csv") else \

@@ -9,15 +9,22 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
-from safety_support import as_user, create, make_org, make_sysadmin, make_user, show, site_context
+from safety_support import (
+    api_token,
+    as_user,
+    create,
+    make_org,
+    make_sysadmin,
+    make_user,
+    show,
+    site_context,
+    valid_id,
+)
 from sqlalchemy import text
-
-from ckanext.guangdong.safety import detectors as d
 
 pytestmark = pytest.mark.usefixtures("gd")
 
-ID = "44010619850312" + "001"
-ID += d.id_check_character(ID)
+ID = valid_id()
 MOBILE = "13800138000"
 
 
@@ -28,8 +35,7 @@ def world(gd_plugins: None) -> dict[str, Any]:
     own = tk.config["ckan.site_url"] + "/files/list.csv"  # a file on this portal: previews allowed
     pkg = create(org["id"], user=editor, resources=[{"url": own, "name": "名单", "format": "CSV"}])
     assert show(pkg["id"])["private"] is False
-    token = tk.get_action("api_token_create")(site_context(), {
-        "user": editor["name"], "name": f"t-{uuid.uuid4().hex[:6]}"})["token"]
+    token = api_token(editor)
     return {"editor": editor, "org": org, "pkg": pkg, "rid": pkg["resources"][0]["id"], "token": token}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 from safety_corpus import Makers
-from safety_support import as_user, editor_table, make_sysadmin, site_context
+from safety_support import api_token, as_user, editor_table, make_sysadmin, site_context
 
 pytestmark = pytest.mark.usefixtures("gd_plugins")
 
@@ -51,8 +51,7 @@ def test_a_sysadmin_writes_what_was_reviewed(table: dict[str, Any]) -> None:
 
 
 def test_the_refusal_speaks_the_requests_language(table: dict[str, Any], gd_app: Any) -> None:
-    token = tk.get_action("api_token_create")(site_context(), {
-        "user": table["editor"]["name"], "name": "safety-test"})["token"]
+    token = api_token(table["editor"])
     for lang, word in (("zh-CN", "个人信息"), ("en", "personal data")):
         resp = gd_app.post("/api/3/action/datastore_upsert", status=None,
                            json={"resource_id": table["rid"], "force": True, "method": "insert",

@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from safety_support import (
     anonymous_sees,
+    api_token,
     as_user,
     create,
     editor_table,
@@ -19,15 +20,12 @@ from safety_support import (
     make_sysadmin,
     make_user,
     show,
-    site_context,
+    valid_id,
 )
-
-from ckanext.guangdong.safety import detectors as d
 
 pytestmark = pytest.mark.usefixtures("gd")
 
-ID = "44010619850312" + "001"
-ID += d.id_check_character(ID)
+ID = valid_id()
 MOBILE = "13612345678"
 
 
@@ -35,8 +33,7 @@ MOBILE = "13612345678"
 def world(gd_plugins: None) -> dict[str, Any]:
     editor = make_user()
     org = make_org("city", users=[{"name": editor["name"], "capacity": "admin"}])
-    token = tk.get_action("api_token_create")(site_context(), {
-        "user": editor["name"], "name": f"t-{uuid.uuid4().hex[:6]}"})["token"]
+    token = api_token(editor)
     return {"editor": editor, "org": org, "token": token}
 
 
@@ -121,8 +118,7 @@ def test_the_field_is_named_by_its_schema_label(gd_app: Any) -> None:
 ])
 def test_a_columns_personal_data_is_refused(column: str, info: dict[str, str], gd_app: Any) -> None:
     table = editor_table()
-    token = tk.get_action("api_token_create")(site_context(), {
-        "user": table["editor"]["name"], "name": f"t-{uuid.uuid4().hex[:6]}"})["token"]
+    token = api_token(table["editor"])
     for lang, word in (("zh-CN", "个人信息"), ("en", "personal data")):
         resp = gd_app.post("/api/3/action/datastore_create", status=None,
                            headers={"Authorization": token, "Accept-Language": lang},
@@ -175,8 +171,7 @@ def test_a_groups_text_with_personal_data_is_refused() -> None:
 
 def test_a_users_text_with_personal_data_is_refused(gd_app: Any) -> None:
     user = make_user()
-    token = tk.get_action("api_token_create")(site_context(), {
-        "user": user["name"], "name": f"t-{uuid.uuid4().hex[:6]}"})["token"]
+    token = api_token(user)
     resp = gd_app.post("/api/3/action/user_patch", status=None, headers={"Authorization": token},
                        json={"id": user["id"], "about": MOBILE, "fullname": ID})
     assert resp.status_code == 409, resp.status_code

@@ -138,7 +138,7 @@ def _what_is_named(request: Any) -> tuple[bool, bool] | None:
     nothing that exists; None when it names nothing at all or a lookup fails (CKAN's own
     answer is kept then)."""
     try:
-        values = _named(request)  # (a body too deep to parse is a RecursionError)
+        values = _named(request)
         if not values:
             return None
         packages, unknown = _packages(values)
