@@ -1,5 +1,5 @@
 """``ckan guangdong scheduler``: the periodic jobs of a running portal (scheduled harvests,
-the hourly view counts, the daily targets snapshot). Its interval is the harvest feature's
+the hourly view counts and link rescans, the daily targets snapshot). Its interval is the harvest feature's
 option ``ckanext.guangdong.scheduler.harvest_interval`` (harvest_ops/config_declaration.yaml)."""
 from __future__ import annotations
 
@@ -51,10 +51,21 @@ def _update_tracking() -> None:
         log.exception("tracking update failed")
 
 
+def _rescan_links() -> None:
+    """The links whose scan is due are read again (the safety feature; docs/safety.md)."""
+    try:
+        tk.get_action("guangdong_safety_rescan_links")(_site_context(), {})
+    except KeyError:
+        pass  # safety plugin not enabled
+    except Exception:  # keep the scheduler alive; the error is in the log
+        log.exception("link rescan failed")
+
+
 @click.command()
 @click.option("--once", is_flag=True, help="Run each due task once and exit.")
 def scheduler(once: bool) -> None:
-    """Periodic jobs: scheduled harvests, the hourly view counts and the daily targets snapshot."""
+    """Periodic jobs: scheduled harvests, the hourly view counts and link rescans, the daily targets
+    snapshot."""
     interval = tk.config.get("ckanext.guangdong.scheduler.harvest_interval")
     last_snapshot: date | None = None
     last_tracking = 0.0
@@ -62,6 +73,7 @@ def scheduler(once: bool) -> None:
         _run_scheduled_harvests()
         if time.monotonic() - last_tracking >= 3600:
             _update_tracking()
+            _rescan_links()
             last_tracking = time.monotonic()
         if last_snapshot != date.today():
             try:

@@ -86,5 +86,15 @@ def scan(path: str) -> None:
     sys.exit(1 if findings else 0)
 
 
+@safety.command("rescan-links")
+@click.option("--limit", default=1000, show_default=True, help="At most this many links.")
+def rescan_links(limit: int) -> None:
+    """Queue a new read of the links whose last clean scan is older than link_rescan_hours."""
+    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    result = tk.get_action("guangdong_safety_rescan_links")({"user": site["name"], "ignore_auth": True},
+                                                            {"limit": limit})
+    click.echo(json.dumps(result))
+
+
 guangdong.add_command(deidentify)
 guangdong.add_command(safety)

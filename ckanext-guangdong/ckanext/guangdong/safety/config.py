@@ -28,6 +28,10 @@ def thresholds() -> Thresholds:
                       strong_hits=int(tk.config.get(P + "strong_hits")))
 
 
+def link_rescan_hours() -> int:
+    return max(0, int(tk.config.get(P + "link_rescan_hours")))
+
+
 def review_default() -> str:
     value = (tk.config.get(P + "review_default") or "department").strip().lower()
     return value if value in ("department", "all", "none") else "department"

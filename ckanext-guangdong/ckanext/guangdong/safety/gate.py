@@ -665,3 +665,9 @@ def release(pkg: Any, actor: str | None) -> str:
         ckan_model.Session.commit()
         return "waiting"
     return "released"
+
+
+def queue_load(resource_id: str) -> None:
+    """Submit a table to the data feature's load job again (which scans it when its file
+    changed): a link read again (rescan.py)."""
+    _queue_scan(resource_id)

@@ -31,6 +31,7 @@ __all__ = [
     "activity_create",
     "organization_create", "organization_update", "group_create", "group_update",
     "user_create", "user_update",
+    "guangdong_safety_rescan_links",
 ]
 # registered only where that plugin is loaded (chaining an action that does not exist fails)
 CHAINED_IF_LOADED = {"activity_create": "activity"}
@@ -723,6 +724,20 @@ def guangdong_safety_audit_list(context: Context, data_dict: DataDict) -> list[d
     limit = params.as_int(data_dict, "limit", 200, 1, 1000)
     pid = params.as_id(data_dict, "package_id")
     return tables.audit_trail(pid, limit=limit)
+
+
+def guangdong_safety_rescan_links(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Queue a new read of the links whose last clean scan is older than
+    ``ckanext.guangdong.safety.link_rescan_hours`` (sysadmins; rescan.py).
+
+    :param limit: at most this many links, the oldest scans first (1-10000, default 1000)
+    :returns: ``{"queued": n}`` (0 when the option is 0)
+    """
+    from .. import config, rescan
+    tk.check_access("guangdong_safety_rescan_links", context, data_dict)
+    limit = params.as_int(data_dict, "limit", 1000, 1, 10000)
+    hours = config.link_rescan_hours()
+    return {"queued": rescan.queue_due(hours, limit) if hours else 0}
 
 
 def guangdong_safety_deidentify(context: Context, data_dict: DataDict) -> dict[str, Any]:

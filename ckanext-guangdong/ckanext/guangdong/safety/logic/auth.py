@@ -12,7 +12,8 @@ __all__ = ["package_show", "resource_show",
            "guangdong_safety_status", "guangdong_safety_approve", "guangdong_safety_review_queue",
            "guangdong_safety_negative_list_check", "guangdong_safety_negative_list_show",
            "guangdong_safety_negative_list_update", "guangdong_safety_org_review_set",
-           "guangdong_safety_audit_list", "guangdong_safety_deidentify"]
+           "guangdong_safety_audit_list", "guangdong_safety_deidentify",
+           "guangdong_safety_rescan_links"]
 
 
 def _package(data_dict: DataDict):  # type: ignore[no-untyped-def]
@@ -76,6 +77,11 @@ def guangdong_safety_org_review_set(context: Context, data_dict: DataDict) -> Au
 
 @caller_only
 def guangdong_safety_audit_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": False, "msg": tk._("Only sysadmins")}
+
+
+@caller_only
+def guangdong_safety_rescan_links(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins")}
 
 
