@@ -8,7 +8,12 @@ O/l for 0/1, a line break inside the number; decoys: Chinese-numeral dates, slas
 amounts, wrong check characters. The third round (THIRD): dash-like characters (U+2013 …),
 tabs, brackets or middle dots between groups, | : ~ + * between every digit, Markdown or HTML
 inside the number, Chinese numerals in groups; decoys: en-dash dates and page ranges,
-extensions, times, versions, amounts with middle dots, Markdown tables and lists."""
+extensions, times, versions, amounts with middle dots, Markdown tables and lists. The fourth
+round (FOURTH, issue 14's known gaps): a separator with spaces around it, digit groups joined
+with / _ , , an element with text of its own or Markdown emphasis across a line break inside
+the number; an ID number glued to other digits or Chinese numerals (GLUED); bank cards and the
+15-digit ID number in the same spellings (CARD_SPELLINGS). Every positive has its decoys in the
+same spelling (order numbers, credit codes, wrong check characters, lists, dates)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -74,8 +79,15 @@ SPELLED = {
 
 
 def _grouped(v: str, sep: str) -> str:
-    """An ID number as 6-8-4 digits, a mobile as 3-4-4, joined by ``sep``."""
-    return sep.join([v[:6], v[6:14], v[14:]] if len(v) == 18 else [v[:3], v[3:7], v[7:]])
+    """An ID number as 6-8-4 digits, a mobile as 3-4-4, a first-generation ID number as 6-6-3,
+    a card in fours, joined by ``sep``."""
+    if len(v) == 18:
+        return sep.join([v[:6], v[6:14], v[14:]])
+    if len(v) == 15:
+        return sep.join([v[:6], v[6:12], v[12:]])
+    if len(v) >= 16:
+        return sep.join(v[i:i + 4] for i in range(0, len(v), 4))
+    return sep.join([v[:3], v[3:7], v[7:]])
 
 
 # found by the attack trial's third round: dash-like characters, tabs, brackets and middle dots
@@ -98,6 +110,24 @@ THIRD.update({
     "chinese_numeral_groups": lambda v: _grouped(v, " ").translate(_CN),
 })
 SPELLED.update(THIRD)
+
+# the fourth round (docs/safety.md, known gaps closed by issue 14): spaces around a separator,
+# groups joined with / _ , , an element with text inside the number, Markdown across lines
+FOURTH: dict[str, Callable[[str], str]] = {
+    "spaced_middle_dot_groups": partial(_grouped, sep=" · "),
+    "spaced_slash_between_digits": " / ".join,
+    "spaced_comma_between_digits": " , ".join,
+    "spaced_bullet_groups": partial(_grouped, sep=" • "),
+    "slash_groups": partial(_grouped, sep="/"),
+    "underscore_groups": partial(_grouped, sep="_"),
+    "comma_groups": partial(_grouped, sep=","),
+    "spaced_slash_groups": partial(_grouped, sep=" / "),
+    "html_element_with_text": lambda v: f"{v[:3]}<i>x</i>{v[3:]}",
+    "html_span_with_text_between_groups": partial(_grouped, sep='<span class="n">-</span>'),
+    "markdown_bold_across_lines": lambda v: f"{v[:3]}**\n**{v[3:]}",
+    "markdown_code_across_lines": lambda v: f"`{v[:6]}`\n`{v[6:]}`",
+}
+SPELLED.update(FOURTH)
 SPELLINGS.update(SPELLED)
 
 
@@ -252,3 +282,118 @@ def test_a_view_titled_with_a_third_round_spelling_is_refused(table: dict[str, A
         tk.get_action("resource_view_create")(as_user(table["editor"]), {
             "resource_id": table["rid"], "view_type": "datatables_view", "title": f"名单 {THIRD[spelling](MOBILE)}"})
     assert "title" in refused.value.error_dict
+
+
+# --- fourth round: glued numbers, cards and first-generation IDs, decoys in the same spelling ---
+ORDER18 = "202403150000012345"      # an order number: no region, fails the check
+ORDER19 = "3396217232166848475"     # 19 digits: no card (Luhn), no ID number inside
+CREDIT = "91440101MA5CXXXX1X"       # 统一社会信用代码
+CARD = "6222021234567894"           # UnionPay, Luhn-valid
+BAD_CARD = "6281741040901610"       # the same shape failing Luhn
+ID15 = "440106850319867"            # first generation: region, 1985-03-19, sequence
+BAD_ID15 = "440106851319867"        # month 13
+
+FOURTH_DECOYS = [WRONG_CHECK, ORDER18, ORDER19, CREDIT, BAD_CARD, BAD_ID15, "20240315", "02083456789"]
+
+
+@pytest.mark.parametrize("spelling", sorted(FOURTH))
+@pytest.mark.parametrize("value", FOURTH_DECOYS)
+def test_fourth_round_decoys_in_the_same_spelling_stay_unflagged(spelling: str, value: str) -> None:
+    spelled = FOURTH[spelling](value)
+    assert d.classify(spelled) is None
+    assert d.detectors_in_text(f"订单 {spelled} 已办结") == set()
+
+
+@pytest.mark.parametrize("value", [
+    "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11", "2020 / 1 / 2", "2020/01/02 / 2021/01/02", "1_2_3_4_5",
+    "13,800,138,000", "13 , 800 , 138 , 000", "12, 345, 678, 901",   # amounts with thousands
+    "13/80/01/38/00/0", "1380,013,8000,12", "2024_03_15_138",         # short groups, too long
+    "第12<sup>注</sup>页", "139<i>x</i>1234567", "2024<b>年</b>0315<b>号</b>000001",
+    WRONG_CHECK[:6] + "<i>x</i>" + WRONG_CHECK[6:],
+    "**2020**\n**2021**\n**2022**\n**2023**",
+    "4519\n9619\n8391\n4549", "**4519**\n**9619**\n**8391**\n**4549**",  # lines passing Luhn
+    " / ".join("4519961983914549"), ", ".join("4519961983914549"),          # a list of digits
+    "/".join(ID15), "\n".join([ID15[:6], ID15[6:12], ID15[12:]]), ", ".join(ID15),
+])
+def test_fourth_round_lists_amounts_and_markup_stay_unflagged(value: str) -> None:
+    assert d.classify(value) is None
+    assert d.detectors_in_text(f"说明 {value} 结束") == set()
+
+
+# An ID number glued to digits or Chinese numerals on either side (a mobile is not looked for
+# inside a longer run: 16-75 % of order numbers and timestamps hold a mobile-shaped window)
+GLUED: dict[str, Callable[[str], str]] = {
+    "digit_before": lambda v: "1" + v,
+    "digit_before_letter_after": lambda v: f"1{v}x" if v[-1].isdigit() else "1" + v,
+    "two_digits_before": lambda v: "20" + v,
+    "digit_after": lambda v: v + "7" if v[-1].isdigit() else "7" + v,
+    "chinese_numerals_glued": lambda v: ("1" + v).translate(_CN),
+    "chinese_numeral_before_digits": lambda v: "一" + v,
+    "glued_in_slash_groups": lambda v: _grouped("1" + v[:-1], "/") + v[-1],
+}
+GLUED_DECOYS = [WRONG_CHECK, ORDER18, ORDER19[:18], "2024031513800138000", "1733059200000" + "000000"]
+
+
+@pytest.mark.parametrize("spelling", sorted(GLUED))
+@pytest.mark.parametrize("value", [ID, ID_X])
+def test_an_id_number_glued_to_digits_is_found(spelling: str, value: str) -> None:
+    glued = GLUED[spelling](value)
+    assert d.classify(glued) == d.RESIDENT_ID
+    assert d.detectors_in_text(f"经办人证件：{glued}，请核对") == {d.RESIDENT_ID}
+
+
+@pytest.mark.parametrize("spelling", sorted(GLUED))
+@pytest.mark.parametrize("value", GLUED_DECOYS)
+def test_glued_decoys_stay_unflagged(spelling: str, value: str) -> None:
+    glued = GLUED[spelling](value)
+    assert d.classify(glued) is None
+    assert d.detectors_in_text(f"订单 {glued} 已办结") == set()
+
+
+def test_a_glued_chance_pass_in_an_order_number_column_is_no_evidence() -> None:
+    """1 in about 30,000 order numbers holds a valid ID number beside a digit: alone in a column
+    of 500 it must not flag it (no strong evidence), while a column of glued IDs is found."""
+    makers = Makers(3)
+    orders = [[makers.order_number()] for _ in range(499)] + [["1" + ID]]
+    assert scan_table(["订单编号"], orders)[0] == []
+    glued = [["1" + makers.id18()] for _ in range(30)]
+    assert {f.detector for f in scan_table(["证件号码"], glued)[0]} == {d.RESIDENT_ID}
+
+
+# one piece or groups on one line: not a separator between every digit nor across lines (a list
+# of digits or of numbers on consecutive lines passes Luhn one time in ten: decoys above)
+CARD_SPELLINGS = ["chinese_numerals", "capital_numerals", "o_and_l_for_0_and_1", "middle_dot_groups",
+                  "tab_groups", "chinese_numeral_groups",
+                  *sorted(k for k in FOURTH if "between_digits" not in k and "across_lines" not in k)]
+
+
+@pytest.mark.parametrize("spelling", CARD_SPELLINGS)
+@pytest.mark.parametrize(("value", "kind"), [(CARD, d.BANK_CARD), (ID15, d.RESIDENT_ID)])
+def test_a_card_or_first_generation_id_in_a_spelling_is_found(spelling: str, value: str, kind: str) -> None:
+    spelled = SPELLINGS[spelling](value)
+    assert d.classify(spelled) == kind
+    assert d.detectors_in_text(f"账户 {spelled} 请核对") == {kind}
+
+
+@pytest.mark.parametrize("spelling", CARD_SPELLINGS)
+@pytest.mark.parametrize("value", [BAD_CARD, BAD_ID15, ORDER18, ORDER19, "4519961983914540"])
+def test_card_and_first_generation_decoys_in_a_spelling_stay_unflagged(spelling: str, value: str) -> None:
+    spelled = SPELLINGS[spelling](value)
+    assert d.classify(spelled) is None
+    assert d.detectors_in_text(f"订单 {spelled} 已办结") == set()
+
+
+@pytest.mark.usefixtures("gd")
+@pytest.mark.parametrize("spelling", sorted(GLUED))
+def test_a_glued_id_in_the_description_holds_the_dataset(spelling: str) -> None:
+    org = make_org("city")
+    pkg = create(org["id"], notes=f"联系人身份证 {GLUED[spelling](ID)}")
+    assert show(pkg["id"])["private"] is True
+
+
+@pytest.mark.parametrize("spelling", ["chinese_numerals", "slash_groups", "html_element_with_text"])
+def test_an_editors_upsert_of_a_spelled_card_is_refused(table: dict[str, Any], spelling: str) -> None:
+    with pytest.raises(tk.ValidationError):
+        tk.get_action("datastore_upsert")(as_user(table["editor"]), {
+            "resource_id": table["rid"], "force": True, "method": "insert",
+            "records": [{"城市": "广州市", "代码": SPELLINGS[spelling](CARD)}]})

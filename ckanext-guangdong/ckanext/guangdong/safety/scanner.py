@@ -57,7 +57,7 @@ class ColumnStats:
 
     def add(self, kind: str, value: str) -> None:
         self.counts[kind] += 1
-        if kind in (d.EMAIL, d.BANK_CARD) or (kind == d.RESIDENT_ID and d.number_length(value) >= 18):
+        if kind in (d.EMAIL, d.BANK_CARD) or (kind == d.RESIDENT_ID and d.number_length(value) == 18):
             self.strong[kind] += 1
         got = self.samples.setdefault(kind, [])
         if len(got) < SAMPLES:
