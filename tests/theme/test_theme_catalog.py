@@ -24,6 +24,13 @@ CORRECTED = {
     'User "%s" is now registered but you are still logged in as "%s" from before':
         "用户“%s”已注册，但你仍以“%s”的身份登录",
     "Sort": "排序",
+    # user trial 7: ASCII punctuation and product jargon on Chinese pages, a state in English
+    '<p class="extra">Please try another search.</p>': '<p class="extra">请换个词重新搜索。</p>',
+    "What are datasets?": "什么是数据集？",
+    "A CKAN Dataset is a collection of data resources (such as files), together with a description and other "
+    "information, at a fixed URL. Datasets are what users see when searching for data.":
+        "数据集是一组数据文件（如表格、文档）连同说明和其他信息，有固定的网址。用户搜索数据时找到的就是数据集。",
+    "draft": "草稿",
 }
 
 
@@ -43,6 +50,12 @@ def test_english_names_our_organizations_publishers(gd_app):
         request.environ["CKAN_LANG"] = "en"
         assert gettext("Organizations") == "Publishers"
         assert gettext("Add Organization") == "Add Publisher"
+        # user trial 7: "There are no Publishing organization that match this search"
+        assert gettext("There are no {facet_type} that match this search") == "None match this search."
+        assert "CKAN" not in gettext(
+            "A CKAN Dataset is a collection of data resources (such as files), together with a description and "
+            "other information, at a fixed URL. Datasets are what users see when searching for data.")
+        assert gettext("广东省政府数据统一开放平台") == "Guangdong Provincial Government Open Data Platform"
 
 
 def test_overrides_win_in_javascript(gd_app):

@@ -6,6 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 __all__ = ["guangdong_safety_status", "guangdong_safety_label", "guangdong_safety_is_reviewer",
+           "guangdong_safety_review_count", "guangdong_safety_reviews_org",
            "guangdong_safety_rules", "guangdong_safety_harvest_held"]
 
 _ = tk._
@@ -85,17 +86,67 @@ def _schema_label(key: str) -> str | None:
 
 
 def guangdong_safety_is_reviewer() -> bool:
-    """Whether the current user reviews anything (an org admin, a provincial reviewer, a
-    sysadmin): the review queue link is shown to them."""
-    from ckan import authz
+    """Whether the review queue (审核队列) is linked for the current user: sysadmins, the
+    provincial reviewers, the admins of an organisation whose publications are reviewed, and
+    anyone with a request waiting for them (an admin of an organisation without review still
+    decides on findings). Never anonymous visitors or plain editors. Asked once a request."""
+    import flask
+    cached = getattr(flask.g, "guangdong_safety_is_reviewer", None)
+    if cached is None:
+        cached = _is_reviewer()
+        flask.g.guangdong_safety_is_reviewer = cached
+    return cached
 
+
+def _is_reviewer() -> bool:
     from . import gate
     user = tk.g.user if tk.g else None
     if not user:
         return False
     if gate.is_provincial_reviewer(user):
         return True
-    return bool(authz.has_user_permission_for_some_org(user, "admin"))
+    orgs = _admin_orgs(user)
+    if not orgs:
+        return False
+    return any(gate.org_needs_review(org_id) for org_id in orgs) or guangdong_safety_review_count() > 0
+
+
+def _admin_orgs(user: str) -> list[str]:
+    from ckan import model as ckan_model
+    user_obj = ckan_model.User.get(user)
+    if user_obj is None:
+        return []
+    rows = (ckan_model.Session.query(ckan_model.Member.group_id)
+            .join(ckan_model.Group, ckan_model.Group.id == ckan_model.Member.group_id)
+            .filter(ckan_model.Member.table_name == "user", ckan_model.Member.table_id == user_obj.id,
+                    ckan_model.Member.state == "active", ckan_model.Member.capacity == "admin",
+                    ckan_model.Group.is_organization.is_(True), ckan_model.Group.state == "active"))
+    return [group_id for (group_id,) in rows]
+
+
+def guangdong_safety_review_count() -> int:
+    """How many publication requests wait for the current user's decision (0 when signed out)."""
+    import flask
+    cached = getattr(flask.g, "guangdong_safety_review_count", None)
+    if cached is not None:
+        return cached
+    count = 0
+    if tk.g and tk.g.user:
+        try:
+            count = tk.get_action("guangdong_safety_review_queue")(
+                {"user": tk.g.user}, {"limit": 1})["count"]
+        except tk.NotAuthorized:
+            count = 0
+    flask.g.guangdong_safety_review_count = count
+    return count
+
+
+def guangdong_safety_reviews_org(org_id: str | None) -> bool:
+    """Whether the current user reviews this organisation's publications and it has review
+    (its page links the queue for them)."""
+    from . import gate
+    user = tk.g.user if tk.g else None
+    return bool(user) and gate.is_reviewer_of(user, org_id) and gate.org_needs_review(org_id)
 
 
 def guangdong_safety_rules() -> list[str]:
