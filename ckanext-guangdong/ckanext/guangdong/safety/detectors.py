@@ -197,7 +197,11 @@ _PERMIT_TW8 = re.compile(r"\d{8}")
 # 电子邮件地址: RFC 5322 addr-spec in its common dot-atom form. Addresses on the domains of
 # ``contact_domains`` (default: gov.cn) are contact points published on purpose.
 # ---------------------------------------------------------------------------------------------
-_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+# (the lookbehinds: a match starts only where a local part can start — not inside a run of its
+# characters, nor after one and a dot — as the leftmost match would anyway; without them a long
+# run with no @, "说明*****…" or "a.a.a.…", took time quadratic in its length in free text)
+_EMAIL = re.compile(r"(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~-])(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~-]\.)"
+                    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}")
 
 
