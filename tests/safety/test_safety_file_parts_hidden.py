@@ -163,8 +163,7 @@ def wrong_check(number: str) -> str:
 # --- PDF ---------------------------------------------------------------------------------------
 def pdf_file(part: str) -> bytes:
     from pypdf import PdfWriter
-    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, NameObject,
-                               NumberObject, TextStringObject)
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject, TextStringObject
     from test_safety_content import text_pdf
     writer = PdfWriter(clone_from=io.BytesIO(text_pdf(["2024 total 1882"])))
     number = an_id()
@@ -241,9 +240,10 @@ def test_personal_data_in_a_part_left_unread_before_holds_the_dataset(
 def decoy_split() -> bytes:
     """Numbers split across neighbouring columns whose joins are no ID number (wrong check
     character) or mobile (an area code and a landline)."""
+    from safety_corpus import Makers
     rows = [["订单前段", "订单后段", "区号", "电话"]]
     for n in range(5):
-        number = wrong_check(an_id() if n == 0 else __import__("safety_corpus").Makers(n).id18())
+        number = wrong_check(Makers(n).id18())
         rows.append([number[:10], number[10:], "020", f"8312345{n}"])
     return "\n".join(",".join(r) for r in rows).encode()
 
