@@ -145,7 +145,7 @@ def _sheet_extras(archive: zipfile.ZipFile, name: str, strings: _SharedStrings) 
     def take(buf: bytes) -> None:
         for formula, cached in _FORMULA.findall(buf):
             text = html.unescape(formula.decode("utf-8", "replace"))
-            if not cached.strip() and (parts := _concat_parts(text)):
+            if not cached.strip() and ("&" in text or "CONCAT" in text.upper()) and (parts := _concat_parts(text)):
                 pending.append(parts)
             if not _WORTH_SCANNING.search(text):
                 continue
@@ -154,7 +154,7 @@ def _sheet_extras(archive: zipfile.ZipFile, name: str, strings: _SharedStrings) 
             out.extend(("公式", t) for t in (joined, text, value) if t)
         for code in _HEADER_FOOTER.findall(buf):
             out.extend(("页眉页脚", t) for t in header_footer_text(code.decode("utf-8", "replace")) if t.strip())
-        for attrs, body in _VALIDATION.findall(buf):
+        for attrs, body in _VALIDATION.findall(buf) if b"dataValidation" in buf else ():
             texts = [html.unescape(v.decode("utf-8", "replace")) for v in _VALIDATION_TEXT.findall(attrs)]
             for formula in _VALIDATION_FORMULA.findall(body):
                 # a list is "a,b,c": each item alone, not glued into one number
@@ -187,32 +187,28 @@ def _chunks(archive: zipfile.ZipFile, name: str, take: Any) -> None:
 # arithmetic, other sheets) needs a formula engine and is read only as text (above).
 _CONCAT_TOKEN = re.compile(r'\s*(?:(\$?[A-Z]{1,3}\$?[1-9]\d{0,6})(?![\w(!])|"((?:[^"]|"")*)"|(\d+)(?![\w.])'
                            r'|(?:_xlfn\.)?CONCAT(?:ENATE)?\s*\(|([&,)]))', re.I)
+_CONCAT_FORMULA = re.compile(f"(?:{_CONCAT_TOKEN.pattern})+\\s*", re.I)
 _VALIDATION = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", re.S)
 _VALIDATION_TEXT = re.compile(rb'\b(?:prompt|promptTitle|error|errorTitle)="([^"]*)"')
 _VALIDATION_FORMULA = re.compile(rb"<(?:\w+:)?formula[12]>([^<]*)<")
-_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3}\d+)"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_CELL_PREFIX = re.compile(rb'<(\w+:)?c r="')
 _CELL_V = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
 
 
 def _concat_parts(formula: str) -> list[tuple[str, str]] | None:
     """("ref", "A1") and ("lit", text) in order, when the formula only joins; else None."""
-    parts: list[tuple[str, str]] = []
-    pos, joins = 0, 0
     text = formula.lstrip("=").rstrip()
-    while pos < len(text):
-        m = _CONCAT_TOKEN.match(text, pos)
-        if m is None or m.end() == pos:
-            return None
-        ref, literal, number, sign = m.groups()
+    if not _CONCAT_FORMULA.fullmatch(text):
+        return None
+    parts: list[tuple[str, str]] = []
+    joins = 0
+    for ref, literal, number, sign in _CONCAT_TOKEN.findall(text):
         if ref:
             parts.append(("ref", ref.replace("$", "").upper()))
-        elif literal is not None:
-            parts.append(("lit", literal.replace('""', '"')))
-        elif number:
-            parts.append(("lit", number))
-        elif sign in (None, "&"):
+        elif literal or number:
+            parts.append(("lit", literal.replace('""', '"') or number))
+        elif sign in ("", "&"):
             joins += 1  # a CONCAT( or an &
-        pos = m.end()
     return parts if joins and any(k == "ref" for k, _ in parts) else None
 
 
@@ -238,9 +234,18 @@ def _cell_values(archive: zipfile.ZipFile, name: str, refs: set[str], strings: _
     """The displayed value of the given cells of a sheet (text, or a number as Excel writes it)."""
     out: dict[str, str] = {}
     wanted = {r.encode() for r in refs}
+    columns = b"|".join(sorted({re.sub(rb"\d", b"", r) for r in wanted}))
+    cells: list[re.Pattern[bytes]] = []
 
     def take(buf: bytes) -> None:
-        for ref, attrs, body in _CELL.findall(buf):
+        if not cells:  # only the wanted columns' cells, with the sheet's namespace prefix if any
+            first = _CELL_PREFIX.search(buf)
+            if first is None:
+                return
+            prefix = re.escape(first.group(1) or b"")
+            cells.append(re.compile(rb"<" + prefix + rb'c r="((?:' + columns + rb')\d+)"([^>]*?)(?:/>|>(.*?)</'
+                                    + prefix + rb"c>)", re.S))
+        for ref, attrs, body in cells[0].findall(buf):
             if ref not in wanted:
                 continue
             kind = re.search(rb'\bt="(\w+)"', attrs)
