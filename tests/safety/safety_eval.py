@@ -49,7 +49,11 @@ def ours(options: d.Options = d.DEFAULT_OPTIONS) -> Judge:
                 kinds.append({k for k, _ in scan.cell_kinds(col, cell)} if cell else set())
             cells.append(kinds)
         scan.add_rows(table.rows())
-        return scan.verdicts(), cells
+        verdicts = scan.verdicts()
+        for right, kinds in scan.split_verdicts().items():  # a number split across two columns
+            verdicts[right] = verdicts.get(right, set()) | kinds      # counts for both of them
+            verdicts[right - 1] = verdicts.get(right - 1, set()) | kinds
+        return verdicts, cells
     return judge
 
 

@@ -105,15 +105,19 @@ def header_footer_text(code: str) -> list[str]:
 
 
 def xlsx_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
-    """A workbook's cell comments, print headers and footers, document properties, and the text
-    of formulas that hold text or long numbers: their string literals joined (what
-    CONCATENATE/& builds), the formula itself and its cached value. Sheets are read in chunks
-    with a byte pattern, not parsed a second time."""
+    """A workbook's cell comments, print headers and footers, document properties, defined
+    names, data-validation lists and messages, chart and drawing text (titles, labels, cached
+    series values, shapes' text and alt text), and the text of formulas that hold text or long
+    numbers: their string literals joined (what CONCATENATE/& builds), the formula itself and
+    its cached value; a formula that only joins cells and literals (=A1&B1, CONCATENATE) and
+    has no cached value is evaluated from the sheet's cells (``_Concat``). Sheets are read in
+    chunks with a byte pattern, not parsed a second time."""
     from .filescan import Unscannable
     out: list[tuple[str, str]] = []
     try:
         with zipfile.ZipFile(path) as archive:
             out += package_properties(archive)
+            strings = _SharedStrings(archive)
             for name in archive.namelist():
                 if re.match(r"xl/(?:[^/]+/)*(?:threaded)?comments?\d*\.xml$", name, re.I):
                     text = archive.read(name).decode("utf-8", "replace")
@@ -121,7 +125,12 @@ def xlsx_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
                     for block in _COMMENT.findall(text):
                         out.append(("批注", html.unescape("".join(_OOXML_T.findall(block)))))
                 elif re.match(r"xl/worksheets/[^/]+\.xml$", name):
-                    out += _sheet_extras(archive, name)
+                    out += _sheet_extras(archive, name, strings)
+                elif name == "xl/workbook.xml":
+                    out += _defined_names(archive.read(name).decode("utf-8", "replace"))
+                elif m := re.match(r"xl/(charts|drawings)/[^/]+\.xml$", name):
+                    out += _drawing_text(archive.read(name).decode("utf-8", "replace"),
+                                         "图表" if m.group(1) == "charts" else "绘图")
     except (zipfile.BadZipFile, OSError, KeyError) as e:
         raise Unscannable(N_("The spreadsheet is damaged and cannot be read")) from e
     if sum(len(t) for _, t in out) > max_chars:
@@ -129,12 +138,15 @@ def xlsx_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
     return out
 
 
-def _sheet_extras(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str]]:
+def _sheet_extras(archive: zipfile.ZipFile, name: str, strings: _SharedStrings) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
+    pending: list[list[tuple[str, str]]] = []
 
     def take(buf: bytes) -> None:
         for formula, cached in _FORMULA.findall(buf):
             text = html.unescape(formula.decode("utf-8", "replace"))
+            if not cached.strip() and ("&" in text or "CONCAT" in text.upper()) and (parts := _concat_parts(text)):
+                pending.append(parts)
             if not _WORTH_SCANNING.search(text):
                 continue
             joined = "".join(s.replace('""', '"') for s in _LITERAL.findall(text))
@@ -142,7 +154,24 @@ def _sheet_extras(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str]]:
             out.extend(("公式", t) for t in (joined, text, value) if t)
         for code in _HEADER_FOOTER.findall(buf):
             out.extend(("页眉页脚", t) for t in header_footer_text(code.decode("utf-8", "replace")) if t.strip())
+        for attrs, body in _VALIDATION.findall(buf) if b"dataValidation" in buf else ():
+            texts = [html.unescape(v.decode("utf-8", "replace")) for v in _VALIDATION_TEXT.findall(attrs)]
+            for formula in _VALIDATION_FORMULA.findall(body):
+                # a list is "a,b,c": each item alone, not glued into one number
+                texts += html.unescape(formula.decode("utf-8", "replace")).strip('"').split(",")
+            out.extend(("数据验证", t) for t in texts if t.strip())
 
+    _chunks(archive, name, take)
+    if pending:
+        values = _cell_values(archive, name, {ref for parts in pending for kind, ref in parts if kind == "ref"},
+                              strings)
+        out.extend(("公式", "".join(values.get(v, "") if kind == "ref" else v for kind, v in parts))
+                   for parts in pending)
+    return out
+
+
+def _chunks(archive: zipfile.ZipFile, name: str, take: Any) -> None:
+    """A sheet's XML in pieces of about 1 MB, each ending after a cell."""
     carry = b""
     with archive.open(name) as src:
         while chunk := src.read(1 << 20):
@@ -151,7 +180,112 @@ def _sheet_extras(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str]]:
             take(buf[:cut])
             carry = buf[cut:]
     take(carry)
+
+
+# A formula that only joins cells of its own sheet and literals: =A1&B1, =CONCATENATE(A1,"0",B1).
+# Joining is all it does, so its value is its parts in order; anything else (other functions,
+# arithmetic, other sheets) needs a formula engine and is read only as text (above).
+_CONCAT_TOKEN = re.compile(r'\s*(?:(\$?[A-Z]{1,3}\$?[1-9]\d{0,6})(?![\w(!])|"((?:[^"]|"")*)"|(\d+)(?![\w.])'
+                           r'|(?:_xlfn\.)?CONCAT(?:ENATE)?\s*\(|([&,)]))', re.I)
+_CONCAT_FORMULA = re.compile(f"(?:{_CONCAT_TOKEN.pattern})+\\s*", re.I)
+_VALIDATION = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", re.S)
+_VALIDATION_TEXT = re.compile(rb'\b(?:prompt|promptTitle|error|errorTitle)="([^"]*)"')
+_VALIDATION_FORMULA = re.compile(rb"<(?:\w+:)?formula[12]>([^<]*)<")
+_CELL_PREFIX = re.compile(rb'<(\w+:)?c r="')
+_CELL_V = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
+
+
+def _concat_parts(formula: str) -> list[tuple[str, str]] | None:
+    """("ref", "A1") and ("lit", text) in order, when the formula only joins; else None."""
+    text = formula.lstrip("=").rstrip()
+    if not _CONCAT_FORMULA.fullmatch(text):
+        return None
+    parts: list[tuple[str, str]] = []
+    joins = 0
+    for ref, literal, number, sign in _CONCAT_TOKEN.findall(text):
+        if ref:
+            parts.append(("ref", ref.replace("$", "").upper()))
+        elif literal or number:
+            parts.append(("lit", literal.replace('""', '"') or number))
+        elif sign in ("", "&"):
+            joins += 1  # a CONCAT( or an &
+    return parts if joins and any(k == "ref" for k, _ in parts) else None
+
+
+class _SharedStrings:
+    """A workbook's shared strings, read only when a formula needs a cell's text."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self._items: list[str] | None = None
+
+    def __getitem__(self, index: int) -> str:
+        if self._items is None:
+            try:
+                xml = self.archive.read("xl/sharedStrings.xml").decode("utf-8", "replace")
+            except KeyError:
+                xml = ""
+            self._items = [html.unescape("".join(_OOXML_T.findall(si)))
+                           for si in re.findall(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", xml, re.S)]
+        return self._items[index] if 0 <= index < len(self._items) else ""
+
+
+def _cell_values(archive: zipfile.ZipFile, name: str, refs: set[str], strings: _SharedStrings) -> dict[str, str]:
+    """The displayed value of the given cells of a sheet (text, or a number as Excel writes it)."""
+    out: dict[str, str] = {}
+    wanted = {r.encode() for r in refs}
+    columns = b"|".join(sorted({re.sub(rb"\d", b"", r) for r in wanted}))
+    cells: list[re.Pattern[bytes]] = []
+
+    def take(buf: bytes) -> None:
+        if not cells:  # only the wanted columns' cells, with the sheet's namespace prefix if any
+            first = _CELL_PREFIX.search(buf)
+            if first is None:
+                return
+            prefix = re.escape(first.group(1) or b"")
+            cells.append(re.compile(rb"<" + prefix + rb'c r="((?:' + columns + rb')\d+)"([^>]*?)(?:/>|>(.*?)</'
+                                    + prefix + rb"c>)", re.S))
+        for ref, attrs, body in cells[0].findall(buf):
+            if ref not in wanted:
+                continue
+            kind = re.search(rb'\bt="(\w+)"', attrs)
+            t = kind.group(1) if kind else b"n"
+            if t == b"inlineStr":
+                value = html.unescape("".join(_OOXML_T.findall(body.decode("utf-8", "replace"))))
+            else:
+                v = _CELL_V.search(body)
+                raw = html.unescape(v.group(1).decode("utf-8", "replace")) if v else ""
+                value = strings[int(raw)] if t == b"s" and raw.isdigit() else _number_text(raw) if t == b"n" else raw
+            out[ref.decode()] = value
+
+    _chunks(archive, name, take)
     return out
+
+
+def _number_text(raw: str) -> str:
+    """A stored number as a joined formula shows it: 4401061985, not 4401061985.0."""
+    try:
+        number = float(raw)
+    except ValueError:
+        return raw
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else raw
+
+
+def _defined_names(xml: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for attrs, value in re.findall(r"<(?:\w+:)?definedName\b([^>]*)>([^<]*)<", xml):
+        out += [("名称", html.unescape(n)) for n in re.findall(r'\bname="([^"]*)"', attrs)]
+        out.append(("名称", html.unescape(value)))
+        out += [("名称", s.replace('""', '"')) for s in _LITERAL.findall(html.unescape(value))]
+    return out
+
+
+def _drawing_text(xml: str, part: str) -> list[tuple[str, str]]:
+    """A chart's or drawing's text nodes (titles, labels, cached series values, shapes' text)
+    and alt text (``descr``, ``title``)."""
+    texts = [html.unescape(t) for t in _XML_TEXT.findall(xml)]
+    texts += [html.unescape(t) for t in re.findall(r'\b(?:descr|title)="([^"]+)"', xml)]
+    return [(part, t) for t in texts if t.strip()]
 
 
 def docx_extras(document: Any, archive_path: str) -> list[tuple[str, str]]:
@@ -168,12 +302,63 @@ def docx_extras(document: Any, archive_path: str) -> list[tuple[str, str]]:
                     if cell.text.strip()]
     with zipfile.ZipFile(archive_path) as archive:
         out += package_properties(archive)
+    out += docx_hidden_text(document)
     return out
 
 
+# --- Word text python-docx's paragraphs leave out ------------------------------------------------
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DOCX_NOTES = {"footnotes": "脚注", "endnotes": "尾注", "comments": "批注"}
+_SPACE = re.compile(r"\s")
+_DOCX_BODY = re.compile(r"/word/(?:document|header\d*|footer\d*)\.xml$")
+
+
+def _paragraph_texts(root: Any) -> dict[Any, tuple[str, str]]:
+    """Each w:p of an XML part -> (its text runs joined, its field codes joined): text grouped
+    by its nearest paragraph, so a text box's text is not glued to the paragraph holding it."""
+    runs: dict[Any, list[str]] = {}
+    codes: dict[Any, list[str]] = {}
+    for el in root.iter(_W + "t", _W + "delText", _W + "instrText"):
+        p = next(el.iterancestors(_W + "p"), None)
+        if p is not None and el.text:
+            (codes if el.tag == _W + "instrText" else runs).setdefault(p, []).append(el.text)
+    return {p: ("".join(runs.get(p, [])), " ".join(codes.get(p, []))) for p in {*runs, *codes}}
+
+
+def docx_hidden_text(document: Any) -> list[tuple[str, str]]:
+    """Footnotes, endnotes and comments (and their authors); text boxes (w:txbxContent, also
+    both branches of mc:AlternateContent); field codes and the results of simple fields; text in
+    content controls and tracked changes: the body, header and footer parts read again as XML
+    (python-docx's parser, lxml), keeping what its ``paragraphs`` leave out."""
+    from docx.oxml.parser import parse_xml
+    out: list[tuple[str, str]] = []
+    for part in document.part.package.iter_parts():
+        name = str(part.partname)
+        note = _DOCX_NOTES.get(name.rsplit("/", 1)[-1].removesuffix(".xml")) if name.startswith("/word/") else None
+        if note is None and not _DOCX_BODY.search(name):
+            continue
+        root = part.element if hasattr(part, "element") else parse_xml(part.blob)
+        if note is not None:
+            out += [(note, str(el.get(a))) for el in root.iter() for a in (_W + "author", _W + "initials")
+                    if (el.get(a) or "").strip()]
+        for p, (text, code) in _paragraph_texts(root).items():
+            if code.strip():
+                out.append(("域代码", code))
+            if not text.strip():
+                continue
+            if note is not None:
+                out.append((note, text))
+            elif any(a.tag == _W + "txbxContent" for a in p.iterancestors()):
+                out.append(("文本框", text))
+            elif _SPACE.sub("", text) != _SPACE.sub("", getattr(p, "text", text)) \
+                    or p.getparent().tag == _W + "sdtContent":
+                out.append(("域与修订", text))  # simple fields, content controls, insertions
+    return list(dict.fromkeys(out))  # a text box is stored twice under mc:AlternateContent
+
+
 def pdf_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
-    """A PDF's document information (Author, Title, Subject, Keywords, Creator ...) and the
-    text of its annotations (/Contents, /T, /Subj)."""
+    """A PDF's document information (Author, Title, Subject, Keywords, Creator ...), the text
+    of its annotations (/Contents, /T, /Subj), its form fields, XMP metadata and outline."""
     import pypdf
     from pypdf.errors import PyPdfError
 
@@ -193,8 +378,62 @@ def pdf_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
                     value = obj.get(key)
                     if isinstance(value, str) and value.strip():
                         out.append((f"第{n}页 批注", str(value)))
+        out += _pdf_form_xmp_outline(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as e:
         raise Unscannable(N_("The PDF is damaged and cannot be read")) from e
     if sum(len(t) for _, t in out) > max_chars:
         raise Unscannable(N_("The PDF holds more text than the portal checks"))
+    return out
+
+
+def _pdf_form_xmp_outline(reader: Any) -> list[tuple[str, str]]:
+    """Form fields (names, values, default values, tooltips, choices), the XMP metadata stream
+    (every text node: dc:creator, custom properties ...) and the outline's titles."""
+    out: list[tuple[str, str]] = []
+    for name, fld in (reader.get_fields() or {}).items():
+        texts = [name] + [fld.get(k) for k in ("/V", "/DV", "/TU")] + list(fld.get("/Opt") or [])
+        for value in texts:
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, str) and v.strip():
+                    out.append(("表单", str(v)))
+    metadata = reader.trailer["/Root"].get("/Metadata")
+    if metadata is not None:
+        xml = metadata.get_object().get_data().decode("utf-8", "replace")
+        out += [("XMP元数据", html.unescape(t)) for t in _XML_TEXT.findall(xml) if t.strip()]
+
+    def titles(items: Any, depth: int = 0) -> None:
+        for item in items:
+            if isinstance(item, list):
+                if depth < 50:
+                    titles(item, depth + 1)
+            elif isinstance(getattr(item, "title", None), str) and item.title.strip():
+                out.append(("书签", str(item.title)))
+
+    titles(reader.outline)
+    return out
+
+
+def pdf_attachments(path: str, max_bytes: int) -> list[tuple[str, bytes]]:
+    """A PDF's embedded files (its EmbeddedFiles), name and content, at most ``max_bytes`` in
+    all: each is scanned as an upload of its kind (filescan.py)."""
+    import pypdf
+    from pypdf.errors import PyPdfError
+
+    from .filescan import Unscannable
+    out: list[tuple[str, bytes]] = []
+    try:
+        reader = pypdf.PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        total = 0
+        for name, contents in reader.attachments.items():
+            for content in contents:
+                total += len(content)
+                if total > max_bytes:
+                    raise Unscannable(N_("The PDF's attached files are larger than the portal checks"))
+                out.append((str(name), content))
+    except Unscannable:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as e:
+        raise Unscannable(N_("The PDF is damaged and cannot be read")) from e
     return out

@@ -12,9 +12,13 @@ encoding detection (BOMs, UTF-8, charset-normalizer among the configured candida
 - PDF text (pypdf) and Word documents (python-docx: paragraphs as text, tables as tables),
   when those libraries are installed (documents.py); a PDF without a text layer (a scan of
   paper) cannot be read.
-- beside the body, as free text (documents.py, ``extra_text``): DOCX headers, footers and
-  properties; XLSX comments, print headers/footers, properties and text-building formulas;
-  PDF document information and annotations; HTML/XML attribute values and comments; JSON keys.
+- beside the body, as free text (documents.py, ``extra_text``): DOCX headers, footers,
+  properties, footnotes, endnotes, comments, text boxes, fields, content controls and tracked
+  changes; XLSX comments, print headers/footers, properties, text-building formulas, defined
+  names, data-validation lists, chart and drawing text, and joining formulas without a cached
+  value (evaluated); PDF document information, annotations, form fields, XMP
+  metadata and outline, and its attached files scanned as uploads; HTML/XML attribute values,
+  comments and script/style content; JSON keys.
 Anything else (images, other Office documents, encrypted or broken files) cannot be read:
 ``Unscannable``, which holds the dataset until a reviewer clears it (``hold_unscannable``).
 
@@ -141,6 +145,8 @@ def _scan(path: str, where: str, limits: Limits, options: d.Options, thresholds:
     elif kind == "pdf" and documents.reads_pdf():
         _pages(documents.pdf_pages(path, limits.max_bytes, MAX_PAGES), where, options, result, numbered=True)
         extra_text(documents.pdf_extras(path, limits.max_bytes), where, options, result)
+        _attachments(documents.pdf_attachments(path, limits.max_bytes), where, limits, options, thresholds,
+                     result, depth)
     elif kind == "docx" and documents.reads_docx():
         text, tables, extras = documents.docx_content(path, limits.max_bytes)
         extra_text(extras, where, options, result)
@@ -267,6 +273,22 @@ def _zip(path: str, where: str, limits: Limits, options: d.Options, thresholds: 
             os.remove(dest)
 
 
+def _attachments(files: list[tuple[str, bytes]], where: str, limits: Limits, options: d.Options,
+                 thresholds: Thresholds, result: Result, depth: int) -> None:
+    """Files embedded in a PDF, each scanned as an upload of its kind (an archive's depth)."""
+    if not files:
+        return
+    if depth >= MAX_DEPTH:
+        raise Unscannable(N_("The archive holds archives nested too deep to check"))
+    with tempfile.TemporaryDirectory(prefix="guangdong-safety-pdf-") as tmp:
+        for i, (name, content) in enumerate(files):
+            dest = os.path.join(tmp, f"a{i}")
+            with open(dest, "wb") as out:
+                out.write(content)
+            _scan(dest, _join(where, f"附件 {name}"), limits, options, thresholds, result, depth + 1)
+            os.remove(dest)
+
+
 def _gzip(path: str, where: str, limits: Limits, options: d.Options, thresholds: Thresholds,
           result: Result, depth: int) -> None:
     if depth >= MAX_DEPTH:
@@ -355,9 +377,10 @@ def _markup(text: str, where: str, options: d.Options, thresholds: Thresholds, r
     for tag in soup.find_all(True):
         for value in tag.attrs.values():
             extras += [("属性", v) for v in (value if isinstance(value, list) else [value]) if v and str(v).strip()]
-    extra_text(extras, where, options, result)
-    for tag in soup.find_all(["script", "style"]):
+    for tag in soup.find_all(["script", "style"]):  # a JSON blob in a script is data too
+        extras += [("脚本与样式", ln) for ln in tag.get_text("\n").splitlines() if ln.strip()]
         tag.decompose()
+    extra_text(extras, where, options, result)
     return soup.get_text("\n")
 
 

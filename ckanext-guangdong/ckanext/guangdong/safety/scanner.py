@@ -10,7 +10,9 @@ Column verdict: a column holds a kind of personal data when
   look-alikes — numbers of the same shape failing their check — than ``LOOKALIKE_CAP`` per
   valid value: then the valid ones are chance passes among order or invoice numbers;
 - person names, home addresses and the 8-digit 台胞证 number only under a header that says so
-  (``min_share`` of the cells); a plain 地址 column only beside another personal column.
+  (``min_share`` of the cells); a plain 地址 column only beside another personal column;
+- a number split across two neighbouring columns (``4401061985`` | ``03198672``) when the two
+  cells together make a valid ID number or a mobile (``split_verdicts``), named by both.
 
 Findings keep counts and masked samples only, never a clear value.
 
@@ -32,6 +34,7 @@ PERSONAL = frozenset({d.RESIDENT_ID, d.MOBILE, d.BANK_CARD, d.PASSPORT, d.TRAVEL
                       d.PERSON_NAME})
 STRONG_EVIDENCE = (d.RESIDENT_ID, d.BANK_CARD)
 LOOKALIKE_CAP = 1.0  # look-alikes allowed per valid value (a random number passes Luhn 1 in 10)
+_SPLIT_LENGTHS = (11, 18)  # a mobile, an ID number: what a split across two cells can make
 _TEXT_HINT = re.compile(r"\d(?:[ .\-]?\d){6}|@|[" + d.PLATE_PROVINCES + r"][A-Z]")
 
 
@@ -102,6 +105,7 @@ class TableScan:
                 only += (d.ADDRESS,)
             self.columns.append(ColumnStats(i, str(name), hints, only, generic))
         self._width = len(self.columns)
+        self.pairs: dict[int, ColumnStats] = {}  # right column's index -> joins with its left
 
     def cell_kinds(self, col: ColumnStats, cell: str) -> list[tuple[str, str]]:
         """The (kind, value) pairs one non-empty cell of a column holds."""
@@ -119,9 +123,14 @@ class TableScan:
     def add_row(self, row: Sequence[str]) -> None:
         self.rows += 1
         cell_kinds = self.cell_kinds
+        prev = ""
         for col, cell in zip(self.columns, row, strict=False):
             if not cell:
+                prev = ""
                 continue
+            if prev and len(prev) + len(cell) in _SPLIT_LENGTHS:
+                self._split(col.index, prev, cell)
+            prev = cell
             col.nonempty += 1
             if 16 <= len(cell) <= 30:
                 shape = d.lookalike(cell)
@@ -129,6 +138,23 @@ class TableScan:
                     col.shaped[shape] += 1
             for kind, value in cell_kinds(col, cell):
                 col.add(kind, value)
+
+    def _split(self, right: int, a: str, b: str) -> None:
+        """Two neighbouring cells that together make an ID number (its check character holds)
+        or a mobile: ``4401061985`` | ``03198672``. Other joins are no finding (decoys)."""
+        if not a.isdigit() or not (b.isdigit() or (b[:-1].isdigit() and b[-1] in "Xx")):
+            return
+        joined = a + b.upper()
+        pair = self.pairs.get(right)
+        if pair is None:
+            left = self.columns[right - 1]
+            pair = self.pairs[right] = ColumnStats(right, f"{left.name} + {self.columns[right].name}",
+                                                   set(), (), False)
+        if len(joined) == 18 and (shape := d.lookalike(joined)) is not None:
+            pair.shaped[shape] += 1
+        kind = d.classify(joined, self.options)
+        if kind in (d.RESIDENT_ID, d.MOBILE):
+            pair.add(kind, joined)
 
     def add_rows(self, rows: Iterable[Sequence[str]]) -> None:
         for row in rows:
@@ -167,6 +193,21 @@ class TableScan:
                 out[col.index].add(d.ADDRESS)
         return out
 
+    def split_verdicts(self) -> dict[int, set[str]]:
+        """Neighbouring columns (right index) holding numbers split in two: at least
+        ``min_share`` of the rows where both are filled, or for ID numbers strong evidence (one
+        valid join, no more failing look-alikes than valid ones)."""
+        out: dict[int, set[str]] = {}
+        for right, pair in self.pairs.items():
+            filled = min(self.columns[right - 1].nonempty, self.columns[right].nonempty)
+            kinds = {k for k, count in pair.counts.items()
+                     if (filled and count / filled >= self.thresholds.min_share)
+                     or self._strong_evidence(pair, k)}
+            if kinds:
+                pair.nonempty = filled
+                out[right] = kinds
+        return out
+
     def findings(self) -> list[Finding]:
         result = []
         for index, kinds in self.verdicts().items():
@@ -174,6 +215,11 @@ class TableScan:
             for kind in sorted(kinds, key=d.DETECTORS.index):
                 result.append(Finding(col.name, kind, col.counts[kind], col.nonempty,
                                       tuple(col.samples.get(kind, ()))))
+        for right, kinds in self.split_verdicts().items():
+            pair = self.pairs[right]
+            for kind in sorted(kinds, key=d.DETECTORS.index):
+                result.append(Finding(pair.name, kind, pair.counts[kind], pair.nonempty,
+                                      tuple(pair.samples.get(kind, ()))))
         return result
 
 
