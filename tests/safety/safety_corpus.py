@@ -210,6 +210,13 @@ class Makers:
             lambda: f"{day.year} {day.month:02d} {day.day:02d}".translate(cn),               # CN date
         ))()
 
+    def city(self) -> str:
+        return self.r.choice(("广州", "深圳", "珠海", "佛山", "东莞", "中山", "汕头", "湛江", "广州市", "深圳市"))
+
+    def serial11(self) -> str:
+        """11-digit file and serial numbers: about 6 % fall in a mobile block by chance."""
+        return str(self.r.randint(10**10, 10**11 - 1))
+
     def hotline(self) -> str:
         return self.r.choice(("12345", "95588", "400-820-8820", "96138", "12315", "800-830-1234"))
 
@@ -224,8 +231,18 @@ PERSONAL: list[tuple[str, tuple[str, ...], str, Callable[[Makers], str]]] = [
     ("travel_permit", ("通行证号码", "港澳通行证", "证件号"), d.TRAVEL_PERMIT, Makers.travel_permit),
     ("email", ("电子邮箱", "邮箱", "Email", "联系方式"), d.EMAIL, Makers.email),
     ("plate", ("车牌号码", "号牌号码", "车牌"), d.PLATE, Makers.plate),
-    ("name", ("姓名", "联系人", "申请人", "户主姓名", "患者姓名"), d.PERSON_NAME, Makers.name),
-    ("address", ("家庭住址", "住址", "户籍地址", "居住地址", "现住址"), d.ADDRESS, Makers.address),
+    ("name", ("姓名", "联系人", "申请人", "户主姓名", "患者姓名", "被执行人", "业主", "权利人", "当事人"),
+     d.PERSON_NAME, Makers.name),
+    ("address", ("家庭住址", "住址", "户籍地址", "居住地址", "现住址", "户籍地", "居所"), d.ADDRESS, Makers.address),
+]
+# Personal values among other cells (attack trial a8): mobiles among city names under a header
+# that says nothing (mob40.csv: 4 of 10), valid ID numbers among 18-digit numbers with a wrong
+# check character (lookalike2.csv: 2 of 9). (generator, headers, kind, maker, filler, shares)
+SPARSE: list[tuple[str, tuple[str, ...], str, Callable[[Makers], str], Callable[[Makers], str],
+                   tuple[float, ...]]] = [
+    ("mobile_among_words", ("字段3", "其他", "备用"), d.MOBILE, Makers.mobile, Makers.city, (0.4, 0.1, 0.02)),
+    ("id_among_lookalikes", ("编码A", "号码", "编码"), d.RESIDENT_ID, Makers.id18, Makers.wrong_check,
+     (0.22, 0.01, 0.004)),
 ]
 DECOYS: list[tuple[str, tuple[str, ...], Callable[[Makers], str]]] = [
     ("credit_code", ("统一社会信用代码", "信用代码", "机构代码"), Makers.credit_code),
@@ -243,8 +260,44 @@ DECOYS: list[tuple[str, tuple[str, ...], Callable[[Makers], str]]] = [
     ("hotline", ("服务热线", "咨询电话"), Makers.hotline),
     ("reader_decoy", ("备注", "说明", "页码", "时间"), Makers.reader_decoy),
     ("fifteen_digits", ("登记编号", "证书编号", "档案号"), Makers.fifteen_digits),
+    ("serial11", ("档案编号", "流水号", "字段9"), Makers.serial11),
+]
+# Tables of two or three columns as court, property and contact lists are published (attack
+# trial a8: exec2.csv, owner.csv): names and homes under 被执行人 + 地址, 业主 + 房屋坐落; and
+# their decoys, a contact person beside an office's address (单位地址, 办公地址 are never a
+# home) and an organisation's seat (机构名称 + 住所 / 坐落, no person beside it).
+# (table name, [(header, maker, kind or None)])
+PAIRED: list[tuple[str, list[tuple[str, Callable[[Makers], str], str | None]]]] = [
+    ("court", [("被执行人", Makers.name, d.PERSON_NAME), ("地址", Makers.address, d.ADDRESS)]),
+    ("property", [("业主", Makers.name, d.PERSON_NAME), ("房屋坐落", Makers.address, d.ADDRESS)]),
+    ("parties", [("当事人", Makers.name, d.PERSON_NAME), ("住所", Makers.address, d.ADDRESS)]),
+    ("contacts", [("联系人", Makers.name, d.PERSON_NAME), ("单位地址", Makers.office_address, None),
+                  ("机构名称", Makers.company, None)]),
+    ("desk-contacts", [("经办人", Makers.name, d.PERSON_NAME), ("办公地址", Makers.office_address, None)]),
+    ("seats", [("机构名称", Makers.company, None), ("住所", Makers.office_address, None),
+               ("坐落", Makers.office_address, None)]),
 ]
 JUNK = ("无", "不详", "-", "待补充", "/", "暂无")
+
+
+def _mixed(m: Makers, header: str, real: list[str], filler: list[str], kind: str, gen: str) -> Column:
+    pairs = [(v, kind) for v in real] + [(v, None) for v in filler]
+    m.r.shuffle(pairs)
+    return Column(header, [v for v, _ in pairs], [k for _, k in pairs], {kind}, gen)
+
+
+def attack_tables(m: Makers) -> list[Table]:
+    """The attack trial's small files as they were made (a8): lookalike2.csv, 4 columns each of
+    2 valid ID numbers among 7 with a wrong check character; mob40.csv, 4 mobiles among 6 city
+    names under 字段3, beside a row number and an amount."""
+    look = Table("a8-lookalike2", [_mixed(m, f"编码{c}", [m.id18() for _ in range(2)],
+                                          [m.wrong_check() for _ in range(7)], d.RESIDENT_ID, "a8-lookalike2")
+                                   for c in "ABCD"])
+    mob = Table("a8-mob40", [Column("序号", [str(i) for i in range(1, 11)], [None] * 10, set(), "row-number"),
+                             _mixed(m, "字段3", [m.mobile() for _ in range(4)], [m.city() for _ in range(6)],
+                                    d.MOBILE, "a8-mob40"),
+                             Column("金额", [m.amount() for _ in range(10)], [None] * 10, set(), "amount")])
+    return [look, mob]
 
 
 def make_corpus(columns: int = 220, cells: int = 500, seed: int = 14,
@@ -255,7 +308,7 @@ def make_corpus(columns: int = 220, cells: int = 500, seed: int = 14,
     m = Makers(seed)
     r = m.r
     made: list[Column] = []
-    kinds = len(PERSONAL) + len(DECOYS) + 1
+    kinds = len(PERSONAL) + len(DECOYS) + 1 + len(SPARSE)
     for i in range(columns):
         slot = i % kinds
         header_pick = r.random()
@@ -280,12 +333,25 @@ def make_corpus(columns: int = 220, cells: int = 500, seed: int = 14,
             header = headers[int(header_pick * len(headers))]
             values = ["" if r.random() < empty else maker(m) for _ in range(cells)]
             made.append(Column(header, values, [None] * cells, set(), gen))
-        else:
+        elif slot == len(PERSONAL) + len(DECOYS):
             values, truth = [], []
             for _ in range(cells):
                 v, k = m.notes_with_id()
                 values.append(v), truth.append(k)
             made.append(Column("备注", values, truth, {d.RESIDENT_ID} if any(truth) else set(), "notes_with_id"))
+        else:
+            gen, headers, kind, maker, filler, shares = SPARSE[slot - len(PERSONAL) - len(DECOYS) - 1]
+            header = headers[int(header_pick * len(headers))]
+            share = shares[i // kinds % len(shares)]
+            values, truth = [], []
+            for _ in range(cells):
+                if r.random() < share:
+                    values.append(maker(m)), truth.append(kind)
+                else:
+                    values.append(filler(m)), truth.append(None)
+            if not any(truth):  # at least one real value: the column is personal data
+                values[0], truth[0] = maker(m), kind
+            made.append(Column(header, values, truth, {kind}, gen))
     # Office addresses sit in tables without personal columns (a plain 地址 column counts only
     # beside personal data); the rest are mixed at random.
     offices = [c for c in made if c.generator in ("office_address", "company", "landline", "gov_email")]
@@ -295,6 +361,13 @@ def make_corpus(columns: int = 220, cells: int = 500, seed: int = 14,
     for group, prefix in ((offices, "office"), (rest, "mixed")):
         for start in range(0, len(group), columns_per_table):
             tables.append(Table(f"{prefix}-{start // columns_per_table}", group[start:start + columns_per_table]))
+    for name, spec in PAIRED:
+        cols = []
+        for header, maker, kind in spec:
+            values = [maker(m) for _ in range(cells)]
+            cols.append(Column(header, values, [kind] * cells, {kind} if kind else set(), f"{name}:{header}"))
+        tables.append(Table(name, cols))
+    tables.extend(attack_tables(m))
     # headers unique within a table (a real file's header names are)
     for t in tables:
         seen: dict[str, int] = {}

@@ -137,14 +137,16 @@ def test_lookalikes_cap_the_strong_evidence() -> None:
     assert passing  # chance passes are there
     assert scan_table(["订单号"], [[o] for o in orders])[0] == []
     assert scan_table(["字段3"], [[o] for o in orders])[0] == []
-    # 18-digit codes laid out as ID numbers with a wrong check character, and one right
+    # 18-digit codes laid out as ID numbers with a wrong check character stay unflagged; one
+    # with its right check character among them is a real ID (attack trial a8): no cap for IDs
     wrong = []
     while len(wrong) < 50:
         v = M.id18()
         if v[17] != "X":
             wrong.append(v[:17] + str((int(v[17]) + 1) % 10))
-    rows = [[w] for w in wrong if not d.is_resident_id(w)] + [[M.id18()]]
+    rows = [[w] for w in wrong if not d.is_resident_id(w)]
     assert scan_table(["编码"], rows)[0] == []
+    assert [(f.detector, f.count) for f in scan_table(["编码"], rows + [[M.id18()]])[0]] == [(d.RESIDENT_ID, 1)]
     # 统一社会信用代码 stay decoys, all-digit ones too
     uscc = [[M.credit_code()] for _ in range(300)]
     assert scan_table(["统一社会信用代码"], uscc)[0] == []
@@ -165,8 +167,8 @@ def test_mobiles_written_with_plus86_in_quoted_cells(cell: str) -> None:
 
 
 def test_header_hint_lowers_the_share() -> None:
-    rows = [[M.mobile() if i % 5 == 0 else "无"] for i in range(100)]  # 20 % mobiles
-    assert scan_table(["手机号码"], rows)[0] and not scan_table(["字段1"], rows)[0]
+    rows = [[M.passport() if i % 5 == 0 else "无"] for i in range(100)]  # 20 % passports
+    assert scan_table(["护照号码"], rows)[0] and not scan_table(["字段1"], rows)[0]
 
 
 def test_masks_never_hold_the_value() -> None:
@@ -214,7 +216,9 @@ def test_corpus_goals(corpus: list[safety_corpus.Table]) -> None:
         c = score.columns[kind]
         assert c.recall >= 0.9 and c.precision >= 0.9, report
     assert score.any_column.precision >= 0.98 and score.any_column.recall >= 0.99, report
-    assert sum(len(t.columns) for t in corpus) == 120
+    assert sum(len(t.columns) for t in corpus if t.name.startswith(("office", "mixed"))) == 120
+    # the attack trial's files (a8) and the court, property and contact lists are scored too
+    assert {"a8-lookalike2", "a8-mob40", "court", "property", "contacts", "seats"} <= {t.name for t in corpus}
 
 
 def test_the_corpus_has_decoys_a_naive_rule_would_flag(corpus: list[safety_corpus.Table]) -> None:

@@ -156,8 +156,9 @@ def _card_issuer_ok(d: str) -> bool:
 def lookalike(value: str) -> str | None:
     """The checksummed kind a cell is shaped like, whether or not its check holds: RESIDENT_ID
     for 17 digits and a digit or X laid out as an ID, BANK_CARD for other 16-19 digit numbers.
-    A column of such shapes that mostly fail their check is a column of other numbers (orders,
-    invoices), whose few chance passes are no evidence (scanner.py, strong evidence)."""
+    A column of card-shaped numbers that mostly fail Luhn is a column of other numbers (orders,
+    invoices), whose few chance passes are no evidence; an ID number with its check character
+    is evidence whatever look-alikes surround it (scanner.py, strong evidence)."""
     n = len(value)
     if n < 16 or n > 30:
         return None
@@ -718,12 +719,21 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     PLATE: ("车牌", "号牌", "车辆号码", "plate"),
     PERSON_NAME: ("姓名", "名字", "联系人", "申请人", "户主", "当事人", "患者", "病人", "持卡人",
                   "收件人", "收货人", "经办人", "办理人", "学生", "驾驶人", "被保险人", "投保人",
-                  "监护人", "personname", "fullname", "realname"),
+                  "监护人", "personname", "fullname", "realname",
+                  # court, property and loan lists (attack trial a8: 被执行人, 业主)
+                  "执行人", "业主", "权利人", "产权人", "房主", "屋主", "所有人", "所有权人",
+                  "承租人", "借款人", "债务人", "被告", "原告", "受助人", "受益人"),
     ADDRESS: ("住址", "家庭地址", "家庭住址", "户籍地址", "户籍所在地", "居住地址", "现住址",
-              "现居住地", "居住地", "通讯地址", "收货地址", "送达地址", "homeaddress"),
+              "现居住地", "居住地", "通讯地址", "收货地址", "送达地址", "homeaddress",
+              "户籍地", "居所", "住宅地址"),
 }
-# A plain 地址 column counts as a home address only beside another personal column.
-GENERIC_ADDRESS_WORDS = ("地址", "address")
+# A plain 地址 column counts as a home address only beside another personal column; so do a
+# property's location (坐落, 房屋坐落, 不动产坐落) and 住所 (a company's registered seat in
+# business registers, a person's domicile in court lists): beside a name they are a home.
+GENERIC_ADDRESS_WORDS = ("地址", "address", "坐落", "住所")
+# Words that make an address column an office's, never a home (单位地址, 办公地址, 注册地址).
+NOT_A_HOME = ("单位", "企业", "公司", "机构", "部门", "项目", "产品", "办公", "营业", "经营",
+              "注册", "门店", "网点", "服务", "office", "company")
 # Words that make a header name something else than a person (单位名称, 企业名称 ...).
 NOT_A_PERSON = ("单位", "企业", "公司", "机构", "部门", "项目", "产品", "名称", "商品", "品名",
                 "学校", "医院", "company", "org")
@@ -753,7 +763,7 @@ def header_hints(header: str) -> set[str]:
 
 def generic_address_header(header: str) -> bool:
     h = clean_header(header)
-    return any(w in h for w in GENERIC_ADDRESS_WORDS) and not any(w in h for w in NOT_A_PERSON[:7])
+    return any(w in h for w in GENERIC_ADDRESS_WORDS) and not any(w in h for w in NOT_A_HOME)
 
 
 def iter_detectors(options: Options = DEFAULT_OPTIONS) -> Iterable[str]:

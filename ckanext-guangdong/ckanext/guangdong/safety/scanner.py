@@ -5,12 +5,22 @@ Column verdict: a column holds a kind of personal data when
 - its header speaks for that kind and at least ``hinted_share`` of the cells match (0.1), or
 - a strong detector (18-character 居民身份证号 with its check character, personal e-mail) matches at least
   ``strong_hits`` cells (3), wherever they are (IDs pasted into a 备注 column);
-- strong evidence: one checksummed value (an 18-character ID number, a Luhn-valid bank card)
-  is enough, whatever its share (one ID in 500 rows), unless the column also holds more
-  look-alikes — numbers of the same shape failing their check — than ``LOOKALIKE_CAP`` per
-  valid value: then the valid ones are chance passes among order or invoice numbers;
+- strong evidence, judged by counts rather than by a share of all cells (docs/safety.md,
+  "Column verdict", has the statistics):
+  - one 18-character ID number with a valid region, birth date and check character is enough,
+    whatever its share and whatever look-alikes (ID-shaped numbers with a wrong check
+    character) sit beside it: a number not made from an ID passes all three checks about once
+    in 70,000; the 1/11 chance applies only to mistyped or made-up ID numbers, themselves about
+    people;
+  - a mobile number (a carrier block of the number plan) when mobiles are at least
+    ``MOBILE_SHARE_OF_SHAPED`` of the column's 11-digit numbers — about three times the 6 %
+    a random 11-digit number has — however many words, names or other cells sit beside them;
+  - one Luhn-valid bank card, unless the column also holds more look-alikes (16-19 digit
+    numbers failing their check) than ``LOOKALIKE_CAP`` per valid card: a random number passes
+    Luhn one time in ten, so order numbers have chance passes among many failures;
 - person names, home addresses and the 8-digit 台胞证 number only under a header that says so
-  (``min_share`` of the cells); a plain 地址 column only beside another personal column;
+  (``min_share`` of the cells); a plain 地址 (坐落, 住所) column only beside another personal
+  column;
 - a number split across two neighbouring columns (``4401061985`` | ``03198672``) when the two
   cells together make a valid ID number or a mobile (``split_verdicts``), named by both.
 
@@ -32,9 +42,13 @@ SAMPLES = 3
 # Kinds that make a plain 地址 column a home address when they sit beside it.
 PERSONAL = frozenset({d.RESIDENT_ID, d.MOBILE, d.BANK_CARD, d.PASSPORT, d.TRAVEL_PERMIT,
                       d.PERSON_NAME})
-STRONG_EVIDENCE = (d.RESIDENT_ID, d.BANK_CARD)
-LOOKALIKE_CAP = 1.0  # look-alikes allowed per valid value (a random number passes Luhn 1 in 10)
 _SPLIT_LENGTHS = (11, 18)  # a mobile, an ID number: what a split across two cells can make
+LOOKALIKE_CAP = 1.0  # look-alikes allowed per valid card (a random number passes Luhn 1 in 10)
+# A random 11-digit number is in a mobile block about 6 % of the time (1 in 9 starts with 1, then
+# 55 of the 100 blocks 10x-19x are mobile): mobiles at 20 % of a column's 11-digit numbers or
+# more are no chance passes.
+MOBILE_SHARE_OF_SHAPED = 0.2
+_NUMBER_START = frozenset("0123456789+(=（＋'\"“‘")  # how a number cell starts
 _TEXT_HINT = re.compile(r"\d(?:[ .\-]?\d){6}|@|[" + d.PLATE_PROVINCES + r"][A-Z]")
 
 
@@ -132,10 +146,13 @@ class TableScan:
                 self._split(col.index, prev, cell)
             prev = cell
             col.nonempty += 1
-            if 16 <= len(cell) <= 30:
+            n = len(cell)
+            if 16 <= n <= 30:
                 shape = d.lookalike(cell)
                 if shape is not None:
                     col.shaped[shape] += 1
+            elif 11 <= n <= 20 and cell[0] in _NUMBER_START and d.number_length(cell) == 11:
+                col.shaped[d.MOBILE] += 1  # an 11-digit number, a mobile or not
             for kind, value in cell_kinds(col, cell):
                 col.add(kind, value)
 
@@ -162,11 +179,16 @@ class TableScan:
 
     @staticmethod
     def _strong_evidence(col: ColumnStats, kind: str) -> bool:
-        if kind not in STRONG_EVIDENCE:
-            return False
-        valid = col.strong[kind]
-        lookalikes = max(0, col.shaped[kind] - valid)
-        return valid >= 1 and lookalikes <= LOOKALIKE_CAP * valid
+        if kind == d.RESIDENT_ID:
+            return col.strong[kind] >= 1  # 18 characters with region, birth date, check
+        if kind == d.MOBILE:
+            mobiles = col.counts[kind]
+            return mobiles >= 1 and mobiles >= MOBILE_SHARE_OF_SHAPED * max(mobiles, col.shaped[kind])
+        if kind == d.BANK_CARD:
+            valid = col.strong[kind]
+            lookalikes = max(0, col.shaped[kind] - valid)
+            return valid >= 1 and lookalikes <= LOOKALIKE_CAP * valid
+        return False
 
     def verdicts(self) -> dict[int, set[str]]:
         """Column index -> the kinds of personal data it holds."""
