@@ -304,7 +304,8 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
             digest = hashlib.md5(f.read(), usedforsecurity=False).hexdigest()
     findings = [x.as_dict() for x in found]
     tables.save_scan(res.package_id, new["id"], "findings" if findings else "clean",
-                    file_key=gate.file_key(new), content_hash=digest, rows=nrows, findings=findings)
+                    file_key=gate.file_key(new), content_hash=digest, rows=nrows, findings=findings,
+                    columns=[str(h) for h in out_header])
     user = context.get("user")
     tables.audit("deidentified", user, res.package_id, source=rid, copy=new["id"], rules=result["rules"],
                 rows=result["rows"], publish=publish)

@@ -68,6 +68,10 @@ class Unscannable(Exception):
 class Result:
     findings: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0
+    columns: list[str] = field(default_factory=list)  # the tables' headers, named as findings are
+
+    def add_columns(self, where: str, names: Iterable[str]) -> None:
+        self.columns += [f"{where}: {n}" if where else str(n) for n in names]
 
     def add(self, where: str, findings: Iterable[Any], rows: int) -> None:
         for f in findings:
@@ -233,6 +237,7 @@ def _table(rows: Iterable[Sequence[str]], where: str, options: d.Options, thresh
     scan.add_rows(body)
     scan.add_rows(r for r in it if any(r))
     result.add(where, scan.findings(), scan.rows)
+    result.add_columns(where, names)
 
 
 # --- archives -------------------------------------------------------------------------------
@@ -398,6 +403,7 @@ def _json(data: Any, where: str, options: d.Options, thresholds: Thresholds, res
             scan = TableScan([str(k) for k in keys], options, thresholds)
             scan.add_rows(rows)
             result.add(_join(where, path), scan.findings(), scan.rows)
+            result.add_columns(_join(where, path), [str(k) for k in keys])
         elif isinstance(value, dict):
             texts.extend((_join(path, "键名"), str(k)) for k in value)
             for k, v in value.items():

@@ -6,6 +6,9 @@ A dataset is held back while
   scanned yet,
 - ``scan_failed``: a file could not be scanned (``hold_unscannable``),
 - ``findings``: a file holds personal data, not cleared by a reviewer,
+- ``negative_list``: a file's column is named as a negative-list data item (信息项, e.g. 身份证号)
+  and holds raw values (the scan's findings): no reviewer's clearance releases it, only a new
+  file or the de-identified copy (the same list refuses such a data item in the metadata),
 - ``metadata``: its title, description, tags ... hold personal data, not cleared,
 - ``review``: its organisation needs a review and nobody approved this publication yet.
 
@@ -39,9 +42,10 @@ log = logging.getLogger(__name__)
 PENDING = "pending_scan"
 FAILED = "scan_failed"
 FINDINGS = "findings"
+NEGATIVE = "negative_list"
 METADATA = "metadata"
 REVIEW = "review"
-HOLDS = (PENDING, FAILED, FINDINGS, METADATA, REVIEW)
+HOLDS = (PENDING, FAILED, FINDINGS, NEGATIVE, METADATA, REVIEW)
 
 # publication request states
 REQUESTED = "requested"    # waiting for its holds to go
@@ -141,6 +145,32 @@ def resource_hold(res: Mapping[str, Any], row: Mapping[str, Any] | None, new_fil
     if row["state"] == "failed":
         return FAILED if config.hold_unscannable() else None
     return FINDINGS
+
+
+# --- file columns on the negative list --------------------------------------------------------
+def negative_categories() -> list[negative_list.Category]:
+    try:
+        return negative_list.current()[0]
+    except negative_list.Invalid:
+        log.exception("the negative list in force is invalid")
+        return []
+
+
+def negative_columns(row: Mapping[str, Any] | None,
+                     categories: list[negative_list.Category]) -> list[tuple[negative_list.Match, bool]]:
+    """A scanned file's columns whose header is a negative-list data item, each with whether
+    raw values stand in it (the scan found personal data there: a clearance does not count).
+    The header comes from the scan (``columns``) and, for scans made before it was kept, from
+    the findings' column names."""
+    if row is None or row["state"] in ("queued", "failed"):
+        return []
+    found = {str(f.get("column")) for f in row.get("findings") or [] if isinstance(f, Mapping)}
+    columns = [str(c) for c in row.get("columns") or []] + sorted(found)
+    return [(m, m.column in found) for m in negative_list.column_matches(categories, columns)]
+
+
+def negative_hold(row: Mapping[str, Any] | None, categories: list[negative_list.Category]) -> bool:
+    return any(raw for _m, raw in negative_columns(row, categories))
 
 
 # --- metadata text ---------------------------------------------------------------------------
@@ -378,15 +408,19 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
         return decision  # 不予开放: the schema refuses it public
     rows = tables.scans(existing.id) if existing is not None else {}
     holds: list[str] = []
+    categories = negative_categories()
     for i, res in enumerate(resources):
         if not is_scanned(res):
             continue
-        hold = resource_hold(res, rows.get(res.get("id") or "-"),
-                             i in decision.new_files or res.get("id") in decision.changed)
+        new_file = i in decision.new_files or res.get("id") in decision.changed
+        row = rows.get(res.get("id") or "-")
+        hold = resource_hold(res, row, new_file)
         if hold == PENDING and not config.scan_before_public():
             hold = None  # the job holds it if the scan finds anything
         if hold and hold not in holds:
             holds.append(hold)
+        if not new_file and hold != PENDING and NEGATIVE not in holds and negative_hold(row, categories):
+            holds.append(NEGATIVE)
     if metadata_hold(findings, digest, rows.get(METADATA_SUBJECT)):
         holds.append(METADATA)
     already_public = existing is not None and not existing.private and existing.state == "active"
@@ -571,6 +605,7 @@ def current_holds(pkg: Any, rows: dict[str, dict[str, Any]] | None = None,
     rows = tables.scans(pkg.id) if rows is None else rows
     pub = tables.publication(pkg.id) if pub is None else pub
     holds: list[str] = []
+    categories: list[negative_list.Category] | None = None
     for res in pkg.resources:
         res_dict = {"id": res.id, "url": res.url, "url_type": res.url_type, "format": res.format,
                     "state": res.state}
@@ -581,6 +616,10 @@ def current_holds(pkg: Any, rows: dict[str, dict[str, Any]] | None = None,
             hold = None  # as at the write (decide): the job holds it if the scan finds anything
         if hold and hold not in holds:
             holds.append(hold)
+        if hold != PENDING and NEGATIVE not in holds and rows.get(res.id) is not None:
+            categories = negative_categories() if categories is None else categories
+            if negative_hold(rows.get(res.id), categories):
+                holds.append(NEGATIVE)
     md = rows.get(METADATA_SUBJECT)
     if md is not None and md["findings"] and md["cleared_at"] is None:
         holds.append(METADATA)

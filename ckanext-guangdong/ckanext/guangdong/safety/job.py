@@ -44,7 +44,7 @@ def _current_key(resource_id: str) -> str | None:
 
 def record(resource: dict[str, Any], package_id: str, state: str, *, digest: str | None = None,
            rows: int | None = None, findings: list[dict[str, Any]] | None = None,
-           error: str | None = None) -> None:
+           error: str | None = None, columns: list[str] | None = None) -> None:
     """Store a scan of the file the job fetched, then settle the dataset. A scan of a file that
     was replaced while the job ran is not kept: the new file's own job scans it."""
     from ckan import model as ckan_model
@@ -56,7 +56,7 @@ def record(resource: dict[str, Any], package_id: str, state: str, *, digest: str
     previous = tables.scans(package_id).get(resource["id"])
     same = previous is not None and previous["content_hash"] == digest and digest is not None
     tables.save_scan(package_id, resource["id"], state, file_key=key, content_hash=digest,
-                    rows=rows, findings=findings, error=error, keep_clearance=same)
+                    rows=rows, findings=findings, error=error, keep_clearance=same, columns=columns)
     if state == "findings":
         tables.audit("findings", None, package_id, resource=resource["id"],
                     findings=[{k: f[k] for k in ("column", "detector", "count")} for f in findings or []])
@@ -66,7 +66,8 @@ def record(resource: dict[str, Any], package_id: str, state: str, *, digest: str
 
 def on_prepared(resource: dict[str, Any], package: dict[str, Any], prepared: Any, digest: str,
                 source_path: str = "") -> None:
-    findings, rows = scan_csv(prepared.path, list(prepared.names))
+    columns = [str(n) for n in prepared.names]
+    findings, rows = scan_csv(prepared.path, columns)
     if source_path:  # the load reads one sheet of a workbook; the scan reads them all
         try:
             more = other_sheets(source_path)
@@ -75,8 +76,9 @@ def on_prepared(resource: dict[str, Any], package: dict[str, Any], prepared: Any
             return
         findings += more.findings
         rows += more.rows
+        columns += more.columns
     record(resource, package["id"], "findings" if findings else "clean", digest=digest,
-           rows=rows, findings=findings)
+           rows=rows, findings=findings, columns=columns)
 
 
 def other_sheets(source_path: str) -> filescan.Result:
@@ -146,7 +148,7 @@ def on_unchanged(resource: dict[str, Any], package: dict[str, Any], source_path:
     previous = tables.scans(package["id"]).get(resource["id"])
     if previous is not None and previous["content_hash"] == digest and previous["state"] in ("clean", "findings"):
         record(resource, package["id"], previous["state"], digest=digest, rows=previous["rows"],
-               findings=previous["findings"])
+               findings=previous["findings"], columns=previous.get("columns"))
         return
     # never scanned (loaded before this feature, or its scan failed): parse and scan it now
     from ckanext.guangdong.data import config as data_config
@@ -200,7 +202,7 @@ def scan_by_content(resource: dict[str, Any], package_id: str, path: str) -> Non
         record(resource, package_id, "failed", digest=digest, error=e.message)
         return
     record(resource, package_id, "findings" if result.findings else "clean",
-           digest=digest, rows=result.rows, findings=result.findings)
+           digest=digest, rows=result.rows, findings=result.findings, columns=result.columns)
 
 
 def on_failed(resource: dict[str, Any], package: dict[str, Any], error: str, source_path: str = "",

@@ -43,15 +43,19 @@ class Category:
 @dataclass(frozen=True)
 class Match:
     category: Category
-    field: str     # title, notes, tags, theme, data_items, identifier
+    field: str     # title, notes, tags, theme, data_items, identifier; file_column
     value: str     # the keyword, theme, item name or prefix that matched
+    column: str = ""  # file_column: the column as the scan names it ("身份证号", "表2: 身份证号")
 
     def as_dict(self, lang: str = "zh_Hans_CN") -> dict[str, Any]:
         c = self.category
-        return {"category": c.id, "name": c.name.get(lang) or c.name["zh_Hans_CN"],
-                "reason": c.reason.get(lang) or c.reason["zh_Hans_CN"],
-                "rule": c.rule.get(lang) or c.rule["zh_Hans_CN"], "field": self.field,
-                "value": self.value}
+        out = {"category": c.id, "name": c.name.get(lang) or c.name["zh_Hans_CN"],
+               "reason": c.reason.get(lang) or c.reason["zh_Hans_CN"],
+               "rule": c.rule.get(lang) or c.rule["zh_Hans_CN"], "field": self.field,
+               "value": self.value}
+        if self.column:
+            out["column"] = self.column
+        return out
 
 
 _TAG = re.compile(r"<[^>]*>")
@@ -227,4 +231,23 @@ def matches(categories: list[Category], pkg: Mapping[str, Any]) -> list[Match]:
                         if identifier.startswith(_fold(p))), None)
         if hit is not None:
             found.append(hit)
+    return found
+
+
+def column_name(column: str) -> str:
+    """A column as the scan names it without where it was found: a file inside an archive or
+    another sheet is named "人员.csv: 身份证号" (filescan.Result.add)."""
+    return column.rsplit(": ", 1)[-1]
+
+
+def column_matches(categories: list[Category], columns: list[str]) -> list[Match]:
+    """File columns whose header is a negative-list data item: each column read as a dataset's
+    信息项 by ``matches`` (the same comparison: NFKC, no spaces), one match per column and
+    category."""
+    found: list[Match] = []
+    for column in dict.fromkeys(c for c in columns if isinstance(c, str) and c.strip()):
+        names = dict.fromkeys((column, column_name(column)))
+        for m in matches(categories, {"data_items": [{"name": n} for n in names]}):
+            if m.field == "data_items":
+                found.append(Match(m.category, "file_column", m.value, column))
     return found

@@ -2,7 +2,8 @@
 
 - ``guangdong_safety_scan``: the last scan of each tabular resource (``subject`` = resource id)
   and of each dataset's metadata text (``subject`` = ''): state, what was scanned (the file's
-  address key and hash, or the text's hash), findings with masked samples, and a reviewer's
+  address key and hash, or the text's hash), findings with masked samples, the file's column
+  names (``columns``: read against the negative list's data items), and a reviewer's
   clearance (who, when, the written reason).
 - ``guangdong_safety_publication``: a publisher's request to make a dataset public and where it
   stands (requested, approved, returned, withdrawn, published), with the review's comment.
@@ -83,6 +84,8 @@ DDL = (
         set_at timestamp without time zone
     )""",
 )
+# the second migration: the header of a scanned file (NULL: scanned before it, or not a table)
+COLUMNS_DDL = (f"ALTER TABLE {SCAN} ADD COLUMN IF NOT EXISTS columns jsonb",)
 DROP = tuple(f"DROP TABLE IF EXISTS {t}" for t in (SCAN, PUBLICATION, AUDIT, NEGATIVE_LIST, ORG_REVIEW))
 
 PLUGIN = "guangdong_safety"
@@ -103,13 +106,15 @@ def utcnow() -> dt.datetime:
 
 # --- scans -------------------------------------------------------------------------------------
 SCAN_FIELDS = ("package_id", "subject", "state", "file_key", "content_hash", "rows", "findings",
-               "error", "scanned_at", "cleared_by", "cleared_reason", "cleared_at")
+               "error", "scanned_at", "cleared_by", "cleared_reason", "cleared_at", "columns")
 
 
 def _scan_row(row: Any) -> dict[str, Any]:
     out: dict[str, Any] = dict(zip(SCAN_FIELDS, row, strict=False))
     if isinstance(out["findings"], str):
         out["findings"] = json.loads(out["findings"])
+    if isinstance(out.get("columns"), str):
+        out["columns"] = json.loads(out["columns"])
     return out
 
 
@@ -134,21 +139,23 @@ def scans_of(package_ids: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
 def save_scan(package_id: str, subject: str, state: str, *, file_key: str | None = None,
               content_hash: str | None = None, rows: int | None = None,
               findings: list[dict[str, Any]] | None = None, error: str | None = None,
-              keep_clearance: bool = False) -> None:
+              keep_clearance: bool = False, columns: list[str] | None = None) -> None:
     """Insert or replace a scan; a new scan drops the old clearance unless told to keep it
     (the same content scanned again)."""
     clearance = "" if keep_clearance else ", cleared_by = NULL, cleared_reason = NULL, cleared_at = NULL"
     conn().execute(text(f"""
         INSERT INTO {SCAN} (package_id, subject, state, file_key, content_hash, rows, findings,
-                            error, scanned_at)
-        VALUES (:p, :s, :state, :key, :hash, :rows, CAST(:findings AS jsonb), :error, :at)
+                            error, scanned_at, columns)
+        VALUES (:p, :s, :state, :key, :hash, :rows, CAST(:findings AS jsonb), :error, :at,
+                CAST(:columns AS jsonb))
         ON CONFLICT (package_id, subject) DO UPDATE SET state = EXCLUDED.state,
             file_key = EXCLUDED.file_key, content_hash = EXCLUDED.content_hash,
             rows = EXCLUDED.rows, findings = EXCLUDED.findings, error = EXCLUDED.error,
-            scanned_at = EXCLUDED.scanned_at{clearance}"""),
+            scanned_at = EXCLUDED.scanned_at, columns = EXCLUDED.columns{clearance}"""),
         {"p": package_id, "s": subject, "state": state, "key": file_key, "hash": content_hash,
          "rows": rows, "findings": json.dumps(findings or [], ensure_ascii=False),
-         "error": error, "at": utcnow() if state != "queued" else None})
+         "error": error, "at": utcnow() if state != "queued" else None,
+         "columns": None if columns is None else json.dumps(columns, ensure_ascii=False)})
 
 
 def mark_queued(package_id: str, subject: str, file_key: str) -> None:
@@ -157,7 +164,7 @@ def mark_queued(package_id: str, subject: str, file_key: str) -> None:
         INSERT INTO {SCAN} (package_id, subject, state, file_key)
         VALUES (:p, :s, 'queued', :key)
         ON CONFLICT (package_id, subject) DO UPDATE SET state = 'queued', file_key = :key,
-            cleared_by = NULL, cleared_reason = NULL, cleared_at = NULL"""),
+            columns = NULL, cleared_by = NULL, cleared_reason = NULL, cleared_at = NULL"""),
         {"p": package_id, "s": subject, "key": file_key})
 
 

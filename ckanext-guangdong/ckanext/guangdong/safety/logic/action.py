@@ -326,15 +326,46 @@ def refuse_personal_columns(context: Context, data_dict: DataDict) -> None:
     refuse_personal_text(texts, "数据存储的字段说明", "a DataStore column's description")
 
 
+def refuse_negative_list_records(context: Context, data_dict: DataDict) -> None:
+    """Records whose column is a negative-list data item (身份证号 ...) and whose values there
+    are personal data (the scan's findings) are refused for everyone, sysadmins too, naming the
+    column and the list's rule: the same data item is refused in a dataset's metadata, and a
+    file with such a column is held until it is replaced or de-identified. Masked or empty
+    values under that name are written. The load job (ignore_auth) writes a scanned file."""
+    from .. import config
+    from ..scanner import scan_table
+    records = data_dict.get("records") if isinstance(data_dict, dict) else None
+    if context.get("ignore_auth") or not isinstance(records, list) or not records:
+        return
+    rows = [r for r in records if isinstance(r, dict)]
+    header = list(dict.fromkeys(str(k) for r in rows for k in r))
+    listed = negative_list.column_matches(gate.negative_categories(), header)
+    if not listed:
+        return
+    names = [m.column for m in listed]
+    cells = [["" if r.get(h) is None else str(r.get(h)) for h in names] for r in rows]
+    findings, _rows = scan_table(names, cells, config.options(), config.thresholds())
+    raw = {f.column for f in findings}
+    lang = message_lang()
+    messages = [_('The column "%(column)s" is the data item "%(value)s" of the negative list '
+                  '("%(name)s"; rule: %(rule)s) and these records hold unmasked values in it: '
+                  'they cannot be written. Mask the column or leave it out.') % m.as_dict(lang)
+                for m in listed if m.column in raw]
+    if messages:
+        raise tk.ValidationError({"records": messages})
+
+
 @tk.chained_action
 def datastore_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
     refuse_personal_columns(context, data_dict)
+    refuse_negative_list_records(context, data_dict)
     refuse_personal_records(context, data_dict)
     return up(context, data_dict)
 
 
 @tk.chained_action
 def datastore_upsert(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    refuse_negative_list_records(context, data_dict)
     refuse_personal_records(context, data_dict)
     return up(context, data_dict)
 
@@ -450,6 +481,34 @@ def _resource_names(pkg: Any) -> dict[str, str]:
     return {r.id: (r.name or r.url or r.id) for r in pkg.resources}
 
 
+def file_column_matches(pkg: Any, rows: Mapping[str, Mapping[str, Any]] | None = None,
+                        lang: str | None = None) -> list[dict[str, Any]]:
+    """The negative-list matches of a dataset's files: each column named as a data item of the
+    list, in which file, and whether raw values stand in it (``raw``: it holds the dataset and
+    no reviewer may clear it)."""
+    lang = lang or message_lang()
+    rows = tables.scans(pkg.id) if rows is None else rows
+    categories = gate.negative_categories()
+    names = _resource_names(pkg)
+    out = []
+    for res in pkg.resources:
+        if res.state != "active" or res.id not in rows:
+            continue
+        for m, raw in gate.negative_columns(rows[res.id], categories):
+            out.append(dict(m.as_dict(lang), resource_id=res.id, file=names.get(res.id), raw=raw))
+    return out
+
+
+def negative_column_messages(pkg: Any) -> list[str]:
+    """Why a reviewer may not clear (nor approve) a dataset: its columns on the negative list
+    with raw values, each named with the list's rule."""
+    return [_('The column "%(column)s" of the file "%(file)s" is the data item "%(value)s" of the '
+              'negative list ("%(name)s"; rule: %(rule)s) and holds unmasked values: it cannot be '
+              'cleared. Replace the file, or make the de-identified copy, which masks or leaves '
+              'out that column.') % m
+            for m in file_column_matches(pkg) if m["raw"]]
+
+
 def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, Any]:
     lang = lang or message_lang()
     rows = tables.scans(pkg.id)
@@ -476,13 +535,14 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
             "data_items": _json_list((pkg.extras or {}).get("data_items"))})
     except negative_list.Invalid:
         matches = []
+    columns = file_column_matches(pkg, rows, lang)
     return {
         "id": pkg.id, "name": pkg.name, "title": pkg.title, "owner_org": pkg.owner_org,
         "private": bool(pkg.private), "holds": holds, "publication": pub,
         "files": files, "metadata": {"findings": md["findings"], "cleared_by": md["cleared_by"],
                                      "cleared_reason": md["cleared_reason"], "cleared_at": md["cleared_at"]}
         if md and md["findings"] else None,
-        "negative_list": [m.as_dict(lang) for m in matches],
+        "negative_list": [m.as_dict(lang) for m in matches] + columns,
         "can_review": gate.is_reviewer_of(user, pkg.owner_org),
         "needs_review": gate.org_needs_review(pkg.owner_org),
         "audit": tables.audit_trail(pkg.id, limit=50),
@@ -563,7 +623,9 @@ def guangdong_safety_approve(context: Context, data_dict: DataDict) -> dict[str,
     pub = tables.publication(pkg.id)
     if not pub or pub["state"] != gate.REQUESTED:
         raise tk.ValidationError({"id": [_("There is no publication request waiting for review")]})
-    standing = [h for h in gate.current_holds(pkg) if h in (gate.FINDINGS, gate.FAILED, gate.METADATA)]
+    standing = [h for h in gate.current_holds(pkg) if h in (gate.FINDINGS, gate.FAILED, gate.NEGATIVE, gate.METADATA)]
+    if gate.NEGATIVE in standing:
+        raise tk.ValidationError({"id": negative_column_messages(pkg)})
     if standing:
         raise tk.ValidationError({"id": [_("Personal data findings stand: replace the file, or "
                                            "clear the findings with a written reason first")]})
@@ -606,6 +668,9 @@ def guangdong_safety_clear(context: Context, data_dict: DataDict) -> dict[str, A
     """
     pkg = _reviewable(context, data_dict, "guangdong_safety_approve")
     reason = _text(data_dict, "reason", required=True)
+    refused = negative_column_messages(pkg)
+    if refused:  # before anything is cleared: the other findings stay as they are too
+        raise tk.ValidationError({"id": refused})
     rows = tables.scans(pkg.id)
     subjects = [s for s, r in rows.items()
                 if r["state"] in ("findings", "failed") and r["cleared_at"] is None
