@@ -23,7 +23,18 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 from safety_corpus import Makers
-from safety_support import as_user, create, csv_bytes, editor_table, make_org, show, site_context, upload, wait_scan
+from safety_support import (
+    anonymous_sees,
+    as_user,
+    create,
+    csv_bytes,
+    editor_table,
+    make_org,
+    show,
+    site_context,
+    upload,
+    wait_scan,
+)
 
 from ckanext.guangdong.safety import detectors as d
 from ckanext.guangdong.safety.scanner import scan_table
@@ -272,8 +283,11 @@ def test_a_text_upload_with_a_third_round_spelling_is_held(spelling: str) -> Non
     row = wait_scan(pkg["id"], pkg["resources"][0]["id"], loaded=False)
     assert row["state"] == "findings", row
     assert {f["detector"] for f in row["findings"]} >= {d.RESIDENT_ID, d.MOBILE}
-    # (the hold of a TXT upload whose free text has findings is not asserted: a plain ID number
-    # there leaves the dataset public too, reported separately)
+    # held in the same commit as the findings (gate.hold): at once, not after a while
+    assert show(pkg["id"])["private"] is True
+    assert not anonymous_sees(pkg["id"])
+    found = tk.get_action("package_search")({"user": "", "ignore_auth": False}, {"q": f'name:"{pkg["name"]}"'})
+    assert found["count"] == 0
 
 
 @pytest.mark.parametrize("spelling", sorted(THIRD))

@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -646,10 +646,13 @@ def _site_context() -> Context:
     return {"user": site["name"], "ignore_auth": True}
 
 
-def settle(package_id: str, actor: str | None = None) -> str:
+def settle(package_id: str, actor: str | None = None,
+           redo: Callable[[], None] | None = None) -> str:
     """After a scan, a clearance or a review: hold a public dataset that may no longer be
-    public, or release a held one whose request has nothing left in its way. Commits.
-    Returns what happened: held, released, waiting or nothing."""
+    public, or release a held one whose request has nothing left in its way. Commits, with
+    whatever the caller wrote before and did not commit (a scan's row: ``redo`` writes it
+    again should the hold's first try be rolled back). Returns what happened: held,
+    released, waiting or nothing."""
     from ckan import model as ckan_model
     ckan_model.Session.expire_all()
     pkg = ckan_model.Package.get(package_id)
@@ -664,12 +667,13 @@ def settle(package_id: str, actor: str | None = None) -> str:
             ckan_model.Session.commit()
             return "nothing"
         # personal data found in a public dataset: hold it now, keep the wish to publish
-        tables.save_publication(pkg.id, state=REQUESTED, needs_review=False, submitted_by=actor,
-                               submitted_at=tables.utcnow(), reviewed_by=None, reviewed_at=None,
-                               comment=None, published_at=None)
-        tables.audit("held", actor, pkg.id, holds=stop)
-        ckan_model.Session.commit()
-        tk.get_action("package_patch")(_site_context(), {"id": pkg.id, "private": True})
+        def request() -> None:
+            if redo is not None:
+                redo()
+            tables.save_publication(pkg.id, state=REQUESTED, needs_review=False, submitted_by=actor,
+                                   submitted_at=tables.utcnow(), reviewed_by=None, reviewed_at=None,
+                                   comment=None, published_at=None)
+        hold(pkg.id, actor, stop, before=request)
         return "held"
     if pub is None or pub["state"] not in OPEN_REQUEST:
         ckan_model.Session.commit()
@@ -678,6 +682,44 @@ def settle(package_id: str, actor: str | None = None) -> str:
         ckan_model.Session.commit()
         return "waiting"
     return release(pkg, actor)
+
+
+def hold(package_id: str, actor: str | None, holds: list[str], before: Callable[[], None] | None = None,
+         **detail: Any) -> None:
+    """Make a public dataset private now, in ONE transaction with what held it (``before``
+    writes it: the scan's findings, the publication request) and the audit entry: the findings
+    row, the audit's "held" and the private flag are seen together or not at all. (They were
+    three commits: between them a scan with findings and "held" in the audit stood beside a
+    public dataset, and a package_patch that failed left it public for good; issue 14.)
+
+    Through ``package_patch`` by the site user, so search, caches and events follow it. A hold
+    must never depend on the dataset validating (a record harvested or migrated before a
+    schema change, a field changed under us): when the patch fails, the flag is set on the
+    stored dataset itself, which the search index follows at the commit."""
+    from ckan import model as ckan_model
+
+    def write(**how: Any) -> None:
+        if before is not None:
+            before()
+        tables.audit("held", actor, package_id, holds=holds, **detail, **how)
+    write()
+    try:
+        context = _site_context()
+        context["defer_commit"] = True  # committed below, with what held it
+        tk.get_action("package_patch")(context, {"id": package_id, "private": True})
+        ckan_model.Session.commit()
+        return
+    except Exception as e:  # noqa: BLE001 (whatever failed, the dataset is held)
+        log.warning("holding %s through package_patch failed (%r): held directly", package_id, e)
+        ckan_model.Session.rollback()
+    write(direct=True)
+    pkg = ckan_model.Package.get(package_id)
+    if pkg is not None:
+        from . import activity  # as after a write: old entries of its public days no longer name it
+        pkg.private = True
+        ckan_model.Session.flush()
+        activity.restrict_to_current(package_id)
+    ckan_model.Session.commit()
 
 
 def release(pkg: Any, actor: str | None) -> str:

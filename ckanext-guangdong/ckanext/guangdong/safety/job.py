@@ -55,13 +55,17 @@ def record(resource: dict[str, Any], package_id: str, state: str, *, digest: str
         return
     previous = tables.scans(package_id).get(resource["id"])
     same = previous is not None and previous["content_hash"] == digest and digest is not None
-    tables.save_scan(package_id, resource["id"], state, file_key=key, content_hash=digest,
-                    rows=rows, findings=findings, error=error, keep_clearance=same, columns=columns)
-    if state == "findings":
-        tables.audit("findings", None, package_id, resource=resource["id"],
-                    findings=[{k: f[k] for k in ("column", "detector", "count")} for f in findings or []])
-    ckan_model.Session.commit()
-    gate.settle(package_id)
+
+    def write() -> None:
+        tables.save_scan(package_id, resource["id"], state, file_key=key, content_hash=digest,
+                        rows=rows, findings=findings, error=error, keep_clearance=same, columns=columns)
+        if state == "findings":
+            tables.audit("findings", None, package_id, resource=resource["id"],
+                        findings=[{k: f[k] for k in ("column", "detector", "count")} for f in findings or []])
+    write()
+    # not committed here: the settlement commits it with the hold it causes (gate.hold), so
+    # no reader sees these findings beside a dataset that is still public
+    gate.settle(package_id, redo=write)
 
 
 def on_prepared(resource: dict[str, Any], package: dict[str, Any], prepared: Any, digest: str,

@@ -143,8 +143,7 @@ def _hold_before_write(context: Context, data_dict: DataDict, existing: Any,
     if not _replaces_public_file(existing, decision, data_dict):
         return None
     assert decision is not None  # _replaces_public_file checked it
-    tables.audit("held", decision.user, existing.id, holds=decision.holds, reason_code="file_replaced")
-    tk.get_action("package_patch")(gate._site_context(), {"id": existing.id, "private": True})
+    gate.hold(existing.id, decision.user, decision.holds, reason_code="file_replaced")
     return existing.id
 
 
