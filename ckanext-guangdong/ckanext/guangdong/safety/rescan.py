@@ -71,7 +71,7 @@ def rescan_link(resource_id: str) -> None:
         previous = tables.scans(package_id).get(resource_id)
         if previous is not None and previous["content_hash"] == fetch.file_md5(path):
             job.record(resource, package_id, previous["state"], digest=previous["content_hash"],
-                       rows=previous["rows"], findings=previous["findings"])
+                       rows=previous["rows"], findings=previous["findings"], columns=previous.get("columns"))
             return
         job.scan_by_content(resource, package_id, path)
 
