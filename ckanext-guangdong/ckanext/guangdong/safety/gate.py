@@ -185,23 +185,28 @@ def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
         out.append(("name", name))
     for key in ("title", "notes", "access_conditions", "contact_name", "publisher_name",
                 "developer_name"):  # the last: an application's developer
-        if isinstance(pkg.get(key), str) and pkg[key].strip():
-            out.append((key, pkg[key].strip()))
+        text = scanner.as_text(pkg.get(key))  # a number sent as JSON is stored as its digits
+        if text and text.strip():
+            out.append((key, text.strip()))
     tags = [t.get("name") for t in pkg.get("tags") or [] if isinstance(t, Mapping)]
-    if not tags and isinstance(pkg.get("tag_string"), str):
-        tags = [t for t in pkg["tag_string"].split(",")]
-    for t in sorted(str(t).strip() for t in tags if t):
-        out.append(("tags", t))
+    tag_string = scanner.as_text(pkg.get("tag_string"))
+    if not tags and tag_string:
+        tags = [t for t in tag_string.split(",")]
+    for t in sorted(str(scanner.as_text(t) or "").strip() for t in tags if t):
+        if t:
+            out.append(("tags", t))
     for item in negative_list.data_items_of(pkg):  # the form posts them as data_items-0-name ...
         if isinstance(item, Mapping):
             for key in ("name", "description"):
-                if isinstance(item.get(key), str):
-                    out.append((f"data_items.{key}", item[key]))
+                text = scanner.as_text(item.get(key))
+                if text is not None:
+                    out.append((f"data_items.{key}", text))
     for res in pkg.get("resources") or []:
         if isinstance(res, Mapping):
             for key in ("name", "description"):
-                if isinstance(res.get(key), str):
-                    out.append((f"resources.{key}", res[key]))
+                text = scanner.as_text(res.get(key))
+                if text is not None:
+                    out.append((f"resources.{key}", text))
             out.extend(_other_strings(res, "resources.", _NOT_TEXT | {"name", "description"}))
     out.extend(_other_strings(pkg, "", _NOT_TEXT | _SCANNED_ABOVE))
     return out
@@ -240,15 +245,18 @@ def _other_strings(data: Mapping[str, Any], prefix: str, skip: frozenset[str]) -
     out: list[tuple[str, str]] = []
 
     def walk(field: str, value: Any) -> None:
-        if isinstance(value, str):
-            text = _UUID.sub(" ", unquote(value)).strip()
+        text = scanner.as_text(value)  # strings, and numbers (stored as their digits)
+        if text is not None:
+            text = _UUID.sub(" ", unquote(text)).strip()
             if text:
                 out.append((field, text))
         elif isinstance(value, Mapping):
-            if set(value) >= {"key", "value"} and isinstance(value.get("key"), str):
+            key = scanner.as_text(value.get("key")) if set(value) >= {"key", "value"} else None
+            if key is not None:
                 # a schema field may come as an extra too: read once, and never a skipped one
-                if value["key"] not in skip and value["key"] not in data:
-                    walk(f"{field}.{value['key']}" if field else value["key"], value.get("value"))
+                if key not in skip and key not in data:
+                    out.append((f"{field}.key" if field else "extras.key", key))  # shown as its label
+                    walk(f"{field}.{key}" if field else key, value.get("value"))
                 return
             for k, v in value.items():
                 if str(k) not in _NOT_TEXT:
@@ -261,6 +269,8 @@ def _other_strings(data: Mapping[str, Any], prefix: str, skip: frozenset[str]) -
         key = str(key)
         if key in skip or key.startswith("data_items-") or key.startswith("_"):
             continue
+        if any(ch.isdigit() for ch in key):  # a custom field's name is shown as its label
+            out.append((f"{prefix}key", key))
         walk(prefix + key if key != "extras" else prefix.rstrip("."), value)
     return out
 
@@ -515,6 +525,7 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     """In the write's transaction: queue scans of new files, keep the metadata scan, record the
     publication request (or its end)."""
     pid = pkg["id"]
+    written = pkg
     rows = tables.scans(pid)
     if not decision.resources_sent:
         # the edit page sends no resources (CKAN keeps them: allow_partial_update) and the
@@ -524,6 +535,9 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
         stored = ckan_model.Package.get(pid)
         pkg = dict(pkg, resources=stored_resources(stored) if stored is not None else [])
     decision.metadata_findings, decision.metadata_hash = metadata_scan(pkg)  # as stored
+    if (decision.wants_public and METADATA not in decision.holds and not pkg.get("private")
+            and metadata_hold(decision.metadata_findings, decision.metadata_hash, rows.get(METADATA_SUBJECT))):
+        _hold_as_stored(pid, written, decision)
     tabular_ids = []
     for rid in sorted(decision.drop_rows):
         drop_datastore_rows(rid)
@@ -556,6 +570,21 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     elif decision.wants_public and not pkg.get("private"):
         if pub is not None and pub["state"] in OPEN_REQUEST:
             tables.save_publication(pid, state=PUBLISHED, published_at=now)
+
+
+def _hold_as_stored(pid: str, written: Mapping[str, Any], decision: Decision) -> None:
+    """The stored text holds personal data the write's text did not show (a validator turned
+    a value into text the gate had not read): the hold goes with the write (the same
+    transaction, so search and the page never show it public), rather than being listed while
+    the dataset stays public until its next save (issue 14)."""
+    from ckan import model as ckan_model
+    stored = ckan_model.Package.get(pid)
+    if stored is not None:
+        stored.private = True
+    if isinstance(written, dict):
+        written["private"] = True  # what later hooks (activity narrowing) read
+    decision.holds = sorted([*decision.holds, METADATA], key=HOLDS.index)
+    log.warning("dataset %s held after its write: the stored text holds personal data", pid)
 
 
 def _audit_removed_findings(pid: str, rows: Mapping[str, Mapping[str, Any]], kept: list[str],

@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from . import detectors as d
@@ -253,17 +254,37 @@ def scan_table(header: Sequence[str], rows: Iterable[Sequence[str]],
     return scan.findings(), scan.rows
 
 
-def scan_text_fields(fields: Iterable[tuple[str, str | None]],
+def as_text(value: Any) -> str | None:
+    """The text a stored value shows, for the scalars CKAN keeps as text: a string as it is, a
+    number (an API caller's JSON 15012345678) as its decimal digits — a float or Decimal also
+    in the exponent form ``str`` gives (which is what CKAN's validators store), since either may
+    be shown. None for anything else (None, booleans, lists, dicts: walked by the caller)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    try:
+        plain = format(Decimal(value), "f")
+    except (ValueError, ArithmeticError):  # inf, nan
+        return str(value)
+    return plain if plain == str(value) else f"{value} {plain}"
+
+
+def scan_text_fields(fields: Iterable[tuple[str, Any]],
                      options: d.Options = d.DEFAULT_OPTIONS) -> list[Finding]:
     """Metadata text (title, notes, tags, resource names ...): every hit counts, since metadata
-    is shown as it is. ``fields`` are (field name, text) pairs; a field may repeat."""
+    is shown as it is. ``fields`` are (field name, text) pairs; a field may repeat; a number is
+    read as its digits (``as_text``), other non-text values are skipped."""
     per_field: dict[str, ColumnStats] = {}
-    for name, text in fields:
+    for name, value in fields:
+        text = as_text(value)  # a number an API caller sent is stored (and shown) as its digits
         if not text:
             continue
         stats = per_field.setdefault(name, ColumnStats(0, name, set(), (), False))
         stats.nonempty += 1
-        for hit in d.find_in_text(str(text), options):
+        for hit in d.find_in_text(text, options):
             stats.add(hit.detector, hit.value)
     return [Finding(s.name, kind, count, s.nonempty, tuple(s.samples.get(kind, ())))
             for s in per_field.values() for kind, count in sorted(s.counts.items())]

@@ -9,12 +9,13 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.guangdong import params
-from ckanext.guangdong.metadata import internal, openness, renamed, visibility, vocab
+from ckanext.guangdong.metadata import internal, openness, renamed, shapes, visibility, vocab
 from ckanext.guangdong.metadata.logic import check
 
 # What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
 __all__ = ["bulk_update_public", "format_autocomplete", "guangdong_check_field", "package_create",
-           "package_update", "package_patch", "tag_list", "tag_search", "tag_autocomplete", "tag_show", "member_list",
+           "package_update", "package_patch", "resource_create", "resource_update", "tag_list", "tag_search",
+           "tag_autocomplete", "tag_show", "member_list",
            "activity_create", "dcat_catalog_show", "dcat_catalog_search", "unfollow_dataset"]
 # registered only where that plugin is loaded (chaining an action that does not exist fails)
 CHAINED_IF_LOADED = {"activity_create": "activity", "dcat_catalog_show": "dcat",
@@ -115,6 +116,7 @@ def _drop_form_template_rows(data_dict: dict[str, Any]) -> None:
 def package_create(next_action: Callable[..., Any], context: Context,
                    data_dict: dict[str, Any]) -> Any:
     renamed.accept_old_keys(data_dict)
+    shapes.check(data_dict)  # before anything reads a field (issue 14: lists gave 500s)
     _drop_form_template_rows(data_dict)
     return next_action(context, data_dict)
 
@@ -123,7 +125,22 @@ def package_create(next_action: Callable[..., Any], context: Context,
 def package_update(next_action: Callable[..., Any], context: Context,
                    data_dict: dict[str, Any]) -> Any:
     renamed.accept_old_keys(data_dict)
+    shapes.check(data_dict)
     _drop_form_template_rows(data_dict)  # resource_create/update/patch come through here too
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def resource_create(next_action: Callable[..., Any], context: Context,
+                    data_dict: dict[str, Any]) -> Any:
+    shapes.check_resource(data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def resource_update(next_action: Callable[..., Any], context: Context,
+                    data_dict: dict[str, Any]) -> Any:
+    shapes.check_resource(data_dict)
     return next_action(context, data_dict)
 
 

@@ -3,6 +3,7 @@ write, the review (审核), clearances, the negative list and de-identification.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 from urllib.parse import unquote
@@ -16,6 +17,7 @@ from ckanext.guangdong import params
 from ckanext.guangdong.metadata import openness
 
 from .. import gate, job, negative_list, tables
+from ..scanner import as_text
 
 log = logging.getLogger(__name__)
 _ = tk._
@@ -285,7 +287,7 @@ def refuse_personal_records(context: Context, data_dict: DataDict) -> None:
         return
     rows = [r for r in records if isinstance(r, dict)]
     header = list(dict.fromkeys(str(k) for r in rows for k in r))
-    cells = [["" if r.get(h) is None else str(r.get(h)) for h in header] for r in rows]
+    cells = [[_cell(r.get(h)) for h in header] for r in rows]
     options, thresholds = config.options(), config.thresholds()
     batch = TableScan(header, options, thresholds)
     batch.add_rows(cells)
@@ -302,6 +304,14 @@ def refuse_personal_records(context: Context, data_dict: DataDict) -> None:
         en = (f"These records hold personal data ({columns}) and cannot be written to the DataStore "
               "directly: upload a file instead, which is checked for personal data before it is public")
         raise tk.ValidationError({"records": [en if message_lang() == "en" else zh]})
+
+
+def _cell(value: Any) -> str:
+    """A record's value as the scan reads it: a number as its digits (as_text), None empty."""
+    if value is None:
+        return ""
+    text = as_text(value)
+    return text if text is not None else str(value)
 
 
 def refuse_personal_columns(context: Context, data_dict: DataDict) -> None:
@@ -342,7 +352,7 @@ def refuse_negative_list_records(context: Context, data_dict: DataDict) -> None:
     if not listed:
         return
     names = [m.column for m in listed]
-    cells = [["" if r.get(h) is None else str(r.get(h)) for h in names] for r in rows]
+    cells = [[_cell(r.get(h)) for h in names] for r in rows]
     findings, _rows = scan_table(names, cells, config.options(), config.thresholds())
     raw = {f.column for f in findings}
     lang = message_lang()
@@ -354,11 +364,39 @@ def refuse_negative_list_records(context: Context, data_dict: DataDict) -> None:
         raise tk.ValidationError({"records": messages})
 
 
+def refuse_personal_aliases(context: Context, data_dict: DataDict) -> None:
+    """A DataStore table's aliases (other names it can be read by: datastore_info lists them
+    to whoever may read the table, and a name answers differently whether it exists or not) are
+    refused with personal data, as its column ids are, sysadmins' too."""
+    aliases = data_dict.get("aliases") if isinstance(data_dict, dict) else None
+    if context.get("ignore_auth") or aliases is None:
+        return
+    names = aliases.split(",") if isinstance(aliases, str) else aliases if isinstance(aliases, list) else []
+    # a table name glues letters to the number (p440106…): read with them as separators too
+    texts = [t for a in names if isinstance(a, str)
+             for t in (a, re.sub(r"[^0-9]+", " ", a), re.sub(r"[^0-9Xx]+", " ", a))]
+    refuse_personal_text([("aliases", t) for t in texts], "数据存储表的别名", "a DataStore table's alias")
+
+
+def datastore_only(data_dict: DataDict) -> None:
+    """datastore_create with a new ``resource`` (no link) makes a DataStore-only table: CKAN
+    creates the resource with a placeholder link first and makes it a DataStore resource in a
+    second write. Between the two the gate saw a link to scan, held the dataset pending a scan
+    no job could do, and it stayed pending (issue 14). Such a resource has no file: its rows
+    are the DataStore write guard's (``refuse_personal_records``, before the table is made), so
+    it is a DataStore resource from its first write."""
+    res = data_dict.get("resource") if isinstance(data_dict, dict) else None
+    if isinstance(res, dict) and "url" not in res and not res.get("url_type"):
+        res["url_type"] = "datastore"  # CKAN gives the placeholder link (a "url" here: datapusher)
+
+
 @tk.chained_action
 def datastore_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
     refuse_personal_columns(context, data_dict)
     refuse_negative_list_records(context, data_dict)
+    refuse_personal_aliases(context, data_dict)
     refuse_personal_records(context, data_dict)
+    datastore_only(data_dict)
     return up(context, data_dict)
 
 
@@ -383,8 +421,9 @@ def refuse_personal_view_text(context: Context, data_dict: DataDict) -> None:
     if context.get("ignore_auth") or not isinstance(data_dict, dict):
         return
     # links are read as the browser shows them: %34%34… is the ID number 44…
-    fields = [(k, unquote(data_dict[k]) if k.endswith("_url") else data_dict[k])
-              for k in VIEW_TEXT_FIELDS if isinstance(data_dict.get(k), str)]
+    # a number (JSON 15012345678) is stored as its digits: read as text too
+    texts = [(k, as_text(data_dict.get(k))) for k in VIEW_TEXT_FIELDS]
+    fields = [(k, unquote(v) if k.endswith("_url") else v) for k, v in texts if v is not None]
     findings = scan_text_fields(fields, config.options())
     if not findings:
         return
@@ -414,18 +453,22 @@ def resource_view_update(up: Callable[..., Any], context: Context, data_dict: Da
 
 
 # Texts of organisations, groups and users shown as they are to anyone (organization_show,
-# user_show, their pages): no scan or review ever sees them, so personal data is refused.
-_GROUP_TEXT = ("title", "description")
-_USER_TEXT = ("fullname", "about")
-_FIELD_ZH = {"title": "名称", "description": "描述", "fullname": "姓名", "about": "简介"}
+# user_show, their pages): no scan or review ever sees them, so personal data is refused. The
+# picture's link too: user_show and organization_show give it (image_display_url) to anyone,
+# and a file name can be a person's ID number and mobile (issue 14).
+_GROUP_TEXT = ("title", "description", "image_url")
+_USER_TEXT = ("fullname", "about", "image_url")
+_FIELD_ZH = {"title": "名称", "description": "描述", "fullname": "姓名", "about": "简介",
+             "image_url": "图片链接"}
 
 
 def refuse_personal_text(fields: list[tuple[str, Any]], where_zh: str, where_en: str) -> None:
     """Refuses (409) personal data in (field, text) pairs, naming each field, for everyone
     (sysadmins too: these texts are public as they are saved)."""
     from .. import config
-    from ..scanner import scan_text_fields
-    texts = [(k, unquote(v)) for k, v in fields if isinstance(v, str)]
+    from ..scanner import as_text, scan_text_fields
+    # numbers too (stored as their digits); links as the browser shows them (%34%34… is 44…)
+    texts = [(k, unquote(text)) for k, text in ((k, as_text(v)) for k, v in fields) if text is not None]
     findings = scan_text_fields(texts, config.options())
     if not findings:
         return
@@ -440,11 +483,18 @@ def refuse_personal_text(fields: list[tuple[str, Any]], where_zh: str, where_en:
     raise tk.ValidationError(errors)
 
 
+def _uploaded_image(data_dict: DataDict) -> list[tuple[str, Any]]:
+    """An uploaded picture's file name: CKAN makes it the image_url (behind a timestamp)."""
+    name = getattr(data_dict.get("image_upload"), "filename", None)
+    return [("image_url", name)] if isinstance(name, str) and name else []
+
+
 def _group_fields(data_dict: DataDict) -> list[tuple[str, Any]]:
-    fields = [(k, data_dict.get(k)) for k in _GROUP_TEXT]
+    fields = [(k, data_dict.get(k)) for k in _GROUP_TEXT] + _uploaded_image(data_dict)
     for extra in data_dict.get("extras") or []:
-        if isinstance(extra, Mapping) and isinstance(extra.get("key"), str):
-            fields.append((extra["key"], extra.get("value")))
+        key = as_text(extra.get("key")) if isinstance(extra, Mapping) else None
+        if isinstance(extra, Mapping) and key is not None:
+            fields.append((key, extra.get("value")))
     return fields
 
 
@@ -455,8 +505,8 @@ def _refuse_group(data_dict: DataDict) -> None:
 
 def _refuse_user(data_dict: DataDict) -> None:
     if isinstance(data_dict, dict):
-        refuse_personal_text([(k, data_dict.get(k)) for k in _USER_TEXT], "用户的姓名和简介",
-                             "a user's full name and about text")
+        refuse_personal_text([(k, data_dict.get(k)) for k in _USER_TEXT] + _uploaded_image(data_dict),
+                             "用户的姓名、简介和头像链接", "a user's full name, about text and picture link")
 
 
 def _refusing(refuse: Callable[[DataDict], None]) -> Any:
