@@ -291,7 +291,9 @@ def refuse_personal_columns(context: Context, data_dict: DataDict) -> None:
         info = col.get("info")
         if isinstance(info, dict):
             texts.extend((f"fields.info.{k}", v) for k, v in info.items())
-    refuse_personal_text(texts, "数据存储的字段说明", "a DataStore column's description")
+    # the data dictionary renders a column's notes as Markdown
+    refuse_personal_text(texts, "数据存储的字段说明", "a DataStore column's description",
+                         markdown=("fields.info.notes",))
 
 
 @tk.chained_action
@@ -317,13 +319,14 @@ def refuse_personal_view_text(context: Context, data_dict: DataDict) -> None:
     DataStore guard refuses records. Only writes without authorisation checks (CKAN's default
     views, made by the site) are let through."""
     from .. import config
+    from ..reading import markdown_reader
     from ..scanner import scan_text_fields
     if context.get("ignore_auth") or not isinstance(data_dict, dict):
         return
     # links are read as the browser shows them: %34%34… is the ID number 44…
     fields = [(k, unquote(data_dict[k]) if k.endswith("_url") else data_dict[k])
               for k in VIEW_TEXT_FIELDS if isinstance(data_dict.get(k), str)]
-    findings = scan_text_fields(fields, config.options())
+    findings = scan_text_fields(fields, config.options(), markdown_reader(("description",)))
     if not findings:
         return
     errors: dict[str, Any] = {}
@@ -358,13 +361,16 @@ _USER_TEXT = ("fullname", "about")
 _FIELD_ZH = {"title": "名称", "description": "描述", "fullname": "姓名", "about": "简介"}
 
 
-def refuse_personal_text(fields: list[tuple[str, Any]], where_zh: str, where_en: str) -> None:
+def refuse_personal_text(fields: list[tuple[str, Any]], where_zh: str, where_en: str,
+                         markdown: tuple[str, ...] = ()) -> None:
     """Refuses (409) personal data in (field, text) pairs, naming each field, for everyone
-    (sysadmins too: these texts are public as they are saved)."""
+    (sysadmins too: these texts are public as they are saved). The ``markdown`` fields are
+    read as stored and as their page shows them (reading.py)."""
     from .. import config
+    from ..reading import markdown_reader
     from ..scanner import scan_text_fields
     texts = [(k, unquote(v)) for k, v in fields if isinstance(v, str)]
-    findings = scan_text_fields(texts, config.options())
+    findings = scan_text_fields(texts, config.options(), markdown_reader(markdown))
     if not findings:
         return
     errors: dict[str, Any] = {}
@@ -388,13 +394,14 @@ def _group_fields(data_dict: DataDict) -> list[tuple[str, Any]]:
 
 def _refuse_group(data_dict: DataDict) -> None:
     if isinstance(data_dict, dict):
-        refuse_personal_text(_group_fields(data_dict), "机构和分组的文字", "an organisation's or group's text")
+        refuse_personal_text(_group_fields(data_dict), "机构和分组的文字", "an organisation's or group's text",
+                             markdown=("description",))
 
 
 def _refuse_user(data_dict: DataDict) -> None:
     if isinstance(data_dict, dict):
         refuse_personal_text([(k, data_dict.get(k)) for k in _USER_TEXT], "用户的姓名和简介",
-                             "a user's full name and about text")
+                             "a user's full name and about text", markdown=("about",))
 
 
 def _refusing(refuse: Callable[[DataDict], None]) -> Any:
