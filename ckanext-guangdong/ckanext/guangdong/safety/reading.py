@@ -15,6 +15,7 @@ No CKAN import at module level (the scanner and the negative list import this la
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections.abc import Callable, Collection
 
@@ -22,6 +23,7 @@ _CACHE = 512  # texts kept rendered: a write reads each one more than once (gate
 # ASCII characters by which Markdown (Python-Markdown, as CKAN renders) shows a text otherwise
 # than it is stored: emphasis, links and images, code, HTML and entities, escapes, headings,
 # lists, quotes, rules. A text without any is shown as it is (rendering it costs a bleach pass).
+_TAG = re.compile(r"<[^>]*>")
 _MARKUP = re.compile(r"[!#&*+\-.<=>\[\\\]_`|~]")
 
 
@@ -38,13 +40,15 @@ def seen_text(text: str) -> str:
     import lxml.html
     from ckan.lib.helpers import render_markdown
 
-    rendered = str(render_markdown(text, auto_link=False))
+    # a lone surrogate (refused at the door; an internal writer may pass one) made lxml drop
+    # the whole text
+    rendered = str(render_markdown(text, auto_link=False)).encode("utf-8", "replace").decode("utf-8")
     if not rendered.strip():
         return ""
     try:
         root = lxml.html.fragment_fromstring(rendered, create_parent=True)
-    except (lxml.etree.ParserError, ValueError):
-        return ""
+    except (lxml.etree.ParserError, ValueError):  # never seen: read it without its tags anyway
+        return html.unescape(_TAG.sub("", rendered))
     shown = root.text_content()
     extra = [str(el.get(attr)) for el in root.iter() if isinstance(el.tag, str)
              for attr in ("alt", "title") if el.get(attr)]
