@@ -130,3 +130,25 @@ def test_a_refusal_at_step_two_names_the_field_and_leads_to_it(journey, publishe
     page.wait_for_load_state("load")
     assert "/resource/new" in page.url or "/new_resource" in page.url, form_errors(j)
     j.finish()
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans_CN", "en"])
+def test_a_listed_word_split_by_a_markdown_link_is_refused_at_step_one(journey, publisher, lang):
+    """Issue 14 (attack trial a8, M1): the description shows 国家秘密 although a link splits
+    the stored word; the form refuses it under 开放属性 as it refuses the plain word."""
+    title = "名单" + uuid.uuid4().hex[:6] + "文件目录"
+    j = journey("negative-list-markdown", lang, allowed_words=(title, "https", "www", "gd", "gov", "cn"))
+    page = j.page
+    j.login(publisher["user"]["name"], PASSWORD)
+    j.goto("/dataset/new")
+    fill_dataset_form(j, title, f"29000/{uuid.uuid4().int % 10**10:010d}")
+    page.fill("#field-notes", "本数据集为[国](https://www.gd.gov.cn)家秘密文件清单")
+    _submit(j)
+    assert "/resource/new" not in page.url and "/new_resource" not in page.url, page.url
+    j.shot("markdown-split-refused")
+    errors = form_errors(j)
+    assert any(LISTED[lang] in e for e in errors), errors
+    assert page.locator("#field-notes").input_value() == "本数据集为[国](https://www.gd.gov.cn)家秘密文件清单"
+    assert not tk.get_action("package_search")(_context(), {
+        "q": f'title:"{title}"', "include_private": True, "include_drafts": True})["count"]
+    j.finish()

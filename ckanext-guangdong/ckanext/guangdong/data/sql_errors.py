@@ -56,8 +56,7 @@ def message(orig: Any, pos: int | None) -> str:
     elif code == "42703":
         text = tk._("Unknown column “{name}”").format(name=name)
     elif code == "42P01":
-        text = tk._("Unknown table “{name}”: name a table by its resource id, in double quotes"
-                    ).format(name=name)
+        return unknown_table(name, pos)
     elif code == "42883":
         text = tk._("Unknown function, or a function given arguments of the wrong type")
     elif code == "57014":
@@ -70,3 +69,23 @@ def message(orig: Any, pos: int | None) -> str:
     else:
         text = tk._("The SQL query could not be run")
     return f"{text}{where} [SQLSTATE {code or '?'}]"
+
+
+def unknown_table(name: str, pos: int | None) -> str:
+    """PostgreSQL's "relation does not exist", as ``message`` says it: also the answer for a
+    table of a resource the caller may not read (data/logic/auth.py), so a held or private
+    resource's id reads as a random one."""
+    where = tk._(" (at character {pos})").format(pos=pos) if pos else ""
+    text = tk._("Unknown table “{name}”: name a table by its resource id, in double quotes"
+                ).format(name=_shown(name))
+    return f"{text}{where} [SQLSTATE 42P01]"
+
+
+def missing_table(sql: str, name: str) -> tuple[int | None, str]:
+    """What PostgreSQL says of a missing table ``name`` in the caller's query: where it points
+    (its first mention, quoted, from its schema when it has one, counted from 1) and the name
+    it gives (``public.<id>`` when written ``public."<id>"``)."""
+    found = re.search(r'((?:"public"|public)\s*\.\s*)?"' + re.escape(name.replace('"', '""')) + '"', sql)
+    if found is None:
+        return None, name
+    return found.start() + 1, f"public.{name}" if found.group(1) else name

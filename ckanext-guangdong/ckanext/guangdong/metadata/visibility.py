@@ -57,6 +57,14 @@ def public_tags(terms: Iterable[str] = (), vocabulary_id: str | None = None,
     return q.all(), count
 
 
+def tag_is_public(tag_id: str) -> bool:
+    """Whether a publicly visible dataset carries the tag."""
+    q = (model.Session.query(model.PackageTag.id)
+         .join(model.Package, publicly_visible(model.PackageTag.package_id))
+         .filter(model.PackageTag.tag_id == tag_id, model.PackageTag.state == "active"))
+    return q.first() is not None
+
+
 def hidden_package_ids(ids: Iterable[str]) -> set[str]:
     """Those of ``ids`` that are not publicly visible packages."""
     ids = list(ids)

@@ -35,7 +35,7 @@ from ckan.types import Context
 
 from ckanext.guangdong.metadata import openness
 
-from . import config, negative_list, scanner, tables
+from . import config, negative_list, reading, scanner, tables
 
 log = logging.getLogger(__name__)
 
@@ -292,10 +292,16 @@ def _scanned_name(pkg: Mapping[str, Any]) -> str | None:
     return name
 
 
+# Fields the pages render as Markdown (the dataset's and an application's description, a
+# file's description): read as stored and as shown (reading.py).
+MARKDOWN_FIELDS = ("notes", "resources.description")
+
+
 def metadata_scan(pkg: Mapping[str, Any]) -> tuple[list[dict[str, Any]], str]:
     """Findings in the metadata text, and their fingerprint: a clearance holds while the
     findings stay the same (the form's input and the stored dataset spell tags differently)."""
-    findings = [f.as_dict() for f in scanner.scan_text_fields(metadata_fields(pkg), config.options())]
+    findings = [f.as_dict() for f in scanner.scan_text_fields(
+        metadata_fields(pkg), config.options(), reading.markdown_reader(MARKDOWN_FIELDS))]
     digest = hashlib.sha256(json.dumps(findings, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
     return findings, digest
 

@@ -62,19 +62,28 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 @functools.lru_cache(maxsize=1)
-def _t2s() -> Any:
+def _converters() -> tuple[Any, Any]:
     import opencc
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC("jp2t"), opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """Japanese shinjitai (渉 for 涉, 広 for 广) and traditional characters (國, 祕) as
+    simplified: OpenCC jp2t (shinjitai to traditional), then t2s. Both sides of a match go the
+    same way, so a simplified character jp2t reads as another's shinjitai (芸 → 藝 → 艺) folds
+    alike in the list's words and in the text."""
+    jp2t, t2s = _converters()
+    return t2s.convert(jp2t.convert(text))
 
 
 def _fold(text: Any) -> str:
     """A name or code as compared: NFKC, without format characters (zero-width spaces and
-    joiners, soft hyphens, BOM, direction marks), traditional characters as simplified
-    (OpenCC t2s), without white space, lower case."""
+    joiners, soft hyphens, BOM, direction marks), variant characters as simplified
+    (``_simplified``), without white space, lower case."""
     folded = unicodedata.normalize("NFKC", str(text or ""))
     folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf" and not ch.isspace())
     if not folded.isascii():
-        folded = _t2s().convert(folded)
+        folded = _simplified(folded)
     return folded.lower()
 
 
@@ -207,9 +216,34 @@ def _item_names(pkg: Mapping[str, Any]) -> list[str]:
     return [i["name"] for i in data_items_of(pkg) if isinstance(i.get("name"), str)]
 
 
+def _shown_notes(notes: Any) -> str:
+    if not isinstance(notes, str) or not notes.strip():
+        return ""
+    return _folded_shown(notes)
+
+
+@functools.lru_cache(maxsize=256)
+def _folded_shown(notes: str) -> str:
+    """The description as its page shows it, folded (kept: the form checks as one types, then
+    the write checks the same text)."""
+    from .reading import seen_text
+    return _fold_text(seen_text(notes))
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded_word(word: str) -> str:
+    """A keyword of the list as matched (every check reads every keyword; the list seldom changes)."""
+    return _fold_text(word)
+
+
 def matches(categories: list[Category], pkg: Mapping[str, Any]) -> list[Match]:
     """Categories a dataset (as written or stored) matches, with what matched."""
     title, notes = _fold_text(pkg.get("title")), _fold_text(pkg.get("notes"))
+    # the description as its page shows it, too: a Markdown link inside a word
+    # (本数据集为[国](https://…)家秘密) is stored split and shown whole (reading.py)
+    shown = _shown_notes(pkg.get("notes"))
+    if shown and shown not in notes:
+        notes = f"{notes}\n{shown}"
     tags = _fold_text(" ".join(_tag_names(pkg)))
     themes = {_fold(t) for t in _items(pkg.get("theme"))}
     items = {_fold(name) for name in _item_names(pkg)}
@@ -218,7 +252,7 @@ def matches(categories: list[Category], pkg: Mapping[str, Any]) -> list[Match]:
     for c in categories:
         hit: Match | None = None
         for word in c.keywords:
-            w = _fold_text(word)
+            w = _folded_word(word)
             if w and (w in title or w in notes or w in tags):
                 hit = Match(c, "title" if w in title else "notes" if w in notes else "tags", word)
                 break

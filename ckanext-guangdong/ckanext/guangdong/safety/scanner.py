@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -273,10 +273,16 @@ def as_text(value: Any) -> str | None:
 
 
 def scan_text_fields(fields: Iterable[tuple[str, Any]],
-                     options: d.Options = d.DEFAULT_OPTIONS) -> list[Finding]:
+                     options: d.Options = d.DEFAULT_OPTIONS,
+                     seen: Callable[[str, str], str | None] | None = None) -> list[Finding]:
     """Metadata text (title, notes, tags, resource names ...): every hit counts, since metadata
     is shown as it is. ``fields`` are (field name, text) pairs; a field may repeat; a number is
-    read as its digits (``as_text``), other non-text values are skipped."""
+    read as its digits (``as_text``), other non-text values are skipped.
+
+    ``seen(field, text)`` gives the text a reader sees of a field shown otherwise than stored
+    (rendered Markdown: ``reading.markdown_reader``), or None: its hits count too, those the
+    stored text already gave once (the same kind and masked value), so a text without hidden
+    markup keeps its findings, and their fingerprint a reviewer's clearance."""
     per_field: dict[str, ColumnStats] = {}
     for name, value in fields:
         text = as_text(value)  # a number an API caller sent is stored (and shown) as its digits
@@ -284,7 +290,13 @@ def scan_text_fields(fields: Iterable[tuple[str, Any]],
             continue
         stats = per_field.setdefault(name, ColumnStats(0, name, set(), (), False))
         stats.nonempty += 1
+        found: set[tuple[str, str]] = set()
         for hit in d.find_in_text(text, options):
             stats.add(hit.detector, hit.value)
+            found.add((hit.detector, d.mask(hit.detector, hit.value)))
+        shown = seen(name, text) if seen is not None else None
+        for hit in d.find_in_text(shown, options) if shown else ():
+            if (hit.detector, d.mask(hit.detector, hit.value)) not in found:
+                stats.add(hit.detector, hit.value)
     return [Finding(s.name, kind, count, s.nonempty, tuple(s.samples.get(kind, ())))
             for s in per_field.values() for kind, count in sorted(s.counts.items())]

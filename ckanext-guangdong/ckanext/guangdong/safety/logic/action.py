@@ -332,7 +332,9 @@ def refuse_personal_columns(context: Context, data_dict: DataDict) -> None:
         info = col.get("info")
         if isinstance(info, dict):
             texts.extend((f"fields.info.{k}", v) for k, v in info.items())
-    refuse_personal_text(texts, "数据存储的字段说明", "a DataStore column's description")
+    # the data dictionary renders a column's notes as Markdown
+    refuse_personal_text(texts, "数据存储的字段说明", "a DataStore column's description",
+                         markdown=("fields.info.notes",))
 
 
 def refuse_negative_list_records(context: Context, data_dict: DataDict) -> None:
@@ -417,6 +419,7 @@ def refuse_personal_view_text(context: Context, data_dict: DataDict) -> None:
     DataStore guard refuses records. Only writes without authorisation checks (CKAN's default
     views, made by the site) are let through."""
     from .. import config
+    from ..reading import markdown_reader
     from ..scanner import scan_text_fields
     if context.get("ignore_auth") or not isinstance(data_dict, dict):
         return
@@ -424,7 +427,7 @@ def refuse_personal_view_text(context: Context, data_dict: DataDict) -> None:
     # a number (JSON 15012345678) is stored as its digits: read as text too
     texts = [(k, as_text(data_dict.get(k))) for k in VIEW_TEXT_FIELDS]
     fields = [(k, unquote(v) if k.endswith("_url") else v) for k, v in texts if v is not None]
-    findings = scan_text_fields(fields, config.options())
+    findings = scan_text_fields(fields, config.options(), markdown_reader(("description",)))
     if not findings:
         return
     errors: dict[str, Any] = {}
@@ -462,14 +465,17 @@ _FIELD_ZH = {"title": "名称", "description": "描述", "fullname": "姓名", "
              "image_url": "图片链接"}
 
 
-def refuse_personal_text(fields: list[tuple[str, Any]], where_zh: str, where_en: str) -> None:
+def refuse_personal_text(fields: list[tuple[str, Any]], where_zh: str, where_en: str,
+                         markdown: tuple[str, ...] = ()) -> None:
     """Refuses (409) personal data in (field, text) pairs, naming each field, for everyone
-    (sysadmins too: these texts are public as they are saved)."""
+    (sysadmins too: these texts are public as they are saved). The ``markdown`` fields are
+    read as stored and as their page shows them (reading.py)."""
     from .. import config
+    from ..reading import markdown_reader
     from ..scanner import as_text, scan_text_fields
     # numbers too (stored as their digits); links as the browser shows them (%34%34… is 44…)
     texts = [(k, unquote(text)) for k, text in ((k, as_text(v)) for k, v in fields) if text is not None]
-    findings = scan_text_fields(texts, config.options())
+    findings = scan_text_fields(texts, config.options(), markdown_reader(markdown))
     if not findings:
         return
     errors: dict[str, Any] = {}
@@ -500,13 +506,15 @@ def _group_fields(data_dict: DataDict) -> list[tuple[str, Any]]:
 
 def _refuse_group(data_dict: DataDict) -> None:
     if isinstance(data_dict, dict):
-        refuse_personal_text(_group_fields(data_dict), "机构和分组的文字", "an organisation's or group's text")
+        refuse_personal_text(_group_fields(data_dict), "机构和分组的文字", "an organisation's or group's text",
+                             markdown=("description",))
 
 
 def _refuse_user(data_dict: DataDict) -> None:
     if isinstance(data_dict, dict):
         refuse_personal_text([(k, data_dict.get(k)) for k in _USER_TEXT] + _uploaded_image(data_dict),
-                             "用户的姓名、简介和头像链接", "a user's full name, about text and picture link")
+                             "用户的姓名、简介和头像链接", "a user's full name, about text and picture link",
+                             markdown=("about",))
 
 
 def _refusing(refuse: Callable[[DataDict], None]) -> Any:
