@@ -363,7 +363,7 @@ def refuse_negative_list_records(context: Context, data_dict: DataDict) -> None:
                   'they cannot be written. Mask the column or leave it out.') % m.as_dict(lang)
                 for m in listed if m.column in raw]
     if messages:
-        raise tk.ValidationError({"records": messages})
+        raise tk.ValidationError(cast(dict[str, Any], {"records": messages}))
 
 
 def refuse_personal_aliases(context: Context, data_dict: DataDict) -> None:
@@ -682,7 +682,7 @@ def guangdong_safety_approve(context: Context, data_dict: DataDict) -> dict[str,
         raise tk.ValidationError({"id": [_("There is no publication request waiting for review")]})
     standing = [h for h in gate.current_holds(pkg) if h in (gate.FINDINGS, gate.FAILED, gate.NEGATIVE, gate.METADATA)]
     if gate.NEGATIVE in standing:
-        raise tk.ValidationError({"id": negative_column_messages(pkg)})
+        raise tk.ValidationError(cast(dict[str, Any], {"id": negative_column_messages(pkg)}))
     if standing:
         raise tk.ValidationError({"id": [_("Personal data findings stand: replace the file, or "
                                            "clear the findings with a written reason first")]})
@@ -727,7 +727,7 @@ def guangdong_safety_clear(context: Context, data_dict: DataDict) -> dict[str, A
     reason = _text(data_dict, "reason", required=True)
     refused = negative_column_messages(pkg)
     if refused:  # before anything is cleared: the other findings stay as they are too
-        raise tk.ValidationError({"id": refused})
+        raise tk.ValidationError(cast(dict[str, Any], {"id": refused}))
     rows = tables.scans(pkg.id)
     subjects = [s for s, r in rows.items()
                 if r["state"] in ("findings", "failed") and r["cleared_at"] is None
