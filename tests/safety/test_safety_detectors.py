@@ -233,3 +233,20 @@ def test_the_corpus_has_decoys_a_naive_rule_would_flag(corpus: list[safety_corpu
         return verdicts, cells
     score = safety_eval.evaluate(corpus, naive, [d.RESIDENT_ID])
     assert score.columns[d.RESIDENT_ID].precision < 0.98
+
+
+@pytest.mark.parametrize("text", [
+    f"app-{ID18.lower()}-927458",            # a URL name: the ID, then a short id made of digits
+    f"证件 {ID18}-1，电话 13800138000-2",       # a suffix after a hyphen
+    "13800138000-13800138001",                 # two numbers joined by a hyphen
+])
+def test_a_number_joined_to_other_digits_by_a_hyphen_is_found(text: str) -> None:
+    """A hyphen between a number and more digits made one run that no detector took (a stored
+    URL name was not held when its short id happened to be all digits: 1 name in 18)."""
+    assert d.detectors_in_text(text) & {d.RESIDENT_ID, d.MOBILE}
+
+
+@pytest.mark.parametrize("text", ["订单 2024-0101-1234567", "2020-01-02", "13800138000.5",
+                                  "020-12345678", "1234-5678-9012-3456"])
+def test_hyphenated_codes_and_amounts_stay_unflagged(text: str) -> None:
+    assert not d.detectors_in_text(text)

@@ -637,6 +637,9 @@ _TEXT = re.compile(
     r"|(?P<plate>" + _PLATE.pattern + r")")
 
 
+_SIDE_BY_SIDE = re.compile(r"[\s\-]+")
+
+
 @dataclass(frozen=True)
 class Hit:
     detector: str
@@ -652,7 +655,9 @@ def find_in_text(text: str, options: Options = DEFAULT_OPTIONS) -> Iterator[Hit]
         value = m.group(0)
         kind = classify(value, options)
         if kind is None and m.group("num"):
-            for part in value.split():  # two numbers side by side
+            # two numbers side by side, or joined by a hyphen (a URL name's
+            # "…-440106198503120015-927458"); not by a dot: 13800138000.5 is an amount
+            for part in _SIDE_BY_SIDE.split(value):
                 kind = classify(part, options)
                 if kind is not None:
                     yield Hit(kind, part, m.start(), m.end())
