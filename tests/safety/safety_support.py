@@ -6,7 +6,7 @@ import io
 import random
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gd_testing import dataset_dict as base_dataset_dict
@@ -191,3 +191,34 @@ def editor_table() -> dict[str, Any]:
         "resource_id": rid, "force": True,
         "fields": [{"id": "城市", "type": "text"}, {"id": "代码", "type": "text"}]})
     return {"editor": editor, "rid": rid}
+
+
+@contextlib.contextmanager
+def file_server(files: Mapping[str, bytes], content_type: str = "application/octet-stream") -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 standing in for a city's file server: ``files`` (path ->
+    bytes, looked up at each request, so a test may change them; the query string ignored, 404
+    for other paths). Yields its base URL (allow-listed in the test ini, as harvest sources are)."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            body = files.get(self.path.split("?")[0])
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()

@@ -5,13 +5,11 @@ shown in the page's language. Real worker, real HTTP server on 127.0.0.1 (allow-
 test ini, as harvest sources are)."""
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 
 import ckan.plugins.toolkit as tk
 import pytest
-from safety_support import anonymous_sees, as_user, create, make_org, show, upload, wait_scan
+from safety_support import anonymous_sees, as_user, create, file_server, make_org, show, upload, wait_scan
 from test_safety_content import as_html, people_csv, zipped
 
 pytestmark = [pytest.mark.usefixtures("worker"),
@@ -26,25 +24,8 @@ FILES: dict[str, bytes] = {
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            body = FILES.get(self.path.split("?")[0])
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with file_server(FILES) as url:
+        yield url
 
 
 def _finds_ids(row: dict, column_end: str = "身份证号码") -> bool:

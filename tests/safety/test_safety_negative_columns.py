@@ -14,9 +14,7 @@ were public through datastore_search and the preview).
 Real worker, real uploads."""
 from __future__ import annotations
 
-import http.server
 import re
-import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +28,7 @@ from safety_support import (
     create,
     csv_bytes,
     dataset_dict,
+    file_server,
     in_language,
     make_org,
     make_sysadmin,
@@ -261,23 +260,8 @@ def test_datastore_records_with_raw_values_under_a_listed_column_are_refused_for
 # --- the harvest path ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def portal() -> Iterator[str]:
-    body = people_csv()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with file_server({"/people.csv": people_csv()}, "text/csv") as url:
+        yield url
 
 
 def test_a_harvested_record_with_such_a_column_stays_held_and_is_in_the_report(portal: str, gd_app: Any) -> None:

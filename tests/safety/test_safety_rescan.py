@@ -3,8 +3,6 @@ the day after (the attack trial's link server) gets its dataset held at the next
 (rescan.py). Real worker, real HTTP server on 127.0.0.1 whose answer the test changes."""
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +13,7 @@ from safety_support import (
     as_user,
     create,
     csv_bytes,
+    file_server,
     make_org,
     make_sysadmin,
     make_user,
@@ -39,24 +38,8 @@ FILES: dict[str, bytes] = {}
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            body = FILES.get(self.path)
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with file_server(FILES) as url:
+        yield url
 
 
 def _public_link(server: str, path: str, body: bytes, fmt: str) -> tuple[str, str]:
@@ -69,10 +52,13 @@ def _public_link(server: str, path: str, body: bytes, fmt: str) -> tuple[str, st
 
 
 def _scanned_long_ago(package_id: str, resource_id: str) -> None:
-    """As if its last scan were from 2001 (the oldest of all: ``limit`` 1 picks it)."""
+    """As if its last scan were older than any other in the test database (``limit`` 1 picks
+    it; the database outlives a run) and than 2002."""
     from ckan import model
-    tables.conn().execute(text(f"UPDATE {tables.SCAN} SET scanned_at = '2001-01-01' "
-                               "WHERE package_id = :p AND subject = :s"), {"p": package_id, "s": resource_id})
+    tables.conn().execute(text(
+        f"UPDATE {tables.SCAN} SET scanned_at = LEAST(TIMESTAMP '2001-01-01', "
+        f"(SELECT min(scanned_at) FROM {tables.SCAN}) - INTERVAL '1 day') "
+        "WHERE package_id = :p AND subject = :s"), {"p": package_id, "s": resource_id})
     model.Session.commit()
 
 
@@ -114,6 +100,7 @@ def test_a_link_that_cannot_be_fetched_now_keeps_its_last_scan(server: str) -> N
     rescan.rescan_link(rid)  # the job, in this process
     row = scan_of(pid, rid)
     assert row is not None and row["state"] == "clean"
+    assert str(row["scanned_at"]) > "2002", "tried now: the next rescan takes other links first"
     assert anonymous_sees(pid)
 
 

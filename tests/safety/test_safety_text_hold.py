@@ -8,8 +8,6 @@ surface (API show and search, the dataset page, DCAT, the DataStore) until a rev
 the findings. Real worker (scan_before_public on in it), real HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
-import http.server
-import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +19,7 @@ from safety_support import (
     as_user,
     create,
     dataset_dict,
+    file_server,
     make_org,
     make_sysadmin,
     make_user,
@@ -45,25 +44,8 @@ FILES = {"/notes.txt": TEXT, "/harvested/notes.txt": TEXT}
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            body = FILES.get(self.path.split("?")[0])
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with file_server(FILES, "text/plain; charset=utf-8") as url:
+        yield url
 
 
 def _text_file(filename: str) -> Any:

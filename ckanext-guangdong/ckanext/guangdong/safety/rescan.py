@@ -11,7 +11,8 @@ of active datasets whose last clean scan is older than ``link_rescan_hours`` are
 
 Either way a finding holds the dataset at once (``job.record`` settles it); an unchanged file
 keeps its scan and any clearance, with a new ``scanned_at``. A link that cannot be fetched now
-keeps its last scan (a city server's bad hour must not hold its datasets).
+keeps its last scan (a city server's bad hour must not hold its datasets), dated now: the
+oldest first never takes the same unreachable links again and again.
 """
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def rescan_link(resource_id: str) -> None:
             fetch.resource_file(resource, job._limits().max_bytes, path)
         except LoadError as e:
             log.info("link of %s not read again now: %s", resource_id, e)
-            model.Session.remove()
+            tables.touch_scan(package_id, resource_id)
+            model.Session.commit()
             return
         previous = tables.scans(package_id).get(resource_id)
         if previous is not None and previous["content_hash"] == fetch.file_md5(path):

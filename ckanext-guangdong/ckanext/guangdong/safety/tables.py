@@ -158,6 +158,13 @@ def save_scan(package_id: str, subject: str, state: str, *, file_key: str | None
          "columns": None if columns is None else json.dumps(columns, ensure_ascii=False)})
 
 
+def touch_scan(package_id: str, subject: str) -> None:
+    """A link tried again but not read (unreachable now): its scan stands, dated now, so the
+    next rescan takes the links not tried for longest (rescan.py)."""
+    conn().execute(text(f"UPDATE {SCAN} SET scanned_at = :at WHERE package_id = :p AND subject = :s"),
+                   {"at": utcnow(), "p": package_id, "s": subject})
+
+
 def mark_queued(package_id: str, subject: str, file_key: str) -> None:
     """A new file waits for its scan: the old result no longer speaks for it."""
     conn().execute(text(f"""
