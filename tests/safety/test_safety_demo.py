@@ -25,3 +25,23 @@ def test_the_demo_loader_scans_its_held_files_itself() -> None:
     assert anonymous_sees(pkg["id"])
     # a second load of the demo finds nothing held: no file is loaded again
     assert _scan_held_files({"population": pkg["id"]}) == 0
+
+
+def test_the_files_the_demo_loader_loaded_are_not_queued_again() -> None:
+    """Creating a file queues its load (xloader's automatic submission); once the loader has
+    loaded it itself, that job would only re-load an unchanged file in `make run`'s single
+    worker, ahead of an editor's first upload (issue 14, trial 8 item 2)."""
+    from ckan.lib import jobs
+    jobs.get_queue().empty()
+    org = make_org("city")
+    pkg = create(org["id"], resources=[{"upload": upload("population.csv", CLEAN_CSV),
+                                        "url": "population.csv", "name": "人口", "format": "CSV"}])
+    rid = pkg["resources"][0]["id"]
+
+    def queued_loads() -> list[str]:
+        return [job.args[0] for job in jobs.get_queue().get_jobs()
+                if str(job.func_name).endswith("load_resource")]
+    assert rid in queued_loads()  # the load the upload queued
+    assert _scan_held_files({"population": pkg["id"]}) == 1
+    assert rid not in queued_loads()
+    assert show(pkg["id"])["private"] is False

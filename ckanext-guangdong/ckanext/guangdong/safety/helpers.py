@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 
 __all__ = ["guangdong_safety_status", "guangdong_safety_label", "guangdong_safety_is_reviewer",
            "guangdong_safety_review_count", "guangdong_safety_reviews_org",
-           "guangdong_safety_rules", "guangdong_safety_harvest_held"]
+           "guangdong_safety_rules", "guangdong_safety_harvest_held", "guangdong_safety_returned"]
 
 _ = tk._
 
@@ -180,3 +180,40 @@ def guangdong_safety_harvest_held(job_id: str) -> list[dict[str, Any]]:
             continue
         out.append({"status": status, "holds": holds, "negative_list": pid in forced})
     return out
+
+
+def guangdong_safety_returned() -> list[dict[str, Any]]:
+    """The current user's datasets a reviewer returned (退回) with comments, for the dashboard's
+    notice: those the user requested or created and may still edit (name, title, comment,
+    reviewed_at). Cached for the request."""
+    import flask
+    cached = getattr(flask.g, "guangdong_safety_returned", None)
+    if cached is None:
+        cached = _returned()
+        flask.g.guangdong_safety_returned = cached
+    return cached
+
+
+def _returned() -> list[dict[str, Any]]:
+    from ckan import model as ckan_model
+
+    from . import gate, tables
+    user = tk.g.user if tk.g else None
+    user_obj = ckan_model.User.get(user) if user else None
+    if user_obj is None:
+        return []
+    found: list[dict[str, Any]] = []
+    for pub in tables.publications((gate.RETURNED,)):
+        pkg = ckan_model.Package.get(pub["package_id"])
+        if pkg is None or pkg.state != "active":
+            continue
+        if pub.get("submitted_by") != user_obj.name and pkg.creator_user_id != user_obj.id:
+            continue
+        try:  # only what the user may still change (a former member is not told)
+            tk.check_access("package_update", {"user": user_obj.name}, {"id": pkg.id})
+        except tk.NotAuthorized:
+            continue
+        found.append({"id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name,
+                      "comment": pub.get("comment") or "", "reviewed_at": pub.get("reviewed_at")})
+    found.sort(key=lambda r: str(r["reviewed_at"] or ""), reverse=True)
+    return found
