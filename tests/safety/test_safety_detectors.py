@@ -250,3 +250,20 @@ def test_a_number_joined_to_other_digits_by_a_hyphen_is_found(text: str) -> None
                                   "020-12345678", "1234-5678-9012-3456"])
 def test_hyphenated_codes_and_amounts_stay_unflagged(text: str) -> None:
     assert not d.detectors_in_text(text)
+
+
+@pytest.mark.parametrize("text", [
+    f"身份证 {ID18}.0", f"{ID18}.00", "联系电话 13800138000.00", "+8613800138000.0", "(15012345678.0)",
+    "4.40106198503120015E17", "1.3800138E10", ",".join(["440", "106", "198", "503", "120", "015"]),
+])
+def test_a_number_in_a_floats_or_thousands_form_is_found(text: str) -> None:
+    """A JSON float or a spreadsheet's number format shows the number whole (attack trial a9:
+    13800138000.0 and 440106198503120015.0 passed every detector, in metadata, files and the
+    DataStore)."""
+    assert d.detectors_in_text(text) & {d.RESIDENT_ID, d.MOBILE}, text
+
+
+@pytest.mark.parametrize("text", ["13800138000.5", "13,800,138,000.00", "150000000.00", "1.5E10", "2.5E3",
+                                  "4.4E17", "440,106,198,503,120,016", "12345678901.0", "3.14159265358979"])
+def test_amounts_and_wrong_numbers_in_those_forms_stay_unflagged(text: str) -> None:
+    assert not d.detectors_in_text(text), text

@@ -508,9 +508,34 @@ def _revealed(run: str) -> str | None:
     return number if _valid(number, sizes, any(g in _LINE_BREAKS for g in gaps)) else None
 
 
+# Numbers as a spreadsheet or a JSON float writes them (attack trial a9): a fraction of zeros
+# (13800138000.0, 440106198503120015.00), the exponent form (4.40106198503120015E17,
+# 1.3800138E10) and an ID number in thousands groups (440,106,198,503,120,015). Another fraction
+# stays an amount (13800138000.5: "one dot is a decimal point"); thousands groups reveal only a
+# valid ID number (13,800,138,000 reads as an amount: the corpus's amount decoys).
+_NUMBER_FORMS = re.compile(r"(?<![\d.,])(?:(\d{11,19})\.0+|(\d)\.(\d{1,18})[Ee]\+?(\d{1,2})"
+                           r"|(\d{1,3}(?:,\d{3}){5}))(?![\d,]|\.\d)")
+
+
+def _plain_number(m: re.Match[str]) -> str:
+    whole, lead, fraction, exponent, grouped = m.groups()
+    if whole:
+        return whole
+    if grouped:
+        digits = grouped.replace(",", "")
+        return digits if is_resident_id(digits) else m.group(0)
+    shift = int(exponent)
+    if len(fraction) > shift:
+        return m.group(0)  # not a whole number
+    digits = lead + fraction + "0" * (shift - len(fraction))
+    return digits if 11 <= len(digits) <= 19 else m.group(0)
+
+
 def reveal_numbers(value: str) -> str:
-    """``value`` with every spelled ID number, mobile or card (``_SPELLED``) written as plain
-    digits."""
+    """``value`` with every spelled ID number, mobile or card (``_SPELLED``) and every number
+    in a float's or thousands' form (``_NUMBER_FORMS``) written as plain digits."""
+    if len(value) >= 11 and ("." in value or "," in value):
+        value = _NUMBER_FORMS.sub(_plain_number, value)
     if len(value) < 11 or value.isdigit() or not _DISGUISE.search(value):
         return value  # the fast path: plain numbers, and numbers with - . or spaces (_digits)
     if "<" in value:
