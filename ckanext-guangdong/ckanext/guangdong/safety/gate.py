@@ -655,12 +655,38 @@ def current_holds(pkg: Any, rows: dict[str, dict[str, Any]] | None = None,
             categories = negative_categories() if categories is None else categories
             if negative_hold(rows.get(res.id), categories):
                 holds.append(NEGATIVE)
+    if NEGATIVE not in holds and stored_negative_matches(pkg):
+        holds.append(NEGATIVE)
     md = rows.get(METADATA_SUBJECT)
     if md is not None and md["findings"] and md["cleared_at"] is None:
         holds.append(METADATA)
     if pub is not None and pub["state"] == REQUESTED and pub["needs_review"]:
         holds.append(REVIEW)
     return sorted(holds, key=HOLDS.index)
+
+
+def _stored_value(value: Any) -> Any:
+    """An extra as stored: scheming keeps lists (数据领域, 信息项) as JSON text."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def stored_negative_matches(pkg: Any, categories: list[negative_list.Category] | None = None
+                            ) -> list[negative_list.Match]:
+    """The negative-list matches of a stored dataset's metadata while its access rights are
+    open: the write refuses them (logic.action._negative_list), but a category added to the
+    list later finds datasets already public (issue 14): they are held as ``negative_list``."""
+    extras = pkg.extras or {}
+    if extras.get("access_rights") not in openness.OPEN_ACCESS_RIGHTS:
+        return []
+    data = {"title": pkg.title, "notes": pkg.notes, "identifier": extras.get("identifier"),
+            "tags": [{"name": t.name} for t in pkg.get_tags()],
+            "theme": _stored_value(extras.get("theme")), "data_items": _stored_value(extras.get("data_items"))}
+    return negative_list.matches(negative_categories() if categories is None else categories, data)
 
 
 def blocking(holds: Iterable[str]) -> list[str]:
@@ -682,7 +708,7 @@ def _site_context() -> Context:
 
 
 def settle(package_id: str, actor: str | None = None,
-           redo: Callable[[], None] | None = None) -> str:
+           redo: Callable[[], None] | None = None, **detail: Any) -> str:
     """After a scan, a clearance or a review: hold a public dataset that may no longer be
     public, or release a held one whose request has nothing left in its way. Commits, with
     whatever the caller wrote before and did not commit (a scan's row: ``redo`` writes it
@@ -708,7 +734,7 @@ def settle(package_id: str, actor: str | None = None,
             tables.save_publication(pkg.id, state=REQUESTED, needs_review=False, submitted_by=actor,
                                    submitted_at=tables.utcnow(), reviewed_by=None, reviewed_at=None,
                                    comment=None, published_at=None)
-        hold(pkg.id, actor, stop, before=request)
+        hold(pkg.id, actor, stop, before=request, **detail)
         return "held"
     if pub is None or pub["state"] not in OPEN_REQUEST:
         ckan_model.Session.commit()

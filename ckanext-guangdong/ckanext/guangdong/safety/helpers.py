@@ -33,7 +33,7 @@ def _labels() -> dict[str, str]:
         "pending_scan": _("Waiting for the personal data check"),
         "scan_failed": _("The file could not be checked"),
         "findings": _("Personal data found in a file"),
-        "negative_list": _("A file column is on the negative list and holds unmasked values"),
+        "negative_list": _("On the negative list: its metadata, or a file column holding unmasked values"),
         "metadata": _("Personal data found in the description"),
         "review": _("Waiting for review"),
         # request states

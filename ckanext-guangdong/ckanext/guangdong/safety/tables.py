@@ -229,6 +229,14 @@ def audit(action: str, actor: str | None, package_id: str | None = None,
          "details": json.dumps(details, ensure_ascii=False, default=str)})
 
 
+def held_by_negative_list() -> set[str]:
+    """Datasets a negative-list save took out of public view (their "held" entry names the
+    list's version): the only ones the next save may give back (logic.action)."""
+    rows = conn().execute(text(f"SELECT DISTINCT package_id FROM {AUDIT} WHERE action = 'held' "
+                               f"AND details ? 'negative_list_version'"))
+    return {r[0] for r in rows}
+
+
 def audit_trail(package_id: str | None = None, actions: tuple[str, ...] | None = None,
                 limit: int = 200) -> list[dict[str, Any]]:
     where: list[str] = []

@@ -123,7 +123,8 @@ def negative_list() -> Any:
     return tk.render("safety/negative_list.html", {
         "shown": shown, "content": shown["content"] if content is None else content,
         "comment": comment, "error": error,
-        "audit": [a for a in audit if a["action"] in ("negative_list_saved", "negative_list_forced")]}), status
+        "audit": [a for a in audit if a["action"] in ("negative_list_saved", "negative_list_forced")
+                  or (a["action"] == "held" and (a.get("details") or {}).get("negative_list_version"))]}), status
 
 
 guangdong_safety.add_url_rule("/dataset/<id>/safety", view_func=dataset_safety, methods=["GET"])

@@ -79,10 +79,20 @@ def _package(data: DataDict) -> Any:
 
 
 # --- the gate on every dataset write -----------------------------------------------------------
+def _matched_what(field: str) -> str:
+    """What of the dataset matched, so that the publisher sees why (a data item named 身份证号
+    matches 敏感个人信息 through the category's list of data items, not through its reason)."""
+    return {"title": _("the keyword in the title"), "notes": _("the keyword in the description"),
+            "tags": _("the keyword in the tags"), "theme": _("the data domain"),
+            "data_items": _("the data item"), "identifier": _("the identifier prefix"),
+            "file_column": _("the file column")}.get(field, _("the keyword"))
+
+
 def negative_list_message(match: negative_list.Match) -> str:
     m = match.as_dict(message_lang())
-    return _('Listed on the negative list as "%(name)s" (%(value)s): %(reason)s '
-             'Rule: %(rule)s. Its access rights can only be "not open".') % m
+    m["what"] = _matched_what(match.field)
+    return _('Listed on the negative list as "%(name)s": %(what)s "%(value)s" is on that entry\'s list. '
+             '%(reason)s Rule: %(rule)s. Its access rights can only be "not open".') % m
 
 
 def _negative_list(context: Context, data_dict: DataDict, existing: Any) -> None:
@@ -842,7 +852,52 @@ def guangdong_safety_negative_list_update(context: Context, data_dict: DataDict)
                 categories=[c.id for c in categories])
     from ckan import model as ckan_model
     ckan_model.Session.commit()
-    return {"version": version, "categories": len(categories)}
+    held, released = _apply_negative_list(categories, version, user)
+    return {"version": version, "categories": len(categories), "held": held, "released": released}
+
+
+SWEEP_BATCH = 500
+
+
+def _apply_negative_list(categories: list[negative_list.Category], version: Any,
+                         user: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The saved list applied at once to the catalog (issue 14): a public dataset that now
+    matches is held as the gate holds (private, its publication request kept, an audit entry
+    naming the categories and the list version); a held one whose open request nothing holds
+    any more (the category was removed) goes public again. Reads the public datasets in
+    batches of ids (a sysadmin's rare action: one metadata match per public dataset)."""
+    from ckan import model as ckan_model
+    held: list[dict[str, Any]] = []
+    last = ""
+    while True:
+        ids = [r[0] for r in ckan_model.Session.query(ckan_model.Package.id).filter(
+            ckan_model.Package.state == "active", ckan_model.Package.private.is_(False),
+            ckan_model.Package.type.in_(gate.GATED_TYPES), ckan_model.Package.id > last,
+        ).order_by(ckan_model.Package.id).limit(SWEEP_BATCH)]
+        ckan_model.Session.commit()
+        if not ids:
+            break
+        last = ids[-1]
+        for pid in ids:
+            pkg = ckan_model.Package.get(pid)
+            found = gate.stored_negative_matches(pkg, categories) if pkg is not None else []
+            if not found or pkg is None:
+                continue
+            named = [m.as_dict("zh_Hans_CN") for m in found]
+            org = ckan_model.Group.get(pkg.owner_org) if pkg.owner_org else None
+            entry = {"id": pid, "name": pkg.name, "title": pkg.title,
+                     "organization": org.display_name if org else "",
+                     "categories": [m["name"] for m in named], "matches": named}
+            if gate.settle(pid, user, negative_list_version=version, matches=named,
+                           title=entry["title"], organization=entry["organization"]) == "held":
+                held.append(entry)
+    # only what a list took out comes back (a request waiting for anything else is left alone)
+    released: list[str] = []
+    swept = tables.held_by_negative_list()
+    for pub in tables.publications(gate.OPEN_REQUEST):
+        if pub["package_id"] in swept and gate.settle(pub["package_id"], user) == "released":
+            released.append(pub["package_id"])
+    return held, released
 
 
 def guangdong_safety_org_review_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
