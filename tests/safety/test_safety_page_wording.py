@@ -16,7 +16,7 @@ from safety_support import create, csv_bytes, make_org, make_user, show, upload,
 
 M = Makers(84)
 HEADER = ["姓名", "身份证号码", "手机号码", "备注"]
-FULL_WIDTH = re.compile("[：（）。，]")
+FULL_WIDTH = re.compile("[：（）。，；]")
 
 
 def _headers(user: dict[str, Any]) -> dict[str, str]:

@@ -163,7 +163,7 @@ def guangdong_safety_rules(detector: str | None = None) -> list[str]:
 
 # full-width marks in Chinese, ASCII ones with their spaces in any other language (trial 8:
 # "No personal data found（18 rows checked）" on English pages)
-_ASCII_MARKS = {"：": ": ", "（": " (", "）": ")", "，": ", ", "。": ". "}
+_ASCII_MARKS = {"：": ": ", "（": " (", "）": ")", "，": ", ", "。": ". ", "；": "; "}
 
 
 def guangdong_safety_punct(mark: str) -> str:
