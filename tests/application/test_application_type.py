@@ -194,3 +194,30 @@ def test_applications_using_reads_the_partial_index_not_every_extra(world) -> No
         assert probes, plan  # a bitmap heap scan has its index scans below it
         for probe in probes:  # indexes led by package_id (idx_extra_id_pkg_id is led by id)
             assert probe["Index Name"] in ("guangdong_package_extra_used_datasets_idx", "idx_extra_pkg_id"), plan
+
+
+@pytest.mark.parametrize("prefix, ours, dataset_words", [
+    ("", ["什么是开放数据应用？", "保存即完成登记", "登记应用"],
+     ["什么是数据集", "添加数据", "数据许可协议", "下一步"]),
+    ("/en", ["What are open-data applications?", "Saving registers the application", "Register application"],
+     ["What are datasets", "Add Data", "data license", "Next:"]),
+])
+def test_the_application_form_speaks_of_applications(world, gd_app, prefix, ours, dataset_words) -> None:
+    # (trial 8) the side panel, the steps, the save button and the notice under the form were
+    # the dataset form's; an application is saved in one step and has no licence field
+    from ckan.tests import factories
+    from gd_testing import make_user
+    user = make_user()
+    tk.get_action("organization_member_create")(dict(world["ctx"]), {
+        "id": world["org"]["id"], "username": user["name"], "role": "editor"})
+    headers = {"Authorization": factories.APIToken(user=user["name"])["token"]}
+    page = html.unescape(gd_app.get(f"{prefix}/application/new", headers=headers).body)
+    main = page[page.index('<div class="main">'):page.index("</main>") if "</main>" in page else None]
+    for text in ours:
+        assert text in main, text
+    for text in dataset_words:
+        assert text not in main, text
+    assert 'class="stages' not in main
+    button = re.search(r'<button[^>]*name="save"[^>]*>(.*?)</button>', main, re.S)
+    assert button and button.group(1).strip() == ours[2], button
+    assert len(re.findall(r'<label[^>]*for="field-organizations"', main)) == 1

@@ -31,6 +31,8 @@ CORRECTED = {
     "information, at a fixed URL. Datasets are what users see when searching for data.":
         "数据集是一组数据文件（如表格、文档）连同说明和其他信息，有固定的网址。用户搜索数据时找到的就是数据集。",
     "draft": "草稿",
+    # user trial 8: English on Chinese pages (the admin sidebar, a hidden search button)
+    "Harvest": "数据采集", "Go": "确定",
 }
 
 

@@ -292,13 +292,16 @@ def run_action(context: Any, data_dict: Mapping[str, Any]) -> dict[str, Any]:
         found, nrows = scan_table(out_header, out_rows, options, config.thresholds())
         base = os.path.splitext(os.path.basename(resource.get("url") or "data"))[0][:80] or "data"
         filename = f"{base}-masked.{ext}"
+        from .logic.action import message_lang
+        # in the publisher's language, fixed once made (trial 8: "pii.csv（脱敏）" on English pages)
+        suffix = " (masked)" if message_lang() == "en" else "（脱敏）"
         with open(out, "rb") as f:
             upload = FileStorage(stream=f, filename=filename,
                                  content_type="text/csv" if ext == "csv" else
                                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             new = tk.get_action("resource_create")(context.copy(), {
                 "package_id": res.package_id, "upload": upload, "url": filename,
-                "name": f"{(resource.get('name') or base)[:280]}（脱敏）", "format": ext.upper(),
+                "name": f"{(resource.get('name') or base)[:280]}{suffix}", "format": ext.upper(),
                 "description": resource.get("description") or ""})
         with open(out, "rb") as f:
             digest = hashlib.md5(f.read(), usedforsecurity=False).hexdigest()

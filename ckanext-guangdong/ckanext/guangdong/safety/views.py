@@ -79,7 +79,11 @@ def dataset_safety_post(id: str, op: str) -> Any:
         # the page again with the message beside the form, as CKAN's own forms answer a
         # refused submission (200: a browser logs a 4xx page as an error)
         return dataset_safety(id, error=_error_text(e))
-    tk.h.flash_success(_(DONE[op]))
+    done = DONE[op]
+    if op == "deidentify" and tk.asbool(data.get("publish")):
+        # the original was deleted and the copy took its place (trial 8: said "added")
+        done = "The original file was replaced by its de-identified copy; publication was requested."
+    tk.h.flash_success(_(done))
     try:
         tk.check_access("package_show", _context(), {"id": id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
