@@ -267,3 +267,11 @@ def test_a_number_in_a_floats_or_thousands_form_is_found(text: str) -> None:
                                   "4.4E17", "440,106,198,503,120,016", "12345678901.0", "3.14159265358979"])
 def test_amounts_and_wrong_numbers_in_those_forms_stay_unflagged(text: str) -> None:
     assert not d.detectors_in_text(text), text
+
+
+def test_a_code_beside_a_hotline_is_no_split_mobile() -> None:
+    """Neighbouring cells are joined only into ID numbers (a check character): 区划代码 130102
+    beside 服务热线 12345 made the mobile 13010212345 and flagged both columns (bench corpus)."""
+    header = ["区划代码", "服务热线"]
+    rows = [["130102", "12345"] for _ in range(20)]
+    assert not scan_table(header, rows)[0]

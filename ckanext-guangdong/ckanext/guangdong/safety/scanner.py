@@ -22,7 +22,8 @@ Column verdict: a column holds a kind of personal data when
   (``min_share`` of the cells); a plain 地址 (坐落, 住所) column only beside another personal
   column;
 - a number split across two neighbouring columns (``4401061985`` | ``03198672``) when the two
-  cells together make a valid ID number or a mobile (``split_verdicts``), named by both.
+  cells together make a valid ID number (``split_verdicts``), named by both (not a mobile: a
+  6-digit code beside a 5-digit hotline makes one by chance).
 
 Findings keep counts and masked samples only, never a clear value.
 
@@ -43,7 +44,7 @@ SAMPLES = 3
 # Kinds that make a plain 地址 column a home address when they sit beside it.
 PERSONAL = frozenset({d.RESIDENT_ID, d.MOBILE, d.BANK_CARD, d.PASSPORT, d.TRAVEL_PERMIT,
                       d.PERSON_NAME})
-_SPLIT_LENGTHS = (11, 18)  # a mobile, an ID number: what a split across two cells can make
+_SPLIT_LENGTHS = (18,)  # an ID number: what a split across two cells is read for
 LOOKALIKE_CAP = 1.0  # look-alikes allowed per valid card (a random number passes Luhn 1 in 10)
 # A random 11-digit number is in a mobile block about 6 % of the time (1 in 9 starts with 1, then
 # 55 of the 100 blocks 10x-19x are mobile): mobiles at 20 % of a column's 11-digit numbers or
@@ -159,7 +160,8 @@ class TableScan:
 
     def _split(self, right: int, a: str, b: str) -> None:
         """Two neighbouring cells that together make an ID number (its check character holds)
-        or a mobile: ``4401061985`` | ``03198672``. Other joins are no finding (decoys)."""
+        (``4401061985`` | ``03198672``). Other joins are no finding (decoys; a mobile has no check
+        character: 区划代码 440106 beside 服务热线 12345 would make one)."""
         if not a.isdigit() or not (b.isdigit() or (b[:-1].isdigit() and b[-1] in "Xx")):
             return
         joined = a + b.upper()
@@ -171,7 +173,7 @@ class TableScan:
         if len(joined) == 18 and (shape := d.lookalike(joined)) is not None:
             pair.shaped[shape] += 1
         kind = d.classify(joined, self.options)
-        if kind in (d.RESIDENT_ID, d.MOBILE):
+        if kind == d.RESIDENT_ID:
             pair.add(kind, joined)
 
     def add_rows(self, rows: Iterable[Sequence[str]]) -> None:
