@@ -123,6 +123,11 @@ def datastore_search_sql(up_func: Action, context: Context, data_dict: DataDict)
     from sqlalchemy.exc import DBAPIError
 
     from ckanext.guangdong.data import sql_errors
+    if isinstance(data_dict, dict) and data_dict.get("sql") is not None \
+            and not isinstance(data_dict["sql"], str):
+        # CKAN reads it as a text before any check (a list was a 500)
+        raise tk.ValidationError({"sql": [tk._("The SQL query must be text, not a list, an object "
+                                                "or a number")]})
     try:
         return up_func(context, data_dict)
     except (tk.ValidationError, DBAPIError) as error:

@@ -14,7 +14,8 @@ from ckanext.guangdong.metadata.logic import check
 
 # What @tk.blanket.actions registers (ckanext/guangdong/registration.py)
 __all__ = ["bulk_update_public", "format_autocomplete", "guangdong_check_field", "package_create",
-           "package_update", "package_patch", "resource_create", "resource_update", "tag_list", "tag_search",
+           "package_update", "package_patch", "resource_create", "organization_create",
+           "organization_update", "group_create", "group_update", "resource_update", "tag_list", "tag_search",
            "tag_autocomplete", "tag_show", "member_list",
            "activity_create", "dcat_catalog_show", "dcat_catalog_search", "unfollow_dataset"]
 # registered only where that plugin is loaded (chaining an action that does not exist fails)
@@ -151,6 +152,22 @@ def package_patch(next_action: Callable[..., Any], context: Context,
     merged in under the new key by the time package_update sees the request."""
     renamed.accept_old_keys(data_dict)
     return next_action(context, data_dict)
+
+
+def _group_shapes_checked() -> Any:
+    """A new chained action (each name its own: the decorator marks the function) that checks
+    an organisation's or group's shapes before CKAN saves its extras (issue 14, N5: an extra's
+    value ``{"b": 1}`` was a 500)."""
+    def action(next_action: Callable[..., Any], context: Context, data_dict: dict[str, Any]) -> Any:
+        shapes.check_group(data_dict)
+        return next_action(context, data_dict)
+    return tk.chained_action(action)
+
+
+organization_create = _group_shapes_checked()
+organization_update = _group_shapes_checked()
+group_create = _group_shapes_checked()
+group_update = _group_shapes_checked()
 
 
 # --- traces of hidden datasets (metadata/visibility.py) -----------------------------------

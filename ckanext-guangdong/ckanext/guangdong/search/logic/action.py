@@ -33,6 +33,7 @@ from ckan.lib.navl.validators import unicode_safe
 from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.types import Context, DataDict
 
+from ckanext.guangdong import params
 from ckanext.guangdong.search import fields, messages
 from ckanext.guangdong.search.backend import executor, lucene, parameters, syntax
 from ckanext.guangdong.search.logic import soft
@@ -287,7 +288,9 @@ def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     data_dict = dict(data_dict)
     # Soft matching (logic/soft.py): asked for by the caller, or by the /dataset page.
     page = _page_asks_soft(context, data_dict)
-    wants_soft = tk.asbool(data_dict.pop(soft.PARAM, False)) or page
+    # params.as_bool: "maybe" is a 409 naming the parameter (tk.asbool's ValueError was a 500)
+    wants_soft = params.as_bool(data_dict, soft.PARAM, False) or page
+    data_dict.pop(soft.PARAM, None)
     precheck(data_dict)
     if not context.get("ignore_auth"):
         check_public_request(data_dict)
