@@ -4,7 +4,7 @@ xl/worksheets/_rels/*.rels), a Word image's alt text (wp:docPr descr/title) and 
 hyperlink (word/_rels/document.xml.rels), a ZIP's member names and comments. Each file is built
 here with the personal data only in that part and scanned by the file scanner (filescan.py,
 what the worker runs on an upload); link targets are percent-decoded first, as the metadata scan
-does. Ordinary names and links (a sheet named 2024年数据, https://www.gd.gov.cn/) stay clean."""
+does; two uploads go through the worker too. Ordinary names and links (a sheet named 2024年数据, https://www.gd.gov.cn/) stay clean."""
 from __future__ import annotations
 
 import io
@@ -116,3 +116,20 @@ def test_personal_data_in_names_links_and_alt_text_is_found(
 ], ids=["xlsx", "docx", "zip"])
 def test_ordinary_names_and_links_stay_clean(suffix: str, build: Callable[[], bytes], tmp_path: Path) -> None:
     assert scan(build(), suffix, tmp_path) == set()
+
+
+@pytest.mark.usefixtures("worker")
+@pytest.mark.ckan_config("ckanext.guangdong.safety.scan_before_public", "true")
+@pytest.mark.parametrize(("filename", "fmt", "build", "loaded", "part", "detector"), [
+    ("a.xlsx", "XLSX", lambda: xlsx_file(sheet=f"张伟{ID}", link=LINK), True, "链接", "mobile"),
+    ("a.zip", "ZIP", lambda: zip_file(member=f"张伟{ID}.csv"), False, "文件名", "resident_id"),
+], ids=["xlsx-loaded", "zip"])
+def test_an_upload_with_them_holds_the_dataset(filename: str, fmt: str, build: Callable[[], bytes], loaded: bool,
+                                               part: str, detector: str) -> None:
+    """Through the worker: a loaded workbook (the load job's scan of its other parts) and an
+    archive (the safety job); the dataset stays private and anonymous users do not see it."""
+    from test_safety_file_parts import held_for
+    found = held_for(filename, fmt, build(), loaded)
+    assert (part, detector) in found, found
+    if loaded:  # the loaded sheet's own name too
+        assert ("工作表名称", "resident_id") in found, found
