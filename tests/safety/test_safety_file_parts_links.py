@@ -4,7 +4,8 @@ xl/worksheets/_rels/*.rels), a Word image's alt text (wp:docPr descr/title) and 
 hyperlink (word/_rels/document.xml.rels), a ZIP's member names and comments. Each file is built
 here with the personal data only in that part and scanned by the file scanner (filescan.py,
 what the worker runs on an upload); link targets are percent-decoded first, as the metadata scan
-does; two uploads go through the worker too. Ordinary names and links (a sheet named 2024年数据, https://www.gd.gov.cn/) stay clean."""
+does; two uploads go through the worker too. Ordinary names and links (a sheet named
+2024年数据, https://www.gd.gov.cn/) stay clean."""
 from __future__ import annotations
 
 import io
