@@ -11,6 +11,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
 N_ = str
 
@@ -84,6 +85,12 @@ _COMMENT = re.compile(r"<(?:\w+:)?(?:comment|threadedComment)\b.*?</(?:\w+:)?(?:
 _LITERAL = re.compile(r'"((?:[^"]|"")*)"')
 _WORTH_SCANNING = re.compile(r'"|\d{6}')  # a formula without text or long numbers holds none
 _CODES = re.compile(r'&"[^"]*"|&K[0-9A-Fa-f]{6}|&[A-Za-z]')
+_SHEET_NAME = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b[^>]*>")
+_EXTERNAL = re.compile(r'\bTargetMode="External"')
+_TARGET = re.compile(r'\bTarget="([^"]*)"')
+_HYPERLINK = re.compile(rb"<(?:\w+:)?hyperlink\b([^>]*)>")
+_HYPERLINK_TEXT = re.compile(rb'\b(?:location|tooltip|display)="([^"]*)"')
 
 
 def package_properties(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -97,6 +104,20 @@ def package_properties(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return out
 
 
+def external_links(archive: zipfile.ZipFile, folder: str) -> list[tuple[str, str]]:
+    """The targets of a package's external relationships under ``folder`` (hyperlinks of cells
+    and of Word text, linked images): a reader follows them, so they are text of the file,
+    percent-decoded as the metadata scan decodes URLs (?sfz=4401...)."""
+    out: list[tuple[str, str]] = []
+    for name in archive.namelist():
+        if name.startswith(folder) and name.endswith(".rels"):
+            xml = archive.read(name).decode("utf-8", "replace")
+            for rel in _RELATIONSHIP.findall(xml):
+                if _EXTERNAL.search(rel) and (target := _TARGET.search(rel)):
+                    out.append(("链接", unquote(html.unescape(target.group(1)))))
+    return out
+
+
 def header_footer_text(code: str) -> list[str]:
     """An Excel header or footer without its codes (&L &C &P &"Arial,Bold" ...). A font size
     (&12) has no end mark, so a number right after it is read with 0 to 3 digits dropped."""
@@ -105,8 +126,9 @@ def header_footer_text(code: str) -> list[str]:
 
 
 def xlsx_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
-    """A workbook's cell comments, print headers and footers, document properties, defined
-    names, data-validation lists and messages, chart and drawing text (titles, labels, cached
+    """A workbook's sheet names, hyperlinks (external targets, places, tooltips), cell comments,
+    print headers and footers, document properties, defined names, data-validation lists and
+    messages, chart and drawing text (titles, labels, cached
     series values, shapes' text and alt text), and the text of formulas that hold text or long
     numbers: their string literals joined (what CONCATENATE/& builds), the formula itself and
     its cached value; a formula that only joins cells and literals (=A1&B1, CONCATENATE) and
@@ -117,6 +139,7 @@ def xlsx_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
     try:
         with zipfile.ZipFile(path) as archive:
             out += package_properties(archive)
+            out += external_links(archive, "xl/")
             strings = _SharedStrings(archive)
             for name in archive.namelist():
                 if re.match(r"xl/(?:[^/]+/)*(?:threaded)?comments?\d*\.xml$", name, re.I):
@@ -127,7 +150,9 @@ def xlsx_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
                 elif re.match(r"xl/worksheets/[^/]+\.xml$", name):
                     out += _sheet_extras(archive, name, strings)
                 elif name == "xl/workbook.xml":
-                    out += _defined_names(archive.read(name).decode("utf-8", "replace"))
+                    xml = archive.read(name).decode("utf-8", "replace")
+                    out += _defined_names(xml)
+                    out += [("工作表名称", html.unescape(n)) for n in _SHEET_NAME.findall(xml)]
                 elif m := re.match(r"xl/(charts|drawings)/[^/]+\.xml$", name):
                     out += _drawing_text(archive.read(name).decode("utf-8", "replace"),
                                          "图表" if m.group(1) == "charts" else "绘图")
@@ -152,6 +177,9 @@ def _sheet_extras(archive: zipfile.ZipFile, name: str, strings: _SharedStrings) 
             joined = "".join(s.replace('""', '"') for s in _LITERAL.findall(text))
             value = html.unescape(cached.decode("utf-8", "replace"))
             out.extend(("公式", t) for t in (joined, text, value) if t)
+        for attrs in _HYPERLINK.findall(buf) if b"hyperlink" in buf else ():
+            out.extend(("链接", unquote(html.unescape(v.decode("utf-8", "replace"))))
+                       for v in _HYPERLINK_TEXT.findall(attrs) if v.strip())
         for code in _HEADER_FOOTER.findall(buf):
             out.extend(("页眉页脚", t) for t in header_footer_text(code.decode("utf-8", "replace")) if t.strip())
         for attrs, body in _VALIDATION.findall(buf) if b"dataValidation" in buf else ():
@@ -290,7 +318,7 @@ def _drawing_text(xml: str, part: str) -> list[tuple[str, str]]:
 
 def docx_extras(document: Any, archive_path: str) -> list[tuple[str, str]]:
     """A Word document's headers and footers (every section, first-page and even-page ones too;
-    python-docx) and its document properties."""
+    python-docx), its document properties and its external link targets."""
     out: list[tuple[str, str]] = []
     for section in document.sections:
         for part in (section.header, section.first_page_header, section.even_page_header,
@@ -302,6 +330,7 @@ def docx_extras(document: Any, archive_path: str) -> list[tuple[str, str]]:
                     if cell.text.strip()]
     with zipfile.ZipFile(archive_path) as archive:
         out += package_properties(archive)
+        out += external_links(archive, "word/")
     out += docx_hidden_text(document)
     return out
 
@@ -311,6 +340,10 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DOCX_NOTES = {"footnotes": "脚注", "endnotes": "尾注", "comments": "批注"}
 _SPACE = re.compile(r"\s")
 _DOCX_BODY = re.compile(r"/word/(?:document|header\d*|footer\d*)\.xml$")
+# an image's or shape's alt text (wp:docPr, pic:cNvPr descr/title) and a link's tooltip
+_DOCX_ALT = ("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr",
+             "{http://schemas.openxmlformats.org/drawingml/2006/picture}cNvPr", _W + "hyperlink")
+_DOCX_ALT_ATTRS = ("descr", "title", _W + "tooltip")
 
 
 def _paragraph_texts(root: Any) -> dict[Any, tuple[str, str]]:
@@ -328,7 +361,8 @@ def _paragraph_texts(root: Any) -> dict[Any, tuple[str, str]]:
 def docx_hidden_text(document: Any) -> list[tuple[str, str]]:
     """Footnotes, endnotes and comments (and their authors); text boxes (w:txbxContent, also
     both branches of mc:AlternateContent); field codes and the results of simple fields; text in
-    content controls and tracked changes: the body, header and footer parts read again as XML
+    content controls and tracked changes; images' alt text and links' tooltips: the body,
+    header and footer parts read again as XML
     (python-docx's parser, lxml), keeping what its ``paragraphs`` leave out."""
     from docx.oxml.parser import parse_xml
     out: list[tuple[str, str]] = []
@@ -341,6 +375,8 @@ def docx_hidden_text(document: Any) -> list[tuple[str, str]]:
         if note is not None:
             out += [(note, str(el.get(a))) for el in root.iter() for a in (_W + "author", _W + "initials")
                     if (el.get(a) or "").strip()]
+        out += [("替代文字", str(el.get(a))) for el in root.iter(*_DOCX_ALT) for a in _DOCX_ALT_ATTRS
+                if (el.get(a) or "").strip()]
         for p, (text, code) in _paragraph_texts(root).items():
             if code.strip():
                 out.append(("域代码", code))

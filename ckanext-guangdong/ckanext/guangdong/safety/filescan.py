@@ -8,13 +8,15 @@ encoding detection (BOMs, UTF-8, charset-normalizer among the configured candida
 - HTML and XML: ``<table>`` rows are tables, the rest is text without its markup;
 - other text: a delimited table when its rows agree on a width of two or more, free text
   otherwise (every hit counts, as in metadata);
-- ZIP and gzip: each member scanned the same way (bounded: members, size, depth).
+- ZIP and gzip: each member scanned the same way (bounded: members, size, depth); a ZIP's
+  member names and comments as free text.
 - PDF text (pypdf) and Word documents (python-docx: paragraphs as text, tables as tables),
   when those libraries are installed (documents.py); a PDF without a text layer (a scan of
   paper) cannot be read.
 - beside the body, as free text (documents.py, ``extra_text``): DOCX headers, footers,
   properties, footnotes, endnotes, comments, text boxes, fields, content controls and tracked
-  changes; XLSX comments, print headers/footers, properties, text-building formulas, defined
+  changes, images' alt text, external link targets; XLSX sheet names (XLS too), hyperlinks,
+  comments, print headers/footers, properties, text-building formulas, defined
   names, data-validation lists, chart and drawing text, and joining formulas without a cached
   value (evaluated); PDF document information, annotations, form fields, XMP
   metadata and outline, and its attached files scanned as uploads; HTML/XML attribute values,
@@ -136,10 +138,14 @@ def _scan(path: str, where: str, limits: Limits, options: d.Options, thresholds:
           result: Result, depth: int) -> None:
     kind = kind_of(path)
     if kind in ("xlsx", "xls"):
+        names: list[str] = []
         for sheet, rows in sheets(path, kind):
+            names.append(sheet)
             _table(rows, _join(where, sheet), options, thresholds, result)
-        if kind == "xlsx":
+        if kind == "xlsx":  # its sheet names are read from workbook.xml, hidden sheets too
             extra_text(documents.xlsx_extras(path, limits.max_bytes), where, options, result)
+        else:
+            extra_text([("工作表名称", n) for n in names], where, options, result)
     elif kind == "zip":
         _zip(path, where, limits, options, thresholds, result, depth)
     elif kind == "gzip":
@@ -261,6 +267,10 @@ def _zip(path: str, where: str, limits: Limits, options: d.Options, thresholds: 
     except (zipfile.BadZipFile, OSError) as e:
         raise Unscannable(N_("The archive is damaged and cannot be read")) from e
     with archive, tempfile.TemporaryDirectory(prefix="guangdong-safety-zip-") as tmp:
+        # what an unpacking tool shows beside the files: their names (folders too) and comments
+        extra_text([("文件名", _member_name(m)) for m in archive.infolist()]
+                   + [("压缩包注释", _comment_text(c)) for c in [archive.comment]
+                      + [m.comment for m in archive.infolist()] if c.strip()], where, options, result)
         members = [m for m in archive.infolist() if not m.is_dir()]
         if len(members) > MAX_MEMBERS:
             raise Unscannable(N_("The archive holds more files than the portal checks"))
@@ -276,6 +286,24 @@ def _zip(path: str, where: str, limits: Limits, options: d.Options, thresholds: 
                 raise Unscannable(N_("The archive is damaged and cannot be read")) from e
             _scan(dest, _join(where, member.filename), limits, options, thresholds, result, depth + 1)
             os.remove(dest)
+
+
+def _member_name(member: zipfile.ZipInfo) -> str:
+    """A member's name as a Chinese unpacking tool shows it: without the UTF-8 flag zipfile
+    reads it as CP437, where Windows wrote GBK."""
+    if member.flag_bits & 0x800:
+        return member.filename
+    try:
+        return member.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return member.filename
+
+
+def _comment_text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", "replace")
 
 
 def _attachments(files: list[tuple[str, bytes]], where: str, limits: Limits, options: d.Options,
