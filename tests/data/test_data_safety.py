@@ -159,6 +159,18 @@ def _denied(action: str, user: str, **params: Any) -> bool:
     return False
 
 
+def _sql_refused(user: str, sql: str) -> bool:
+    """A query naming a hidden table is refused as if the table did not exist (the unknown-table
+    409: docs/security.md, not an oracle) or with CKAN's own 403; never answered with rows."""
+    try:
+        helpers.call_action("datastore_search_sql", {"user": user, "ignore_auth": False}, sql=sql)
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return True
+    except tk.ValidationError as e:
+        return "Unknown table" in str(e.error_dict) or "未知的表" in str(e.error_dict)
+    return False
+
+
 @pytest.mark.parametrize("who", ["anonymous", "outsider"])
 def test_hidden_tables_are_not_readable_through_actions(hidden: dict, who: str) -> None:
     user = "" if who == "anonymous" else hidden["outsider"]["name"]
@@ -167,9 +179,8 @@ def test_hidden_tables_are_not_readable_through_actions(hidden: dict, who: str) 
         assert _denied("datastore_search", user, resource_id=rid)
         assert _denied("datastore_search", user, resource_id=rid, q="天河")
         assert _denied("datastore_info", user, id=rid)
-        assert _denied("datastore_search_sql", user, sql=f'SELECT * FROM "{rid}"')
-        assert _denied("datastore_search_sql", user,
-                       sql=f'SELECT 1 FROM "_table_metadata" t JOIN "{rid}" r ON true')
+        assert _sql_refused(user, f'SELECT * FROM "{rid}"')
+        assert _sql_refused(user, f'SELECT 1 FROM "_table_metadata" t JOIN "{rid}" r ON true')
         assert _denied("guangdong_data_load_report", user, id=rid)
         assert _denied("task_status_show", user, entity_id=rid, task_type="xloader", key="xloader")
         assert _denied("xloader_status", user, resource_id=rid)
