@@ -88,7 +88,8 @@ def test_a_held_datasets_data_is_for_its_publishers_and_reviewers_not_plain_memb
     }
     tk.get_action("package_show")(as_user(member), {"id": pkg["id"]})  # metadata: CKAN's member rule
     for label, (action, data) in reads.items():
-        with pytest.raises(tk.NotAuthorized):
+        # (a SQL query naming a table its caller may not read answers as an unknown table: no oracle)
+        with pytest.raises(tk.ValidationError if action == "datastore_search_sql" else tk.NotAuthorized):
             tk.get_action(action)(as_user(member), dict(data))
             pytest.fail(f"a plain member read the held dataset's data: {label}")
     for user in (editor, admin):

@@ -141,6 +141,15 @@ def distribution(g: Graph, d: Mapping[str, Any], resource: dict[str, Any]) -> No
             ref = URIRef(IANA_MEDIA + mimetype)
             g.add((dist, DCAT.mediaType, ref))
             g.add((ref, RDF.type, DCT.MediaType))
+    # a format outside our list: ckanext-dcat writes the mimetype as text (text/markdown), which
+    # DCAT-AP 3 refuses (dcat:mediaType is a dct:MediaType): the IANA IRI instead
+    for value in list(g.objects(dist, DCAT.mediaType)):
+        if isinstance(value, Literal):
+            g.remove((dist, DCAT.mediaType, value))
+            if "/" in str(value):
+                ref = URIRef(IANA_MEDIA + str(value).strip())
+                g.add((dist, DCAT.mediaType, ref))
+                g.add((ref, RDF.type, DCT.MediaType))
     # a distribution without its own licence gets the dataset's (MQA "licence" points)
     if d.get("license_url") and (dist, DCT.license, None) not in g:
         ref = URIRef(d["license_url"])
