@@ -162,7 +162,7 @@ def test_messages_in_the_portals_words(journey: Any, portal_catalog: dict[str, A
     if not zh:
         empty = j.page.locator("aside .empty").all_inner_texts()
         assert empty and not any("There are no" in e for e in empty), empty
-        assert all(e.strip() == "None match this search." for e in empty), empty
+        assert all(e.strip() == "Nothing matches this search." for e in empty), empty
     j.check("no-results")
     sysadmin = make_person("表单说明系统管理员", sysadmin=True)
     j.login(sysadmin["name"], PASSWORD)

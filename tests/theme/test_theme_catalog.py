@@ -53,7 +53,7 @@ def test_english_names_our_organizations_publishers(gd_app):
         assert gettext("Organizations") == "Publishers"
         assert gettext("Add Organization") == "Add Publisher"
         # user trial 7: "There are no Publishing organization that match this search"
-        assert gettext("There are no {facet_type} that match this search") == "None match this search."
+        assert gettext("There are no {facet_type} that match this search") == "Nothing matches this search."
         assert "CKAN" not in gettext(
             "A CKAN Dataset is a collection of data resources (such as files), together with a description and "
             "other information, at a fixed URL. Datasets are what users see when searching for data.")
