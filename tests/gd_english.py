@@ -1,6 +1,6 @@
 """Finds English on a Chinese page, as a reader sees it: the page title, the visible text (code
-and preformatted text aside), the text of rows a "显示更多" toggle hides, and the words people
-meet in attributes (placeholder, title, aria-label, alt, button values). URLs, e-mail addresses, ids, file names and numbers are removed first;
+and preformatted text aside; a list box as its chosen option), the text of rows a "显示更多"
+toggle hides, and the words people meet in attributes (placeholder, title, aria-label, alt, button values). URLs, e-mail addresses, ids, file names and numbers are removed first;
 what remains of Latin script must be on a short allow-list (format names, API, DCAT, licence
 abbreviations...) or in the page's own data (passed by the caller: dataset titles and the like).
 """
@@ -38,6 +38,12 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 # Code (<code>, <pre>, <kbd>, <samp>) is literal technical text: an API call, a harvester's exception.
 _COLLECT = """() => {
   const body = document.body.cloneNode(true);
+  // A list box shows its chosen option, not all of them: before CKAN's modules turn the
+  // language list into a dropdown (a slow machine), the raw <select> read as every language.
+  const shown = s => !!(s.offsetWidth || s.offsetHeight || s.getClientRects().length);
+  const chosen = [...document.body.querySelectorAll('select')].map(
+    s => shown(s) && s.selectedIndex >= 0 ? s.options[s.selectedIndex].text : '');
+  body.querySelectorAll('select').forEach((s, i) => s.replaceWith(document.createTextNode(chosen[i])));
   body.querySelectorAll('code, pre, kbd, samp, script, style, template').forEach(e => e.remove());
   document.body.appendChild(body); body.style.position = 'absolute'; body.style.left = '-99999px';
   const out = [document.title, body.innerText];
