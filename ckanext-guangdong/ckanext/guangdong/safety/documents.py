@@ -223,8 +223,19 @@ _CELL_PREFIX = re.compile(rb'<(\w+:)?c r="')
 _CELL_V = re.compile(rb"<(?:\w+:)?v>([^<]*)<")
 
 
-def _concat_parts(formula: str) -> list[tuple[str, str]] | None:
-    """("ref", "A1") and ("lit", text) in order, when the formula only joins; else None."""
+def formula_literals(cell: str) -> str | None:
+    """What a formula of string literals and numbers only builds, as a spreadsheet shows a CSV
+    cell holding it (``="440106"&"198503120015"``, ``=CONCATENATE("4401061985","03120015")``,
+    ``="13800138000"``); None for any other text or formula (cells, functions, arithmetic)."""
+    if not cell.startswith("="):
+        return None
+    parts = _concat_parts(cell, literals_only=True)
+    return "".join(v for _, v in parts) if parts else None
+
+
+def _concat_parts(formula: str, literals_only: bool = False) -> list[tuple[str, str]] | None:
+    """("ref", "A1") and ("lit", text) in order, when the formula only joins; else None.
+    ``literals_only``: only literals, joined or a single one (a CSV cell: no cells to read)."""
     text = formula.lstrip("=").rstrip()
     if not _CONCAT_FORMULA.fullmatch(text):
         return None
@@ -237,6 +248,8 @@ def _concat_parts(formula: str) -> list[tuple[str, str]] | None:
             parts.append(("lit", literal.replace('""', '"') or number))
         elif sign in ("", "&"):
             joins += 1  # a CONCAT( or an &
+    if literals_only:
+        return parts if parts and all(k == "lit" for k, _ in parts) and (joins or len(parts) == 1) else None
     return parts if joins and any(k == "ref" for k, _ in parts) else None
 
 

@@ -23,7 +23,9 @@ Column verdict: a column holds a kind of personal data when
   column;
 - a number split across two neighbouring columns (``4401061985`` | ``03198672``) when the two
   cells together make a valid ID number (``split_verdicts``), named by both (not a mobile: a
-  6-digit code beside a 5-digit hotline makes one by chance).
+  6-digit code beside a 5-digit hotline makes one by chance); across three (地区码 | 出生日期码
+  | 顺序码) on half of the rows;
+- a CSV cell holding a formula of literals (``="440106"&"198503120015"``) as what it builds.
 
 Findings keep counts and masked samples only, never a clear value.
 
@@ -39,6 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import detectors as d
+from .documents import formula_literals
 
 SAMPLES = 3
 # Kinds that make a plain 地址 column a home address when they sit beside it.
@@ -121,7 +124,8 @@ class TableScan:
                 only += (d.ADDRESS,)
             self.columns.append(ColumnStats(i, str(name), hints, only, generic))
         self._width = len(self.columns)
-        self.pairs: dict[int, ColumnStats] = {}  # right column's index -> joins with its left
+        # (first, last) column index -> the joins of those neighbouring cells (two or three)
+        self.pairs: dict[tuple[int, int], ColumnStats] = {}
 
     def cell_kinds(self, col: ColumnStats, cell: str) -> list[tuple[str, str]]:
         """The (kind, value) pairs one non-empty cell of a column holds."""
@@ -139,14 +143,19 @@ class TableScan:
     def add_row(self, row: Sequence[str]) -> None:
         self.rows += 1
         cell_kinds = self.cell_kinds
-        prev = ""
+        prev = prev2 = ""
         for col, cell in zip(self.columns, row, strict=False):
             if not cell:
-                prev = ""
+                prev = prev2 = ""
                 continue
-            if prev and len(prev) + len(cell) in _SPLIT_LENGTHS:
-                self._split(col.index, prev, cell)
-            prev = cell
+            if cell[0] == "=" and (built := formula_literals(cell)) is not None:
+                cell = built  # a CSV cell ="440106"&"1985…": a spreadsheet shows what it builds
+            if prev:
+                if len(prev) + len(cell) in _SPLIT_LENGTHS:
+                    self._split(col.index - 1, col.index, prev, cell)
+                if prev2 and len(prev2) + len(prev) + len(cell) in _SPLIT_LENGTHS:
+                    self._split(col.index - 2, col.index, prev2 + prev, cell)  # 地区码|出生日期码|顺序码
+            prev2, prev = prev, cell
             col.nonempty += 1
             n = len(cell)
             if 16 <= n <= 30:
@@ -158,18 +167,18 @@ class TableScan:
             for kind, value in cell_kinds(col, cell):
                 col.add(kind, value)
 
-    def _split(self, right: int, a: str, b: str) -> None:
-        """Two neighbouring cells that together make an ID number (its check character holds)
-        (``4401061985`` | ``03198672``). Other joins are no finding (decoys; a mobile has no check
-        character: 区划代码 440106 beside 服务热线 12345 would make one)."""
+    def _split(self, first: int, right: int, a: str, b: str) -> None:
+        """Two (or three) neighbouring cells that together make an ID number (its check
+        character holds) (``4401061985`` | ``03198672``; ``440106`` | ``19850312`` | ``0015``).
+        Other joins are no finding (decoys; a mobile has no check character: 区划代码 440106
+        beside 服务热线 12345 would make one). ``a`` is the cells before the last one, joined."""
         if not a.isdigit() or not (b.isdigit() or (b[:-1].isdigit() and b[-1] in "Xx")):
             return
         joined = a + b.upper()
-        pair = self.pairs.get(right)
+        pair = self.pairs.get((first, right))
         if pair is None:
-            left = self.columns[right - 1]
-            pair = self.pairs[right] = ColumnStats(right, f"{left.name} + {self.columns[right].name}",
-                                                   set(), (), False)
+            name = " + ".join(c.name for c in self.columns[first:right + 1])
+            pair = self.pairs[first, right] = ColumnStats(right, name, set(), (), False)
         if len(joined) == 18 and (shape := d.lookalike(joined)) is not None:
             pair.shaped[shape] += 1
         kind = d.classify(joined, self.options)
@@ -218,19 +227,28 @@ class TableScan:
                 out[col.index].add(d.ADDRESS)
         return out
 
-    def split_verdicts(self) -> dict[int, set[str]]:
-        """Neighbouring columns (right index) holding numbers split in two: at least
-        ``min_share`` of the rows where both are filled, or for ID numbers strong evidence (one
-        valid join, no more failing look-alikes than valid ones)."""
-        out: dict[int, set[str]] = {}
-        for right, pair in self.pairs.items():
-            filled = min(self.columns[right - 1].nonempty, self.columns[right].nonempty)
+    def _join_verdicts(self) -> list[tuple[ColumnStats, set[str]]]:
+        """Neighbouring columns holding numbers split across them: at least ``min_share`` of
+        the rows where they are filled, or for two columns and ID numbers strong evidence (one
+        valid join, no more failing look-alikes than valid ones). Three columns only by the
+        share: a code | date | count triple (440106 | 20230101 | 1234) passes the check
+        character one row in eleven, a split ID number on every row."""
+        out = []
+        for (first, right), pair in self.pairs.items():
+            filled = min(c.nonempty for c in self.columns[first:right + 1])
             kinds = {k for k, count in pair.counts.items()
                      if (filled and count / filled >= self.thresholds.min_share)
-                     or self._strong_evidence(pair, k)}
+                     or (right - first == 1 and self._strong_evidence(pair, k))}
             if kinds:
                 pair.nonempty = filled
-                out[right] = kinds
+                out.append((pair, kinds))
+        return out
+
+    def split_verdicts(self) -> dict[int, set[str]]:
+        """The last column's index of neighbouring columns holding split numbers -> kinds."""
+        out: dict[int, set[str]] = {}
+        for pair, kinds in self._join_verdicts():
+            out.setdefault(pair.index, set()).update(kinds)
         return out
 
     def findings(self) -> list[Finding]:
@@ -240,8 +258,7 @@ class TableScan:
             for kind in sorted(kinds, key=d.DETECTORS.index):
                 result.append(Finding(col.name, kind, col.counts[kind], col.nonempty,
                                       tuple(col.samples.get(kind, ()))))
-        for right, kinds in self.split_verdicts().items():
-            pair = self.pairs[right]
+        for pair, kinds in self._join_verdicts():
             for kind in sorted(kinds, key=d.DETECTORS.index):
                 result.append(Finding(pair.name, kind, pair.counts[kind], pair.nonempty,
                                       tuple(pair.samples.get(kind, ()))))

@@ -1,0 +1,62 @@
+"""What a reader's program builds from a file, closed after attack trial a9 (issue 14,
+docs/safety.md "Scanned by content"): a CSV cell holding a formula of literals
+(``="440106"&"198503120015"``: a spreadsheet shows the ID number), an ID number split across
+three columns (地区码 | 出生日期码 | 顺序码), an XLSX number format that draws literal digits
+before or after the value, RTF escapes, a gzip's stored file name and comment, a PDF link's
+target and a Word internal link's anchor. Each file is built here with the personal data only
+there and scanned by the file scanner (filescan.py, what the worker runs on an upload); the
+ordinary counterparts stay clean."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_safety_file_parts_links import ID, MOBILE, scan
+
+ROWS = [("440106", "19850312", "0015"), ("440304", "19900715", "1237"), ("440103", "19780203", "0016")]
+
+
+def csv_of(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode()
+
+
+def formulas_csv() -> bytes:
+    return csv_of(["序号,编号,备注", '1,="440106"&"198503120015",正常',
+                   '2,"=CONCATENATE(""4401061985"",""03120015"")",正常', '3,="138"&"0013"&"8000",正常'])
+
+
+def three_columns_csv(rows: list[tuple[str, str, str]] = ROWS) -> bytes:
+    return csv_of(["序号,地区码,出生日期码,顺序码"] + [f"{i},{a},{b},{c}" for i, (a, b, c) in enumerate(rows, 1)])
+
+
+# the last 4 digits of each row changed: no check character holds (区划代码 | 日期 | 数量)
+NO_CHECK = [(a, b, str((int(c) + 1) % 10_000).zfill(4)) for a, b, c in ROWS]
+
+CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
+    (".csv", formulas_csv, "编号", "resident_id"),
+    (".csv", formulas_csv, "编号", "mobile"),
+    (".csv", three_columns_csv, "地区码 + 出生日期码 + 顺序码", "resident_id"),
+]
+IDS = ["csv-formula-id", "csv-formula-mobile", "csv-three-columns"]
+
+
+@pytest.mark.parametrize(("suffix", "build", "part", "detector"), CASES, ids=IDS)
+def test_personal_data_a_reader_sees_built_is_found(
+        suffix: str, build: Callable[[], bytes], part: str, detector: str, tmp_path: Path) -> None:
+    found = scan(build(), suffix, tmp_path)
+    assert (part, detector) in found, found
+
+
+@pytest.mark.parametrize(("suffix", "build"), [
+    (".csv", lambda: csv_of(["序号,公式,备注", '1,=SUM(B2:B3),正常', '2,="合计"&"20",正常'])),
+    (".csv", lambda: three_columns_csv(NO_CHECK)),
+], ids=["csv-formulas", "csv-three-columns-failing-check"])
+def test_ordinary_counterparts_stay_clean(suffix: str, build: Callable[[], bytes], tmp_path: Path) -> None:
+    assert scan(build(), suffix, tmp_path) == set()
+
+
+def test_the_ids_used_are_valid() -> None:
+    from ckanext.guangdong.safety import detectors as d
+    assert d.classify(ID) == d.RESIDENT_ID and d.classify(MOBILE) == d.MOBILE
+    assert all(d.classify("".join(r)) == d.RESIDENT_ID for r in ROWS)
