@@ -30,6 +30,23 @@ def three_columns_csv(rows: list[tuple[str, str, str]] = ROWS) -> bytes:
     return csv_of(["序号,地区码,出生日期码,顺序码"] + [f"{i},{a},{b},{c}" for i, (a, b, c) in enumerate(rows, 1)])
 
 
+def xlsx_formatted(fmt: str, value: int) -> bytes:
+    """A small sheet whose one numeric cell is shown through the number format ``fmt``."""
+    import io
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["地区", "数量"])
+    ws.append(["广州市", 12])
+    ws.append(["编号", value])
+    ws["B3"].number_format = fmt
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 # the last 4 digits of each row changed: no check character holds (区划代码 | 日期 | 数量)
 NO_CHECK = [(a, b, str((int(c) + 1) % 10_000).zfill(4)) for a, b, c in ROWS]
 
@@ -37,8 +54,13 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
     (".csv", formulas_csv, "编号", "resident_id"),
     (".csv", formulas_csv, "编号", "mobile"),
     (".csv", three_columns_csv, "地区码 + 出生日期码 + 顺序码", "resident_id"),
+    (".xlsx", lambda: xlsx_formatted('"440106198503"000000', 120015), "数字格式", "resident_id"),
+    (".xlsx", lambda: xlsx_formatted("".join("\\" + c for c in "440106198503") + "000000", 120015),
+     "数字格式", "resident_id"),
+    (".xlsx", lambda: xlsx_formatted('0"15"', 4401061985031200), "数字格式", "resident_id"),
 ]
-IDS = ["csv-formula-id", "csv-formula-mobile", "csv-three-columns"]
+IDS = ["csv-formula-id", "csv-formula-mobile", "csv-three-columns", "xlsx-format-quoted",
+       "xlsx-format-escaped", "xlsx-format-after"]
 
 
 @pytest.mark.parametrize(("suffix", "build", "part", "detector"), CASES, ids=IDS)
@@ -51,7 +73,9 @@ def test_personal_data_a_reader_sees_built_is_found(
 @pytest.mark.parametrize(("suffix", "build"), [
     (".csv", lambda: csv_of(["序号,公式,备注", '1,=SUM(B2:B3),正常', '2,="合计"&"20",正常'])),
     (".csv", lambda: three_columns_csv(NO_CHECK)),
-], ids=["csv-formulas", "csv-three-columns-failing-check"])
+    (".xlsx", lambda: xlsx_formatted('"¥"#,##0.00"元"', 120015)),
+    (".xlsx", lambda: xlsx_formatted('"第"0"号"', 2024)),
+], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number"])
 def test_ordinary_counterparts_stay_clean(suffix: str, build: Callable[[], bytes], tmp_path: Path) -> None:
     assert scan(build(), suffix, tmp_path) == set()
 

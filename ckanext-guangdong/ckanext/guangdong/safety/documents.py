@@ -141,6 +141,7 @@ def xlsx_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
             out += package_properties(archive)
             out += external_links(archive, "xl/")
             strings = _SharedStrings(archive)
+            drawn = _drawing_formats(archive)
             for name in archive.namelist():
                 if re.match(r"xl/(?:[^/]+/)*(?:threaded)?comments?\d*\.xml$", name, re.I):
                     text = archive.read(name).decode("utf-8", "replace")
@@ -148,7 +149,7 @@ def xlsx_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
                     for block in _COMMENT.findall(text):
                         out.append(("批注", html.unescape("".join(_OOXML_T.findall(block)))))
                 elif re.match(r"xl/worksheets/[^/]+\.xml$", name):
-                    out += _sheet_extras(archive, name, strings)
+                    out += _sheet_extras(archive, name, strings, drawn)
                 elif name == "xl/workbook.xml":
                     xml = archive.read(name).decode("utf-8", "replace")
                     out += _defined_names(xml)
@@ -163,11 +164,20 @@ def xlsx_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
     return out
 
 
-def _sheet_extras(archive: zipfile.ZipFile, name: str, strings: _SharedStrings) -> list[tuple[str, str]]:
+def _sheet_extras(archive: zipfile.ZipFile, name: str, strings: _SharedStrings,
+                  drawn: dict[bytes, str] | None = None) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     pending: list[list[tuple[str, str]]] = []
+    formats = drawn or {}
+    styled = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bs="(' + b"|".join(formats) + rb')"[^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>',
+                        re.S) if formats else None
 
     def take(buf: bytes) -> None:
+        for attrs, style, body in styled.findall(buf) if styled else ():
+            value = _cell_value(attrs, body, strings)
+            shown = drawn_text(formats[style], value, b't="n"' not in attrs and b' t="' in attrs)
+            if shown:
+                out.append(("数字格式", shown))
         for formula, cached in _FORMULA.findall(buf):
             text = html.unescape(formula.decode("utf-8", "replace"))
             if not cached.strip() and ("&" in text or "CONCAT" in text.upper()) and (parts := _concat_parts(text)):
@@ -196,6 +206,142 @@ def _sheet_extras(archive: zipfile.ZipFile, name: str, strings: _SharedStrings) 
         out.extend(("公式", "".join(values.get(v, "") if kind == "ref" else v for kind, v in parts))
                    for parts in pending)
     return out
+
+
+# --- number formats that draw literal digits (attack trial a9) ---------------------------------
+# A custom number format shows its quoted or backslash-escaped text around the value:
+# "440106198503"000000 or \4\4\0\1… on 120015 shows 440106198503120015, 0"15" adds digits after.
+# Only formats with a literal digit are rendered; dates, times and exponents are left alone.
+_NUM_FMT = re.compile(r'<(?:\w+:)?numFmt\b[^>]*?\bnumFmtId="(\d+)"[^>]*?\bformatCode="([^"]*)"')
+_CELL_XFS = re.compile(r"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF_FMT = re.compile(r"<(?:\w+:)?xf\b([^>]*)")
+_FMT_ID = re.compile(r'\bnumFmtId="(\d+)"')
+_LITERAL_DIGIT = re.compile(r'"[^"]*\d[^"]*"|\\\d')
+
+
+def _drawing_formats(archive: zipfile.ZipFile) -> dict[bytes, str]:
+    """Cell style index (the s="…" of a cell) -> its number format, for formats whose literal
+    text holds a digit."""
+    try:
+        xml = archive.read("xl/styles.xml").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    formats = {i: html.unescape(code) for i, code in _NUM_FMT.findall(xml)}
+    formats = {i: code for i, code in formats.items() if _LITERAL_DIGIT.search(code)}
+    if not formats:
+        return {}
+    xfs = _CELL_XFS.search(xml)
+    out: dict[bytes, str] = {}
+    for n, attrs in enumerate(_XF_FMT.findall(xfs.group(1)) if xfs else ()):
+        fmt = _FMT_ID.search(attrs)
+        if fmt and fmt.group(1) in formats:
+            out[str(n).encode()] = formats[fmt.group(1)]
+    return out
+
+
+def _sections(code: str) -> list[str]:
+    """A format's ;-separated sections (a ; inside quotes or after a backslash is text)."""
+    parts, cur, i = [], [], 0
+    while i < len(code):
+        c = code[i]
+        if c == '"':
+            j = code.find('"', i + 1)
+            j = len(code) - 1 if j < 0 else j
+            cur.append(code[i:j + 1])
+            i = j + 1
+            continue
+        if c == "\\":
+            cur.append(code[i:i + 2])
+            i += 2
+            continue
+        if c == ";":
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    return parts + ["".join(cur)]
+
+
+def drawn_text(code: str, value: str, is_text: bool) -> str | None:
+    """The text a cell shows under a number format: its literal text and the value in its
+    digit placeholders (0 # ?) or text placeholder (@). None when the format is not one
+    this reads (dates, times, exponents) or the value is no number."""
+    sections = _sections(code)
+    number = 0.0
+    if is_text:
+        section = sections[3] if len(sections) > 3 else next((x for x in sections if "@" in x), None)
+        if section is None:
+            return None
+    else:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        section = sections[1] if number < 0 and len(sections) > 1 else sections[0]
+        if number < 0 and len(sections) > 1:
+            number = -number  # the negative section draws its own sign
+    tokens: list[tuple[str, str]] = []  # ("lit", text), ("int"|"frac", placeholder), ("text", "")
+    frac = False
+    i = 0
+    while i < len(section):
+        c = section[i]
+        if c == '"':
+            j = section.find('"', i + 1)
+            j = len(section) if j < 0 else j
+            tokens.append(("lit", section[i + 1:j]))
+            i = j + 1
+            continue
+        if c == "\\":
+            tokens.append(("lit", section[i + 1:i + 2]))
+        elif c in "_*":  # padding and fill: the next character is no text
+            pass
+        elif c == "[":
+            j = section.find("]", i)
+            i = len(section) if j < 0 else j + 1
+            continue
+        elif c in "0#?":
+            tokens.append(("frac" if frac else "int", c))
+        elif c == ".":
+            frac = True
+            tokens.append(("lit", "."))
+        elif c == "@":
+            tokens.append(("text", ""))
+        elif c.isalpha():
+            return None  # a date, a time, an exponent
+        elif c != ",":
+            tokens.append(("lit", c))
+        i += 2 if c in "\\_*" else 1
+    if is_text:
+        return "".join(v if k == "lit" else value if k == "text" else "" for k, v in tokens)
+    n_frac = sum(k == "frac" for k, _ in tokens)
+    whole, _, fraction = f"{number:.{n_frac}f}".partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-").lstrip("0")
+    places = [n for n, (k, _) in enumerate(tokens) if k == "int"]
+    shown = {}
+    for n in reversed(places):  # right to left; the leftmost placeholder takes what is left
+        c = tokens[n][1]
+        shown[n] = digits[-1:] if digits else ("0" if c == "0" else " " if c == "?" else "")
+        digits = digits[:-1]
+    if places:
+        shown[places[0]] = sign + digits + shown[places[0]]
+    rest = iter(fraction)
+    out = []
+    for n, (k, v) in enumerate(tokens):
+        out.append(v if k == "lit" else shown.get(n, "") if k == "int" else next(rest, "0") if k == "frac" else "")
+    return "".join(out)
+
+
+def _cell_value(attrs: bytes, body: bytes, strings: _SharedStrings) -> str:
+    """A cell's stored value: its text (shared or inline) or its number as written."""
+    kind = re.search(rb'\bt="(\w+)"', attrs)
+    t = kind.group(1) if kind else b"n"
+    if t == b"inlineStr":
+        return html.unescape("".join(_OOXML_T.findall(body.decode("utf-8", "replace"))))
+    v = _CELL_V.search(body)
+    raw = html.unescape(v.group(1).decode("utf-8", "replace")) if v else ""
+    return strings[int(raw)] if t == b"s" and raw.isdigit() else raw
 
 
 def _chunks(archive: zipfile.ZipFile, name: str, take: Any) -> None:
