@@ -47,6 +47,20 @@ def xlsx_formatted(fmt: str, value: int) -> bytes:
     return out.getvalue()
 
 
+def rtf_file(body: str) -> bytes:
+    """An RTF document in the GBK code page (as Chinese WordPad writes it) with ``body``."""
+    return ("{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0\\fnil\\fcharset134 \\'cb\\'ce\\'cc\\'e5;}}\n"
+            "\\f0\\fs24 " + body + "\\par\n}\n").encode("ascii")
+
+
+def hex_escaped(text: str) -> str:
+    return "".join(f"\\'{b:02x}" for b in text.encode("gbk"))
+
+
+def unicode_escaped(text: str) -> str:
+    return "".join(f"\\u{ord(c)}?" for c in text)
+
+
 # the last 4 digits of each row changed: no check character holds (区划代码 | 日期 | 数量)
 NO_CHECK = [(a, b, str((int(c) + 1) % 10_000).zfill(4)) for a, b, c in ROWS]
 
@@ -58,9 +72,11 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
     (".xlsx", lambda: xlsx_formatted("".join("\\" + c for c in "440106198503") + "000000", 120015),
      "数字格式", "resident_id"),
     (".xlsx", lambda: xlsx_formatted('0"15"', 4401061985031200), "数字格式", "resident_id"),
+    (".rtf", lambda: rtf_file(hex_escaped(f"张伟 身份证 {ID}")), "text", "resident_id"),
+    (".txt", lambda: rtf_file(unicode_escaped(f"手机 {MOBILE}")), "text", "mobile"),
 ]
 IDS = ["csv-formula-id", "csv-formula-mobile", "csv-three-columns", "xlsx-format-quoted",
-       "xlsx-format-escaped", "xlsx-format-after"]
+       "xlsx-format-escaped", "xlsx-format-after", "rtf-hex", "rtf-unicode"]
 
 
 @pytest.mark.parametrize(("suffix", "build", "part", "detector"), CASES, ids=IDS)
@@ -75,7 +91,8 @@ def test_personal_data_a_reader_sees_built_is_found(
     (".csv", lambda: three_columns_csv(NO_CHECK)),
     (".xlsx", lambda: xlsx_formatted('"¥"#,##0.00"元"', 120015)),
     (".xlsx", lambda: xlsx_formatted('"第"0"号"', 2024)),
-], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number"])
+    (".rtf", lambda: rtf_file(hex_escaped("2024年办理情况：共办理1882件。"))),
+], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number", "rtf"])
 def test_ordinary_counterparts_stay_clean(suffix: str, build: Callable[[], bytes], tmp_path: Path) -> None:
     assert scan(build(), suffix, tmp_path) == set()
 

@@ -74,6 +74,36 @@ def docx_content(path: str, max_chars: int) -> tuple[str, list[list[list[str]]],
     return text, tables, extras
 
 
+# --- RTF (attack trial a9: an .rtf, or RTF declared as TXT, is text whose characters may be
+# written as escapes: \'34 is "4", \'d5\'c5 张 in GBK under \ansicpg936, \u24352? 张) ---------
+_RTF_LIKE = re.compile(r"(?:\\'[0-9a-fA-F]{2}){2}")  # not \uN alone: JSON writes \u5317 too
+_RTF_UNICODE = re.compile(r"\\u(-?\d{1,5}) ?(?:\\'[0-9a-fA-F]{2}|[^\\{}])?")  # and its one fallback
+_RTF_HEX = re.compile(r"(?:\\'[0-9a-fA-F]{2})+")
+_RTF_BREAK = re.compile(r"\\(?:par|line|row|cell|tab|sect|page)\b(?:-?\d+)? ?")
+_RTF_WORD = re.compile(r"\\[a-zA-Z]{1,32}(?:-?\d{1,10})? ?|\\\*|[{}]")
+
+
+def looks_rtf(text: str) -> bool:
+    return text.startswith("{\\rtf") or _RTF_LIKE.search(text[:100_000]) is not None
+
+
+def rtf_text(text: str) -> str:
+    """RTF (or text with RTF escapes) as a reader shows it: \\'hh runs decoded in the
+    document's code page (\\ansicpg, else cp1252), \\uN as the character it names, control
+    words and braces removed (a paragraph or cell end is a line or space), so digits set in
+    groups of formatting ({\\b 4401}0619…) are read together as the page shows them."""
+    cp = re.search(r"\\ansicpg(\d{3,5})", text[:10_000])
+    codec = f"cp{cp.group(1)}" if cp else "cp1252"
+    try:
+        "".encode(codec)
+    except LookupError:
+        codec = "cp1252"
+    text = _RTF_UNICODE.sub(lambda m: chr(int(m.group(1)) % 65536), text)
+    text = _RTF_HEX.sub(lambda m: bytes.fromhex(m.group(0).replace("\\'", "")).decode(codec, "replace"), text)
+    text = _RTF_BREAK.sub(lambda m: "\n" if m.group(0)[1:4] in ("par", "lin", "sec", "pag", "row") else " ", text)
+    return _RTF_WORD.sub("", text).replace("\\\\", "\\")
+
+
 # --- the parts of a file beside its body (attack trial, issue 14) ------------------------------
 # Headers, footers, comments, properties and formulas are published with the file and read by
 # whoever downloads it; each is scanned as free text of the file (filescan.py).

@@ -361,6 +361,8 @@ def _decode(path: str, limits: Limits) -> str:
 
 def _text(text: str, where: str, options: d.Options, thresholds: Thresholds, result: Result) -> None:
     head = text.lstrip("\ufeff \t\r\n")
+    if documents.looks_rtf(head):  # an .rtf (or RTF named .txt): its escapes decoded first
+        text = head = documents.rtf_text(head)
     if head[:1] in ("{", "["):
         try:
             data = json.loads(head)
