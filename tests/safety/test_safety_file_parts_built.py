@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_safety_file_parts_links import ID, MOBILE, scan
+from test_safety_file_parts_links import ENCODED_LINK, ID, MOBILE, PLAIN_LINK, scan
 
 ROWS = [("440106", "19850312", "0015"), ("440304", "19900715", "1237"), ("440103", "19780203", "0016")]
 
@@ -61,6 +61,46 @@ def unicode_escaped(text: str) -> str:
     return "".join(f"\\u{ord(c)}?" for c in text)
 
 
+def gzip_file(name: str = "2024年数据.csv", comment: str = "") -> bytes:
+    """A gzip whose header stores ``name`` (FNAME) and ``comment`` (FCOMMENT) in UTF-8."""
+    import struct
+    import zlib
+    body = "地区,人数\n广州市,20\n深圳市,31\n".encode()
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    flags = 8 | (16 if comment else 0)
+    head = b"\x1f\x8b\x08" + bytes([flags]) + b"\0\0\0\0\0\xff" + name.encode() + b"\0"
+    head += comment.encode() + b"\0" if comment else b""
+    return head + deflate.compress(body) + deflate.flush() + struct.pack("<II", zlib.crc32(body), len(body))
+
+
+def pdf_link(url: str) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link
+    from test_safety_content import text_pdf
+    writer = PdfWriter(clone_from=io.BytesIO(text_pdf(["2024 total 1882"])))
+    writer.add_annotation(0, Link(rect=(50, 550, 200, 650), url=url))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def docx_anchor(anchor: str) -> bytes:
+    import io
+
+    import docx
+    from docx.oxml.parser import parse_xml
+    document = docx.Document()
+    paragraph = document.add_paragraph("2024年办理情况：共办理1882件。")
+    paragraph._p.append(parse_xml(
+        '<w:hyperlink xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        f'w:anchor="{anchor}"><w:r><w:t>见附表</w:t></w:r></w:hyperlink>'))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 # the last 4 digits of each row changed: no check character holds (区划代码 | 日期 | 数量)
 NO_CHECK = [(a, b, str((int(c) + 1) % 10_000).zfill(4)) for a, b, c in ROWS]
 
@@ -74,9 +114,14 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
     (".xlsx", lambda: xlsx_formatted('0"15"', 4401061985031200), "数字格式", "resident_id"),
     (".rtf", lambda: rtf_file(hex_escaped(f"张伟 身份证 {ID}")), "text", "resident_id"),
     (".txt", lambda: rtf_file(unicode_escaped(f"手机 {MOBILE}")), "text", "mobile"),
+    (".gz", lambda: gzip_file(name=f"张伟{ID}.csv"), "文件名", "resident_id"),
+    (".gz", lambda: gzip_file(comment=f"经办人 张伟 {MOBILE}"), "压缩包注释", "mobile"),
+    (".pdf", lambda: pdf_link(ENCODED_LINK), "第1页 链接", "resident_id"),
+    (".docx", lambda: docx_anchor(f"张伟_{ID}"), "链接", "resident_id"),
 ]
 IDS = ["csv-formula-id", "csv-formula-mobile", "csv-three-columns", "xlsx-format-quoted",
-       "xlsx-format-escaped", "xlsx-format-after", "rtf-hex", "rtf-unicode"]
+       "xlsx-format-escaped", "xlsx-format-after", "rtf-hex", "rtf-unicode", "gzip-name", "gzip-comment",
+       "pdf-link", "docx-anchor"]
 
 
 @pytest.mark.parametrize(("suffix", "build", "part", "detector"), CASES, ids=IDS)
@@ -92,7 +137,11 @@ def test_personal_data_a_reader_sees_built_is_found(
     (".xlsx", lambda: xlsx_formatted('"¥"#,##0.00"元"', 120015)),
     (".xlsx", lambda: xlsx_formatted('"第"0"号"', 2024)),
     (".rtf", lambda: rtf_file(hex_escaped("2024年办理情况：共办理1882件。"))),
-], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number", "rtf"])
+    (".gz", lambda: gzip_file(comment="2024年数据")),
+    (".pdf", lambda: pdf_link(PLAIN_LINK)),
+    (".docx", lambda: docx_anchor("_Toc2024")),
+], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number", "rtf",
+        "gzip", "pdf-link", "docx-anchor"])
 def test_ordinary_counterparts_stay_clean(suffix: str, build: Callable[[], bytes], tmp_path: Path) -> None:
     assert scan(build(), suffix, tmp_path) == set()
 

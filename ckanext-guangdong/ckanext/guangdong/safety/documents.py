@@ -566,6 +566,9 @@ def docx_hidden_text(document: Any) -> list[tuple[str, str]]:
                     if (el.get(a) or "").strip()]
         out += [("替代文字", str(el.get(a))) for el in root.iter(*_DOCX_ALT) for a in _DOCX_ALT_ATTRS
                 if (el.get(a) or "").strip()]
+        # a link to a place in the document (w:anchor) and the bookmarks such links name
+        out += [("链接", unquote(str(el.get(a)))) for el in root.iter(_W + "hyperlink", _W + "bookmarkStart")
+                for a in (_W + "anchor", _W + "name") if (el.get(a) or "").strip()]
         for p, (text, code) in _paragraph_texts(root).items():
             if code.strip():
                 out.append(("域代码", code))
@@ -583,7 +586,8 @@ def docx_hidden_text(document: Any) -> list[tuple[str, str]]:
 
 def pdf_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
     """A PDF's document information (Author, Title, Subject, Keywords, Creator ...), the text
-    of its annotations (/Contents, /T, /Subj), its form fields, XMP metadata and outline."""
+    of its annotations (/Contents, /T, /Subj) and its links' targets (/URI), its form fields,
+    XMP metadata and outline."""
     import pypdf
     from pypdf.errors import PyPdfError
 
@@ -603,6 +607,13 @@ def pdf_extras(path: str, max_chars: int) -> list[tuple[str, str]]:
                     value = obj.get(key)
                     if isinstance(value, str) and value.strip():
                         out.append((f"第{n}页 批注", str(value)))
+                action = obj.get("/A")
+                action = action.get_object() if action is not None else None
+                uri = action.get("/URI") if isinstance(action, dict) else None
+                if isinstance(uri, bytes):  # a URI is ASCII by the spec; GBK or UTF-8 when not
+                    uri = uri.decode("utf-8", "replace")
+                if isinstance(uri, str) and uri.strip():  # a link's target: the reader follows it
+                    out.append((f"第{n}页 链接", unquote(str(uri))))
         out += _pdf_form_xmp_outline(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as e:
         raise Unscannable(N_("The PDF is damaged and cannot be read")) from e

@@ -334,6 +334,28 @@ def _gzip(path: str, where: str, limits: Limits, options: d.Options, thresholds:
         except (OSError, EOFError) as e:
             raise Unscannable(N_("The archive is damaged and cannot be read")) from e
         _scan(dest, where, limits, options, thresholds, result, depth + 1)
+    extra_text(_gzip_header(path), where, options, result)
+
+
+def _gzip_header(path: str) -> list[tuple[str, str]]:
+    """A gzip's stored file name (FNAME) and comment (FCOMMENT), RFC 1952: gunzip restores the
+    name, so a reader sees both. Latin-1 by the RFC; UTF-8 or GBK as Chinese tools write it."""
+    with open(path, "rb") as f:
+        head = f.read(65536)
+    if len(head) < 10 or head[:2] != b"\x1f\x8b":
+        return []
+    flags, pos = head[3], 10
+    if flags & 4:  # FEXTRA: a length, then that many bytes
+        pos += 2 + int.from_bytes(head[pos:pos + 2], "little")
+    out = []
+    for bit, part in ((8, "文件名"), (16, "压缩包注释")):
+        if flags & bit:
+            end = head.find(b"\0", pos)
+            end = len(head) if end < 0 else end
+            if text := _comment_text(head[pos:end]).strip():
+                out.append((part, text))
+            pos = end + 1
+    return out
 
 
 def _pages(pages: Iterable[str], where: str, options: d.Options, result: Result, *, numbered: bool) -> None:
