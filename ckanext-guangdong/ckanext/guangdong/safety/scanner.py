@@ -47,7 +47,7 @@ SAMPLES = 3
 # Kinds that make a plain 地址 column a home address when they sit beside it.
 PERSONAL = frozenset({d.RESIDENT_ID, d.MOBILE, d.BANK_CARD, d.PASSPORT, d.TRAVEL_PERMIT,
                       d.PERSON_NAME})
-_SPLIT_LENGTHS = (18,)  # an ID number: what a split across two cells is read for
+_SPLIT_LENGTH = 18  # an ID number: what a split across two or three cells is read for
 LOOKALIKE_CAP = 1.0  # look-alikes allowed per valid card (a random number passes Luhn 1 in 10)
 # A random 11-digit number is in a mobile block about 6 % of the time (1 in 9 starts with 1, then
 # 55 of the 100 blocks 10x-19x are mobile): mobiles at 20 % of a column's 11-digit numbers or
@@ -143,21 +143,25 @@ class TableScan:
     def add_row(self, row: Sequence[str]) -> None:
         self.rows += 1
         cell_kinds = self.cell_kinds
+        split = self._split
         prev = prev2 = ""
+        plen = p2len = 0  # their lengths: the joins below are tried on every cell
         for col, cell in zip(self.columns, row, strict=False):
             if not cell:
-                prev = prev2 = ""
+                plen = p2len = 0
                 continue
             if cell[0] == "=" and (built := formula_literals(cell)) is not None:
                 cell = built  # a CSV cell ="440106"&"1985…": a spreadsheet shows what it builds
-            if prev:
-                if len(prev) + len(cell) in _SPLIT_LENGTHS:
-                    self._split(col.index - 1, col.index, prev, cell)
-                if prev2 and len(prev2) + len(prev) + len(cell) in _SPLIT_LENGTHS:
-                    self._split(col.index - 2, col.index, prev2 + prev, cell)  # 地区码|出生日期码|顺序码
-            prev2, prev = prev, cell
-            col.nonempty += 1
             n = len(cell)
+            if plen + n == 18 and plen:  # _SPLIT_LENGTH, a literal: this runs on every cell
+                split(col.index - 1, col.index, prev, cell)
+            elif p2len and p2len + plen + n == 18:
+                split(col.index - 2, col.index, prev2 + prev, cell)  # 地区码|出生日期码|顺序码
+            prev2 = prev
+            prev = cell
+            p2len = plen
+            plen = n
+            col.nonempty += 1
             if 16 <= n <= 30:
                 shape = d.lookalike(cell)
                 if shape is not None:
@@ -179,7 +183,7 @@ class TableScan:
         if pair is None:
             name = " + ".join(c.name for c in self.columns[first:right + 1])
             pair = self.pairs[first, right] = ColumnStats(right, name, set(), (), False)
-        if len(joined) == 18 and (shape := d.lookalike(joined)) is not None:
+        if len(joined) == _SPLIT_LENGTH and (shape := d.lookalike(joined)) is not None:
             pair.shaped[shape] += 1
         kind = d.classify(joined, self.options)
         if kind == d.RESIDENT_ID:
