@@ -52,6 +52,7 @@ def _labels() -> dict[str, str]:
         "release_failed": _("Could not be made public"),
         "hold_undone": _("Hold taken back: the change failed"),
         "file_removed": _("File with findings removed"),
+        "edited_after_review": _("Changed after review: needs a new review"),
         # fields
         "name": _("URL name"), "title": _("Title"), "notes": _("Description"), "tags": _("Tags"),
         "theme": _("Themes"), "data_items": _("Data items"), "identifier": _("Identifier"),
