@@ -146,6 +146,28 @@ def test_an_editors_change_of_an_approved_dataset_is_reviewed_again() -> None:
     assert pkg["id"] in _queue(admin)
 
 
+def test_the_editor_reads_that_the_change_waits_for_review_in_each_language(gd_app) -> None:
+    """The dataset form's 可见性 says that 公开 means after review (trial 8, item 5), for an
+    organisation with review only; the safety page and the queue say why a reviewed dataset
+    waits again."""
+    editor, admin, pkg = _approved()
+    city_editor = make_user()
+    _org_with("city", editor=city_editor)
+    tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "title": "改过的标题"})
+
+    def page(user: dict, path: str) -> str:
+        token = tk.get_action("api_token_create")({"ignore_auth": True, "user": user["name"]},
+                                                  {"user": user["name"], "name": "reedit"})["token"]
+        return gd_app.get(path, headers={"Authorization": token}).get_data(as_text=True)
+    for prefix, hint, why in (("", "“公开”即提交审核后公开", "内容修改后需重新审核"),
+                              ("/en", "Public means public after review", "Changed after review: needs a new review")):
+        assert hint in page(editor, f"{prefix}/dataset/new")
+        assert hint not in page(city_editor, f"{prefix}/dataset/new")
+        safety = page(editor, f"{prefix}/dataset/{pkg['name']}/safety")
+        assert 'id="gd-safety-reedited"' in safety and why in safety
+        assert why in page(editor, f"{prefix}/dataset/{pkg['name']}") and why in page(admin, f"{prefix}/review")
+
+
 def test_a_file_added_to_an_approved_dataset_is_reviewed_again() -> None:
     editor, admin, pkg = _approved()
     tk.get_action("resource_create")(as_user(editor), {
