@@ -99,18 +99,96 @@ def test_department_editor_submits_admin_returns_then_approves() -> None:
     assert {"submitted", "returned", "approved", "released"} <= set(trail)
 
 
-def test_an_approved_dataset_edited_by_its_editor_stays_public() -> None:
+def _approved(**overrides: object) -> tuple[dict, dict, dict]:
+    """A department editor's dataset with a link, approved by the organisation's admin: public."""
     editor, admin = make_user(), make_user()
     org = _org_with("department", editor=editor, admin=admin)
-    pkg = create(org["id"], user=editor)
+    pkg = create(org["id"], user=editor, resources=[{
+        "name": "说明", "url": "https://www.gd.gov.cn/notes.html", "format": "HTML"}], **overrides)
     tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"]})
+    assert anonymous_sees(pkg["id"])
+    return editor, admin, show(pkg["id"])
+
+
+def _anonymous_finds(pkg: dict) -> int:
+    from ckan import model
+    model.Session.remove()
+    return tk.get_action("package_search")({"user": ""}, {"q": f'name:"{pkg["name"]}"'})["count"]
+
+
+def _held_for_a_new_review(editor: dict, admin: dict, pkg: dict) -> None:
+    """Held at once (anonymous show and search see nothing), queued, said why; public again on
+    approval."""
+    assert not anonymous_sees(pkg["id"]) and _anonymous_finds(pkg) == 0
+    state = tk.get_action("guangdong_safety_status")(as_user(editor), {"id": pkg["id"]})
+    assert state["private"] is True and state["holds"] == ["review"] and state["reedited"] is True
+    assert state["publication"]["state"] == "requested"
+    held = next(a for a in state["audit"] if a["action"] == "held")
+    assert held["details"]["reason_code"] == "edited_after_review" and held["actor"] == editor["name"]
+    assert pkg["id"] in _queue(admin)
+    tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"]})
+    assert anonymous_sees(pkg["id"]) and _anonymous_finds(pkg) == 1
+
+
+def test_an_editors_change_of_an_approved_dataset_is_reviewed_again() -> None:
+    """Review guarded only the first publication: a patch of the notes went live at once
+    (attack trial a9, N4)."""
+    editor, admin, pkg = _approved()
     tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "notes": "更新了说明。"})
-    assert show(pkg["id"])["private"] is False
+    _held_for_a_new_review(editor, admin, pkg)
+    # its admin (who approves) changes it without a new review
+    tk.get_action("package_patch")(as_user(admin), {"id": pkg["id"], "notes": "管理员改的说明。"})
+    assert anonymous_sees(pkg["id"])
     # made private and public again: a new publication, reviewed again
     tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "private": True})
     tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "private": False})
     assert show(pkg["id"])["private"] is True
     assert pkg["id"] in _queue(admin)
+
+
+def test_the_editor_reads_that_the_change_waits_for_review_in_each_language(gd_app) -> None:
+    """The dataset form's 可见性 says that 公开 means after review (trial 8, item 5), for an
+    organisation with review only; the safety page and the queue say why a reviewed dataset
+    waits again."""
+    editor, admin, pkg = _approved()
+    city_editor = make_user()
+    _org_with("city", editor=city_editor)
+    tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "title": "改过的标题"})
+
+    def page(user: dict, path: str) -> str:
+        token = tk.get_action("api_token_create")({"ignore_auth": True, "user": user["name"]},
+                                                  {"user": user["name"], "name": "reedit"})["token"]
+        return gd_app.get(path, headers={"Authorization": token}).get_data(as_text=True)
+    for prefix, hint, why in (("", "“公开”即提交审核后公开", "内容修改后需重新审核"),
+                              ("/en", "Public means public after review", "Changed after review: needs a new review")):
+        assert hint in page(editor, f"{prefix}/dataset/new")
+        assert hint not in page(city_editor, f"{prefix}/dataset/new")
+        safety = page(editor, f"{prefix}/dataset/{pkg['name']}/safety")
+        assert 'id="gd-safety-reedited"' in safety and why in safety
+        assert why in page(editor, f"{prefix}/dataset/{pkg['name']}") and why in page(admin, f"{prefix}/review")
+
+
+def test_a_file_added_to_an_approved_dataset_is_reviewed_again() -> None:
+    editor, admin, pkg = _approved()
+    tk.get_action("resource_create")(as_user(editor), {
+        "package_id": pkg["id"], "name": "附件", "url": "https://www.gd.gov.cn/more.html", "format": "HTML"})
+    _held_for_a_new_review(editor, admin, pkg)
+
+
+def test_a_link_changed_in_an_approved_dataset_is_reviewed_again() -> None:
+    editor, admin, pkg = _approved()
+    res = pkg["resources"][0]
+    tk.get_action("resource_update")(as_user(editor), dict(res, url="https://www.gd.gov.cn/other.html"))
+    _held_for_a_new_review(editor, admin, pkg)
+
+
+def test_saving_an_approved_dataset_unchanged_keeps_it_public() -> None:
+    editor, _admin, pkg = _approved(tags=[{"name": "人口"}])
+    tk.get_action("package_update")(as_user(editor), show(pkg["id"]))
+    tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "notes": pkg["notes"] + "\r\n"})
+    tk.get_action("resource_patch")(as_user(editor), {"id": pkg["resources"][0]["id"], "name": "说明"})
+    assert anonymous_sees(pkg["id"]) and _anonymous_finds(pkg) == 1
+    assert tk.get_action("guangdong_safety_status")(as_user(editor), {"id": pkg["id"]})["holds"] == []
 
 
 def test_admins_cities_and_organisation_settings() -> None:

@@ -33,3 +33,17 @@ def test_api_sentence_under_search_results_reads_well(live_server: str) -> None:
     assert "访问本目录" in zh and "(看" not in zh and "API文献" not in zh and "注册." not in zh
     en = requests.get(live_server + "/en/dataset/", timeout=60).text
     assert "You can also access this registry" in en
+
+
+def test_the_admin_page_names_the_username_field_in_the_pages_language(gd_app) -> None:
+    """CKAN's /ckan-admin writes the promote field's placeholder as plain "Username" (trial 8:
+    English on the Chinese page)."""
+    import ckan.plugins.toolkit as tk
+    from gd_testing import make_sysadmin
+    admin = make_sysadmin()
+    token = tk.get_action("api_token_create")({"ignore_auth": True, "user": admin["name"]},
+                                              {"user": admin["name"], "name": "admin-page"})["token"]
+    zh = gd_app.get("/ckan-admin", headers={"Authorization": token}).get_data(as_text=True)
+    assert 'placeholder="用户名"' in zh and "Username" not in zh
+    en = gd_app.get("/en/ckan-admin", headers={"Authorization": token}).get_data(as_text=True)
+    assert 'placeholder="Username"' in en

@@ -54,6 +54,8 @@ RETURNED = "returned"      # a reviewer sent it back with comments
 WITHDRAWN = "withdrawn"    # the publisher (or a 不予开放 change) took it back
 PUBLISHED = "published"    # made public by the gate
 OPEN_REQUEST = (REQUESTED, APPROVED)
+# why a reviewed public dataset was held: an editor changed it (内容修改后需重新审核)
+REEDITED = "edited_after_review"
 
 CONTEXT_KEY = "guangdong_safety_decision"
 # The package types the gate judges: datasets, and open-data applications (开放数据应用: their
@@ -375,6 +377,7 @@ class Decision:
     metadata_hash: str = ""
     user: str | None = None
     resources_sent: bool = True  # false: the write keeps (or drops) the stored ones as they are
+    rereview: bool = False  # a public dataset changed by an editor who needs a review (REEDITED)
 
     @property
     def held(self) -> bool:
@@ -446,6 +449,11 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     decision.needs_review = is_dataset and user_needs_review(user, org_id)
     if decision.needs_review and not already_public and not (pub and pub["state"] == APPROVED):
         holds.append(REVIEW)
+    elif decision.needs_review and already_public and material_change(context, data_dict, resources, existing):
+        # review guarded only the first publication: an editor's later edit went live unread
+        # (attack trial a9, N4); it is reviewed again, the dataset held until then
+        decision.rereview = True
+        holds.append(REVIEW)
     elif pub is not None and pub["state"] == REQUESTED and pub["needs_review"] and not already_public:
         # a request waiting for review survives a move to an organisation without review: it
         # stays until a reviewer decides or its publisher withdraws it (issue 14)
@@ -454,6 +462,58 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     if decision.holds:
         data_dict["private"] = True
     return decision
+
+
+# What an edit of a public dataset changes that a reviewer would read again: its texts, its
+# access rights, its files (added, removed, another upload or link, another format) and their
+# names and descriptions. Not: dates, ids, sizes, the DataStore flag (the site's own writes).
+MATERIAL_FIELDS = ("title", "notes", "access_rights", "access_conditions")
+MATERIAL_RESOURCE_FIELDS = ("name", "description")
+
+
+def _same_text(value: Any) -> str:
+    """A text as compared: a form posts line ends as CRLF, the API as LF; None is empty."""
+    return str(scanner.as_text(value) or "").replace("\r\n", "\n").strip()
+
+
+def _tag_names(data: Mapping[str, Any]) -> set[str] | None:
+    tags = data.get("tags")
+    if isinstance(tags, list):
+        return {_same_text(t.get("name")) for t in tags if isinstance(t, Mapping)} - {""}
+    tag_string = data.get("tag_string")
+    if isinstance(tag_string, str):
+        return {_same_text(t) for t in tag_string.split(",")} - {""}
+    return None
+
+
+def material_change(context: Mapping[str, Any], data_dict: Mapping[str, Any],
+                    resources: list[Mapping[str, Any]], existing: Any) -> bool:
+    """Whether a write changes what the review read (``MATERIAL_FIELDS``, tags, files). A save
+    with the same values (the edit form saved unchanged, a patch of the same text) is not a
+    change. A field left out of a partial update (the edit page) keeps its value."""
+    partial = bool(context.get("allow_partial_update"))
+    extras = existing.extras or {}
+    for key in MATERIAL_FIELDS:
+        if key not in data_dict and partial:
+            continue
+        stored = getattr(existing, key) if key in ("title", "notes") else extras.get(key)
+        if _same_text(data_dict.get(key)) != _same_text(stored):
+            return True
+    tags = _tag_names(data_dict)
+    if (tags is not None or not partial) and (tags or set()) != {t.name for t in existing.get_tags()}:
+        return True
+    old = {r.id: r for r in existing.resources if r.state == "active"}
+    sent = [r for r in resources if r.get("state", "active") == "active"]
+    if {str(r.get("id") or "") for r in sent} != set(old):
+        return True  # a file added (no id yet) or removed
+    for res in sent:
+        before = old[str(res.get("id"))]
+        if uploaded_now(res) or file_key(res) != file_key({"url": before.url, "url_type": before.url_type}) \
+                or _format_of(res).lower() != _format_of({"url": before.url, "format": before.format}).lower():
+            return True
+        if any(_same_text(res.get(k)) != _same_text(getattr(before, k)) for k in MATERIAL_RESOURCE_FIELDS):
+            return True
+    return False
 
 
 def refuse_url_types(context: Mapping[str, Any], resources: list[Mapping[str, Any]], existing: Any) -> None:

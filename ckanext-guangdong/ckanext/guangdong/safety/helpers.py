@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 __all__ = ["guangdong_safety_status", "guangdong_safety_label", "guangdong_safety_is_reviewer",
            "guangdong_safety_review_count", "guangdong_safety_reviews_org",
            "guangdong_safety_rules", "guangdong_safety_harvest_held", "guangdong_safety_returned",
-           "guangdong_safety_punct", "guangdong_safety_time"]
+           "guangdong_safety_punct", "guangdong_safety_time", "guangdong_safety_reviewed_orgs"]
 
 _ = tk._
 
@@ -52,6 +52,7 @@ def _labels() -> dict[str, str]:
         "release_failed": _("Could not be made public"),
         "hold_undone": _("Hold taken back: the change failed"),
         "file_removed": _("File with findings removed"),
+        "edited_after_review": _("Changed after review: needs a new review"),
         # fields
         "name": _("URL name"), "title": _("Title"), "notes": _("Description"), "tags": _("Tags"),
         "theme": _("Themes"), "data_items": _("Data items"), "identifier": _("Identifier"),
@@ -151,6 +152,19 @@ def guangdong_safety_reviews_org(org_id: str | None) -> bool:
     return bool(user) and gate.is_reviewer_of(user, org_id) and gate.org_needs_review(org_id)
 
 
+def guangdong_safety_reviewed_orgs() -> list[str]:
+    """The organisations the current user may publish in whose publications the user cannot
+    publish without a review (display names): the dataset form says that 公开 means "public
+    after review" there (trial 8: the editor was not told when choosing 公开)."""
+    from . import gate
+    user = tk.g.user if tk.g else None
+    if not user:
+        return []
+    orgs = tk.h.organizations_available("create_dataset")
+    return [o.get("display_name") or o.get("name") for o in orgs
+            if gate.user_needs_review(user, o.get("id"))]
+
+
 def guangdong_safety_rules(detector: str | None = None) -> list[str]:
     """The de-identification rules; for a column's finding only those that fit it: the date
     rules only for a date of birth (the one in an ID number), not for a mobile number."""
@@ -163,7 +177,7 @@ def guangdong_safety_rules(detector: str | None = None) -> list[str]:
 
 # full-width marks in Chinese, ASCII ones with their spaces in any other language (trial 8:
 # "No personal data found（18 rows checked）" on English pages)
-_ASCII_MARKS = {"：": ": ", "（": " (", "）": ")", "，": ", ", "。": ". ", "；": "; "}
+_ASCII_MARKS = {"：": ": ", "（": " (", "）": ")", "，": ", ", "。": ". ", "；": "; ", "、": ", "}
 
 
 def guangdong_safety_punct(mark: str) -> str:

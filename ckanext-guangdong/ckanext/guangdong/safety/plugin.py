@@ -49,6 +49,8 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
         decision = context.pop(gate.CONTEXT_KEY, None) if isinstance(context, dict) else None
         if decision is not None and pkg_dict.get("id"):
             gate.after_write(context, pkg_dict, decision)
+            if decision.rereview:
+                _tell_editor()
         if pkg_dict.get("id") and pkg_dict.get("private"):
             from . import activity  # old entries of its public days no longer name it
             activity.restrict_to_current(pkg_dict["id"])
@@ -71,3 +73,13 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
                          source_path: str = "", message: dict[str, Any] | None = None) -> None:
         from . import job
         job.on_failed(resource, package, error, source_path, message)
+
+
+def _tell_editor() -> None:
+    """The edit page's save: the editor reads at once that the change waits for a review (the
+    dataset page's box and the safety page say it too). Not for API calls (no session)."""
+    from flask import has_request_context, request
+    if has_request_context() and request.blueprint not in (None, "api"):
+        tk.h.flash_notice(tk._("Changed after review: this dataset is not public until a reviewer "
+                               "approves the change."))
+

@@ -144,10 +144,18 @@ def guangdong_dataset_facts(pkg: dict[str, Any]) -> dict[str, Any]:
         "license_title": licenses.license_title_of(pkg) or None,
         "license_url": pkg.get("license_url"),
         "frequency": pkg.get("frequency"),
-        "modified": pkg.get("modified") or (pkg.get("metadata_modified") or "")[:10],
+        # the day in the portal's time zone (Beijing), as every other date of the page: the
+        # stored time is UTC, whose day was the day before until 08:00 (trial 8, item 6)
+        "modified": pkg.get("modified") or guangdong_local_day(pkg.get("metadata_modified")),
         "views": int((pkg.get("tracking_summary") or {}).get("total") or 0),
         "downloads": downloads,
     }
+
+
+def guangdong_local_day(value: Any) -> str:
+    """A stored time (UTC) as its day in the display time zone (Beijing), YYYY-MM-DD: CKAN's
+    own conversion (render_datetime), as the page's other dates."""
+    return tk.h.render_datetime(value, date_format="%Y-%m-%d") if value else ""
 
 
 def guangdong_api_examples(pkg: dict[str, Any]) -> dict[str, str]:

@@ -126,12 +126,13 @@ def _gate(up: Callable[..., Any], context: Context, data_dict: DataDict, existin
     decision = gate.decide(context, data_dict, existing)
     if decision is not None:
         context[gate.CONTEXT_KEY] = decision  # type: ignore  (read by the package hooks)
+    published = tables.publication(existing.id) if existing is not None else None
     held_first = _hold_before_write(context, data_dict, existing, decision)
     try:
         return up(context, data_dict)
     except Exception:
         if held_first is not None:
-            _undo_hold(held_first, context.get("user"))
+            _undo_hold(held_first, context.get("user"), published)
         raise
 
 
@@ -152,6 +153,17 @@ def _hold_before_write(context: Context, data_dict: DataDict, existing: Any,
     downloads until that commit. The hold is committed first (a package_patch by the site
     user: search, caches and events follow it); ``_undo_hold`` takes it back if the write fails.
     Returns the held dataset's id."""
+    if decision is not None and decision.rereview:
+        # an editor's change of a reviewed public dataset: held for a new review in one commit
+        # (the private flag, the publication request, the audit entry), before the write
+        user = decision.user
+
+        def request() -> None:
+            tables.save_publication(existing.id, state=gate.REQUESTED, needs_review=True,
+                                   submitted_by=user, submitted_at=tables.utcnow(), reviewed_by=None,
+                                   reviewed_at=None, comment=None, published_at=None)
+        gate.hold(existing.id, user, decision.holds, before=request, reason_code=gate.REEDITED)
+        return existing.id
     if not _replaces_public_file(existing, decision, data_dict):
         return None
     assert decision is not None  # _replaces_public_file checked it
@@ -159,10 +171,14 @@ def _hold_before_write(context: Context, data_dict: DataDict, existing: Any,
     return existing.id
 
 
-def _undo_hold(package_id: str, user: str | None) -> None:
+def _undo_hold(package_id: str, user: str | None, published: Mapping[str, Any] | None = None) -> None:
     from ckan import model as ckan_model
     ckan_model.Session.rollback()
     try:
+        if published is not None:  # a request the hold made goes with it
+            tables.save_publication(package_id, **{k: v for k, v in published.items() if k != "package_id"})
+        elif tables.publication(package_id) is not None:
+            tables.save_publication(package_id, state=gate.PUBLISHED)
         tk.get_action("package_patch")(gate._site_context(), {"id": package_id, "private": False})
         tables.audit("hold_undone", user, package_id, reason_code="write_failed")
         ckan_model.Session.commit()
@@ -603,6 +619,8 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
     except negative_list.Invalid:
         matches = []
     columns = file_column_matches(pkg, rows, lang)
+    audit = tables.audit_trail(pkg.id, limit=50)
+    last_hold = next((a for a in audit if a["action"] == "held"), None)
     return {
         "id": pkg.id, "name": pkg.name, "title": pkg.title, "owner_org": pkg.owner_org,
         "private": bool(pkg.private), "holds": holds, "publication": pub,
@@ -612,7 +630,10 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
         "negative_list": [m.as_dict(lang) for m in matches] + columns,
         "can_review": gate.is_reviewer_of(user, pkg.owner_org),
         "needs_review": gate.org_needs_review(pkg.owner_org),
-        "audit": tables.audit_trail(pkg.id, limit=50),
+        "audit": audit,
+        # the open request is a new review of a change made after the last one
+        "reedited": bool(pub and pub["state"] in gate.OPEN_REQUEST and last_hold
+                         and (last_hold["details"] or {}).get("reason_code") == gate.REEDITED),
     }
 
 
