@@ -92,6 +92,22 @@ def test_the_default_copy_generalises_birth_dates_and_passes(tmp_path: Path) -> 
     assert guangdong_safety_rules(d.MASKED_ID_BIRTH)[:2] == ["year", "drop"]
 
 
+def test_a_rebuildable_negative_list_column_holds_raw_values() -> None:
+    """身份证号 is a data item of the negative list: masked values there publish, unless the
+    birth dates beside them give the numbers back (then no reviewer may clear it)."""
+    from ckanext.guangdong.safety import gate, negative_list
+    categories = negative_list.parse(negative_list.DEFAULT_FILE.read_text(encoding="utf-8"))
+    births = [spelled(b, "iso") for _r, b, _s in PEOPLE]
+    for where, birth_column in (("", "出生日期"), ("表2: ", "出生日期"), ("", "出生年份")):
+        header, rows = table(births if birth_column == "出生日期" else [b[:4] for b in births],
+                             header=["序号", "身份证号", birth_column, "性别"])
+        findings = [dict(f.as_dict(), column=where + f.column) for f in scan_table(header, rows)[0]]
+        row = {"state": "findings" if findings else "clean", "findings": findings,
+               "columns": [where + h for h in header]}
+        raw = {m.column: is_raw for m, is_raw in gate.negative_columns(row, categories)}
+        assert raw == {where + "身份证号": birth_column == "出生日期"}, (where, birth_column)
+
+
 @pytest.mark.usefixtures("gd_plugins")
 def test_an_editors_datastore_rows_are_refused() -> None:
     t: dict[str, Any] = editor_table()
