@@ -66,6 +66,7 @@ _TEXT_HINT = re.compile(r"\d(?:[ .\-]?\d){6}|@|[" + d.PLATE_PROVINCES + r"][A-Z]
 # without a time after it (a spreadsheet's 1985-03-12 00:00:00).
 _DATE = re.compile(r"(\d{4})(?:(\d{2})(\d{2})|\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?)"
                    r"(?:[\sT]\d{1,2}[:时].*)?")
+_DATE_MARKS = frozenset("-/.年－／．")  # the 5th character of a date other than 19850312
 _BIRTH_HEADER = ("出生", "生日", "birth", "dob", "csrq")
 _REGION_SHOWN, _TAIL_SHOWN = 1, 2  # what a masked ID number leaves: region code, last four
 
@@ -103,7 +104,7 @@ def masked_id(cell: str) -> int:
 @dataclass
 class Rebuild:
     """A masked ID column and another column of the same rows, read for the birth dates."""
-    filled: int = 0    # rows where both are filled
+    filled: int = 0    # rows where both are filled (set by rebuild_verdicts)
     checked: int = 0   # rows where region + date + last four make a valid ID number
     dated: int = 0     # rows showing only one side whose other cell is a real date
     samples: list[str] = field(default_factory=list)
@@ -183,7 +184,8 @@ class TableScan:
         # (first, last) column index -> the joins of those neighbouring cells (two or three)
         self.pairs: dict[tuple[int, int], ColumnStats] = {}
         # (masked ID column, other column) -> what the other column's dates fill back in
-        self.rebuilds: dict[tuple[int, int], Rebuild] = {}
+        self.rebuilds: dict[tuple[int, int], Rebuild] = {}  # pairs with a row that fits
+        self._filled: dict[int, list[int]] = {}  # masked ID column -> rows filled in each column
 
     def cell_kinds(self, col: ColumnStats, cell: str) -> list[tuple[str, str]]:
         """The (kind, value) pairs one non-empty cell of a column holds."""
@@ -236,20 +238,26 @@ class TableScan:
 
     def _rebuild(self, row: Sequence[str], masked: list[tuple[int, str, int]]) -> None:
         """A row with masked ID numbers: each other filled cell read as their birth date."""
+        width = self._width
         for i, ident, shown in masked:
-            for j, cell in enumerate(row[:self._width]):
-                if j == i or not cell:
+            filled = self._filled.get(i)
+            if filled is None:
+                filled = self._filled[i] = [0] * width
+            both = shown == _REGION_SHOWN | _TAIL_SHOWN
+            for j, cell in enumerate(row[:width]):
+                if not cell or j == i:
+                    continue
+                filled[j] += 1
+                n = len(cell)
+                if not 8 <= n <= 30 or not cell[0].isdigit() or n != 8 and cell[4] not in _DATE_MARKS:
+                    continue  # no date: the cheap tests first (phone and card numbers end here)
+                birth = birth_digits(cell)
+                if birth is None or both and not d.is_resident_id(ident[:6] + birth + ident[14:].upper()):
                     continue
                 stats = self.rebuilds.get((i, j))
                 if stats is None:
                     stats = self.rebuilds[i, j] = Rebuild()
-                stats.filled += 1
-                birth = birth_digits(cell) if 8 <= len(cell) <= 30 and cell[0].isdigit() else None
-                if birth is None:
-                    continue
-                if shown == _REGION_SHOWN | _TAIL_SHOWN:
-                    if not d.is_resident_id(ident[:6] + birth + ident[14:].upper()):
-                        continue
+                if both:
                     stats.checked += 1
                 else:
                     stats.dated += 1
@@ -263,6 +271,7 @@ class TableScan:
         share = self.thresholds.min_share
         out = []
         for (i, j), s in self.rebuilds.items():
+            s.filled = self._filled[i][j]
             fits = s.checked + (s.dated if names_birth_date(self.columns[j].name) else 0)
             if fits and fits >= share * s.filled:
                 out.append((i, j, s, fits))
