@@ -15,7 +15,7 @@ from safety_corpus import Makers
 from safety_support import create, csv_bytes, make_org, make_user, show, upload, wait_scan
 
 M = Makers(84)
-HEADER = ["姓名", "身份证号码", "手机号码", "备注"]
+HEADER = ["姓名", "身份证号码", "手机号码", "出生日期", "备注"]
 FULL_WIDTH = re.compile("[：（）。，；]")
 
 
@@ -28,7 +28,7 @@ def _headers(user: dict[str, Any]) -> dict[str, str]:
 def _dataset_with_findings() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     editor = make_user()
     org = make_org("city", users=[{"name": editor["name"], "capacity": "editor"}])
-    rows = [[M.name(), M.id18(), M.mobile(), "正常"] for _ in range(12)]
+    rows = [[M.name(), M.id18(), M.mobile(), f"19{70 + i}-03-12", "正常"] for i in range(12)]
     pkg = create(org["id"], user=editor, resources=[{
         "upload": upload("people.csv", csv_bytes(HEADER, rows)), "url": "people.csv",
         "name": "办理名单", "format": "CSV"}])
@@ -71,6 +71,9 @@ def test_the_safety_page_in_each_language(gd_app) -> None:
         assert {"month", "year"} <= set(_options(section, "身份证号码"))
         assert not {"month", "year"} & set(_options(section, "手机号码"))
         assert "mask" in _options(section, "手机号码")
+        # masked IDs keep their last digits: birth dates beside them go to the year (chosen)
+        assert _options(section, "出生日期") == ["year", "drop", "keep"]
+        assert re.search(r'name="rule:出生日期".*?<option value="year"\s+selected', section, re.S)
     assert "（已检查 12 行）" in zh
     assert "(12 rows checked)" in en
     assert "北京时间" in zh and "China Standard Time" in en
@@ -97,7 +100,10 @@ def test_replacing_says_replaced_and_the_copy_is_named_in_the_publishers_languag
     headers = _headers(editor)
     page = _deidentify(gd_app, pkg, res, headers, "", publish=True)
     assert "原文件已由脱敏副本替换" in page and "脱敏副本已添加到数据集" not in page
-    assert [r["name"] for r in show(pkg["id"])["resources"]] == ["办理名单（脱敏）"]
+    copy = show(pkg["id"])["resources"]
+    assert [r["name"] for r in copy] == ["办理名单（脱敏）"]
+    # the form's default for 出生日期 (year): the masked IDs cannot be rebuilt from the copy
+    assert wait_scan(pkg["id"], copy[0]["id"])["state"] == "clean"
 
     editor, pkg, res = _dataset_with_findings()
     headers = _headers(editor)

@@ -92,6 +92,10 @@ def generalise(value: str, unit: str) -> str:
             return v[6:10] if unit == "year" else f"{v[6:10]}-{v[10:12]}"
         if len(v) == 15 and d.is_resident_id(v):
             return f"19{v[6:8]}" if unit == "year" else f"19{v[6:8]}-{v[8:10]}"
+        from .scanner import birth_digits
+        birth = birth_digits(v)  # 19850312, as the scan reads a birth date
+        if birth is not None:
+            return birth[:4] if unit == "year" else f"{birth[:4]}-{birth[4:6]}"
         return "*"
     return stamp[:4] if unit == "year" else stamp[:7]
 
@@ -155,17 +159,38 @@ def check_rules(rules: Any, header: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def birth_columns(header: Iterable[str], findings: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The columns whose dates would give masked ID numbers back (440106********0015 beside
+    1985-03-12 is the whole number; a masked copy keeps an ID's last four digits): the
+    birth-date column of a ``MASKED_ID_BIRTH`` finding, and beside ID numbers every column named
+    as a birth date (出生日期). Their rule is ``year`` (or ``drop``), so the copy passes the scan."""
+    from .scanner import names_birth_date
+    names = [str(h) for h in header]
+    out: list[str] = []
+    ids = False
+    for f in findings:
+        parts = f.get("columns")
+        if f.get("detector") == d.MASKED_ID_BIRTH and isinstance(parts, list) and parts:
+            out.append(str(parts[-1]))
+        ids = ids or f.get("detector") == d.RESIDENT_ID
+    if ids:
+        out += [h for h in names if names_birth_date(h)]
+    return [h for h in dict.fromkeys(out) if h in names]
+
+
 def plan(header: Sequence[str], rules: Mapping[str, str], findings: Iterable[Mapping[str, Any]]) -> list[ColumnRule]:
     """One rule per column: the one given, else the one suggested by the column's findings,
     else keep."""
+    findings = list(findings)
     kinds: dict[str, str] = {}
     for f in findings:
         kinds.setdefault(str(f.get("column")), str(f.get("detector")))
+    to_year = set(birth_columns(header, findings))
     out = []
     for name in header:
         kind = kinds.get(name)
-        rule = rules.get(name) or (SUGGESTED.get(kind, "mask") if kind else "keep")
-        out.append(ColumnRule(rule, kind))
+        suggested = "year" if name in to_year else SUGGESTED.get(kind, "mask") if kind else "keep"
+        out.append(ColumnRule(rules.get(name) or suggested, kind))
     return out
 
 

@@ -49,6 +49,9 @@ PLATE = "vehicle_plate"            # 机动车号牌
 PERSON_NAME = "person_name"        # 姓名 (header only)
 ADDRESS = "address"                # 住址 (header only)
 LANDLINE = "landline"              # 固定电话 (only when landlines are not contact points)
+# Not a detector of cells: masked ID numbers a birth-date column of the same rows fills back in
+# (scanner.TableScan, named by both columns; never in DETECTORS).
+MASKED_ID_BIRTH = "masked_id_birth_date"  # 屏蔽后的身份证号与出生日期列可复原完整号码
 
 DETECTORS: tuple[str, ...] = (RESIDENT_ID, MOBILE, BANK_CARD, PASSPORT, TRAVEL_PERMIT, EMAIL,
                               PLATE, PERSON_NAME, ADDRESS, LANDLINE)
@@ -83,6 +86,11 @@ def _valid_birth(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+def valid_birth(year: int, month: int, day: int) -> bool:
+    """A birth date an ID number may carry (a real date, 1900 to this year)."""
+    return _valid_birth(year, month, day)
 
 
 def is_resident_id(v: str) -> bool:

@@ -36,6 +36,7 @@ from ckan.types import Context
 from ckanext.guangdong.metadata import openness
 
 from . import config, negative_list, reading, scanner, tables
+from . import detectors as d
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +168,21 @@ def negative_columns(row: Mapping[str, Any] | None,
     if row is None or row["state"] in ("queued", "failed"):
         return []
     found = {str(f.get("column")) for f in row.get("findings") or [] if isinstance(f, Mapping)}
+    found |= {_rebuilt_column(f) for f in row.get("findings") or [] if isinstance(f, Mapping)
+              and f.get("detector") == d.MASKED_ID_BIRTH} - {""}
     columns = [str(c) for c in row.get("columns") or []] + sorted(found)
     return [(m, m.column in found) for m in negative_list.column_matches(categories, columns)]
+
+
+def _rebuilt_column(finding: Mapping[str, Any]) -> str:
+    """The masked ID column of a ``MASKED_ID_BIRTH`` finding, named as the file's columns are
+    ("表2: 身份证号"): the birth dates beside it give its numbers back, so it holds raw values."""
+    parts = finding.get("columns")
+    column = str(finding.get("column"))
+    if not isinstance(parts, list) or not parts:
+        return ""
+    joined = " + ".join(str(p) for p in parts)
+    return column[:len(column) - len(joined)] + str(parts[0]) if column.endswith(joined) else ""
 
 
 def negative_hold(row: Mapping[str, Any] | None, categories: list[negative_list.Category]) -> bool:

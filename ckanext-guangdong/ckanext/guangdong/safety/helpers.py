@@ -8,7 +8,8 @@ import ckan.plugins.toolkit as tk
 __all__ = ["guangdong_safety_status", "guangdong_safety_label", "guangdong_safety_is_reviewer",
            "guangdong_safety_review_count", "guangdong_safety_reviews_org",
            "guangdong_safety_rules", "guangdong_safety_harvest_held", "guangdong_safety_returned",
-           "guangdong_safety_punct", "guangdong_safety_time", "guangdong_safety_reviewed_orgs"]
+           "guangdong_safety_punct", "guangdong_safety_time", "guangdong_safety_reviewed_orgs",
+           "guangdong_safety_birth_columns"]
 
 _ = tk._
 
@@ -30,6 +31,7 @@ def _labels() -> dict[str, str]:
         "travel_permit": _("Travel permit number (HK/Macao/Taiwan)"), "email": _("E-mail address"),
         "vehicle_plate": _("Vehicle plate"), "person_name": _("Person name"),
         "address": _("Home address"), "landline": _("Landline number"),
+        "masked_id_birth_date": _("Masked ID numbers can be rebuilt with the birth-date column"),
         # holds
         "pending_scan": _("Waiting for the personal data check"),
         "scan_failed": _("The file could not be checked"),
@@ -171,8 +173,22 @@ def guangdong_safety_rules(detector: str | None = None) -> list[str]:
     from .deidentify import RULES
     if detector is None:
         return list(RULES)
-    from .detectors import RESIDENT_ID
+    from .detectors import MASKED_ID_BIRTH, RESIDENT_ID
+    if detector == MASKED_ID_BIRTH:
+        # a birth-date column beside masked IDs (a month left narrows each to about 3 numbers;
+        # kept, the copy's scan finds it again unless the ID column is hashed or left out)
+        return ["year", "drop", "keep"]
     return [r for r in RULES if r not in ("month", "year") or detector == RESIDENT_ID]
+
+
+def guangdong_safety_birth_columns(file: dict[str, Any]) -> list[str]:
+    """A scanned file's columns of birth dates that would give its ID numbers back once they
+    are masked: the de-identify form offers them 日期泛化到年 (chosen) or 删除该列."""
+    from .deidentify import birth_columns
+    findings = [f for f in file.get("findings") or [] if isinstance(f, dict)]
+    header = [str(c) for c in file.get("columns") or []]
+    header += [str(p) for f in findings for p in f.get("columns") or []]
+    return birth_columns(dict.fromkeys(header), findings)
 
 
 # full-width marks in Chinese, ASCII ones with their spaces in any other language (trial 8:

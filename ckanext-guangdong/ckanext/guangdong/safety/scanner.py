@@ -25,7 +25,13 @@ Column verdict: a column holds a kind of personal data when
   cells together make a valid ID number (``split_verdicts``), named by both (not a mobile: a
   6-digit code beside a 5-digit hotline makes one by chance); across three (地区码 | 出生日期码
   | 顺序码) on half of the rows;
-- a CSV cell holding a formula of literals (``="440106"&"198503120015"``) as what it builds.
+- a CSV cell holding a formula of literals (``="440106"&"198503120015"``) as what it builds;
+- masked ID numbers whose birth-date digits (7th to 14th) are hidden beside a column of the same
+  rows holding the birth dates (``440106********0015`` | ``1985-03-12``: the whole number back),
+  named by both columns (``MASKED_ID_BIRTH``): on half of the rows where both are filled, the
+  rebuilt number's check character holds (a date column about something else passes one row in
+  eleven), or, when only the region code or only the last four digits are left, the other column
+  is named as a birth date (出生日期, 生日, birth) and holds real dates (``rebuild_verdicts``).
 
 Findings keep counts and masked samples only, never a clear value.
 
@@ -34,6 +40,7 @@ No CKAN import here either (the bench and the corpus tests use it directly).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +62,52 @@ LOOKALIKE_CAP = 1.0  # look-alikes allowed per valid card (a random number passe
 MOBILE_SHARE_OF_SHAPED = 0.2
 _NUMBER_START = frozenset("0123456789+(=（＋'\"“‘")  # how a number cell starts
 _TEXT_HINT = re.compile(r"\d(?:[ .\-]?\d){6}|@|[" + d.PLATE_PROVINCES + r"][A-Z]")
+# A date as tables spell it: 1985-03-12, 1985/3/12, 1985.3.12, 19850312, 1985年3月12日, with or
+# without a time after it (a spreadsheet's 1985-03-12 00:00:00).
+_DATE = re.compile(r"(\d{4})(?:(\d{2})(\d{2})|\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?)"
+                   r"(?:[\sT]\d{1,2}[:时].*)?")
+_DATE_MARKS = frozenset("-/.年－／．")  # the 5th character of a date other than 19850312
+_BIRTH_HEADER = ("出生", "生日", "birth", "dob", "csrq")
+_REGION_SHOWN, _TAIL_SHOWN = 1, 2  # what a masked ID number leaves: region code, last four
+
+
+def names_birth_date(header: str) -> bool:
+    """Whether a column's header says it holds dates of birth (出生日期, 生日, birth date)."""
+    h = d.clean_header(header)
+    return any(w in h for w in _BIRTH_HEADER)
+
+
+def birth_digits(cell: str) -> str | None:
+    """The YYYYMMDD of a cell holding a real date (as an ID number carries it), else None."""
+    if not cell.isascii():
+        cell = unicodedata.normalize("NFKC", cell)
+    m = _DATE.fullmatch(cell.strip())
+    if m is None:
+        return None
+    year, month, day = int(m[1]), int(m[2] or m[4]), int(m[3] or m[5])
+    return f"{year:04d}{month:02d}{day:02d}" if d.valid_birth(year, month, day) else None
+
+
+def masked_id(cell: str) -> int:
+    """For an 18-character masked ID number whose birth-date digits (7th to 14th) are hidden
+    behind one repeated mark (``440106********0015``, ``440106xxxxxxxx****``,
+    ``**************0015``): what it still shows, ``_REGION_SHOWN`` and/or ``_TAIL_SHOWN``; 0
+    for any other cell."""
+    if len(cell) != 18 or cell[6].isalnum() and cell[6] not in "xX" or cell[6:14] != cell[6] * 8:
+        return 0
+    shown = _REGION_SHOWN if cell[:6].isdigit() and cell[:2] in d.PROVINCES else 0
+    if cell[14:17].isdigit() and (cell[17].isdigit() or cell[17] in "Xx"):
+        shown |= _TAIL_SHOWN
+    return shown
+
+
+@dataclass
+class Rebuild:
+    """A masked ID column and another column of the same rows, read for the birth dates."""
+    filled: int = 0    # rows where both are filled (set by rebuild_verdicts)
+    checked: int = 0   # rows where region + date + last four make a valid ID number
+    dated: int = 0     # rows showing only one side whose other cell is a real date
+    samples: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -95,14 +148,18 @@ class Finding:
     count: int
     cells: int              # non-empty cells of the column
     samples: tuple[str, ...]
+    columns: tuple[str, ...] = ()  # a finding of several columns: each of them (MASKED_ID_BIRTH)
 
     @property
     def share(self) -> float:
         return self.count / self.cells if self.cells else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"column": self.column, "detector": self.detector, "count": self.count,
-                "cells": self.cells, "share": round(self.share, 4), "samples": list(self.samples)}
+        out = {"column": self.column, "detector": self.detector, "count": self.count,
+               "cells": self.cells, "share": round(self.share, 4), "samples": list(self.samples)}
+        if self.columns:
+            out["columns"] = list(self.columns)
+        return out
 
 
 class TableScan:
@@ -126,6 +183,9 @@ class TableScan:
         self._width = len(self.columns)
         # (first, last) column index -> the joins of those neighbouring cells (two or three)
         self.pairs: dict[tuple[int, int], ColumnStats] = {}
+        # (masked ID column, other column) -> what the other column's dates fill back in
+        self.rebuilds: dict[tuple[int, int], Rebuild] = {}  # pairs with a row that fits
+        self._filled: dict[int, list[int]] = {}  # masked ID column -> rows filled in each column
 
     def cell_kinds(self, col: ColumnStats, cell: str) -> list[tuple[str, str]]:
         """The (kind, value) pairs one non-empty cell of a column holds."""
@@ -146,6 +206,7 @@ class TableScan:
         split = self._split
         prev = prev2 = ""
         plen = p2len = 0  # their lengths: the joins below are tried on every cell
+        masked: list[tuple[int, str, int]] | None = None
         for col, cell in zip(self.columns, row, strict=False):
             if not cell:
                 plen = p2len = 0
@@ -166,10 +227,55 @@ class TableScan:
                 shape = d.lookalike(cell)
                 if shape is not None:
                     col.shaped[shape] += 1
+                elif n == 18 and (shown := masked_id(cell)):
+                    masked = (masked or []) + [(col.index, cell, shown)]
             elif 11 <= n <= 20 and cell[0] in _NUMBER_START and d.number_length(cell) == 11:
                 col.shaped[d.MOBILE] += 1  # an 11-digit number, a mobile or not
             for kind, value in cell_kinds(col, cell):
                 col.add(kind, value)
+        if masked is not None:
+            self._rebuild(row, masked)
+
+    def _rebuild(self, row: Sequence[str], masked: list[tuple[int, str, int]]) -> None:
+        """A row with masked ID numbers: each other filled cell read as their birth date."""
+        width = self._width
+        for i, ident, shown in masked:
+            filled = self._filled.get(i)
+            if filled is None:
+                filled = self._filled[i] = [0] * width
+            both = shown == _REGION_SHOWN | _TAIL_SHOWN
+            for j, cell in enumerate(row[:width]):
+                if not cell or j == i:
+                    continue
+                filled[j] += 1
+                n = len(cell)
+                if not 8 <= n <= 30 or not cell[0].isdigit() or n != 8 and cell[4] not in _DATE_MARKS:
+                    continue  # no date: the cheap tests first (phone and card numbers end here)
+                birth = birth_digits(cell)
+                if birth is None or both and not d.is_resident_id(ident[:6] + birth + ident[14:].upper()):
+                    continue
+                stats = self.rebuilds.get((i, j))
+                if stats is None:
+                    stats = self.rebuilds[i, j] = Rebuild()
+                if both:
+                    stats.checked += 1
+                else:
+                    stats.dated += 1
+                if len(stats.samples) < SAMPLES and ident not in stats.samples:
+                    stats.samples.append(ident)
+
+    def rebuild_verdicts(self) -> list[tuple[int, int, Rebuild, int]]:
+        """(masked ID column, birth-date column, counts, rows that fit) of the pairs that give the numbers
+        back: the check character holds on ``min_share`` of the rows where both are filled, or
+        the column is named as a birth date and real dates fill in what is hidden there."""
+        share = self.thresholds.min_share
+        out = []
+        for (i, j), s in self.rebuilds.items():
+            s.filled = self._filled[i][j]
+            fits = s.checked + (s.dated if names_birth_date(self.columns[j].name) else 0)
+            if fits and fits >= share * s.filled:
+                out.append((i, j, s, fits))
+        return out
 
     def _split(self, first: int, right: int, a: str, b: str) -> None:
         """Two (or three) neighbouring cells that together make an ID number (its check
@@ -266,6 +372,10 @@ class TableScan:
             for kind in sorted(kinds, key=d.DETECTORS.index):
                 result.append(Finding(pair.name, kind, pair.counts[kind], pair.nonempty,
                                       tuple(pair.samples.get(kind, ()))))
+        for i, j, s, fits in self.rebuild_verdicts():
+            names = (self.columns[i].name, self.columns[j].name)
+            result.append(Finding(" + ".join(names), d.MASKED_ID_BIRTH, fits, s.filled,
+                                  tuple(s.samples), names))
         return result
 
 

@@ -317,13 +317,17 @@ def refuse_personal_records(context: Context, data_dict: DataDict) -> None:
     options, thresholds = config.options(), config.thresholds()
     batch = TableScan(header, options, thresholds)
     batch.add_rows(cells)
-    if not any(c.counts for c in batch.columns):
+    if not any(c.counts for c in batch.columns) and not batch.rebuilds:
         return  # no cell of the records holds anything a detector knows
     table = TableScan(header, options, thresholds)
     table.add_rows(_existing_rows(data_dict.get("resource_id"), header))
     table.add_rows(cells)
     flagged = [batch.columns[i].name for i, kinds in table.verdicts().items()
                if any(batch.columns[i].counts[k] for k in kinds)]
+    # masked ID numbers beside the birth dates that fill them back in (440106********0015)
+    flagged += [f"{batch.columns[i].name} + {batch.columns[j].name}"
+                for i, j, _s, _n in table.rebuild_verdicts()
+                if (b := batch.rebuilds.get((i, j))) is not None and (b.checked or b.dated)]
     if flagged:
         columns = "、".join(sorted({name[:100] for name in flagged}))
         zh = f"这些记录含有个人信息（{columns}），不能直接写入数据存储：请上传文件，文件在公开前会经过个人信息检查"
@@ -605,6 +609,7 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
         row = rows[res.id]
         files.append({"resource_id": res.id, "name": names.get(res.id), "state": row["state"],
                       "rows": row["rows"], "findings": row["findings"],
+                      "columns": row.get("columns") or [],  # the de-identify form's date columns
                       "error": job.error_text(row["error"]),  # message ids (and parameters)
                       "scanned_at": row["scanned_at"], "cleared_by": row["cleared_by"],
                       "cleared_reason": row["cleared_reason"], "cleared_at": row["cleared_at"]})
