@@ -151,6 +151,15 @@ def test_texts_over_their_declared_limit_are_409(api, field, value, limit) -> No
         _messages(body)[:300]
 
 
+def test_an_over_long_description_is_refused_as_too_long_before_it_is_read(api) -> None:
+    """The negative list's keyword check ran before the limits and folded the whole text (a
+    30-million-character description held the request for a minute): a text over every limit
+    is left to the limit's message, which comes first."""
+    status, body = api.call("package_create", dataset_dict(api.org_id, notes="国家秘密" + "交" * 20_001))
+    assert status == 409
+    assert "Use at most 20,000 characters" in _messages(body), _messages(body)[:300]
+
+
 def test_texts_at_their_limit_are_accepted(api) -> None:
     status, body = api.call("package_create", dataset_dict(
         api.org_id, title=_chinese(300), notes="交" * 20_000))

@@ -95,11 +95,19 @@ def negative_list_message(match: negative_list.Match) -> str:
              '%(reason)s Rule: %(rule)s. Its access rights can only be "not open".') % m
 
 
+# No text limit of the schemas (guangdong_max_length) is longer: a longer title or description
+# is refused by validation after this check, which need not read it (folding a 30-million-
+# character description for the keywords held a web worker for a minute).
+LONGEST_TEXT = 20_000
+
+
 def _negative_list(context: Context, data_dict: DataDict, existing: Any) -> None:
     """A dataset on the negative list is 不予开放: refused open, or a harvested one imported so."""
     access = data_dict.get("access_rights", (existing.extras or {}).get("access_rights") if existing is not None else None)
     if access not in openness.OPEN_ACCESS_RIGHTS:
         return
+    if any(isinstance(data_dict.get(k), str) and len(data_dict[k]) > LONGEST_TEXT for k in ("title", "notes")):
+        return  # refused as too long (metadata/logic/validators.guangdong_limits)
     try:
         categories, _version = negative_list.current()
     except negative_list.Invalid:
