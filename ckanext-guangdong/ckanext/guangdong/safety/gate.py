@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 import ckan.plugins.toolkit as tk
@@ -339,6 +339,18 @@ def is_reviewer_of(user_name: str | None, org_id: str | None) -> bool:
     if authz.is_sysadmin(user_name) or user_name in config.reviewers():
         return True
     return bool(org_id) and authz.has_user_permission_for_group_or_org(org_id, user_name, "admin")
+
+
+def orgs_administered(user_name: str | None) -> list[str]:
+    """Ids of the organisations ``user_name`` administers (the ones it reviews besides
+    ``is_provincial_reviewer``): ``is_reviewer_of`` for a list, through CKAN's own action
+    (which follows the same permission, hierarchies too)."""
+    if not user_name:
+        return []
+    orgs = tk.get_action("organization_list_for_user")(
+        cast(Context, {"user": user_name, "ignore_auth": True}),
+        {"id": user_name, "permission": "admin", "include_dataset_count": False})
+    return [o["id"] for o in orgs]
 
 
 def may_read_held_data(user_name: str | None, org_id: str | None) -> bool:

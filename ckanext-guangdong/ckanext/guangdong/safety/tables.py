@@ -205,6 +205,18 @@ def publications(states: tuple[str, ...]) -> list[dict[str, Any]]:
     return [dict(zip(PUB_FIELDS, r, strict=False)) for r in rows]
 
 
+def open_requests(states: tuple[str, ...], org_ids: list[str] | None) -> list[str]:
+    """Ids of the active datasets with a publication in ``states``, oldest request first; of
+    the organisations ``org_ids`` only (None: of all). One query: the review queue read each
+    dataset and asked who reviews it, request by request."""
+    where = "" if org_ids is None else "AND p.owner_org = ANY(:orgs)"
+    rows = conn().execute(text(f"""
+        SELECT pub.package_id FROM {PUBLICATION} pub JOIN package p ON p.id = pub.package_id
+        WHERE pub.state = ANY(:s) AND p.state = 'active' {where}
+        ORDER BY pub.submitted_at, pub.package_id"""), {"s": list(states), "orgs": org_ids or []})
+    return [r[0] for r in rows]
+
+
 def save_publication(package_id: str, **values: Any) -> None:
     current = publication(package_id) or {k: None for k in PUB_FIELDS}
     current.update(values, package_id=package_id)

@@ -801,14 +801,10 @@ def guangdong_safety_review_queue(context: Context, data_dict: DataDict) -> dict
     limit = params.as_int(data_dict, "limit", 50, 1, 200)
     offset = params.as_int(data_dict, "offset", 0, 0, 10**6)
     user = context.get("user")
-    items = []
-    for pub in tables.publications(gate.OPEN_REQUEST):
-        pkg = ckan_model.Package.get(pub["package_id"])
-        if pkg is None or pkg.state != "active" or not gate.is_reviewer_of(user, pkg.owner_org):
-            continue
-        items.append(pkg)
-    page = items[offset:offset + limit]
-    return {"count": len(items), "results": [status_of(pkg, user) for pkg in page]}
+    orgs = None if gate.is_provincial_reviewer(user) else gate.orgs_administered(user)
+    ids = tables.open_requests(gate.OPEN_REQUEST, orgs)
+    page = [ckan_model.Package.get(i) for i in ids[offset:offset + limit]]
+    return {"count": len(ids), "results": [status_of(pkg, user) for pkg in page if pkg is not None]}
 
 
 # --- the negative list ----------------------------------------------------------------------
