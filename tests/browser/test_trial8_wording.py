@@ -39,7 +39,18 @@ def _people_csv() -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _held_dataset(w: dict[str, Any], word: str) -> dict[str, Any]:
+def _split_csv() -> bytes:
+    """ID numbers split across two columns (4401061985 | 03198672): one finding of both."""
+    from ckanext.guangdong.safety import detectors as d
+    lines = ["序号,证件号前段,证件号后段,办理事项"]
+    for i in range(6):
+        body = f"44010{i}1990010{i + 1}12{i}"
+        number = body + d.id_check_character(body)
+        lines.append(f"{i + 1},{number[:10]},{number[10:]},社保卡补办")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _held_dataset(w: dict[str, Any], word: str, csv: bytes | None = None) -> dict[str, Any]:
     from ckan import model
 
     from ckanext.guangdong.data.job import load_resource
@@ -54,7 +65,7 @@ def _held_dataset(w: dict[str, Any], word: str) -> dict[str, Any]:
         "contact_phone": "020-83456789", "license_id": "cc-by", "share_type": "conditional_share",
         "data_level": "level2", "deidentified": "false"})
     res = tk.get_action("resource_create")(dict(editor), {
-        "package_id": pkg["id"], "upload": _upload("people.csv", _people_csv(), "text/csv"),
+        "package_id": pkg["id"], "upload": _upload("people.csv", csv or _people_csv(), "text/csv"),
         "url": "people.csv", "name": "补办名单", "format": "CSV"})
     model.Session.remove()
     load_resource(res["id"])
@@ -118,6 +129,31 @@ def test_the_safety_page(journey: Any, editors: dict[str, Any], lang: str) -> No
     names = [r["name"] for r in tk.get_action("package_show")(_context(), {"id": pkg["id"]})["resources"]]
     assert names == (["补办名单（脱敏）"] if zh else ["补办名单 (masked)"]), names
     j.check("after-deidentify")
+    j.finish()
+
+
+@pytest.mark.ckan_config("ckanext.guangdong.safety.scan_before_public", "true")
+@pytest.mark.ckan_config("ckanext.guangdong.safety.review_default", "department")
+@pytest.mark.parametrize("lang", ["zh_Hans_CN", "en"])
+def test_a_split_number_gets_a_rule_for_each_column(journey: Any, editors: dict[str, Any], lang: str) -> None:
+    """The form posted a rule for "证件号前段 + 证件号后段", which is no column: the copy failed
+    with 没有名为…的列. Each part now has its own rule, 删除该列 suggested."""
+    zh = lang == "zh_Hans_CN"
+    pkg = _held_dataset(editors, "拆分" + uuid.uuid4().hex[:6], _split_csv())
+    j = journey("trial8-split", lang, allowed_words=(pkg["title"],))
+    j.login(editors["editor"]["name"], PASSWORD)
+    j.goto(f"/dataset/{pkg['name']}/safety")
+    for column in ("证件号前段", "证件号后段"):
+        chosen = j.page.locator(f"form.gd-deidentify select[name='rule:{column}']").input_value()
+        assert chosen == "drop", (column, chosen)
+    assert j.page.locator("select[name='rule:证件号前段 + 证件号后段']").count() == 0
+    j.check("split-findings")
+    j.page.check("form.gd-deidentify input[name=publish]")
+    j.page.click("form.gd-deidentify button[type=submit]")
+    j.page.wait_for_load_state("load")
+    flash = j.page.locator(".flash-messages, .alert-success").first.inner_text()
+    assert ("原文件已由脱敏副本替换" if zh else "The original file was replaced") in flash, flash
+    j.check("split-after")
     j.finish()
 
 

@@ -157,3 +157,25 @@ def test_cli_on_a_local_file(tmp_path: Path, request) -> None:
 def test_rules_nested_too_deeply_are_bad_rules() -> None:
     with pytest.raises(de.BadRules):
         de.check_rules("[" * 3000 + "]" * 3000, ["姓名"])
+
+
+def test_a_number_split_across_columns_is_left_out_of_the_copy(tmp_path: Path) -> None:
+    """An ID number split across two columns (4401061985 | 03198672) was a finding named
+    "证件号前段 + 证件号后段": the form posted a rule for that name, which is no column ("没有名为…
+    的列"), and the copy by default kept both parts. Each part now has its rule, drop suggested."""
+    from ckanext.guangdong.safety.scanner import scan_table
+    header = ["序号", "证件号前段", "证件号后段", "备注"]
+    data = [[str(i), (n := M.id18())[:10], n[10:], "正常"] for i in range(12)]
+    found, _rows = scan_table(header, data)
+    split = [f for f in found if f.detector == d.RESIDENT_ID]
+    assert split and split[0].columns == ("证件号前段", "证件号后段")
+    src = tmp_path / "split.csv"
+    src.write_bytes(csv_bytes(header, data))
+    out = tmp_path / "copy.csv"
+    result = de.deidentify_file(str(src), "CSV", str(out), {}, SALT)
+    assert result["rules"] == {"序号": "keep", "证件号前段": "drop", "证件号后段": "drop", "备注": "keep"}
+    got = read_csv(str(out))
+    assert got[0] == ["序号", "备注"] and scan_table(got[0], got[1:])[0] == []
+    # the rules the page's form posts: one per part column
+    result = de.deidentify_file(str(src), "CSV", str(out), {"证件号前段": "hash", "证件号后段": "drop"}, SALT)
+    assert result["rules"]["证件号前段"] == "hash"

@@ -186,12 +186,26 @@ def plan(header: Sequence[str], rules: Mapping[str, str], findings: Iterable[Map
     for f in findings:
         kinds.setdefault(str(f.get("column")), str(f.get("detector")))
     to_year = set(birth_columns(header, findings))
+    to_drop = set(split_columns(findings))
     out = []
     for name in header:
         kind = kinds.get(name)
-        suggested = "year" if name in to_year else SUGGESTED.get(kind, "mask") if kind else "keep"
+        suggested = "year" if name in to_year else "drop" if name in to_drop else \
+            SUGGESTED.get(kind, "mask") if kind else "keep"
         out.append(ColumnRule(rules.get(name) or suggested, kind))
     return out
+
+
+def split_columns(findings: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The columns of numbers split across neighbouring cells (``4401061985`` | ``03198672``):
+    no part is personal alone, so no mask fits a part; the copy leaves them out (``drop``), or
+    the publisher picks another rule for each."""
+    out: list[str] = []
+    for f in findings:
+        parts = f.get("columns")
+        if f.get("detector") != d.MASKED_ID_BIRTH and isinstance(parts, list):
+            out += [str(p) for p in parts]
+    return list(dict.fromkeys(out))
 
 
 def read_table(path: str, declared_format: str) -> tuple[str, list[str], Iterator[list[str]]]:

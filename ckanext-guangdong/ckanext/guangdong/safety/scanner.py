@@ -148,7 +148,7 @@ class Finding:
     count: int
     cells: int              # non-empty cells of the column
     samples: tuple[str, ...]
-    columns: tuple[str, ...] = ()  # a finding of several columns: each of them (MASKED_ID_BIRTH)
+    columns: tuple[str, ...] = ()  # a finding of several columns: each of them (joins, MASKED_ID_BIRTH)
 
     @property
     def share(self) -> float:
@@ -337,7 +337,7 @@ class TableScan:
                 out[col.index].add(d.ADDRESS)
         return out
 
-    def _join_verdicts(self) -> list[tuple[ColumnStats, set[str]]]:
+    def _join_verdicts(self) -> list[tuple[int, ColumnStats, set[str]]]:
         """Neighbouring columns holding numbers split across them: at least ``min_share`` of
         the rows where they are filled, or for two columns and ID numbers strong evidence (one
         valid join, no more failing look-alikes than valid ones). Three columns only by the
@@ -351,13 +351,13 @@ class TableScan:
                      or (right - first == 1 and self._strong_evidence(pair, k))}
             if kinds:
                 pair.nonempty = filled
-                out.append((pair, kinds))
+                out.append((first, pair, kinds))
         return out
 
     def split_verdicts(self) -> dict[int, set[str]]:
         """The last column's index of neighbouring columns holding split numbers -> kinds."""
         out: dict[int, set[str]] = {}
-        for pair, kinds in self._join_verdicts():
+        for _first, pair, kinds in self._join_verdicts():
             out.setdefault(pair.index, set()).update(kinds)
         return out
 
@@ -368,10 +368,11 @@ class TableScan:
             for kind in sorted(kinds, key=d.DETECTORS.index):
                 result.append(Finding(col.name, kind, col.counts[kind], col.nonempty,
                                       tuple(col.samples.get(kind, ()))))
-        for pair, kinds in self._join_verdicts():
+        for first, pair, kinds in self._join_verdicts():
+            parts = tuple(c.name for c in self.columns[first:pair.index + 1])
             for kind in sorted(kinds, key=d.DETECTORS.index):
                 result.append(Finding(pair.name, kind, pair.counts[kind], pair.nonempty,
-                                      tuple(pair.samples.get(kind, ()))))
+                                      tuple(pair.samples.get(kind, ())), parts))
         for i, j, s, fits in self.rebuild_verdicts():
             names = (self.columns[i].name, self.columns[j].name)
             result.append(Finding(" + ".join(names), d.MASKED_ID_BIRTH, fits, s.filled,
