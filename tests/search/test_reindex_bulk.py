@@ -249,3 +249,21 @@ def _generation() -> int:
     value = _sql("SELECT n FROM guangdong_search_generation").scalar()
     model.Session.commit()
     return int(value)
+
+
+def test_a_forked_rebuild_shares_no_datastore_connection(catalog: dict[str, Any]) -> None:
+    """The forked workers inherited the DataStore's pooled connections (CKAN's job worker calls
+    IForkObserver.before_fork, which disposes them; the rebuild did not): a child and the
+    parent could talk over one socket (CI once saw a DataStore search fail with "connection
+    already closed" later in the same process). The pool the parent had is gone after a fork."""
+    import ckan.plugins as p
+    from ckanext.datastore.backend import postgres as datastore
+
+    from ckanext.guangdong.search.reindex import rebuild
+    assert p.plugin_loaded("datastore")
+    engine = datastore.get_read_engine()
+    with engine.connect() as conn:  # a connection in the pool, as a served search leaves one
+        conn.execute(sa.text("SELECT 1"))
+    result = rebuild(workers=2, ids=catalog["ids"], batch=2)
+    assert result.failed == []
+    assert engine not in datastore._engines.values()

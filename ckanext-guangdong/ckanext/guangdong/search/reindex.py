@@ -137,9 +137,14 @@ def _run(batches: list[list[str]], workers: int) -> Iterator[tuple[int, list[str
             yield _worker_task(batch)
         return
     import ckan.model as model
+    import ckan.plugins as p
     model.Session.remove()
     assert model.meta.engine is not None  # CKAN's environment is loaded before reindexing
     model.meta.engine.dispose()
+    # CKAN's own hook before a fork (its job worker calls it): the DataStore disposes its
+    # engines, whose pooled connections the children would otherwise share with this process
+    for observer in p.PluginImplementations(p.IForkObserver):
+        observer.before_fork()
     with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
         yield from pool.imap_unordered(_worker_task, batches)
 
