@@ -73,6 +73,15 @@ def _held_dataset(w: dict[str, Any], word: str, csv: bytes | None = None) -> dic
     return tk.get_action("package_show")(_context(), {"id": pkg["id"]})
 
 
+def _replace_with_the_copy(j: Any, zh: bool) -> None:
+    """The safety page's de-identify form sent with "replace the original" ticked: the flash says so."""
+    j.page.check("form.gd-deidentify input[name=publish]")
+    j.page.click("form.gd-deidentify button[type=submit]")
+    j.page.wait_for_load_state("load")
+    flash = j.page.locator(".flash-messages, .alert-success").first.inner_text()
+    assert ("原文件已由脱敏副本替换" if zh else "The original file was replaced") in flash, flash
+
+
 @pytest.mark.parametrize("lang", ["zh_Hans_CN", "en"])
 def test_the_application_form(journey: Any, editors: dict[str, Any], lang: str) -> None:
     zh = lang == "zh_Hans_CN"
@@ -121,11 +130,7 @@ def test_the_safety_page(journey: Any, editors: dict[str, Any], lang: str) -> No
             ours = ours.replace(text, "")
         assert not FULL_WIDTH.findall(ours), (FULL_WIDTH.findall(ours), request)
     j.check("findings")
-    j.page.check("form.gd-deidentify input[name=publish]")
-    j.page.click("form.gd-deidentify button[type=submit]")
-    j.page.wait_for_load_state("load")
-    flash = j.page.locator(".flash-messages, .alert-success").first.inner_text()
-    assert ("原文件已由脱敏副本替换" if zh else "The original file was replaced") in flash, flash
+    _replace_with_the_copy(j, zh)
     names = [r["name"] for r in tk.get_action("package_show")(_context(), {"id": pkg["id"]})["resources"]]
     assert names == (["补办名单（脱敏）"] if zh else ["补办名单 (masked)"]), names
     j.check("after-deidentify")
@@ -148,11 +153,7 @@ def test_a_split_number_gets_a_rule_for_each_column(journey: Any, editors: dict[
         assert chosen == "drop", (column, chosen)
     assert j.page.locator("select[name='rule:证件号前段 + 证件号后段']").count() == 0
     j.check("split-findings")
-    j.page.check("form.gd-deidentify input[name=publish]")
-    j.page.click("form.gd-deidentify button[type=submit]")
-    j.page.wait_for_load_state("load")
-    flash = j.page.locator(".flash-messages, .alert-success").first.inner_text()
-    assert ("原文件已由脱敏副本替换" if zh else "The original file was replaced") in flash, flash
+    _replace_with_the_copy(j, zh)
     j.check("split-after")
     j.finish()
 
