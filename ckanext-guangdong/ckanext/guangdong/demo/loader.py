@@ -121,13 +121,21 @@ def _dataset(topic: dict[str, Any], pub: Publisher, seq: int) -> dict[str, Any]:
     return data
 
 
-def _resources(topic: dict[str, Any], pub: Publisher, title: str, count: int) -> list[dict[str, Any]]:
-    rows = make_rows(topic["columns"], pub.districts, pub.title, count, seed=title)
+def _resources(topic: dict[str, Any], pub: Publisher, package: dict[str, Any],
+               count: int) -> list[dict[str, Any]]:
+    """The dataset's CSV and JSON files, named after the dataset (its URL name: a user who
+    downloads several gets several names, not data.csv, data (1).csv ...), their rows in
+    its 时间范围."""
+    title, stem = package["title"], package["name"]
+    period = (date.fromisoformat(str(package["temporal_start"])[:10]),
+              date.fromisoformat(str(package["temporal_end"])[:10]))
+    rows = make_rows(topic["columns"], pub.districts, pub.title, count, seed=title, period=period)
+    csv_name, json_name = f"{stem}.csv", f"{stem}.json"
     return [
         {"name": f"{title}（CSV）", "description": "逗号分隔值文件，UTF-8 编码。", "format": "CSV",
-         "upload": _upload("data.csv", to_csv(rows), "text/csv"), "url": "data.csv"},
+         "upload": _upload(csv_name, to_csv(rows), "text/csv"), "url": csv_name},
         {"name": f"{title}（JSON）", "description": "JSON 格式，字段与 CSV 相同。", "format": "JSON",
-         "upload": _upload("data.json", to_json(rows), "application/json"), "url": "data.json"},
+         "upload": _upload(json_name, to_json(rows), "application/json"), "url": json_name},
     ]
 
 
@@ -164,9 +172,10 @@ def _load_datasets(pubs: dict[str, Publisher], issued: dict[str, datetime]) -> d
                 continue
             count = 20 + int(hashlib.md5(data["title"].encode()).hexdigest(), 16) % 40
             data["record_count"] = count
-            package_id = tk.get_action("package_create")(_context(), data)["id"]
+            package = tk.get_action("package_create")(_context(), data)
+            package_id = package["id"]
             # Uploads go through resource_create, which stores the file in the portal.
-            for resource in _resources(topic, pub, data["title"], count):
+            for resource in _resources(topic, pub, package, count):
                 tk.get_action("resource_create")(_context(), {"package_id": package_id, **resource})
             ids[data["title"]] = package_id
             issued[package_id] = _on(data["issued"])
