@@ -221,3 +221,22 @@ def test_the_application_form_speaks_of_applications(world, gd_app, prefix, ours
     button = re.search(r'<button[^>]*name="save"[^>]*>(.*?)</button>', main, re.S)
     assert button and button.group(1).strip() == ours[2], button
     assert len(re.findall(r'<label[^>]*for="field-organizations"', main)) == 1
+
+
+@pytest.mark.parametrize("prefix, ours, dataset_words", [
+    ("", ["|开放数据应用|", "|登记部门|"], ["许可协议", "关注者", "|数据集|", "|群组|"]),
+    ("/en", ["|Application|", "|Registered by|"], ["License", "Followers", "|Dataset|", "|Groups|"]),
+])
+def test_the_application_page_is_not_a_datasets(world, gd_app, prefix, ours, dataset_words) -> None:
+    # (trial 9) its tab said 数据集, its sidebar showed a licence, followers and the registering
+    # organisation without saying it registered the application
+    app = create_app(world, title="景区导览小程序")
+    page = html.unescape(gd_app.get(f"{prefix}/application/{app['name']}").body)
+    main = page[page.index('<div class="main">'):page.index("<footer")]  # the footer links 数据集
+    # the texts between tags, each as "|text|"
+    main = "|" + "|".join(t.strip() for t in re.split(r"<[^>]+>", main) if t.strip()) + "|"
+    for text in ours:
+        assert text in main, text
+    for text in dataset_words:
+        assert text not in main, text
+    assert world["org"]["title"] in main
