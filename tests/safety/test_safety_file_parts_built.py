@@ -101,6 +101,48 @@ def docx_anchor(anchor: str) -> bytes:
     return out.getvalue()
 
 
+def docx_hidden_between(shown: str, hidden: str) -> bytes:
+    """A paragraph whose middle run is formatted hidden (w:vanish): Word shows the outer two
+    joined (attack trial a10: 1380 [999] 0138000)."""
+    import io
+
+    import docx
+    document = docx.Document()
+    paragraph = document.add_paragraph("联系电话：")
+    half = len(shown) // 2
+    paragraph.add_run(shown[:half])
+    paragraph.add_run(hidden).font.hidden = True
+    paragraph.add_run(shown[half:])
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def pdf_drawn(pieces: list[tuple[float, str]]) -> bytes:
+    """A one-page PDF drawing each (x, text) on one line, in the order given (Helvetica, 11 pt:
+    a digit is 6.116 pt wide)."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})
+    stream = DecodedStreamObject()
+    stream.set_data(" ".join(f"BT /F1 11 Tf {x} 800 Td ({t}) Tj ET" for x, t in pieces).encode("latin-1"))
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def html_of(body: str, style: str = "") -> bytes:
+    return f"<html><head><style>{style}</style></head><body>{body}</body></html>".encode()
+
+
 # the last 4 digits of each row changed: no check character holds (区划代码 | 日期 | 数量)
 NO_CHECK = [(a, b, str((int(c) + 1) % 10_000).zfill(4)) for a, b, c in ROWS]
 
@@ -118,10 +160,21 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
     (".gz", lambda: gzip_file(comment=f"经办人 张伟 {MOBILE}"), "压缩包注释", "mobile"),
     (".pdf", lambda: pdf_link(ENCODED_LINK), "第1页 链接", "resident_id"),
     (".docx", lambda: docx_anchor(f"张伟_{ID}"), "链接", "resident_id"),
+    (".docx", lambda: docx_hidden_between(MOBILE, "999"), "隐藏文字", "mobile"),
+    (".pdf", lambda: pdf_drawn([(50, "Tel"), (100 + 7 * 6.116, MOBILE[7:]), (100, MOBILE[:7])]),
+     "第1页", "mobile"),
+    (".html", lambda: html_of(f'<p>联系电话：<bdo dir="rtl">{MOBILE[::-1]}</bdo></p>'), "text", "mobile"),
+    (".html", lambda: html_of(f'<p>身份证：<span style="unicode-bidi: bidi-override; direction: rtl">'
+                              f'{ID[::-1]}</span></p>'), "text", "resident_id"),
+    (".html", lambda: html_of(f'<p>身份证：<span class="r">{ID[::-1]}</span></p>',
+                              ".r{direction:rtl;unicode-bidi:bidi-override}"), "text", "resident_id"),
+    (".html", lambda: html_of(f'<p>联系电话：<span class="m">{MOBILE[7:]}</span></p>',
+                              f'.m::before{{content:"{MOBILE[:7]}"}}'), "text", "mobile"),
 ]
 IDS = ["csv-formula-id", "csv-formula-mobile", "csv-three-columns", "xlsx-format-quoted",
        "xlsx-format-escaped", "xlsx-format-after", "rtf-hex", "rtf-unicode", "gzip-name", "gzip-comment",
-       "pdf-link", "docx-anchor"]
+       "pdf-link", "docx-anchor", "docx-hidden-run", "pdf-drawn-out-of-order", "html-bdo", "html-bidi-style", "html-bidi-class",
+       "html-css-before"]
 
 
 @pytest.mark.parametrize(("suffix", "build", "part", "detector"), CASES, ids=IDS)
@@ -140,8 +193,12 @@ def test_personal_data_a_reader_sees_built_is_found(
     (".gz", lambda: gzip_file(comment="2024年数据")),
     (".pdf", lambda: pdf_link(PLAIN_LINK)),
     (".docx", lambda: docx_anchor("_Toc2024")),
+    (".docx", lambda: docx_hidden_between("2024年办理1882件", "（草稿）")),
+    (".pdf", lambda: pdf_drawn([(50, "Total"), (150, "1882"), (100, "2024")])),
+    (".html", lambda: html_of('<p>共办理<span style="direction:rtl">1882</span>件，<bdo dir="rtl">اب</bdo></p>')),
+    (".html", lambda: html_of('<p><span class="n">2024</span>年</p>', '.n::before{content:"第"}')),
 ], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number", "rtf",
-        "gzip", "pdf-link", "docx-anchor"])
+        "gzip", "pdf-link", "docx-anchor", "docx-hidden-run", "pdf-drawn", "html-rtl-without-override", "html-css-before"])
 def test_ordinary_counterparts_stay_clean(suffix: str, build: Callable[[], bytes], tmp_path: Path) -> None:
     assert scan(build(), suffix, tmp_path) == set()
 

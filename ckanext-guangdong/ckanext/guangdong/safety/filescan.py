@@ -33,6 +33,7 @@ import gzip
 import io
 import json
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -420,11 +421,53 @@ def _delimited(text: str) -> list[list[str]] | None:
     return None
 
 
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CSS_CLASS = re.compile(r"^\.([\w-]+)(?:::?(before|after))?$")
+_CSS_CONTENT = re.compile(r"content\s*:\s*(\"[^\"]*\"|'[^']*')")
+
+
+def _reverses(declarations: str) -> bool:
+    """CSS that draws an element's characters right to left, digits too: direction rtl with a
+    bidi override (without the override digits keep their order)."""
+    flat = re.sub(r"\s", "", declarations.lower())
+    return "direction:rtl" in flat and "override" in flat
+
+
+def _as_rendered(soup: Any) -> None:
+    """The markup changed in place to read as a browser draws it (attack trial a10): elements
+    drawn right to left (``<bdo dir=rtl>``, a bidi-override style, inline or by class) with their
+    text reversed, and the ``content`` of a class's ``::before``/``::after`` rule put in its
+    elements. Only simple class rules of the page's own style elements are read."""
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    reversing: set[str] = set()
+    for style in soup.find_all("style"):
+        for selectors, body in _CSS_RULE.findall(style.get_text()):
+            content = _CSS_CONTENT.search(body)
+            for selector in selectors.split(","):
+                m = _CSS_CLASS.match(selector.strip())
+                if not m:
+                    continue
+                if m.group(2) and content:
+                    (before if m.group(2) == "before" else after)[m.group(1)] = content.group(1)[1:-1]
+                elif not m.group(2) and _reverses(body):
+                    reversing.add(m.group(1))
+    for tag in soup.find_all(True):
+        classes = list(tag.get("class") or [])
+        if (tag.name == "bdo" and str(tag.get("dir", "")).lower() == "rtl") \
+                or _reverses(str(tag.get("style", ""))) or reversing.intersection(classes):
+            tag.string = tag.get_text("")[::-1]
+        if any(name in before or name in after for name in classes):  # one string: one line
+            tag.string = "".join(before.get(n, "") for n in classes) + tag.get_text("") \
+                + "".join(after.get(n, "") for n in classes)
+
+
 def _markup(text: str, where: str, options: d.Options, thresholds: Thresholds, result: Result) -> str:
     """HTML or XML: its tables scanned as tables; the text left without markup (html.parser:
     no entity expansion, no network)."""
     from bs4 import BeautifulSoup
     soup = BeautifulSoup(text, "html.parser")
+    _as_rendered(soup)
     for i, table in enumerate(soup.find_all("table"), 1):
         rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
         _table(rows, _join(where, f"表格{i}"), options, thresholds, result)
