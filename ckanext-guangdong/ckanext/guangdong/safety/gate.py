@@ -59,6 +59,7 @@ OPEN_REQUEST = (REQUESTED, APPROVED)
 REEDITED = "edited_after_review"
 
 CONTEXT_KEY = "guangdong_safety_decision"
+HOLDING_KEY = "guangdong_safety_holding"  # a write that is the gate's own hold (``hold``)
 # The package types the gate judges: datasets, and open-data applications (开放数据应用: their
 # title, description and developer are shown as they are; the review step is for datasets only).
 GATED_TYPES = (openness.DATASET_TYPE, openness.APPLICATION_TYPE)
@@ -404,6 +405,7 @@ class Decision:
     user: str | None = None
     resources_sent: bool = True  # false: the write keeps (or drops) the stored ones as they are
     rereview: bool = False  # a public dataset changed by an editor who needs a review (REEDITED)
+    review_again: bool = False  # ... a held one with an open request (REEDITED, no new hold)
 
     @property
     def held(self) -> bool:
@@ -447,6 +449,7 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
         if res.get("id") in decision.drop_rows and isinstance(res, dict):
             res["datastore_active"] = False  # saved with the write
     if private:
+        decision.review_again = _reviewed_again(context, data_dict, resources, existing, user)
         return decision
     access = data_dict.get("access_rights", existing.extras.get("access_rights") if existing is not None else None)
     if not openness.may_be_public(access):
@@ -488,6 +491,22 @@ def decide(context: Mapping[str, Any], data_dict: dict[str, Any], existing: Any)
     if decision.holds:
         data_dict["private"] = True
     return decision
+
+
+def _reviewed_again(context: Mapping[str, Any], data_dict: Mapping[str, Any],
+                    resources: list[Mapping[str, Any]], existing: Any, user: str | None) -> bool:
+    """An editor's material change of a held dataset whose publication request no review
+    guards any more (a scan or the negative list held it after its review, or a reviewer
+    approved it before a scan): the edit page saves it private as stored, so the request went
+    on with no hold at all (暂缓公开原因 "无", trial 9 item 6). It needs a review again."""
+    if existing is None or not existing.private or existing.state != "active":
+        return False
+    if existing.type not in (None, "", openness.DATASET_TYPE):
+        return False
+    pub = tables.publication(existing.id)
+    if pub is None or pub["state"] not in OPEN_REQUEST or (pub["state"] == REQUESTED and pub["needs_review"]):
+        return False
+    return user_needs_review(user, existing.owner_org) and material_change(context, data_dict, resources, existing)
 
 
 # What an edit of a public dataset changes that a reviewer would read again: its texts, its
@@ -662,6 +681,10 @@ def after_write(context: Mapping[str, Any], pkg: Mapping[str, Any], decision: De
     elif decision.wants_public and not pkg.get("private"):
         if pub is not None and pub["state"] in OPEN_REQUEST:
             tables.save_publication(pid, state=PUBLISHED, published_at=now)
+    elif decision.review_again and pub is not None and pub["state"] in OPEN_REQUEST:
+        tables.save_publication(pid, state=REQUESTED, needs_review=True, reviewed_by=None,
+                               reviewed_at=None)
+        tables.audit("held", decision.user, pid, holds=[REVIEW], reason_code=REEDITED)
 
 
 def _hold_as_stored(pid: str, written: Mapping[str, Any], decision: Decision) -> None:
@@ -814,12 +837,17 @@ def settle(package_id: str, actor: str | None = None,
             ckan_model.Session.commit()
             return "nothing"
         # personal data found in a public dataset: hold it now, keep the wish to publish
+        # the request is the publisher's: who asked (and when) stays, not whoever's action
+        # held it (a sysadmin's negative-list save showed the sysadmin as the requester)
+        asked = pub if pub is not None and pub.get("submitted_by") else None
+
         def request() -> None:
             if redo is not None:
                 redo()
-            tables.save_publication(pkg.id, state=REQUESTED, needs_review=False, submitted_by=actor,
-                                   submitted_at=tables.utcnow(), reviewed_by=None, reviewed_at=None,
-                                   comment=None, published_at=None)
+            tables.save_publication(pkg.id, state=REQUESTED, needs_review=False,
+                                   submitted_by=asked["submitted_by"] if asked else actor,
+                                   submitted_at=asked["submitted_at"] if asked else tables.utcnow(),
+                                   reviewed_by=None, reviewed_at=None, comment=None, published_at=None)
         hold(pkg.id, actor, stop, before=request, **detail)
         return "held"
     if pub is None or pub["state"] not in OPEN_REQUEST:
@@ -853,6 +881,9 @@ def hold(package_id: str, actor: str | None, holds: list[str], before: Callable[
     try:
         context = _site_context()
         context["defer_commit"] = True  # committed below, with what held it
+        # the gate's own hold is no publication: the negative list's check of open access
+        # rights refused it for the very match that holds it (trial 9 item 2)
+        context[HOLDING_KEY] = True  # type: ignore
         tk.get_action("package_patch")(context, {"id": package_id, "private": True})
         ckan_model.Session.commit()
         return
@@ -866,7 +897,17 @@ def hold(package_id: str, actor: str | None, holds: list[str], before: Callable[
         pkg.private = True
         ckan_model.Session.flush()
         activity.restrict_to_current(package_id)
+        _record_withdrawal(package_id)
     ckan_model.Session.commit()
+
+
+def _record_withdrawal(package_id: str) -> None:
+    """The events feature's record (the counters read it) of a dataset held without
+    package_patch: its package hooks did not run (trial 9 item 3)."""
+    from ckan.plugins import plugin_loaded
+    if plugin_loaded("guangdong_events"):
+        from ckanext.guangdong.events.service import record_package
+        record_package(package_id, "updated")
 
 
 def release(pkg: Any, actor: str | None) -> str:

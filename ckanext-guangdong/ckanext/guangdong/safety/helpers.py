@@ -9,7 +9,7 @@ __all__ = ["guangdong_safety_status", "guangdong_safety_label", "guangdong_safet
            "guangdong_safety_review_count", "guangdong_safety_reviews_org",
            "guangdong_safety_rules", "guangdong_safety_harvest_held", "guangdong_safety_returned",
            "guangdong_safety_punct", "guangdong_safety_time", "guangdong_safety_reviewed_orgs",
-           "guangdong_safety_birth_columns"]
+           "guangdong_safety_birth_columns", "guangdong_safety_list_withdrawn"]
 
 _ = tk._
 
@@ -274,4 +274,54 @@ def _returned() -> list[dict[str, Any]]:
         found.append({"id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name,
                       "comment": pub.get("comment") or "", "reviewed_at": pub.get("reviewed_at")})
     found.sort(key=lambda r: str(r["reviewed_at"] or ""), reverse=True)
+    return found
+
+
+def guangdong_safety_list_withdrawn() -> list[dict[str, Any]]:
+    """The current user's datasets a negative-list save took out of public view and that are
+    still held by it (trial 9 item 8): those the user requested or created and may still edit
+    (name, title, the categories, who saved the list, when and why). Cached for the request."""
+    import flask
+    cached = getattr(flask.g, "guangdong_safety_list_withdrawn", None)
+    if cached is None:
+        cached = _list_withdrawn()
+        flask.g.guangdong_safety_list_withdrawn = cached
+    return cached
+
+
+def _list_withdrawn() -> list[dict[str, Any]]:
+    from ckan import model as ckan_model
+
+    from . import gate, tables
+    from .logic.action import list_withdrawal, message_lang
+    user = tk.g.user if tk.g else None
+    user_obj = ckan_model.User.get(user) if user else None
+    if user_obj is None:
+        return []
+    swept = tables.held_by_negative_list()
+    lang = message_lang()
+    named = {c.id: c.name.get(lang) or c.name["zh_Hans_CN"] for c in gate.negative_categories()}
+    found: list[dict[str, Any]] = []
+    for pub in tables.publications(gate.OPEN_REQUEST):
+        if pub["package_id"] not in swept:
+            continue
+        pkg = ckan_model.Package.get(pub["package_id"])
+        if pkg is None or pkg.state != "active" or not pkg.private:
+            continue
+        if pub.get("submitted_by") != user_obj.name and pkg.creator_user_id != user_obj.id:
+            continue
+        last_hold = next(iter(tables.audit_trail(pkg.id, actions=("held",), limit=1)), None)
+        withdrawal = list_withdrawal(pub, last_hold)
+        if withdrawal is None:
+            continue
+        try:  # only what the user may still change
+            tk.check_access("package_update", {"user": user_obj.name}, {"id": pkg.id})
+        except tk.NotAuthorized:
+            continue
+        # named in the page's language by the list in force (the entry keeps the Chinese names)
+        names = [named.get(m.get("category"), m.get("name"))
+                 for m in (last_hold or {}).get("details", {}).get("matches") or []]
+        found.append({"id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name,
+                      "categories": list(dict.fromkeys(n for n in names if n)), **withdrawal})
+    found.sort(key=lambda r: str(r["at"] or ""), reverse=True)
     return found

@@ -49,7 +49,7 @@ class GuangdongSafetyPlugin(p.SingletonPlugin, FeatureTranslation):
         decision = context.pop(gate.CONTEXT_KEY, None) if isinstance(context, dict) else None
         if decision is not None and pkg_dict.get("id"):
             gate.after_write(context, pkg_dict, decision)
-            if decision.rereview:
+            if decision.rereview or decision.review_again:
                 _tell_editor()
         if pkg_dict.get("id") and pkg_dict.get("private"):
             from . import activity  # old entries of its public days no longer name it

@@ -103,6 +103,8 @@ LONGEST_TEXT = 20_000
 
 def _negative_list(context: Context, data_dict: DataDict, existing: Any) -> None:
     """A dataset on the negative list is 不予开放: refused open, or a harvested one imported so."""
+    if context.get(gate.HOLDING_KEY):
+        return  # the gate holding it (private): the match is why, not a reason to refuse
     access = data_dict.get("access_rights", (existing.extras or {}).get("access_rights") if existing is not None else None)
     if access not in openness.OPEN_ACCESS_RIGHTS:
         return
@@ -604,6 +606,21 @@ def negative_column_messages(pkg: Any) -> list[str]:
             for m in file_column_matches(pkg) if m["raw"]]
 
 
+def negative_metadata_messages(pkg: Any) -> list[str]:
+    """Why a reviewer may not approve a dataset whose metadata matches the negative list (a
+    category added after it was published, trial 9 item 2): the category, what matched, and
+    what its publisher has to change."""
+    out = []
+    for match in gate.stored_negative_matches(pkg):
+        m = match.as_dict(message_lang())
+        m["what"] = _matched_what(match.field)
+        out.append(_('It matches the negative list category "%(name)s" (%(what)s "%(value)s"): it '
+                     'cannot be approved. The publisher must set its access rights to "not open", '
+                     'or change the title, description, tags or data items so that they no longer '
+                     'match, and request publication again.') % m)
+    return out
+
+
 def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, Any]:
     lang = lang or message_lang()
     rows = tables.scans(pkg.id)
@@ -647,7 +664,18 @@ def status_of(pkg: Any, user: str | None, lang: str | None = None) -> dict[str, 
         # the open request is a new review of a change made after the last one
         "reedited": bool(pub and pub["state"] in gate.OPEN_REQUEST and last_hold
                          and (last_hold["details"] or {}).get("reason_code") == gate.REEDITED),
+        "list_withdrawal": list_withdrawal(pub, last_hold),
     }
+
+
+def list_withdrawal(pub: Mapping[str, Any] | None, last_hold: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Who took the dataset out of public view with a negative-list save, when and why, while
+    that request is open (the queue and the pages say so beside its requester, trial 9 item 6)."""
+    if not pub or pub["state"] not in gate.OPEN_REQUEST or not last_hold:
+        return None
+    if (last_hold.get("details") or {}).get("negative_list_version") is None:
+        return None
+    return {"actor": last_hold["actor"], "at": last_hold["at"], "reason": last_hold["reason"]}
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -726,7 +754,8 @@ def guangdong_safety_approve(context: Context, data_dict: DataDict) -> dict[str,
         raise tk.ValidationError({"id": [_("There is no publication request waiting for review")]})
     standing = [h for h in gate.current_holds(pkg) if h in (gate.FINDINGS, gate.FAILED, gate.NEGATIVE, gate.METADATA)]
     if gate.NEGATIVE in standing:
-        raise tk.ValidationError(cast(dict[str, Any], {"id": negative_column_messages(pkg)}))
+        raise tk.ValidationError(cast(dict[str, Any], {
+            "id": negative_metadata_messages(pkg) + negative_column_messages(pkg)}))
     if standing:
         raise tk.ValidationError({"id": [_("Personal data findings stand: replace the file, or "
                                            "clear the findings with a written reason first")]})
@@ -882,7 +911,7 @@ def guangdong_safety_negative_list_update(context: Context, data_dict: DataDict)
                 categories=[c.id for c in categories])
     from ckan import model as ckan_model
     ckan_model.Session.commit()
-    held, released = _apply_negative_list(categories, version, user)
+    held, released = _apply_negative_list(categories, version, user, comment)
     return {"version": version, "categories": len(categories), "held": held, "released": released}
 
 
@@ -890,7 +919,7 @@ SWEEP_BATCH = 500
 
 
 def _apply_negative_list(categories: list[negative_list.Category], version: Any,
-                         user: str) -> tuple[list[dict[str, Any]], list[str]]:
+                         user: str, comment: str) -> tuple[list[dict[str, Any]], list[str]]:
     """The saved list applied at once to the catalog (issue 14): a public dataset that now
     matches is held as the gate holds (private, its publication request kept, an audit entry
     naming the categories and the list version); a held one whose open request nothing holds
@@ -918,7 +947,8 @@ def _apply_negative_list(categories: list[negative_list.Category], version: Any,
             entry = {"id": pid, "name": pkg.name, "title": pkg.title,
                      "organization": org.display_name if org else "",
                      "categories": [m["name"] for m in named], "matches": named}
-            if gate.settle(pid, user, negative_list_version=version, matches=named,
+            # the save's reason goes with each withdrawal (the audit trail's 理由, trial 9 item 8)
+            if gate.settle(pid, user, reason=comment, negative_list_version=version, matches=named,
                            title=entry["title"], organization=entry["organization"]) == "held":
                 held.append(entry)
     # only what a list took out comes back (a request waiting for anything else is left alone)
