@@ -120,7 +120,8 @@ def test_preview_search_sort_page_and_download_xlsx(site_server: str, public_tab
         expect(frame.locator("table.dataTable tbody tr").first).to_contain_text("测试区0", timeout=15000)
         column.click()  # descending, as numbers (as text "285" would come before "2247.8")
         expect(frame.locator("table.dataTable tbody tr").first).to_contain_text("天河区", timeout=15000)
-        page.goto(f"{site_server}{prefix}/dataset/{pkg['name']}/resource/{res['id']}/api")
+        page.locator(".guangdong-data-api-button").click(timeout=5000)  # the green 数据接口 button
+        page.wait_for_url(f"**/resource/{res['id']}/api")  # our tab, not the stock English modal
         assert "datastore_search" in page.locator("#data-api").inner_text()
         page.screenshot(path=str(SHOTS / f"data-api-{lang}.png"), full_page=True)
         if lang == "zh":  # the resource page with its data dictionary and API tab, in Chinese only

@@ -93,6 +93,8 @@ def test_declared_string_data_item_keeps_codes_as_text(load, files) -> None:
     ("地区,人口\r\n".encode(), "no data rows"),
     (bytes(range(256)) * 40, "not text"),
     (b"%PDF-1.4\n" + bytes(500), "PDF"),
+    # declared CSV: never read as a one-column table of its lines (trial 9, item 4)
+    ('{"total": 1,\n "data": [{"地区": "越秀区", "人口": 1}]}'.encode(), "JSON"),
 ])
 def test_files_that_are_not_tables_are_errors(load, files, content: bytes, expected: str) -> None:
     pkg, res, report = load(files.add(content))

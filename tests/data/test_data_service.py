@@ -255,6 +255,9 @@ def test_resource_page_shows_load_status_in_chinese_and_english(gd_app: Any, tab
     assert "数据预览" in zh and "数据接口" in zh and "Excel (XLSX)" in zh
     assert f"/dataset/{pkg['name']}/resource/{res['id']}/data.xlsx" in zh
     assert "/datastore/dump/" not in zh  # our neutralising downloads replace the stock menu
+    # the green 数据接口 button opens our tab, not the stock English modal (trial 9, item 5)
+    assert 'data-module="api-info"' not in zh
+    assert f'guangdong-data-api-button" href="/dataset/{pkg["id"]}/resource/{res["id"]}/api"' in zh
     en = gd_app.get(f"/en/dataset/{pkg['name']}/resource/{res['id']}").get_data(as_text=True)
     assert "Loaded into the data service" in en and "3 rows, 4 columns" in en
     since = utcnow()

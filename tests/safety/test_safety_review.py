@@ -288,6 +288,12 @@ def test_a_reviewer_who_returns_a_dataset_lands_on_the_queue(monkeypatch, gd_app
     headers = {"Authorization": token}
     page = gd_app.get(f"/dataset/{pkg['name']}/safety", headers=headers)
     assert page.status_code == 200
+    # 撤回申请 is the publisher's, not the reviewer's (trial 9, item 11)
+    assert "/safety/withdraw" not in page.get_data(as_text=True)
+    mine = tk.get_action("api_token_create")({"ignore_auth": True, "user": editor["name"]},
+                                             {"user": editor["name"], "name": "publish"})["token"]
+    assert "/safety/withdraw" in gd_app.get(f"/dataset/{pkg['name']}/safety",
+                                            headers={"Authorization": mine}).get_data(as_text=True)
     csrf = re.search(r'name="_csrf_token"\s+value="([^"]+)"', page.get_data(as_text=True))
     data = {"comment": "请补充说明", **({"_csrf_token": csrf.group(1)} if csrf else {})}
     answer = gd_app.post(f"/dataset/{pkg['name']}/safety/return", data=data, headers=headers,

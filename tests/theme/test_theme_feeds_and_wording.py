@@ -47,3 +47,21 @@ def test_the_admin_page_names_the_username_field_in_the_pages_language(gd_app) -
     assert 'placeholder="用户名"' in zh and "Username" not in zh
     en = gd_app.get("/en/ckan-admin", headers={"Authorization": token}).get_data(as_text=True)
     assert 'placeholder="Username"' in en
+
+
+def test_403_says_dataset_and_the_edit_page_title_names_the_dataset(gd_app) -> None:
+    """Trial 9, item 11: CKAN's zh catalog calls a dataset 组件 (the 403 page of /dataset/new
+    said 没有权限创建组件); the edit page's title was only "数据集 - 开放广东"."""
+    import ckan.plugins.toolkit as tk
+    from gd_testing import dataset_dict, make_org, make_sysadmin
+    zh = gd_app.get("/dataset/new", status=None).get_data(as_text=True)
+    assert "没有权限创建数据集" in zh and "组件" not in zh
+    en = gd_app.get("/en/dataset/new", status=None).get_data(as_text=True)
+    assert "Unauthorized to create a dataset" in en
+    admin = make_sysadmin()
+    context = {"ignore_auth": True, "user": admin["name"]}
+    pkg = tk.get_action("package_create")(context, dataset_dict(make_org()["id"], title="各区常住人口统计"))
+    token = tk.get_action("api_token_create")(context, {"user": admin["name"], "name": "edit-page"})["token"]
+    page = gd_app.get(f"/dataset/edit/{pkg['name']}", headers={"Authorization": token}).get_data(as_text=True)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "编辑" in title and "各区常住人口统计" in title, title

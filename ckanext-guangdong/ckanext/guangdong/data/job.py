@@ -152,6 +152,29 @@ def drop_table(resource_id: str) -> None:
     _reindex(resource_id)
 
 
+def is_table_format(resource: dict[str, Any]) -> bool:
+    """The formats this feature loads (ckanext.xloader.formats: CSV, TSV, XLS, XLSX); the safety
+    gate's ``is_tabular`` reads the same list, and scans the others by their content."""
+    from ckanext.xloader.utils import XLoaderFormats
+    return bool(XLoaderFormats.is_it_an_xloader_format(resource.get("format") or ""))
+
+
+def unload(resource_id: str) -> None:
+    """A resource of a format that is not loaded (JSON, ...) has no DataStore table, load report,
+    task status or table view; the text view previews it. Removes those a version that read
+    every file as CSV left behind (a JSON file became one column named "{")."""
+    from ckan import model as ckan_model
+    if _existing_fields(resource_id) is not None:
+        drop_table(resource_id)
+    tables.delete(resource_id)
+    for obj in ckan_model.Session.query(ckan_model.ResourceView).filter_by(
+            resource_id=resource_id, view_type="datatables_view"):
+        ckan_model.Session.delete(obj)
+    ckan_model.Session.query(ckan_model.TaskStatus).filter_by(
+        entity_id=resource_id, task_type="xloader").delete()
+    ckan_model.repo.commit()
+
+
 def _count(resource_id: str) -> int:
     result = tk.get_action("datastore_search")(
         _site_context(), {"resource_id": resource_id, "limit": 0, "include_total": True})
@@ -207,6 +230,11 @@ def load_resource(resource_id: str, ignore_hash: bool = False,
             time.sleep(0.5)
     else:
         log.info("resource %s is gone; nothing to load", resource_id)
+        return
+    if not is_table_format(resource):  # a JSON file is never parsed as CSV
+        log.info("resource %s is %s, not a table format: not loaded", resource_id,
+                 resource.get("format") or "of no format")
+        unload(resource_id)
         return
     pid = package["id"]
     original_url = resource.get("url")

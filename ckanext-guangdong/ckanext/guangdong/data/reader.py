@@ -33,8 +33,26 @@ def sniff_kind(path: str, declared: str) -> str:
                 return kind
             raise LoadError(N_("The file is a %(kind)s file, not a table; upload a CSV, TSV, XLS "
                                "or XLSX file"), kind=kind.upper())
+    if _is_json(path):  # csv would read it as a one-column table of lines ('{', '"total": 24')
+        raise LoadError(N_("The file is JSON, not a table; JSON files are not loaded into the "
+                           "DataStore (the text view previews them)"))
     declared = (declared or "").lower()
     return "tsv" if declared in ("tsv", "text/tab-separated-values") else "csv"
+
+
+def _is_json(path: str) -> bool:
+    """A file whose text starts with { or [ and parses as JSON as a whole."""
+    import json
+    with open(path, "rb") as f:
+        head = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head[:1] not in (b"{", b"["):
+            return False
+        f.seek(0)
+        try:
+            json.loads(f.read().decode("utf-8-sig"))
+        except ValueError:  # UnicodeDecodeError too
+            return False
+    return True
 
 
 def _cell_text(value: object) -> str:

@@ -215,6 +215,19 @@ def _ensure_views(dataset_ids: dict[str, str]) -> None:
         tk.get_action("package_create_default_resource_views")(context, {"package": package})
 
 
+def _unload_non_tables(dataset_ids: dict[str, str]) -> None:
+    """Drops the DataStore tables an older version made of the demo's JSON files (read as CSV:
+    one column named "{"); JSON files are not loaded (docs/data.md)."""
+    if not plugins.plugin_loaded("guangdong_data"):
+        return
+    from ckanext.guangdong.data.job import is_table_format, unload
+    for package_id in dataset_ids.values():
+        package = tk.get_action("package_show")(_context(), {"id": package_id})
+        for resource in package.get("resources", []):
+            if resource.get("datastore_active") and not is_table_format(resource):
+                unload(resource["id"])
+
+
 def _scan_held_files(dataset_ids: dict[str, str]) -> int:
     """With scans before publication on (docs/safety.md), a new dataset with a file stays
     private until its file has been scanned, which the job worker does after setup; the demo's
@@ -223,16 +236,21 @@ def _scan_held_files(dataset_ids: dict[str, str]) -> int:
     number of files loaded."""
     if not (plugins.plugin_loaded("guangdong_safety") and plugins.plugin_loaded("guangdong_data")):
         return 0
-    from ckanext.guangdong.data.job import load_resource
+    from ckanext.guangdong.data.job import is_table_format, load_resource
+    from ckanext.guangdong.safety.job import scan_upload
     loaded_ids: set[str] = set()
     for package_id in dataset_ids.values():
         package = tk.get_action("package_show")(_context(), {"id": package_id})
         if not package.get("private"):
             continue
         for resource in package.get("resources", []):
-            if resource.get("url_type") == "upload":
+            if resource.get("url_type") != "upload":
+                continue
+            if is_table_format(resource):
                 load_resource(resource["id"])
-                loaded_ids.add(resource["id"])
+            else:  # JSON: not loaded (docs/data.md), scanned by its content
+                scan_upload(resource["id"])
+            loaded_ids.add(resource["id"])
     dropped = _drop_queued_loads(loaded_ids)
     log.info("%d files loaded by the demo loader; %d queued jobs for them dropped", len(loaded_ids), dropped)
     return len(loaded_ids)
@@ -288,6 +306,7 @@ def load() -> dict[str, int]:
     published: dict[str, datetime] = {}
     dataset_ids = _load_datasets(pubs, published)
     _ensure_views(dataset_ids)
+    _unload_non_tables(dataset_ids)
     scanned = _scan_held_files(dataset_ids)
     applications = _load_applications(pubs, dataset_ids, published)
     dated = _date_history(published)
