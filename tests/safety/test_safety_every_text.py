@@ -181,3 +181,15 @@ def test_a_users_text_with_personal_data_is_refused(gd_app: Any) -> None:
     resp = gd_app.post("/api/3/action/user_patch", status=None, headers={"Authorization": token},
                        json={"id": user["id"], "about": "数据爱好者", "fullname": "王小明"})
     assert resp.status_code == 200, resp.json
+
+
+def test_a_finding_under_its_own_kind_is_named_once(gd_app: Any) -> None:
+    # (trial 9) the review queue read "姓名：姓名 × 20"
+    from ckanext.guangdong.safety.helpers import guangdong_safety_finding_head as head
+    with gd_app.flask_app.test_request_context("/"):
+        assert head({"column": "姓名", "detector": "person_name"}) == "姓名"
+        assert head({"column": "联系人", "detector": "person_name"}) == "联系人：姓名"
+    with gd_app.flask_app.test_request_context("/en/"):
+        from flask import request
+        request.environ["CKAN_LANG"] = "en"
+        assert head({"column": "联系人", "detector": "person_name"}) == "联系人: Person name"

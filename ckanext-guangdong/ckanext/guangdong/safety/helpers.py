@@ -9,7 +9,8 @@ __all__ = ["guangdong_safety_status", "guangdong_safety_label", "guangdong_safet
            "guangdong_safety_review_count", "guangdong_safety_reviews_org",
            "guangdong_safety_rules", "guangdong_safety_harvest_held", "guangdong_safety_returned",
            "guangdong_safety_punct", "guangdong_safety_time", "guangdong_safety_reviewed_orgs",
-           "guangdong_safety_birth_columns", "guangdong_safety_list_withdrawn"]
+           "guangdong_safety_birth_columns", "guangdong_safety_list_withdrawn",
+           "guangdong_safety_finding_head"]
 
 _ = tk._
 
@@ -72,6 +73,14 @@ def _labels() -> dict[str, str]:
 def guangdong_safety_label(key: str | None) -> str:
     key = key or ""
     return _labels().get(key) or _schema_label(key) or key
+
+
+def guangdong_safety_finding_head(finding: dict[str, Any]) -> str:
+    """"column：kind" of a finding (``姓名：姓名`` read twice: trial 9), or the kind alone when
+    the column is named after it."""
+    label = guangdong_safety_label(finding.get("detector"))
+    column = str(finding.get("column") or "")
+    return label if not column or column == label else column + guangdong_safety_punct("：") + label
 
 
 def _schema_label(key: str) -> str | None:
