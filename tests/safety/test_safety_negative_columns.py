@@ -65,20 +65,28 @@ def _token(user: dict[str, Any]) -> str:
     return tk.get_action("api_token_create")(site_context(), {"user": user["name"], "name": "t14"})["token"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def file_list(gd_plugins: None) -> None:
+    """The file's list in force (a database kept from an earlier run may hold an older save)."""
+    if negative_list.current_text() != negative_list.default_text():
+        tk.get_action("guangdong_safety_negative_list_update")(as_user(make_sysadmin()), {
+            "content": negative_list.default_text(), "comment": "测试：文件中的清单"})
+
+
 @pytest.fixture(scope="module")
 def held() -> dict[str, Any]:
     """(Not changed by the tests that use it.)"""
     return held_dataset()
 
 
-def held_dataset() -> dict[str, Any]:
+def held_dataset(id_header: str = "身份证号") -> dict[str, Any]:
     """A city editor's public dataset whose CSV has a 身份证号 column of raw ID numbers, once
     scanned (and loaded into the DataStore), with the organisation's admin (a reviewer)."""
     editor, admin = make_user(), make_user()
     org = make_org("city", users=[{"name": editor["name"], "capacity": "editor"},
                                   {"name": admin["name"], "capacity": "admin"}])
     pkg = create(org["id"], user=editor, resources=[{
-        "upload": upload("people.csv", people_csv()), "url": "people.csv", "name": "办理名单",
+        "upload": upload("people.csv", people_csv(id_header)), "url": "people.csv", "name": "办理名单",
         "format": "CSV"}])
     res = pkg["resources"][0]
     assert wait_scan(pkg["id"], res["id"])["state"] == "findings"
@@ -196,27 +204,88 @@ def test_a_masked_column_so_named_is_shown_but_does_not_hold() -> None:
 
 
 def test_a_cleared_file_becomes_held_when_the_column_is_on_the_list(gd_app: Any) -> None:
-    """Findings cleared in a column the list did not name (证件号码: not a data item) go
-    public; clearing a listed one's is refused, and a cleared scan does not release it."""
-    org = make_org("city")
-    pkg = create(org["id"], resources=[{"upload": upload("ids.csv", people_csv("证件号码")), "url": "ids.csv",
-                                        "name": "名单", "format": "CSV"}])
-    wait_scan(pkg["id"], pkg["resources"][0]["id"])
+    """Findings cleared in a column the list did not name (a list without ``detectors``: the
+    header 证件号码 is no data item) go public; once the list names the detector (the file's
+    list), a public dataset with raw ID numbers there is held again: a clearance does not count."""
     admin = make_sysadmin()
-    state = tk.get_action("guangdong_safety_clear")(as_user(admin), {"id": pkg["id"], "reason": "测试：已核对"})
-    assert state["private"] is False
-    # the list names 证件号码 now: a public dataset with raw values there is held again
     shown = tk.get_action("guangdong_safety_negative_list_show")(as_user(admin), {})
-    content = shown["content"].replace("data_items: [公民身份号码,", "data_items: [证件号码, 公民身份号码,", 1)
-    assert content != shown["content"]
-    tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {"content": content, "comment": "测试"})
+    without = re.sub(r"\n    detectors: \[[^\]]*\]", "", shown["content"])
+    assert without != shown["content"] and "detectors:" not in without.split("categories:")[1]
+    tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {"content": without, "comment": "测试"})
     try:
-        from ckanext.guangdong.safety import gate
-        assert gate.settle(pkg["id"]) == "held"
-        assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
+        org = make_org("city")
+        pkg = create(org["id"], resources=[{"upload": upload("ids.csv", people_csv("证件号码")), "url": "ids.csv",
+                                            "name": "名单", "format": "CSV"}])
+        wait_scan(pkg["id"], pkg["resources"][0]["id"])
+        state = tk.get_action("guangdong_safety_clear")(as_user(admin), {"id": pkg["id"], "reason": "测试：已核对"})
+        assert state["private"] is False
     finally:
         tk.get_action("guangdong_safety_negative_list_update")(as_user(admin), {
             "content": shown["content"], "comment": "恢复"})
+    from ckanext.guangdong.safety import gate
+    assert show(pkg["id"])["private"] is True or gate.settle(pkg["id"]) == "held"
+    assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
+
+
+def test_the_list_names_the_scanners_detectors() -> None:
+    """Issue 14, trial 9: a column of raw ID numbers (bank cards) is the list's, whatever its
+    header (证件号): the scanner's findings, not the word, make it a data item of the category;
+    masked numbers are no finding. The synonyms in use are data items too."""
+    from ckanext.guangdong.safety import detectors as d
+    from ckanext.guangdong.safety import gate
+    categories = negative_list.parse(negative_list.default_text())
+    named = negative_list.column_matches(categories, ["居民身份证号", "居民身份证号码", "银行账号", "证件号"])
+    assert [m.column for m in named] == ["居民身份证号", "居民身份证号码", "银行账号"]
+    row = {"state": "findings", "columns": ["编号", "证件号", "卡", "电话", "身份证号"],
+           "findings": [{"column": "证件号", "detector": d.RESIDENT_ID}, {"column": "卡", "detector": d.BANK_CARD},
+                        {"column": "电话", "detector": d.MOBILE}, {"column": "身份证号", "detector": d.RESIDENT_ID}]}
+    found = [(m.column, m.value, raw, m.category.id) for m, raw in gate.negative_columns(row, categories)]
+    assert sorted(found) == [("卡", "银行卡号", True, "sensitive-personal-information"),
+                             ("证件号", "居民身份证号", True, "sensitive-personal-information"),
+                             ("身份证号", "身份证号", True, "sensitive-personal-information")]
+    en = next(m for m, _raw in gate.negative_columns(row, categories) if m.column == "证件号").as_dict("en")
+    assert en["value"] == "resident ID number" and en["detector"] == d.RESIDENT_ID
+    # masked numbers: no finding, so nothing holds; only the listed header is shown (not raw)
+    masked = gate.negative_columns({**row, "state": "clean", "findings": []}, categories)
+    assert [(m.column, raw) for m, raw in masked] == [("身份证号", False)]
+    assert set(negative_list.DETECTOR_NAMES) == set(d.DETECTORS)
+
+
+@pytest.mark.parametrize("lang, words", [("zh-CN", ("未知的检测项", "id_card", "resident_id")),
+                                         ("en", ("unknown detector", "id_card", "resident_id"))])
+def test_the_list_editor_refuses_an_unknown_detector(gd_app: Any, lang: str, words: tuple[str, ...]) -> None:
+    admin = make_sysadmin()
+    content = negative_list.default_text().replace("detectors: [resident_id, bank_card]",
+                                                   "detectors: [resident_id, id_card]")
+    answer = gd_app.post("/api/3/action/guangdong_safety_negative_list_update", status=None,
+                         json={"content": content, "comment": "测试"},
+                         headers={"Authorization": _token(admin), "Accept-Language": lang})
+    assert answer.status_code == 409, answer.status_code
+    assert all(w in str(answer.json["error"]) for w in words), answer.json["error"]
+    assert "id_card" not in tk.get_action("guangdong_safety_negative_list_show")(as_user(admin), {})["content"]
+
+
+def test_raw_id_numbers_under_any_header_cannot_be_cleared_until_masked(gd_app: Any) -> None:
+    """The trial's steps with a header the list does not name (证件号): the editor's CSV is
+    held, the reviewer's 放行检查结果 is refused (409, the sentence), and so is 审核通过; the
+    masked copy (脱敏) is approved and public."""
+    held = held_dataset("证件号")
+    pkg, admin = held["pkg"], held["admin"]
+    answer = gd_app.post("/api/3/action/guangdong_safety_clear", status=None,
+                         json={"id": pkg["id"], "reason": "当事人同意（测试）"},
+                         headers={"Authorization": _token(admin), "Accept-Language": "zh-CN"})
+    assert answer.status_code == 409, answer.status_code
+    error = str(answer.json["error"])
+    assert "证件号" in error and "居民身份证号" in error and RULE_ZH in error and "不能放行" in error, error
+    with pytest.raises(tk.ValidationError):
+        tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"]})
+    assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
+    result = tk.get_action("guangdong_safety_deidentify")(as_user(held["editor"]), {
+        "resource_id": held["res"]["id"], "rules": {"证件号": "mask"}, "publish": "true"})
+    assert result["findings"] == []
+    if show(pkg["id"])["private"]:
+        tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"]})
+    assert show(pkg["id"])["private"] is False and anonymous_sees(pkg["id"])
 
 
 # --- DataStore writes ------------------------------------------------------------------------
@@ -235,6 +304,13 @@ def test_datastore_records_with_raw_values_under_a_listed_column_are_refused_for
                 "resource": {"package_id": pkg["id"], "name": "名单"}, "fields": fields,
                 "records": [{"城市": "广州市", "身份证号": M.id18()}]})
         assert "身份证号" in str(refused.value.error_dict["records"]) and RULE_EN in str(refused.value.error_dict)
+    # raw ID numbers under a header the list does not name: the list's detectors (issue 14, trial 9)
+    with pytest.raises(tk.ValidationError) as refused:
+        tk.get_action("datastore_create")(as_user(sysadmin), {
+            "resource": {"package_id": pkg["id"], "name": "名单"},
+            "fields": [{"id": "城市", "type": "text"}, {"id": "证件号", "type": "text"}],
+            "records": [{"城市": "广州市", "证件号": M.id18()}]})
+    assert "证件号" in str(refused.value.error_dict["records"]) and RULE_EN in str(refused.value.error_dict)
     assert show(pkg["id"])["resources"] == []  # nothing made
     rid = tk.get_action("datastore_create")(as_user(editor), {
         "resource": {"package_id": pkg["id"], "name": "名单"}, "fields": fields})["resource_id"]

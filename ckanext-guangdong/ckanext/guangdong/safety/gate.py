@@ -162,8 +162,9 @@ def negative_categories() -> list[negative_list.Category]:
 
 def negative_columns(row: Mapping[str, Any] | None,
                      categories: list[negative_list.Category]) -> list[tuple[negative_list.Match, bool]]:
-    """A scanned file's columns whose header is a negative-list data item, each with whether
-    raw values stand in it (the scan found personal data there: a clearance does not count).
+    """A scanned file's columns whose header is a negative-list data item, or whose findings are
+    of a detector a category names (``detectors``), each with whether raw values stand in it
+    (the scan found personal data there: a clearance does not count).
     The header comes from the scan (``columns``) and, for scans made before it was kept, from
     the findings' column names."""
     if row is None or row["state"] in ("queued", "failed"):
@@ -172,7 +173,20 @@ def negative_columns(row: Mapping[str, Any] | None,
     found |= {_rebuilt_column(f) for f in row.get("findings") or [] if isinstance(f, Mapping)
               and f.get("detector") == d.MASKED_ID_BIRTH} - {""}
     columns = [str(c) for c in row.get("columns") or []] + sorted(found)
-    return [(m, m.column in found) for m in negative_list.column_matches(categories, columns)]
+    named = [(m, m.column in found) for m in negative_list.column_matches(categories, columns)]
+    # a column found holding what a category's detectors name counts whatever its header (证件号:
+    # raw ID numbers); masked numbers are no finding. A masked ID column that a birth-date column
+    # fills back in is read as ID numbers.
+    kinds: dict[str, set[str]] = {}
+    for f in row.get("findings") or []:
+        if isinstance(f, Mapping) and f.get("detector") == d.MASKED_ID_BIRTH:
+            if column := _rebuilt_column(f):
+                kinds.setdefault(column, set()).add(d.RESIDENT_ID)
+        elif isinstance(f, Mapping) and f.get("column"):
+            kinds.setdefault(str(f["column"]), set()).add(str(f.get("detector")))
+    seen = {(m.category.id, m.column) for m, _raw in named}
+    return named + [(m, True) for m in negative_list.detector_matches(categories, kinds)
+                    if (m.category.id, m.column) not in seen]
 
 
 def _rebuilt_column(finding: Mapping[str, Any]) -> str:

@@ -16,7 +16,21 @@ import yaml
 ROOT = Path(__file__).resolve().parents[4]
 DEFAULT_FILE = ROOT / "config" / "negative_list.yaml"
 LANGS = ("zh_Hans_CN", "en")
-LIST_KEYS = ("keywords", "themes", "data_items", "identifier_prefixes")
+LIST_KEYS = ("keywords", "themes", "data_items", "identifier_prefixes", "detectors")
+# ``detectors``: the scanner's detectors (detectors.py) whose findings make a file column a
+# data item of the category, whatever its header: the list names the data, not the word.
+DETECTOR_NAMES: dict[str, dict[str, str]] = {
+    "resident_id": {"zh_Hans_CN": "居民身份证号", "en": "resident ID number"},
+    "mobile": {"zh_Hans_CN": "手机号码", "en": "mobile number"},
+    "bank_card": {"zh_Hans_CN": "银行卡号", "en": "bank card number"},
+    "passport": {"zh_Hans_CN": "护照号码", "en": "passport number"},
+    "travel_permit": {"zh_Hans_CN": "港澳台通行证号码", "en": "travel permit number"},
+    "email": {"zh_Hans_CN": "电子邮件地址", "en": "e-mail address"},
+    "vehicle_plate": {"zh_Hans_CN": "机动车号牌", "en": "vehicle plate"},
+    "person_name": {"zh_Hans_CN": "姓名", "en": "person name"},
+    "address": {"zh_Hans_CN": "住址", "en": "home address"},
+    "landline": {"zh_Hans_CN": "固定电话", "en": "landline number"},
+}
 MAX_BYTES = 200_000
 
 
@@ -38,6 +52,7 @@ class Category:
     themes: tuple[str, ...]
     data_items: tuple[str, ...]
     identifier_prefixes: tuple[str, ...]
+    detectors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,15 +61,19 @@ class Match:
     field: str     # title, notes, tags, theme, data_items, identifier; file_column
     value: str     # the keyword, theme, item name or prefix that matched
     column: str = ""  # file_column: the column as the scan names it ("身份证号", "表2: 身份证号")
+    detector: str = ""  # file_column found by its values: the detector (value: its name)
 
     def as_dict(self, lang: str = "zh_Hans_CN") -> dict[str, Any]:
         c = self.category
+        value = DETECTOR_NAMES[self.detector].get(lang, self.value) if self.detector else self.value
         out = {"category": c.id, "name": c.name.get(lang) or c.name["zh_Hans_CN"],
                "reason": c.reason.get(lang) or c.reason["zh_Hans_CN"],
                "rule": c.rule.get(lang) or c.rule["zh_Hans_CN"], "field": self.field,
-               "value": self.value}
+               "value": value}
         if self.column:
             out["column"] = self.column
+        if self.detector:
+            out["detector"] = self.detector
         return out
 
 
@@ -144,9 +163,17 @@ def parse(content: str) -> list[Category]:
                 problems.append((f"类别 {cid} 的 {key} 应为文字列表", f"Category {cid}: {key} must be a list of texts"))
                 continue
             lists[key] = tuple(s for s in (str(v).strip() for v in value) if s)
-        if not any(lists.get(k) for k in LIST_KEYS):
-            problems.append((f"类别 {cid} 至少需要一个关键词、数据领域、信息项或代码前缀",
-                             f"Category {cid} needs at least one keyword, theme, data item or identifier prefix"))
+        unknown = [v for v in lists.get("detectors", ()) if v not in DETECTOR_NAMES]
+        if unknown:
+            known = ", ".join(DETECTOR_NAMES)
+            problems.append((f"类别 {cid} 的 detectors 中有未知的检测项：{'、'.join(unknown)[:200]}（可用：{known}）",
+                             f"Category {cid}: unknown detector in detectors: {', '.join(unknown)[:200]} "
+                             f"(known: {known})"))
+            lists.pop("detectors")
+        if not any(lists.get(k) for k in LIST_KEYS) and not unknown:
+            problems.append((f"类别 {cid} 至少需要一个关键词、数据领域、信息项、代码前缀或检测项",
+                             f"Category {cid} needs at least one keyword, theme, data item, identifier "
+                             f"prefix or detector"))
         if len(texts) == 3 and len(lists) == len(LIST_KEYS):
             categories.append(Category(cid.strip(), texts["name"], texts["reason"], texts["rule"], **lists))
     if problems:
@@ -285,3 +312,15 @@ def column_matches(categories: list[Category], columns: list[str]) -> list[Match
             if m.field == "data_items":
                 found.append(Match(m.category, "file_column", m.value, column))
     return found
+
+
+def detector_matches(categories: list[Category], found: Mapping[str, set[str]]) -> list[Match]:
+    """File columns the scanner found holding what a category's ``detectors`` name (raw ID
+    numbers, bank cards ...), whatever their header: ``found`` maps a column to its detectors."""
+    out: list[Match] = []
+    for column, kinds in found.items():
+        for c in categories:
+            kind = next((k for k in c.detectors if k in kinds), None)
+            if kind:
+                out.append(Match(c, "file_column", DETECTOR_NAMES[kind]["zh_Hans_CN"], column, kind))
+    return out

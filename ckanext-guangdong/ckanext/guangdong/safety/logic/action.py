@@ -379,7 +379,8 @@ def refuse_personal_columns(context: Context, data_dict: DataDict) -> None:
 
 def refuse_negative_list_records(context: Context, data_dict: DataDict) -> None:
     """Records whose column is a negative-list data item (身份证号 ...) and whose values there
-    are personal data (the scan's findings) are refused for everyone, sysadmins too, naming the
+    are personal data (the scan's findings), or whose column the scan finds holding what a
+    category's ``detectors`` name (raw ID numbers under 证件号), are refused for everyone, sysadmins too, naming the
     column and the list's rule: the same data item is refused in a dataset's metadata, and a
     file with such a column is held until it is replaced or de-identified. Masked or empty
     values under that name are written. The load job (ignore_auth) writes a scanned file."""
@@ -390,18 +391,27 @@ def refuse_negative_list_records(context: Context, data_dict: DataDict) -> None:
         return
     rows = [r for r in records if isinstance(r, dict)]
     header = list(dict.fromkeys(str(k) for r in rows for k in r))
-    listed = negative_list.column_matches(gate.negative_categories(), header)
-    if not listed:
+    categories = gate.negative_categories()
+    listed = negative_list.column_matches(categories, header)
+    # a category naming detectors (resident_id ...) takes any column the scan finds them in
+    by_values = any(c.detectors for c in categories)
+    if not listed and not by_values:
         return
-    names = [m.column for m in listed]
+    names = header if by_values else [m.column for m in listed]
     cells = [[_cell(r.get(h)) for h in names] for r in rows]
     findings, _rows = scan_table(names, cells, config.options(), config.thresholds())
     raw = {f.column for f in findings}
+    kinds: dict[str, set[str]] = {}
+    for f in findings:
+        kinds.setdefault(f.column, set()).add(f.detector)
+    named = {(m.category.id, m.column) for m in listed}
+    listed = [m for m in listed if m.column in raw] + [
+        m for m in negative_list.detector_matches(categories, kinds) if (m.category.id, m.column) not in named]
     lang = message_lang()
     messages = [_('The column "%(column)s" is the data item "%(value)s" of the negative list '
                   '("%(name)s"; rule: %(rule)s) and these records hold unmasked values in it: '
                   'they cannot be written. Mask the column or leave it out.') % m.as_dict(lang)
-                for m in listed if m.column in raw]
+                for m in listed]
     if messages:
         raise tk.ValidationError(cast(dict[str, Any], {"records": messages}))
 
