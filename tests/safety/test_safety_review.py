@@ -232,6 +232,10 @@ def test_an_editors_datastore_writes_to_an_approved_dataset_are_reviewed_again()
     with pytest.raises(tk.NotAuthorized):  # nobody else's call holds it
         tk.get_action("datastore_upsert")(as_user(make_user()), dict(row))
     tk.get_action("datastore_upsert")(as_user(editor), dict(row, dry_run=True))
+    with pytest.raises(tk.ValidationError):  # a file's table without force: CKAN refuses, nothing held
+        tk.get_action("datastore_upsert")(as_user(editor), dict(row, force=False))
+    audit = tk.get_action("guangdong_safety_status")(as_user(editor), {"id": pkg["id"]})["audit"]
+    assert not [a for a in audit if a["action"] in ("held", "hold_undone")]
     with pytest.raises(tk.ValidationError):  # a write that fails: the hold is taken back
         tk.get_action("datastore_upsert")(as_user(editor), dict(row, records=[{"序号": 1, "名称": "重复"}]))
     assert anonymous_sees(pkg["id"]) and _rows(rid) == [1, 2]

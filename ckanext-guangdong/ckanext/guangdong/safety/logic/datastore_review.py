@@ -51,6 +51,17 @@ def writes_rows(action: str, data_dict: Mapping[str, Any]) -> bool:
     return False
 
 
+def _writable(action: str, res: Any, data_dict: Mapping[str, Any]) -> bool:
+    """What CKAN checks before it writes (a table to change; ``force`` for a file's table),
+    so that a call it refuses anyway does not hold the dataset and take the hold back."""
+    from ckanext.datastore.backend import DatastoreBackend
+    from ckanext.datastore.helpers import datastore_rw_resource_url_types
+    if not _flag(data_dict.get("force")) and res.url_type not in datastore_rw_resource_url_types():
+        return False
+    backend = DatastoreBackend.get_active_backend()
+    return action == "datastore_create" or (backend is not None and backend.resource_exists(res.id))
+
+
 def reviewed_public_dataset(action: str, context: Context, data_dict: DataDict) -> Any:
     """The public dataset this write changes after review, when its writer needs a review
     (checked for permission first: nobody else's call may hold a dataset); else None."""
@@ -59,8 +70,8 @@ def reviewed_public_dataset(action: str, context: Context, data_dict: DataDict) 
         return None
     rid = data_dict.get("resource_id")
     res = ckan_model.Resource.get(rid) if isinstance(rid, str) and rid else None
-    if res is None or res.state != "active":
-        return None  # CKAN answers "not found"
+    if res is None or res.state != "active" or not _writable(action, res, data_dict):
+        return None  # CKAN refuses the call: nothing to hold for
     pkg = ckan_model.Package.get(res.package_id)
     if pkg is None or pkg.private or pkg.state != "active" or pkg.type not in ("", None, openness.DATASET_TYPE):
         return None  # a held dataset's table: read at its review as it is then
