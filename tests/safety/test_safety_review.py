@@ -8,7 +8,7 @@ import time
 
 import ckan.plugins.toolkit as tk
 import pytest
-from safety_support import anonymous_sees, as_user, create, make_org, make_sysadmin, make_user, show
+from safety_support import anonymous_sees, as_user, create, make_org, make_sysadmin, make_user, show, site_context
 
 # the production default (the test profile turns the review off for the other folders)
 pytestmark = [pytest.mark.usefixtures("gd"),
@@ -189,6 +189,79 @@ def test_saving_an_approved_dataset_unchanged_keeps_it_public() -> None:
     tk.get_action("resource_patch")(as_user(editor), {"id": pkg["resources"][0]["id"], "name": "说明"})
     assert anonymous_sees(pkg["id"]) and _anonymous_finds(pkg) == 1
     assert tk.get_action("guangdong_safety_status")(as_user(editor), {"id": pkg["id"]})["holds"] == []
+
+
+def test_an_editors_new_contact_point_is_reviewed_again_and_a_personal_mailbox_is_a_finding() -> None:
+    """The contact phone and e-mail are shown to everyone as they are: an editor's new mobile
+    there went live unread, and an address off ``contact_domains`` passed (attack trial a10, L3)."""
+    editor, admin, pkg = _approved()
+    tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "contact_phone": "13800138000"})
+    _held_for_a_new_review(editor, admin, pkg)
+    tk.get_action("package_patch")(as_user(editor), {"id": pkg["id"], "contact_email": "zhangwei1985@qq.com"})
+    state = tk.get_action("guangdong_safety_status")(as_user(editor), {"id": pkg["id"]})
+    assert state["holds"] == ["metadata", "review"] and not anonymous_sees(pkg["id"])
+    assert [(f["column"], f["detector"]) for f in state["metadata"]["findings"]] == [("contact_email", "email")]
+    # the publisher's office address on gov.cn is the contact point it is: approved, public
+    tk.get_action("package_patch")(as_user(admin), {"id": pkg["id"], "contact_email": "bgs@gz.gov.cn"})
+    tk.get_action("guangdong_safety_approve")(as_user(admin), {"id": pkg["id"]})
+    assert anonymous_sees(pkg["id"])
+
+
+def _loaded_table(pkg: dict) -> str:
+    """The load job's table of the dataset's file (the site's write: no new review)."""
+    rid = pkg["resources"][0]["id"]
+    tk.get_action("datastore_create")(site_context(), {
+        "resource_id": rid, "force": True, "primary_key": ["序号"],
+        "fields": [{"id": "序号", "type": "int"}, {"id": "名称", "type": "text"}],
+        "records": [{"序号": 1, "名称": "审核过的行"}, {"序号": 2, "名称": "第二行"}]})
+    assert anonymous_sees(pkg["id"])
+    return rid
+
+
+def _rows(rid: str) -> list[int]:
+    found = tk.get_action("datastore_search")(site_context(), {"resource_id": rid, "sort": "序号"})
+    return [r["序号"] for r in found["records"]]
+
+
+def test_an_editors_datastore_writes_to_an_approved_dataset_are_reviewed_again() -> None:
+    """Rows upserted into or deleted from a reviewed public table were public at once (attack
+    trial a10, M4): the dataset is held before the write, as for a new file."""
+    editor, admin, pkg = _approved()
+    rid = _loaded_table(pkg)
+    row = {"resource_id": rid, "force": True, "method": "insert", "records": [{"序号": 3, "名称": "未经审核新增行"}]}
+    with pytest.raises(tk.NotAuthorized):  # nobody else's call holds it
+        tk.get_action("datastore_upsert")(as_user(make_user()), dict(row))
+    tk.get_action("datastore_upsert")(as_user(editor), dict(row, dry_run=True))
+    with pytest.raises(tk.ValidationError):  # a file's table without force: CKAN refuses, nothing held
+        tk.get_action("datastore_upsert")(as_user(editor), dict(row, force=False))
+    audit = tk.get_action("guangdong_safety_status")(as_user(editor), {"id": pkg["id"]})["audit"]
+    assert not [a for a in audit if a["action"] in ("held", "hold_undone")]
+    with pytest.raises(tk.ValidationError):  # a write that fails: the hold is taken back
+        tk.get_action("datastore_upsert")(as_user(editor), dict(row, records=[{"序号": 1, "名称": "重复"}]))
+    assert anonymous_sees(pkg["id"]) and _rows(rid) == [1, 2]
+    for action, data in (("datastore_upsert", row),
+                         ("datastore_delete", {"resource_id": rid, "force": True, "filters": {"序号": 1}}),
+                         ("datastore_create", {"resource_id": rid, "force": True, "records": [{"序号": 4}]})):
+        answer = tk.get_action(action)(as_user(editor), dict(data))
+        assert "not public until a reviewer approves" in answer["guangdong_safety_notice"]
+        _held_for_a_new_review(editor, admin, pkg)
+    assert _rows(rid) == [2, 3, 4]
+    tk.get_action("datastore_upsert")(as_user(admin), dict(row, records=[{"序号": 5}]))
+    assert anonymous_sees(pkg["id"])
+
+
+def test_a_datastore_write_that_cannot_be_held_first_is_refused(monkeypatch) -> None:
+    from ckanext.guangdong.safety import gate
+    editor, _admin, pkg = _approved()
+    rid = _loaded_table(pkg)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the hold failed")
+    monkeypatch.setattr(gate, "hold", broken)
+    with pytest.raises(tk.ValidationError) as refused:
+        tk.get_action("datastore_delete")(as_user(editor), {"resource_id": rid, "force": True, "filters": {"序号": 1}})
+    assert "replace the file" in str(refused.value.error_dict["resource_id"])
+    assert _rows(rid) == [1, 2] and anonymous_sees(pkg["id"])
 
 
 def test_admins_cities_and_organisation_settings() -> None:

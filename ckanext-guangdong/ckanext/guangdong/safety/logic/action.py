@@ -18,12 +18,14 @@ from ckanext.guangdong.metadata import openness
 
 from .. import gate, job, negative_list, tables
 from ..scanner import as_text
+from . import datastore_review
 
 log = logging.getLogger(__name__)
 _ = tk._
 
 __all__ = [
     "package_create", "package_update", "bulk_update_public", "datastore_create", "datastore_upsert",
+    "datastore_delete",
     "resource_view_create", "resource_view_update",
     "guangdong_safety_status", "guangdong_safety_submit", "guangdong_safety_withdraw",
     "guangdong_safety_approve", "guangdong_safety_return", "guangdong_safety_clear",
@@ -166,13 +168,7 @@ def _hold_before_write(context: Context, data_dict: DataDict, existing: Any,
     if decision is not None and decision.rereview:
         # an editor's change of a reviewed public dataset: held for a new review in one commit
         # (the private flag, the publication request, the audit entry), before the write
-        user = decision.user
-
-        def request() -> None:
-            tables.save_publication(existing.id, state=gate.REQUESTED, needs_review=True,
-                                   submitted_by=user, submitted_at=tables.utcnow(), reviewed_by=None,
-                                   reviewed_at=None, comment=None, published_at=None)
-        gate.hold(existing.id, user, decision.holds, before=request, reason_code=gate.REEDITED)
+        gate.hold_for_rereview(existing.id, decision.user, decision.holds)
         return existing.id
     if not _replaces_public_file(existing, decision, data_dict):
         return None
@@ -449,14 +445,19 @@ def datastore_create(up: Callable[..., Any], context: Context, data_dict: DataDi
     refuse_personal_aliases(context, data_dict)
     refuse_personal_records(context, data_dict)
     datastore_only(data_dict)
-    return up(context, data_dict)
+    return datastore_review.guard(up, "datastore_create", context, data_dict)
 
 
 @tk.chained_action
 def datastore_upsert(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
     refuse_negative_list_records(context, data_dict)
     refuse_personal_records(context, data_dict)
-    return up(context, data_dict)
+    return datastore_review.guard(up, "datastore_upsert", context, data_dict)
+
+
+@tk.chained_action
+def datastore_delete(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    return datastore_review.guard(up, "datastore_delete", context, data_dict)
 
 
 # A view's texts shown as they are on the resource page, in resource_view_list and activities.
