@@ -222,3 +222,14 @@ def file_server(files: Mapping[str, bytes], content_type: str = "application/oct
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
+
+
+def file_list_in_force() -> None:
+    """The negative list of config/negative_list.yaml in force: a test that saved another one,
+    or a database kept from an earlier run, may hold an older save."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.guangdong.safety import negative_list
+    if negative_list.current_text() != negative_list.default_text():
+        tk.get_action("guangdong_safety_negative_list_update")(as_user(make_sysadmin()), {
+            "content": negative_list.default_text(), "comment": "测试：文件中的清单"})

@@ -187,6 +187,8 @@ def test_a_finding_under_its_own_kind_is_named_once(gd_app: Any) -> None:
     # (trial 9) the review queue read "姓名：姓名 × 20"
     from ckanext.guangdong.safety.helpers import guangdong_safety_finding_head as head
     with gd_app.flask_app.test_request_context("/"):
+        from flask import request
+        request.environ["CKAN_LANG"] = "zh_Hans_CN"
         assert head({"column": "姓名", "detector": "person_name"}) == "姓名"
         assert head({"column": "联系人", "detector": "person_name"}) == "联系人：姓名"
     with gd_app.flask_app.test_request_context("/en/"):

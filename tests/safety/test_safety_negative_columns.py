@@ -28,6 +28,7 @@ from safety_support import (
     create,
     csv_bytes,
     dataset_dict,
+    file_list_in_force,
     file_server,
     in_language,
     make_org,
@@ -67,10 +68,7 @@ def _token(user: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def file_list(gd_plugins: None) -> None:
-    """The file's list in force (a database kept from an earlier run may hold an older save)."""
-    if negative_list.current_text() != negative_list.default_text():
-        tk.get_action("guangdong_safety_negative_list_update")(as_user(make_sysadmin()), {
-            "content": negative_list.default_text(), "comment": "测试：文件中的清单"})
+    file_list_in_force()
 
 
 @pytest.fixture(scope="module")

@@ -896,7 +896,8 @@ def guangdong_safety_negative_list_show(context: Context, data_dict: DataDict) -
             "categories": [{"id": c.id, "name": c.name, "reason": c.reason, "rule": c.rule,
                             "keywords": list(c.keywords), "themes": list(c.themes),
                             "data_items": list(c.data_items),
-                            "identifier_prefixes": list(c.identifier_prefixes)} for c in categories],
+                            "identifier_prefixes": list(c.identifier_prefixes),
+                            "detectors": list(c.detectors)} for c in categories],
             "versions": tables.negative_list_versions()}
 
 
