@@ -112,6 +112,9 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
     (".xlsx", lambda: xlsx_formatted("".join("\\" + c for c in "440106198503") + "000000", 120015),
      "数字格式", "resident_id"),
     (".xlsx", lambda: xlsx_formatted('0"15"', 4401061985031200), "数字格式", "resident_id"),
+    (".xlsx", lambda: xlsx_formatted("0%", 138001380), "数字格式", "mobile"),  # a10 H2: 13800138000%
+    (".csv", lambda: csv_of(["序号,电话"] + [f"{i},{v}" for i, v in enumerate(
+        ["13800138000e0", "0.13800138e11", "013800138000", "013900139000"], 1)]), "电话", "mobile"),  # a10 H2
     (".rtf", lambda: rtf_file(hex_escaped(f"张伟 身份证 {ID}")), "text", "resident_id"),
     (".txt", lambda: rtf_file(unicode_escaped(f"手机 {MOBILE}")), "text", "mobile"),
     (".gz", lambda: gzip_file(name=f"张伟{ID}.csv"), "文件名", "resident_id"),
@@ -120,7 +123,7 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
     (".docx", lambda: docx_anchor(f"张伟_{ID}"), "链接", "resident_id"),
 ]
 IDS = ["csv-formula-id", "csv-formula-mobile", "csv-three-columns", "xlsx-format-quoted",
-       "xlsx-format-escaped", "xlsx-format-after", "rtf-hex", "rtf-unicode", "gzip-name", "gzip-comment",
+       "xlsx-format-escaped", "xlsx-format-after", "xlsx-format-percent", "csv-exponent-and-zeros", "rtf-hex", "rtf-unicode", "gzip-name", "gzip-comment",
        "pdf-link", "docx-anchor"]
 
 
@@ -136,11 +139,13 @@ def test_personal_data_a_reader_sees_built_is_found(
     (".csv", lambda: three_columns_csv(NO_CHECK)),
     (".xlsx", lambda: xlsx_formatted('"¥"#,##0.00"元"', 120015)),
     (".xlsx", lambda: xlsx_formatted('"第"0"号"', 2024)),
+    (".xlsx", lambda: xlsx_formatted("0.00%", 138001)),
     (".rtf", lambda: rtf_file(hex_escaped("2024年办理情况：共办理1882件。"))),
     (".gz", lambda: gzip_file(comment="2024年数据")),
     (".pdf", lambda: pdf_link(PLAIN_LINK)),
     (".docx", lambda: docx_anchor("_Toc2024")),
-], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number", "rtf",
+], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number",
+        "xlsx-format-percent", "rtf",
         "gzip", "pdf-link", "docx-anchor"])
 def test_ordinary_counterparts_stay_clean(suffix: str, build: Callable[[], bytes], tmp_path: Path) -> None:
     assert scan(build(), suffix, tmp_path) == set()
