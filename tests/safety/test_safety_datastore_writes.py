@@ -66,3 +66,26 @@ def test_the_refusal_speaks_the_requests_language(table: dict[str, Any], gd_app:
                            headers={"Authorization": token, "Accept-Language": lang})
         assert resp.status_code == 409, (lang, resp.status_code)
         assert word in str(resp.json["error"]["records"]), lang
+
+
+def test_a_numeric_columns_value_is_judged_as_the_table_stores_it(table: dict[str, Any], gd_app: Any) -> None:
+    """Attack trial a10, H1: numeric / int8 / float8 columns store 013800138000, 0.13800138e11
+    and 44010619850312001.5e1 as 13800138000 and 440106198503120015, which datastore_search
+    then showed to anyone: such a write is refused as the plain number is."""
+    tk.get_action("datastore_create")(site_context(), {
+        "resource_id": table["rid"], "force": True,
+        "fields": [{"id": "城市", "type": "text"}, {"id": "代码", "type": "text"}, {"id": "本期值", "type": "numeric"},
+                   {"id": "数量", "type": "int8"}, {"id": "比率", "type": "float8"}]})
+    token = api_token(table["editor"])
+    for column, value in (("本期值", "013800138000"), ("本期值", "44010619850312001.5e1"),
+                          ("数量", " 013800138000 "), ("比率", "0.13800138e11")):
+        resp = gd_app.post("/api/3/action/datastore_upsert", status=None,
+                           json={"resource_id": table["rid"], "force": True, "method": "insert",
+                                 "records": [{"城市": "广州市", column: value}]},
+                           headers={"Authorization": token, "Accept-Language": "zh-CN"})
+        assert resp.status_code == 409, (column, value, resp.status_code)
+        assert "个人信息" in str(resp.json["error"]["records"]) and column in str(resp.json["error"]["records"])
+    shown = gd_app.get("/api/3/action/datastore_search", params={"resource_id": table["rid"]}, status=None)
+    found = tk.get_action("datastore_search")(site_context(), {"resource_id": table["rid"]})
+    assert "13800138000" not in shown.body and "440106198503120015" not in shown.body
+    assert all(r.get(c) is None for r in found["records"] for c in ("本期值", "数量", "比率"))

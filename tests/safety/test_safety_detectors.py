@@ -275,3 +275,44 @@ def test_a_code_beside_a_hotline_is_no_split_mobile() -> None:
     header = ["区划代码", "服务热线"]
     rows = [["130102", "12345"] for _ in range(20)]
     assert not scan_table(header, rows)[0]
+
+
+# attack trial a10 (H1, H2): spellings a spreadsheet opens, and a numeric column stores, as the number
+A10_SPELLINGS = ["13800138000e0", "1380013800e1", "1380013800.0e1", "138001380.00e2", ".13800138000e11",
+                 "0.13800138e11", "13800138.000e3", "138001380000000e-4", "440106198503120015e0",
+                 "44010619850312001.5e1", "44010619850312001.50E1", "013800138000", "00013800138000",
+                 "000440106198503120015", "00000000000013800138000"]
+
+
+@pytest.mark.parametrize("text", A10_SPELLINGS + [f"电话 {s}" for s in A10_SPELLINGS[:4]] + ["身份证 440106198503120015e0"])
+def test_any_exponent_form_and_leading_zeros_are_read_as_the_number(text: str) -> None:
+    assert d.detectors_in_text(text) & {d.RESIDENT_ID, d.MOBILE}, text
+
+
+@pytest.mark.parametrize("text", ["6.02e23", "2.5e3 吨", "1.5E10", "12345678901e0", "075583765432",
+                                  "000012345678901", "0440106198503120016",
+                                  "1380013800.5e0", "version 1e10"])
+def test_other_exponent_forms_and_zero_padded_codes_stay_unflagged(text: str) -> None:
+    assert not d.detectors_in_text(text), text
+
+
+@pytest.mark.parametrize(("sent", "stored"), [
+    ("013800138000", "13800138000"), (" 013800138000 ", "13800138000"), ("-013800138000", "-13800138000"),
+    ("0.13800138e11", "13800138000"), ("44010619850312001.5e1", "440106198503120015"),
+    ("13800138000.50", "13800138000.5"), ("1.5", "1.5"), ("NaN", None), ("abc", None), ("1e400", None),
+])
+def test_a_numeric_columns_value_is_read_as_postgresql_stores_it(sent: str, stored: str | None) -> None:
+    assert d.plain_decimal(sent) == stored
+
+
+def test_the_datastore_guard_reads_numeric_columns_as_stored() -> None:
+    """The write guard's cell: a numeric, integer or float column's value as its stored number,
+    a text column's as sent (a10 H1: 013800138000 into numeric was public as 13800138000)."""
+    from ckanext.guangdong.safety import stored
+    assert all(stored.numeric(t) for t in ("numeric", "int8", "float8", "_int8", "numeric(20,0)", "double precision"))
+    assert not any(stored.numeric(t) for t in ("text", "timestamp", "json", "money", ""))
+    assert stored.cell(" 013800138000 ", True) == "13800138000"
+    assert stored.cell([" 013800138000 ", "1"], True) == "13800138000\n1"
+    assert stored.cell(" 013800138000 ", False) == " 013800138000 "
+    for value in ("000440106198503120015", "1380013800e1", "-013800138000"):
+        assert d.classify(stored.cell(value, True)) in (d.RESIDENT_ID, d.MOBILE), value

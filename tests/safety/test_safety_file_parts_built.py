@@ -154,6 +154,9 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
     (".xlsx", lambda: xlsx_formatted("".join("\\" + c for c in "440106198503") + "000000", 120015),
      "数字格式", "resident_id"),
     (".xlsx", lambda: xlsx_formatted('0"15"', 4401061985031200), "数字格式", "resident_id"),
+    (".xlsx", lambda: xlsx_formatted("0%", 138001380), "数字格式", "mobile"),  # a10 H2: 13800138000%
+    (".csv", lambda: csv_of(["序号,电话"] + [f"{i},{v}" for i, v in enumerate(
+        ["13800138000e0", "0.13800138e11", "013800138000", "013900139000"], 1)]), "电话", "mobile"),  # a10 H2
     (".rtf", lambda: rtf_file(hex_escaped(f"张伟 身份证 {ID}")), "text", "resident_id"),
     (".txt", lambda: rtf_file(unicode_escaped(f"手机 {MOBILE}")), "text", "mobile"),
     (".gz", lambda: gzip_file(name=f"张伟{ID}.csv"), "文件名", "resident_id"),
@@ -172,9 +175,9 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
                               f'.m::before{{content:"{MOBILE[:7]}"}}'), "text", "mobile"),
 ]
 IDS = ["csv-formula-id", "csv-formula-mobile", "csv-three-columns", "xlsx-format-quoted",
-       "xlsx-format-escaped", "xlsx-format-after", "rtf-hex", "rtf-unicode", "gzip-name", "gzip-comment",
-       "pdf-link", "docx-anchor", "docx-hidden-run", "pdf-drawn-out-of-order", "html-bdo", "html-bidi-style", "html-bidi-class",
-       "html-css-before"]
+       "xlsx-format-escaped", "xlsx-format-after", "xlsx-format-percent", "csv-exponent-and-zeros", "rtf-hex",
+       "rtf-unicode", "gzip-name", "gzip-comment", "pdf-link", "docx-anchor", "docx-hidden-run",
+       "pdf-drawn-out-of-order", "html-bdo", "html-bidi-style", "html-bidi-class", "html-css-before"]
 
 
 @pytest.mark.parametrize(("suffix", "build", "part", "detector"), CASES, ids=IDS)
@@ -189,6 +192,7 @@ def test_personal_data_a_reader_sees_built_is_found(
     (".csv", lambda: three_columns_csv(NO_CHECK)),
     (".xlsx", lambda: xlsx_formatted('"¥"#,##0.00"元"', 120015)),
     (".xlsx", lambda: xlsx_formatted('"第"0"号"', 2024)),
+    (".xlsx", lambda: xlsx_formatted("0.00%", 138001)),
     (".rtf", lambda: rtf_file(hex_escaped("2024年办理情况：共办理1882件。"))),
     (".gz", lambda: gzip_file(comment="2024年数据")),
     (".pdf", lambda: pdf_link(PLAIN_LINK)),
@@ -197,8 +201,9 @@ def test_personal_data_a_reader_sees_built_is_found(
     (".pdf", lambda: pdf_drawn([(50, "Total"), (150, "1882"), (100, "2024")])),
     (".html", lambda: html_of('<p>共办理<span style="direction:rtl">1882</span>件，<bdo dir="rtl">اب</bdo></p>')),
     (".html", lambda: html_of('<p><span class="n">2024</span>年</p>', '.n::before{content:"第"}')),
-], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number", "rtf",
-        "gzip", "pdf-link", "docx-anchor", "docx-hidden-run", "pdf-drawn", "html-rtl-without-override", "html-css-before"])
+], ids=["csv-formulas", "csv-three-columns-failing-check", "xlsx-format-amount", "xlsx-format-number",
+        "xlsx-format-percent", "rtf", "gzip", "pdf-link", "docx-anchor", "docx-hidden-run", "pdf-drawn",
+        "html-rtl-without-override", "html-css-before"])
 def test_ordinary_counterparts_stay_clean(suffix: str, build: Callable[[], bytes], tmp_path: Path) -> None:
     assert scan(build(), suffix, tmp_path) == set()
 

@@ -40,3 +40,33 @@ def test_a_mobile_in_a_data_item_as_the_form_posts_it_holds_the_dataset() -> Non
     assert show(pkg["id"])["private"] is True
     state = tk.get_action("guangdong_safety_status")(as_user(None), {"id": pkg["id"]})
     assert state["holds"] == ["metadata"]
+
+
+@pytest.mark.parametrize(("pkg", "field", "kind"), [
+    ({"identifier": "29000/440106199003071231"}, "identifier", "resident_id"),   # a10 M2
+    ({"identifier": "29000/13800138000"}, "identifier", "mobile"),
+    ({"record_count": "013800138000"}, "record_count", "mobile"),                # a10 L5
+    ({"record_count": 13800138000}, "record_count", "mobile"),
+    ({"title": "联系电话 13800138000e0"}, "title", "mobile"),                     # a10 H2
+    ({"title": "电话 0.13800138e11"}, "title", "mobile"),
+])
+def test_the_identifier_and_record_count_are_scanned_as_metadata(pkg: dict, field: str, kind: str) -> None:
+    from ckanext.guangdong.safety import gate
+    findings, _digest = gate.metadata_scan({"title": "各区人口", "type": "dataset", **pkg})
+    assert (field, kind) in {(f["column"], f["detector"]) for f in findings}, findings
+
+
+def test_an_identifier_with_personal_data_gives_no_url_name() -> None:
+    """a10 M2: 29000/440106199003071231 was public as gd-29000-440106199003071231."""
+    from ckanext.guangdong.metadata import naming
+    assert naming.name_stem("dataset", "29000/01300008") == "gd-29000-01300008"
+    for identifier in ("29000/440106199003071231", "29000/13800138000"):
+        stem = naming.name_stem("dataset", identifier, "各区人口")
+        assert identifier.split("/")[1] not in stem and not naming.holds_personal_data(stem), stem
+    assert gate_findings_of_a_clean_identifier() == []
+
+
+def gate_findings_of_a_clean_identifier() -> list:
+    from ckanext.guangdong.safety import gate
+    return gate.metadata_scan({"title": "各区人口", "type": "dataset", "identifier": "29000/01300008",
+                               "name": "gd-29000-01300008", "record_count": 1200})[0]

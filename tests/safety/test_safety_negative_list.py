@@ -187,6 +187,11 @@ def test_deeply_nested_lists_are_refused_not_a_crash() -> None:
     ("title", "全省涉　密单位"),                        # ideographic space
     ("tags", "涉密"),                                 # a tag
     ("tags", "涉\u200b密"),
+    # attack trial a10, M1: invisible characters that are not Cf (variation selectors, Mongolian
+    # FVS, CGJ, Khmer inherent vowels, Hangul fillers): every Default_Ignorable_Code_Point
+    *(("title", f"全省涉{c}密单位名录") for c in ("\ufe00", "\ufe0f", "\U000e0100", "\u180b", "\u180f",
+                                                "\u034f", "\u17b4", "\u3164", "\u115f", "\u1160", "\uffa0")),
+    ("notes", "广东省国家\ufe0f秘密文件目录"),
 ])
 def test_disguised_keywords_still_match(field: str, value: str) -> None:
     """Zero-width characters, traditional characters, markup and tags do not avoid the list."""
@@ -205,3 +210,12 @@ def test_disguised_keywords_are_refused_by_the_write() -> None:
     with pytest.raises(tk.ValidationError):
         create(org["id"], title="各区人口", tag_string="人口,國家祕密")
     assert create(org["id"], title="各区人口", tag_string="人口,统计")["name"]
+
+
+def test_invisible_characters_do_not_hide_a_data_item_or_a_file_column() -> None:
+    """a10 M1: a 身份\ufe00证号 data item was public, a CSV column so named was cleared by a reviewer."""
+    from ckanext.guangdong.safety import negative_list
+    categories = negative_list.parse(negative_list.default_text())
+    item = negative_list.matches(categories, {"title": "各区人口", "data_items": [{"name": "身份\ufe00证号"}]})
+    assert [m.field for m in item] == ["data_items"]
+    assert [m.column for m in negative_list.column_matches(categories, ["序号", "身份\U000e0100证号"])] == ["身份\U000e0100证号"]

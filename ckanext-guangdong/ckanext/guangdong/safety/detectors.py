@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import cast
 
@@ -297,6 +298,40 @@ _SEPARATORS_KEEP_DOT = str.maketrans("", "", " -\u00a0")
 # and letters or symbols drawn blank (Hangul fillers, the braille blank), found by the re-attack.
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
 _BLANK_GLYPHS = frozenset({0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800})
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt; Python's unicodedata has
+# no such property): drawn as nothing by every renderer. Most are Cf or Mn already; this adds
+# the Hangul fillers (Lo), the Mongolian free variation selectors and the reserved ones.
+_DEFAULT_IGNORABLE = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+                      (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+                      (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+                      (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+                      (0xE0000, 0xE0FFF))
+
+
+def invisible(cp: int) -> bool:
+    """Whether a page shows the code point as nothing: format characters (Cf), combining or
+    enclosing marks (Mn, Me: variation selectors, U+034F), the blank glyphs and every
+    Default_Ignorable_Code_Point. The one rule of the detectors' ``fold`` and of the negative
+    list's matching (negative_list._fold): 涉\ufe00密 is 涉密 to both."""
+    return (unicodedata.category(chr(cp)) in _INVISIBLE_CATEGORIES or cp in _BLANK_GLYPHS
+            or any(lo <= cp <= hi for lo, hi in _DEFAULT_IGNORABLE))
+
+
+class _Invisible(dict):
+    """``str.translate`` table dropping what ``invisible`` names, filled as characters come."""
+
+    def __missing__(self, cp: int) -> str | None:
+        out = None if invisible(cp) else chr(cp)
+        self[cp] = out
+        return out
+
+
+_INVISIBLE = _Invisible()
+
+
+def drop_invisible(text: str) -> str:
+    """``text`` without the characters a page draws as nothing (``invisible``)."""
+    return text if text.isascii() else text.translate(_INVISIBLE)
 # Drawn as a dash between digit groups besides the dashes proper (category Pd: U+2010-2015,
 # U+FE63, U+FF0D ...): the minus sign and the fraction slash.
 _DASH_LIKE = frozenset({0x2212, 0x2044})
@@ -314,7 +349,7 @@ class _Fold(dict):
     def __missing__(self, cp: int) -> str | None:
         ch = chr(cp)
         cat = unicodedata.category(ch)
-        if cat in _INVISIBLE_CATEGORIES or cp in _BLANK_GLYPHS:
+        if invisible(cp):
             out: str | None = None
         elif cat == "Pd" or cp in _DASH_LIKE:  # 139–1234–5678 reads as 139-1234-5678
             out = "-"
@@ -517,32 +552,55 @@ def _revealed(run: str) -> str | None:
 
 
 # Numbers as a spreadsheet or a JSON float writes them (attack trial a9): a fraction of zeros
-# (13800138000.0, 440106198503120015.00), the exponent form (4.40106198503120015E17,
-# 1.3800138E10) and an ID number in thousands groups (440,106,198,503,120,015). Another fraction
-# stays an amount (13800138000.5: "one dot is a decimal point"); thousands groups reveal only a
-# valid ID number (13,800,138,000 reads as an amount: the corpus's amount decoys).
-_NUMBER_FORMS = re.compile(r"(?<![\d.,])(?:(\d{11,19})\.0+|(\d)\.(\d{1,18})[Ee]\+?(\d{1,2})"
+# (13800138000.0, 440106198503120015.00), the exponent form and an ID number in thousands groups
+# (440,106,198,503,120,015). Any exponent form a spreadsheet or PostgreSQL reads as a number
+# (attack trial a10, H1/H2: 4.40106198503120015E17, 13800138000e0, 1380013800e1, .13800138e11,
+# 44010619850312001.5e1, 138001380000000e-4: a mantissa with or without digits before its dot,
+# e or E, a signed exponent) is expanded exactly (decimal.Decimal) when it is a whole number of
+# 11 to 19 digits. Another fraction stays an amount (13800138000.5: "one dot is a decimal
+# point"); thousands groups reveal only a valid ID number (13,800,138,000 reads as an amount:
+# the corpus's amount decoys).
+_NUMBER_FORMS = re.compile(r"(?<![\d.,])(?:(\d{11,19})\.0+|(\d+\.?\d*|\.\d+)[Ee]([+-]?\d{1,3})"
                            r"|(\d{1,3}(?:,\d{3}){5}))(?![\d,]|\.\d)")
+_EXPONENT_HINT = re.compile(r"\d[Ee][+-]?\d")
 
 
 def _plain_number(m: re.Match[str]) -> str:
-    whole, lead, fraction, exponent, grouped = m.groups()
+    whole, mantissa, exponent, grouped = m.groups()
     if whole:
         return whole
     if grouped:
         digits = grouped.replace(",", "")
         return digits if is_resident_id(digits) else m.group(0)
-    shift = int(exponent)
-    if len(fraction) > shift:
-        return m.group(0)  # not a whole number
-    digits = lead + fraction + "0" * (shift - len(fraction))
-    return digits if 11 <= len(digits) <= 19 else m.group(0)
+    number = Decimal(f"{mantissa}e{exponent}")
+    if not 10 <= number.adjusted() <= 18 or number != number.to_integral_value():
+        return m.group(0)  # not a whole number of 11 to 19 digits
+    return str(int(number))
+
+
+def plain_decimal(value: str) -> str | None:
+    """The number PostgreSQL stores for ``value`` in a numeric, integer or float column, as the
+    canonical decimal a reader is shown (leading zeros and signs' zeros gone, the exponent
+    expanded exactly, a whole number without its fraction: 013800138000, 13800138000e0 and
+    0.13800138e11 are 13800138000); None when ``value`` is no finite number."""
+    text = value.strip()
+    if not text or len(text) > 60:
+        return None
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or number.adjusted() > 40:
+        return None
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
 
 
 def reveal_numbers(value: str) -> str:
     """``value`` with every spelled ID number, mobile or card (``_SPELLED``) and every number
     in a float's or thousands' form (``_NUMBER_FORMS``) written as plain digits."""
-    if len(value) >= 11 and ("." in value or "," in value):
+    if len(value) >= 11 and ("." in value or "," in value or _EXPONENT_HINT.search(value)):
         value = _NUMBER_FORMS.sub(_plain_number, value)
     if len(value) < 11 or value.isdigit() or not _DISGUISE.search(value):
         return value  # the fast path: plain numbers, and numbers with - . or spaces (_digits)
@@ -589,6 +647,15 @@ def number_length(value: str) -> int:
     return len(d) if d is not None else len(v)
 
 
+def zero_padded(value: str) -> bool:
+    """Whether a cell is digits with leading zeros before an 11-digit or longer number
+    (013800138000): read as its number (``_zero_padded``), but a 12-digit code starting with 0
+    (an invoice code) is such a mobile by chance, so the column verdict weighs it by its share
+    only (scanner.py)."""
+    v = normalise(value)
+    return len(v) > 11 and v[0] == "0" and v.isdigit()
+
+
 def classify(value: str, options: Options = DEFAULT_OPTIONS) -> str | None:
     """The detector a whole cell matches (not the header-only ones), or None.
 
@@ -598,6 +665,8 @@ def classify(value: str, options: Options = DEFAULT_OPTIONS) -> str | None:
     if n < 7 or n > 40:
         return None
     if v.isdigit():
+        if v[0] == "0" and n > 11 and (padded := _zero_padded(v.lstrip("0"))):
+            return padded
         if n == 18:
             if is_resident_id(v):
                 return RESIDENT_ID
@@ -648,6 +717,20 @@ def classify(value: str, options: Options = DEFAULT_OPTIONS) -> str | None:
         return None
     if n <= 10 and v[0] in PLATE_PROVINCES and _PLATE.fullmatch(v):
         return PLATE
+    return None
+
+
+def _zero_padded(v: str) -> str | None:
+    """The kind of a number written with leading zeros (013800138000, 000440106198503120015),
+    which a spreadsheet opens and a numeric column stores as the number (attack trial a10, H1,
+    H2): a mobile, an 18-digit ID number or a bank card. A landline keeps its zero (0755…)."""
+    n = len(v)
+    if n == 11:
+        return MOBILE if is_mobile(v) else None
+    if n == 18 and is_resident_id(v):
+        return RESIDENT_ID
+    if 16 <= n <= 19 and not id_shaped(v) and is_bank_card(v):
+        return BANK_CARD
     return None
 
 

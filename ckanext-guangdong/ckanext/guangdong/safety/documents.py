@@ -10,6 +10,7 @@ import importlib.util
 import re
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote
 
@@ -213,6 +214,7 @@ def _sheet_extras(archive: zipfile.ZipFile, name: str, strings: _SharedStrings,
     out: list[tuple[str, str]] = []
     pending: list[list[tuple[str, str]]] = []
     formats = drawn or {}
+    literal = {style for style, code in formats.items() if _LITERAL_DIGIT.search(code)}
     styled = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bs="(' + b"|".join(formats) + rb')"[^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>',
                         re.S) if formats else None
 
@@ -220,7 +222,9 @@ def _sheet_extras(archive: zipfile.ZipFile, name: str, strings: _SharedStrings,
         for attrs, style, body in styled.findall(buf) if styled else ():
             value = _cell_value(attrs, body, strings)
             shown = drawn_text(formats[style], value, b't="n"' not in attrs and b' t="' in attrs)
-            if shown:
+            # a percent format alone is read only when it draws a number long enough to be
+            # one (a sheet of rates would fill the text cap with 5% … and hide nothing)
+            if shown and (style in literal or sum(c.isdigit() for c in shown) >= 11):
                 out.append(("数字格式", shown))
         for formula, cached in _FORMULA.findall(buf):
             text = html.unescape(formula.decode("utf-8", "replace"))
@@ -263,15 +267,27 @@ _FMT_ID = re.compile(r'\bnumFmtId="(\d+)"')
 _LITERAL_DIGIT = re.compile(r'"[^"]*\d[^"]*"|\\\d')
 
 
+# A percent format draws the value times 100 and a % (attack trial a10, H2: 138001380 under
+# 0% shows 13800138000%); 9 and 10 are the built-in 0% and 0.00% (ECMA-376 18.8.30), which a
+# workbook uses without declaring them.
+_BUILTIN_PERCENT = {"9": "0%", "10": "0.00%"}
+_QUOTED = re.compile(r'"[^"]*"?|\\.')
+
+
+def percent(code: str) -> int:
+    """How many % a format draws outside its quoted text: each multiplies the value by 100."""
+    return _QUOTED.sub("", code).count("%")
+
+
 def _drawing_formats(archive: zipfile.ZipFile) -> dict[bytes, str]:
     """Cell style index (the s="…" of a cell) -> its number format, for formats whose literal
-    text holds a digit."""
+    text holds a digit, and percent formats."""
     try:
         xml = archive.read("xl/styles.xml").decode("utf-8", "replace")
     except KeyError:
         return {}
-    formats = {i: html.unescape(code) for i, code in _NUM_FMT.findall(xml)}
-    formats = {i: code for i, code in formats.items() if _LITERAL_DIGIT.search(code)}
+    formats = {**_BUILTIN_PERCENT, **{i: html.unescape(code) for i, code in _NUM_FMT.findall(xml)}}
+    formats = {i: code for i, code in formats.items() if _LITERAL_DIGIT.search(code) or percent(code)}
     if not formats:
         return {}
     xfs = _CELL_XFS.search(xml)
@@ -312,7 +328,7 @@ def drawn_text(code: str, value: str, is_text: bool) -> str | None:
     digit placeholders (0 # ?) or text placeholder (@). None when the format is not one
     this reads (dates, times, exponents) or the value is no number."""
     sections = _sections(code)
-    number = 0.0
+    number: float | Decimal = 0.0
     if is_text:
         section = sections[3] if len(sections) > 3 else next((x for x in sections if "@" in x), None)
         if section is None:
@@ -323,6 +339,11 @@ def drawn_text(code: str, value: str, is_text: bool) -> str | None:
         except ValueError:
             return None
         section = sections[1] if number < 0 and len(sections) > 1 else sections[0]
+        if shifts := percent(section):
+            try:  # exactly: 1380013.8 × 100 is no float
+                number = Decimal(value.strip()).scaleb(2 * shifts)
+            except (InvalidOperation, ValueError):
+                return None
         if number < 0 and len(sections) > 1:
             number = -number  # the negative section draws its own sign
     tokens: list[tuple[str, str]] = []  # ("lit", text), ("int"|"frac", placeholder), ("text", "")

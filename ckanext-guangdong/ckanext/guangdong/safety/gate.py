@@ -215,8 +215,10 @@ def metadata_fields(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
     name = _scanned_name(pkg)
     if name:
         out.append(("name", name))
+    # the identifier (信息资源代码) too: its sequence is typed by the publisher and shown on the
+    # page, in search and the DCAT catalogue (attack trial a10, M2: 29000/440106199003071231)
     for key in ("title", "notes", "access_conditions", "contact_name", "publisher_name",
-                "developer_name"):  # the last: an application's developer
+                "developer_name", "identifier"):  # developer_name: an application's developer
         text = scanner.as_text(pkg.get(key))  # a number sent as JSON is stored as its digits
         if text and text.strip():
             out.append((key, text.strip()))
@@ -260,18 +262,19 @@ _NOT_TEXT = frozenset({
     "metadata_modified", "last_modified", "cache_last_updated", "datastore_active",
     "issued", "modified", "launch_date", "temporal_start", "temporal_end", "harvested_at",
     "theme", "access_rights", "frequency", "region_code", "share_type", "data_level",
-    "deidentified", "developer_type", "application_kind", "record_count", "num_resources",
+    "deidentified", "developer_type", "application_kind", "num_resources",
     "num_tags", "harvest_source_id", "harvest_remote_id", "used_datasets",
     # the contact point: published on purpose, checked by the schema
     "contact_email", "contact_phone",
-    # the identifier: a catalogue code with its own rule
-    "identifier", "publisher_identifier",
+    # the publisher's code (统一社会信用代码, checked by its own rule); the identifier is
+    # scanned above
+    "publisher_identifier",
     # texts of others, judged where they are written (organisations, groups)
     "organization", "groups", "relationships_as_subject", "relationships_as_object",
     "tracking_summary",
 })
 _SCANNED_ABOVE = frozenset({"name", "title", "notes", "access_conditions", "contact_name",
-                            "publisher_name", "developer_name", "tags", "tag_string",
+                            "publisher_name", "developer_name", "identifier", "tags", "tag_string",
                             "data_items", "resources"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -317,7 +320,8 @@ def _scanned_name(pkg: Mapping[str, Any]) -> str | None:
     """The URL name, shown in every link. Names made now never hold personal data
     (metadata/naming.py: a title with it gives a random name), but names made before, migrated
     or harvested ones may: scanned like the title. A name made from the identifier is left
-    out, as the identifier is (its digits are a catalogue code, checked by its own rule)."""
+    out: the identifier is scanned itself (an identifier with personal data gives no name:
+    ``naming.name_stem``)."""
     from ckanext.guangdong.metadata import naming
     name = pkg.get("name")
     if not isinstance(name, str) or not name:

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from . import detectors
+
 ROOT = Path(__file__).resolve().parents[4]
 DEFAULT_FILE = ROOT / "config" / "negative_list.yaml"
 LANGS = ("zh_Hans_CN", "en")
@@ -96,11 +98,13 @@ def _simplified(text: str) -> str:
 
 
 def _fold(text: Any) -> str:
-    """A name or code as compared: NFKC, without format characters (zero-width spaces and
-    joiners, soft hyphens, BOM, direction marks), variant characters as simplified
-    (``_simplified``), without white space, lower case."""
-    folded = unicodedata.normalize("NFKC", str(text or ""))
-    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf" and not ch.isspace())
+    """A name or code as compared: NFKC, without the characters a page draws as nothing (the
+    personal-data detectors' own rule, ``detectors.invisible``: format characters such as
+    zero-width spaces, joiners, soft hyphens, BOM and direction marks; variation selectors,
+    CGJ, Hangul fillers, every Default_Ignorable_Code_Point — attack trial a10, M1: 涉\ufe00密),
+    variant characters as simplified (``_simplified``), without white space, lower case."""
+    folded = detectors.drop_invisible(unicodedata.normalize("NFKC", str(text or "")))
+    folded = "".join(ch for ch in folded if not ch.isspace())
     if not folded.isascii():
         folded = _simplified(folded)
     return folded.lower()

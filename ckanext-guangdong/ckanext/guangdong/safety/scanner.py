@@ -128,12 +128,15 @@ class ColumnStats:
     counts: Counter = field(default_factory=Counter)
     strong: Counter = field(default_factory=Counter)  # 18-character IDs, personal e-mail
     shaped: Counter = field(default_factory=Counter)  # cells shaped like an ID number / card
+    padded: int = 0  # mobiles written with leading zeros (013800138000): by their share only
     samples: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, kind: str, value: str) -> None:
         self.counts[kind] += 1
         if kind in (d.EMAIL, d.BANK_CARD) or (kind == d.RESIDENT_ID and d.number_length(value) == 18):
             self.strong[kind] += 1
+        elif kind == d.MOBILE and d.zero_padded(value):
+            self.padded += 1
         got = self.samples.setdefault(kind, [])
         if len(got) < SAMPLES:
             masked = d.mask(kind, value)
@@ -304,7 +307,7 @@ class TableScan:
         if kind == d.RESIDENT_ID:
             return col.strong[kind] >= 1  # 18 characters with region, birth date, check
         if kind == d.MOBILE:
-            mobiles = col.counts[kind]
+            mobiles = col.counts[kind] - col.padded  # a 12-digit code 0130… is one by chance
             return mobiles >= 1 and mobiles >= MOBILE_SHARE_OF_SHAPED * max(mobiles, col.shaped[kind])
         if kind == d.BANK_CARD:
             valid = col.strong[kind]

@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from ckanext.guangdong import params
 from ckanext.guangdong.metadata import openness
 
-from .. import gate, job, negative_list, tables
+from .. import gate, job, negative_list, stored, tables
 from ..scanner import as_text
 from . import datastore_review
 
@@ -295,7 +295,7 @@ def _existing_rows(resource_id: Any, header: list[str]) -> list[list[str]]:
             {"resource_id": resource_id, "limit": EXISTING_ROWS, "include_total": False})
     except (tk.ObjectNotFound, tk.ValidationError):
         return []
-    return [["" if r.get(h) is None else str(r.get(h)) for h in header]
+    return [[stored.cell(r.get(h)) for h in header]
             for r in found.get("records", []) if isinstance(r, dict)]
 
 
@@ -319,7 +319,9 @@ def refuse_personal_records(context: Context, data_dict: DataDict) -> None:
         return
     rows = [r for r in records if isinstance(r, dict)]
     header = list(dict.fromkeys(str(k) for r in rows for k in r))
-    cells = [[_cell(r.get(h)) for h in header] for r in rows]
+    # a numeric column's value as the table stores it (013800138000 is 13800138000: a10, H1)
+    numbers = stored.numeric_columns(data_dict, header)
+    cells = [[stored.cell(r.get(h), h in numbers) for h in header] for r in rows]
     options, thresholds = config.options(), config.thresholds()
     batch = TableScan(header, options, thresholds)
     batch.add_rows(cells)
@@ -340,14 +342,6 @@ def refuse_personal_records(context: Context, data_dict: DataDict) -> None:
         en = (f"These records hold personal data ({columns}) and cannot be written to the DataStore "
               "directly: upload a file instead, which is checked for personal data before it is public")
         raise tk.ValidationError({"records": [en if message_lang() == "en" else zh]})
-
-
-def _cell(value: Any) -> str:
-    """A record's value as the scan reads it: a number as its digits (as_text), None empty."""
-    if value is None:
-        return ""
-    text = as_text(value)
-    return text if text is not None else str(value)
 
 
 def refuse_personal_columns(context: Context, data_dict: DataDict) -> None:
@@ -394,7 +388,8 @@ def refuse_negative_list_records(context: Context, data_dict: DataDict) -> None:
     if not listed and not by_values:
         return
     names = header if by_values else [m.column for m in listed]
-    cells = [[_cell(r.get(h)) for h in names] for r in rows]
+    numbers = stored.numeric_columns(data_dict, names)
+    cells = [[stored.cell(r.get(h), h in numbers) for h in names] for r in rows]
     findings, _rows = scan_table(names, cells, config.options(), config.thresholds())
     raw = {f.column for f in findings}
     kinds: dict[str, set[str]] = {}
