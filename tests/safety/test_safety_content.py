@@ -158,8 +158,8 @@ def test_personal_data_on_a_second_sheet_holds_the_dataset() -> None:
     assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
 
 
-def text_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF with a text layer (Helvetica: ASCII text, as ID numbers and mobiles are)."""
+def helvetica_pdf(operators: str) -> bytes:
+    """A one-page PDF drawing ``operators`` (a content stream) with Helvetica as /F1."""
     from pypdf import PdfWriter
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
     writer = PdfWriter()
@@ -169,11 +169,16 @@ def text_pdf(lines: list[str]) -> bytes:
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
         {NameObject("/F1"): writer._add_object(font)})})
     stream = DecodedStreamObject()
-    stream.set_data(("BT /F1 11 Tf 50 800 Td 14 TL " + " ".join(f"({ln}) '" for ln in lines) + " ET").encode("latin-1"))
+    stream.set_data(operators.encode("latin-1"))
     page[NameObject("/Contents")] = writer._add_object(stream)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with a text layer (Helvetica: ASCII text, as ID numbers and mobiles are)."""
+    return helvetica_pdf("BT /F1 11 Tf 50 800 Td 14 TL " + " ".join(f"({ln}) '" for ln in lines) + " ET")
 
 
 def people_docx() -> bytes:

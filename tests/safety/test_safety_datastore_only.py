@@ -52,7 +52,7 @@ def test_a_datastore_only_table_with_personal_data_is_never_public(gd_app: Any, 
     """The write guard's side (a control: it refused such records before this change too)."""
     pkg = create(world["org"]["id"], user=world["editor"])
     people = [{"城市": valid_id(f"44010619850312{i:03d}"), "人口": i} for i in range(5)]
-    for lang, word in (("zh-CN", "个人信息"), ("en", "personal data")):
+    for lang, word in (("zh-CN", "个人信息"), ("en", "personal")):  # the negative list's words
         resp = _table(gd_app, world, pkg["id"], people, lang)
         assert resp.status_code == 409 and word in str(resp.json["error"]), (lang, resp.json)
     assert show(pkg["id"])["resources"] == []  # nothing made

@@ -121,22 +121,8 @@ def docx_hidden_between(shown: str, hidden: str) -> bytes:
 def pdf_drawn(pieces: list[tuple[float, str]]) -> bytes:
     """A one-page PDF drawing each (x, text) on one line, in the order given (Helvetica, 11 pt:
     a digit is 6.116 pt wide)."""
-    import io
-
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-    writer = PdfWriter()
-    page = writer.add_blank_page(595, 842)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-        {NameObject("/F1"): writer._add_object(font)})})
-    stream = DecodedStreamObject()
-    stream.set_data(" ".join(f"BT /F1 11 Tf {x} 800 Td ({t}) Tj ET" for x, t in pieces).encode("latin-1"))
-    page[NameObject("/Contents")] = writer._add_object(stream)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    from test_safety_content import helvetica_pdf
+    return helvetica_pdf(" ".join(f"BT /F1 11 Tf {x} 800 Td ({t}) Tj ET" for x, t in pieces))
 
 
 def html_of(body: str, style: str = "") -> bytes:

@@ -253,32 +253,49 @@ def guangdong_safety_returned() -> list[dict[str, Any]]:
     """The current user's datasets a reviewer returned (退回) with comments, for the dashboard's
     notice: those the user requested or created and may still edit (name, title, comment,
     reviewed_at). Cached for the request."""
+    return _request_cached("guangdong_safety_returned", _returned)
+
+
+def _request_cached(name: str, compute: Any) -> list[dict[str, Any]]:
+    """``compute()``, once per request (kept on flask.g under ``name``)."""
     import flask
-    cached = getattr(flask.g, "guangdong_safety_returned", None)
+    cached = getattr(flask.g, name, None)
     if cached is None:
-        cached = _returned()
-        flask.g.guangdong_safety_returned = cached
+        cached = compute()
+        setattr(flask.g, name, cached)
     return cached
+
+
+def _signed_in_user() -> Any:
+    """The signed-in user's model object, or None."""
+    from ckan import model as ckan_model
+    user = tk.g.user if tk.g else None
+    return ckan_model.User.get(user) if user else None
+
+
+def _users_own(pub: dict[str, Any], pkg: Any, user_obj: Any) -> bool:
+    """Whether the user requested or created the dataset and may still change it (a former
+    member is not told)."""
+    if pub.get("submitted_by") != user_obj.name and pkg.creator_user_id != user_obj.id:
+        return False
+    try:
+        tk.check_access("package_update", {"user": user_obj.name}, {"id": pkg.id})
+    except tk.NotAuthorized:
+        return False
+    return True
 
 
 def _returned() -> list[dict[str, Any]]:
     from ckan import model as ckan_model
 
     from . import gate, tables
-    user = tk.g.user if tk.g else None
-    user_obj = ckan_model.User.get(user) if user else None
+    user_obj = _signed_in_user()
     if user_obj is None:
         return []
     found: list[dict[str, Any]] = []
     for pub in tables.publications((gate.RETURNED,)):
         pkg = ckan_model.Package.get(pub["package_id"])
-        if pkg is None or pkg.state != "active":
-            continue
-        if pub.get("submitted_by") != user_obj.name and pkg.creator_user_id != user_obj.id:
-            continue
-        try:  # only what the user may still change (a former member is not told)
-            tk.check_access("package_update", {"user": user_obj.name}, {"id": pkg.id})
-        except tk.NotAuthorized:
+        if pkg is None or pkg.state != "active" or not _users_own(pub, pkg, user_obj):
             continue
         found.append({"id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name,
                       "comment": pub.get("comment") or "", "reviewed_at": pub.get("reviewed_at")})
@@ -290,12 +307,7 @@ def guangdong_safety_list_withdrawn() -> list[dict[str, Any]]:
     """The current user's datasets a negative-list save took out of public view and that are
     still held by it (trial 9 item 8): those the user requested or created and may still edit
     (name, title, the categories, who saved the list, when and why). Cached for the request."""
-    import flask
-    cached = getattr(flask.g, "guangdong_safety_list_withdrawn", None)
-    if cached is None:
-        cached = _list_withdrawn()
-        flask.g.guangdong_safety_list_withdrawn = cached
-    return cached
+    return _request_cached("guangdong_safety_list_withdrawn", _list_withdrawn)
 
 
 def _list_withdrawn() -> list[dict[str, Any]]:
@@ -303,8 +315,7 @@ def _list_withdrawn() -> list[dict[str, Any]]:
 
     from . import gate, tables
     from .logic.action import list_withdrawal, message_lang
-    user = tk.g.user if tk.g else None
-    user_obj = ckan_model.User.get(user) if user else None
+    user_obj = _signed_in_user()
     if user_obj is None:
         return []
     swept = tables.held_by_negative_list()
@@ -317,15 +328,9 @@ def _list_withdrawn() -> list[dict[str, Any]]:
         pkg = ckan_model.Package.get(pub["package_id"])
         if pkg is None or pkg.state != "active" or not pkg.private:
             continue
-        if pub.get("submitted_by") != user_obj.name and pkg.creator_user_id != user_obj.id:
-            continue
         last_hold = next(iter(tables.audit_trail(pkg.id, actions=("held",), limit=1)), None)
         withdrawal = list_withdrawal(pub, last_hold)
-        if withdrawal is None:
-            continue
-        try:  # only what the user may still change
-            tk.check_access("package_update", {"user": user_obj.name}, {"id": pkg.id})
-        except tk.NotAuthorized:
+        if withdrawal is None or not _users_own(pub, pkg, user_obj):
             continue
         # named in the page's language by the list in force (the entry keeps the Chinese names)
         names = [named.get(m.get("category"), m.get("name"))

@@ -399,9 +399,12 @@ def refuse_negative_list_records(context: Context, data_dict: DataDict) -> None:
     listed = [m for m in listed if m.column in raw] + [
         m for m in negative_list.detector_matches(categories, kinds) if (m.category.id, m.column) not in named]
     lang = message_lang()
-    messages = [_('The column "%(column)s" is the data item "%(value)s" of the negative list '
-                  '("%(name)s"; rule: %(rule)s) and these records hold unmasked values in it: '
-                  'they cannot be written. Mask the column or leave it out.') % m.as_dict(lang)
+    messages = [(_('The column "%(column)s" holds %(value)s, which the negative list never opens '
+                   '("%(name)s"; rule: %(rule)s): these records cannot be written. Mask the column '
+                   'or leave it out.') if m.detector else
+                 _('The column "%(column)s" is the data item "%(value)s" of the negative list '
+                   '("%(name)s"; rule: %(rule)s) and these records hold unmasked values in it: '
+                   'they cannot be written. Mask the column or leave it out.')) % m.as_dict(lang)
                 for m in listed]
     if messages:
         raise tk.ValidationError(cast(dict[str, Any], {"records": messages}))
