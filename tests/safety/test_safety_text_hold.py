@@ -48,11 +48,11 @@ def server() -> Iterator[str]:
         yield url
 
 
-def _text_file(filename: str) -> Any:
+def _text_file(filename: str, text: bytes = TEXT) -> Any:
     import io
 
     from werkzeug.datastructures import FileStorage
-    return FileStorage(stream=io.BytesIO(TEXT), filename=filename, content_type="text/plain")
+    return FileStorage(stream=io.BytesIO(text), filename=filename, content_type="text/plain")
 
 
 def hidden_everywhere(gd_app: Any, pkg: dict[str, Any]) -> None:
@@ -85,8 +85,18 @@ def held_with_findings(gd_app: Any, pkg: dict[str, Any], rid: str) -> None:
 
 def cleared_and_released(gd_app: Any, pkg: dict[str, Any]) -> None:
     reviewer = make_sysadmin()
-    tk.get_action("guangdong_safety_clear")(as_user(reviewer), {"id": pkg["id"], "reason": "经核实为虚构样例"})
-    wait_until(lambda: show(pkg["id"])["private"] is False, "released after the clearance")
+    # raw ID numbers are on the negative list (its `detectors`), in a text file too: no
+    # reviewer clears them; only a new file releases the dataset
+    with pytest.raises(tk.ValidationError) as refused:
+        tk.get_action("guangdong_safety_clear")(as_user(reviewer), {"id": pkg["id"], "reason": "经核实为虚构样例"})
+    assert "resident ID number" in str(refused.value.error_dict)  # (no request: English)
+    assert show(pkg["id"])["private"] is True and not anonymous_sees(pkg["id"])
+    rid = pkg["resources"][0]["id"]
+    tk.get_action("resource_patch")(as_user(reviewer), {
+        "id": rid, "upload": _text_file("说明.txt", f"办理情况说明\n电话 {MOBILE}。\n".encode()), "url": "说明.txt"})
+    wait_scan(pkg["id"], rid, loaded=False)
+    tk.get_action("guangdong_safety_clear")(as_user(reviewer), {"id": pkg["id"], "reason": "单位办公电话"})
+    wait_until(lambda: show(pkg["id"])["private"] is False, "released after the new file and the clearance")
     assert anonymous_sees(pkg["id"])
 
 

@@ -608,10 +608,14 @@ def file_column_matches(pkg: Any, rows: Mapping[str, Mapping[str, Any]] | None =
 def negative_column_messages(pkg: Any) -> list[str]:
     """Why a reviewer may not clear (nor approve) a dataset: its columns on the negative list
     with raw values, each named with the list's rule."""
-    return [_('The column "%(column)s" of the file "%(file)s" is the data item "%(value)s" of the '
-              'negative list ("%(name)s"; rule: %(rule)s) and holds unmasked values: it cannot be '
-              'cleared. Replace the file, or make the de-identified copy, which masks or leaves '
-              'out that column.') % m
+    return [(_('"%(column)s" of the file "%(file)s" holds %(value)s, which the negative list never '
+               'opens ("%(name)s"; rule: %(rule)s): it cannot be cleared. Replace the file, or, for a '
+               'table, make the de-identified copy, which masks or leaves out that column.')
+             if m.get("detector") else
+             _('The column "%(column)s" of the file "%(file)s" is the data item "%(value)s" of the '
+               'negative list ("%(name)s"; rule: %(rule)s) and holds unmasked values: it cannot be '
+               'cleared. Replace the file, or make the de-identified copy, which masks or leaves '
+               'out that column.')) % m
             for m in file_column_matches(pkg) if m["raw"]]
 
 
