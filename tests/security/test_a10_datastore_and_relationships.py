@@ -151,3 +151,43 @@ def test_an_sql_answer_over_the_cap_is_refused(gd_app: Any) -> None:
         assert status == 409 and word in error["query"][0], error
     status, result = _api(gd_app, "datastore_search_sql", sql="SELECT repeat('x', 1000) AS l")
     assert status == 200 and len(result["records"][0]["l"]) == 1000
+
+
+# --- M5 ---------------------------------------------------------------------------------------
+def _png_with_text_and_zip() -> bytes:
+    import zipfile
+
+    from PIL import Image, PngImagePlugin
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "联系人 13800138000 ID 440106198503120015")
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(out, "PNG", pnginfo=info)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("people.csv", "张伟,440106198503120015,13800138000\n")
+    return out.getvalue() + archive.getvalue()
+
+
+def test_avatars_and_logos_are_reencoded_without_text_or_trailing_bytes(gd_app: Any) -> None:
+    from ckan.tests import helpers
+    from PIL import Image
+    user = make_user()
+    org = make_org(users=[{"name": user["name"], "capacity": "admin"}])
+    headers = {"Authorization": _token(user)}
+    raw = _png_with_text_and_zip()
+    assert b"13800138000" in raw and b"PK\x03\x04" in raw
+    for action, obj in (("user_patch", user), ("organization_patch", org)):
+        r = gd_app.post(f"/api/3/action/{action}", headers=headers, status=None,
+                        data={"id": obj["id"], "image_upload": (io.BytesIO(raw), "avatar.png")})
+        assert r.status_code == 200, r.json
+        url = r.json["result"]["image_display_url"]
+        served = gd_app.get(url[url.index("/uploads/"):], status=200).get_data()
+        assert b"13800138000" not in served and b"PK\x03\x04" not in served and b"tEXt" not in served
+        with Image.open(io.BytesIO(served)) as image:
+            assert image.format == "PNG" and image.size == (2, 2) and image.getpixel((0, 0)) == (200, 30, 30)
+    # something that is no picture is refused, in zh and en
+    for lang, word in (("zh-CN", "图片"), ("en", "picture")):
+        r = gd_app.post("/api/3/action/user_patch", headers={**headers, "Accept-Language": lang}, status=None,
+                        data={"id": user["id"], "image_upload": (io.BytesIO(b"PK\x03\x04 not a picture"), "a.png")})
+        assert r.status_code == 409 and word in str(r.json["error"]["image_upload"]), r.json
+    assert helpers.call_action("user_show", _site(), id=user["id"])["image_url"].endswith("avatar.png")

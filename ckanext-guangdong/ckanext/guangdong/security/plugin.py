@@ -17,9 +17,10 @@ _HERE = os.path.dirname(__file__)
 # Actions, auth functions, blueprint and middleware: bad input is never a 500 (guards.py). The
 # guards are made for what CKAN and the other plugins register, so they come from factories.
 def _guarded_actions() -> dict[str, Any]:
-    from ckanext.guangdong.security import guards, relationships
+    from ckanext.guangdong.security import guards, pictures, relationships
     out = guards.guarded_actions()
     out.update(relationships.actions(out))  # dataset relationships (relationships.py)
+    out.update(pictures.actions(out))  # avatars and logos re-encoded (pictures.py)
     return out
 
 

@@ -9,7 +9,6 @@ leaves out those whose other dataset the caller may not read; a hidden ``id2`` i
 like a missing one. docs/security.md "Dataset relationships"."""
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -74,25 +73,12 @@ def _list(next_action: Callable[..., Any], context: Any, data_dict: Any) -> Any:
 
 
 def actions(existing: dict[str, Any]) -> dict[str, Any]:
-    """Our chained actions, each put in front of the one ``existing`` already registers for the
-    name (the input guards of guards.py)."""
-    def chained(ours: Callable[..., Any], name: str) -> Any:
-        inner = existing.get(name)
-
-        @tk.chained_action
-        def action(next_action: Callable[..., Any], context: Any, data_dict: Any) -> Any:
-            nxt = next_action if inner is None else functools.partial(inner, next_action)
-            return ours(nxt, context, data_dict)
-        action.__name__ = name
-        if getattr(inner, "side_effect_free", False):
-            action.side_effect_free = True  # pyright: ignore[reportFunctionMemberAccess]
-        return action
-
-    out = {name: chained(_write, name) for name in _WRITES}
-    out["package_relationships_list"] = chained(_list, "package_relationships_list")
-    for name in ("package_create", "package_update"):
-        out[name] = chained(_package_write, name)
+    from ckanext.guangdong.security.guards import in_front
+    out = {name: in_front(_write, name, existing) for name in _WRITES}
+    out["package_relationships_list"] = in_front(_list, "package_relationships_list", existing)
     out["package_relationships_list"].side_effect_free = True  # a GET, as CKAN's
+    for name in ("package_create", "package_update"):
+        out[name] = in_front(_package_write, name, existing)
     return out
 
 
