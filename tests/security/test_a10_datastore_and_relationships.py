@@ -86,6 +86,12 @@ def test_relationships_name_no_hidden_dataset_and_only_sysadmins_write_them(gd_a
     status, shown = _api(gd_app, "package_show", id=public["name"])
     assert status == 200 and private["id"] not in str(shown) and "13800138000" not in str(shown)
     assert [r["comment"] for r in shown["relationships_as_subject"]] == ["相关"], shown["relationships_as_subject"]
+    # nor does the search index name it (CKAN's indexer put related names in links_to …)
+    for query in ({"fq": f'links_to:"{private["name"]}"'}, {"q": private["name"]}):
+        status, found = _api(gd_app, "package_search", **query)
+        assert status == 200 and found["count"] == 0, (query, found["count"])
+    status, found = _api(gd_app, "package_search", fq=f'links_to:"{other["name"]}"')
+    assert status == 200 and found["count"] == 0, found["count"]
     # a hidden id2 is answered as a missing one
     missing = _api(gd_app, "package_relationships_list", id=public["name"], id2=f"gd-missing-{uuid.uuid4().hex[:6]}")
     assert missing[0] == 404, missing

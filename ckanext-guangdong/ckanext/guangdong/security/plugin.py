@@ -88,6 +88,10 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
         from ckanext.guangdong.security import relationships
         relationships.filter_shown(context, pkg_dict)
 
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        from ckanext.guangdong.security import relationships
+        return relationships.unindexed(pkg_dict)
+
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         from flask import has_request_context
 

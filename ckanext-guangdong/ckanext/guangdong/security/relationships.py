@@ -99,3 +99,16 @@ def _other_id(entry: dict[str, Any], key: str) -> Any:
     # the dataset schema's show keeps the ids it does not declare in "__extras"
     extras = entry.get("__extras")
     return entry.get(key) or (extras.get(key) if isinstance(extras, dict) else None)
+
+
+# the fields CKAN's indexer fills with the names of related datasets (a public dataset's
+# document named a private one: package_search fq=links_to:<name> found it, fl returned it)
+INDEX_FIELDS = ("depends_on", "dependency_of", "derives_from", "has_derivation", "links_to",
+                "linked_from", "child_of", "parent_of")
+
+
+def unindexed(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """IPackageController.before_dataset_index: relationships are not searchable."""
+    for key in INDEX_FIELDS:
+        pkg_dict.pop(key, None)
+    return pkg_dict
