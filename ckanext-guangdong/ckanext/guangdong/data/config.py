@@ -18,3 +18,7 @@ def encodings() -> tuple[str, ...]:
 
 def job_timeout() -> int:
     return tk.config.get("ckanext.guangdong.data.job_timeout")
+
+
+def sql_max_bytes() -> int:
+    return tk.config.get("ckanext.guangdong.data.sql_max_bytes")

@@ -21,6 +21,8 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from ckanext.guangdong.security.cells import safe_cell
+
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "tsv": ("text/tab-separated-values; charset=utf-8", "tsv"),
@@ -28,37 +30,34 @@ FORMATS = {
     "xml": ("application/xml; charset=utf-8", "xml"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1048575
 PAGE = 10000
 
 Search = Callable[[int, int], dict[str, Any]]
 
 
-def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+# the portal's one rule for spreadsheet cells (security/cells.py: full-width forms too)
+neutralise = safe_cell
 
 
 def _pages(search: Search, max_rows: int) -> Iterator[tuple[list[dict], list[list]]]:
     """(all fields, records as lists in field order) page by page."""
     offset = 0
-    while offset < max_rows:
-        size = min(PAGE, max_rows - offset)
+    while True:  # the first page always (its fields: a limit of 0 gives the header alone)
+        size = max(0, min(PAGE, max_rows - offset))
         result = search(offset, size)
         records = list(result["records"])
         yield result["fields"], records
-        if len(records) < size:
-            return
         offset += len(records)
+        if len(records) < size or offset >= max_rows:
+            return
 
 
-def _rows(search: Search, max_rows: int) -> tuple[list[dict], Iterator[list]]:
-    """The table's fields (without _id) and its rows (lists in that order)."""
+def _rows(search: Search, max_rows: int, keep_id: bool = False) -> tuple[list[dict], Iterator[list]]:
+    """The table's fields (without _id unless ``keep_id``) and its rows (lists in that order)."""
     pages = _pages(search, max_rows)
     all_fields, first = next(pages)
-    keep = [i for i, f in enumerate(all_fields) if f["id"] != "_id"]
+    keep = [i for i, f in enumerate(all_fields) if keep_id or f["id"] != "_id"]
     fields = [all_fields[i] for i in keep]
 
     def rows() -> Iterator[list]:
@@ -68,11 +67,13 @@ def _rows(search: Search, max_rows: int) -> tuple[list[dict], Iterator[list]]:
     return fields, rows()
 
 
-def _delimited(search: Search, max_rows: int, dialect: str) -> Iterator[bytes]:
-    fields, rows = _rows(search, max_rows)
+def _delimited(search: Search, max_rows: int, dialect: str, dump: bool = False,
+               bom: bool = True) -> Iterator[bytes]:
+    fields, rows = _rows(search, max_rows, keep_id=dump)
     buf = io.StringIO()
     writer = csv.writer(buf, dialect=dialect, lineterminator="\r\n")
-    buf.write("\ufeff")
+    if bom:
+        buf.write("\ufeff")
     writer.writerow([neutralise(f["id"]) for f in fields])
     text_cols = [f["type"] == "text" for f in fields]
     for row in rows:
@@ -109,8 +110,8 @@ def _xml_text(value: Any) -> str:
     return "".join(ch for ch in str(value) if ch in "\t\n\r" or ord(ch) >= 32)
 
 
-def _xml(search: Search, max_rows: int) -> Iterator[bytes]:
-    fields, rows = _rows(search, max_rows)
+def _xml(search: Search, max_rows: int, dump: bool = False) -> Iterator[bytes]:
+    fields, rows = _rows(search, max_rows, keep_id=dump)
     ids = [quoteattr(_xml_text(f["id"])) for f in fields]
     yield b'<?xml version="1.0" encoding="utf-8"?>\n<data>\n'
     for row in rows:
@@ -185,3 +186,11 @@ WRITERS: dict[str, Callable[[Search, int], Iterator[bytes]]] = {
 
 def stream(fmt: str, search: Search, max_rows: int) -> Iterator[bytes]:
     return WRITERS[fmt](search, max_rows)
+
+
+def stream_dump(fmt: str, search: Search, max_rows: int, bom: bool) -> Iterator[bytes]:
+    """The DataStore's own dump (``/datastore/dump``, data/views.py) in CSV, TSV or XML as
+    CKAN shapes it (the _id column, a BOM only when asked), its cells written as ours."""
+    if fmt == "xml":
+        return _xml(search, max_rows, dump=True)
+    return _delimited(search, max_rows, "excel" if fmt == "csv" else "excel-tab", dump=True, bom=bom)

@@ -12,6 +12,7 @@ Only those exact faults are translated; any other exception still answers 500 an
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import re
@@ -241,3 +242,18 @@ def blueprint() -> Any:
         return error_page(404, tk._("Groups have no bulk actions"))
 
     return bp
+
+
+def in_front(ours: Callable[..., Any], name: str, existing: dict[str, Any]) -> Any:
+    """A chained action ``name`` running ``ours(next_action, context, data_dict)`` in front of
+    the one ``existing`` already registers for it in this plugin (one function per name)."""
+    inner = existing.get(name)
+
+    @tk.chained_action
+    def action(next_action: Callable[..., Any], context: Any, data_dict: Any) -> Any:
+        nxt = next_action if inner is None else functools.partial(inner, next_action)
+        return ours(nxt, context, data_dict)
+    action.__name__ = name
+    if getattr(inner, "side_effect_free", False):
+        action.side_effect_free = True  # pyright: ignore[reportFunctionMemberAccess]
+    return action

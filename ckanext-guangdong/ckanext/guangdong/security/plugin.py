@@ -17,8 +17,11 @@ _HERE = os.path.dirname(__file__)
 # Actions, auth functions, blueprint and middleware: bad input is never a 500 (guards.py). The
 # guards are made for what CKAN and the other plugins register, so they come from factories.
 def _guarded_actions() -> dict[str, Any]:
-    from ckanext.guangdong.security import guards
-    return guards.guarded_actions()
+    from ckanext.guangdong.security import guards, pictures, relationships
+    out = guards.guarded_actions()
+    out.update(relationships.actions(out))  # dataset relationships (relationships.py)
+    out.update(pictures.actions(out))  # avatars and logos re-encoded (pictures.py)
+    return out
 
 
 def _guarded_auth_functions() -> dict[str, Any]:
@@ -42,6 +45,7 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
     p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.ISignal)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, os.path.join(_HERE, "templates"))
@@ -78,6 +82,25 @@ class GuangdongSecurityPlugin(p.SingletonPlugin, FeatureTranslation):
         response.status_code = 429
         response.headers["Retry-After"] = str(wait)
         return response
+
+    # IPackageController: relationships naming a dataset the caller may not read are left out
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        from ckanext.guangdong.security import relationships
+        relationships.filter_shown(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        from ckanext.guangdong.security import relationships
+        return relationships.unindexed(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
+        from flask import has_request_context
+
+        from ckanext.guangdong.security import relationships
+        user = tk.current_user.name if has_request_context() and tk.current_user.is_authenticated else ""
+        for result in search_results.get("results") or []:
+            if isinstance(result, dict):
+                relationships.filter_shown({"user": user}, result)
+        return search_results
 
     # ISignal: count failures, clear an account's count when it logs in
     def get_signal_subscriptions(self) -> dict[Any, Any]:

@@ -129,7 +129,7 @@ def datastore_search_sql(up_func: Action, context: Context, data_dict: DataDict)
         raise tk.ValidationError({"sql": [tk._("The SQL query must be text, not a list, an object "
                                                 "or a number")]})
     try:
-        return up_func(context, data_dict)
+        result = up_func(context, data_dict)
     except (tk.ValidationError, DBAPIError) as error:
         orig = sql_errors.database_error(error)
         if orig is None:
@@ -138,6 +138,22 @@ def datastore_search_sql(up_func: Action, context: Context, data_dict: DataDict)
         sql = data_dict.get("sql") if isinstance(data_dict, dict) else None
         pos = sql_errors.position(orig, statement, sql if isinstance(sql, str) else "")
         raise tk.ValidationError({"query": [sql_errors.message(orig, pos)]}) from None
+    _refuse_too_large(result)
+    return result
+
+
+def _refuse_too_large(result: dict[str, Any]) -> None:
+    """An answer over ``sql_max_bytes`` is refused (attack trial a10, L4: one query made a 30 MB
+    answer for anyone, a web worker's memory and time)."""
+    cap = config.sql_max_bytes()
+    if cap <= 0:
+        return
+    size = len(json.dumps(result.get("records"), ensure_ascii=False, default=str).encode("utf-8"))
+    if size > cap:
+        raise tk.ValidationError({"query": [tk._(
+            "The answer to this query is too large ({size} MB, at most {cap} MB): select fewer "
+            "rows or columns, or download the table").format(
+                size=f"{size / 1e6:.1f}", cap=f"{cap / 1e6:.1f}")]})
 
 
 TABLE_LIST = "_table_metadata"  # CKAN DataStore's WHITELISTED_RESOURCES
