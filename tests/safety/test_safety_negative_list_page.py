@@ -20,11 +20,11 @@ def test_categories_show_what_they_match_and_the_file_is_commented_in_chinese(gd
     token = api_token(make_sysadmin())
     zh = _categories(gd_app.get("/ckan-admin/negative-list", headers={"Authorization": token}).get_data(as_text=True))
     assert "关键词（在标题、描述或标签中）：国家秘密、涉密" in zh
-    assert "信息资源代码前缀：SM-" in zh and re.search(r"信息项：[^<]*公民身份号码", zh)
+    assert "信息资源代码前缀：<code>SM-</code>" in zh and re.search(r"信息项：[^<]*公民身份号码", zh)
     assert "文件检查在任一列（不论列名）发现：居民身份证号、银行卡号" in zh  # the detectors key
     en = _categories(gd_app.get("/en/ckan-admin/negative-list", headers={"Authorization": token}).get_data(as_text=True))
     assert "Keywords (in the title, description or tags): 国家秘密, 涉密" in en
-    assert "Identifier prefixes: SM-" in en and re.search(r"Data items: [^<]*公民身份号码", en)
+    assert "Identifier prefixes: <code>SM-</code>" in en and re.search(r"Data items: [^<]*公民身份号码", en)
     assert "Found by the file check in a column, whatever its header: Resident ID number, Bank card number" in en
     comments = [ln for ln in negative_list.default_text().splitlines() if ln.startswith("#")]
     assert len(comments) > 5
