@@ -134,3 +134,16 @@ def test_the_held_datasets_publisher_sees_its_findings(leak_world: World, all_ce
     findings = {label for label in leak_world.expected["publisher"] if label.startswith("held finding")}
     assert findings and findings <= seen, sorted(findings - seen)
     assert not [c for c in cells if c.status >= 500]
+
+
+def test_an_exception_escaping_a_streamed_body_is_logged() -> None:
+    # werkzeug answers 500 for an exception raised while a streamed body is read and logs it
+    # as text ("Error on request:"), without exc_info: the leak suite must show it (a 500 of
+    # its run had no log at all)
+    import logging
+
+    from servlog import collect_errors
+    with collect_errors() as log:
+        logging.getLogger("werkzeug").error("Error on request:\nTraceback (most recent call last):\nX")
+        logging.getLogger("werkzeug").error('code 414, message Request-URI Too Long')
+    assert [t.splitlines()[0] for t in log.tracebacks()] == ["Error on request:"]
